@@ -1,0 +1,63 @@
+# Zhifa — the two commands a new developer needs are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run migrate demo serve test lint check-migrations pytest bench browser-deps clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+	scripts/copy-assets
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+# Web server and task worker together; Ctrl-C stops both.
+run: demo
+	@echo ""
+	@echo "  智慧综合执法平台: http://$(HOST):$(PORT)/"
+	@$(PY) manage.py demo_logins
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(PY) manage.py db_worker & \
+	  $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) & \
+	  wait
+
+# Chromium and a Chinese font for the browser tests, from Debian (never `playwright install`).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy || \
+	  { apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+check-migrations: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: install browser-deps
+	$(VENV)/bin/pytest -q
+
+test: lint check-migrations pytest
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles zhifa/web/static/vendor

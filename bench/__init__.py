@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` prints tables; timings never go into tests."""

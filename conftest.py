@@ -1,0 +1,95 @@
+"""Shared personas (STYLE.md): a dispatcher, an officer and an auxiliary in street A, an officer in
+street B, a department liaison, a legal reviewer, a leader and a business owner — all in one district whose
+two streets are 0.01° squares side by side (street A west of street B)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from zhifa.org.models import Department, District, Grid, Street, Zone
+from zhifa.org.roles import Role
+from zhifa.org.tests.factories import (
+    DepartmentFactory,
+    DistrictFactory,
+    GridFactory,
+    OfficerFactory,
+    ProfileFactory,
+    StreetFactory,
+    TeamFactory,
+    UserFactory,
+    ZoneFactory,
+    square,
+)
+
+# A point inside each street, for tests that place things.
+POINT_IN_A = (120.105, 30.305)
+POINT_IN_B = (120.115, 30.305)
+POINT_OUTSIDE = (121.5, 31.2)
+
+
+@dataclass
+class World:
+    district: District
+    street_a: Street
+    street_b: Street
+    zone_a: Zone
+    zone_b: Zone
+    grid_a: Grid
+    grid_b: Grid
+    enforcement_dept: Department
+    market_dept: Department
+    users: dict[str, Any]
+
+    def user(self, persona: str) -> Any:
+        return self.users[persona]
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    district = DistrictFactory(boundary=square(120.10, 30.30, 0.02))
+    street_a = StreetFactory(district=district, code="A", name="甲街道", boundary=square(120.10, 30.30))
+    street_b = StreetFactory(district=district, code="B", name="乙街道", boundary=square(120.11, 30.30))
+    zone_a = ZoneFactory(street=street_a, code="A-1", name="甲一片区")
+    zone_b = ZoneFactory(street=street_b, code="B-1", name="乙一片区")
+    grid_a = GridFactory(zone=zone_a, code="A-1-1", name="甲一网格")
+    grid_b = GridFactory(zone=zone_b, code="B-1-1", name="乙一网格")
+    TeamFactory(street=street_a)
+    TeamFactory(street=street_b)
+    enforcement = DepartmentFactory(district=district, code="ZHZF", name="区综合行政执法局", short_name="综合执法")
+    market = DepartmentFactory(
+        district=district, code="SCJG", name="区市场监督管理局", short_name="市场监管", is_coordinating=True
+    )
+
+    def persona(username: str, role: str, **scope: Any) -> Any:
+        user = UserFactory(username=username)
+        ProfileFactory(user=user, district=district, role=role, display_name=username, **scope)
+        return user
+
+    users = {
+        "dispatcher": persona("dispatcher", Role.DISPATCHER),
+        "officer_a": persona("officer_a", Role.OFFICER, street=street_a),
+        "auxiliary_a": persona("auxiliary_a", Role.AUXILIARY, street=street_a),
+        "officer_b": persona("officer_b", Role.OFFICER, street=street_b),
+        "liaison": persona("liaison", Role.LIAISON, department=market),
+        "legal_reviewer": persona("legal_reviewer", Role.LEGAL_REVIEWER),
+        "leader": persona("leader", Role.LEADER),
+        "business_owner": persona("business_owner", Role.BUSINESS_OWNER),
+    }
+    OfficerFactory(
+        district=district,
+        user=users["officer_a"],
+        name="甲队员",
+        home_department=enforcement,
+        street=street_a,
+        zone=zone_a,
+    )
+    OfficerFactory(
+        district=district,
+        user=users["officer_b"],
+        name="乙队员",
+        home_department=enforcement,
+        street=street_b,
+        zone=zone_b,
+    )
+    return World(district, street_a, street_b, zone_a, zone_b, grid_a, grid_b, enforcement, market, users)

@@ -1,0 +1,119 @@
+"""The enforcement-matter catalogue (执法事项目录): what may be enforced, on whom, on what legal basis,
+with which discretion tiers (裁量基准, APL 34) and checklist."""
+
+from django.db import models
+
+from zhifa.core.models import BaseModel
+from zhifa.org.models import Department, District
+
+
+class Domain(models.TextChoices):
+    CITY_APPEARANCE = "city_appearance", "市容环卫"
+    CONSTRUCTION = "construction", "建设施工"
+    CATERING_FUMES = "catering_fumes", "餐饮油烟"
+    OUTDOOR_ADS = "outdoor_ads", "户外广告"
+    MARKET = "market", "市场监管"
+    FIRE_SAFETY = "fire_safety", "消防安全"
+    CULTURE_TOURISM = "culture_tourism", "文化旅游"
+    EMERGENCY = "emergency", "应急管理"
+    ENVIRONMENT = "environment", "生态环境"
+    PLANNING = "planning", "规划资源"
+    HEALTH = "health", "卫生健康"
+
+
+class PenaltyKind(models.TextChoices):
+    WARNING = "warning", "警告"
+    REPRIMAND = "reprimand", "通报批评"
+    FINE = "fine", "罚款"
+    CONFISCATION = "confiscation", "没收违法所得、没收非法财物"
+    QUALIFICATION_DOWNGRADE = "qualification_downgrade", "暂扣许可证件、降低资质等级"
+    LICENCE_REVOCATION = "licence_revocation", "吊销许可证件"
+    RESTRICTION = "restriction", "限制开展生产经营活动、责令停产停业、责令关闭、限制从业"
+    DETENTION = "detention", "行政拘留"
+
+
+class SubjectCategory(models.TextChoices):
+    """业态: what kind of place or activity a subject is; matters apply by category."""
+
+    CATERING = "catering", "餐饮"
+    RETAIL = "retail", "零售商超"
+    MARKET = "market", "农贸市场"
+    ENTERTAINMENT = "entertainment", "娱乐场所"
+    LODGING = "lodging", "住宿"
+    INTERNET_CAFE = "internet_cafe", "网吧"
+    CONSTRUCTION_SITE = "construction_site", "建筑工地"
+    STREET_VENDOR = "street_vendor", "流动摊贩"
+    MUCK_VEHICLE = "muck_vehicle", "渣土运输车辆"
+    PROPERTY = "property", "物业小区"
+    WAREHOUSE = "warehouse", "仓储物流"
+    HAZARDOUS_CHEMICALS = "hazardous_chemicals", "危险化学品经营"
+    MEDICAL = "medical", "医疗机构"
+    OFFICE = "office", "写字楼企业"
+
+
+class DiscretionTier(models.TextChoices):
+    MINOR = "minor", "情节轻微"
+    SERIOUS = "serious", "情节较重"
+    SEVERE = "severe", "情节严重"
+
+
+class Matter(BaseModel):
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    code = models.CharField("事项编码", max_length=40)
+    name = models.CharField("事项名称", max_length=200)
+    domain = models.CharField("领域", max_length=20, choices=Domain.choices, db_index=True)
+    department = models.ForeignKey(
+        Department, verbose_name="责任部门", on_delete=models.PROTECT, related_name="matters"
+    )
+    law_name = models.CharField("法律依据名称", max_length=120)
+    violated_provision = models.TextField("违则")
+    penalty_provision = models.TextField("罚则")
+    penalty_kinds = models.JSONField("处罚种类", default=list)
+    is_first_violation_exempt = models.BooleanField("适用首违不罚", default=False)
+    first_violation_condition = models.CharField("首违不罚条件", max_length=300, blank=True)
+    subject_categories = models.JSONField("适用对象业态", default=list)
+    keywords = models.CharField("分类关键词", max_length=300, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "执法事项"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["district", "code"], name="matter_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class DiscretionLevel(BaseModel):
+    """One tier of a matter's discretion benchmark (裁量基准): fine range in exact yuan."""
+
+    matter = models.ForeignKey(Matter, verbose_name="事项", on_delete=models.CASCADE, related_name="discretion_levels")
+    tier = models.CharField("情节", max_length=10, choices=DiscretionTier.choices)
+    fine_min = models.DecimalField("罚款下限(元)", max_digits=12, decimal_places=2, null=True, blank=True)
+    fine_max = models.DecimalField("罚款上限(元)", max_digits=12, decimal_places=2, null=True, blank=True)
+    circumstances = models.CharField("适用情形", max_length=300)
+    penalty = models.CharField("处罚标准", max_length=300)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "裁量基准"
+        ordering = ["matter", "tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "tier"], name="discretion_tier_unique"),
+            models.CheckConstraint(
+                condition=models.Q(fine_min__isnull=True)
+                | models.Q(fine_max__isnull=True)
+                | models.Q(fine_min__lte=models.F("fine_max")),
+                name="discretion_range_ordered",
+            ),
+        ]
+
+
+class ChecklistItem(BaseModel):
+    matter = models.ForeignKey(Matter, verbose_name="事项", on_delete=models.CASCADE, related_name="checklist")
+    position = models.PositiveSmallIntegerField("序号")
+    text = models.CharField("检查内容", max_length=300)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检查要点"
+        ordering = ["matter", "position"]
+        constraints = [models.UniqueConstraint(fields=["matter", "position"], name="checklist_position_unique")]

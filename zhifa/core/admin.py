@@ -1,0 +1,29 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from zhifa.core.models import AuditEntry, CalendarOverride
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the whole-process record may be looked at, never edited or deleted (APL 47)."""
+
+    list_display = ["seq", "recorded_at", "actor_label", "action", "object_type", "object_id", "client"]
+    list_filter = ["client", "action"]
+    search_fields = ["action", "object_id", "actor_label", "request_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    list_display = ["day", "is_working_day", "note"]

@@ -1,0 +1,67 @@
+"""Working days and legal periods (LEGAL.md "Counting periods").
+
+- Working days follow the State Council's yearly holiday notice, make-up workdays (调休) included, as known by
+  the ``chinesecalendar`` package; ``CalendarOverride`` rows (admin) win over the package.
+- APL 85 / ACL 69: periods of "2, 3, 5, 7 days" (ACL: ≤ 10 days) count working days.
+- The start day is not counted; a calendar-day period ending on a rest day ends on the next working day
+  (CPL 85 by analogy) — ``ZHIFA_ROLL_PERIOD_END_TO_WORKING_DAY`` turns that rule off.
+"""
+
+import datetime as dt
+
+import chinese_calendar
+from django.conf import settings
+
+from zhifa.core.errors import ValidationFailed
+from zhifa.core.models import CalendarOverride
+
+
+def is_working_day(day: dt.date) -> bool:
+    override = CalendarOverride.objects.filter(day=day).values_list("is_working_day", flat=True).first()
+    if override is not None:
+        return override
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        raise ValidationFailed(
+            f"{day.year}年的法定节假日安排尚未收录，请在“工作日调整”中补充或升级节假日数据包",
+            code="calendar_year_unknown",
+            details={"year": day.year},
+        ) from None
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The last day of a period of ``days`` working days beginning the day after ``start``."""
+    if days < 1:
+        raise ValidationFailed("期限天数必须为正数", code="period_not_positive", details={"days": days})
+    current = start
+    counted = 0
+    while counted < days:
+        current += dt.timedelta(days=1)
+        if is_working_day(current):
+            counted += 1
+    return current
+
+
+def roll_to_working_day(day: dt.date) -> dt.date:
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def add_calendar_days(start: dt.date, days: int) -> dt.date:
+    """The last day of a period of ``days`` calendar days (start day not counted)."""
+    if days < 1:
+        raise ValidationFailed("期限天数必须为正数", code="period_not_positive", details={"days": days})
+    end = start + dt.timedelta(days=days)
+    if getattr(settings, "ZHIFA_ROLL_PERIOD_END_TO_WORKING_DAY", True):
+        end = roll_to_working_day(end)
+    return end
+
+
+def legal_period_end(start: dt.date, days: int, *, statute: str = "APL") -> dt.date:
+    """A statutory period in days: short periods count working days (APL 85: 2/3/5/7 days; ACL 69: ≤10)."""
+    short_limit = 10 if statute == "ACL" else 7
+    if days <= short_limit:
+        return add_working_days(start, days)
+    return add_calendar_days(start, days)

@@ -1,0 +1,79 @@
+"""Core models: the base every domain model extends, the audit chain, the calendar overrides.
+
+Ids: bigint auto-increment primary keys (docs/adr/0002-ids.md). Records that leave the system (Open311
+requests, documents) get their own public number; the primary key is never the only handle a citizen sees.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class BaseModel(models.Model):
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEntry(models.Model):
+    """One append-only line of the whole-process record (全过程记录, APL 47, ZJR 34).
+
+    ``entry_hash`` = SHA-256 over ``prev_hash`` and this entry's canonical content, so that changing or
+    removing any entry breaks every hash after it; ``manage.py audit_verify`` finds the first break.
+    Database triggers (migration 0002) refuse UPDATE and DELETE on this table.
+    """
+
+    seq = models.BigIntegerField("序号", unique=True)
+    district_id = models.BigIntegerField("区", null=True, blank=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT
+    )
+    actor_label = models.CharField("操作人名称", max_length=150, blank=True)
+    action = models.CharField("动作", max_length=80, db_index=True)
+    object_type = models.CharField("对象类型", max_length=80)
+    object_id = models.CharField("对象编号", max_length=64)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    reason = models.TextField("理由", blank=True)
+    request_id = models.CharField("请求编号", max_length=64, blank=True)
+    client = models.CharField("来源端", max_length=16)
+    recorded_at = models.DateTimeField("记录时间")
+    prev_hash = models.CharField("上一条哈希", max_length=64)
+    entry_hash = models.CharField("本条哈希", max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = verbose_name_plural = "审计记录"
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """A single row holding the chain's tip; locked (SELECT … FOR UPDATE) by each append so that two
+    concurrent writers cannot both chain onto the same previous entry."""
+
+    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"
+
+
+class CalendarOverride(models.Model):
+    """An administrator's correction to the holiday package for one date (e.g. a local notice, or a year
+    the package does not know yet). Wins over the package."""
+
+    day = models.DateField("日期", unique=True)
+    is_working_day = models.BooleanField("是否工作日")
+    note = models.CharField("说明", max_length=200)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = verbose_name_plural = "工作日调整"
+
+    def __str__(self) -> str:
+        return f"{self.day} {'工作日' if self.is_working_day else '休息日'}"

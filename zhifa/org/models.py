@@ -1,0 +1,250 @@
+"""The district's organisation: geography (street 街道 → zone 片区 → grid 网格), departments, teams, people.
+
+Boundaries are GeoJSON geometries in WGS-84 lon/lat. The demo district's boundaries are approximate, which
+``is_approximate`` records and the UI says.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from zhifa.core.models import BaseModel
+from zhifa.org.roles import Role
+
+
+class District(BaseModel):
+    code = models.CharField("行政区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=50)
+    agency_name = models.CharField("执法机关名称", max_length=100)
+    agency_abbreviation = models.CharField("文号机关代字", max_length=20, help_text="如“杭拱综执”")
+    boundary = models.JSONField("边界(GeoJSON, WGS-84)")
+    is_approximate = models.BooleanField("边界为示意", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "区"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Street(BaseModel):
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT, related_name="streets")
+    code = models.CharField("编码", max_length=20)
+    name = models.CharField("名称", max_length=50)
+    boundary = models.JSONField("边界(GeoJSON, WGS-84)")
+    is_approximate = models.BooleanField("边界为示意", default=True)
+    auxiliary_cap = models.PositiveIntegerField("辅助人员编制上限", default=20)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "街道"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["district", "code"], name="street_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Zone(BaseModel):
+    """片区: the unit a zone team answers for (片区化执法)."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    street = models.ForeignKey(Street, verbose_name="街道", on_delete=models.PROTECT, related_name="zones")
+    code = models.CharField("编码", max_length=24)
+    name = models.CharField("名称", max_length=50)
+    boundary = models.JSONField("边界(GeoJSON, WGS-84)")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "片区"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["district", "code"], name="zone_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.street.name}·{self.name}"
+
+
+class Grid(BaseModel):
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    street = models.ForeignKey(Street, verbose_name="街道", on_delete=models.PROTECT)
+    zone = models.ForeignKey(Zone, verbose_name="片区", on_delete=models.PROTECT, related_name="grids")
+    code = models.CharField("编码", max_length=30)
+    name = models.CharField("名称", max_length=50)
+    boundary = models.JSONField("边界(GeoJSON, WGS-84)")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网格"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["district", "code"], name="grid_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentKind(models.TextChoices):
+    COMMAND = "command", "执法指挥中心"
+    DEPARTMENT = "department", "区级部门"
+    OUTSIDE = "outside", "外部单位"
+
+
+class Department(BaseModel):
+    """A district department or an outside body (utility, telecom).
+
+    ``is_sinking``: one of the six whose officers sink to the streets (综合执法、市场监管、文广旅体、应急管理、
+    卫健、规资). ``is_coordinating``: one of the ten that handle work jointly (协同联办). A department can be both.
+    """
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    code = models.CharField("编码", max_length=20)
+    name = models.CharField("名称", max_length=50)
+    short_name = models.CharField("简称", max_length=20)
+    kind = models.CharField("类别", max_length=12, choices=DepartmentKind.choices)
+    is_sinking = models.BooleanField("人员下沉街道", default=False)
+    is_coordinating = models.BooleanField("协同联办部门", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["district", "code"], name="department_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(BaseModel):
+    """A street's comprehensive enforcement team (街道综合行政执法队), "1+N+1": leadership group + team + office."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    street = models.OneToOneField(Street, verbose_name="街道", on_delete=models.PROTECT, related_name="team")
+    name = models.CharField("名称", max_length=80)
+    office_phone = models.CharField("执法办电话", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "街道执法队"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Officer(BaseModel):
+    """An enforcement officer (执法人员). ``street`` is where they serve now: set means sunk to a street."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="officer",
+    )
+    name = models.CharField("姓名", max_length=30)
+    badge_no = models.CharField("工号", max_length=20)
+    certificate_no = models.CharField("执法证号", max_length=30)
+    certificate_valid_until = models.DateField("执法证有效期至")
+    home_department = models.ForeignKey(Department, verbose_name="所属部门", on_delete=models.PROTECT)
+    street = models.ForeignKey(
+        Street, verbose_name="服务街道", null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
+    )
+    zone = models.ForeignKey(Zone, verbose_name="负责片区", null=True, blank=True, on_delete=models.PROTECT)
+    phone = models.CharField("手机", max_length=20, blank=True)
+    is_active = models.BooleanField("在岗", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "执法人员"
+        ordering = ["badge_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "badge_no"], name="officer_badge_unique"),
+            models.UniqueConstraint(fields=["district", "certificate_no"], name="officer_certificate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.badge_no}）"
+
+
+class LeadershipRole(models.TextChoices):
+    HEAD = "head", "组长"
+    DEPUTY = "deputy", "副组长"
+    MEMBER = "member", "成员"
+
+
+class LeadershipMember(BaseModel):
+    """A seat in a street team's leadership group (领导小组)."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    team = models.ForeignKey(Team, verbose_name="执法队", on_delete=models.CASCADE, related_name="leadership")
+    name = models.CharField("姓名", max_length=30)
+    position = models.CharField("职务", max_length=50)
+    role = models.CharField("小组职务", max_length=10, choices=LeadershipRole.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "领导小组成员"
+
+
+class AuxiliaryStatus(models.TextChoices):
+    ACTIVE = "active", "在岗"
+    LEFT = "left", "已离职"
+
+
+class AuxiliaryStaff(BaseModel):
+    """辅助人员: may collect information, support patrols and serve documents under supervision; never
+    decides (ZJR 30). Headcount per street is capped by ``Street.auxiliary_cap``."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="auxiliary",
+    )
+    name = models.CharField("姓名", max_length=30)
+    staff_no = models.CharField("编号", max_length=20)
+    street = models.ForeignKey(Street, verbose_name="街道", on_delete=models.PROTECT, related_name="auxiliaries")
+    duties = models.CharField("岗位职责", max_length=200)
+    contract_start_on = models.DateField("合同开始")
+    contract_end_on = models.DateField("合同结束")
+    status = models.CharField("状态", max_length=10, choices=AuxiliaryStatus.choices, default=AuxiliaryStatus.ACTIVE)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "辅助人员"
+        ordering = ["staff_no"]
+        constraints = [models.UniqueConstraint(fields=["district", "staff_no"], name="auxiliary_no_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuxiliaryAssessment(BaseModel):
+    staff = models.ForeignKey(
+        AuxiliaryStaff, verbose_name="辅助人员", on_delete=models.CASCADE, related_name="assessments"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    score = models.DecimalField("得分", max_digits=5, decimal_places=1)
+    grade = models.CharField(
+        "等次",
+        max_length=10,
+        choices=[("优秀", "优秀"), ("合格", "合格"), ("基本合格", "基本合格"), ("不合格", "不合格")],
+    )
+    note = models.CharField("评语", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "辅助人员考核"
+        constraints = [models.UniqueConstraint(fields=["staff", "year"], name="assessment_once_a_year")]
+
+
+class Profile(BaseModel):
+    """A user's post: role and where it applies. Every selector reads scope from here."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE, related_name="profile"
+    )
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    street = models.ForeignKey(Street, verbose_name="街道", null=True, blank=True, on_delete=models.PROTECT)
+    department = models.ForeignKey(Department, verbose_name="部门", null=True, blank=True, on_delete=models.PROTECT)
+    display_name = models.CharField("姓名", max_length=30)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户岗位"
+
+    def __str__(self) -> str:
+        return f"{self.display_name}（{self.get_role_display()}）"
