@@ -1,13 +1,40 @@
-"""The one django-ninja API object, mounted at /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
+"""The one django-ninja API object, mounted at /api/v1/ (OpenAPI at /api/v1/openapi.json).
+
+Every domain error becomes ``{code, message, details}`` with the error's status; ninja's own validation
+errors are reshaped to the same form so that a client handles one error shape.
+"""
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
 
+from zhifa.api.auth import api_auth
+from zhifa.catalog.api import router as catalog_router
 from zhifa.core.errors import DomainError
+from zhifa.org.api import router as org_router
+from zhifa.subjects.api import router as subjects_router
 
-api = NinjaAPI(title="智慧综合执法平台 API", version="1.0.0", urls_namespace="api-v1")
+api = NinjaAPI(title="智慧综合执法平台 API", version="1.0.0", urls_namespace="api-v1", auth=api_auth)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def request_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = [{"loc": list(e.get("loc", [])), "reason": e.get("msg", "")} for e in exc.errors]
+    body = {"code": "request_invalid", "message": "请求数据格式不正确", "details": details}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"code": "not_authenticated", "message": "未登录或令牌无效", "details": {}}
+    return api.create_response(request, body, status=401)
+
+
+api.add_router("/org", org_router, tags=["组织机构"])
+api.add_router("/catalog", catalog_router, tags=["执法事项目录"])
+api.add_router("/subjects", subjects_router, tags=["执法对象"])

@@ -77,3 +77,20 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {'工作日' if self.is_working_day else '休息日'}"
+
+
+class ApiToken(models.Model):
+    """A machine's bearer token. Only the SHA-256 of the key is stored; the key is shown once on creation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE)
+    name = models.CharField("用途", max_length=100)
+    key_hash = models.CharField("密钥哈希", max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    is_active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return self.name

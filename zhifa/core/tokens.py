@@ -1,0 +1,32 @@
+"""Machine tokens for the API: issued once (the raw key is returned only then), stored as SHA-256."""
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhifa.core.audit import audit_record
+from zhifa.core.models import ApiToken
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_issue(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str]:
+    key = "zf_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name, key_hash=_digest(key))
+        audit_record(actor=actor, action="api_token.issue", obj=token, after={"user_id": user.pk, "name": name})
+    return token, key
+
+
+def api_token_user(key: str) -> Any | None:
+    """The active user a key belongs to, or None."""
+    token = ApiToken.objects.select_related("user").filter(key_hash=_digest(key), is_active=True).first()
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
