@@ -1,0 +1,73 @@
+"""Point → (street, zone, grid) with a shapely STRtree over the district's grid polygons.
+
+Grids tile zones and zones tile streets, so the grid a point falls in names all three. An index is built
+once per district and reused while the district's grids are unchanged (keyed on their count and latest
+``updated_at``); it is a cache of database rows, so every process may hold its own.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from django.db.models import Count, Max
+from shapely.geometry import shape
+
+from zhifa.core.errors import ValidationFailed
+from zhifa.org.models import District, Grid
+
+
+@dataclass(frozen=True)
+class Location:
+    street_id: int
+    zone_id: int
+    grid_id: int
+
+
+class GridIndex:
+    def __init__(self, district_id: int) -> None:
+        rows = list(Grid.objects.filter(district_id=district_id).values_list("id", "zone_id", "street_id", "boundary"))
+        self.district_id = district_id
+        self.grid_ids = np.array([r[0] for r in rows], dtype=np.int64)
+        self.zone_ids = np.array([r[1] for r in rows], dtype=np.int64)
+        self.street_ids = np.array([r[2] for r in rows], dtype=np.int64)
+        self.tree = shapely.STRtree([shape(r[3]) for r in rows])
+
+    def locate_many(self, lons: Sequence[float], lats: Sequence[float]) -> np.ndarray:
+        """Index into the grid arrays for each point, or -1 where the point is in no grid."""
+        points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+        found = np.full(len(points), -1, dtype=np.int64)
+        point_idx, geom_idx = self.tree.query(points, predicate="intersects")
+        # A point on a shared edge touches two grids; keep the first so the answer is deterministic.
+        found[point_idx[::-1]] = geom_idx[::-1]
+        return found
+
+    def location_at(self, i: int) -> Location:
+        return Location(int(self.street_ids[i]), int(self.zone_ids[i]), int(self.grid_ids[i]))
+
+
+_cache: dict[int, tuple[tuple[int, object], GridIndex]] = {}
+
+
+def grid_index(district_id: int) -> GridIndex:
+    stamp = Grid.objects.filter(district_id=district_id).aggregate(n=Count("id"), last=Max("updated_at"))
+    key = (stamp["n"], stamp["last"])
+    cached = _cache.get(district_id)
+    if cached is None or cached[0] != key:
+        cached = (key, GridIndex(district_id))
+        _cache[district_id] = cached
+    return cached[1]
+
+
+def locate_point(*, district_id: int, lon: float, lat: float) -> Location:
+    """The street, zone and grid of a WGS-84 point; a point outside them is refused."""
+    index = grid_index(district_id)
+    found = index.locate_many([lon], [lat])[0] if len(index.grid_ids) else -1
+    if found < 0:
+        district = District.objects.filter(pk=district_id).values_list("name", flat=True).first() or ""
+        raise ValidationFailed(
+            f"坐标（{lon:.6f}, {lat:.6f}）不在{district}辖区的网格范围内",
+            code="point_outside_district",
+            details={"lon": lon, "lat": lat},
+        )
+    return index.location_at(int(found))
