@@ -22,6 +22,14 @@ from zhifa.org.tests.factories import (
     square,
 )
 
+
+def pytest_configure() -> None:
+    from django.conf import settings
+
+    # Hashing passwords at full strength costs ~0.3 s per persona; tests only need them to check.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 # A point inside each street, for tests that place things.
 POINT_IN_A = (120.105, 30.305)
 POINT_IN_B = (120.115, 30.305)
@@ -93,3 +101,31 @@ def world(db: Any) -> World:
         zone=zone_b,
     )
     return World(district, street_a, street_b, zone_a, zone_b, grid_a, grid_b, enforcement, market, users)
+
+
+@pytest.fixture(autouse=True)
+def _audit_table_append_only(request: Any) -> Any:
+    """Keep the audit table's append-only triggers on during every database test.
+
+    Django empties tables between transactional tests with DELETE on SQLite, which the triggers refuse;
+    so for those tests the triggers are lifted just before that flush (this fixture's teardown runs first
+    because it sets up the database fixture itself) and put back at the next test's start.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool({"transactional_db", "live_server"} & names) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    uses_db = transactional or bool(marker) or bool({"db", "world", "django_user_model", "admin_client"} & names)
+    if not uses_db:
+        yield
+        return
+    from django.db import connection
+
+    from zhifa.core.db_triggers import install_audit_triggers, remove_audit_triggers
+
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    install_audit_triggers(connection)
+    yield
+    if transactional:
+        remove_audit_triggers(connection)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "zhifa.subjects",
     "zhifa.geo",
     "zhifa.web",
+    "zhifa.demo",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even when serving from finders
 MEDIA_ROOT = VAR_DIR / "media"
 
 LOGIN_URL = "/login/"

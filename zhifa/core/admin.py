@@ -3,7 +3,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from zhifa.core.models import AuditEntry, CalendarOverride
+from zhifa.core.admin_audit import AuditedModelAdmin
+from zhifa.core.models import ApiToken, AuditEntry, CalendarOverride
 
 
 @admin.register(AuditEntry)
@@ -25,5 +26,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
+class CalendarOverrideAdmin(AuditedModelAdmin):
     list_display = ["day", "is_working_day", "note"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AuditedModelAdmin):
+    """Tokens are issued with ``manage.py issue_token`` (the key is shown once); here they can be revoked."""
+
+    list_display = ["name", "user", "created_at", "last_used_at", "is_active"]
+    readonly_fields = ["user", "name", "key_hash", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

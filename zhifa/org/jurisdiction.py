@@ -24,6 +24,15 @@ class Jurisdiction:
         return self.role in STREET_ROLES
 
     @property
+    def own_street_id(self) -> int:
+        """The street of a street-scoped user; a street role without a street sees nothing (id 0)."""
+        return self.street_id or 0
+
+    @property
+    def own_department_id(self) -> int:
+        return self.department_id or 0
+
+    @property
     def is_department_scoped(self) -> bool:
         return self.role == Role.LIAISON
 

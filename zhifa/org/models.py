@@ -248,3 +248,24 @@ class Profile(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.display_name}（{self.get_role_display()}）"
+
+
+class AuxiliaryStatusChange(models.Model):
+    """Append-only transition row of the auxiliary workflow (``zhifa.org.states.AUXILIARY_WORKFLOW``)."""
+
+    staff = models.ForeignKey(
+        AuxiliaryStaff, verbose_name="辅助人员", on_delete=models.PROTECT, related_name="status_changes"
+    )
+    action = models.CharField("动作", max_length=20)
+    from_status = models.CharField("原状态", max_length=10, choices=AuxiliaryStatus.choices)
+    to_status = models.CharField("新状态", max_length=10, choices=AuxiliaryStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT)
+    reason = models.TextField("理由", blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "辅助人员状态变更"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.from_status}→{self.to_status}"

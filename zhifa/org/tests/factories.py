@@ -99,7 +99,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["username"]
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "zhifa-test-pw")
+    password = factory.django.Password("zhifa-test-pw")
 
 
 class ProfileFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,122 @@
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+from django.test import RequestFactory
+
+from zhifa.core import request_context
+from zhifa.core.audit import GENESIS_HASH, audit_record, audit_verify_chain
+from zhifa.core.models import AuditEntry, CalendarOverride
+
+pytestmark = pytest.mark.django_db
+
+
+def _write_entries(n: int) -> list[AuditEntry]:
+    return [
+        audit_record(actor="测试", action="thing.change", object_type="thing", object_id=str(i), after={"i": i})
+        for i in range(1, n + 1)
+    ]
+
+
+def _raw_sql(sql: str, params: list[Any]) -> None:
+    """What a person with a database shell could do once the append-only triggers are dropped."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER IF EXISTS audit_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS audit_no_delete")
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS audit_no_change ON core_auditentry")
+        cursor.execute(sql, params)
+
+
+def test_entries_chain_each_to_the_previous_hash() -> None:
+    first, second, third = _write_entries(3)
+    assert [e.seq for e in (first, second, third)] == [1, 2, 3]
+    assert first.prev_hash == GENESIS_HASH
+    assert second.prev_hash == first.entry_hash
+    assert third.prev_hash == second.entry_hash
+    assert audit_verify_chain().is_intact
+
+
+def test_entry_carries_request_id_client_and_actor(django_user_model: Any) -> None:
+    user = django_user_model.objects.create_user("reviewer", password="x-very-long")
+    with request_context.acting_as(client="phone", request_id="req-42"):
+        entry = audit_record(
+            actor=user,
+            action="thing.change",
+            object_type="thing",
+            object_id="7",
+            before={"a": 1},
+            after={"a": 2},
+            reason="核实后更正",
+        )
+    entry.refresh_from_db()
+    assert (entry.actor_id, entry.actor_label, entry.client, entry.request_id) == (
+        user.pk,
+        "reviewer",
+        "phone",
+        "req-42",
+    )
+    assert (entry.before, entry.after, entry.reason) == ({"a": 1}, {"a": 2}, "核实后更正")
+
+
+def test_changed_content_is_named_as_the_first_broken_entry() -> None:
+    _write_entries(5)
+    _raw_sql("UPDATE core_auditentry SET after = %s WHERE seq = 3", ['{"i": 999}'])
+    report = audit_verify_chain()
+    assert (report.first_broken_seq, report.checked) == (3, 2)
+    with pytest.raises(CommandError, match="序号 3"):
+        call_command("audit_verify")
+
+
+def test_deleted_entry_in_the_middle_is_found() -> None:
+    _write_entries(4)
+    _raw_sql("DELETE FROM core_auditentry WHERE seq = 2", [])
+    assert audit_verify_chain().first_broken_seq == 2
+
+
+def test_deleted_last_entry_is_found_from_the_head() -> None:
+    _write_entries(4)
+    _raw_sql("DELETE FROM core_auditentry WHERE seq = 4", [])
+    assert audit_verify_chain().first_broken_seq == 4
+
+
+def test_intact_chain_passes_the_command(capsys: Any) -> None:
+    _write_entries(2)
+    call_command("audit_verify")
+    assert "共核验 2 条记录" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("sql", ["UPDATE core_auditentry SET action = 'x'", "DELETE FROM core_auditentry"])
+def test_database_refuses_update_and_delete(sql: str) -> None:
+    _write_entries(1)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert AuditEntry.objects.get(seq=1).action == "thing.change"
+
+
+def test_admin_cannot_add_change_or_delete_entries(django_user_model: Any) -> None:
+    superuser = django_user_model.objects.create_superuser("root", password="x-very-long")
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+    model_admin = admin.site._registry[AuditEntry]
+    entry = _write_entries(1)[0]
+    assert model_admin.has_add_permission(request) is False
+    assert model_admin.has_change_permission(request, entry) is False
+    assert model_admin.has_delete_permission(request, entry) is False
+
+
+def test_admin_writes_to_master_data_are_audited(client: Any, django_user_model: Any) -> None:
+    django_user_model.objects.create_superuser("root", password="x-very-long")
+    client.login(username="root", password="x-very-long")
+    response = client.post(
+        "/admin/core/calendaroverride/add/", {"day": "2026-12-24", "is_working_day": "", "note": "区政府通知调休"}
+    )
+    assert response.status_code == 302
+    override = CalendarOverride.objects.get()
+    entry = AuditEntry.objects.get(action="admin.add")
+    assert (entry.object_type, entry.object_id, entry.client) == ("core.calendaroverride", str(override.pk), "web")
+    assert entry.after["note"] == "区政府通知调休"

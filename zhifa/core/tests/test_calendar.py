@@ -1,0 +1,53 @@
+import datetime as dt
+
+import pytest
+
+from zhifa.core.calendar import add_calendar_days, add_working_days, is_working_day, legal_period_end
+from zhifa.core.errors import ValidationFailed
+from zhifa.core.models import CalendarOverride
+
+pytestmark = pytest.mark.django_db
+
+
+def test_statutory_holiday_and_make_up_workday_2026() -> None:
+    # State Council notice for 2026: National Day holiday 1–7 Oct 2026 (Thursday 1 Oct is a holiday);
+    # Spring Festival 2026 runs 15–23 Feb with Saturday 14 Feb and Saturday 28 Feb as make-up workdays.
+    assert is_working_day(dt.date(2026, 10, 1)) is False
+    assert is_working_day(dt.date(2026, 2, 14)) is True
+    assert is_working_day(dt.date(2026, 2, 28)) is True
+    assert is_working_day(dt.date(2026, 11, 28)) is False  # an ordinary Saturday
+
+
+def test_override_wins_over_the_package() -> None:
+    CalendarOverride.objects.create(day=dt.date(2026, 11, 27), is_working_day=False, note="台风停工")
+    assert is_working_day(dt.date(2026, 11, 27)) is False
+
+
+def test_working_days_skip_weekend_and_start_day_is_not_counted() -> None:
+    # APL 85: a 5-day period from Thursday 26 Nov 2026 ends Thursday 3 Dec (Sat/Sun skipped).
+    assert add_working_days(dt.date(2026, 11, 26), 5) == dt.date(2026, 12, 3)
+
+
+def test_seven_working_days_across_national_day() -> None:
+    # Served on Wed 30 Sep 2026: 1–7 Oct are holidays; Sat 10 Oct 2026 is a make-up workday, Sun 11 Oct is not.
+    # Working days counted: 8, 9, 10, 12, 13, 14, 15 Oct.
+    end = add_working_days(dt.date(2026, 9, 30), 7)
+    assert end == dt.date(2026, 10, 15)
+
+
+def test_calendar_period_ending_on_a_holiday_rolls_forward() -> None:
+    # 60 days from 2 Aug 2026 is 1 Oct 2026, a holiday → the period ends on Thu 8 Oct, the first working day.
+    assert add_calendar_days(dt.date(2026, 8, 2), 60) == dt.date(2026, 10, 8)
+
+
+def test_legal_period_end_uses_working_days_for_short_periods() -> None:
+    start = dt.date(2026, 11, 26)
+    assert legal_period_end(start, 7) == add_working_days(start, 7)  # APL 85
+    assert legal_period_end(start, 10, statute="ACL") == add_working_days(start, 10)  # ACL 69
+    assert legal_period_end(start, 15) == add_calendar_days(start, 15)
+
+
+def test_unknown_year_is_a_clear_error() -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        is_working_day(dt.date(2099, 5, 6))
+    assert exc.value.code == "calendar_year_unknown"
