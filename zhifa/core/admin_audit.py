@@ -35,3 +35,19 @@ class AuditedModelAdmin(admin.ModelAdmin):
             for obj in queryset:
                 audit_record(actor=request.user, action="admin.delete", obj=obj, before=snapshot(obj))
             super().delete_queryset(request, queryset)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows (tiers, checklist items, leadership seats…) are audited one entry each."""
+        with transaction.atomic():
+            # Deleted rows lose their primary key when deleted, so they are recorded first.
+            for deleted_form in formset.deleted_forms:
+                obj = deleted_form.instance
+                if obj.pk is not None:
+                    audit_record(actor=request.user, action="admin.delete", obj=obj, before=snapshot(obj))
+            super().save_formset(request, form, formset, change)
+            for obj in formset.new_objects:
+                audit_record(actor=request.user, action="admin.add", obj=obj, after=snapshot(obj))
+            for obj, changed_fields in formset.changed_objects:
+                audit_record(
+                    actor=request.user, action="admin.change", obj=obj, after=snapshot(obj, list(changed_fields))
+                )
