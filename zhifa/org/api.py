@@ -45,7 +45,7 @@ def streets(request: HttpRequest) -> Any:
 
 @router.get("/departments", response=list[DepartmentOut], summary="部门列表")
 def departments(request: HttpRequest) -> Any:
-    return Department.objects.filter(district_id=jurisdiction_of(request.user).district_id).order_by("code")
+    return selectors.department_list(user=request.user)
 
 
 @router.get("/officers", response=list[OfficerOut], summary="执法人员列表")

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from zhifa.core.errors import NotFound
 from zhifa.org.jurisdiction import jurisdiction_of
-from zhifa.org.models import AuxiliaryStaff, Officer, Street, Zone
+from zhifa.org.models import AuxiliaryStaff, Department, Officer, Street, Zone
 
 
 def officer_list(
@@ -88,3 +88,12 @@ class SinkingShare:
 def sinking_share(*, district_id: int) -> SinkingShare:
     officers = Officer.objects.filter(district_id=district_id, is_active=True, home_department__is_sinking=True)
     return SinkingShare(sunk=officers.filter(street__isnull=False).count(), total=officers.count())
+
+
+def department_list(*, user: Any) -> QuerySet[Department]:
+    """Departments of the user's district (reference data every role may read); a liaison sees theirs."""
+    j = jurisdiction_of(user)
+    qs = Department.objects.filter(district_id=j.district_id)
+    if j.is_department_scoped:
+        qs = qs.filter(pk=j.own_department_id)
+    return qs.order_by("code")
