@@ -4,6 +4,7 @@ whole matter and write the audit trail; an edit here is a support action and is 
 from django.contrib import admin
 
 from zhifa.catalog.models import ChecklistItem, DiscretionLevel, Matter
+from zhifa.core.admin_audit import AuditedModelAdmin
 
 
 class DiscretionLevelInline(admin.TabularInline):
@@ -19,7 +20,7 @@ class ChecklistItemInline(admin.TabularInline):
 
 
 @admin.register(Matter)
-class MatterAdmin(admin.ModelAdmin):
+class MatterAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "domain", "department", "is_first_violation_exempt", "is_active"]
     list_filter = ["district", "domain", "department", "is_active", "is_first_violation_exempt"]
     search_fields = ["code", "name", "keywords", "law_name"]

@@ -4,6 +4,7 @@ Location is stored as WGS-84 lon/lat; GCJ-02 and BD-09 input is converted at the
 (``zhifa.geo.coords``). Street, zone and grid are assigned from the point, never typed.
 """
 
+from django.conf import settings
 from django.db import models
 
 from zhifa.catalog.models import SubjectCategory
@@ -69,3 +70,20 @@ class Licence(BaseModel):
     class Meta:
         verbose_name = verbose_name_plural = "证照"
         ordering = ["subject", "kind"]
+
+
+class SubjectOwner(BaseModel):
+    """A business-owner account's link to a subject it runs (经营主体). Staff create the link after checking
+    the owner's identity; an owner sees only the subjects linked to their account, nothing else."""
+
+    subject = models.ForeignKey(Subject, verbose_name="执法对象", on_delete=models.CASCADE, related_name="owners")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE, related_name="owned_subjects"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "经营主体账号"
+        constraints = [models.UniqueConstraint(fields=["subject", "user"], name="subject_owner_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.subject}"

@@ -1,0 +1,232 @@
+"""The demo district, loaded once for the module (a load takes seconds) inside a transaction that is rolled
+back afterwards, so nothing leaks into other modules' tests."""
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from decimal import Decimal
+from io import StringIO
+from typing import Any
+
+import numpy as np
+import pytest
+import shapely
+from django.core.management import call_command
+from django.db import transaction
+from shapely.geometry import Point, shape
+
+from zhifa.core.identifiers import validate_id_number, validate_uscc
+from zhifa.core.models import AuditEntry
+from zhifa.demo.geometry import DATA_FILE
+from zhifa.demo.services import DEMO_PASSWORD, DEMO_PERSONAS, DemoLoadResult, demo_counts, demo_load, demo_login_rows
+from zhifa.org.models import (
+    AuxiliaryAssessment,
+    AuxiliaryStaff,
+    Department,
+    DepartmentKind,
+    District,
+    Grid,
+    Officer,
+    Profile,
+    Street,
+    Team,
+    Zone,
+)
+from zhifa.org.roles import Role
+from zhifa.subjects.models import Subject, SubjectKind
+from zhifa.subjects.rules import check_identifiers
+
+PLATE = re.compile(r"^浙A[0-9A-HJ-NP-Z]{5}$")
+# Stored coordinates are rounded to 1 mm; a point may sit that close to a boundary it is recorded inside.
+EDGE_TOLERANCE_DEG = 1e-7
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoLoadResult]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        result = demo_load()
+        yield result
+        transaction.set_rollback(True)
+
+
+def _seed_names() -> list[str]:
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return [f["properties"]["name"] for f in data["features"] if f["properties"].get("kind") == "street_seed"]
+
+
+def test_district_and_its_eighteen_streets_carry_the_real_names(demo: DemoLoadResult, db: None) -> None:
+    district = District.objects.get()
+    assert (district.code, district.name, district.agency_name, district.agency_abbreviation) == (
+        "330105",
+        "拱墅区",
+        "杭州市拱墅区综合行政执法局",
+        "杭拱综执",
+    )
+    assert district.is_approximate
+    streets = list(Street.objects.filter(district=district).order_by("code"))
+    assert [s.name for s in streets] == _seed_names()
+    assert len(streets) == 18
+    assert all(s.is_approximate and 8 <= s.auxiliary_cap <= 14 for s in streets)
+    assert all(shape(s.boundary).geom_type == "Polygon" for s in streets)
+    zones_per_street = Counter(Zone.objects.values_list("street_id", flat=True))
+    assert all(3 <= zones_per_street[s.pk] <= 4 for s in streets)
+    grids_per_zone = Counter(Grid.objects.values_list("zone_id", flat=True))
+    assert all(3 <= n <= 12 for n in grids_per_zone.values())
+    assert Team.objects.count() == 18
+    assert set(Team.objects.values_list("name", flat=True)) == {f"{s.name}综合行政执法队" for s in streets}
+
+
+def test_the_outline_is_stored_in_wgs84(demo: DemoLoadResult, db: None) -> None:
+    """GCJ-02 lies a few hundred metres east and south of WGS-84 in Hangzhou; the stored outline must be the
+    converted one, i.e. shifted back west and north of the source."""
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    source = shape(next(f["geometry"] for f in data["features"] if f["properties"]["name"] == "拱墅区"))
+    stored = shape(District.objects.get().boundary)
+    assert 0.003 < source.centroid.x - stored.centroid.x < 0.006
+    assert 0.001 < stored.centroid.y - source.centroid.y < 0.004
+
+
+def test_departments_have_the_catalogue_codes(demo: DemoLoadResult, db: None) -> None:
+    rows = {d.code: d for d in Department.objects.all()}
+    assert rows["ZHZX"].kind == DepartmentKind.COMMAND
+    assert {c for c, d in rows.items() if d.is_sinking} == {"ZHZF", "SCJG", "WGLT", "YJGL", "WJ", "GZ"}
+    assert {c for c, d in rows.items() if d.is_coordinating} == {
+        "GA",
+        "CG",
+        "SCJG",
+        "XF",
+        "JJ",
+        "YJGL",
+        "STHJ",
+        "RS",
+        "WGLT",
+        "MTZX",
+    }
+    assert {c for c, d in rows.items() if d.kind == DepartmentKind.OUTSIDE} == {"GD", "SW", "RQ", "DX", "YD"}
+
+
+def test_grids_tile_zones_and_zones_tile_streets(demo: DemoLoadResult, db: None) -> None:
+    district_geom = shape(District.objects.get().boundary)
+    rng = np.random.default_rng(7)
+    min_x, min_y, max_x, max_y = district_geom.bounds
+    xs, ys = rng.uniform(min_x, max_x, 8000), rng.uniform(min_y, max_y, 8000)
+    inside = shapely.contains_xy(district_geom, xs, ys)
+    points = shapely.points(xs[inside], ys[inside])
+    assert len(points) > 3000
+    for model in (Grid, Zone, Street):
+        geoms = [shape(b) for b in model.objects.values_list("boundary", flat=True)]
+        assert all(g.is_valid for g in geoms)
+        point_idx, _ = shapely.STRtree(geoms).query(points, predicate="intersects")
+        hits = np.bincount(point_idx, minlength=len(points))
+        assert (hits == 1).all(), f"{model.__name__}: {int((hits == 0).sum())} 个点不在任何单元内"
+        assert sum(g.area for g in geoms) == pytest.approx(district_geom.area, rel=1e-6)
+    # Each grid lies inside its own zone, each zone inside its own street.
+    zone_geoms = {z.pk: shape(z.boundary) for z in Zone.objects.all()}
+    street_geoms = {s.pk: shape(s.boundary) for s in Street.objects.all()}
+    for grid in Grid.objects.all():
+        g = shape(grid.boundary)
+        assert grid.street_id == Zone.objects.get(pk=grid.zone_id).street_id
+        assert zone_geoms[grid.zone_id].buffer(EDGE_TOLERANCE_DEG).covers(g)
+    for zone in Zone.objects.all():
+        assert street_geoms[zone.street_id].buffer(EDGE_TOLERANCE_DEG).covers(zone_geoms[zone.pk])
+
+
+def test_subjects_carry_the_identifier_their_kind_requires(demo: DemoLoadResult, db: None) -> None:
+    subjects = list(Subject.objects.all())
+    assert len(subjects) >= 2000
+    kinds = Counter(s.kind for s in subjects)
+    assert kinds[SubjectKind.CONSTRUCTION_SITE] == 40
+    assert kinds[SubjectKind.VEHICLE] >= 100
+    assert kinds[SubjectKind.STREET_VENDOR] >= 100
+    for s in subjects:
+        if s.kind == SubjectKind.BUSINESS or s.kind == SubjectKind.CONSTRUCTION_SITE:
+            assert validate_uscc(s.uscc) == s.uscc and s.uscc.startswith("91"), s.name
+        elif s.kind == SubjectKind.INDIVIDUAL_TRADER:
+            assert validate_uscc(s.uscc) == s.uscc and s.uscc.startswith("92"), s.name
+            assert validate_id_number(s.id_number) == s.id_number, s.name
+        elif s.kind == SubjectKind.STREET_VENDOR:
+            assert validate_id_number(s.id_number) == s.id_number, s.name
+        elif s.kind == SubjectKind.VEHICLE:
+            assert PLATE.match(s.plate_number), s.plate_number
+        # The subjects app's own rules accept it unchanged (already normalised).
+        assert check_identifiers(kind=s.kind, uscc=s.uscc, id_number=s.id_number, plate_number=s.plate_number) == (
+            s.uscc,
+            s.id_number,
+            s.plate_number,
+        ), s.name
+        assert s.name_pinyin and s.name_initials, s.name
+        assert s.address.startswith("杭州市拱墅区")
+    catering = Subject.objects.filter(category="catering").exclude(licences__kind="食品经营许可证")
+    assert not catering.exists()
+
+
+def test_every_subject_lies_in_its_grid_zone_and_street(demo: DemoLoadResult, db: None) -> None:
+    grids = {g.pk: (g.zone_id, g.street_id, shape(g.boundary)) for g in Grid.objects.all()}
+    zones = {z.pk: shape(z.boundary) for z in Zone.objects.all()}
+    streets = {s.pk: shape(s.boundary) for s in Street.objects.all()}
+    for s in Subject.objects.all():
+        zone_id, street_id, grid_geom = grids[s.grid_id]
+        assert (s.zone_id, s.street_id) == (zone_id, street_id), s.name
+        point = Point(s.lon, s.lat)
+        for geom in (grid_geom, zones[s.zone_id], streets[s.street_id]):
+            assert geom.distance(point) <= EDGE_TOLERANCE_DEG, s.name
+
+
+def test_sinking_share_is_the_articles_and_computed_from_the_officers(demo: DemoLoadResult, db: None) -> None:
+    sinking_codes = {"ZHZF", "SCJG", "WGLT", "YJGL", "WJ", "GZ"}
+    officers = list(Officer.objects.select_related("home_department"))
+    assert 100 <= len(officers) <= 140
+    assert all(o.home_department.code in sinking_codes for o in officers)
+    of_sinking = [o for o in officers if o.home_department.code in sinking_codes]
+    share = sum(1 for o in of_sinking if o.street_id is not None) / len(of_sinking)
+    assert 0.70 <= share <= 0.78
+    assert demo.sinking_share == Decimal(share).quantize(Decimal("0.0001"))
+    assert all(o.zone is None or o.zone.street_id == o.street_id for o in officers)
+    assert Officer.objects.filter(street__isnull=False, zone__isnull=True).count() == 0
+
+
+def test_auxiliaries_stay_within_caps_and_each_has_one_assessment(demo: DemoLoadResult, db: None) -> None:
+    assert 40 <= AuxiliaryStaff.objects.count() <= 50
+    for street in Street.objects.all():
+        assert 1 <= street.auxiliaries.count() <= street.auxiliary_cap
+    assert AuxiliaryAssessment.objects.filter(year=2025).count() == AuxiliaryStaff.objects.count()
+    assert all(a.contract_start_on < a.contract_end_on for a in AuxiliaryStaff.objects.all())
+
+
+def test_demo_accounts_cover_every_persona(demo: DemoLoadResult, db: None) -> None:
+    rows = demo_login_rows()
+    assert [r.username for r in rows] == [p.username for p in DEMO_PERSONAS]
+    assert {r.password for r in rows} == {DEMO_PASSWORD}
+    profiles = {p.user.username: p for p in Profile.objects.select_related("user", "street", "department")}
+    assert profiles["admin"].user.is_superuser
+    assert profiles["admin"].user.check_password(DEMO_PASSWORD)
+    assert profiles["shichang"].department.code == "SCJG"
+    assert profiles["wulin_diaodu"].role == Role.STREET_DISPATCHER
+    assert profiles["wulin_diaodu"].street.name == "武林街道"
+    wulin_officer = Officer.objects.get(user=profiles["wulin_duiyuan"].user)
+    assert wulin_officer.street.name == "武林街道"
+    assert wulin_officer.name == profiles["wulin_duiyuan"].display_name
+    assert AuxiliaryStaff.objects.get(user=profiles["wulin_xieguan"].user).street.name == "武林街道"
+    assert Officer.objects.get(user=profiles["mishixiang_duiyuan"].user).street.name == "米市巷街道"
+    owned = Subject.objects.get(owners__user=profiles["qiye"].user)
+    assert (owned.street.name, owned.category) == ("武林街道", "catering")
+    assert owned.responsible_person == profiles["qiye"].display_name
+
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "wulin_xieguan" in out.getvalue()
+    assert "辅助人员" in out.getvalue()
+
+
+def test_a_second_load_changes_nothing(demo: DemoLoadResult, db: None) -> None:
+    before = demo_counts(demo.district)
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "已存在" in out.getvalue()
+    assert demo_load().created is False
+    assert demo_counts(demo.district) == before
+    assert AuditEntry.objects.filter(action="demo.load").count() == 1
+    entry = AuditEntry.objects.get(action="demo.load")
+    assert entry.actor_label == "系统"
+    assert entry.after["counts"] == demo.counts
