@@ -42,6 +42,11 @@ def matter_detail(request: HttpRequest, matter_id: int) -> Matter:
     return selectors.matter_get(user=request.user, matter_id=matter_id)
 
 
+@router.get("/matters/by-code/{code}", response=MatterDetailOut, summary="按事项编码查询执法事项")
+def matter_by_code(request: HttpRequest, code: str) -> Matter:
+    return selectors.matter_get_by_code(user=request.user, code=code)
+
+
 @router.post("/matters", response={201: MatterDetailOut}, summary="新增执法事项")
 def matter_create(request: HttpRequest, payload: MatterIn) -> Status[Matter]:
     district_id = jurisdiction_of(request.user).district_id

@@ -63,6 +63,20 @@ def matter_get(*, user: object, matter_id: int) -> Matter:
     return matter
 
 
+def matter_get_by_code(*, user: object, code: str) -> Matter:
+    """A matter by its catalogue code (e.g. ``ZJ-YY-001``), as integrations and imports refer to it."""
+    matter = (
+        _scoped(user)
+        .select_related("department")
+        .prefetch_related("discretion_levels", "checklist")
+        .filter(code=code.strip().upper())
+        .first()
+    )
+    if matter is None:
+        raise NotFound(f"执法事项编码 {code} 不存在", code="matter_code_unknown", details={"code": code})
+    return matter
+
+
 def matter_ids_by_category(*, district_id: int) -> dict[str, set[int]]:
     """For each subject category, the ids of the district's active matters that apply to it; ``"*"``
     holds the matters that apply to every category. One query, for callers that map many subjects.

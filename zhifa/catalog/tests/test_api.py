@@ -239,3 +239,18 @@ def test_import_upload_forbidden_for_officer(world: Any) -> None:
 
     assert response.status_code == 403
     assert Matter.objects.count() == 0
+
+
+def test_matter_by_code_and_unknown_code(world: Any, matters: Any) -> None:
+    client = session(world.user("officer_a"))
+
+    found = client.get(f"{BASE}/matters/by-code/zj-sr-001")
+    unknown = client.get(f"{BASE}/matters/by-code/ZJ-XX-999")
+
+    assert (found.status_code, found.json()["name"]) == (200, "擅自占用城市道路")
+    assert unknown.status_code == 404
+    assert unknown.json() == {
+        "code": "matter_code_unknown",
+        "message": "执法事项编码 ZJ-XX-999 不存在",
+        "details": {"code": "ZJ-XX-999"},
+    }
