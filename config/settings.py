@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "zhifa.org",
     "zhifa.catalog",
     "zhifa.subjects",
+    "zhifa.events",
     "zhifa.geo",
     "zhifa.web",
     "zhifa.demo",

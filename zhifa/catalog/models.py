@@ -73,6 +73,8 @@ class Matter(BaseModel):
     first_violation_condition = models.CharField("首违不罚条件", max_length=300, blank=True)
     subject_categories = models.JSONField("适用对象业态", default=list)
     keywords = models.CharField("分类关键词", max_length=300, blank=True)
+    # APL 42: investigation needs at least two certified officers; events of such matters get two.
+    requires_two_officers = models.BooleanField("须两名持证人员", default=False)
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:

@@ -146,6 +146,8 @@ class Officer(BaseModel):
     zone = models.ForeignKey(Zone, verbose_name="负责片区", null=True, blank=True, on_delete=models.PROTECT)
     phone = models.CharField("手机", max_length=20, blank=True)
     is_active = models.BooleanField("在岗", default=True)
+    # Enforcement domains (``zhifa.catalog.models.Domain`` values) the officer's certificate covers.
+    certified_domains = models.JSONField("持证执法领域", default=list, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "执法人员"
@@ -269,3 +271,22 @@ class AuxiliaryStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} {self.from_status}→{self.to_status}"
+
+
+class DutyShift(models.Model):
+    """One officer's shift on the duty roster (排班): dispatch recommends only officers on duty now."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    officer = models.ForeignKey(Officer, verbose_name="执法人员", on_delete=models.CASCADE, related_name="shifts")
+    starts_at = models.DateTimeField("开始")
+    ends_at = models.DateTimeField("结束")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "排班"
+        indexes = [models.Index(fields=["district", "starts_at", "ends_at"], name="shift_window_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} {self.starts_at:%m-%d %H:%M}–{self.ends_at:%H:%M}"

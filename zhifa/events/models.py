@@ -1,0 +1,307 @@
+"""Events (事件) from every channel, their assignments, clocks, escalations, photos and coordination.
+
+Every deadline is a stored, indexed ``*_due_at`` computed when its clock starts (DESIGN.md invariants);
+the worker scans for overdue rows. State changes go through ``zhifa.events.services`` only.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from zhifa.catalog.models import Matter
+from zhifa.core.models import BaseModel
+from zhifa.events.states import (
+    ClassifiedBy,
+    Clock,
+    EscalationLevel,
+    EventPriority,
+    EventRoute,
+    EventSource,
+    EventStatus,
+    TimeBase,
+)
+from zhifa.org.models import Department, District, Grid, Officer, Street, Zone
+
+
+class Event(BaseModel):
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    public_no = models.CharField(
+        "事件编号", max_length=24, unique=True, help_text="对外编号，亦为 Open311 service_request_id"
+    )
+    source = models.CharField("来源", max_length=12, choices=EventSource.choices, db_index=True)
+    source_ref = models.CharField("来源标识", max_length=100, blank=True, help_text="设备编号、热线工单号等")
+    idempotency_key = models.CharField("幂等键", max_length=100, blank=True)
+    status = models.CharField(
+        "状态", max_length=14, choices=EventStatus.choices, default=EventStatus.REPORTED, db_index=True
+    )
+    priority = models.CharField("优先级", max_length=8, choices=EventPriority.choices, default=EventPriority.NORMAL)
+    description = models.TextField("事件描述")
+    address = models.CharField("地址", max_length=200, blank=True)
+    lon = models.FloatField("经度(WGS-84)")
+    lat = models.FloatField("纬度(WGS-84)")
+    street = models.ForeignKey(Street, verbose_name="街道", on_delete=models.PROTECT)
+    zone = models.ForeignKey(Zone, verbose_name="片区", on_delete=models.PROTECT)
+    grid = models.ForeignKey(Grid, verbose_name="网格", on_delete=models.PROTECT)
+    # Classification and routing (研判)
+    matter = models.ForeignKey(Matter, verbose_name="执法事项", null=True, blank=True, on_delete=models.PROTECT)
+    department = models.ForeignKey(
+        Department, verbose_name="责任部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    classified_by = models.CharField("分类方式", max_length=10, choices=ClassifiedBy.choices, blank=True)
+    classification_score = models.FloatField("分类置信度", null=True, blank=True)
+    route = models.CharField("流向", max_length=14, choices=EventRoute.choices, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name="合并至", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    # Reporter (masked in every list view)
+    reporter_name = models.CharField("报告人", max_length=50, blank=True)
+    reporter_phone = models.CharField("报告人电话", max_length=20, blank=True)
+    reporter_email = models.CharField("报告人邮箱", max_length=100, blank=True)
+    reporter_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上报账号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # AI camera / drone alerts: evidence only from a reviewed, published device (APL 41)
+    alert_type = models.CharField("告警类型", max_length=50, blank=True)
+    alert_confidence = models.FloatField("告警置信度", null=True, blank=True)
+    is_evidence_eligible = models.BooleanField("可作为证据", default=True)
+    raw_payload = models.JSONField("原始报文", default=dict, blank=True)
+    attributes = models.JSONField("附加属性", default=dict, blank=True)
+    outcome = models.TextField("处置结果", blank=True)
+    # Timeline
+    reported_at = models.DateTimeField("上报时间", db_index=True)
+    triaged_at = models.DateTimeField("研判时间", null=True, blank=True)
+    dispatched_at = models.DateTimeField("派遣时间", null=True, blank=True)
+    acknowledged_at = models.DateTimeField("响应时间", null=True, blank=True)
+    arrived_at = models.DateTimeField("到场时间", null=True, blank=True)
+    handled_at = models.DateTimeField("处置时间", null=True, blank=True)
+    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
+    # "1530" clocks: stored when the clock starts; the worker scans them
+    time_base = models.CharField("计时方式", max_length=20, choices=TimeBase.choices, blank=True)
+    respond_due_at = models.DateTimeField("响应时限", null=True, blank=True, db_index=True)
+    arrive_due_at = models.DateTimeField("到场时限", null=True, blank=True, db_index=True)
+    feedback_due_at = models.DateTimeField("反馈时限", null=True, blank=True, db_index=True)
+    escalation_level = models.PositiveSmallIntegerField("升级级别", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事件"
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "source", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="event_idempotency_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["district", "status", "street"], name="event_scope_idx"),
+            models.Index(fields=["district", "matter", "status", "reported_at"], name="event_dedup_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_no
+
+
+class EventTransition(models.Model):
+    """Append-only row per state change of an event (``EVENT_WORKFLOW``)."""
+
+    event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="transitions")
+    action = models.CharField("动作", max_length=14)
+    from_status = models.CharField("原状态", max_length=14, choices=EventStatus.choices)
+    to_status = models.CharField("新状态", max_length=14, choices=EventStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT)
+    actor_label = models.CharField("操作人名称", max_length=150, blank=True)
+    reason = models.TextField("理由", blank=True)
+    created_at = models.DateTimeField("时间", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事件流转"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.from_status}→{self.to_status}"
+
+
+class EventAssignment(models.Model):
+    """An officer assigned to an event; ``released_at`` set when re-dispatched, returned or finished."""
+
+    event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="assignments")
+    officer = models.ForeignKey(Officer, verbose_name="执法人员", on_delete=models.PROTECT, related_name="assignments")
+    is_lead = models.BooleanField("主办", default=True)
+    assigned_at = models.DateTimeField("派遣时间")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="派遣人", null=True, on_delete=models.PROTECT
+    )
+    was_recommended = models.BooleanField("采纳推荐", default=False)
+    released_at = models.DateTimeField("解除时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事件派遣"
+        indexes = [models.Index(fields=["officer", "released_at"], name="assignment_active_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.officer}"
+
+
+class SlaPolicy(BaseModel):
+    """Clock lengths per matter and priority (defaults "1530": 1 / 5 / 30 minutes, around the clock).
+
+    The most specific row wins: (matter, priority) → (matter, any) → (no matter, priority) → district default.
+    Lengths are in minutes for around-the-clock and working-hours bases, in working days for working-days.
+    """
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    matter = models.ForeignKey(Matter, verbose_name="执法事项", null=True, blank=True, on_delete=models.CASCADE)
+    priority = models.CharField("优先级", max_length=8, choices=EventPriority.choices, blank=True)
+    time_base = models.CharField("计时方式", max_length=20, choices=TimeBase.choices, default=TimeBase.AROUND_THE_CLOCK)
+    respond_limit = models.PositiveIntegerField("响应时限", default=1)
+    arrive_limit = models.PositiveIntegerField("到场时限", default=5)
+    feedback_limit = models.PositiveIntegerField("反馈时限", default=30)
+    coordination_limit = models.PositiveIntegerField("协同办理时限", default=3, help_text="工作日")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "时限规则"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "matter", "priority"],
+                condition=models.Q(matter__isnull=False),
+                name="sla_matter_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["district", "priority"], condition=models.Q(matter__isnull=True), name="sla_default_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter or '默认'} {self.priority or '全部'} {self.respond_limit}/{self.arrive_limit}/{self.feedback_limit}"
+
+
+class EventEscalation(models.Model):
+    """One escalation step of an overdue clock, recorded once per (event, clock, level)."""
+
+    event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="escalations")
+    clock = models.CharField("时限", max_length=14, choices=Clock.choices)
+    level = models.PositiveSmallIntegerField("级别", choices=EscalationLevel.choices)
+    due_at = models.DateTimeField("原时限")
+    escalated_at = models.DateTimeField("升级时间")
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "超时升级"
+        constraints = [models.UniqueConstraint(fields=["event", "clock", "level"], name="escalation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.clock} L{self.level}"
+
+
+class Notification(models.Model):
+    """A message to a user (zone lead, command centre, reporter account) shown in the UI."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE)
+    event = models.ForeignKey(Event, verbose_name="事件", null=True, blank=True, on_delete=models.CASCADE)
+    message = models.CharField("内容", max_length=300)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通知"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CoordinationTask(BaseModel):
+    """协同联办: an event handed to a coordinating department, with its own deadline and written feedback."""
+
+    event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="coordination_tasks")
+    department = models.ForeignKey(Department, verbose_name="协同部门", on_delete=models.PROTECT)
+    due_at = models.DateTimeField("办理时限", db_index=True)
+    instructions = models.TextField("转办说明")
+    feedback = models.TextField("书面反馈", blank=True)
+    feedback_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    feedback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="反馈人", null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "协同联办"
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.department}"
+
+
+class PhotoKind(models.TextChoices):
+    REPORT = "report", "上报照片"
+    ALERT = "alert", "告警抓拍"
+    HANDLING = "handling", "处置照片"
+
+
+class EventPhoto(models.Model):
+    """A photo: the original kept byte-for-byte with its SHA-256 (evidence), and a public copy without EXIF."""
+
+    event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="photos")
+    kind = models.CharField("类别", max_length=10, choices=PhotoKind.choices)
+    original = models.FileField("原图", upload_to="evidence/%Y/%m/")
+    public_copy = models.FileField("公开图", upload_to="public/%Y/%m/")
+    sha256 = models.CharField("原图SHA-256", max_length=64, db_index=True)
+    content_type = models.CharField("类型", max_length=30)
+    size = models.PositiveIntegerField("字节数")
+    width = models.PositiveIntegerField("宽")
+    height = models.PositiveIntegerField("高")
+    exif_lon = models.FloatField("EXIF经度", null=True, blank=True)
+    exif_lat = models.FloatField("EXIF纬度", null=True, blank=True)
+    exif_taken_at = models.DateTimeField("EXIF拍摄时间", null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事件照片"
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.sha256[:8]}"
+
+
+class OfficerPosition(models.Model):
+    """Where an officer's phone was; kept (throttled on write) for dispatch and the map."""
+
+    officer = models.ForeignKey(Officer, verbose_name="执法人员", on_delete=models.CASCADE, related_name="positions")
+    lon = models.FloatField("经度(WGS-84)")
+    lat = models.FloatField("纬度(WGS-84)")
+    accuracy_m = models.FloatField("精度(米)", null=True, blank=True)
+    recorded_at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人员位置"
+        indexes = [models.Index(fields=["officer", "-recorded_at"], name="position_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.officer} {self.recorded_at}"
+
+
+class ClassificationFeedback(models.Model):
+    """An operator's override of the automatic classification: kept as training signal."""
+
+    event = models.ForeignKey(
+        Event, verbose_name="事件", on_delete=models.CASCADE, related_name="classification_feedback"
+    )
+    text = models.TextField("文本")
+    predicted_matter = models.ForeignKey(
+        Matter, verbose_name="自动分类", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_matter = models.ForeignKey(Matter, verbose_name="人工分类", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分类纠正"
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.chosen_matter}"

@@ -1,0 +1,142 @@
+"""The event workflow: one transition table (STYLE.md), drawn in docs/events.md from this same table.
+
+States and why they exist (智能感知 → 指挥调度 → 协同联办, MISSION.md; "1530" clocks):
+
+- reported (已上报): stored with its raw payload and source, located; nothing decided yet.
+- triaged (已研判): classified to an enforcement matter and department, checked for duplicates, routed.
+- dispatched (已派遣): assigned to a zone team's officers; the respond/arrive/feedback clocks run.
+- acknowledged (已响应): an officer accepted on the phone (respond clock met or missed).
+- on_site (已到场): the officer checked in with GPS near the event (arrive clock).
+- handled (已处置): the officer (or a coordinating department's written feedback) reported the outcome
+  with photos and text (feedback clock).
+- verified (已核查): the command centre checked the outcome.
+- closed (已结案): done; the reporters (and those of merged duplicates) get the outcome.
+- returned (已退回): sent back to the command centre with a required reason, to re-dispatch or transfer.
+- transferred (已转办): outside comprehensive-enforcement scope, handed to a coordinating department
+  (协同联办) with its own deadline; its written feedback brings the event back as handled.
+- merged (已合并): a duplicate of another open event, linked to it (terminal).
+- rejected (不予受理): not an enforcement matter or not actionable, with a required reason (terminal).
+"""
+
+from django.db import models
+
+from zhifa.core.workflow import Transition, TransitionTable
+
+
+class EventStatus(models.TextChoices):
+    REPORTED = "reported", "已上报"
+    TRIAGED = "triaged", "已研判"
+    DISPATCHED = "dispatched", "已派遣"
+    ACKNOWLEDGED = "acknowledged", "已响应"
+    ON_SITE = "on_site", "已到场"
+    HANDLED = "handled", "已处置"
+    VERIFIED = "verified", "已核查"
+    CLOSED = "closed", "已结案"
+    RETURNED = "returned", "已退回"
+    TRANSFERRED = "transferred", "已转办"
+    MERGED = "merged", "已合并"
+    REJECTED = "rejected", "不予受理"
+
+
+class EventAction(models.TextChoices):
+    TRIAGE = "triage", "研判"
+    DISPATCH = "dispatch", "派遣"
+    REDISPATCH = "redispatch", "改派"
+    ACKNOWLEDGE = "acknowledge", "响应"
+    ARRIVE = "arrive", "到场签到"
+    HANDLE = "handle", "处置反馈"
+    VERIFY = "verify", "核查"
+    REDO = "redo", "核查不通过"
+    CLOSE = "close", "结案"
+    RETURN = "return", "退回"
+    TRANSFER = "transfer", "转办"
+    FEEDBACK = "feedback", "部门反馈"
+    MERGE = "merge", "合并"
+    REJECT = "reject", "不予受理"
+
+
+S, A = EventStatus, EventAction
+
+OPEN_STATES = frozenset(
+    {S.REPORTED, S.TRIAGED, S.DISPATCHED, S.ACKNOWLEDGED, S.ON_SITE, S.HANDLED, S.VERIFIED, S.RETURNED, S.TRANSFERRED}
+)
+# States in which the zone team's clocks are running.
+FIELD_STATES = frozenset({S.DISPATCHED, S.ACKNOWLEDGED, S.ON_SITE})
+
+EVENT_WORKFLOW = TransitionTable(
+    name="event",
+    initial=S.REPORTED,
+    transitions=[
+        Transition(S.REPORTED, A.TRIAGE, S.TRIAGED),
+        Transition(S.REPORTED, A.MERGE, S.MERGED, requires_reason=True),
+        Transition(S.REPORTED, A.REJECT, S.REJECTED, requires_reason=True),
+        Transition(S.TRIAGED, A.DISPATCH, S.DISPATCHED),
+        Transition(S.TRIAGED, A.TRANSFER, S.TRANSFERRED, requires_reason=True),
+        Transition(S.TRIAGED, A.MERGE, S.MERGED, requires_reason=True),
+        Transition(S.TRIAGED, A.REJECT, S.REJECTED, requires_reason=True),
+        Transition(S.DISPATCHED, A.ACKNOWLEDGE, S.ACKNOWLEDGED),
+        Transition(S.DISPATCHED, A.REDISPATCH, S.DISPATCHED, requires_reason=True),
+        Transition(S.DISPATCHED, A.RETURN, S.RETURNED, requires_reason=True),
+        Transition(S.ACKNOWLEDGED, A.ARRIVE, S.ON_SITE),
+        Transition(S.ACKNOWLEDGED, A.REDISPATCH, S.DISPATCHED, requires_reason=True),
+        Transition(S.ACKNOWLEDGED, A.RETURN, S.RETURNED, requires_reason=True),
+        Transition(S.ON_SITE, A.HANDLE, S.HANDLED),
+        Transition(S.ON_SITE, A.RETURN, S.RETURNED, requires_reason=True),
+        Transition(S.RETURNED, A.DISPATCH, S.DISPATCHED),
+        Transition(S.RETURNED, A.TRANSFER, S.TRANSFERRED, requires_reason=True),
+        Transition(S.RETURNED, A.REJECT, S.REJECTED, requires_reason=True),
+        Transition(S.TRANSFERRED, A.FEEDBACK, S.HANDLED, requires_reason=True),
+        Transition(S.TRANSFERRED, A.RETURN, S.RETURNED, requires_reason=True),
+        Transition(S.HANDLED, A.VERIFY, S.VERIFIED),
+        Transition(S.HANDLED, A.REDO, S.DISPATCHED, requires_reason=True),
+        Transition(S.VERIFIED, A.CLOSE, S.CLOSED),
+    ],
+    labels={**{s.value: s.label for s in EventStatus}, **{a.value: a.label for a in EventAction}},
+)
+
+
+class EventSource(models.TextChoices):
+    API = "api", "接口"
+    OPEN311 = "open311", "Open311"
+    HOTLINE = "hotline", "12345热线"
+    AI_CAMERA = "ai_camera", "AI摄像头"
+    DRONE = "drone", "无人机"
+    PATROL = "patrol", "巡查发现"
+    DEPARTMENT = "department", "部门移交"
+
+
+class EventPriority(models.TextChoices):
+    NORMAL = "normal", "一般"
+    URGENT = "urgent", "紧急"
+
+
+class EventRoute(models.TextChoices):
+    ZONE_TEAM = "zone_team", "片区执法队"
+    COORDINATION = "coordination", "协同联办"
+
+
+class ClassifiedBy(models.TextChoices):
+    AUTO = "auto", "自动"
+    OPERATOR = "operator", "人工"
+    REPORTER = "reporter", "上报时指定"
+
+
+class TimeBase(models.TextChoices):
+    """The three time bases of city management (城市管理三种计时方式)."""
+
+    AROUND_THE_CLOCK = "around_the_clock", "全天候（自然时间）"
+    WORKING_HOURS = "working_hours", "工作时间"
+    WORKING_DAYS = "working_days", "工作日"
+
+
+class Clock(models.TextChoices):
+    RESPOND = "respond", "响应"
+    ARRIVE = "arrive", "到场"
+    FEEDBACK = "feedback", "反馈"
+    COORDINATION = "coordination", "协同办理"
+
+
+class EscalationLevel(models.IntegerChoices):
+    ZONE_LEAD = 1, "通知片区负责人"
+    COMMAND_CENTRE = 2, "通知指挥中心"
+    REDISPATCH = 3, "改派"
