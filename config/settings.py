@@ -125,3 +125,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Event handling ("1530" loop). Distances in metres, speeds in metres per second.
+ZHIFA_CHECKIN_MAX_DISTANCE_M = int(os.environ.get("ZHIFA_CHECKIN_MAX_DISTANCE_M", "300"))
+ZHIFA_DEDUP_RADIUS_M = int(os.environ.get("ZHIFA_DEDUP_RADIUS_M", "100"))
+ZHIFA_DEDUP_WINDOW_MINUTES = int(os.environ.get("ZHIFA_DEDUP_WINDOW_MINUTES", "120"))
+ZHIFA_AUTO_DISPATCH = os.environ.get("ZHIFA_AUTO_DISPATCH", "0") == "1"
+ZHIFA_POSITION_THROTTLE_SECONDS = 15
+ZHIFA_POSITION_THROTTLE_METRES = 20
+ZHIFA_ESCALATION_STEP_MINUTES = 5
+ZHIFA_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+ZHIFA_WALKING_SPEED_MPS = 1.3
+ZHIFA_RIDING_SPEED_MPS = 4.5
+ZHIFA_WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]
+ZHIFA_AI_ALERT_REPLAY_WINDOW_SECONDS = 300
