@@ -21,7 +21,7 @@ from django.utils import timezone
 from shapely.geometry.base import BaseGeometry
 
 from zhifa.catalog.importer import matters_import
-from zhifa.catalog.models import SubjectCategory
+from zhifa.catalog.models import Domain, Matter, SubjectCategory
 from zhifa.demo import names
 from zhifa.demo.geometry import (
     load_district_source,
@@ -31,6 +31,8 @@ from zhifa.demo.geometry import (
     tile,
     to_geojson,
 )
+from zhifa.events.models import OfficerPosition, SlaPolicy
+from zhifa.events.states import TimeBase
 from zhifa.geo.services import GridIndex
 from zhifa.org.models import (
     AuxiliaryAssessment,
@@ -39,6 +41,7 @@ from zhifa.org.models import (
     Department,
     DepartmentKind,
     District,
+    DutyShift,
     Grid,
     LeadershipMember,
     LeadershipRole,
@@ -186,6 +189,7 @@ class DistrictBuilder:
         self._subjects()
         self._users()
         self._matters()
+        self._operations()
 
     # --- geography -------------------------------------------------------------------------------------
 
@@ -888,3 +892,85 @@ class DistrictBuilder:
             return
         result = matters_import(actor=SYSTEM_ACTOR, district=self.district, path_or_file=MATTERS_CSV)
         self.matters_note = f"已导入执法事项 {result.total} 条（新增 {result.created} 条）"
+
+    # --- operations: certificates' domains, duty roster, last positions, clock rules ----------------------
+
+    def _operations(self) -> None:
+        officers = list(Officer.objects.filter(district=self.district).select_related("home_department", "zone"))
+        for officer in officers:
+            officer.certified_domains = list(CERTIFIED_DOMAINS.get(officer.home_department.code, ()))
+        Officer.objects.bulk_update(officers, ["certified_domains"])
+        self._duty_roster(officers)
+        self._positions(officers)
+        self._clock_rules()
+
+    def _duty_roster(self, officers: list[Officer]) -> None:
+        """Two twelve-hour shifts (07:00–19:00, 19:00–07:00) for the week before and after the load, so
+        about half the officers are on duty whenever the demo is opened; officers alternate by badge."""
+        tz = timezone.get_current_timezone()
+        first_day = self.today - dt.timedelta(days=7)
+        shifts: list[DutyShift] = []
+        for index, officer in enumerate(officers):
+            for offset in range(15):
+                day = first_day + dt.timedelta(days=offset)
+                day_shift = (index + offset) % 2 == 0
+                start = dt.datetime.combine(day, dt.time(7 if day_shift else 19), tzinfo=tz)
+                shifts.append(
+                    DutyShift(
+                        district=self.district, officer=officer, starts_at=start, ends_at=start + dt.timedelta(hours=12)
+                    )
+                )
+        DutyShift.objects.bulk_create(shifts, batch_size=2000)
+
+    def _positions(self, officers: list[Officer]) -> None:
+        """A last known position near the centre of each street officer's zone (as if the phone reported it)."""
+        now = timezone.now()
+        rows = []
+        for officer in officers:
+            if officer.zone is None:
+                continue
+            centre = shapely.geometry.shape(officer.zone.boundary).representative_point()
+            lon, lat = self._near(centre.x, centre.y, 300)
+            rows.append(OfficerPosition(officer=officer, lon=lon, lat=lat, accuracy_m=15.0, recorded_at=now))
+        OfficerPosition.objects.bulk_create(rows)
+
+    def _clock_rules(self) -> None:
+        """The district default is "1530" around the clock; planning matters run on working days and market
+        matters on working hours, to show the three time bases of city management."""
+        SlaPolicy.objects.create(district=self.district, respond_limit=1, arrive_limit=5, feedback_limit=30)
+        for matter in Matter.objects.filter(district=self.district, domain=Domain.PLANNING):
+            SlaPolicy.objects.create(
+                district=self.district,
+                matter=matter,
+                time_base=TimeBase.WORKING_DAYS,
+                respond_limit=1,
+                arrive_limit=2,
+                feedback_limit=5,
+            )
+        for matter in Matter.objects.filter(district=self.district, domain=Domain.MARKET):
+            SlaPolicy.objects.create(
+                district=self.district,
+                matter=matter,
+                time_base=TimeBase.WORKING_HOURS,
+                respond_limit=30,
+                arrive_limit=120,
+                feedback_limit=480,
+            )
+
+
+# Which enforcement domains each sinking department's certificates cover.
+CERTIFIED_DOMAINS: dict[str, tuple[str, ...]] = {
+    "ZHZF": (
+        Domain.CITY_APPEARANCE,
+        Domain.CONSTRUCTION,
+        Domain.CATERING_FUMES,
+        Domain.OUTDOOR_ADS,
+        Domain.ENVIRONMENT,
+        Domain.PLANNING,
+    ),
+    "SCJG": (Domain.MARKET, Domain.HEALTH),
+    "WGLT": (Domain.CULTURE_TOURISM,),
+    "YJGL": (Domain.EMERGENCY, Domain.FIRE_SAFETY),
+    "WJ": (Domain.HEALTH,),
+    "GZ": (Domain.PLANNING, Domain.CONSTRUCTION),
+}
