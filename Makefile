@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate demo serve test lint check-migrations pytest bench browser-deps clean
+.PHONY: install run migrate demo serve test lint check-migrations pytest bench simulate browser-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -26,7 +26,7 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-# Web server and task worker together; Ctrl-C stops both.
+# Web server, task worker and the clock watcher (escalates overdue clocks) together; Ctrl-C stops all.
 run: demo
 	@echo ""
 	@echo "  智慧综合执法平台: http://$(HOST):$(PORT)/"
@@ -34,6 +34,7 @@ run: demo
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker & \
+	  $(PY) manage.py clock_watch --interval 10 & \
 	  $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) & \
 	  wait
 
@@ -58,6 +59,10 @@ test: lint check-migrations pytest
 
 bench: install
 	$(PY) -m bench
+
+# Replays a seeded day of one street (sim/scenarios/) through the real services; prints 1530 compliance.
+simulate: install
+	$(PY) -m sim
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles zhifa/web/static/vendor

@@ -129,3 +129,15 @@ def _audit_table_append_only(request: Any) -> Any:
     yield
     if transactional:
         remove_audit_triggers(connection)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> Any:
+    """In-process caches are keyed on database ids and change stamps; rolled-back test databases reuse ids
+    (and frozen time repeats stamps), so every test starts with empty caches."""
+    from zhifa.events import classify, geocode, recommend
+    from zhifa.geo import index
+
+    for cache in (classify._cache, geocode._cache, recommend._geometry_cache, index._cache):
+        cache.clear()
+    yield

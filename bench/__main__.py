@@ -24,6 +24,9 @@ from bench.results import Measurement, render_table
 BENCHES: dict[str, str] = {
     "subjects_import": "bench.subjects_import",
     "grid_lookup": "bench.grid_lookup",
+    "classification": "bench.classification",
+    "recommend": "bench.recommend",
+    "intake_http": "bench.intake_http",
 }
 
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "zhifa.subjects",
     "zhifa.events",
     "zhifa.geo",
+    "zhifa.integrations",
     "zhifa.web",
     "zhifa.demo",
 ]

@@ -9,5 +9,6 @@ admin.site.site_title = "智慧综合执法平台"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("zhifa.integrations.open311.urls")),
     path("", include("zhifa.web.urls")),
 ]

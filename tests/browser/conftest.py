@@ -44,3 +44,12 @@ def page(browser: Any) -> Iterator[Any]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def login(page: Any, base_url: str, username: str) -> None:
+    """Logs in through the form, as a person would."""
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("zhifa-test-pw")
+    page.get_by_role("button", name="登 录").click()
+    page.wait_for_url(f"{base_url}/")

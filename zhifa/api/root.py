@@ -11,6 +11,9 @@ from ninja.errors import AuthenticationError, ValidationError
 from zhifa.api.auth import api_auth
 from zhifa.catalog.api import router as catalog_router
 from zhifa.core.errors import DomainError
+from zhifa.events.api import officers_router as event_officers_router
+from zhifa.events.api import router as events_router
+from zhifa.integrations.ai_alerts.api import router as ai_alerts_router
 from zhifa.org.api import router as org_router
 from zhifa.subjects.api import router as subjects_router
 
@@ -38,3 +41,6 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRes
 api.add_router("/org", org_router, tags=["组织机构"])
 api.add_router("/catalog", catalog_router, tags=["执法事项目录"])
 api.add_router("/subjects", subjects_router, tags=["执法对象"])
+api.add_router("/integrations", ai_alerts_router, auth=None, tags=["外部系统对接"])
+api.add_router("/events", events_router, tags=["事件"])
+api.add_router("/officers", event_officers_router, tags=["事件"])

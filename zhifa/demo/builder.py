@@ -903,6 +903,56 @@ class DistrictBuilder:
         self._duty_roster(officers)
         self._positions(officers)
         self._clock_rules()
+        self._operational_accounts(officers)
+
+    def _operational_accounts(self, officers: list[Officer]) -> None:
+        """Accounts the event loop needs beyond the personas: every street officer's phone (username = badge
+        number in lower case), a dispatcher per street (zone leads are notified on level-1 escalation) and a
+        liaison per coordinating department (transfer notices)."""
+        user_model = get_user_model()
+        password = make_password(DEMO_PASSWORD)
+        taken = set(user_model.objects.values_list("username", flat=True))
+        specs: list[tuple[str, dict[str, Any], Officer | None]] = []
+        for officer in officers:
+            # District-level officers (no street) do not take street events; they get no phone account here.
+            if officer.user_id is None and officer.street is not None:
+                scope = {"role": Role.OFFICER, "street": officer.street, "display_name": officer.name}
+                specs.append((officer.badge_no.lower(), scope, officer))
+        for street in self.streets:
+            specs.append(
+                (
+                    f"diaodu_{street.code}",
+                    {"role": Role.STREET_DISPATCHER, "street": street, "display_name": f"{street.name}调度员"},
+                    None,
+                )
+            )
+        for department in self.departments.values():
+            if department.is_coordinating:
+                specs.append(
+                    (
+                        f"lianluo_{department.code.lower()}",
+                        {
+                            "role": Role.LIAISON,
+                            "department": department,
+                            "display_name": f"{department.short_name}联络员",
+                        },
+                        None,
+                    )
+                )
+        specs = [spec for spec in specs if spec[0] not in taken]
+        users = user_model.objects.bulk_create([user_model(username=name, password=password) for name, _, _ in specs])
+        Profile.objects.bulk_create(
+            [
+                Profile(user=user, district=self.district, **scope)
+                for user, (_, scope, _) in zip(users, specs, strict=True)
+            ]
+        )
+        linked: list[Officer] = []
+        for user, (_, _, phone_of) in zip(users, specs, strict=True):
+            if phone_of is not None:
+                phone_of.user = user
+                linked.append(phone_of)
+        Officer.objects.bulk_update(linked, ["user"])
 
     def _duty_roster(self, officers: list[Officer]) -> None:
         """Two twelve-hour shifts (07:00–19:00, 19:00–07:00) for the week before and after the load, so

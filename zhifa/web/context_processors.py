@@ -3,6 +3,9 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from zhifa.events.permissions import COMMAND_ROLES
+from zhifa.org.roles import Role
+
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     """What the page frame needs: the user's post (None when the account has none) and the map settings."""
@@ -12,5 +15,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "tile_url": settings.ZHIFA_TILE_URL,
         "tile_attribution": settings.ZHIFA_TILE_ATTRIBUTION,
         # Read by static/web/map.js; empty tile URL means boundaries on a plain background.
+        # Which roles see the command-centre pages and the phone in the navigation.
+        "nav_roles": {"command": sorted(COMMAND_ROLES), "field": [Role.OFFICER, Role.AUXILIARY]},
         "map_config": {"tileUrl": settings.ZHIFA_TILE_URL, "tileAttribution": settings.ZHIFA_TILE_ATTRIBUTION},
     }

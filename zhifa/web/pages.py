@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from zhifa.core.errors import DomainError, NotFound, PermissionDenied
@@ -15,7 +16,7 @@ from zhifa.org.jurisdiction import jurisdiction_of
 
 PAGE_SIZE = 50
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def page_view(view: View) -> View:
@@ -24,7 +25,7 @@ def page_view(view: View) -> View:
     a street officer must not learn that another street's record exists."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             if is_htmx(request):
                 # A redirect would be followed by XHR and the login page swapped into the table; HTMX

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhifa.web import views
+from zhifa.web import command, event_views, phone, views
 from zhifa.web.forms import LoginForm
 
 app_name = "web"
@@ -25,4 +25,21 @@ urlpatterns = [
     path("map/", views.map_page, name="map"),
     path("map/layers.json", views.map_layers, name="map-layers"),
     path("map/subjects.json", views.map_subjects, name="map-subjects"),
+    path("events/", event_views.events, name="event-list"),
+    path("events/<int:event_id>/", event_views.event_detail, name="event-detail"),
+    path("events/<int:event_id>/photos/<int:photo_id>/", event_views.event_photo, name="event-photo"),
+    path("events/<int:event_id>/do/<slug:action>/", event_views.event_action, name="event-action"),
+    path("hotline/", event_views.hotline, name="hotline"),
+    path("command/", command.command_centre, name="command"),
+    path("command/officers.json", command.command_officers, name="command-officers"),
+    path("command/stream", command.command_stream, name="command-stream"),
+    # The officer's phone; requests under /m/ are audited as coming from the phone.
+    path("m/", phone.tasks, name="phone-tasks"),
+    path("m/sw.js", phone.service_worker, name="phone-sw"),
+    path("m/events/<int:event_id>/", phone.task, name="phone-task"),
+    path("m/events/<int:event_id>/acknowledge/", phone.acknowledge, name="phone-acknowledge"),
+    path("m/events/<int:event_id>/check-in/", phone.check_in, name="phone-check-in"),
+    path("m/events/<int:event_id>/report/", phone.report, name="phone-report"),
+    path("m/finding/", phone.finding, name="phone-finding"),
+    path("m/position/", phone.position, name="phone-position"),
 ]

@@ -48,9 +48,37 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
     assert '<span class="role">指挥中心调度员</span>' in body
     nav = re.search(r'<nav class="sidenav".*?</nav>', body, re.S)
     assert nav
-    assert re.findall(r">([^<>\s]+)</a>", nav.group(0)) == ["首页", "执法对象", "执法事项", "执法人员", "一张图"]
+    assert re.findall(r">([^<>\s]+)</a>", nav.group(0)) == [
+        "首页",
+        "执法对象",
+        "执法事项",
+        "执法人员",
+        "一张图",
+        "事件",
+        "热线受理",
+        "指挥中心",
+    ]
     # 基础数据管理 is for staff only
     assert "基础数据管理" not in body
+
+
+@pytest.mark.parametrize(
+    ("persona", "event_links"),
+    [
+        ("dispatcher", ["事件", "热线受理", "指挥中心"]),
+        ("officer_a", ["事件", "移动端"]),
+        ("auxiliary_a", ["事件", "移动端"]),
+        ("leader", ["事件"]),
+        ("liaison", ["事件"]),
+    ],
+)
+def test_event_links_in_the_nav_follow_the_role(
+    world: World, client_as: Any, persona: str, event_links: list[str]
+) -> None:
+    nav = re.search(r'<nav class="sidenav".*?</nav>', body_of(client_as(persona).get("/")), re.S)
+
+    assert nav
+    assert re.findall(r">([^<>\s]+)</a>", nav.group(0))[5:] == event_links
 
 
 def test_staff_sees_master_data_link(world: World, client_as: Any) -> None:

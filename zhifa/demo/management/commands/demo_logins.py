@@ -28,4 +28,8 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
             if n == 0:
                 self.stdout.write("  ".join("-" * w for w in widths))
+        self.stdout.write(
+            "另有：每名执法队员的手机账号（工号小写，如 zhzf002）、各街道调度员（diaodu_街道编码，如 diaodu_330105001）、"
+            "各协同部门联络员（lianluo_部门编码，如 lianluo_ga）。"
+        )
         self.stdout.write("以上账号共用演示密码，仅供演示，切勿用于生产环境。")

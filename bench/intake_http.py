@@ -1,0 +1,180 @@
+"""Event intake through the HTTP API with the full triage on (locate, classify, dedup, route).
+
+The demo district is loaded into the bench database; uvicorn serves the project on a free loopback port
+(2 worker processes on this 2-core machine); a load generator of keep-alive connections in threads posts
+events for a bounded time and count. Reported: accepted events/s, p50 / p99 latency, errors. Traffic goes
+only to 127.0.0.1.
+"""
+
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.results import Measurement
+
+CONCURRENCY = 16
+MAX_REQUESTS = 4000
+MAX_SECONDS = 20.0
+WARMUP_REQUESTS = 50
+TEXTS = [
+    "湖墅南路上有流动摊贩占道卖水果，影响行人通行",
+    "楼下饭店油烟很大，直接往居民楼里排",
+    "工地晚上十一点还在打桩，吵得睡不着",
+    "渣土车沿路撒了一地泥，车子开过去尘土飞扬",
+    "小区门口的消防通道被私家车堵住了",
+    "店门口摆了好多桌子占了人行道",
+    "电线杆上贴满了小广告",
+    "商店商品没有明码标价",
+    "有人在绿化带里焚烧垃圾，烟很大",
+    "网吧里有未成年人在上网",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_ready(port: int, deadline: float) -> None:
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/login/")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("uvicorn did not start")
+
+
+def _points(district_boundary: dict[str, Any], n: int, rng: random.Random) -> list[tuple[float, float]]:
+    from shapely.geometry import Point, shape
+
+    outline = shape(district_boundary)
+    minx, miny, maxx, maxy = outline.bounds
+    points: list[tuple[float, float]] = []
+    while len(points) < n:
+        lon, lat = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if outline.contains(Point(lon, lat)):
+            points.append((lon, lat))
+    return points
+
+
+def _load(port: int, token: str, bodies: list[bytes]) -> tuple[list[float], int, float]:
+    """Post ``bodies`` with CONCURRENCY keep-alive connections; stop at MAX_SECONDS."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    cursor = iter(range(len(bodies)))
+    stop_at = time.perf_counter() + MAX_SECONDS
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def worker() -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < stop_at:
+            with lock:
+                i = next(cursor, None)
+            if i is None:
+                break
+            start = time.perf_counter()
+            try:
+                conn.request("POST", "/api/v1/events", body=bodies[i], headers={**headers, "Idempotency-Key": f"b{i}"})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status in (200, 201)
+            except OSError:
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            elapsed = time.perf_counter() - start
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors += 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors, time.perf_counter() - began
+
+
+def run(bench: Any, workdir: Path) -> list[Measurement]:
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    from zhifa.core.tokens import api_token_issue
+    from zhifa.org.models import District
+
+    call_command("load_demo", verbosity=0)
+    district = District.objects.get(code="330105")
+    user = district.profile_set.filter(role="dispatcher").select_related("user").first()
+    if user is None:
+        raise RuntimeError("demo dispatcher missing")
+    _, token = api_token_issue(actor="基准测试", user=user.user, name="bench")
+    rng = random.Random(300)
+    points = _points(district.boundary, MAX_REQUESTS + WARMUP_REQUESTS, rng)
+    bodies = [
+        json.dumps(
+            {"description": rng.choice(TEXTS), "lon": lon, "lat": lat, "source": "api"}, ensure_ascii=False
+        ).encode()
+        for lon, lat in points
+    ]
+    engine = connection.vendor
+    connections.close_all()
+    port = _free_port()
+    env = {**os.environ, "ZHIFA_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_ready(port, time.time() + 30)
+        _load(port, token, bodies[:WARMUP_REQUESTS])
+        latencies, errors, seconds = _load(port, token, bodies[WARMUP_REQUESTS:])
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    latencies.sort()
+
+    def pct(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
+
+    label = f"event intake over HTTP ({engine}, {CONCURRENCY} conns)"
+    return [
+        Measurement(f"{label}: events accepted", len(latencies), ""),
+        Measurement(f"{label}: throughput", len(latencies) / seconds if seconds else 0.0, "events/s", target=300),
+        Measurement(f"{label}: latency p50", pct(0.50), "ms"),
+        Measurement(f"{label}: latency p99", pct(0.99), "ms"),
+        Measurement(f"{label}: errors", errors, ""),
+    ]

@@ -1,0 +1,280 @@
+"""/api/v1/events and /api/v1/officers/me — parse, call one service or selector, return.
+
+``POST /events`` takes JSON, or multipart with ``photos`` files and either a ``payload`` JSON field or
+plain form fields; the idempotency key comes from the ``Idempotency-Key`` header or ``client_key``. A
+retry answers 200 with the event first stored (201 the first time).
+"""
+
+import json
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from ninja.errors import ValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ValidationError as PydanticValidationError
+
+from zhifa.catalog.models import Matter
+from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhifa.events import selectors, services
+from zhifa.events.models import CoordinationTask, Event
+from zhifa.events.permissions import can_command_events
+from zhifa.events.schemas import (
+    API_SOURCES,
+    ActionIn,
+    EventDetailOut,
+    EventIn,
+    EventOut,
+    PositionIn,
+    PositionOut,
+    QueueItemOut,
+    RecommendationOut,
+)
+from zhifa.geo.services import to_wgs84
+from zhifa.org.jurisdiction import jurisdiction_of
+from zhifa.org.models import Department, District, Officer
+
+router = Router()
+officers_router = Router()
+
+ACTIONS = (
+    "triage",
+    "dispatch",
+    "redispatch",
+    "acknowledge",
+    "check-in",
+    "report",
+    "verify",
+    "redo",
+    "close",
+    "return",
+    "transfer",
+    "feedback",
+    "merge",
+    "reject",
+    "classify",
+)
+
+
+class EventFilterIn(Schema):
+    status: str | None = None
+    street_id: int | None = None
+    q: str | None = None
+    open_only: bool = False
+
+
+def _parse[T: Schema](request: HttpRequest, schema: type[T]) -> tuple[T, list[Any]]:
+    """JSON body, or multipart/form (``payload`` JSON field or plain fields) with ``photos`` files."""
+    content_type = request.content_type or ""
+    files: list[Any] = []
+    if content_type.startswith("multipart/") or content_type == "application/x-www-form-urlencoded":
+        raw: Any = request.POST.get("payload")
+        data = json.loads(raw) if raw else {k: v for k, v in request.POST.items() if k != "payload"}
+        files = list(request.FILES.getlist("photos"))
+    else:
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            raise ValidationError([{"loc": ["body"], "msg": "请求体不是合法的JSON"}]) from None
+    if not isinstance(data, dict):
+        raise ValidationError([{"loc": ["body"], "msg": "请求体必须是JSON对象"}])
+    try:
+        return schema.model_validate(data), files
+    except PydanticValidationError as exc:
+        raise ValidationError([{"loc": ["body", *e["loc"]], "msg": e["msg"]} for e in exc.errors()]) from None
+
+
+def _detail(request: HttpRequest, event_id: int) -> EventDetailOut:
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    out = EventDetailOut.from_orm(event)
+    if can_command_events(jurisdiction_of(request.user)):
+        out = out.model_copy(update={"reporter_phone": event.reporter_phone})
+    return out
+
+
+def _body_schema(schema: type[Schema]) -> dict[str, Any]:
+    json_schema = schema.model_json_schema()
+    multipart = {
+        "type": "object",
+        "properties": {
+            "payload": {"type": "string", "description": "JSON，字段同 application/json"},
+            "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
+        },
+    }
+    return {
+        "requestBody": {
+            "content": {"application/json": {"schema": json_schema}, "multipart/form-data": {"schema": multipart}}
+        }
+    }
+
+
+@router.post(
+    "",
+    response={200: EventDetailOut, 201: EventDetailOut},
+    summary="上报事件（JSON，或 multipart 附照片；幂等）",
+    openapi_extra=_body_schema(EventIn),
+)
+def create_event(request: HttpRequest) -> Status[EventDetailOut]:
+    body, photos = _parse(request, EventIn)
+    if body.source not in API_SOURCES:
+        raise ValidationFailed(
+            f"本接口不接受来源 {body.source}", code="source_not_allowed", details={"allowed": list(API_SOURCES)}
+        )
+    j = jurisdiction_of(request.user)
+    result = services.event_intake(
+        actor=request.user,
+        district=District.objects.get(pk=j.district_id),
+        source=body.source,
+        description=body.description,
+        lon=body.lon,
+        lat=body.lat,
+        coord_system=body.coord_system,
+        address=body.address,
+        matter_code=body.matter_code or None,
+        priority=body.priority,
+        reporter_name=body.reporter_name,
+        reporter_phone=body.reporter_phone,
+        reporter_email=body.reporter_email,
+        reporter_user=request.user,
+        idempotency_key=request.headers.get("Idempotency-Key", "") or body.client_key,
+        attributes=body.attributes,
+        photos=photos,
+    )
+    return Status(201 if result.created else 200, _detail(request, result.event.pk))
+
+
+@router.get("", response=list[EventOut], summary="事件列表（按管辖范围）")
+@paginate(LimitOffsetPagination, max_limit=500)
+def list_events(request: HttpRequest, filters: Query[EventFilterIn]) -> Any:
+    return selectors.event_list(user=request.user, **filters.model_dump())
+
+
+@router.get("/queue", response=list[QueueItemOut], summary="指挥中心待办队列（按最近时限排序）")
+@paginate(LimitOffsetPagination, max_limit=500)
+def event_queue(request: HttpRequest) -> Any:
+    return selectors.event_queue(user=request.user)
+
+
+@router.get("/{int:event_id}", response=EventDetailOut, summary="事件详情")
+def get_event(request: HttpRequest, event_id: int) -> EventDetailOut:
+    return _detail(request, event_id)
+
+
+@router.get("/{int:event_id}/recommendations", response=list[RecommendationOut], summary="推荐派遣人员")
+def recommendations(request: HttpRequest, event_id: int) -> list[RecommendationOut]:
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    if not can_command_events(jurisdiction_of(request.user)):
+        raise PermissionDenied("您的岗位无权派遣事件", code="permission_denied")
+    from zhifa.events.recommend import recommend_officers
+
+    return [
+        RecommendationOut(
+            officer_id=r.officer_id,
+            officer_name=r.officer_name,
+            distance_m=r.distance_m,
+            eta_s=r.eta_s,
+            reasons=list(r.reasons),
+        )
+        for r in recommend_officers(event=event)
+    ]
+
+
+def _officers(event: Event, ids: list[int]) -> list[Officer]:
+    found = Officer.objects.in_bulk([i for i in ids], field_name="pk")
+    missing = [i for i in ids if i not in found or found[i].district_id != event.district_id]
+    if missing:
+        raise ValidationFailed("执法人员不存在", code="officer_not_found", details={"officer_ids": missing})
+    return [found[i] for i in ids]
+
+
+def _need(value: Any, field: str) -> Any:
+    if value is None:
+        raise ValidationFailed(f"缺少参数 {field}", code="field_required", details={"field": field})
+    return value
+
+
+def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: list[Any]) -> None:
+    if action == "triage":
+        services.event_triage(actor=user, event=event)
+    elif action == "dispatch":
+        services.event_dispatch(
+            actor=user, event=event, officers=_officers(event, body.officer_ids), was_recommended=body.was_recommended
+        )
+    elif action == "redispatch":
+        services.event_redispatch(
+            actor=user, event=event, officers=_officers(event, body.officer_ids), reason=body.reason
+        )
+    elif action == "acknowledge":
+        services.event_acknowledge(actor=user, event=event)
+    elif action == "check-in":
+        lon, lat = to_wgs84(_need(body.lon, "lon"), _need(body.lat, "lat"), body.coord_system)
+        services.event_check_in(actor=user, event=event, lon=lon, lat=lat, accuracy_m=body.accuracy_m)
+    elif action == "report":
+        services.event_report(actor=user, event=event, outcome=body.outcome, photos=photos)
+    elif action == "verify":
+        services.event_verify(actor=user, event=event)
+    elif action == "redo":
+        services.event_redo(actor=user, event=event, reason=body.reason)
+    elif action == "close":
+        services.event_close(actor=user, event=event)
+    elif action == "return":
+        services.event_return(actor=user, event=event, reason=body.reason)
+    elif action == "transfer":
+        department = Department.objects.filter(
+            pk=_need(body.department_id, "department_id"), district_id=event.district_id
+        ).first()
+        if department is None:
+            raise ValidationFailed("部门不存在", code="department_not_found", details={"id": body.department_id})
+        services.event_transfer(actor=user, event=event, department=department, instructions=body.instructions)
+    elif action == "feedback":
+        task = CoordinationTask.objects.filter(event=event, feedback_at__isnull=True).order_by("-created_at").first()
+        if task is None:
+            raise NotFound("该事件没有待反馈的协同任务", code="coordination_task_not_found", details={})
+        services.event_coordination_feedback(actor=user, task=task, feedback=body.feedback)
+    elif action == "merge":
+        into = Event.objects.filter(pk=_need(body.into_id, "into_id"), district_id=event.district_id).first()
+        if into is None:
+            raise NotFound("合并目标事件不存在", code="event_not_found", details={"id": body.into_id})
+        services.event_merge(actor=user, event=event, into=into, reason=body.reason)
+    elif action == "reject":
+        services.event_reject(actor=user, event=event, reason=body.reason)
+    elif action == "classify":
+        matter = Matter.objects.filter(pk=_need(body.matter_id, "matter_id"), district_id=event.district_id).first()
+        if matter is None:
+            raise NotFound("执法事项不存在", code="matter_not_found", details={"id": body.matter_id})
+        services.event_classify_override(actor=user, event=event, matter=matter)
+
+
+@router.post(
+    "/{int:event_id}/actions/{action}",
+    response=EventDetailOut,
+    summary="事件操作：" + " / ".join(ACTIONS),
+    description=(
+        "dispatch/redispatch: officer_ids (+reason)；check-in: lon, lat[, coord_system, accuracy_m]；"
+        "report: outcome (+ multipart photos)；redo/return/reject/merge: reason；merge: into_id；"
+        "transfer: department_id, instructions；feedback: feedback；classify: matter_id"
+    ),
+    openapi_extra=_body_schema(ActionIn),
+)
+def event_action(request: HttpRequest, event_id: int, action: str) -> EventDetailOut:
+    action = action.replace("_", "-")
+    if action not in ACTIONS:
+        raise NotFound(f"未知的事件操作：{action}", code="action_unknown", details={"allowed": list(ACTIONS)})
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    body, photos = _parse(request, ActionIn)
+    _run_action(request.user, event, action, body, photos)
+    return _detail(request, event_id)
+
+
+@officers_router.post("/me/position", response={200: PositionOut, 201: PositionOut}, summary="上报本人位置（节流）")
+def record_position(request: HttpRequest, payload: PositionIn) -> Status[PositionOut]:
+    officer = Officer.objects.filter(user_id=int(request.user.pk or 0)).first()
+    if officer is None:
+        raise NotFound("当前账号不是执法人员", code="officer_not_found", details={})
+    lon, lat = to_wgs84(payload.lon, payload.lat, payload.coord_system)
+    position = services.officer_position_record(
+        actor=request.user, officer=officer, lon=lon, lat=lat, accuracy_m=payload.accuracy_m
+    )
+    if position is None:
+        return Status(200, PositionOut(is_recorded=False, recorded_at=None))
+    return Status(201, PositionOut(is_recorded=True, recorded_at=position.recorded_at))

@@ -1,0 +1,105 @@
+"""A typed address → a WGS-84 point, from the subject registry (执法对象库) — the one address book we own.
+
+Hotline operators type what the caller says ("湖墅南路154号门口有人摆摊"); most complaints are about a shop,
+a site or a building that is already in the registry with its surveyed point. Both sides are normalised the
+same way (NFKC: full-width digits and letters → ASCII; whitespace removed; the province, city and district
+prefixes dropped) and matched in this order:
+
+1. exact: the text is a subject's address;
+2. the longest subject address contained in the text ("湖墅南路154号" in "湖墅南路154号门口有人摆摊");
+3. the shortest subject address that contains the text ("湖墅南路154" → "湖墅南路154号"), for texts of at
+   least ``MIN_MATCH_CHARS`` characters.
+
+A subject's address is also indexed without a trailing bracketed note ("…154号（施工现场）" → "…154号").
+When several subjects share an address the earliest registered one's point is used (they are one building).
+
+The index (normalised address → point) is built per district on first use and cached in this process,
+rebuilt when the registry changes (subject count and latest ``updated_at``, one indexed query per call).
+"""
+
+import re
+import threading
+import unicodedata
+from typing import Any
+
+from django.db.models import Count, Max
+
+from zhifa.org.models import District
+from zhifa.subjects.models import Subject
+
+MIN_MATCH_CHARS = 4
+MAX_TEXT_CHARS = 120
+
+_PREFIXES = re.compile(r"^(中国)?(浙江省|浙江)?(杭州市|杭州)?")
+_TRAILING_NOTE = re.compile(r"[(\[][^()\[\]]*[)\]]$")
+
+
+def _squash(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def normalise_address(address: str, *, district_name: str = "") -> str:
+    """Full-width → ASCII, no whitespace, without the leading 浙江省/杭州市/<district> prefixes."""
+    text = _PREFIXES.sub("", _squash(address))
+    if district_name and text.startswith(district_name):
+        text = text[len(district_name) :]
+    return text
+
+
+class AddressIndex:
+    def __init__(self, district_id: int) -> None:
+        self.district_name = District.objects.filter(pk=district_id).values_list("name", flat=True).first() or ""
+        self.points: dict[str, tuple[float, float]] = {}
+        rows = Subject.objects.filter(district_id=district_id).order_by("id").values_list("address", "lon", "lat")
+        for address, lon, lat in rows.iterator(chunk_size=5000):
+            key = normalise_address(address, district_name=self.district_name)
+            for variant in (key, _TRAILING_NOTE.sub("", key)):
+                if variant:
+                    self.points.setdefault(variant, (lon, lat))
+        self.longest = max((len(k) for k in self.points), default=0)
+
+    def lookup(self, address: str) -> tuple[float, float] | None:
+        text = normalise_address(address, district_name=self.district_name)[:MAX_TEXT_CHARS]
+        if not text:
+            return None
+        exact = self.points.get(text)
+        if exact is not None:
+            return exact
+        # 2. the longest registered address inside the text: try the longest slices first
+        for length in range(min(len(text), self.longest), MIN_MATCH_CHARS - 1, -1):
+            for start in range(len(text) - length + 1):
+                found = self.points.get(text[start : start + length])
+                if found is not None:
+                    return found
+        # 3. the shortest registered address containing the text
+        if len(text) < MIN_MATCH_CHARS:
+            return None
+        best: tuple[int, tuple[float, float]] | None = None
+        for key, point in self.points.items():
+            if text in key and (best is None or len(key) < best[0]):
+                best = (len(key), point)
+        return best[1] if best else None
+
+
+_lock = threading.Lock()
+_cache: dict[int, tuple[tuple[Any, ...], AddressIndex]] = {}
+
+
+def _index(district_id: int) -> AddressIndex:
+    stamp_row = Subject.objects.filter(district_id=district_id).aggregate(n=Count("id"), last=Max("updated_at"))
+    stamp = (stamp_row["n"], stamp_row["last"])
+    cached = _cache.get(district_id)
+    if cached is None or cached[0] != stamp:
+        with _lock:
+            cached = _cache.get(district_id)
+            if cached is None or cached[0] != stamp:
+                cached = (stamp, AddressIndex(district_id))
+                _cache[district_id] = cached
+    return cached[1]
+
+
+def geocode_address(*, district_id: int, address: str) -> tuple[float, float] | None:
+    """(lon, lat) on WGS-84 of the registered subject the address names, or ``None``."""
+    if not address.strip():
+        return None
+    return _index(district_id).lookup(address)

@@ -1,0 +1,40 @@
+"""Who may do what to an event. Pure predicates over a ``Jurisdiction``; the services enforce them.
+
+- Anyone with a post may report an event (a patrol finding, a hotline call, a business owner's report);
+  the public and integrations come in through Open311 and API tokens.
+- Commanding an event — triage, dispatch, re-dispatch, verify, redo, close, transfer, merge, reject,
+  reclassify — is a decision: the command centre (dispatcher), a street dispatcher for their own street,
+  and the administrator. Never an auxiliary (ZJR 30: auxiliary staff collect information and assist,
+  they do not decide), never an officer, a liaison or a business owner.
+- Field steps (acknowledge, check in, report back) belong to the officers assigned to the event.
+- A coordinating department's written feedback belongs to that department's liaison.
+"""
+
+from zhifa.org.jurisdiction import Jurisdiction
+from zhifa.org.roles import Role
+
+COMMAND_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER, Role.STREET_DISPATCHER})
+
+
+def can_report_event(j: Jurisdiction) -> bool:
+    return bool(j.role)
+
+
+def can_command_events(j: Jurisdiction) -> bool:
+    return j.role in COMMAND_ROLES
+
+
+def covers_event_street(j: Jurisdiction, street_id: int) -> bool:
+    """A street dispatcher commands only their own street's events; district roles every street."""
+    if j.role == Role.STREET_DISPATCHER:
+        return j.street_id == street_id
+    return True
+
+
+def can_give_coordination_feedback(j: Jurisdiction, department_id: int) -> bool:
+    return j.role == Role.LIAISON and j.department_id == department_id
+
+
+def can_record_position(j: Jurisdiction, officer_user_id: int | None) -> bool:
+    """An officer's phone reports its own position, nobody else's."""
+    return officer_user_id is not None and j.user_id == officer_user_id

@@ -1,0 +1,203 @@
+"""What the events API accepts and returns — only the fields meant to be exposed.
+
+The reporter's phone number is personal data: masked in every list (138****1234); shown whole only in the
+detail the command centre reads, to call the reporter back.
+"""
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+from zhifa.events.models import Event, EventAssignment, EventPhoto
+from zhifa.events.privacy import mask_phone
+
+# Channels a client of our own API may name; Open311 and the AI alert webhook have their own endpoints.
+API_SOURCES = ("api", "patrol", "hotline", "department")
+
+
+class EventIn(Schema):
+    description: str = Field(..., description="事件描述（不超过2000字）")
+    lon: float | None = Field(None, description="经度；与纬度同时提供，或改为提供地址")
+    lat: float | None = Field(None, description="纬度")
+    coord_system: str = Field("wgs84", description="wgs84 / gcj02 / bd09")
+    address: str = Field("", max_length=200)
+    matter_code: str | None = Field(None, description="执法事项编码（可选，提供则不再自动分类）")
+    priority: str = Field("normal", description="normal / urgent")
+    source: str = Field("api", description="api / patrol（巡查发现）/ hotline / department")
+    reporter_name: str = Field("", max_length=50)
+    reporter_phone: str = Field("", max_length=20)
+    reporter_email: str = Field("", max_length=100)
+    client_key: str = Field("", max_length=100, description="幂等键；也可用请求头 Idempotency-Key")
+    attributes: dict[str, str] = Field(default_factory=dict)
+
+
+class PlaceOut(Schema):
+    id: int
+    name: str
+
+
+class MatterRefOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class DepartmentRefOut(Schema):
+    id: int
+    name: str
+    short_name: str
+
+
+class EventOut(Schema):
+    id: int
+    public_no: str
+    source: str
+    source_label: str
+    status: str
+    status_label: str
+    priority: str
+    description: str
+    address: str
+    lon: float = Field(..., description="经度(WGS-84)")
+    lat: float = Field(..., description="纬度(WGS-84)")
+    street: PlaceOut
+    zone: PlaceOut
+    grid: PlaceOut
+    matter: MatterRefOut | None
+    department: DepartmentRefOut | None
+    route: str
+    reporter_name: str
+    reporter_phone: str = Field(..., description="报告人电话（已脱敏）")
+    merged_into_id: int | None
+    reported_at: dt.datetime
+    dispatched_at: dt.datetime | None
+    respond_due_at: dt.datetime | None
+    arrive_due_at: dt.datetime | None
+    feedback_due_at: dt.datetime | None
+    escalation_level: int
+
+    @staticmethod
+    def resolve_reporter_phone(obj: Event) -> str:
+        return mask_phone(obj.reporter_phone)
+
+    @staticmethod
+    def resolve_status_label(obj: Event) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_source_label(obj: Event) -> str:
+        return str(obj.get_source_display())
+
+
+class QueueItemOut(EventOut):
+    next_due_at: dt.datetime | None = Field(None, description="正在计时的最近时限")
+
+
+class AssignmentOut(Schema):
+    officer_id: int
+    officer_name: str
+    is_lead: bool
+    assigned_at: dt.datetime
+    released_at: dt.datetime | None
+    was_recommended: bool
+
+    @staticmethod
+    def resolve_officer_name(obj: EventAssignment) -> str:
+        return obj.officer.name
+
+
+class TransitionOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    actor_label: str
+    reason: str
+    created_at: dt.datetime
+
+
+class PhotoOut(Schema):
+    id: int
+    kind: str
+    sha256: str
+    content_type: str
+    width: int
+    height: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: EventPhoto) -> str:
+        return obj.public_copy.url if obj.public_copy else ""
+
+
+class CoordinationTaskOut(Schema):
+    id: int
+    department: DepartmentRefOut
+    due_at: dt.datetime
+    instructions: str
+    feedback: str
+    feedback_at: dt.datetime | None
+
+
+class EscalationOut(Schema):
+    clock: str
+    level: int
+    due_at: dt.datetime
+    escalated_at: dt.datetime
+    note: str
+
+
+class EventDetailOut(EventOut):
+    reporter_phone: str = Field(..., description="报告人电话（指挥中心可见全号，其他岗位脱敏）")
+    outcome: str
+    classified_by: str
+    classification_score: float | None
+    time_base: str
+    triaged_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    arrived_at: dt.datetime | None
+    handled_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    is_evidence_eligible: bool
+    assignments: list[AssignmentOut]
+    transitions: list[TransitionOut]
+    photos: list[PhotoOut]
+    coordination_tasks: list[CoordinationTaskOut]
+    escalations: list[EscalationOut]
+
+
+class ActionIn(Schema):
+    """The fields an action reads; each action uses its own (see the endpoint's description)."""
+
+    officer_ids: list[int] = Field(default_factory=list)
+    lon: float | None = None
+    lat: float | None = None
+    coord_system: str = "wgs84"
+    accuracy_m: float | None = None
+    outcome: str = ""
+    reason: str = ""
+    department_id: int | None = None
+    instructions: str = ""
+    feedback: str = ""
+    into_id: int | None = None
+    matter_id: int | None = None
+    was_recommended: bool = False
+
+
+class RecommendationOut(Schema):
+    officer_id: int
+    officer_name: str
+    distance_m: float
+    eta_s: float
+    reasons: list[str]
+
+
+class PositionIn(Schema):
+    lon: float
+    lat: float
+    coord_system: str = "wgs84"
+    accuracy_m: float | None = None
+
+
+class PositionOut(Schema):
+    is_recorded: bool = Field(..., description="false：与上次位置过近过快，未重复记录")
+    recorded_at: dt.datetime | None

@@ -1,0 +1,179 @@
+"""Every read of events a page or endpoint serves, scoped to the reader's jurisdiction.
+
+Scope: district roles (command centre, leaders, legal reviewers, admin) see the district; street roles
+(street dispatcher, officer, auxiliary) their street; a department liaison the events transferred to their
+department; a business owner the events they reported.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+
+from zhifa.core.errors import NotFound
+from zhifa.events.models import CoordinationTask, Event, EventAssignment, OfficerPosition
+from zhifa.events.states import FIELD_STATES, OPEN_STATES, EventStatus
+from zhifa.org.jurisdiction import jurisdiction_of
+from zhifa.org.models import Officer
+from zhifa.org.roles import Role
+
+_LIST_RELATED = ("street", "zone", "grid", "matter", "department")
+
+
+def _scoped(user: Any) -> QuerySet[Event]:
+    j = jurisdiction_of(user)
+    events = Event.objects.filter(district_id=j.district_id)
+    if j.is_district_wide:
+        return events
+    if j.is_street_scoped:
+        return events.filter(street_id=j.own_street_id)
+    if j.is_department_scoped:
+        transferred = CoordinationTask.objects.filter(event=OuterRef("pk"), department_id=j.own_department_id)
+        return events.filter(Exists(transferred))
+    if j.role == Role.BUSINESS_OWNER:
+        return events.filter(reporter_user_id=j.user_id)
+    return events.none()
+
+
+def _with_next_due(events: QuerySet[Event]) -> QuerySet[Event]:
+    """``next_due_at``: the running clock's due time — respond, then arrive, then feedback; for a transferred
+    event the coordination task's; none while the event waits on the command centre."""
+    task_due = (
+        CoordinationTask.objects.filter(event=OuterRef("pk"), feedback_at__isnull=True)
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+    return events.annotate(
+        next_due_at=Case(
+            When(status=EventStatus.DISPATCHED, then=F("respond_due_at")),
+            When(status=EventStatus.ACKNOWLEDGED, then=F("arrive_due_at")),
+            When(status=EventStatus.ON_SITE, then=F("feedback_due_at")),
+            When(status=EventStatus.TRANSFERRED, then=Subquery(task_due)),
+            default=Value(None),
+            output_field=DateTimeField(),
+        )
+    )
+
+
+def event_list(
+    *,
+    user: Any,
+    status: str | None = None,
+    street_id: int | None = None,
+    q: str | None = None,
+    open_only: bool = False,
+) -> QuerySet[Event]:
+    events = _scoped(user).select_related(*_LIST_RELATED)
+    if status:
+        events = events.filter(status=status)
+    if open_only:
+        events = events.filter(status__in=OPEN_STATES)
+    if street_id:
+        events = events.filter(street_id=street_id)
+    if q and q.strip():
+        term = q.strip()
+        events = events.filter(
+            Q(public_no__icontains=term) | Q(description__icontains=term) | Q(address__icontains=term)
+        )
+    return events.order_by("-reported_at", "-pk")
+
+
+def event_get(*, user: Any, event_id: int) -> Event:
+    event = (
+        _scoped(user)
+        .select_related(*_LIST_RELATED, "merged_into", "reporter_user")
+        .prefetch_related(
+            "assignments__officer",
+            "photos",
+            "transitions",
+            "escalations",
+            "coordination_tasks__department",
+        )
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        raise NotFound("事件不存在或不在您的管辖范围内", code="event_not_found", details={"id": event_id})
+    return event
+
+
+def event_get_by_public_no(*, user: Any, public_no: str) -> Event:
+    found = _scoped(user).filter(public_no=public_no.strip().upper()).values_list("pk", flat=True).first()
+    if found is None:
+        raise NotFound(
+            f"事件 {public_no} 不存在或不在您的管辖范围内", code="event_not_found", details={"public_no": public_no}
+        )
+    return event_get(user=user, event_id=found)
+
+
+def event_queue(*, user: Any) -> QuerySet[Event]:
+    """Open events, the nearest running deadline first; events waiting on the command centre follow."""
+    events = _with_next_due(_scoped(user).filter(status__in=OPEN_STATES).select_related(*_LIST_RELATED))
+    return events.order_by(F("next_due_at").asc(nulls_last=True), "reported_at", "pk")
+
+
+def officer_tasks(*, user: Any) -> QuerySet[Event]:
+    """The phone's task list: events the user's officer record is assigned to and still working on."""
+    jurisdiction_of(user)
+    mine = EventAssignment.objects.filter(event=OuterRef("pk"), officer__user_id=user.pk, released_at__isnull=True)
+    events = Event.objects.filter(Exists(mine), status__in=FIELD_STATES).select_related(*_LIST_RELATED)
+    return _with_next_due(events).order_by(F("next_due_at").asc(nulls_last=True), "pk")
+
+
+def officer_positions_latest(*, user: Any) -> QuerySet[OfficerPosition]:
+    """Each in-scope active officer's latest position, with ``is_busy`` (working on an event now)."""
+    j = jurisdiction_of(user)
+    officers = Officer.objects.filter(district_id=j.district_id, is_active=True)
+    if j.is_street_scoped:
+        officers = officers.filter(street_id=j.own_street_id)
+    elif not j.is_district_wide:
+        officers = officers.none()
+    latest = (
+        OfficerPosition.objects.filter(officer=OuterRef("officer")).order_by("-recorded_at", "-pk").values("pk")[:1]
+    )
+    busy = EventAssignment.objects.filter(
+        officer=OuterRef("officer"), released_at__isnull=True, event__status__in=FIELD_STATES
+    )
+    return (
+        OfficerPosition.objects.filter(officer__in=officers, pk=Subquery(latest))
+        .select_related("officer", "officer__street", "officer__zone")
+        .annotate(is_busy=Exists(busy))
+        .order_by("officer__badge_no")
+    )
+
+
+def events_changed_since(*, user: Any, since: dt.datetime) -> QuerySet[Event]:
+    """Events created or changed after ``since`` (the live page polls or streams these)."""
+    events = _with_next_due(_scoped(user).filter(updated_at__gt=since).select_related(*_LIST_RELATED))
+    return events.order_by("updated_at", "pk")
+
+
+@dataclass(frozen=True)
+class ReporterOutcome:
+    """What a reporter is told: their own event's number, and the state and outcome of the event that was
+    actually handled (the primary one, when theirs was merged into it)."""
+
+    public_no: str
+    handled_public_no: str
+    status: str
+    status_label: str
+    outcome: str
+    closed_at: dt.datetime | None
+
+
+def event_outcome_for_reporter(*, event: Event) -> ReporterOutcome:
+    primary = event
+    seen = {event.pk}
+    while primary.merged_into_id is not None and primary.merged_into_id not in seen:
+        seen.add(primary.merged_into_id)
+        primary = Event.objects.get(pk=primary.merged_into_id)
+    is_done = primary.status == EventStatus.CLOSED
+    return ReporterOutcome(
+        public_no=event.public_no,
+        handled_public_no=primary.public_no,
+        status=primary.status,
+        status_label=str(primary.get_status_display()),
+        outcome=primary.outcome if is_done else "",
+        closed_at=primary.closed_at,
+    )

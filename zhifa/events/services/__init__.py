@@ -1,0 +1,39 @@
+"""Every write to events (STYLE.md: services write, selectors read). Each state change goes through
+``EVENT_WORKFLOW`` (``common.apply_transition``): row lock, transition row, audit entry, one transaction."""
+
+from zhifa.events.services.coordination import event_coordination_feedback, event_transfer
+from zhifa.events.services.dispatch import (
+    event_acknowledge,
+    event_check_in,
+    event_dispatch,
+    event_redispatch,
+    event_report,
+    event_return,
+)
+from zhifa.events.services.escalation import events_escalate_overdue
+from zhifa.events.services.intake import IntakeResult, event_intake
+from zhifa.events.services.positions import officer_position_record
+from zhifa.events.services.triage import event_classify_override, event_merge, event_reject, event_triage
+from zhifa.events.services.verification import event_close, event_redo, event_verify
+
+__all__ = [
+    "IntakeResult",
+    "event_acknowledge",
+    "event_check_in",
+    "event_classify_override",
+    "event_close",
+    "event_coordination_feedback",
+    "event_dispatch",
+    "event_intake",
+    "event_merge",
+    "event_redispatch",
+    "event_redo",
+    "event_reject",
+    "event_report",
+    "event_return",
+    "event_transfer",
+    "event_triage",
+    "event_verify",
+    "events_escalate_overdue",
+    "officer_position_record",
+]

@@ -1,0 +1,141 @@
+"""What every event service shares: who is acting, applying ``EVENT_WORKFLOW``, assignments, notices.
+
+An actor is a user with a post, or a label string for a trusted system caller (an integration that has
+already authenticated its device, the escalation worker, a management command). A system caller has no
+jurisdiction to check: it runs with the server's own rights.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from zhifa.core.errors import PermissionDenied
+from zhifa.core.workflow import workflow_apply
+from zhifa.events.models import Event, EventAssignment, EventTransition, Notification
+from zhifa.events.permissions import can_command_events, covers_event_street
+from zhifa.events.states import EVENT_WORKFLOW
+from zhifa.org.jurisdiction import Jurisdiction, jurisdiction_of
+from zhifa.org.models import Officer, Profile
+
+SYSTEM_TRIAGE = "系统（自动研判）"
+SYSTEM_DISPATCH = "系统（自动派遣）"
+SYSTEM_ESCALATION = "系统（超时升级）"
+SYSTEM_REDISPATCH = "系统（超时改派）"
+
+
+def is_system(actor: Any) -> bool:
+    return isinstance(actor, str)
+
+
+def actor_user(actor: Any) -> Any | None:
+    return None if is_system(actor) else actor
+
+
+def actor_label(actor: Any) -> str:
+    if is_system(actor):
+        return str(actor)[:150]
+    return str(actor.get_username())[:150]
+
+
+def actor_jurisdiction(actor: Any, *, district_id: int) -> Jurisdiction | None:
+    """The acting user's jurisdiction, refused outside the event's district; None for the system."""
+    if is_system(actor):
+        return None
+    j = jurisdiction_of(actor)
+    if j.district_id != district_id:
+        raise PermissionDenied("该事件不在您的管辖范围内", code="outside_jurisdiction")
+    return j
+
+
+def require_command(actor: Any, event: Event, *, what: str) -> Jurisdiction | None:
+    """Decisions on an event: the command centre, the street dispatcher of its street, the administrator."""
+    j = actor_jurisdiction(actor, district_id=event.district_id)
+    if j is None:
+        return None
+    if not can_command_events(j):
+        raise PermissionDenied(f"您的岗位无权{what}", code="permission_denied", details={"role": j.role})
+    if not covers_event_street(j, event.street_id):
+        raise PermissionDenied("该事件不在您所在街道的辖区内", code="outside_jurisdiction")
+    return j
+
+
+def active_assignments(event: Event) -> QuerySet[EventAssignment]:
+    return EventAssignment.objects.filter(event=event, released_at__isnull=True).select_related("officer")
+
+
+def assigned_officer_of(actor: Any, event: Event) -> Officer | None:
+    """The actor's officer record if they hold an active assignment on the event."""
+    if is_system(actor):
+        return None
+    assignment = active_assignments(event).filter(officer__user_id=actor.pk).first()
+    return assignment.officer if assignment is not None else None
+
+
+def require_assigned_officer(actor: Any, event: Event, *, what: str) -> Officer:
+    actor_jurisdiction(actor, district_id=event.district_id)
+    officer = assigned_officer_of(actor, event)
+    if officer is None:
+        raise PermissionDenied(f"只有被派遣到该事件的执法人员才能{what}", code="not_assigned")
+    return officer
+
+
+def release_assignments(event: Event, *, now: Any) -> int:
+    return EventAssignment.objects.filter(event=event, released_at__isnull=True).update(released_at=now)
+
+
+def apply_transition(
+    *, event: Event, action: str, actor: Any, reason: str = "", updates: dict[str, Any] | None = None
+) -> Event:
+    """``EVENT_WORKFLOW`` applied under the row lock: transition row + audit entry in the caller's transaction."""
+    now = timezone.now()
+
+    def record(locked: Any, source: str, target: str) -> None:
+        EventTransition.objects.create(
+            event=locked,
+            action=action,
+            from_status=source,
+            to_status=target,
+            actor=actor_user(actor),
+            actor_label=actor_label(actor),
+            reason=reason,
+            created_at=now,
+        )
+
+    result = workflow_apply(
+        table=EVENT_WORKFLOW,
+        obj=event,
+        action=action,
+        actor=actor,
+        reason=reason,
+        record_transition=record,
+        extra_updates=updates,
+    )
+    assert isinstance(result, Event)
+    return result
+
+
+def users_with_post(
+    *, district_id: int, role: str, street_id: int | None = None, department_id: int | None = None
+) -> list[Any]:
+    profiles = Profile.objects.filter(district_id=district_id, role=role, user__is_active=True)
+    if street_id is not None:
+        profiles = profiles.filter(street_id=street_id)
+    if department_id is not None:
+        profiles = profiles.filter(department_id=department_id)
+    return [p.user for p in profiles.select_related("user").order_by("pk")]
+
+
+def notify(*, event: Event, users: Iterable[Any], message: str) -> int:
+    """Notification rows, written in the caller's transaction: a change that rolls back notifies nobody.
+    Screens pick them up from the database after commit (``events_changed_since``, the live page)."""
+    seen: set[int] = set()
+    rows = []
+    for user in users:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(district_id=event.district_id, user=user, event=event, message=message[:300]))
+    Notification.objects.bulk_create(rows)
+    return len(rows)

@@ -1,0 +1,211 @@
+"""Dispatch and the field steps (指挥调度): dispatch, re-dispatch, acknowledge, check in, report back, return.
+
+Dispatching starts the respond / arrive / feedback clocks ("1530" by default) from the dispatch time, each
+due time computed once with the event's SLA policy and stored (DESIGN.md invariants). A re-dispatch
+restarts them for the new officers; the escalation steps already taken are not repeated (one per clock
+and level, ``EventEscalation``).
+"""
+
+import datetime as dt
+import importlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from zhifa.core.errors import PermissionDenied, ValidationFailed
+from zhifa.events import photos as photo_store
+from zhifa.events.clocks import clock_due, sla_policy_for
+from zhifa.events.distance import haversine_m
+from zhifa.events.models import Event, EventAssignment, OfficerPosition, PhotoKind
+from zhifa.events.services.common import (
+    active_assignments,
+    actor_jurisdiction,
+    actor_user,
+    apply_transition,
+    assigned_officer_of,
+    notify,
+    release_assignments,
+    require_assigned_officer,
+    require_command,
+)
+from zhifa.events.states import EventAction
+from zhifa.org.jurisdiction import Jurisdiction
+from zhifa.org.models import Officer
+from zhifa.org.roles import Role
+
+DEFAULT_CHECKIN_MAX_DISTANCE_M = 300
+
+
+def officers_needed_for(event: Event) -> int:
+    """APL 42: two certified officers where the matter requires them (``zhifa.events.recommend``)."""
+    if event.matter_id is None:
+        return 1
+    recommend = importlib.import_module("zhifa.events.recommend")
+    return int(recommend.officers_needed(event=event))
+
+
+def clock_updates(event: Event, *, start: dt.datetime) -> dict[str, Any]:
+    policy = sla_policy_for(district_id=event.district_id, matter_id=event.matter_id, priority=event.priority)
+    base = policy.time_base
+    return {
+        "dispatched_at": start,
+        "acknowledged_at": None,
+        "arrived_at": None,
+        "handled_at": None,
+        "time_base": base,
+        "respond_due_at": clock_due(start=start, limit=policy.respond_limit, time_base=base),
+        "arrive_due_at": clock_due(start=start, limit=policy.arrive_limit, time_base=base),
+        "feedback_due_at": clock_due(start=start, limit=policy.feedback_limit, time_base=base),
+    }
+
+
+def _checked_officers(j: Jurisdiction | None, event: Event, officers: Sequence[Officer]) -> list[Officer]:
+    unique: list[Officer] = []
+    for officer in officers:
+        if officer.pk not in {o.pk for o in unique}:
+            unique.append(officer)
+    fresh = Officer.objects.in_bulk([o.pk for o in unique])
+    for officer in unique:
+        current = fresh.get(officer.pk)
+        if current is None or not current.is_active or current.district_id != event.district_id:
+            raise ValidationFailed(
+                f"执法人员 {officer.name} 不在岗或不属于本区，不能派遣",
+                code="officer_unavailable",
+                details={"officer_id": officer.pk},
+            )
+        if j is not None and j.role == Role.STREET_DISPATCHER and current.street_id != j.street_id:
+            raise PermissionDenied(
+                f"执法人员 {officer.name} 不在您所在街道，不能派遣",
+                code="outside_jurisdiction",
+                details={"officer_id": officer.pk},
+            )
+    needed = officers_needed_for(event)
+    if len(unique) < needed:
+        raise ValidationFailed(
+            f"该事项须至少{needed}名执法人员处置，已选{len(unique)}名",
+            code="officers_insufficient",
+            details={"needed": needed, "given": len(unique)},
+        )
+    return [fresh[o.pk] for o in unique]
+
+
+def assign_officers(event: Event, officers: Iterable[Officer], *, actor: Any, was_recommended: bool, now: Any) -> None:
+    EventAssignment.objects.bulk_create(
+        [
+            EventAssignment(
+                event=event,
+                officer=officer,
+                is_lead=(i == 0),
+                assigned_at=now,
+                assigned_by=actor_user(actor),
+                was_recommended=was_recommended,
+            )
+            for i, officer in enumerate(officers)
+        ]
+    )
+    notify(
+        event=event,
+        users=[o.user for o in officers if o.user_id],
+        message=f"新派遣任务 {event.public_no}：{event.description[:60]}（请在时限内响应）",
+    )
+
+
+def event_dispatch(*, actor: Any, event: Event, officers: Sequence[Officer], was_recommended: bool = False) -> Event:
+    """派遣: assign officers (the first leads) and start the clocks."""
+    j = require_command(actor, event, what="派遣事件")
+    chosen = _checked_officers(j, event, officers)
+    with transaction.atomic():
+        now = timezone.now()
+        dispatched = apply_transition(
+            event=event, action=EventAction.DISPATCH, actor=actor, updates=clock_updates(event, start=now)
+        )
+        assign_officers(dispatched, chosen, actor=actor, was_recommended=was_recommended, now=now)
+    return dispatched
+
+
+def event_redispatch(
+    *, actor: Any, event: Event, officers: Sequence[Officer], reason: str, was_recommended: bool = False
+) -> Event:
+    """改派: release the current officers, assign others, restart the clocks; the reason is required."""
+    j = require_command(actor, event, what="改派事件")
+    chosen = _checked_officers(j, event, officers)
+    with transaction.atomic():
+        now = timezone.now()
+        redispatched = apply_transition(
+            event=event,
+            action=EventAction.REDISPATCH,
+            actor=actor,
+            reason=reason,
+            updates=clock_updates(event, start=now),
+        )
+        release_assignments(redispatched, now=now)
+        assign_officers(redispatched, chosen, actor=actor, was_recommended=was_recommended, now=now)
+    return redispatched
+
+
+def event_acknowledge(*, actor: Any, event: Event) -> Event:
+    """响应: an assigned officer accepts the task on the phone (respond clock)."""
+    require_assigned_officer(actor, event, what="响应任务")
+    with transaction.atomic():
+        return apply_transition(
+            event=event, action=EventAction.ACKNOWLEDGE, actor=actor, updates={"acknowledged_at": timezone.now()}
+        )
+
+
+def event_check_in(*, actor: Any, event: Event, lon: float, lat: float, accuracy_m: float | None = None) -> Event:
+    """到场签到: refused farther than ``ZHIFA_CHECKIN_MAX_DISTANCE_M`` from the event, with the distance shown."""
+    officer = require_assigned_officer(actor, event, what="到场签到")
+    max_m = int(getattr(settings, "ZHIFA_CHECKIN_MAX_DISTANCE_M", DEFAULT_CHECKIN_MAX_DISTANCE_M))
+    distance = haversine_m(float(lon), float(lat), event.lon, event.lat)
+    if distance > max_m:
+        raise ValidationFailed(
+            f"您距离事件地点约{round(distance)}米，超过{max_m}米，请到达现场后再签到",
+            code="checkin_too_far",
+            details={"distance_m": round(distance), "max_m": max_m},
+        )
+    with transaction.atomic():
+        now = timezone.now()
+        arrived = apply_transition(event=event, action=EventAction.ARRIVE, actor=actor, updates={"arrived_at": now})
+        OfficerPosition.objects.create(officer=officer, lon=lon, lat=lat, accuracy_m=accuracy_m, recorded_at=now)
+    return arrived
+
+
+def event_report(*, actor: Any, event: Event, outcome: str, photos: Iterable[Any] = ()) -> Event:
+    """处置反馈: outcome text (required) and photos; the officers are released (feedback clock)."""
+    require_assigned_officer(actor, event, what="反馈处置结果")
+    text = (outcome or "").strip()
+    if not text:
+        raise ValidationFailed("请填写处置结果", code="outcome_required", details={"field": "outcome"})
+    uploads = [photo_store.photo_validate(upload) for upload in photos]
+    with transaction.atomic():
+        now = timezone.now()
+        handled = apply_transition(
+            event=event, action=EventAction.HANDLE, actor=actor, updates={"outcome": text, "handled_at": now}
+        )
+        for upload in uploads:
+            photo_store.photo_ingest(event=handled, upload=upload, kind=PhotoKind.HANDLING, actor=actor)
+        release_assignments(handled, now=now)
+    return handled
+
+
+def event_return(*, actor: Any, event: Event, reason: str) -> Event:
+    """退回: an assigned officer (or the command centre; or the coordinating department's liaison for a
+    transferred event) sends the event back with a reason (required by the table)."""
+    j = actor_jurisdiction(actor, district_id=event.district_id)
+    if j is not None and assigned_officer_of(actor, event) is None:
+        from zhifa.events.services.coordination import is_open_task_liaison
+
+        if not is_open_task_liaison(j, event):
+            require_command(actor, event, what="退回事件")
+    with transaction.atomic():
+        now = timezone.now()
+        returned = apply_transition(event=event, action=EventAction.RETURN, actor=actor, reason=reason)
+        release_assignments(returned, now=now)
+    return returned
+
+
+def current_officers(event: Event) -> list[Officer]:
+    return [a.officer for a in active_assignments(event).order_by("-is_lead", "pk")]

@@ -1,0 +1,195 @@
+"""Escalation of overdue clocks (超时升级), run by the clock worker (``clock_watch``, ``escalate_overdue_task``).
+
+A clock is running while its step is not done: respond until acknowledged, arrive until on site, feedback
+until handled (the zone team's clocks, from dispatch), coordination until the department's written
+feedback. Past its due time it escalates one level per ``ZHIFA_ESCALATION_STEP_MINUTES``:
+
+1. at the due time — the zone lead (the street dispatchers of the event's street) is notified;
+2. one step later — the command centre (the district's dispatchers) is notified;
+3. two steps later — the event is re-dispatched to the best other recommended officers, if any are free
+   (a coordination task, or an event already on site, cannot be re-dispatched: the command centre is told).
+
+Each (event, clock, level) is recorded once — ``EventEscalation``'s unique constraint settles a race
+between two workers — and audited, so running the worker twice changes nothing the second time.
+"""
+
+import datetime as dt
+import importlib
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from zhifa.core.audit import audit_record
+from zhifa.core.errors import DomainError
+from zhifa.events.clocks import LOCAL_TZ
+from zhifa.events.models import CoordinationTask, Event, EventEscalation
+from zhifa.events.services.common import (
+    SYSTEM_ESCALATION,
+    SYSTEM_REDISPATCH,
+    active_assignments,
+    notify,
+    users_with_post,
+)
+from zhifa.events.services.dispatch import event_redispatch, officers_needed_for
+from zhifa.events.states import FIELD_STATES, Clock, EscalationLevel, EventStatus
+from zhifa.org.models import Officer
+from zhifa.org.roles import Role
+
+log = logging.getLogger(__name__)
+
+REDISPATCHABLE_STATES = frozenset({EventStatus.DISPATCHED, EventStatus.ACKNOWLEDGED})
+
+
+def _step() -> dt.timedelta:
+    return dt.timedelta(minutes=int(getattr(settings, "ZHIFA_ESCALATION_STEP_MINUTES", 5)))
+
+
+def running_clocks(event: Event) -> list[tuple[str, dt.datetime]]:
+    """The zone team's clocks still running on ``event``, with their due times."""
+    clocks: list[tuple[str, dt.datetime]] = []
+    if event.status not in FIELD_STATES:
+        return clocks
+    if event.status == EventStatus.DISPATCHED and event.acknowledged_at is None and event.respond_due_at:
+        clocks.append((Clock.RESPOND, event.respond_due_at))
+    if event.status != EventStatus.ON_SITE and event.arrived_at is None and event.arrive_due_at:
+        clocks.append((Clock.ARRIVE, event.arrive_due_at))
+    if event.handled_at is None and event.feedback_due_at:
+        clocks.append((Clock.FEEDBACK, event.feedback_due_at))
+    return clocks
+
+
+def _levels_due(due_at: dt.datetime, now: dt.datetime) -> int:
+    if now < due_at:
+        return 0
+    return min(int(EscalationLevel.REDISPATCH), 1 + int((now - due_at) / _step()))
+
+
+def events_escalate_overdue(*, now: dt.datetime | None = None) -> list[EventEscalation]:
+    """Take every escalation step that is due and not yet taken; returns the steps taken now."""
+    now = now or timezone.now()
+    taken: list[EventEscalation] = []
+    overdue = Event.objects.filter(status__in=FIELD_STATES).filter(
+        Q(status=EventStatus.DISPATCHED, acknowledged_at__isnull=True, respond_due_at__lte=now)
+        | Q(arrived_at__isnull=True, arrive_due_at__lte=now)
+        | Q(handled_at__isnull=True, feedback_due_at__lte=now)
+    )
+    for event in overdue.order_by("pk"):
+        taken += _escalate_event(event, now)
+    tasks = CoordinationTask.objects.filter(
+        feedback_at__isnull=True, due_at__lte=now, event__status=EventStatus.TRANSFERRED
+    ).select_related("event", "department")
+    for task in tasks.order_by("pk"):
+        for level in range(1, _levels_due(task.due_at, now) + 1):
+            step = _take_step(task.event, Clock.COORDINATION, level, task.due_at, now, task=task)
+            if step is not None:
+                taken.append(step)
+    return taken
+
+
+def _escalate_event(event: Event, now: dt.datetime) -> list[EventEscalation]:
+    taken: list[EventEscalation] = []
+    for clock, due_at in running_clocks(event):
+        done = set(EventEscalation.objects.filter(event=event, clock=clock).values_list("level", flat=True))
+        for level in range(1, _levels_due(due_at, now) + 1):
+            if level in done:
+                continue
+            step = _take_step(event, clock, level, due_at, now)
+            if step is None:
+                continue
+            taken.append(step)
+            if level == EscalationLevel.REDISPATCH and step.note.startswith("已改派"):
+                return taken  # new officers, new clocks: the other clocks are looked at on the next run
+    return taken
+
+
+def _take_step(
+    event: Event,
+    clock: str,
+    level: int,
+    due_at: dt.datetime,
+    now: dt.datetime,
+    *,
+    task: CoordinationTask | None = None,
+) -> EventEscalation | None:
+    try:
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=event.pk)
+            if task is None and (clock, due_at) not in running_clocks(locked):
+                return None  # the officer acted (or the clock restarted) since the scan
+            if task is not None and locked.status != EventStatus.TRANSFERRED:
+                return None
+            try:
+                with transaction.atomic():
+                    step = EventEscalation.objects.create(
+                        event=locked, clock=clock, level=level, due_at=due_at, escalated_at=now
+                    )
+            except IntegrityError:
+                return None  # another worker took this step
+            step.note = _act(locked, clock, level, due_at, now, task=task)[:300]
+            step.save(update_fields=["note"])
+            Event.objects.filter(pk=locked.pk, escalation_level__lt=level).update(escalation_level=level)
+            audit_record(
+                actor=SYSTEM_ESCALATION,
+                action="event.escalate",
+                obj=locked,
+                after={"clock": clock, "level": level, "due_at": due_at},
+                reason=step.note,
+            )
+            return step
+    except DomainError:
+        log.exception("escalation of event %s %s level %s failed", event.pk, clock, level)
+        return None
+
+
+def _clock_label(clock: str) -> str:
+    return str(Clock(clock).label)
+
+
+def _act(
+    event: Event, clock: str, level: int, due_at: dt.datetime, now: dt.datetime, *, task: CoordinationTask | None
+) -> str:
+    late = int((now - due_at).total_seconds() // 60)
+    what = f"事件 {event.public_no} {_clock_label(clock)}超时"
+    due_text = due_at.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M")
+    if level == EscalationLevel.ZONE_LEAD:
+        leads = users_with_post(district_id=event.district_id, role=Role.STREET_DISPATCHER, street_id=event.street_id)
+        notify(event=event, users=leads, message=f"{what}（时限 {due_text}），请片区负责人督办")
+        return f"已通知片区负责人{len(leads)}人"
+    dispatchers = users_with_post(district_id=event.district_id, role=Role.DISPATCHER)
+    if level == EscalationLevel.COMMAND_CENTRE:
+        notify(event=event, users=dispatchers, message=f"{what}已{late}分钟（时限 {due_text}），已升级至指挥中心")
+        return f"已通知指挥中心{len(dispatchers)}人"
+    if task is not None:
+        notify(event=event, users=dispatchers, message=f"{what}：{task.department.short_name}逾期{late}分钟未反馈")
+        return "协同部门逾期未反馈，已再次通知指挥中心"
+    if event.status not in REDISPATCHABLE_STATES:
+        notify(event=event, users=dispatchers, message=f"{what}已{late}分钟，人员已在现场，未改派")
+        return "人员已在现场处置，未改派；已再次通知指挥中心"
+    officers = _other_officers(event, now)
+    if not officers:
+        notify(event=event, users=dispatchers, message=f"{what}已{late}分钟，无可改派人员，请人工处置")
+        return "无可改派的执法人员，已通知指挥中心"
+    event_redispatch(
+        actor=SYSTEM_REDISPATCH,
+        event=event,
+        officers=officers,
+        reason=f"{_clock_label(clock)}超时{late}分钟，系统自动改派",
+        was_recommended=True,
+    )
+    return "已改派给" + "、".join(o.name for o in officers)
+
+
+def _other_officers(event: Event, now: dt.datetime) -> list[Officer]:
+    recommend = importlib.import_module("zhifa.events.recommend")
+    current = {a.officer_id for a in active_assignments(event)}
+    needed = officers_needed_for(event)
+    candidates: list[Any] = recommend.recommend_officers(event=event, now=now, limit=needed + len(current) + 5)
+    ids = [c.officer_id for c in candidates if c.officer_id not in current][:needed]
+    if len(ids) < needed:
+        return []
+    by_id = Officer.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]

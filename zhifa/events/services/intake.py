@@ -1,0 +1,237 @@
+"""Intake (智能感知): every channel — API, Open311, hotline, AI camera and drone alerts, patrol findings —
+becomes one ``Event`` through ``event_intake``.
+
+Everything is checked before anything is written (DESIGN.md: bad input changes nothing): the text, the
+point (or the typed address, geocoded against the subject registry), the district's grid, the matter code,
+and every photo. A retry with the same (district, source, idempotency key) returns the first event.
+"""
+
+import datetime as dt
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zhifa.catalog.models import Matter
+from zhifa.core.audit import audit_record, snapshot
+from zhifa.core.errors import PermissionDenied, ValidationFailed
+from zhifa.events import photos as photo_store
+from zhifa.events.clocks import LOCAL_TZ
+from zhifa.events.models import Event, PhotoKind
+from zhifa.events.permissions import can_report_event
+from zhifa.events.services.common import SYSTEM_TRIAGE, actor_jurisdiction
+from zhifa.events.services.triage import event_triage
+from zhifa.events.states import ClassifiedBy, EventPriority, EventSource, EventStatus
+from zhifa.geo.services import locate_point, to_wgs84
+from zhifa.org.models import District
+
+MAX_DESCRIPTION_CHARS = 2000
+PUBLIC_NO_PREFIX = "SJ"
+# Two writers may pick the same next number; the unique constraint refuses the second, which retries.
+_PUBLIC_NO_ATTEMPTS = 8
+ALERT_SOURCES = frozenset({EventSource.AI_CAMERA, EventSource.DRONE})
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    event: Event
+    created: bool
+
+
+def _existing(*, district_id: int, source: str, idempotency_key: str) -> Event | None:
+    if not idempotency_key:
+        return None
+    return Event.objects.filter(district_id=district_id, source=source, idempotency_key=idempotency_key).first()
+
+
+def _clean_text(description: str) -> str:
+    text = (description or "").strip()
+    if not text:
+        raise ValidationFailed("请填写事件描述", code="description_required", details={"field": "description"})
+    if len(text) > MAX_DESCRIPTION_CHARS:
+        raise ValidationFailed(
+            f"事件描述不能超过{MAX_DESCRIPTION_CHARS}字（当前{len(text)}字）",
+            code="description_too_long",
+            details={"field": "description", "max": MAX_DESCRIPTION_CHARS, "length": len(text)},
+        )
+    return text
+
+
+def _check_lengths(**fields: tuple[str, int]) -> None:
+    for name, (value, limit) in fields.items():
+        if len(value) > limit:
+            raise ValidationFailed(
+                f"字段 {name} 不能超过{limit}个字符", code="field_too_long", details={"field": name, "max": limit}
+            )
+
+
+def _resolve_point(
+    *, district_id: int, lon: float | None, lat: float | None, coord_system: str, address: str
+) -> tuple[float, float]:
+    if lon is not None and lat is not None:
+        return to_wgs84(float(lon), float(lat), coord_system)
+    if lon is not None or lat is not None:
+        raise ValidationFailed("经度和纬度须同时提供", code="coord_incomplete", details={"lon": lon, "lat": lat})
+    if not address.strip():
+        raise ValidationFailed("请提供事件位置（坐标或地址）", code="location_required", details={})
+    geocode = importlib.import_module("zhifa.events.geocode")
+    found = geocode.geocode_address(district_id=district_id, address=address.strip())
+    if found is None:
+        raise ValidationFailed(
+            f"无法根据地址“{address.strip()}”确定位置，请在地图上选点",
+            code="address_not_found",
+            details={"address": address.strip()},
+        )
+    return float(found[0]), float(found[1])
+
+
+def _matter_by_code(*, district_id: int, code: str) -> Matter:
+    matter = (
+        Matter.objects.select_related("department")
+        .filter(district_id=district_id, code=code.strip().upper(), is_active=True)
+        .first()
+    )
+    if matter is None:
+        raise ValidationFailed(f"执法事项编码 {code} 不存在", code="matter_code_unknown", details={"code": code})
+    return matter
+
+
+def _next_public_no(now: dt.datetime) -> str:
+    """SJ + local date + the day's 6-digit sequence. Events are never deleted, so max + 1 never reuses."""
+    prefix = PUBLIC_NO_PREFIX + now.astimezone(LOCAL_TZ).strftime("%Y%m%d")
+    last = (
+        Event.objects.filter(public_no__startswith=prefix)
+        .order_by("-public_no")
+        .values_list("public_no", flat=True)
+        .first()
+    )
+    sequence = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{sequence:06d}"
+
+
+def _insert(event: Event, *, now: dt.datetime) -> Event | None:
+    """Insert with a fresh public number; None when a concurrent retry already stored the same key."""
+    for _ in range(_PUBLIC_NO_ATTEMPTS):
+        event.public_no = _next_public_no(now)
+        try:
+            with transaction.atomic():
+                event.save(force_insert=True)
+            return event
+        except IntegrityError:
+            existing = _existing(
+                district_id=event.district_id, source=event.source, idempotency_key=event.idempotency_key
+            )
+            if existing is not None:
+                return None
+            event.pk = None  # the number was taken by a concurrent intake: take the next one
+    raise IntegrityError("could not allocate an event number")
+
+
+def event_intake(
+    *,
+    actor: Any,
+    district: District,
+    source: str,
+    description: str,
+    lon: float | None = None,
+    lat: float | None = None,
+    coord_system: str = "wgs84",
+    address: str = "",
+    matter_code: str | None = None,
+    priority: str = EventPriority.NORMAL,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_email: str = "",
+    reporter_user: Any = None,
+    idempotency_key: str = "",
+    source_ref: str = "",
+    alert_type: str = "",
+    alert_confidence: float | None = None,
+    is_evidence_eligible: bool = True,
+    raw_payload: dict[str, Any] | None = None,
+    attributes: dict[str, Any] | None = None,
+    photos: Iterable[Any] = (),
+    reported_at: dt.datetime | None = None,
+    auto_triage: bool = True,
+) -> IntakeResult:
+    """Store one event from any channel, located and (with ``auto_triage``) triaged in the same transaction."""
+    j = actor_jurisdiction(actor, district_id=district.pk)
+    if j is not None and not can_report_event(j):
+        raise PermissionDenied("您的岗位无权上报事件", code="permission_denied")
+    idempotency_key = (idempotency_key or "").strip()
+    _check_lengths(
+        idempotency_key=(idempotency_key, 100),
+        source_ref=(source_ref, 100),
+        address=(address, 200),
+        reporter_name=(reporter_name, 50),
+        reporter_phone=(reporter_phone, 20),
+        reporter_email=(reporter_email, 100),
+        alert_type=(alert_type, 50),
+    )
+    existing = _existing(district_id=district.pk, source=source, idempotency_key=idempotency_key)
+    if existing is not None:
+        return IntakeResult(event=existing, created=False)
+
+    if source not in EventSource.values:
+        raise ValidationFailed(f"未知的事件来源：{source}", code="source_unknown", details={"source": source})
+    if priority not in EventPriority.values:
+        raise ValidationFailed(f"未知的优先级：{priority}", code="priority_unknown", details={"priority": priority})
+    text = _clean_text(description)
+    w_lon, w_lat = _resolve_point(
+        district_id=district.pk, lon=lon, lat=lat, coord_system=coord_system, address=address or ""
+    )
+    location = locate_point(district_id=district.pk, lon=w_lon, lat=w_lat)
+    matter = _matter_by_code(district_id=district.pk, code=matter_code) if matter_code else None
+    # Every photo is checked before anything is written; the checked photos are what gets stored.
+    uploads = [photo_store.photo_validate(upload) for upload in photos]
+
+    now = timezone.now()
+    event = Event(
+        district=district,
+        source=source,
+        source_ref=source_ref,
+        idempotency_key=idempotency_key,
+        status=EventStatus.REPORTED,
+        priority=priority,
+        description=text,
+        address=(address or "").strip(),
+        lon=w_lon,
+        lat=w_lat,
+        street_id=location.street_id,
+        zone_id=location.zone_id,
+        grid_id=location.grid_id,
+        matter=matter,
+        department_id=matter.department_id if matter else None,
+        classified_by=ClassifiedBy.REPORTER if matter else "",
+        reporter_name=reporter_name.strip(),
+        reporter_phone=reporter_phone.strip(),
+        reporter_email=reporter_email.strip(),
+        reporter_user=reporter_user,
+        alert_type=alert_type,
+        alert_confidence=alert_confidence,
+        is_evidence_eligible=is_evidence_eligible,
+        raw_payload=raw_payload or {},
+        attributes=attributes or {},
+        reported_at=reported_at or now,
+    )
+    with transaction.atomic():
+        stored = _insert(event, now=now)
+        if stored is None:
+            found = _existing(district_id=district.pk, source=source, idempotency_key=idempotency_key)
+            assert found is not None
+            return IntakeResult(event=found, created=False)
+        kind = PhotoKind.ALERT if source in ALERT_SOURCES else PhotoKind.REPORT
+        for upload in uploads:
+            photo_store.photo_ingest(event=stored, upload=upload, kind=kind, actor=actor)
+        audit_record(
+            actor=actor,
+            action="event.intake",
+            obj=stored,
+            after=snapshot(stored, ["public_no", "source", "street", "zone", "grid", "matter", "priority"]),
+        )
+        if auto_triage:
+            stored = event_triage(actor=SYSTEM_TRIAGE, event=stored)
+    return IntakeResult(event=stored, created=True)

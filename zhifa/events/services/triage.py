@@ -1,0 +1,173 @@
+"""Triage (研判): classify, deduplicate, route — and the command centre's own triage decisions
+(reclassify, merge, reject).
+
+Routing (综合行政执法 vs 协同联办): an event whose matter belongs to the comprehensive enforcement department
+(code ZHZF) or to a department whose officers sink to the streets (``is_sinking``) goes to the zone team;
+a matter of a coordinating department that does not sink (``is_coordinating``) goes to coordination,
+where the command centre transfers it with instructions (``event_transfer``). An event nobody could
+classify is triaged to the zone team without a matter: it waits in the queue for an operator to
+classify or dispatch it.
+"""
+
+import importlib
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from zhifa.catalog.models import Matter
+from zhifa.core.audit import audit_record
+from zhifa.core.errors import Conflict, ValidationFailed
+from zhifa.events.models import ClassificationFeedback, Event
+from zhifa.events.services.common import SYSTEM_DISPATCH, apply_transition, require_command
+from zhifa.events.services.dispatch import event_dispatch, officers_needed_for
+from zhifa.events.states import OPEN_STATES, ClassifiedBy, EventAction, EventRoute, EventStatus
+from zhifa.org.models import Department, Officer
+
+ENFORCEMENT_DEPARTMENT_CODE = "ZHZF"
+# Reclassifying makes sense only while the event is still the command centre's to route.
+RECLASSIFIABLE_STATES = frozenset({EventStatus.REPORTED, EventStatus.TRIAGED, EventStatus.RETURNED})
+
+
+def route_for(department: Department | None) -> str:
+    if department is None:
+        return EventRoute.ZONE_TEAM
+    if department.code == ENFORCEMENT_DEPARTMENT_CODE or department.is_sinking:
+        return EventRoute.ZONE_TEAM
+    if department.is_coordinating:
+        return EventRoute.COORDINATION
+    return EventRoute.ZONE_TEAM
+
+
+def event_triage(*, actor: Any, event: Event) -> Event:
+    """Classify (unless the reporter or an operator already gave the matter), merge into an open duplicate,
+    else route; with ``ZHIFA_AUTO_DISPATCH`` a zone-team event goes to the top recommended officers."""
+    require_command(actor, event, what="研判事件")
+    classify = importlib.import_module("zhifa.events.classify")
+    dedup = importlib.import_module("zhifa.events.dedup")
+    with transaction.atomic():
+        updates: dict[str, Any] = {}
+        if event.matter_id is None:
+            result = classify.classify_text(district_id=event.district_id, text=event.description)
+            if result is not None:
+                event.matter = Matter.objects.select_related("department").get(pk=result.matter_id)
+                updates.update(
+                    matter_id=result.matter_id,
+                    department_id=result.department_id,
+                    classified_by=ClassifiedBy.AUTO,
+                    classification_score=float(result.score),
+                )
+                event.department_id = result.department_id
+        duplicate = dedup.find_duplicate(event=event)
+        if duplicate is not None and duplicate.pk != event.pk:
+            matter_name = event.matter.name if event.matter else "事件"
+            return _merge(
+                actor=actor,
+                event=event,
+                into=duplicate,
+                reason=f"自动合并：同一事项（{matter_name}）在附近已有未办结事件 {duplicate.public_no}",
+                updates=updates,
+            )
+        department = Department.objects.filter(pk=event.department_id).first() if event.department_id else None
+        updates.update(route=route_for(department), triaged_at=timezone.now())
+        triaged = apply_transition(event=event, action=EventAction.TRIAGE, actor=actor, updates=updates)
+        if getattr(settings, "ZHIFA_AUTO_DISPATCH", False) and triaged.route == EventRoute.ZONE_TEAM:
+            triaged = _auto_dispatch(triaged)
+    return triaged
+
+
+def _auto_dispatch(event: Event) -> Event:
+    recommend = importlib.import_module("zhifa.events.recommend")
+    needed = officers_needed_for(event)
+    picks = recommend.recommend_officers(event=event, limit=max(needed, 5))[:needed]
+    if len(picks) < needed:
+        return event  # not enough officers free: the dispatcher decides
+    by_id = Officer.objects.in_bulk([p.officer_id for p in picks])
+    officers = [by_id[p.officer_id] for p in picks]
+    return event_dispatch(actor=SYSTEM_DISPATCH, event=event, officers=officers, was_recommended=True)
+
+
+def event_classify_override(*, actor: Any, event: Event, matter: Matter) -> Event:
+    """The operator sets the matter; the automatic guess and the choice are kept as training signal."""
+    require_command(actor, event, what="修改事件分类")
+    if matter.district_id != event.district_id:
+        raise ValidationFailed("该执法事项不属于本区", code="matter_not_in_district", details={"matter_id": matter.pk})
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        if locked.status not in RECLASSIFIABLE_STATES:
+            raise Conflict(
+                f"事件已{locked.get_status_display()}，不能再修改分类",
+                code="classification_locked",
+                details={"status": locked.status},
+            )
+        before = {
+            "matter_id": locked.matter_id,
+            "department_id": locked.department_id,
+            "classified_by": locked.classified_by,
+            "route": locked.route,
+        }
+        ClassificationFeedback.objects.create(
+            event=locked,
+            text=locked.description,
+            predicted_matter_id=locked.matter_id if locked.classified_by == ClassifiedBy.AUTO else None,
+            chosen_matter=matter,
+            actor=None if isinstance(actor, str) else actor,
+        )
+        locked.matter = matter
+        locked.department_id = matter.department_id
+        locked.classified_by = ClassifiedBy.OPERATOR
+        locked.classification_score = None
+        if locked.status != EventStatus.REPORTED:
+            locked.route = route_for(matter.department)
+        locked.save(
+            update_fields=["matter", "department", "classified_by", "classification_score", "route", "updated_at"]
+        )
+        audit_record(
+            actor=actor,
+            action="event.classify",
+            obj=locked,
+            before=before,
+            after={
+                "matter_id": matter.pk,
+                "department_id": matter.department_id,
+                "classified_by": ClassifiedBy.OPERATOR,
+                "route": locked.route,
+            },
+        )
+    return locked
+
+
+def event_merge(*, actor: Any, event: Event, into: Event, reason: str) -> Event:
+    """Link a duplicate to the open event it repeats (terminal); its reporter gets the primary's outcome."""
+    require_command(actor, event, what="合并事件")
+    return _merge(actor=actor, event=event, into=into, reason=reason, updates={})
+
+
+def _merge(*, actor: Any, event: Event, into: Event, reason: str, updates: dict[str, Any]) -> Event:
+    if into.pk == event.pk:
+        raise ValidationFailed("不能将事件合并到自身", code="merge_into_self", details={})
+    if into.district_id != event.district_id:
+        raise ValidationFailed("只能合并到本区的事件", code="merge_other_district", details={"into_id": into.pk})
+    with transaction.atomic():
+        target = Event.objects.select_for_update().get(pk=into.pk)
+        if target.status not in OPEN_STATES or target.merged_into_id is not None:
+            raise Conflict(
+                f"事件 {target.public_no} 已{target.get_status_display()}，不能作为合并目标",
+                code="merge_target_closed",
+                details={"into_id": target.pk, "status": target.status},
+            )
+        return apply_transition(
+            event=event,
+            action=EventAction.MERGE,
+            actor=actor,
+            reason=reason,
+            updates={**updates, "merged_into_id": target.pk},
+        )
+
+
+def event_reject(*, actor: Any, event: Event, reason: str) -> Event:
+    """不予受理: not an enforcement matter, or nothing to act on — the reason is required (table)."""
+    require_command(actor, event, what="作出不予受理决定")
+    with transaction.atomic():
+        return apply_transition(event=event, action=EventAction.REJECT, actor=actor, reason=reason)

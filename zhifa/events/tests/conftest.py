@@ -1,0 +1,143 @@
+"""Fixtures for the events tests: the triage intelligence (E2's classify / dedup / recommend) faked at its
+module boundary where a test needs a fixed answer, and helpers that reach a state only through services."""
+
+import io
+import sys
+import types
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from conftest import POINT_IN_A
+from zhifa.events import services
+from zhifa.events.models import Event
+from zhifa.events.states import EventSource
+from zhifa.org.models import Officer
+
+
+@dataclass
+class FakeClassification:
+    matter_id: int
+    department_id: int
+    score: float
+    candidates: list[tuple[int, float]] = field(default_factory=list)
+
+
+@dataclass
+class FakeRecommendation:
+    officer_id: int
+    officer_name: str
+    distance_m: float = 100.0
+    eta_s: float = 77.0
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Brain:
+    """What the faked triage modules answer; tests set these."""
+
+    classification: Any = None
+    duplicate: Event | None = None
+    recommendations: list[FakeRecommendation] = field(default_factory=list)
+    classify_calls: int = 0
+
+
+def patch_module(monkeypatch: pytest.MonkeyPatch, module_name: str, **functions: Any) -> None:
+    try:
+        module = __import__(module_name, fromlist=["_"])
+    except ImportError:
+        module = types.ModuleType(module_name)
+        monkeypatch.setitem(sys.modules, module_name, module)
+    for name, fn in functions.items():
+        monkeypatch.setattr(module, name, fn, raising=False)
+
+
+@pytest.fixture
+def brain(monkeypatch: pytest.MonkeyPatch) -> Brain:
+    state = Brain()
+
+    def classify_text(*, district_id: int, text: str) -> Any:
+        state.classify_calls += 1
+        return state.classification
+
+    def find_duplicate(*, event: Event) -> Event | None:
+        return state.duplicate
+
+    def recommend_officers(*, event: Event, now: Any = None, limit: int = 5) -> list[FakeRecommendation]:
+        return state.recommendations[:limit]
+
+    def officers_needed(*, event: Event) -> int:
+        return 2 if event.matter is not None and event.matter.requires_two_officers else 1
+
+    patch_module(monkeypatch, "zhifa.events.classify", classify_text=classify_text)
+    patch_module(monkeypatch, "zhifa.events.dedup", find_duplicate=find_duplicate)
+    patch_module(
+        monkeypatch,
+        "zhifa.events.recommend",
+        recommend_officers=recommend_officers,
+        officers_needed=officers_needed,
+    )
+    return state
+
+
+def jpeg_bytes(size: tuple[int, int] = (32, 24)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 80, 40)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def officer_of(world: Any, persona: str) -> Officer:
+    return Officer.objects.get(user=world.user(persona))
+
+
+def report(world: Any, **overrides: Any) -> Event:
+    """An event reported in street A by the dispatcher (hotline), triaged automatically."""
+    values: dict[str, Any] = {
+        "actor": world.user("dispatcher"),
+        "district": world.district,
+        "source": EventSource.HOTLINE,
+        "description": "仁和路口有流动摊贩占道经营",
+        "lon": POINT_IN_A[0],
+        "lat": POINT_IN_A[1],
+        "reporter_name": "王先生",
+        "reporter_phone": "13812341234",
+    }
+    values.update(overrides)
+    return services.event_intake(**values).event
+
+
+def walk_to(world: Any, state: str, **report_overrides: Any) -> Event:
+    """An event of street A brought to ``state`` through the services only (officer_a assigned)."""
+    dispatcher = world.user("dispatcher")
+    officer = world.user("officer_a")
+    event = report(world, auto_triage=(state != "reported"), **report_overrides)
+    if state in {"reported", "triaged"}:
+        return event
+    if state == "merged":
+        primary = report(world, description="另一条同类事件")
+        return services.event_merge(actor=dispatcher, event=event, into=primary, reason="重复上报")
+    if state == "rejected":
+        return services.event_reject(actor=dispatcher, event=event, reason="不属于执法事项")
+    if state == "transferred":
+        services.event_transfer(actor=dispatcher, event=event, department=world.market_dept, instructions="请核处")
+        return Event.objects.get(pk=event.pk)
+    event = services.event_dispatch(actor=dispatcher, event=event, officers=[officer_of(world, "officer_a")])
+    if state == "dispatched":
+        return event
+    if state == "returned":
+        return services.event_return(actor=officer, event=event, reason="非本片区")
+    event = services.event_acknowledge(actor=officer, event=event)
+    if state == "acknowledged":
+        return event
+    event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+    if state == "on_site":
+        return event
+    event = services.event_report(actor=officer, event=event, outcome="已劝离，恢复通行")
+    if state == "handled":
+        return event
+    event = services.event_verify(actor=dispatcher, event=event)
+    if state == "verified":
+        return event
+    return services.event_close(actor=dispatcher, event=event)

@@ -1,0 +1,159 @@
+"""/api/v1/events by session and bearer token: intake (JSON, multipart, idempotent), lists, actions, errors."""
+
+import json
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from conftest import POINT_IN_A, POINT_OUTSIDE
+from zhifa.core.tokens import api_token_issue
+from zhifa.events.models import Event, OfficerPosition
+from zhifa.events.tests.conftest import Brain, FakeRecommendation, jpeg_bytes, officer_of, walk_to
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/events"
+
+
+def session(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def bearer(user: Any) -> Client:
+    _, key = api_token_issue(actor="测试", user=user, name="测试令牌")
+    return Client(headers={"Authorization": f"Bearer {key}"})
+
+
+def post_json(client: Client, url: str, body: dict[str, Any], **headers: Any) -> Any:
+    return client.post(url, data=json.dumps(body), content_type="application/json", headers=headers)
+
+
+BODY = {
+    "description": "仁和路口流动摊贩占道",
+    "lon": POINT_IN_A[0],
+    "lat": POINT_IN_A[1],
+    "reporter_name": "王先生",
+    "reporter_phone": "13812341234",
+}
+
+
+def test_intake_by_token_is_idempotent_201_then_200(world: Any, brain: Brain) -> None:
+    client = bearer(world.user("dispatcher"))
+
+    first = post_json(client, URL, BODY, **{"Idempotency-Key": "abc-1"})
+    retry = post_json(client, URL, BODY, **{"Idempotency-Key": "abc-1"})
+
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert first.json() == retry.json()
+    assert first.json()["status"] == "triaged"
+    assert first.json()["reporter_phone"] == "13812341234"  # the command centre sees it whole
+    assert Event.objects.count() == 1
+
+
+def test_intake_multipart_with_photos_and_a_payload_field(world: Any, brain: Brain) -> None:
+    photo = SimpleUploadedFile("scene.jpg", jpeg_bytes(), content_type="image/jpeg")
+
+    response = session(world.user("officer_a")).post(
+        URL, data={"payload": json.dumps({**BODY, "source": "patrol", "client_key": "m-1"}), "photos": [photo]}
+    )
+
+    body = response.json()
+    assert response.status_code == 201
+    assert (body["source"], len(body["photos"]), body["reporter_phone"]) == ("patrol", 1, "138****1234")
+
+
+def test_intake_errors_have_the_one_shape_and_write_nothing(world: Any, brain: Brain) -> None:
+    client = session(world.user("dispatcher"))
+
+    outside = post_json(client, URL, {**BODY, "lon": POINT_OUTSIDE[0], "lat": POINT_OUTSIDE[1]})
+    malformed = post_json(client, URL, {"lon": "east"})
+    unauthenticated = post_json(Client(), URL, BODY)
+
+    assert outside.status_code == 422
+    assert outside.json()["code"] == "point_outside_district"
+    assert malformed.status_code == 422
+    assert malformed.json()["code"] == "request_invalid"
+    assert unauthenticated.status_code == 401
+    assert Event.objects.count() == 0
+
+
+def test_list_masks_phones_and_is_scoped(world: Any, brain: Brain) -> None:
+    post_json(session(world.user("dispatcher")), URL, BODY)
+
+    mine = session(world.user("officer_a")).get(URL, {"limit": 10}).json()
+    theirs = session(world.user("officer_b")).get(URL).json()
+
+    assert mine["count"] == 1
+    assert mine["items"][0]["reporter_phone"] == "138****1234"
+    assert theirs["count"] == 0
+
+
+def test_the_whole_loop_through_actions(world: Any, brain: Brain) -> None:
+    dispatcher = session(world.user("dispatcher"))
+    officer = bearer(world.user("officer_a"))
+    event_id = post_json(dispatcher, URL, BODY).json()["id"]
+    a = officer_of(world, "officer_a").pk
+
+    def act(client: Client, action: str, **body: Any) -> Any:
+        return post_json(client, f"{URL}/{event_id}/actions/{action}", body)
+
+    assert act(dispatcher, "dispatch", officer_ids=[a]).json()["status"] == "dispatched"
+    assert act(officer, "acknowledge").json()["status"] == "acknowledged"
+    too_far = act(officer, "check-in", lon=POINT_IN_A[0] + 0.005, lat=POINT_IN_A[1])
+    assert (too_far.status_code, too_far.json()["code"]) == (422, "checkin_too_far")
+    assert act(officer, "check-in", lon=POINT_IN_A[0], lat=POINT_IN_A[1]).json()["status"] == "on_site"
+    assert act(officer, "report", outcome="已劝离").json()["status"] == "handled"
+    refused = act(officer, "verify")
+    assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
+    assert act(dispatcher, "verify").json()["status"] == "verified"
+    closed = act(dispatcher, "close").json()
+    assert (closed["status"], closed["outcome"], len(closed["transitions"])) == ("closed", "已劝离", 7)
+
+
+def test_an_unknown_action_and_a_wrong_state_answer_in_the_error_shape(world: Any, brain: Brain) -> None:
+    event = walk_to(world, "triaged")
+    client = session(world.user("dispatcher"))
+
+    unknown = post_json(client, f"{URL}/{event.pk}/actions/explode", {})
+    wrong = post_json(client, f"{URL}/{event.pk}/actions/close", {})
+
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "action_unknown")
+    assert wrong.status_code == 409
+    assert set(wrong.json()) == {"code", "message", "details"}
+    assert wrong.json()["code"] == "invalid_transition"
+
+
+def test_queue_detail_and_recommendations(world: Any, brain: Brain) -> None:
+    event = walk_to(world, "dispatched")
+    brain.recommendations = [FakeRecommendation(officer_id=9, officer_name="丙队员", reasons=["在岗"])]
+    client = session(world.user("dispatcher"))
+
+    queue = client.get(f"{URL}/queue").json()
+    detail = client.get(f"{URL}/{event.pk}").json()
+    recommended = client.get(f"{URL}/{event.pk}/recommendations").json()
+    refused = session(world.user("auxiliary_a")).get(f"{URL}/{event.pk}/recommendations")
+
+    assert [(i["id"], i["next_due_at"] is not None) for i in queue["items"]] == [(event.pk, True)]
+    assert [a["officer_name"] for a in detail["assignments"]] == ["甲队员"]
+    assert recommended == [
+        {"officer_id": 9, "officer_name": "丙队员", "distance_m": 100.0, "eta_s": 77.0, "reasons": ["在岗"]}
+    ]
+    assert refused.status_code == 403
+
+
+def test_officer_position_is_recorded_then_throttled(world: Any) -> None:
+    client = bearer(world.user("officer_a"))
+
+    first = post_json(client, "/api/v1/officers/me/position", {"lon": POINT_IN_A[0], "lat": POINT_IN_A[1]})
+    again = post_json(client, "/api/v1/officers/me/position", {"lon": POINT_IN_A[0], "lat": POINT_IN_A[1]})
+    not_officer = post_json(
+        session(world.user("dispatcher")), "/api/v1/officers/me/position", {"lon": 120.1, "lat": 30.3}
+    )
+
+    assert (first.status_code, first.json()["is_recorded"]) == (201, True)
+    assert (again.status_code, again.json()) == (200, {"is_recorded": False, "recorded_at": None})
+    assert not_officer.status_code == 404
+    assert OfficerPosition.objects.count() == 1

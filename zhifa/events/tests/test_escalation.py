@@ -1,0 +1,143 @@
+"""Overdue clocks escalate step by step with frozen time: zone lead, command centre, re-dispatch."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from zhifa.core.models import AuditEntry
+from zhifa.events import services
+from zhifa.events.models import CoordinationTask, Event, EventAssignment, EventEscalation, Notification
+from zhifa.events.states import EventStatus
+from zhifa.events.tests.conftest import Brain, FakeRecommendation, officer_of, walk_to
+from zhifa.org.roles import Role
+from zhifa.org.tests.factories import OfficerFactory, ProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
+
+
+def minutes(n: float) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=n)
+
+
+@pytest.fixture
+def zone_lead(world: Any) -> Any:
+    user = UserFactory(username="zone_lead_a")
+    ProfileFactory(user=user, district=world.district, role=Role.STREET_DISPATCHER, street=world.street_a)
+    return user
+
+
+def steps(result: list[EventEscalation]) -> list[tuple[str, int]]:
+    return [(s.clock, s.level) for s in result]
+
+
+def notified(username: str) -> int:
+    return Notification.objects.filter(user__username=username).count()
+
+
+def test_an_unacknowledged_event_escalates_at_due_then_each_step(world: Any, brain: Brain, zone_lead: Any) -> None:
+    helper = OfficerFactory(
+        district=world.district, name="丙队员", home_department=world.enforcement_dept, street=world.street_a
+    )
+    brain.recommendations = [
+        FakeRecommendation(officer_id=officer_of(world, "officer_a").pk, officer_name="甲队员"),
+        FakeRecommendation(officer_id=helper.pk, officer_name="丙队员"),
+    ]
+    with time_machine.travel(T0, tick=False):
+        event = walk_to(world, "dispatched")
+
+    with time_machine.travel(minutes(0.5), tick=False):
+        assert services.events_escalate_overdue() == []
+    with time_machine.travel(minutes(1), tick=False):
+        first = services.events_escalate_overdue()
+        again = services.events_escalate_overdue()
+    assert steps(first) == [("respond", 1)]
+    assert again == []
+    assert (notified("zone_lead_a"), notified("dispatcher")) == (1, 0)
+
+    with time_machine.travel(minutes(6), tick=False):
+        second = services.events_escalate_overdue()
+    assert steps(second) == [("respond", 2), ("arrive", 1)]
+    assert (notified("zone_lead_a"), notified("dispatcher")) == (2, 1)
+
+    with time_machine.travel(minutes(11), tick=False):
+        third = services.events_escalate_overdue()
+        assert services.events_escalate_overdue() == []
+    assert steps(third) == [("respond", 3)]
+    assert third[0].note == "已改派给丙队员"
+    event.refresh_from_db()
+    assert (event.status, event.escalation_level, event.dispatched_at, event.respond_due_at) == (
+        EventStatus.DISPATCHED,
+        3,
+        minutes(11),
+        minutes(12),
+    )
+    assert list(
+        EventAssignment.objects.filter(event=event, released_at__isnull=True).values_list("officer__name", flat=True)
+    ) == ["丙队员"]
+    assert event.transitions.last().actor_label == "系统（超时改派）"
+    assert AuditEntry.objects.filter(action="event.escalate").count() == 4
+    assert EventEscalation.objects.filter(event=event).count() == 4
+
+
+def test_a_late_first_run_takes_every_level_due_at_once(world: Any, brain: Brain, zone_lead: Any) -> None:
+    with time_machine.travel(T0, tick=False):
+        event = walk_to(world, "acknowledged")
+
+    with time_machine.travel(minutes(15), tick=False):
+        taken = services.events_escalate_overdue()
+
+    assert steps(taken) == [("arrive", 1), ("arrive", 2), ("arrive", 3)]
+    assert taken[2].note == "无可改派的执法人员，已通知指挥中心"
+    event.refresh_from_db()
+    assert (event.status, event.escalation_level) == (EventStatus.ACKNOWLEDGED, 3)
+
+
+def test_an_officer_on_site_is_not_redispatched_when_feedback_is_late(world: Any, brain: Brain, zone_lead: Any) -> None:
+    with time_machine.travel(T0, tick=False):
+        event = walk_to(world, "on_site")
+
+    with time_machine.travel(minutes(41), tick=False):
+        taken = services.events_escalate_overdue()
+
+    assert steps(taken) == [("feedback", 1), ("feedback", 2), ("feedback", 3)]
+    assert taken[2].note == "人员已在现场处置，未改派；已再次通知指挥中心"
+    assert Event.objects.get(pk=event.pk).status == EventStatus.ON_SITE
+
+
+def test_acting_in_time_stops_the_clock(world: Any, brain: Brain, zone_lead: Any) -> None:
+    with time_machine.travel(T0, tick=False):
+        event = walk_to(world, "dispatched")
+        services.event_acknowledge(actor=world.user("officer_a"), event=event)
+
+    with time_machine.travel(minutes(3), tick=False):
+        assert services.events_escalate_overdue() == []
+
+
+def test_an_unanswered_coordination_task_escalates_on_working_days(world: Any, brain: Brain, zone_lead: Any) -> None:
+    with time_machine.travel(T0, tick=False):
+        event = walk_to(world, "transferred")
+    due = CoordinationTask.objects.get(event=event).due_at
+
+    with time_machine.travel(due - dt.timedelta(minutes=1), tick=False):
+        assert services.events_escalate_overdue() == []
+    with time_machine.travel(due + dt.timedelta(minutes=10), tick=False):
+        taken = services.events_escalate_overdue()
+
+    assert due == dt.datetime(2026, 6, 4, 2, 0, tzinfo=dt.UTC)
+    assert steps(taken) == [("coordination", 1), ("coordination", 2), ("coordination", 3)]
+    assert taken[2].note == "协同部门逾期未反馈，已再次通知指挥中心"
+
+
+def test_the_clock_watch_command_runs_once(world: Any, brain: Brain, zone_lead: Any, capsys: Any) -> None:
+    with time_machine.travel(T0, tick=False):
+        walk_to(world, "dispatched")
+
+    with time_machine.travel(minutes(2), tick=False):
+        call_command("clock_watch", "--once")
+
+    assert capsys.readouterr().out.strip().endswith("升级 1 项")
+    assert EventEscalation.objects.count() == 1

@@ -1,0 +1,124 @@
+"""GeoReport v2 views: parse, call one selector or service, render in the requested format.
+
+Plain Django views rather than the ninja API: the spec fixes the paths (format suffixes), the form-encoded
+POST, the XML documents and its own error format, none of which is our API's JSON contract. Domain errors
+become the spec's errors (``[{"code": 400, "description": "…"}]``) with the same HTTP status; a validation
+error is a 400 as in the spec, not our API's 422.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from zhifa.core.errors import DomainError
+from zhifa.integrations.open311.render import error_response, respond
+from zhifa.integrations.open311.representation import (
+    PolicyCache,
+    discovery_data,
+    request_data,
+    service_data,
+    service_definition_data,
+    service_notice,
+)
+from zhifa.integrations.open311.selectors import (
+    open311_district,
+    open311_request,
+    open311_requests,
+    open311_service,
+    open311_services,
+)
+from zhifa.integrations.open311.services import open311_request_submit
+
+View = Callable[..., HttpResponse]
+
+
+def _status(exc: DomainError) -> int:
+    return 400 if exc.status == 422 else exc.status
+
+
+def open311_view(*methods: str) -> Callable[[View], View]:
+    def decorate(view: View) -> View:
+        # Machine clients authenticate with api_key in the form, never with a browser session, so the
+        # session's CSRF protection does not apply.
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                response = error_response(fmt=fmt, status=405, description=f"不支持 {request.method} 方法")
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                return view(request, fmt=fmt, **kwargs)
+            except DomainError as exc:
+                return error_response(fmt=fmt, status=_status(exc), description=exc.message)
+
+        return wrapper
+
+    return decorate
+
+
+def _district(request: HttpRequest) -> Any:
+    params = request.POST if request.method == "POST" else request.GET
+    return open311_district(jurisdiction_id=params.get("jurisdiction_id", ""))
+
+
+@open311_view("GET")
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    return respond(discovery_data(request=request, district=_district(request)), fmt=fmt, root="discovery")
+
+
+@open311_view("GET")
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    matters = open311_services(district=_district(request)).select_related("department")
+    return respond([service_data(m) for m in matters], fmt=fmt, root="services")
+
+
+@open311_view("GET")
+def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
+    matter = open311_service(district=_district(request), service_code=service_code)
+    return respond(service_definition_data(matter), fmt=fmt, root="service_definition")
+
+
+@open311_view("GET", "POST")
+def requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    district = _district(request)
+    if request.method == "POST":
+        submitted = open311_request_submit(district=district, data=request.POST)
+        body = [
+            {
+                "service_request_id": submitted.event.public_no,
+                "service_notice": service_notice(submitted.event),
+                "account_id": submitted.account_id,
+            }
+        ]
+        return respond(body, fmt=fmt, root="service_requests", status=201)
+    params = request.GET
+    events = open311_requests(
+        district=district,
+        service_request_id=params.get("service_request_id", ""),
+        service_code=params.get("service_code", ""),
+        start_date=params.get("start_date", ""),
+        end_date=params.get("end_date", ""),
+        status=params.get("status", ""),
+    )
+    policies: PolicyCache = {}
+    data = [request_data(e, request=request, policies=policies) for e in events]
+    return respond(data, fmt=fmt, root="service_requests")
+
+
+@open311_view("GET")
+def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
+    event = open311_request(district=_district(request), service_request_id=service_request_id)
+    return respond([request_data(event, request=request)], fmt=fmt, root="service_requests")
+
+
+@open311_view("GET")
+def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
+    """Requests are created synchronously, so the service_request_id is known at once and serves as the
+    token: a client that stored a token gets its id back."""
+    event = open311_request(district=_district(request), service_request_id=token)
+    body = [{"service_request_id": event.public_no, "token": token}]
+    return respond(body, fmt=fmt, root="service_requests")

@@ -1,0 +1,89 @@
+"""How an event is shown on a page, on the command centre's queue and map, and on the phone.
+
+Pure functions of an already-loaded event (the selectors did the querying): which clock is running and
+when it is due, the reporter's phone masked, and the compact row the live stream sends.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from zhifa.events.models import Event
+from zhifa.events.states import FIELD_STATES, OPEN_STATES, Clock, EventStatus
+
+
+@dataclass(frozen=True)
+class ClockState:
+    clock: str
+    label: str
+    due_at: dt.datetime | None
+    met_at: dt.datetime | None
+
+    @property
+    def is_met(self) -> bool:
+        return self.met_at is not None and self.due_at is not None and self.met_at <= self.due_at
+
+    @property
+    def is_missed(self) -> bool:
+        if self.due_at is None:
+            return False
+        if self.met_at is not None:
+            return self.met_at > self.due_at
+        return timezone.now() > self.due_at
+
+
+def clock_states(event: Event) -> list[ClockState]:
+    """The three "1530" clocks with their due times and when each was met (None while running)."""
+    return [
+        ClockState(Clock.RESPOND, Clock.RESPOND.label, event.respond_due_at, event.acknowledged_at),
+        ClockState(Clock.ARRIVE, Clock.ARRIVE.label, event.arrive_due_at, event.arrived_at),
+        ClockState(Clock.FEEDBACK, Clock.FEEDBACK.label, event.feedback_due_at, event.handled_at),
+    ]
+
+
+def running_deadline(event: Event, coordination_due_at: dt.datetime | None = None) -> ClockState | None:
+    """The nearest clock still running: the zone team's clocks while it is in the field, the coordinating
+    department's deadline while transferred. None when no clock runs (waiting for the command centre)."""
+    if event.status in FIELD_STATES:
+        running = [c for c in clock_states(event) if c.due_at is not None and c.met_at is None]
+        return min(running, key=lambda c: c.due_at or timezone.now(), default=None)
+    if event.status == EventStatus.TRANSFERRED and coordination_due_at is not None:
+        return ClockState(Clock.COORDINATION, Clock.COORDINATION.label, coordination_due_at, None)
+    return None
+
+
+def coordination_due_at(event: Event) -> dt.datetime | None:
+    """The open coordination task's deadline; reads the prefetched tasks when the selector prefetched them."""
+    tasks = [t for t in event.coordination_tasks.all() if t.feedback_at is None]
+    return min((t.due_at for t in tasks), default=None)
+
+
+def queue_row(
+    event: Event, *, request: Any = None, can_dispatch: bool = False, recommendations: Any = ()
+) -> dict[str, Any]:
+    """What the command centre's live stream sends for one event: its queue row as server-rendered HTML
+    (the same template partial the page renders first) and the fields the map and the countdown need."""
+    deadline = running_deadline(event, coordination_due_at(event))
+    context = {
+        "event": event,
+        "deadline": deadline,
+        "can_dispatch": can_dispatch,
+        "recommendations": list(recommendations),
+    }
+    return {
+        "id": event.pk,
+        "public_no": event.public_no,
+        "status": event.status,
+        "status_label": event.get_status_display(),
+        "is_open": event.status in OPEN_STATES,
+        "lon": event.lon,
+        "lat": event.lat,
+        "title": event.matter.name if event.matter is not None else event.description[:30],
+        "due_at": deadline.due_at.isoformat() if deadline and deadline.due_at else None,
+        "url": reverse("web:event-detail", args=[event.pk]),
+        "html": render_to_string("web/command.html#queue-row", context, request=request),
+    }

@@ -1,0 +1,285 @@
+"""Event pages: the list, the detail with its timeline and clocks, the command actions, and the 12345
+hotline intake. Each action is one POST calling one service; a domain error is shown in Chinese and
+changes nothing (the service runs in one transaction)."""
+
+import importlib
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from zhifa.catalog.selectors import matter_get, matter_list
+from zhifa.core.errors import DomainError, PermissionDenied, ValidationFailed
+from zhifa.events import selectors, services
+from zhifa.events.models import Event
+from zhifa.events.permissions import can_command_events, covers_event_street
+from zhifa.events.states import EVENT_WORKFLOW, EventAction, EventSource
+from zhifa.org.jurisdiction import jurisdiction_of, require
+from zhifa.org.selectors import department_list, officer_list, street_list
+from zhifa.web.event_display import clock_states, coordination_due_at, running_deadline
+from zhifa.web.event_forms import (
+    ClassifyForm,
+    DispatchForm,
+    EventFilterForm,
+    HotlineForm,
+    MergeForm,
+    ReasonForm,
+    TransferForm,
+)
+from zhifa.web.pages import page_view, paginate, render_list
+
+# Actions a command-centre user sees as buttons on an event, in this order.
+COMMAND_ACTIONS = [
+    EventAction.TRIAGE,
+    EventAction.DISPATCH,
+    EventAction.REDISPATCH,
+    EventAction.TRANSFER,
+    EventAction.MERGE,
+    EventAction.VERIFY,
+    EventAction.REDO,
+    EventAction.CLOSE,
+    EventAction.RETURN,
+    EventAction.REJECT,
+]
+
+
+def triage_brain() -> ModuleType:
+    """``zhifa.events.recommend``, looked up at call time like the services do (tests fake it there)."""
+    return importlib.import_module("zhifa.events.recommend")
+
+
+def can_command(user: Any, event: Event) -> bool:
+    """Whether the user sees the command buttons; the services check the same rule again."""
+    j = jurisdiction_of(user)
+    return can_command_events(j) and covers_event_street(j, event.street_id)
+
+
+def command_actions(user: Any, event: Event) -> list[str]:
+    """The command actions the workflow allows from the event's state, for a user who may command it."""
+    if not can_command(user, event):
+        return []
+    allowed = set(EVENT_WORKFLOW.actions_from(event.status))
+    return [a.value for a in COMMAND_ACTIONS if a in allowed]
+
+
+@page_view
+def events(request: HttpRequest) -> HttpResponse:
+    form = EventFilterForm(request.GET, streets=street_list(user=request.user))
+    rows = selectors.event_list(user=request.user, **form.filters())
+    return render_list(request, "web/event_list.html", {"form": form, "page": paginate(request, rows)})
+
+
+@page_view
+def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    return render(request, "web/event_detail.html", _detail_context(request, event))
+
+
+def _detail_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str, Any]:
+    actions = command_actions(request.user, event)
+    recommendations: list[Any] = []
+    if EventAction.DISPATCH in actions or EventAction.REDISPATCH in actions:
+        recommendations = triage_brain().recommend_officers(event=event)
+    context = {
+        "event": event,
+        "clocks": clock_states(event),
+        "deadline": running_deadline(event, coordination_due_at(event)),
+        "transitions": list(event.transitions.all()),
+        "assignments": list(event.assignments.all()),
+        "escalations": list(event.escalations.all()),
+        "coordination_tasks": list(event.coordination_tasks.all()),
+        "photos": list(event.photos.all()),
+        "duplicates": list(event.duplicates.all()),
+        "actions": actions,
+        "recommendations": recommendations,
+        "officers_needed": triage_brain().officers_needed(event=event) if recommendations else 1,
+        "action_labels": dict(EventAction.choices),
+        "departments": [d for d in department_list(user=request.user) if d.is_coordinating] if actions else [],
+        "matters": list(matter_list(user=request.user)) if actions else [],
+        "officers": list(officer_list(user=request.user)) if recommendations or actions else [],
+        "point": {"lon": event.lon, "lat": event.lat, "name": event.public_no},
+        "open_action": "",
+        "action_error": "",
+    }
+    context.update(extra)
+    return context
+
+
+@page_view
+def event_photo(request: HttpRequest, event_id: int, photo_id: int) -> FileResponse:
+    """The public copy (EXIF stripped) of a photo of an event the user may see; originals never leave here."""
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    photo = next((p for p in event.photos.all() if p.pk == photo_id), None)
+    if photo is None:
+        raise Http404("照片不存在")
+    return FileResponse(photo.public_copy.open("rb"), content_type="image/jpeg")
+
+
+# --- actions ---------------------------------------------------------------------------------------------
+
+Handler = Callable[[HttpRequest, Event], str]
+
+
+def _bound(form: Any) -> Any:
+    """A form's cleaned data, or a ValidationFailed with its first error (shown above the buttons)."""
+    if form.is_valid():
+        return form.cleaned_data
+    first = next(iter(form.errors.values()))[0]
+    raise ValidationFailed(first, code="form_invalid")
+
+
+def _officers(request: HttpRequest, event: Event) -> list[Any]:
+    form = DispatchForm(request.POST, officers=officer_list(user=request.user))
+    ids = _bound(form)["officer_ids"]
+    by_id = {o.pk: o for o in officer_list(user=request.user).filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _triage(request: HttpRequest, event: Event) -> str:
+    services.event_triage(actor=request.user, event=event)
+    return "已完成研判"
+
+
+def _dispatch(request: HttpRequest, event: Event) -> str:
+    officers = _officers(request, event)
+    services.event_dispatch(
+        actor=request.user, event=event, officers=officers, was_recommended=request.POST.get("was_recommended") == "1"
+    )
+    return "已派遣：" + "、".join(o.name for o in officers)
+
+
+def _redispatch(request: HttpRequest, event: Event) -> str:
+    officers = _officers(request, event)
+    reason = _bound(ReasonForm(request.POST))["reason"]
+    services.event_redispatch(actor=request.user, event=event, officers=officers, reason=reason)
+    return "已改派：" + "、".join(o.name for o in officers)
+
+
+def _transfer(request: HttpRequest, event: Event) -> str:
+    departments = [d for d in department_list(user=request.user) if d.is_coordinating]
+    data = _bound(TransferForm(request.POST, departments=departments))
+    department = next(d for d in departments if d.pk == data["department_id"])
+    services.event_transfer(actor=request.user, event=event, department=department, instructions=data["instructions"])
+    return f"已转办至{department.name}"
+
+
+def _merge(request: HttpRequest, event: Event) -> str:
+    data = _bound(MergeForm(request.POST))
+    into = selectors.event_get_by_public_no(user=request.user, public_no=data["into"].strip())
+    services.event_merge(actor=request.user, event=event, into=into, reason=data["reason"])
+    return f"已合并至{into.public_no}"
+
+
+def _with_reason(service: Callable[..., Any], done: str) -> Handler:
+    def handler(request: HttpRequest, event: Event) -> str:
+        service(actor=request.user, event=event, reason=_bound(ReasonForm(request.POST))["reason"])
+        return done
+
+    return handler
+
+
+def _plain(service: Callable[..., Any], done: str) -> Handler:
+    def handler(request: HttpRequest, event: Event) -> str:
+        service(actor=request.user, event=event)
+        return done
+
+    return handler
+
+
+def _classify(request: HttpRequest, event: Event) -> str:
+    data = _bound(ClassifyForm(request.POST, matters=matter_list(user=request.user)))
+    matter = matter_get(user=request.user, matter_id=data["matter_id"])
+    services.event_classify_override(actor=request.user, event=event, matter=matter)
+    return f"已改为：{matter.name}"
+
+
+HANDLERS: dict[str, Handler] = {
+    "triage": _triage,
+    "dispatch": _dispatch,
+    "redispatch": _redispatch,
+    "transfer": _transfer,
+    "merge": _merge,
+    "return": _with_reason(services.event_return, "已退回"),
+    "reject": _with_reason(services.event_reject, "已作不予受理"),
+    "redo": _with_reason(services.event_redo, "核查不通过，已重新派遣"),
+    "verify": _plain(services.event_verify, "核查通过"),
+    "close": _plain(services.event_close, "已结案"),
+    "classify": _classify,
+}
+
+
+@require_POST
+@page_view
+def event_action(request: HttpRequest, event_id: int, action: str) -> HttpResponse:
+    handler = HANDLERS.get(action)
+    if handler is None:
+        raise Http404("没有这个操作")
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    try:
+        done = handler(request, event)
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        if _next_url(request):
+            messages.error(request, f"{event.public_no}：{exc.message}")
+            return redirect(_next_url(request))
+        context = _detail_context(
+            request,
+            selectors.event_get(user=request.user, event_id=event_id),
+            open_action=action,
+            action_error=exc.message,
+        )
+        return render(request, "web/event_detail.html", context, status=exc.status)
+    messages.success(request, f"{event.public_no}：{done}")
+    return redirect(_next_url(request) or reverse("web:event-detail", args=[event.pk]))
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Back to the page the action came from (the command centre), if it is one of ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
+
+
+# --- 12345 hotline ---------------------------------------------------------------------------------------
+
+
+@page_view
+def hotline(request: HttpRequest) -> HttpResponse:
+    """12345 热线受理 by an operator of the command centre or a street."""
+    j = jurisdiction_of(request.user)
+    require(can_command_events(j), "只有指挥中心或街道调度员可以受理热线", code="hotline_not_allowed")
+    matters = list(matter_list(user=request.user))
+    if request.method != "POST":
+        return render(request, "web/hotline.html", {"form": HotlineForm(matters=matters)})
+    form = HotlineForm(request.POST, request.FILES, matters=matters)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.event_intake(
+                actor=request.user,
+                district=request.user.profile.district,  # type: ignore[union-attr]
+                source=EventSource.HOTLINE,
+                description=data["description"],
+                lon=data["lon"],
+                lat=data["lat"],
+                address=data["address"],
+                matter_code=data["matter_code"] or None,
+                priority=data["priority"],
+                reporter_name=data["reporter_name"],
+                reporter_phone=data["reporter_phone"],
+                photos=data["photos"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, f"已受理，事件编号 {result.event.public_no}")
+            return HttpResponseRedirect(reverse("web:event-detail", args=[result.event.pk]))
+    return render(request, "web/hotline.html", {"form": form}, status=422)

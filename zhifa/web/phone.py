@@ -1,0 +1,198 @@
+"""The officer's phone (mobile web under /m/): task list, acknowledge, GPS check-in, report back with
+photos, patrol findings, and the position the page posts every ~30 s. Every write is one service call;
+``zhifa.core.middleware`` marks requests under /m/ as coming from the phone for the audit chain."""
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhifa.core.errors import DomainError, ValidationFailed
+from zhifa.events import selectors, services
+from zhifa.events.models import Event
+from zhifa.events.states import EventSource, EventStatus
+from zhifa.org.jurisdiction import jurisdiction_of, require
+from zhifa.org.roles import Role
+from zhifa.web.event_display import clock_states, coordination_due_at, running_deadline
+from zhifa.web.event_forms import PatrolFindingForm, PointForm, ReportForm
+from zhifa.web.pages import page_view
+
+# The people who work in the street with a phone.
+FIELD_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY})
+# A finding queued offline keeps the time it was made, if the phone's clock is plausible.
+MAX_OFFLINE_AGE = dt.timedelta(hours=24)
+
+
+def _require_field_staff(user: Any) -> None:
+    require(jurisdiction_of(user).role in FIELD_ROLES, "移动端供执法队员和辅助人员使用", code="phone_not_allowed")
+
+
+def _officer(user: Any) -> Any | None:
+    return getattr(user, "officer", None)
+
+
+@page_view
+def tasks(request: HttpRequest) -> HttpResponse:
+    _require_field_staff(request.user)
+    rows = [(e, running_deadline(e, coordination_due_at(e))) for e in selectors.officer_tasks(user=request.user)]
+    return render(request, "web/phone/tasks.html", {"rows": rows, "officer": _officer(request.user)})
+
+
+@page_view
+def task(request: HttpRequest, event_id: int) -> HttpResponse:
+    _require_field_staff(request.user)
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    return render(request, "web/phone/task.html", _task_context(request, event))
+
+
+def _task_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "event": event,
+        "clocks": clock_states(event),
+        "deadline": running_deadline(event, coordination_due_at(event)),
+        "can_acknowledge": event.status == EventStatus.DISPATCHED,
+        "can_check_in": event.status == EventStatus.ACKNOWLEDGED,
+        "can_report": event.status == EventStatus.ON_SITE,
+        "report_form": ReportForm(),
+        "officer": _officer(request.user),
+        "error": "",
+        "distance_m": None,
+    }
+    context.update(extra)
+    return context
+
+
+def _refused(request: HttpRequest, event_id: int, exc: DomainError, **extra: Any) -> HttpResponse:
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    details = exc.details if isinstance(exc.details, dict) else {}
+    context = _task_context(request, event, error=exc.message, distance_m=details.get("distance_m"), **extra)
+    return render(request, "web/phone/task.html", context, status=exc.status)
+
+
+@require_POST
+@page_view
+def acknowledge(request: HttpRequest, event_id: int) -> HttpResponse:
+    _require_field_staff(request.user)
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    try:
+        services.event_acknowledge(actor=request.user, event=event)
+    except DomainError as exc:
+        return _refused(request, event_id, exc)
+    messages.success(request, "已响应，请尽快到场")
+    return redirect("web:phone-task", event_id=event.pk)
+
+
+@require_POST
+@page_view
+def check_in(request: HttpRequest, event_id: int) -> HttpResponse:
+    _require_field_staff(request.user)
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    form = PointForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed("未获取到定位，请允许使用位置信息后重试", code="position_missing")
+        point = form.cleaned_data
+        services.event_check_in(
+            actor=request.user, event=event, lon=point["lon"], lat=point["lat"], accuracy_m=point["accuracy"]
+        )
+    except DomainError as exc:
+        return _refused(request, event_id, exc)
+    messages.success(request, "已到场签到")
+    return redirect("web:phone-task", event_id=event.pk)
+
+
+@require_POST
+@page_view
+def report(request: HttpRequest, event_id: int) -> HttpResponse:
+    _require_field_staff(request.user)
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    form = ReportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.event_report(
+                actor=request.user,
+                event=event,
+                outcome=form.cleaned_data["outcome"],
+                photos=form.cleaned_data["photos"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, "处置情况已反馈")
+            return redirect("web:phone-tasks")
+    return render(request, "web/phone/task.html", _task_context(request, event, report_form=form), status=422)
+
+
+@page_view
+def finding(request: HttpRequest) -> HttpResponse:
+    """巡查发现: a new event where the officer stands (source "patrol")."""
+    _require_field_staff(request.user)
+    if request.method != "POST":
+        return render(request, "web/phone/finding.html", {"form": PatrolFindingForm()})
+    form = PatrolFindingForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.event_intake(
+                actor=request.user,
+                district=request.user.profile.district,  # type: ignore[union-attr]
+                source=EventSource.PATROL,
+                description=data["description"],
+                lon=data["lon"],
+                lat=data["lat"],
+                address=data["address"],
+                reporter_name=request.user.profile.display_name,  # type: ignore[union-attr]
+                reporter_user=request.user,
+                # A finding queued while offline is sent again until it arrives: the key the phone made
+                # when it was recorded makes the retries one event.
+                idempotency_key=request.POST.get("client_key", "")[:100],
+                reported_at=_observed_at(request.POST.get("observed_at", "")),
+                photos=data["photos"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, f"已上报巡查发现，事件编号 {result.event.public_no}")
+            return redirect("web:phone-tasks")
+    return render(request, "web/phone/finding.html", {"form": form}, status=422)
+
+
+def _observed_at(raw: str) -> dt.datetime | None:
+    """When the phone recorded a finding it sent later; ignored unless within the last day and not ahead."""
+    if not raw.isdigit():
+        return None
+    at = dt.datetime.fromtimestamp(int(raw) / 1000, tz=dt.UTC)
+    now = timezone.now()
+    return at if now - MAX_OFFLINE_AGE <= at <= now else None
+
+
+@require_POST
+@page_view
+def position(request: HttpRequest) -> JsonResponse:
+    """The phone's periodic position; the service keeps one every 15 s / 20 m at most."""
+    _require_field_staff(request.user)
+    officer = _officer(request.user)
+    form = PointForm(request.POST)
+    if officer is None or not form.is_valid():
+        return JsonResponse({"recorded": False}, status=400 if officer is not None else 200)
+    point = form.cleaned_data
+    recorded = services.officer_position_record(
+        actor=request.user, officer=officer, lon=point["lon"], lat=point["lat"], accuracy_m=point["accuracy"]
+    )
+    return JsonResponse({"recorded": recorded is not None})
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Served from /m/ (not /static/) so that its scope covers the phone's pages."""
+    shell = [reverse("web:phone-tasks"), reverse("web:phone-finding")]
+    response = render(request, "web/phone/sw.js", {"shell_json": json.dumps(shell)})
+    response["Content-Type"] = "application/javascript; charset=utf-8"
+    response["Service-Worker-Allowed"] = "/m/"
+    response["Cache-Control"] = "no-cache"
+    return response

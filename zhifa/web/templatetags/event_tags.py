@@ -1,0 +1,26 @@
+"""Template filters for event pages."""
+
+from django import template
+
+from zhifa.events.privacy import mask_phone as _mask_phone
+
+register = template.Library()
+
+
+@register.filter
+def mask_phone(phone: str) -> str:
+    """The reporter's phone in a list view: 138****1234."""
+    return _mask_phone(phone)
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    return mapping.get(key, key)
+
+
+@register.filter
+def seconds_to_minutes(seconds: float | None) -> str:
+    """An estimated travel time in whole minutes (at least 1)."""
+    if seconds is None:
+        return "—"
+    return str(max(1, round(seconds / 60)))

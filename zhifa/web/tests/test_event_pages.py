@@ -1,0 +1,150 @@
+"""Event list and detail pages, and the command actions on them: each one POST, one service; who may not
+act gets no button and a forged POST changes nothing."""
+
+import re
+from typing import Any
+
+import pytest
+
+from conftest import POINT_IN_A, World
+from zhifa.events import services
+from zhifa.events.models import Event, EventAssignment, EventTransition
+from zhifa.events.states import EventSource, EventStatus
+from zhifa.events.tests.conftest import officer_of
+from zhifa.web.tests.conftest import Brain, FakeRecommendation
+
+
+def reported(world: World, **overrides: Any) -> Event:
+    values: dict[str, Any] = {
+        "actor": world.user("dispatcher"),
+        "district": world.district,
+        "source": EventSource.HOTLINE,
+        "description": "仁和路口有流动摊贩占道经营",
+        "lon": POINT_IN_A[0],
+        "lat": POINT_IN_A[1],
+        "reporter_name": "王先生",
+        "reporter_phone": "13812341234",
+    }
+    values.update(overrides)
+    return services.event_intake(**values).event
+
+
+@pytest.fixture
+def triaged(world: World, brain: Brain) -> Event:
+    event = reported(world)
+    assert event.status == EventStatus.TRIAGED
+    brain.recommendations = [FakeRecommendation(officer_id=officer_of(world, "officer_a").pk, officer_name="甲队员")]
+    return event
+
+
+def test_event_list_masks_the_reporters_phone(client_as: Any, triaged: Event) -> None:
+    body = client_as("dispatcher").get("/events/").content.decode()
+
+    assert triaged.public_no in body
+    assert "138****1234" in body
+    assert "13812341234" not in body
+
+
+def test_event_list_filters_by_status(client_as: Any, triaged: Event) -> None:
+    client = client_as("dispatcher")
+
+    assert triaged.public_no in client.get("/events/?status=triaged").content.decode()
+    assert triaged.public_no not in client.get("/events/?status=closed").content.decode()
+
+
+def test_officer_of_street_b_does_not_see_street_a_event(client_as: Any, triaged: Event) -> None:
+    client = client_as("officer_b")
+
+    assert triaged.public_no not in client.get("/events/").content.decode()
+    assert client.get(f"/events/{triaged.pk}/").status_code == 404
+
+
+def test_detail_shows_masked_phone_timeline_and_one_click_dispatch(client_as: Any, triaged: Event) -> None:
+    body = client_as("dispatcher").get(f"/events/{triaged.pk}/").content.decode()
+
+    assert "138****1234" in body
+    assert "13812341234" not in body
+    assert "流转记录" in body
+    assert "研判" in body  # the triage transition row
+    assert re.search(r"<b>甲队员</b>", body)
+    assert "一键派遣" in body
+
+
+def test_dispatcher_dispatches_from_the_recommendation(client_as: Any, world: World, triaged: Event) -> None:
+    officer = officer_of(world, "officer_a")
+
+    response = client_as("dispatcher").post(
+        f"/events/{triaged.pk}/do/dispatch/", {"officer_ids": [officer.pk], "was_recommended": "1"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/events/{triaged.pk}/"
+    triaged.refresh_from_db()
+    assert triaged.status == EventStatus.DISPATCHED
+    assignment = EventAssignment.objects.get(event=triaged)
+    assert (assignment.officer_id, assignment.was_recommended) == (officer.pk, True)
+
+
+def test_auxiliary_has_no_buttons_and_a_forged_dispatch_changes_nothing(
+    client_as: Any, world: World, triaged: Event
+) -> None:
+    client = client_as("auxiliary_a")
+    body = client.get(f"/events/{triaged.pk}/").content.decode()
+    assert "一键派遣" not in body
+    assert "处置操作" not in body
+    transitions_before = EventTransition.objects.filter(event=triaged).count()
+
+    response = client.post(f"/events/{triaged.pk}/do/dispatch/", {"officer_ids": [officer_of(world, "officer_a").pk]})
+
+    assert response.status_code == 403
+    triaged.refresh_from_db()
+    assert triaged.status == EventStatus.TRIAGED
+    assert EventAssignment.objects.filter(event=triaged).count() == 0
+    assert EventTransition.objects.filter(event=triaged).count() == transitions_before
+
+
+def test_reject_without_reason_is_refused_in_chinese_and_changes_nothing(client_as: Any, triaged: Event) -> None:
+    response = client_as("dispatcher").post(f"/events/{triaged.pk}/do/reject/", {"reason": ""})
+
+    assert response.status_code == 422
+    assert "请填写理由" in response.content.decode()
+    triaged.refresh_from_db()
+    assert triaged.status == EventStatus.TRIAGED
+
+
+def test_reject_with_reason(client_as: Any, triaged: Event) -> None:
+    response = client_as("dispatcher").post(f"/events/{triaged.pk}/do/reject/", {"reason": "不属于执法事项"})
+
+    assert response.status_code == 302
+    triaged.refresh_from_db()
+    assert triaged.status == EventStatus.REJECTED
+    assert EventTransition.objects.filter(event=triaged).last().reason == "不属于执法事项"  # type: ignore[union-attr]
+
+
+def test_transfer_to_a_coordinating_department(client_as: Any, world: World, triaged: Event) -> None:
+    response = client_as("dispatcher").post(
+        f"/events/{triaged.pk}/do/transfer/",
+        {"department_id": world.market_dept.pk, "instructions": "请核查无照经营", "next": "/command/"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/command/"
+    triaged.refresh_from_db()
+    assert triaged.status == EventStatus.TRANSFERRED
+    assert triaged.coordination_tasks.get().department == world.market_dept
+
+
+def test_merge_into_another_event(client_as: Any, world: World, triaged: Event) -> None:
+    primary = reported(world, description="仁和路口摊贩占道，第二次来电")
+
+    response = client_as("dispatcher").post(
+        f"/events/{triaged.pk}/do/merge/", {"into": primary.public_no, "reason": "同一地点同一问题"}
+    )
+
+    assert response.status_code == 302
+    triaged.refresh_from_db()
+    assert (triaged.status, triaged.merged_into_id) == (EventStatus.MERGED, primary.pk)
+
+
+def test_unknown_action_is_404(client_as: Any, triaged: Event) -> None:
+    assert client_as("dispatcher").post(f"/events/{triaged.pk}/do/explode/").status_code == 404

@@ -1,0 +1,143 @@
+"""The officer's phone under /m/: tasks, acknowledge, GPS check-in (refused far away, with the distance),
+report back, patrol findings, position updates; each write audited as coming from the phone."""
+
+from typing import Any
+
+import pytest
+
+from conftest import POINT_IN_A, World
+from zhifa.core.models import AuditEntry
+from zhifa.events import services
+from zhifa.events.models import Event, OfficerPosition
+from zhifa.events.states import EventSource, EventStatus
+from zhifa.events.tests.conftest import officer_of
+from zhifa.web.tests.conftest import Brain
+
+
+@pytest.fixture
+def dispatched(world: World, brain: Brain) -> Event:
+    event = services.event_intake(
+        actor=world.user("dispatcher"),
+        district=world.district,
+        source=EventSource.HOTLINE,
+        description="仁和路口有流动摊贩占道经营",
+        lon=POINT_IN_A[0],
+        lat=POINT_IN_A[1],
+    ).event
+    return services.event_dispatch(
+        actor=world.user("dispatcher"), event=event, officers=[officer_of(world, "officer_a")]
+    )
+
+
+@pytest.mark.parametrize("persona", ["dispatcher", "liaison", "leader", "business_owner"])
+def test_phone_is_for_field_staff(client_as: Any, persona: str) -> None:
+    assert client_as(persona).get("/m/").status_code == 403
+
+
+def test_task_list_shows_the_officers_task_on_a_phone_page(client_as: Any, dispatched: Event) -> None:
+    body = client_as("officer_a").get("/m/").content.decode()
+
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">' in body
+    assert f'id="task-{dispatched.pk}"' in body
+    assert 'data-track-position="1"' in body
+
+
+def test_acknowledge_then_check_in_then_report(client_as: Any, world: World, dispatched: Event) -> None:
+    client = client_as("officer_a")
+
+    assert client.post(f"/m/events/{dispatched.pk}/acknowledge/").status_code == 302
+    dispatched.refresh_from_db()
+    assert dispatched.status == EventStatus.ACKNOWLEDGED
+    assert AuditEntry.objects.filter(object_id=str(dispatched.pk)).order_by("-seq").first().client == "phone"  # type: ignore[union-attr]
+
+    response = client.post(
+        f"/m/events/{dispatched.pk}/check-in/", {"lon": dispatched.lon, "lat": dispatched.lat, "accuracy": "8"}
+    )
+    assert response.status_code == 302
+    dispatched.refresh_from_db()
+    assert dispatched.status == EventStatus.ON_SITE
+
+    response = client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已劝离，恢复通行"})
+    assert response.status_code == 302
+    dispatched.refresh_from_db()
+    assert (dispatched.status, dispatched.outcome) == (EventStatus.HANDLED, "已劝离，恢复通行")
+
+
+def test_check_in_far_away_is_refused_with_the_distance(client_as: Any, dispatched: Event) -> None:
+    client = client_as("officer_a")
+    client.post(f"/m/events/{dispatched.pk}/acknowledge/")
+
+    # 0.01° of latitude north: about 1112 m away
+    response = client.post(
+        f"/m/events/{dispatched.pk}/check-in/", {"lon": dispatched.lon, "lat": dispatched.lat + 0.01}
+    )
+
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert 'id="task-error"' in body
+    assert "当前距事件位置 <b>1112</b> 米" in body
+    dispatched.refresh_from_db()
+    assert dispatched.status == EventStatus.ACKNOWLEDGED
+
+
+def test_check_in_without_a_position_is_refused(client_as: Any, dispatched: Event) -> None:
+    client = client_as("officer_a")
+    client.post(f"/m/events/{dispatched.pk}/acknowledge/")
+
+    response = client.post(f"/m/events/{dispatched.pk}/check-in/", {})
+
+    assert response.status_code == 422
+    assert "未获取到定位" in response.content.decode()
+
+
+def test_other_officer_cannot_acknowledge(client_as: Any, world: World, dispatched: Event) -> None:
+    response = client_as("auxiliary_a").post(f"/m/events/{dispatched.pk}/acknowledge/")
+
+    assert response.status_code == 403
+    dispatched.refresh_from_db()
+    assert dispatched.status == EventStatus.DISPATCHED
+
+
+def test_patrol_finding_becomes_an_event_once_even_when_sent_twice(client_as: Any, world: World, brain: Brain) -> None:
+    client = client_as("officer_a")
+    data = {
+        "description": "人行道上有共享单车乱停放",
+        "lon": str(POINT_IN_A[0]),
+        "lat": str(POINT_IN_A[1]),
+        "client_key": "3f0c9a52-0d5e-4a53-9b1e-2f0b5c7a1e11",
+    }
+
+    assert client.post("/m/finding/", data).status_code == 302
+    assert client.post("/m/finding/", data).status_code == 302  # the offline queue sent it again
+
+    event = Event.objects.get()
+    assert (event.source, event.reporter_user_id, event.street_id) == (
+        EventSource.PATROL,
+        world.user("officer_a").pk,
+        world.street_a.pk,
+    )
+
+
+def test_patrol_finding_without_position_writes_nothing(client_as: Any, brain: Brain) -> None:
+    response = client_as("auxiliary_a").post("/m/finding/", {"description": "占道"})
+
+    assert response.status_code == 422
+    assert "未获取到定位，请允许使用位置信息" in response.content.decode()
+    assert Event.objects.count() == 0
+
+
+def test_position_is_recorded_and_throttled(client_as: Any, world: World) -> None:
+    client = client_as("officer_a")
+    point = {"lon": str(POINT_IN_A[0]), "lat": str(POINT_IN_A[1]), "accuracy": "10"}
+
+    assert client.post("/m/position/", point).json() == {"recorded": True}
+    assert client.post("/m/position/", point).json() == {"recorded": False}
+    assert OfficerPosition.objects.filter(officer=officer_of(world, "officer_a")).count() == 1
+
+
+def test_service_worker_is_served_for_the_phone_scope(client_as: Any) -> None:
+    response = client_as("officer_a").get("/m/sw.js")
+
+    assert response["Content-Type"] == "application/javascript; charset=utf-8"
+    assert response["Service-Worker-Allowed"] == "/m/"
+    assert 'var SHELL = ["/m/", "/m/finding/"];' in response.content.decode()
