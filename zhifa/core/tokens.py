@@ -1,5 +1,6 @@
 """Machine tokens for the API: issued once (the raw key is returned only then), stored as SHA-256."""
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import Any
@@ -9,6 +10,8 @@ from django.utils import timezone
 
 from zhifa.core.audit import audit_record
 from zhifa.core.models import ApiToken
+
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 def _digest(key: str) -> str:
@@ -28,5 +31,9 @@ def api_token_user(key: str) -> Any | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=_digest(key), is_active=True).first()
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # Recording use is a write; once a minute is enough to see which tokens are alive, and it keeps a busy
+    # integration from turning every read into a write (SQLite has one writer at a time).
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -102,8 +102,9 @@ def _matter_by_code(*, district_id: int, code: str) -> Matter:
 def _next_public_no(now: dt.datetime) -> str:
     """SJ + local date + the day's 6-digit sequence. Events are never deleted, so max + 1 never reuses."""
     prefix = PUBLIC_NO_PREFIX + now.astimezone(LOCAL_TZ).strftime("%Y%m%d")
+    # A range rather than startswith: SQLite's LIKE is case-insensitive and cannot use the unique index.
     last = (
-        Event.objects.filter(public_no__startswith=prefix)
+        Event.objects.filter(public_no__gte=prefix, public_no__lt=prefix + "~")
         .order_by("-public_no")
         .values_list("public_no", flat=True)
         .first()
