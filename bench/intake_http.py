@@ -138,6 +138,8 @@ def run(bench: Any, workdir: Path) -> list[Measurement]:
     connections.close_all()
     port = _free_port()
     env = {**os.environ, "ZHIFA_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    # The server's log goes to a file: an unread pipe would fill up and stall the server.
+    server_log = (workdir / "uvicorn.log").open("wb")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -155,8 +157,8 @@ def run(bench: Any, workdir: Path) -> list[Measurement]:
             "--no-access-log",
         ],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
     )
     try:
         _wait_ready(port, time.time() + 30)
@@ -165,6 +167,10 @@ def run(bench: Any, workdir: Path) -> list[Measurement]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        server_log.close()
+    if errors:
+        log = (workdir / "uvicorn.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        print(f"[intake_http] {errors} failed requests; last server log lines:", *log[-15:], sep="\n  ")
     latencies.sort()
 
     def pct(q: float) -> float:

@@ -305,3 +305,20 @@ class ClassificationFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.chosen_matter}"
+
+
+class EventDayCounter(models.Model):
+    """The last event number handed out on one local day (事件编号的当日流水号).
+
+    Incremented with one UPDATE inside the intake's transaction, so concurrent intakes queue on this row
+    instead of racing for ``max + 1`` and retrying; a rolled-back intake rolls its number back too.
+    """
+
+    day = models.DateField("日期", unique=True)
+    last = models.PositiveIntegerField("最后流水号", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事件编号流水"
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.last}"

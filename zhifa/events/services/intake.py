@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from zhifa.catalog.models import Matter
@@ -20,7 +21,7 @@ from zhifa.core.audit import audit_record, snapshot
 from zhifa.core.errors import PermissionDenied, ValidationFailed
 from zhifa.events import photos as photo_store
 from zhifa.events.clocks import LOCAL_TZ
-from zhifa.events.models import Event, PhotoKind
+from zhifa.events.models import Event, EventDayCounter, PhotoKind
 from zhifa.events.permissions import can_report_event
 from zhifa.events.services.common import SYSTEM_TRIAGE, actor_jurisdiction
 from zhifa.events.services.triage import event_triage
@@ -30,7 +31,7 @@ from zhifa.org.models import District
 
 MAX_DESCRIPTION_CHARS = 2000
 PUBLIC_NO_PREFIX = "SJ"
-# Two writers may pick the same next number; the unique constraint refuses the second, which retries.
+# A unique clash on insert is a concurrent retry of the same idempotency key (numbers come from a counter).
 _PUBLIC_NO_ATTEMPTS = 8
 ALERT_SOURCES = frozenset({EventSource.AI_CAMERA, EventSource.DRONE})
 
@@ -100,25 +101,38 @@ def _matter_by_code(*, district_id: int, code: str) -> Matter:
 
 
 def _next_public_no(now: dt.datetime) -> str:
-    """SJ + local date + the day's 6-digit sequence. Events are never deleted, so max + 1 never reuses."""
-    prefix = PUBLIC_NO_PREFIX + now.astimezone(LOCAL_TZ).strftime("%Y%m%d")
-    # A range rather than startswith: SQLite's LIKE is case-insensitive and cannot use the unique index.
-    last = (
-        Event.objects.filter(public_no__gte=prefix, public_no__lt=prefix + "~")
-        .order_by("-public_no")
-        .values_list("public_no", flat=True)
-        .first()
-    )
-    sequence = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{sequence:06d}"
+    """SJ + local date + the day's 6-digit sequence, from the day's counter row (never reused)."""
+    day = now.astimezone(LOCAL_TZ).date()
+    prefix = PUBLIC_NO_PREFIX + day.strftime("%Y%m%d")
+    for _ in range(3):
+        if EventDayCounter.objects.filter(day=day).update(last=F("last") + 1):
+            last = EventDayCounter.objects.filter(day=day).values_list("last", flat=True).get()
+            return f"{prefix}{last:06d}"
+        # First event of the day: start after any number already used (e.g. events stored before the
+        # counter existed). A concurrent first intake may create the row first; then increment it.
+        highest = (
+            Event.objects.filter(public_no__gte=prefix, public_no__lt=prefix + "~")
+            .order_by("-public_no")
+            .values_list("public_no", flat=True)
+            .first()
+        )
+        start = int(highest[len(prefix) :]) + 1 if highest else 1
+        try:
+            with transaction.atomic():
+                EventDayCounter.objects.create(day=day, last=start)
+            return f"{prefix}{start:06d}"
+        except IntegrityError:
+            continue
+    raise IntegrityError("could not allocate an event number")
 
 
 def _insert(event: Event, *, now: dt.datetime) -> Event | None:
     """Insert with a fresh public number; None when a concurrent retry already stored the same key."""
     for _ in range(_PUBLIC_NO_ATTEMPTS):
-        event.public_no = _next_public_no(now)
         try:
+            # Number and row in one savepoint: a refused insert gives its number back.
             with transaction.atomic():
+                event.public_no = _next_public_no(now)
                 event.save(force_insert=True)
             return event
         except IntegrityError:
