@@ -30,7 +30,7 @@ from zhifa.core.errors import DomainError
 from zhifa.events import services
 from zhifa.events.models import Event, EventAssignment, EventEscalation, EventTransition
 from zhifa.events.recommend import officers_needed, recommend_officers
-from zhifa.events.states import EscalationLevel, EventAction, EventStatus
+from zhifa.events.states import EscalationLevel, EventAction, EventPriority, EventStatus
 from zhifa.org.models import Department, DutyShift, Officer, Profile, Street, Zone
 from zhifa.org.roles import Role
 
@@ -217,7 +217,7 @@ class Simulation:
                     lon=lon,
                     lat=lat,
                     matter_code=code,
-                    priority="urgent" if urgent else "normal",
+                    priority=EventPriority.URGENT if urgent else EventPriority.NORMAL,
                     reporter_name="市民",
                     reporter_phone="13800000000",
                 ),
