@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhifa.events.models import Event
-from zhifa.events.states import FIELD_STATES, OPEN_STATES, Clock, EventStatus
+from zhifa.events.states import EVENT_WORKFLOW, FIELD_STATES, OPEN_STATES, Clock, EventAction, EventStatus
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,14 @@ def queue_row(
     """What the command centre's live stream sends for one event: its queue row as server-rendered HTML
     (the same template partial the page renders first) and the fields the map and the countdown need."""
     deadline = running_deadline(event, coordination_due_at(event))
+    allowed = set(EVENT_WORKFLOW.actions_from(event.status)) if can_dispatch else set()
     context = {
         "event": event,
         "deadline": deadline,
         "can_dispatch": can_dispatch,
+        # Only the buttons the workflow allows from this state: a 转办 on a dispatched event would only fail.
+        "can_transfer": EventAction.TRANSFER in allowed,
+        "can_merge": EventAction.MERGE in allowed,
         "recommendations": list(recommendations),
     }
     return {

@@ -164,6 +164,17 @@ class PointForm(forms.Form):
     accuracy = forms.FloatField(required=False, min_value=0)
 
 
+class FeedbackForm(forms.Form):
+    """A coordinating department's written feedback (书面反馈) on an event transferred to it."""
+
+    feedback = forms.CharField(
+        label="书面反馈",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "请填写书面反馈"},
+    )
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="理由",

@@ -19,6 +19,7 @@ from zhifa.core.errors import DomainError, PermissionDenied, ValidationFailed
 from zhifa.events import selectors, services
 from zhifa.events.models import Event
 from zhifa.events.permissions import can_command_events, covers_event_street
+from zhifa.events.services.coordination import is_open_task_liaison, open_task
 from zhifa.events.states import EVENT_WORKFLOW, EventAction, EventSource
 from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.selectors import department_list, officer_list, street_list
@@ -27,6 +28,7 @@ from zhifa.web.event_forms import (
     ClassifyForm,
     DispatchForm,
     EventFilterForm,
+    FeedbackForm,
     HotlineForm,
     MergeForm,
     ReasonForm,
@@ -86,6 +88,7 @@ def _detail_context(request: HttpRequest, event: Event, **extra: Any) -> dict[st
     recommendations: list[Any] = []
     if EventAction.DISPATCH in actions or EventAction.REDISPATCH in actions:
         recommendations = triage_brain().recommend_officers(event=event)
+    needed = triage_brain().officers_needed(event=event) if recommendations else 1
     context = {
         "event": event,
         "clocks": clock_states(event),
@@ -98,17 +101,30 @@ def _detail_context(request: HttpRequest, event: Event, **extra: Any) -> dict[st
         "duplicates": list(event.duplicates.all()),
         "actions": actions,
         "recommendations": recommendations,
-        "officers_needed": triage_brain().officers_needed(event=event) if recommendations else 1,
+        "officers_needed": needed,
+        "crews": _crews(recommendations, needed),
         "action_labels": dict(EventAction.choices),
         "departments": [d for d in department_list(user=request.user) if d.is_coordinating] if actions else [],
         "matters": list(matter_list(user=request.user)) if actions else [],
         "officers": list(officer_list(user=request.user)) if recommendations or actions else [],
         "point": {"lon": event.lon, "lat": event.lat, "name": event.public_no},
+        # The liaison of the department the event was transferred to gives the written feedback here.
+        "can_give_feedback": is_open_task_liaison(jurisdiction_of(request.user), event),
         "open_action": "",
         "action_error": "",
     }
     context.update(extra)
     return context
+
+
+def _crews(recommendations: list[Any], needed: int) -> dict[int, list[int]]:
+    """For each recommended officer, the crew "一键派遣" next to their name sends: that officer first, then the
+    best-ranked others, exactly ``needed`` people (fewer only when fewer are recommended)."""
+    crews = {}
+    for r in recommendations:
+        others = [o.officer_id for o in recommendations if o.officer_id != r.officer_id]
+        crews[r.officer_id] = [r.officer_id, *others[: max(0, needed - 1)]]
+    return crews
 
 
 @page_view
@@ -176,6 +192,15 @@ def _merge(request: HttpRequest, event: Event) -> str:
     return f"已合并至{into.public_no}"
 
 
+def _feedback(request: HttpRequest, event: Event) -> str:
+    task = open_task(event)
+    if task is None:
+        raise ValidationFailed("该事件没有待反馈的协同任务", code="coordination_task_not_found")
+    feedback = _bound(FeedbackForm(request.POST))["feedback"]
+    services.event_coordination_feedback(actor=request.user, task=task, feedback=feedback)
+    return "书面反馈已提交，已退回指挥中心核查结案"
+
+
 def _with_reason(service: Callable[..., Any], done: str) -> Handler:
     def handler(request: HttpRequest, event: Event) -> str:
         service(actor=request.user, event=event, reason=_bound(ReasonForm(request.POST))["reason"])
@@ -211,6 +236,7 @@ HANDLERS: dict[str, Handler] = {
     "verify": _plain(services.event_verify, "核查通过"),
     "close": _plain(services.event_close, "已结案"),
     "classify": _classify,
+    "feedback": _feedback,
 }
 
 

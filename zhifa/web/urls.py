@@ -2,19 +2,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from zhifa.web import command, event_views, phone, views
-from zhifa.web.forms import LoginForm
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("subjects/", views.subjects, name="subject-list"),
     path("subjects/<int:subject_id>/", views.subject_detail, name="subject-detail"),

@@ -3,19 +3,37 @@ selectors; nothing here queries a model."""
 
 import datetime as dt
 
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from zhifa.catalog.models import Domain, PenaltyKind, SubjectCategory
 from zhifa.catalog.selectors import matter_get, matter_list
 from zhifa.core.identifiers import mask_id_number
 from zhifa.org.jurisdiction import jurisdiction_of
+from zhifa.org.roles import Role
 from zhifa.org.selectors import department_list, officer_get, officer_list, sinking_share, street_list, zone_list
 from zhifa.subjects.selectors import subject_get, subject_list, subject_matters
 from zhifa.web import geojson
-from zhifa.web.forms import MatterFilterForm, OfficerFilterForm, SubjectFilterForm
+from zhifa.web.forms import LoginForm, MatterFilterForm, OfficerFilterForm, SubjectFilterForm
 from zhifa.web.pages import page_view, paginate, render_list
+
+
+class LoginView(auth_views.LoginView):
+    """Sign-in. Officers and auxiliary staff work from a phone: without an explicit ``next`` they land on
+    the phone's task list (/m/), not on the desktop home page."""
+
+    template_name = "web/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        profile = getattr(self.request.user, "profile", None)
+        if profile is not None and profile.role in (Role.OFFICER, Role.AUXILIARY):
+            return reverse("web:phone-tasks")
+        return super().get_default_redirect_url()
 
 
 @page_view

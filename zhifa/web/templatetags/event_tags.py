@@ -1,5 +1,7 @@
 """Template filters for event pages."""
 
+import math
+
 from django import template
 
 from zhifa.events.privacy import mask_phone as _mask_phone
@@ -20,7 +22,8 @@ def get_item(mapping: dict, key: str) -> object:
 
 @register.filter
 def seconds_to_minutes(seconds: float | None) -> str:
-    """An estimated travel time in whole minutes (at least 1)."""
+    """An estimated travel time in whole minutes (at least 1), rounded up like the recommendation's reasons
+    ("约3分钟到达"), so one card never says both 2 and 3 minutes."""
     if seconds is None:
         return "—"
-    return str(max(1, round(seconds / 60)))
+    return str(max(1, math.ceil(seconds / 60)))

@@ -116,3 +116,11 @@ def test_unknown_page_is_a_friendly_404(client: Client) -> None:
 
     assert response.status_code == 404
     assert "<title>页面不存在 · 智慧综合执法平台</title>" in response.content.decode()
+
+
+@pytest.mark.parametrize(("persona", "landing"), [("officer_a", "/m/"), ("auxiliary_a", "/m/"), ("dispatcher", "/")])
+def test_field_staff_land_on_the_phone_after_login(world: World, client: Client, persona: str, landing: str) -> None:
+    response = client.post("/login/", {"username": persona, "password": "zhifa-test-pw"})
+
+    assert response.status_code == 302
+    assert response["Location"] == landing

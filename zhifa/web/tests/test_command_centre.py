@@ -144,3 +144,20 @@ def test_one_click_dispatch_from_the_queue(client_as: Any, world: World, brain: 
     assert response["Location"] == "/command/"
     event.refresh_from_db()
     assert event.status == EventStatus.DISPATCHED
+
+
+def test_queue_offers_transfer_and_merge_only_where_the_workflow_allows(
+    client_as: Any, world: World, brain: Brain
+) -> None:
+    triaged = hotline_event(world)
+    dispatched = DispatchedEventFactory(grid=world.grid_a)
+
+    body = client_as("dispatcher").get("/command/").content.decode()
+
+    def row(event: Event) -> str:
+        start = body.index(f'id="event-{event.pk}"')
+        return body[start : body.index("</tr>", start)]
+
+    assert "转办" in row(triaged) and "合并" in row(triaged)
+    # A dispatched event can be re-dispatched or returned, not transferred or merged: no button that only fails.
+    assert "转办" not in row(dispatched) and "合并" not in row(dispatched)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from conftest import POINT_IN_A, World
+from zhifa.catalog.models import Matter
 from zhifa.events import services
 from zhifa.events.models import Event, EventAssignment, EventTransition
 from zhifa.events.states import EventSource, EventStatus
@@ -148,3 +149,71 @@ def test_merge_into_another_event(client_as: Any, world: World, triaged: Event) 
 
 def test_unknown_action_is_404(client_as: Any, triaged: Event) -> None:
     assert client_as("dispatcher").post(f"/events/{triaged.pk}/do/explode/").status_code == 404
+
+
+@pytest.fixture
+def transferred(client_as: Any, world: World, triaged: Event) -> Event:
+    client_as("dispatcher").post(
+        f"/events/{triaged.pk}/do/transfer/", {"department_id": world.market_dept.pk, "instructions": "请核查无照经营"}
+    )
+    triaged.refresh_from_db()
+    assert triaged.status == EventStatus.TRANSFERRED
+    return triaged
+
+
+def test_liaison_gives_written_feedback_from_the_event_page(client_as: Any, transferred: Event) -> None:
+    client = client_as("liaison")
+    assert "提交书面反馈" in client.get(f"/events/{transferred.pk}/").content.decode()
+
+    response = client.post(f"/events/{transferred.pk}/do/feedback/", {"feedback": "已责令停止无照经营并立案调查"})
+
+    assert response.status_code == 302
+    transferred.refresh_from_db()
+    assert transferred.status == EventStatus.HANDLED
+    assert transferred.coordination_tasks.get().feedback == "已责令停止无照经营并立案调查"
+    assert "提交书面反馈" not in client.get(f"/events/{transferred.pk}/").content.decode()
+
+
+def test_feedback_without_text_is_refused_in_chinese(client_as: Any, transferred: Event) -> None:
+    response = client_as("liaison").post(f"/events/{transferred.pk}/do/feedback/", {"feedback": "  "})
+
+    assert response.status_code == 422
+    assert "请填写书面反馈" in response.content.decode()
+    transferred.refresh_from_db()
+    assert transferred.status == EventStatus.TRANSFERRED
+
+
+def test_only_the_liaison_gets_the_feedback_form_and_a_forged_feedback_is_refused(
+    client_as: Any, transferred: Event
+) -> None:
+    client = client_as("dispatcher")
+    assert "提交书面反馈" not in client.get(f"/events/{transferred.pk}/").content.decode()
+
+    response = client.post(f"/events/{transferred.pk}/do/feedback/", {"feedback": "调度员代填"})
+
+    assert response.status_code == 403
+    transferred.refresh_from_db()
+    assert transferred.status == EventStatus.TRANSFERRED
+
+
+def test_one_click_dispatch_sends_exactly_the_crew_the_law_needs(
+    client_as: Any, world: World, triaged: Event, brain: Brain, matter: Matter
+) -> None:
+    matter.requires_two_officers = True
+    matter.save()
+    Event.objects.filter(pk=triaged.pk).update(matter=matter)
+    brain.recommendations = [FakeRecommendation(officer_id=i, officer_name=f"队员{i}") for i in (101, 102, 103)]
+
+    body = client_as("dispatcher").get(f"/events/{triaged.pk}/").content.decode()
+
+    forms = re.findall(r'<ol class="recommendations">(.*?)</ol>', body, re.S)[0].split("<li>")[1:]
+    crews = [re.findall(r'name="officer_ids" value="(\d+)"', f) for f in forms]
+    assert crews == [["101", "102"], ["102", "101"], ["103", "101"]]
+
+
+def test_travel_time_rounds_up_like_the_reasons() -> None:
+    from zhifa.web.templatetags.event_tags import seconds_to_minutes
+
+    assert seconds_to_minutes(150) == "3"  # the reasons say "约3分钟到达" for 150 s
+    assert seconds_to_minutes(20) == "1"
+    assert seconds_to_minutes(None) == "—"
