@@ -139,6 +139,8 @@ ZHIFA_CHECKIN_MAX_DISTANCE_M = int(os.environ.get("ZHIFA_CHECKIN_MAX_DISTANCE_M"
 ZHIFA_DEDUP_RADIUS_M = int(os.environ.get("ZHIFA_DEDUP_RADIUS_M", "100"))
 ZHIFA_DEDUP_WINDOW_MINUTES = int(os.environ.get("ZHIFA_DEDUP_WINDOW_MINUTES", "120"))
 ZHIFA_AUTO_DISPATCH = os.environ.get("ZHIFA_AUTO_DISPATCH", "0") == "1"
+# Below this share of the evidence, triage leaves the matter for the operator instead of guessing.
+ZHIFA_AUTO_CLASSIFY_MIN_SCORE = float(os.environ.get("ZHIFA_AUTO_CLASSIFY_MIN_SCORE", "0.3"))
 ZHIFA_POSITION_THROTTLE_SECONDS = 15
 ZHIFA_POSITION_THROTTLE_METRES = 20
 ZHIFA_ESCALATION_STEP_MINUTES = 5

@@ -34,9 +34,12 @@ def actor_user(actor: Any) -> Any | None:
 
 
 def actor_label(actor: Any) -> str:
+    """The name the timeline shows: the person's name from their post, else the username."""
     if is_system(actor):
         return str(actor)[:150]
-    return str(actor.get_username())[:150]
+    profile = getattr(actor, "profile", None)
+    name = profile.display_name if profile is not None and profile.display_name else actor.get_username()
+    return str(name)[:150]
 
 
 def actor_jurisdiction(actor: Any, *, district_id: int) -> Jurisdiction | None:

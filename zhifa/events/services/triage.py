@@ -50,7 +50,10 @@ def event_triage(*, actor: Any, event: Event) -> Event:
         updates: dict[str, Any] = {}
         if event.matter_id is None:
             result = classify.classify_text(district_id=event.district_id, text=event.description)
-            if result is not None:
+            # An ambiguous text (the top matter holds little of the evidence) is left for the operator
+            # rather than routed on a guess; ZHIFA_AUTO_CLASSIFY_MIN_SCORE sets how sure is sure enough.
+            min_score = float(getattr(settings, "ZHIFA_AUTO_CLASSIFY_MIN_SCORE", 0.3))
+            if result is not None and result.score >= min_score:
                 event.matter = Matter.objects.select_related("department").get(pk=result.matter_id)
                 updates.update(
                     matter_id=result.matter_id,

@@ -196,3 +196,29 @@ def test_an_integration_reports_as_a_system_actor_and_auxiliary_staff_may_report
 
     assert (by_device.source, by_device.is_evidence_eligible) == (EventSource.AI_CAMERA, False)
     assert by_auxiliary.status == EventStatus.TRIAGED
+
+
+@time_machine.travel(NOON, tick=False)
+@pytest.mark.parametrize(("score", "classified"), [(0.29, False), (0.30, True)])
+def test_an_ambiguous_classification_is_left_for_the_operator(
+    world: Any, brain: Brain, score: float, classified: bool
+) -> None:
+    matter = MatterFactory(department=world.enforcement_dept)
+    brain.classification = FakeClassification(matter_id=matter.pk, department_id=world.enforcement_dept.pk, score=score)
+
+    event = report(world)
+
+    assert event.status == EventStatus.TRIAGED
+    assert (event.matter_id, event.classified_by) == ((matter.pk, ClassifiedBy.AUTO) if classified else (None, ""))
+
+
+@time_machine.travel(NOON, tick=False)
+def test_the_timeline_names_the_person_not_the_username(world: Any, brain: Brain) -> None:
+    dispatcher = world.user("dispatcher")
+    dispatcher.profile.display_name = "徐俊"
+    dispatcher.profile.save()
+    event = report(world)
+
+    services.event_reject(actor=dispatcher, event=event, reason="非执法事项，已告知来电人")
+
+    assert EventTransition.objects.filter(event=event).latest("id").actor_label == "徐俊"
