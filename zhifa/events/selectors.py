@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from zhifa.core.errors import NotFound
-from zhifa.events.models import CoordinationTask, Event, EventAssignment, OfficerPosition
+from zhifa.events.models import CoordinationTask, Event, EventAssignment, Notification, OfficerPosition
 from zhifa.events.states import FIELD_STATES, OPEN_STATES, EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.models import Officer
@@ -177,3 +177,18 @@ def event_outcome_for_reporter(*, event: Event) -> ReporterOutcome:
         outcome=primary.outcome if is_done else "",
         closed_at=primary.closed_at,
     )
+
+
+def notification_list(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's own notifications (escalations, dispatches, transfers), newest first."""
+    jurisdiction_of(user)  # no post, no notifications (raises)
+    qs = Notification.objects.filter(user=user).select_related("event")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, user: Any) -> int:
+    if not getattr(user, "is_authenticated", False) or getattr(user, "profile", None) is None:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

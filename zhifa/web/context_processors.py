@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from zhifa.events.permissions import COMMAND_ROLES
+from zhifa.events.selectors import notification_unread_count
 from zhifa.org.roles import Role
 
 
@@ -12,6 +13,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
     return {
         "profile": profile,
+        "unread_notifications": notification_unread_count(user=request.user) if profile is not None else 0,
         "tile_url": settings.ZHIFA_TILE_URL,
         "tile_attribution": settings.ZHIFA_TILE_ATTRIBUTION,
         # Read by static/web/map.js; empty tile URL means boundaries on a plain background.

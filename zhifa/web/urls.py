@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhifa.web import command, event_views, phone, views
+from zhifa.web import command, event_views, notification_views, phone, views
 
 app_name = "web"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("events/<int:event_id>/photos/<int:photo_id>/", event_views.event_photo, name="event-photo"),
     path("events/<int:event_id>/do/<slug:action>/", event_views.event_action, name="event-action"),
     path("hotline/", event_views.hotline, name="hotline"),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path("notifications/read/", notification_views.notifications_read, name="notifications-read"),
     path("command/", command.command_centre, name="command"),
     path("command/officers.json", command.command_officers, name="command-officers"),
     path("command/stream", command.command_stream, name="command-stream"),

@@ -12,6 +12,7 @@ from zhifa.events.services.dispatch import (
 )
 from zhifa.events.services.escalation import events_escalate_overdue
 from zhifa.events.services.intake import IntakeResult, event_intake
+from zhifa.events.services.notifications import notifications_mark_read
 from zhifa.events.services.positions import officer_position_record
 from zhifa.events.services.triage import event_classify_override, event_merge, event_reject, event_triage
 from zhifa.events.services.verification import event_close, event_redo, event_verify
@@ -35,5 +36,6 @@ __all__ = [
     "event_triage",
     "event_verify",
     "events_escalate_overdue",
+    "notifications_mark_read",
     "officer_position_record",
 ]
