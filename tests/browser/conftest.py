@@ -37,6 +37,23 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _streams_closed_before_flush(request: Any) -> Iterator[None]:
+    """A command-centre page leaves a WSGI stream thread polling the database until its next keep-alive
+    fails; the next test must not start (nor the database be emptied) while it still runs. Taking the live
+    server here makes this teardown run after the page closes and before the database is emptied."""
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("live_server")
+    yield
+    import time
+
+    from zhifa.web.command import open_wsgi_streams
+
+    deadline = time.monotonic() + 10
+    while open_wsgi_streams() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})

@@ -16,6 +16,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -143,22 +144,39 @@ def sse_message(data: Any, *, event: str, id: str) -> str:
     return f"event: {event}\nid: {id}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
+_open_wsgi_streams = 0
+_open_wsgi_streams_lock = threading.Lock()
+
+
+def open_wsgi_streams() -> int:
+    """How many WSGI stream threads of this process are still running (tests wait for none before the
+    database is emptied; a stream notices a closed browser only at its next keep-alive)."""
+    return _open_wsgi_streams
+
+
 def _sync_stream(feed: ChangeFeed) -> Iterator[str]:
     """Under WSGI each open stream holds a server thread, and a thread only learns that the browser left
     when a write fails: so it writes a one-byte-comment keep-alive every second, not every 15 s."""
-    yield f"retry: {RETRY_MS}\n\n"
-    started = last_beat = time.monotonic()
-    while time.monotonic() - started < STREAM_SECONDS:
-        try:
-            messages = feed.poll()
-        except Exception:  # the database went away (server shutting down): end; the browser reconnects
-            logger.warning("command stream poll failed; closing the stream", exc_info=True)
-            return
-        yield from messages
-        if time.monotonic() - last_beat >= WSGI_KEEPALIVE_SECONDS:
-            last_beat = time.monotonic()
-            yield ":\n\n"
-        time.sleep(POLL_SECONDS)
+    global _open_wsgi_streams
+    with _open_wsgi_streams_lock:
+        _open_wsgi_streams += 1
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        started = last_beat = time.monotonic()
+        while time.monotonic() - started < STREAM_SECONDS:
+            try:
+                messages = feed.poll()
+            except Exception:  # the database went away (server shutting down): end; the browser reconnects
+                logger.warning("command stream poll failed; closing the stream", exc_info=True)
+                return
+            yield from messages
+            if time.monotonic() - last_beat >= WSGI_KEEPALIVE_SECONDS:
+                last_beat = time.monotonic()
+                yield ":\n\n"
+            time.sleep(POLL_SECONDS)
+    finally:
+        with _open_wsgi_streams_lock:
+            _open_wsgi_streams -= 1
 
 
 async def _async_stream(feed: ChangeFeed) -> AsyncIterator[str]:
