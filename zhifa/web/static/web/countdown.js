@@ -10,6 +10,8 @@
     var m = Math.floor((s % 3600) / 60);
     var sec = s % 60;
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    // Coordination deadlines run for working days: past a day, days and hours read better than 119:57:32.
+    if (h >= 24) { return sign + Math.floor(h / 24) + "天" + (h % 24) + "小时"; }
     return sign + (h ? h + ":" + pad(m) : m) + ":" + pad(sec);
   }
 
