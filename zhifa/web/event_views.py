@@ -106,7 +106,13 @@ def _detail_context(request: HttpRequest, event: Event, **extra: Any) -> dict[st
         "action_labels": dict(EventAction.choices),
         "departments": [d for d in department_list(user=request.user) if d.is_coordinating] if actions else [],
         "matters": list(matter_list(user=request.user)) if actions else [],
-        "officers": list(officer_list(user=request.user)) if recommendations or actions else [],
+        # The manual picker: the event's street first, then the rest of the district, each with its street.
+        "officers": sorted(
+            officer_list(user=request.user).filter(is_active=True),
+            key=lambda o: (o.street_id != event.street_id, o.street_id is None, o.badge_no),
+        )
+        if recommendations or actions
+        else [],
         "point": {"lon": event.lon, "lat": event.lat, "name": event.public_no},
         # The liaison of the department the event was transferred to gives the written feedback here.
         "can_give_feedback": is_open_task_liaison(jurisdiction_of(request.user), event),

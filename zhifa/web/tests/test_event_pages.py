@@ -217,3 +217,16 @@ def test_travel_time_rounds_up_like_the_reasons() -> None:
     assert seconds_to_minutes(150) == "3"  # the reasons say "约3分钟到达" for 150 s
     assert seconds_to_minutes(20) == "1"
     assert seconds_to_minutes(None) == "—"
+
+
+def test_manual_picker_lists_the_events_street_first_with_each_officers_street(
+    client_as: Any, world: World, triaged: Event
+) -> None:
+    body = client_as("dispatcher").get(f"/events/{triaged.pk}/").content.decode()
+    picker = body[body.index('<select name="officer_ids"') :]
+    picker = picker[: picker.index("</select>")]
+
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", picker) == [
+        f"甲队员（{officer_of(world, 'officer_a').badge_no}·甲街道）",
+        f"乙队员（{officer_of(world, 'officer_b').badge_no}·乙街道）",
+    ]
