@@ -125,6 +125,7 @@ def audit_record(
 
 
 _PENDING_ATTR = "zhifa_audit_pending"
+_HEAD_TABLE = AuditHead._meta.db_table
 
 
 class _Pending:
@@ -143,10 +144,18 @@ def _chain(entries: list[AuditEntry]) -> None:
     """Link ``entries`` onto the chain's tip under the head-row lock, in order, and store them.
 
     The caller holds a transaction; the lock lasts from here to its end."""
-    head, _ = AuditHead.objects.select_for_update().get_or_create(
-        singleton=1, defaults={"seq": 0, "entry_hash": GENESIS_HASH}
-    )
-    seq, prev_hash = head.seq, head.entry_hash
+    connection = transaction.get_connection()
+    # Plain SQL for the two statements on the head: they run while every other writer waits for it.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, entry_hash FROM {_HEAD_TABLE} WHERE singleton = 1{lock}")
+        row = cursor.fetchone()
+    if row is None:  # the very first entry: create the head (a concurrent first writer waits on its key)
+        head, _ = AuditHead.objects.select_for_update().get_or_create(
+            singleton=1, defaults={"seq": 0, "entry_hash": GENESIS_HASH}
+        )
+        row = (head.seq, head.entry_hash)
+    seq, prev_hash = int(row[0]), str(row[1])
     # Stamped under the lock, so the time order of the chain is its sequence order.
     now = timezone.now()
     for entry in entries:
@@ -160,7 +169,8 @@ def _chain(entries: list[AuditEntry]) -> None:
         entries[0].save(force_insert=True)
     else:
         AuditEntry.objects.bulk_create(entries)
-    AuditHead.objects.filter(singleton=1).update(seq=seq, entry_hash=prev_hash)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_HEAD_TABLE} SET seq = %s, entry_hash = %s WHERE singleton = 1", [seq, prev_hash])
 
 
 @contextmanager
