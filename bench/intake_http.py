@@ -1,7 +1,7 @@
 """Event intake through the HTTP API with the full triage on (locate, classify, dedup, route).
 
 The demo district is loaded into the bench database; uvicorn serves the project on a free loopback port
-(2 worker processes on this 2-core machine); a load generator of keep-alive connections in threads posts
+(2 worker processes on this 2-core machine, ``ZHIFA_BENCH_WORKERS`` to compare); a load generator of keep-alive connections in threads posts
 events for a bounded time and count. Reported: accepted events/s, p50 / p99 latency, errors. Traffic goes
 only to 127.0.0.1.
 """
@@ -21,6 +21,8 @@ from typing import Any
 from bench.results import Measurement
 
 CONCURRENCY = 16
+# Server processes; 2 on this 2-core machine unless ZHIFA_BENCH_WORKERS says otherwise (to compare).
+WORKERS = int(os.environ.get("ZHIFA_BENCH_WORKERS", "2"))
 MAX_REQUESTS = 4000
 MAX_SECONDS = 20.0
 WARMUP_REQUESTS = 50
@@ -151,7 +153,7 @@ def run(bench: Any, workdir: Path) -> list[Measurement]:
             "--port",
             str(port),
             "--workers",
-            "2",
+            str(WORKERS),
             "--log-level",
             "warning",
             "--no-access-log",
@@ -176,7 +178,7 @@ def run(bench: Any, workdir: Path) -> list[Measurement]:
     def pct(q: float) -> float:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
 
-    label = f"event intake over HTTP ({engine}, {CONCURRENCY} conns)"
+    label = f"event intake over HTTP ({engine}, {WORKERS} workers, {CONCURRENCY} conns)"
     return [
         Measurement(f"{label}: events accepted", len(latencies), ""),
         Measurement(f"{label}: throughput", len(latencies) / seconds if seconds else 0.0, "events/s", target=300),

@@ -7,6 +7,8 @@ change commit or roll back together (DESIGN.md invariants).
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -82,7 +84,11 @@ def audit_record(
     reason: str = "",
     district_id: int | None = None,
 ) -> AuditEntry:
-    """Append one entry. Must run inside the caller's transaction (it locks the chain's head row)."""
+    """Append one entry in the caller's transaction.
+
+    Inside ``audited_transaction`` the entry is held until that block ends and chained then, together with
+    the block's other entries (its ``seq`` and hashes are filled in at that moment); elsewhere it is
+    chained at once, which locks the chain's head row until the caller's transaction ends."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -90,30 +96,110 @@ def audit_record(
             district_id = getattr(obj, "district_id", None)
     ctx = request_context.current()
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    entry = AuditEntry(
+        district_id=district_id,
+        actor_id=actor.pk if is_user else None,
+        actor_label=(actor.get_username() if is_user else str(actor or "系统"))[:150],
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        reason=reason,
+        request_id=ctx.request_id,
+        client=ctx.client,
+    )
+    connection = transaction.get_connection()
+    pending: list[_Pending] | None = getattr(connection, _PENDING_ATTR, None)
+    if pending is not None and connection.in_atomic_block:
+        marker = _Pending(entry)
+        # Registered with on_commit only so that Django's savepoint bookkeeping tells us whether the
+        # savepoint the entry was written in was rolled back (it then drops the marker); it does nothing
+        # after the commit.
+        transaction.on_commit(marker)
+        pending.append(marker)
+        return entry
     with transaction.atomic():
+        _chain([entry])
+    return entry
+
+
+_PENDING_ATTR = "zhifa_audit_pending"
+_HEAD_TABLE = AuditHead._meta.db_table
+
+
+class _Pending:
+    """An entry waiting for the end of its ``audited_transaction``; a no-op as an on-commit callback."""
+
+    __slots__ = ("entry",)
+
+    def __init__(self, entry: AuditEntry) -> None:
+        self.entry = entry
+
+    def __call__(self) -> None:
+        return None
+
+
+def _chain(entries: list[AuditEntry]) -> None:
+    """Link ``entries`` onto the chain's tip under the head-row lock, in order, and store them.
+
+    The caller holds a transaction; the lock lasts from here to its end."""
+    connection = transaction.get_connection()
+    # Plain SQL for the two statements on the head: they run while every other writer waits for it.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, entry_hash FROM {_HEAD_TABLE} WHERE singleton = 1{lock}")
+        row = cursor.fetchone()
+    if row is None:  # the very first entry: create the head (a concurrent first writer waits on its key)
         head, _ = AuditHead.objects.select_for_update().get_or_create(
             singleton=1, defaults={"seq": 0, "entry_hash": GENESIS_HASH}
         )
-        entry = AuditEntry(
-            seq=head.seq + 1,
-            district_id=district_id,
-            actor_id=actor.pk if is_user else None,
-            actor_label=(actor.get_username() if is_user else str(actor or "系统"))[:150],
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            before=_jsonable(before) if before is not None else None,
-            after=_jsonable(after) if after is not None else None,
-            reason=reason,
-            request_id=ctx.request_id,
-            client=ctx.client,
-            recorded_at=timezone.now(),
-            prev_hash=head.entry_hash,
-        )
+        row = (head.seq, head.entry_hash)
+    seq, prev_hash = int(row[0]), str(row[1])
+    # Stamped under the lock, so the time order of the chain is its sequence order.
+    now = timezone.now()
+    for entry in entries:
+        seq += 1
+        entry.seq = seq
+        entry.recorded_at = now
+        entry.prev_hash = prev_hash
         entry.entry_hash = entry_digest(entry)
-        entry.save(force_insert=True)
-        AuditHead.objects.filter(singleton=1).update(seq=entry.seq, entry_hash=entry.entry_hash)
-    return entry
+        prev_hash = entry.entry_hash
+    if len(entries) == 1:
+        entries[0].save(force_insert=True)
+    else:
+        AuditEntry.objects.bulk_create(entries)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_HEAD_TABLE} SET seq = %s, entry_hash = %s WHERE singleton = 1", [seq, prev_hash])
+
+
+@contextmanager
+def audited_transaction() -> Iterator[None]:
+    """``transaction.atomic`` for services whose audit entries are chained only when the block ends.
+
+    The head row is what makes the chain a chain, and every writer in the district queues on it. Locked
+    by the first entry of a transaction, it was held through everything the transaction did after that
+    (a whole triage); here the block's entries are collected and chained in one step just before the
+    block ends, so the lock is held for a few statements before the commit. The outermost
+    ``audited_transaction`` of a connection owns the entries; a nested one is a plain savepoint, and an
+    entry whose savepoint was rolled back is dropped with it, as its other writes were."""
+    connection = transaction.get_connection()
+    if getattr(connection, _PENDING_ATTR, None) is not None:
+        with transaction.atomic():
+            yield
+        return
+    pending: list[_Pending] = []
+    setattr(connection, _PENDING_ATTR, pending)
+    try:
+        with transaction.atomic():
+            yield
+            if not connection.needs_rollback:
+                live = {id(callback) for _, callback, _ in connection.run_on_commit}
+                entries = [p.entry for p in pending if id(p) in live]
+                if entries:
+                    _chain(entries)
+    finally:
+        setattr(connection, _PENDING_ATTR, None)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ def api_token_issue(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str]
 
 def api_token_user(key: str) -> Any | None:
     """The active user a key belongs to, or None."""
-    token = ApiToken.objects.select_related("user").filter(key_hash=_digest(key), is_active=True).first()
+    # The post comes with the user: every API request reads the jurisdiction from it next.
+    token = ApiToken.objects.select_related("user__profile").filter(key_hash=_digest(key), is_active=True).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from zhifa.core.audit import audit_record
+from zhifa.core.audit import audit_record, audited_transaction
 from zhifa.core.errors import InvalidTransition, ValidationFailed
 
 Guard = Callable[[Any, Any], str | None]
@@ -96,10 +96,14 @@ def workflow_apply(
     record_transition: Callable[[models.Model, str, str], None] | None = None,
     extra_updates: dict[str, Any] | None = None,
     after_commit: Iterable[Callable[[], None]] = (),
+    is_locked: bool = False,
 ) -> models.Model:
-    """Apply ``action`` to ``obj`` under the row lock and return the fresh, updated object."""
-    with transaction.atomic():
-        locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    """Apply ``action`` to ``obj`` under the row lock and return the fresh, updated object.
+
+    ``is_locked``: the caller inserted or locked ``obj`` earlier in the open transaction, so ``obj`` is
+    already the current row and no one else can change it; it is used as it is instead of read again."""
+    with audited_transaction():
+        locked = obj if is_locked else type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         source = getattr(locked, state_field)
         transition = table.lookup(source, action)
         if transition.requires_reason and not reason.strip():

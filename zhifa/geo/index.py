@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from django.db.models import Count, Max
+from django.db import connection
 from shapely.geometry import shape
 
 from zhifa.core.errors import ValidationFailed
@@ -49,9 +49,16 @@ class GridIndex:
 _cache: dict[int, tuple[tuple[int, object], GridIndex]] = {}
 
 
+# Plain SQL: checked on every intake, and compiling the ORM aggregate costs ten times the query.
+_STAMP_SQL = f"SELECT COUNT(*), MAX(updated_at) FROM {Grid._meta.db_table} WHERE district_id = %s"
+
+
 def grid_index(district_id: int) -> GridIndex:
-    stamp = Grid.objects.filter(district_id=district_id).aggregate(n=Count("id"), last=Max("updated_at"))
-    key = (stamp["n"], stamp["last"])
+    with connection.cursor() as cursor:
+        cursor.execute(_STAMP_SQL, [district_id])
+        n, last = cursor.fetchone()
+    # SQLite hands back the MAX of a datetime column as text; the key only has to change when the grids do.
+    key = (n, last)
     cached = _cache.get(district_id)
     if cached is None or cached[0] != key:
         cached = (key, GridIndex(district_id))

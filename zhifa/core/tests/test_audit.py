@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
 from zhifa.core import request_context
-from zhifa.core.audit import GENESIS_HASH, audit_record, audit_verify_chain
+from zhifa.core.audit import GENESIS_HASH, audit_record, audit_verify_chain, audited_transaction
 from zhifa.core.models import AuditEntry, CalendarOverride
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,41 @@ def test_entries_chain_each_to_the_previous_hash() -> None:
     assert first.prev_hash == GENESIS_HASH
     assert second.prev_hash == first.entry_hash
     assert third.prev_hash == second.entry_hash
+    assert audit_verify_chain().is_intact
+
+
+def test_audited_transaction_chains_its_entries_when_it_ends() -> None:
+    (before,) = _write_entries(1)
+    with audited_transaction():
+        first = audit_record(actor="测试", action="thing.change", object_type="thing", object_id="a")
+        with audited_transaction():
+            second = audit_record(actor="测试", action="thing.change", object_type="thing", object_id="b")
+        assert AuditEntry.objects.count() == 1  # held until the block ends: the head is not locked yet
+    assert [(e.seq, e.object_id) for e in AuditEntry.objects.order_by("seq")] == [(1, "1"), (2, "a"), (3, "b")]
+    assert (first.prev_hash, second.prev_hash) == (before.entry_hash, first.entry_hash)
+    assert audit_verify_chain().checked == 3
+    assert audit_verify_chain().is_intact
+
+
+def test_entry_of_a_rolled_back_savepoint_is_dropped_with_it() -> None:
+    with audited_transaction():
+        audit_record(actor="测试", action="thing.change", object_type="thing", object_id="kept")
+        try:
+            with transaction.atomic():
+                audit_record(actor="测试", action="thing.change", object_type="thing", object_id="undone")
+                raise ValueError("refused")
+        except ValueError:
+            pass
+    assert list(AuditEntry.objects.values_list("seq", "object_id")) == [(1, "kept")]
+    assert audit_verify_chain().is_intact
+
+
+def test_failed_audited_transaction_leaves_no_entry_and_an_unmoved_head() -> None:
+    with pytest.raises(ValueError), audited_transaction():
+        audit_record(actor="测试", action="thing.change", object_type="thing", object_id="x")
+        raise ValueError("refused")
+    (entry,) = _write_entries(1)
+    assert (entry.seq, entry.prev_hash) == (1, GENESIS_HASH)
     assert audit_verify_chain().is_intact
 
 

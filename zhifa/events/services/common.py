@@ -89,9 +89,16 @@ def release_assignments(event: Event, *, now: Any) -> int:
 
 
 def apply_transition(
-    *, event: Event, action: str, actor: Any, reason: str = "", updates: dict[str, Any] | None = None
+    *,
+    event: Event,
+    action: str,
+    actor: Any,
+    reason: str = "",
+    updates: dict[str, Any] | None = None,
+    is_locked: bool = False,
 ) -> Event:
-    """``EVENT_WORKFLOW`` applied under the row lock: transition row + audit entry in the caller's transaction."""
+    """``EVENT_WORKFLOW`` applied under the row lock: transition row + audit entry in the caller's transaction.
+    ``is_locked``: the caller holds the row already (``workflow_apply``)."""
     now = timezone.now()
 
     def record(locked: Any, source: str, target: str) -> None:
@@ -114,6 +121,7 @@ def apply_transition(
         reason=reason,
         record_transition=record,
         extra_updates=updates,
+        is_locked=is_locked,
     )
     assert isinstance(result, Event)
     return result

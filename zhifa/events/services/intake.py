@@ -12,12 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from zhifa.catalog.models import Matter
-from zhifa.core.audit import audit_record, snapshot
+from zhifa.core.audit import audit_record, audited_transaction, snapshot
 from zhifa.core.errors import PermissionDenied, ValidationFailed
 from zhifa.events import photos as photo_store
 from zhifa.events.clocks import LOCAL_TZ
@@ -34,6 +33,7 @@ PUBLIC_NO_PREFIX = "SJ"
 # A unique clash on insert is a concurrent retry of the same idempotency key (numbers come from a counter).
 _PUBLIC_NO_ATTEMPTS = 8
 ALERT_SOURCES = frozenset({EventSource.AI_CAMERA, EventSource.DRONE})
+_COUNTER_NEXT_SQL = f"UPDATE {EventDayCounter._meta.db_table} SET last = last + 1 WHERE day = %s RETURNING last"
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,12 @@ def _next_public_no(now: dt.datetime) -> str:
     day = now.astimezone(LOCAL_TZ).date()
     prefix = PUBLIC_NO_PREFIX + day.strftime("%Y%m%d")
     for _ in range(3):
-        if EventDayCounter.objects.filter(day=day).update(last=F("last") + 1):
-            last = EventDayCounter.objects.filter(day=day).values_list("last", flat=True).get()
-            return f"{prefix}{last:06d}"
+        # One statement (SQLite ≥ 3.35 and PostgreSQL both have RETURNING) instead of UPDATE then SELECT.
+        with connection.cursor() as cursor:
+            cursor.execute(_COUNTER_NEXT_SQL, [day])
+            row = cursor.fetchone()
+        if row is not None:
+            return f"{prefix}{int(row[0]):06d}"
         # First event of the day: start after any number already used (e.g. events stored before the
         # counter existed). A concurrent first intake may create the row first; then increment it.
         highest = (
@@ -232,7 +235,7 @@ def event_intake(
         attributes=attributes or {},
         reported_at=reported_at or now,
     )
-    with transaction.atomic():
+    with audited_transaction():
         stored = _insert(event, now=now)
         if stored is None:
             found = _existing(district_id=district.pk, source=source, idempotency_key=idempotency_key)
@@ -248,5 +251,6 @@ def event_intake(
             after=snapshot(stored, ["public_no", "source", "street", "zone", "grid", "matter", "priority"]),
         )
         if auto_triage:
-            stored = event_triage(actor=SYSTEM_TRIAGE, event=stored)
+            # The row was inserted above in this transaction: it is ours, no need to read and lock it again.
+            stored = event_triage(actor=SYSTEM_TRIAGE, event=stored, is_locked=True)
     return IntakeResult(event=stored, created=True)

@@ -40,9 +40,11 @@ def route_for(department: Department | None) -> str:
     return EventRoute.ZONE_TEAM
 
 
-def event_triage(*, actor: Any, event: Event) -> Event:
+def event_triage(*, actor: Any, event: Event, is_locked: bool = False) -> Event:
     """Classify (unless the reporter or an operator already gave the matter), merge into an open duplicate,
-    else route; with ``ZHIFA_AUTO_DISPATCH`` a zone-team event goes to the top recommended officers."""
+    else route; with ``ZHIFA_AUTO_DISPATCH`` a zone-team event goes to the top recommended officers.
+
+    ``is_locked``: the caller holds the event's row in its open transaction (intake, which just inserted it)."""
     require_command(actor, event, what="研判事件")
     classify = importlib.import_module("zhifa.events.classify")
     dedup = importlib.import_module("zhifa.events.dedup")
@@ -71,13 +73,26 @@ def event_triage(*, actor: Any, event: Event) -> Event:
                 into=duplicate,
                 reason=f"自动合并：同一事项（{matter_name}）在附近已有未办结事件 {duplicate.public_no}",
                 updates=updates,
+                is_locked=is_locked,
             )
-        department = Department.objects.filter(pk=event.department_id).first() if event.department_id else None
-        updates.update(route=route_for(department), triaged_at=timezone.now())
-        triaged = apply_transition(event=event, action=EventAction.TRIAGE, actor=actor, updates=updates)
+        updates.update(route=route_for(_department_of(event)), triaged_at=timezone.now())
+        triaged = apply_transition(
+            event=event, action=EventAction.TRIAGE, actor=actor, updates=updates, is_locked=is_locked
+        )
         if getattr(settings, "ZHIFA_AUTO_DISPATCH", False) and triaged.route == EventRoute.ZONE_TEAM:
             triaged = _auto_dispatch(triaged)
     return triaged
+
+
+def _department_of(event: Event) -> Department | None:
+    if event.department_id is None:
+        return None
+    # The matter comes with its department when it was classified here or given at intake: no query then.
+    if Event.matter.is_cached(event) and event.matter is not None:
+        matter = event.matter
+        if matter.department_id == event.department_id and Matter.department.is_cached(matter):
+            return matter.department
+    return Department.objects.filter(pk=event.department_id).first()
 
 
 def _auto_dispatch(event: Event) -> Event:
@@ -147,7 +162,9 @@ def event_merge(*, actor: Any, event: Event, into: Event, reason: str) -> Event:
     return _merge(actor=actor, event=event, into=into, reason=reason, updates={})
 
 
-def _merge(*, actor: Any, event: Event, into: Event, reason: str, updates: dict[str, Any]) -> Event:
+def _merge(
+    *, actor: Any, event: Event, into: Event, reason: str, updates: dict[str, Any], is_locked: bool = False
+) -> Event:
     if into.pk == event.pk:
         raise ValidationFailed("不能将事件合并到自身", code="merge_into_self", details={})
     if into.district_id != event.district_id:
@@ -166,6 +183,7 @@ def _merge(*, actor: Any, event: Event, into: Event, reason: str, updates: dict[
             actor=actor,
             reason=reason,
             updates={**updates, "merged_into_id": target.pk},
+            is_locked=is_locked,
         )
 
 

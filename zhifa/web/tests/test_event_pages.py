@@ -71,6 +71,18 @@ def test_detail_shows_masked_phone_timeline_and_one_click_dispatch(client_as: An
     assert "一键派遣" in body
 
 
+def test_detail_of_a_merged_event_links_the_event_it_was_merged_into(
+    client_as: Any, world: World, triaged: Event
+) -> None:
+    duplicate = reported(world, description="同一个地方又有人占道经营")
+    merged = services.event_merge(actor=world.user("dispatcher"), event=duplicate, into=triaged, reason="同一处")
+
+    body = client_as("dispatcher").get(f"/events/{merged.pk}/").content.decode()
+
+    assert "合并至" in body
+    assert f'href="/events/{triaged.pk}/">{triaged.public_no}</a>' in body
+
+
 def test_dispatcher_dispatches_from_the_recommendation(client_as: Any, world: World, triaged: Event) -> None:
     officer = officer_of(world, "officer_a")
 
