@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
 
 from zhifa.core.errors import NotFound
 from zhifa.events.models import CoordinationTask, Event, EventAssignment, Notification, OfficerPosition
 from zhifa.events.states import FIELD_STATES, OPEN_STATES, EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of
-from zhifa.org.models import Officer
+from zhifa.org.models import DutyShift, Officer
 from zhifa.org.roles import Role
 
 _LIST_RELATED = ("street", "zone", "grid", "matter", "department")
@@ -125,7 +126,8 @@ def officer_tasks(*, user: Any) -> QuerySet[Event]:
 
 
 def officer_positions_latest(*, user: Any) -> QuerySet[OfficerPosition]:
-    """Each in-scope active officer's latest position, with ``is_busy`` (working on an event now)."""
+    """Each in-scope active officer's latest position, with ``is_busy`` (working on an event now) and
+    ``is_on_duty`` (a duty shift covers now)."""
     j = jurisdiction_of(user)
     officers = Officer.objects.filter(district_id=j.district_id, is_active=True)
     if j.is_street_scoped:
@@ -138,10 +140,12 @@ def officer_positions_latest(*, user: Any) -> QuerySet[OfficerPosition]:
     busy = EventAssignment.objects.filter(
         officer=OuterRef("officer"), released_at__isnull=True, event__status__in=FIELD_STATES
     )
+    now = timezone.now()
+    on_duty = DutyShift.objects.filter(officer=OuterRef("officer"), starts_at__lte=now, ends_at__gt=now)
     return (
         OfficerPosition.objects.filter(officer__in=officers, pk=Subquery(latest))
         .select_related("officer", "officer__street", "officer__zone")
-        .annotate(is_busy=Exists(busy))
+        .annotate(is_busy=Exists(busy), is_on_duty=Exists(on_duty))
         .order_by("officer__badge_no")
     )
 

@@ -33,7 +33,6 @@ from zhifa.events.models import Event
 from zhifa.events.permissions import can_command_events
 from zhifa.events.states import EVENT_WORKFLOW, EventAction
 from zhifa.org.jurisdiction import jurisdiction_of, require
-from zhifa.org.models import DutyShift
 from zhifa.org.selectors import department_list
 from zhifa.web.event_display import queue_row
 from zhifa.web.event_views import can_command, triage_brain
@@ -89,20 +88,12 @@ OFFICER_STATUS_LABELS = {"free": "空闲", "busy": "忙碌", "off_duty": "不在
 def command_officers(request: HttpRequest) -> JsonResponse:
     """The officers' latest positions with their status (free / busy / off duty) for the map."""
     _require_command_centre(request.user)
-    positions = list(selectors.officer_positions_latest(user=request.user))
-    on_duty = _on_duty_now({p.officer_id for p in positions})
-    return JsonResponse({"officers": [_officer_point(p, is_on_duty=p.officer_id in on_duty) for p in positions]})
+    positions = selectors.officer_positions_latest(user=request.user)
+    return JsonResponse({"officers": [_officer_point(p) for p in positions]})
 
 
-def _on_duty_now(officer_ids: set[int]) -> set[int]:
-    # TODO(events): belongs in officer_positions_latest as an ``is_on_duty`` annotation.
-    now = timezone.now()
-    rows = DutyShift.objects.filter(officer_id__in=officer_ids, starts_at__lte=now, ends_at__gt=now)
-    return set(rows.values_list("officer_id", flat=True))
-
-
-def _officer_point(position: Any, *, is_on_duty: bool) -> dict[str, Any]:
-    status = "busy" if position.is_busy else ("free" if is_on_duty else "off_duty")
+def _officer_point(position: Any) -> dict[str, Any]:
+    status = "busy" if position.is_busy else ("free" if position.is_on_duty else "off_duty")
     return {
         "id": position.officer_id,
         "name": position.officer.name,

@@ -14,6 +14,7 @@ from zhifa.events.states import EventSource, EventStatus
 from zhifa.events.tests.conftest import officer_of
 from zhifa.events.tests.factories import DispatchedEventFactory, OfficerPositionFactory
 from zhifa.org.models import DutyShift
+from zhifa.org.tests.factories import OfficerFactory
 from zhifa.web.tests.conftest import Brain, FakeRecommendation
 
 
@@ -74,12 +75,21 @@ def test_officers_on_the_map_with_their_status(client_as: Any, world: World) -> 
         ends_at=now + dt.timedelta(hours=1),
     )
     DispatchedEventFactory(grid=world.grid_b, officers=[officer_b])
+    resting = OfficerFactory(
+        district=world.district,
+        name="丙队员",
+        home_department=world.enforcement_dept,
+        street=world.street_a,
+        zone=world.zone_a,
+    )
+    OfficerPositionFactory(officer=resting, lon=POINT_IN_A[0], lat=POINT_IN_A[1])  # no shift covers now
 
     data = client_as("dispatcher").get("/command/officers.json").json()
 
     assert {o["name"]: (o["status"], o["status_label"]) for o in data["officers"]} == {
         "甲队员": ("free", "空闲"),
         "乙队员": ("busy", "忙碌"),
+        "丙队员": ("off_duty", "不在岗"),
     }
 
 
