@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate demo serve test lint check-migrations pytest bench simulate browser-deps clean
+.PHONY: install run migrate demo serve test lint check-migrations pytest bench bench-pg simulate browser-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -59,6 +59,11 @@ test: lint check-migrations pytest
 
 bench: install
 	$(PY) -m bench
+
+# The same benchmarks on PostgreSQL (a throwaway database is created on this server and dropped after).
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+bench-pg: install
+	$(PY) -m bench --database-url $(BENCH_PG_URL)
 
 # Replays a seeded day of one street (sim/scenarios/) through the real services; prints 1530 compliance.
 simulate: install
