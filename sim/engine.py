@@ -28,21 +28,14 @@ from sim.scenario import Scenario
 from zhifa.catalog.models import Domain, Matter
 from zhifa.core.errors import DomainError
 from zhifa.events import services
+from zhifa.events.distance import haversine_m
 from zhifa.events.models import Event, EventAssignment, EventEscalation, EventTransition
 from zhifa.events.recommend import officers_needed, recommend_officers
 from zhifa.events.states import EscalationLevel, EventAction, EventPriority, EventStatus
 from zhifa.org.models import Department, DutyShift, Officer, Profile, Street, Zone
 from zhifa.org.roles import Role
 
-EARTH_RADIUS_M = 6_371_000.0
 SIM_PASSWORD = "!"  # unusable password: simulated officers never log in
-
-
-def metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
 @dataclass
@@ -288,7 +281,7 @@ class Simulation:
         arrivals = []
         for member in crew:
             leave = max(ack_at, member.busy_until)
-            distance = metres(member.lon, member.lat, event.lon, event.lat) * sc.road_factor
+            distance = haversine_m(member.lon, member.lat, event.lon, event.lat) * sc.road_factor
             arrive = leave + dt.timedelta(seconds=distance / member.speed_mps)
             arrivals.append(arrive)
             member.busy_until = arrive + handling
