@@ -77,6 +77,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Under ASGI each request may run on another thread, so persistent per-thread connections pile up
     # ("too many clients"); a psycopg pool per process bounds them instead.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file, not Django's in-memory default: with an in-memory database the browser tests' live
+    # server shares one connection between its request threads, and the phone's background requests then
+    # use it concurrently ("bad parameter or other API misuse"). The pid keeps parallel runs apart.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "pool": {"min_size": 1, "max_size": int(os.environ.get("ZHIFA_DB_POOL_SIZE", "8")), "timeout": 10}
     }
