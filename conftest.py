@@ -1,6 +1,7 @@
 """Shared personas (STYLE.md): a dispatcher, an officer and an auxiliary in street A, an officer in
 street B, a department liaison, a legal reviewer, a leader and a business owner — all in one district whose
-two streets are 0.01° squares side by side (street A west of street B)."""
+two streets are 0.01° squares side by side (street A west of street B) — and a street dispatcher of street A
+(街道调度员, who commands only that street's events; also street A's zone lead whom overdue clocks notify)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -83,6 +84,7 @@ def world(db: Any) -> World:
         "legal_reviewer": persona("legal_reviewer", Role.LEGAL_REVIEWER),
         "leader": persona("leader", Role.LEADER),
         "business_owner": persona("business_owner", Role.BUSINESS_OWNER),
+        "street_dispatcher_a": persona("street_dispatcher_a", Role.STREET_DISPATCHER, street=street_a),
     }
     OfficerFactory(
         district=district,

@@ -58,6 +58,23 @@ def _wait_ready(port: int, deadline: float) -> None:
     raise RuntimeError("uvicorn did not start")
 
 
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its children, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        pending.extend(int(c) for c in children)
+    return total
+
+
 def _points(district_boundary: dict[str, Any], n: int, rng: random.Random) -> list[tuple[float, float]]:
     from shapely.geometry import Point, shape
 
@@ -165,7 +182,11 @@ def run(bench: Any, workdir: Path) -> list[Measurement]:
     try:
         _wait_ready(port, time.time() + 30)
         _load(port, token, bodies[:WARMUP_REQUESTS])
+        server_cpu = _tree_cpu_s(server.pid)
+        own_cpu = time.process_time()
         latencies, errors, seconds = _load(port, token, bodies[WARMUP_REQUESTS:])
+        server_cpu = _tree_cpu_s(server.pid) - server_cpu
+        own_cpu = time.process_time() - own_cpu
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -185,4 +206,7 @@ def run(bench: Any, workdir: Path) -> list[Measurement]:
         Measurement(f"{label}: latency p50", pct(0.50), "ms"),
         Measurement(f"{label}: latency p99", pct(0.99), "ms"),
         Measurement(f"{label}: errors", errors, ""),
+        # CPU per event, less sensitive than events/s to whatever else the two cores run meanwhile.
+        Measurement(f"{label}: server CPU per event", server_cpu * 1000 / max(1, len(latencies)), "ms"),
+        Measurement(f"{label}: load generator CPU per event", own_cpu * 1000 / max(1, len(latencies)), "ms"),
     ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from zhifa.core import request_context
 from zhifa.core.models import AuditEntry, AuditHead
+from zhifa.core.rows import insert_rows
 
 GENESIS_HASH = "0" * 64
 
@@ -165,10 +166,8 @@ def _chain(entries: list[AuditEntry]) -> None:
         entry.prev_hash = prev_hash
         entry.entry_hash = entry_digest(entry)
         prev_hash = entry.entry_hash
-    if len(entries) == 1:
-        entries[0].save(force_insert=True)
-    else:
-        AuditEntry.objects.bulk_create(entries)
+    # One INSERT with its SQL prepared once: this runs while every other writer waits for the head.
+    insert_rows(entries, conn=connection)
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {_HEAD_TABLE} SET seq = %s, entry_hash = %s WHERE singleton = 1", [seq, prev_hash])
 

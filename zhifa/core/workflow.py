@@ -85,6 +85,23 @@ class TransitionTable:
         return "\n".join(lines)
 
 
+def workflow_check(
+    *, table: TransitionTable, obj: Any, action: str, actor: Any, reason: str = "", state: str
+) -> Transition:
+    """The transition ``action`` takes from ``state``, with its reason and guard checked; writes nothing.
+
+    ``workflow_apply`` calls it under the row lock; a service that writes a new row already in its second
+    state (intake → triage in one INSERT, ADR 0005) calls it before the insert."""
+    transition = table.lookup(state, action)
+    if transition.requires_reason and not reason.strip():
+        raise ValidationFailed("此操作必须填写理由", code="reason_required", details={"action": action})
+    if transition.guard is not None:
+        refusal = transition.guard(obj, actor)
+        if refusal:
+            raise InvalidTransition(refusal, code="transition_guard_failed", details={"action": action})
+    return transition
+
+
 def workflow_apply(
     *,
     table: TransitionTable,
@@ -105,13 +122,7 @@ def workflow_apply(
     with audited_transaction():
         locked = obj if is_locked else type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         source = getattr(locked, state_field)
-        transition = table.lookup(source, action)
-        if transition.requires_reason and not reason.strip():
-            raise ValidationFailed("此操作必须填写理由", code="reason_required", details={"action": action})
-        if transition.guard is not None:
-            refusal = transition.guard(locked, actor)
-            if refusal:
-                raise InvalidTransition(refusal, code="transition_guard_failed", details={"action": action})
+        transition = workflow_check(table=table, obj=locked, action=action, actor=actor, reason=reason, state=source)
         updates = {state_field: transition.target, **(extra_updates or {})}
         for name, value in updates.items():
             setattr(locked, name, value)

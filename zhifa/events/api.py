@@ -85,7 +85,10 @@ def _parse[T: Schema](request: HttpRequest, schema: type[T]) -> tuple[T, list[An
 
 
 def _detail(request: HttpRequest, event_id: int) -> EventDetailOut:
-    event = selectors.event_get(user=request.user, event_id=event_id)
+    return _detail_of(request, selectors.event_get(user=request.user, event_id=event_id))
+
+
+def _detail_of(request: HttpRequest, event: Event) -> EventDetailOut:
     out = EventDetailOut.from_orm(event)
     if can_command_events(jurisdiction_of(request.user)):
         out = out.model_copy(update={"reporter_phone": event.reporter_phone})
@@ -123,7 +126,8 @@ def create_event(request: HttpRequest) -> Status[EventDetailOut]:
     j = jurisdiction_of(request.user)
     result = services.event_intake(
         actor=request.user,
-        district=District.objects.get(pk=j.district_id),
+        # Intake needs the district's id only; its outline is a large JSON document not worth reading here.
+        district=District.objects.only("id").get(pk=j.district_id),
         source=body.source,
         description=body.description,
         lon=body.lon,
@@ -140,7 +144,9 @@ def create_event(request: HttpRequest) -> Status[EventDetailOut]:
         attributes=body.attributes,
         photos=photos,
     )
-    return Status(201 if result.created else 200, _detail(request, result.event.pk))
+    # A new event comes back with what intake wrote; only its place names are read (ADR 0005).
+    stored = selectors.event_get_stored(user=request.user, event=result.event)
+    return Status(201 if result.created else 200, _detail_of(request, stored))
 
 
 @router.get("", response=list[EventOut], summary="事件列表（按管辖范围）")

@@ -4,6 +4,8 @@ Every deadline is a stored, indexed ``*_due_at`` computed when its clock starts 
 the worker scans for overdue rows. State changes go through ``zhifa.events.services`` only.
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 
@@ -261,6 +263,11 @@ class EventPhoto(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.PROTECT
     )
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    # The public (Open311) address of the public copy is keyed by this, not by the sequential id, so that
+    # nobody can walk through every photo by counting; 32 random bytes, URL-safe.
+    public_token = models.CharField(
+        "公开链接令牌", max_length=64, unique=True, default=secrets.token_urlsafe, editable=False
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "事件照片"

@@ -7,29 +7,49 @@ hash-chained audit trail) and the re-encoded public copy.
 
 Why by content: a file's name and its declared Content-Type are chosen by the sender. Only JPEG, PNG and
 WebP are accepted — the formats phones, cameras and browsers produce and every viewer shows.
+
+Storage and database agree: the files are written before the row that names them commits, and
+``photo_files_removed_on_rollback`` deletes them again when that transaction rolls back.
+
+Reading back: ``event_photo_get`` finds a photo of an event the user may see (the event selectors' scope);
+its original — the evidence, with the EXIF the public copy drops — only for ``can_see_photo_original``.
 """
 
 import datetime as dt
 import hashlib
 import io
+import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from zhifa.core.audit import audit_record
-from zhifa.core.errors import ValidationFailed
+from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhifa.events import selectors
 from zhifa.events.models import Event, EventPhoto
+from zhifa.events.permissions import can_command_events, covers_event_street
+from zhifa.org.jurisdiction import Jurisdiction, jurisdiction_of
+from zhifa.org.roles import Role
+
+logger = logging.getLogger(__name__)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Pillow format name → (MIME type, file extension) of the formats we accept.
 ACCEPTED_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+EXTENSION_BY_CONTENT_TYPE = dict(ACCEPTED_FORMATS.values())
 
 # Decoded size limit. A 10 MB compressed file can still expand to gigabytes of pixels (a decompression
 # bomb); 100 megapixels is above any phone or camera in use and far below what would exhaust memory.
@@ -248,16 +268,111 @@ def photo_validate(upload: Any) -> ValidatedPhoto:
     )
 
 
+# --- Storage and database agree ---------------------------------------------------------------------
+#
+# The files are written before the row that names them is committed: the bytes must be on disk when the
+# row becomes visible (the reverse order could lose evidence whose SHA-256 is already in the audit chain).
+# When that transaction rolls back, the files would stay behind with no row — a citizen's photo and its
+# GPS position kept with no record of it. Django has no rollback hook (``on_commit`` fires only on
+# success), hence this guard around the block that may roll back.
+
+
+@dataclass(frozen=True)
+class _WrittenFile:
+    storage: Storage
+    name: str
+    sha256: str  # indexed on EventPhoto: how the guard finds the rows that may name the file
+
+
+# The files written inside the innermost active guard. A context variable, so that two requests served by
+# one process (threads or ASGI tasks) never see each other's files.
+_written: ContextVar[list[_WrittenFile] | None] = ContextVar("photo_files_written", default=None)
+
+
+@contextmanager
+def photo_files_removed_on_rollback() -> Iterator[None]:
+    """Delete the photo files written inside the block whose rows did not survive it.
+
+    Put it around the outermost transaction of a service that ingests photos::
+
+        with photos.photo_files_removed_on_rollback(), audited_transaction():
+            ...photo_ingest(...)...
+
+    When the block ends outside any transaction (its transaction committed or rolled back), or ends with
+    an exception (its savepoint rolled back), the database decides: the files that no ``EventPhoto`` row
+    names are deleted. Asking rather than trusting the exception matters both ways — an exception can come
+    after the commit (an ``on_commit`` callback failing), and a transaction can roll back without one
+    (``set_rollback``). When the database cannot answer (a broken transaction), files are kept: an orphan
+    can still be removed, a deleted evidence file is lost. Whatever a nested guard keeps goes to the guard
+    around it, whose transaction may still roll back.
+    """
+    outer = _written.get()
+    written: list[_WrittenFile] = []
+    token = _written.set(written)
+    failed = False
+    try:
+        yield
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        _written.reset(token)
+        if written:
+            # Inside a transaction still open and without an error, every row is still there: nothing to ask.
+            settled = failed or not transaction.get_connection().in_atomic_block
+            kept = _delete_unreferenced(written) if settled else written
+            if outer is not None:
+                outer.extend(kept)
+
+
+def _delete_unreferenced(written: list[_WrittenFile]) -> list[_WrittenFile]:
+    """Delete the files no photo row names; return the ones kept. Never raises: it runs while another
+    exception (the one that rolled the transaction back) may be on its way out, and must not hide it."""
+    try:
+        referenced: set[str] = set()
+        rows = EventPhoto.objects.filter(sha256__in={f.sha256 for f in written})
+        for original, public_copy in rows.values_list("original", "public_copy"):
+            referenced.update((original, public_copy))
+    except Exception:
+        # A broken transaction cannot be asked until it ends; the guard around it decides then.
+        logger.warning(
+            "photo files kept, the database could not confirm they are unused: %s", [f.name for f in written]
+        )
+        return list(written)
+    kept = []
+    for file in written:
+        if file.name in referenced:
+            kept.append(file)
+            continue
+        try:
+            file.storage.delete(file.name)
+        except Exception:
+            logger.exception("could not delete the orphan photo file %s", file.name)
+            kept.append(file)
+    return kept
+
+
+def _store(field_file: FieldFile, filename: str, data: bytes, *, sha256: str) -> None:
+    """Write one file and record it with the active guard, so that a rollback removes it again."""
+    field_file.save(filename, ContentFile(data), save=False)
+    written = _written.get()
+    if written is not None:
+        written.append(_WrittenFile(storage=field_file.storage, name=field_file.name or "", sha256=sha256))
+
+
 def photo_ingest(*, event: Event, upload: Any, kind: str, actor: Any) -> EventPhoto:
     """Store one photo of ``event``: the original under ``evidence/`` and the public copy under ``public/``.
 
     ``upload`` may be an already validated photo (callers validate every photo of a request first).
     The files are named by the original's SHA-256, never by the sender's file name. The SHA-256 goes into
     the audit chain too, so a swapped evidence file can be proven.
+
+    If this function fails, its files are deleted. If the caller's transaction rolls back later, they are
+    deleted only when the caller wraps that transaction in ``photo_files_removed_on_rollback``.
     """
     photo = photo_validate(upload)
     uploaded_by = actor if getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
+    with photo_files_removed_on_rollback(), transaction.atomic():
         row = EventPhoto(
             event=event,
             kind=kind,
@@ -272,8 +387,8 @@ def photo_ingest(*, event: Event, upload: Any, kind: str, actor: Any) -> EventPh
             uploaded_by=uploaded_by,
         )
         filename = f"{photo.sha256}.{photo.extension}"
-        row.original.save(filename, ContentFile(photo.data), save=False)
-        row.public_copy.save(filename, ContentFile(photo.public_data), save=False)
+        _store(row.original, filename, photo.data, sha256=photo.sha256)
+        _store(row.public_copy, filename, photo.public_data, sha256=photo.sha256)
         row.save()
         audit_record(
             actor=actor,
@@ -290,3 +405,54 @@ def photo_ingest(*, event: Event, upload: Any, kind: str, actor: Any) -> EventPh
             },
         )
     return row
+
+
+# --- Reading photos back -----------------------------------------------------------------------------
+
+
+def can_see_photo_original(j: Jurisdiction, *, street_id: int) -> bool:
+    """Who may open an original: the evidence file, with the EXIF the public copy drops (the phone's GPS
+    position, the time, the device).
+
+    Those who decide on the event — the command-centre rule of ``permissions.can_command_events``
+    (dispatcher, administrator, and a street dispatcher for their own street only) — and the legal reviewer,
+    who must examine the evidence before a decision (APL 58, ZJR 24). Officers and auxiliaries work from the
+    public copy on the page (an auxiliary collects information, never decides, ZJR 30); liaisons, leaders
+    and business owners see the public copy of the events in their scope.
+    """
+    if j.role == Role.LEGAL_REVIEWER:
+        return True
+    return can_command_events(j) and covers_event_street(j, street_id)
+
+
+def event_photo_get(*, user: Any, photo_id: int, original: bool = False) -> EventPhoto:
+    """A photo of an event in the user's scope (the event selectors' rule). Out of scope is "not found", as
+    for events: nobody learns that another street's photo exists. ``original`` also checks
+    ``can_see_photo_original``."""
+    in_scope = selectors.event_list(user=user).values("pk")
+    photo = EventPhoto.objects.select_related("event").filter(pk=photo_id, event__in=in_scope).first()
+    if photo is None:
+        raise NotFound("照片不存在或不在您的管辖范围内", code="photo_not_found", details={"id": photo_id})
+    if original and not can_see_photo_original(jurisdiction_of(user), street_id=photo.event.street_id):
+        raise PermissionDenied("您的岗位无权查看证据原图，请查看公开图", code="photo_original_denied")
+    return photo
+
+
+def photo_file_extension(content_type: str) -> str:
+    return EXTENSION_BY_CONTENT_TYPE.get(content_type, "bin")
+
+
+def photo_served_content_type(photo: EventPhoto) -> str:
+    """The stored type, which ``photo_validate`` read from the content; anything else (a row edited by hand)
+    is served as bytes, never as something a browser would render as a page."""
+    return photo.content_type if photo.content_type in EXTENSION_BY_CONTENT_TYPE else "application/octet-stream"
+
+
+def photo_file_open(photo: EventPhoto, *, original: bool = False) -> File:
+    """The public copy's file (or the original's), opened for reading; a missing file is "not found"."""
+    field_file = photo.original if original else photo.public_copy
+    try:
+        return field_file.storage.open(field_file.name or "", "rb")
+    except OSError as exc:
+        logger.error("photo %s: its %s file is missing", photo.pk, "original" if original else "public")
+        raise NotFound("照片文件不存在", code="photo_file_missing", details={"id": photo.pk}) from exc

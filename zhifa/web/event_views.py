@@ -8,7 +8,7 @@ from types import ModuleType
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -131,16 +131,6 @@ def _crews(recommendations: list[Any], needed: int) -> dict[int, list[int]]:
         others = [o.officer_id for o in recommendations if o.officer_id != r.officer_id]
         crews[r.officer_id] = [r.officer_id, *others[: max(0, needed - 1)]]
     return crews
-
-
-@page_view
-def event_photo(request: HttpRequest, event_id: int, photo_id: int) -> FileResponse:
-    """The public copy (EXIF stripped) of a photo of an event the user may see; originals never leave here."""
-    event = selectors.event_get(user=request.user, event_id=event_id)
-    photo = next((p for p in event.photos.all() if p.pk == photo_id), None)
-    if photo is None:
-        raise Http404("照片不存在")
-    return FileResponse(photo.public_copy.open("rb"), content_type="image/jpeg")
 
 
 # --- actions ---------------------------------------------------------------------------------------------

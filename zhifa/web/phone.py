@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from zhifa.core.errors import DomainError, ValidationFailed
 from zhifa.events import selectors, services
 from zhifa.events.models import Event
-from zhifa.events.states import EventSource, EventStatus
+from zhifa.events.states import FIELD_STATES, EventAction, EventSource, EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.roles import Role
 from zhifa.web.event_display import clock_states, coordination_due_at, running_deadline
@@ -121,12 +121,26 @@ def report(request: HttpRequest, event_id: int) -> HttpResponse:
                 outcome=form.cleaned_data["outcome"],
                 photos=form.cleaned_data["photos"],
             )
+            arrived = True
         except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
+            arrived = _already_reported(request, event_id, form.cleaned_data["outcome"])
+            if not arrived:
+                form.add_domain_error(exc)
+        if arrived:
             messages.success(request, "处置情况已反馈")
             return redirect("web:phone-tasks")
     return render(request, "web/phone/task.html", _task_context(request, event, report_form=form), status=422)
+
+
+def _already_reported(request: HttpRequest, event_id: int, outcome: str) -> bool:
+    """Whether this is a report sent again after it arrived: the phone's offline queue resends when the answer
+    was lost on the way back (and a double tap does the same). The workflow refuses the second one, the event
+    having moved on; the officer must hear that the report is in, not that it was refused."""
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    if event.status in FIELD_STATES or event.outcome != outcome.strip():
+        return False
+    reports = [t for t in event.transitions.all() if t.action == EventAction.HANDLE]
+    return bool(reports) and reports[-1].actor_id == request.user.pk
 
 
 @page_view

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhifa.web import command, event_views, notification_views, phone, views
+from zhifa.web import command, event_views, notification_views, phone, photo_views, views
 
 app_name = "web"
 
@@ -20,9 +20,11 @@ urlpatterns = [
     path("map/subjects.json", views.map_subjects, name="map-subjects"),
     path("events/", event_views.events, name="event-list"),
     path("events/<int:event_id>/", event_views.event_detail, name="event-detail"),
-    path("events/<int:event_id>/photos/<int:photo_id>/", event_views.event_photo, name="event-photo"),
     path("events/<int:event_id>/do/<slug:action>/", event_views.event_action, name="event-action"),
     path("hotline/", event_views.hotline, name="hotline"),
+    # Photo files only through these views, scoped like the event pages (never MEDIA_ROOT as a directory).
+    path("photos/<int:photo_id>/public/", photo_views.photo_public, name="photo-public"),
+    path("photos/<int:photo_id>/original/", photo_views.photo_original, name="photo-original"),
     path("notifications/", notification_views.notifications, name="notifications"),
     path("notifications/read/", notification_views.notifications_read, name="notifications-read"),
     path("command/", command.command_centre, name="command"),

@@ -180,7 +180,7 @@ def event_report(*, actor: Any, event: Event, outcome: str, photos: Iterable[Any
     if not text:
         raise ValidationFailed("请填写处置结果", code="outcome_required", details={"field": "outcome"})
     uploads = [photo_store.photo_validate(upload) for upload in photos]
-    with transaction.atomic():
+    with photo_store.photo_files_removed_on_rollback(), transaction.atomic():
         now = timezone.now()
         handled = apply_transition(
             event=event, action=EventAction.HANDLE, actor=actor, updates={"outcome": text, "handled_at": now}

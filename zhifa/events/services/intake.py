@@ -16,15 +16,17 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from zhifa.catalog.models import Matter
+from zhifa.core import rows
 from zhifa.core.audit import audit_record, audited_transaction, snapshot
 from zhifa.core.errors import PermissionDenied, ValidationFailed
+from zhifa.core.workflow import workflow_check
 from zhifa.events import photos as photo_store
 from zhifa.events.clocks import LOCAL_TZ
-from zhifa.events.models import Event, EventDayCounter, PhotoKind
+from zhifa.events.models import Event, EventDayCounter, EventTransition, PhotoKind
 from zhifa.events.permissions import can_report_event
 from zhifa.events.services.common import SYSTEM_TRIAGE, actor_jurisdiction
-from zhifa.events.services.triage import event_triage
-from zhifa.events.states import ClassifiedBy, EventPriority, EventSource, EventStatus
+from zhifa.events.services.triage import classify_event, triage_after_store, triage_decision
+from zhifa.events.states import EVENT_WORKFLOW, ClassifiedBy, EventPriority, EventSource, EventStatus
 from zhifa.geo.services import locate_point, to_wgs84
 from zhifa.org.models import District
 
@@ -45,7 +47,7 @@ class IntakeResult:
 def _existing(*, district_id: int, source: str, idempotency_key: str) -> Event | None:
     if not idempotency_key:
         return None
-    return Event.objects.filter(district_id=district_id, source=source, idempotency_key=idempotency_key).first()
+    return rows.select_one(Event, district=district_id, source=source, idempotency_key=idempotency_key)
 
 
 def _clean_text(description: str) -> str:
@@ -126,25 +128,6 @@ def _next_public_no(now: dt.datetime) -> str:
             return f"{prefix}{start:06d}"
         except IntegrityError:
             continue
-    raise IntegrityError("could not allocate an event number")
-
-
-def _insert(event: Event, *, now: dt.datetime) -> Event | None:
-    """Insert with a fresh public number; None when a concurrent retry already stored the same key."""
-    for _ in range(_PUBLIC_NO_ATTEMPTS):
-        try:
-            # Number and row in one savepoint: a refused insert gives its number back.
-            with transaction.atomic():
-                event.public_no = _next_public_no(now)
-                event.save(force_insert=True)
-            return event
-        except IntegrityError:
-            existing = _existing(
-                district_id=event.district_id, source=event.source, idempotency_key=event.idempotency_key
-            )
-            if existing is not None:
-                return None
-            event.pk = None  # the number was taken by a concurrent intake: take the next one
     raise IntegrityError("could not allocate an event number")
 
 
@@ -235,22 +218,99 @@ def event_intake(
         attributes=attributes or {},
         reported_at=reported_at or now,
     )
-    with audited_transaction():
-        stored = _insert(event, now=now)
-        if stored is None:
-            found = _existing(district_id=district.pk, source=source, idempotency_key=idempotency_key)
-            assert found is not None
-            return IntakeResult(event=found, created=False)
-        kind = PhotoKind.ALERT if source in ALERT_SOURCES else PhotoKind.REPORT
-        for upload in uploads:
-            photo_store.photo_ingest(event=stored, upload=upload, kind=kind, actor=actor)
-        audit_record(
-            actor=actor,
-            action="event.intake",
-            obj=stored,
-            after=snapshot(stored, ["public_no", "source", "street", "zone", "grid", "matter", "priority"]),
-        )
-        if auto_triage:
-            # The row was inserted above in this transaction: it is ours, no need to read and lock it again.
-            stored = event_triage(actor=SYSTEM_TRIAGE, event=stored, is_locked=True)
+    # Classified before the write transaction opens: on SQLite that transaction holds the district's one
+    # writer lock, and the text needs nothing that a concurrent intake could change.
+    classification = classify_event(event) if auto_triage else {}
+    try:
+        # A rollback after the photos were written (the idempotency race below) leaves no file behind.
+        with photo_store.photo_files_removed_on_rollback(), audited_transaction():
+            kind = PhotoKind.ALERT if source in ALERT_SOURCES else PhotoKind.REPORT
+            stored = _store(
+                event,
+                actor=actor,
+                now=now,
+                triage=classification if auto_triage else None,
+                uploads=uploads,
+                kind=kind,
+            )
+            if auto_triage and stored.status == EventStatus.TRIAGED:
+                stored = triage_after_store(stored)
+    except IntegrityError:
+        # A concurrent retry of the same idempotency key stored it first (the unique constraint refused
+        # ours, and the whole transaction — number included — was rolled back): answer with that one.
+        found = _existing(district_id=district.pk, source=source, idempotency_key=idempotency_key)
+        if found is None:
+            raise
+        return IntakeResult(event=found, created=False)
     return IntakeResult(event=stored, created=True)
+
+
+def _store(
+    event: Event,
+    *,
+    actor: Any,
+    now: dt.datetime,
+    triage: dict[str, Any] | None,
+    uploads: list[Any],
+    kind: str,
+) -> Event:
+    """Number, triage and INSERT the event in its triaged (or merged) state, with its transition row,
+    photos and audit entries — the rows and entries that storing it "reported" and then applying the
+    workflow's triage wrote, with one INSERT instead of an INSERT and an UPDATE (ADR 0005)."""
+    event.public_no = _next_public_no(now)
+    intake_after = snapshot(event, ["public_no", "source", "street", "zone", "grid", "matter", "priority"])
+    transition: EventTransition | None = None
+    updates: dict[str, Any] = {}
+    if triage is not None:
+        action, updates, reason = triage_decision(event, now=now, classification=triage)
+        source_state = event.status
+        target = workflow_check(
+            table=EVENT_WORKFLOW, obj=event, action=action, actor=SYSTEM_TRIAGE, reason=reason, state=source_state
+        ).target
+        transition = EventTransition(
+            action=action,
+            from_status=source_state,
+            to_status=target,
+            actor=None,
+            actor_label=SYSTEM_TRIAGE,
+            reason=reason,
+            created_at=now,
+        )
+        event.status = target
+        for name, value in updates.items():
+            setattr(event, name, value)
+    rows.insert_row(event)
+    audit_record(actor=actor, action="event.intake", obj=event, after=intake_after)
+    photos = [photo_store.photo_ingest(event=event, upload=upload, kind=kind, actor=actor) for upload in uploads]
+    if transition is not None:
+        transition.event = event
+        rows.insert_row(transition)
+        audit_record(
+            actor=SYSTEM_TRIAGE,
+            action=f"{EVENT_WORKFLOW.name}.{transition.action}",
+            obj=event,
+            before={"status": transition.from_status},
+            after={"status": transition.to_status, **updates},
+            reason=transition.reason,
+        )
+    # What was just written, as the event's prefetch cache: a detail built from it reads nothing more.
+    _prefetched(
+        event,
+        transitions=[transition] if transition is not None else [],
+        assignments=[],
+        photos=photos,
+        escalations=[],
+        coordination_tasks=[],
+    )
+    return event
+
+
+def _prefetched(event: Event, **related: list[Any]) -> None:
+    """Fill the event's prefetch cache as ``prefetch_related`` does: a queryset per relation holding its rows."""
+    cache: dict[str, Any] = {}
+    for name, objs in related.items():
+        queryset = getattr(event, name).get_queryset()
+        queryset._result_cache = objs
+        queryset._prefetch_done = True
+        cache[name] = queryset
+    event._prefetched_objects_cache = cache  # type: ignore[attr-defined]

@@ -13,10 +13,11 @@ import importlib
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from zhifa.catalog.models import Matter
+from zhifa.core import rows
 from zhifa.core.audit import audit_record
 from zhifa.core.errors import Conflict, ValidationFailed
 from zhifa.events.models import ClassificationFeedback, Event
@@ -46,32 +47,16 @@ def event_triage(*, actor: Any, event: Event, is_locked: bool = False) -> Event:
 
     ``is_locked``: the caller holds the event's row in its open transaction (intake, which just inserted it)."""
     require_command(actor, event, what="研判事件")
-    classify = importlib.import_module("zhifa.events.classify")
     dedup = importlib.import_module("zhifa.events.dedup")
     with transaction.atomic():
-        updates: dict[str, Any] = {}
-        if event.matter_id is None:
-            result = classify.classify_text(district_id=event.district_id, text=event.description)
-            # An ambiguous text (the top matter holds little of the evidence) is left for the operator
-            # rather than routed on a guess; ZHIFA_AUTO_CLASSIFY_MIN_SCORE sets how sure is sure enough.
-            min_score = float(getattr(settings, "ZHIFA_AUTO_CLASSIFY_MIN_SCORE", 0.3))
-            if result is not None and result.score >= min_score:
-                event.matter = Matter.objects.select_related("department").get(pk=result.matter_id)
-                updates.update(
-                    matter_id=result.matter_id,
-                    department_id=result.department_id,
-                    classified_by=ClassifiedBy.AUTO,
-                    classification_score=float(result.score),
-                )
-                event.department_id = result.department_id
+        updates = apply_classification(event, classify_event(event))
         duplicate = dedup.find_duplicate(event=event)
         if duplicate is not None and duplicate.pk != event.pk:
-            matter_name = event.matter.name if event.matter else "事件"
             return _merge(
                 actor=actor,
                 event=event,
                 into=duplicate,
-                reason=f"自动合并：同一事项（{matter_name}）在附近已有未办结事件 {duplicate.public_no}",
+                reason=merge_reason(event, duplicate),
                 updates=updates,
                 is_locked=is_locked,
             )
@@ -79,9 +64,94 @@ def event_triage(*, actor: Any, event: Event, is_locked: bool = False) -> Event:
         triaged = apply_transition(
             event=event, action=EventAction.TRIAGE, actor=actor, updates=updates, is_locked=is_locked
         )
-        if getattr(settings, "ZHIFA_AUTO_DISPATCH", False) and triaged.route == EventRoute.ZONE_TEAM:
-            triaged = _auto_dispatch(triaged)
-    return triaged
+        return triage_after_store(triaged)
+
+
+def triage_decision(event: Event, *, now: Any, classification: dict[str, Any]) -> tuple[str, dict[str, Any], str]:
+    """For an event being stored, classified already (``classification``: what ``classify_event`` set): the
+    workflow action (triage, or merge into an open duplicate), the fields it sets and its reason. The
+    duplicate found is locked until the caller commits. Writes nothing — the caller stores the event
+    already in the action's target state."""
+    dedup = importlib.import_module("zhifa.events.dedup")
+    updates = apply_classification(event, classification)
+    duplicate = dedup.find_duplicate(event=event)
+    if duplicate is not None:
+        # Hold the primary open while this transaction lasts (PostgreSQL; SQLite's writer holds everything).
+        target = rows.select_one(Event, pk=duplicate.pk, lock=True)
+        if target is not None and target.status in OPEN_STATES and target.merged_into_id is None:
+            event.merged_into_public_no = target.public_no  # type: ignore[attr-defined]  # as event_get annotates
+            return EventAction.MERGE, {**updates, "merged_into_id": target.pk}, merge_reason(event, target)
+    updates.update(route=route_for(_department_of(event)), triaged_at=now)
+    return EventAction.TRIAGE, updates, ""
+
+
+def triage_after_store(event: Event) -> Event:
+    """What follows a triage in the same transaction: with ``ZHIFA_AUTO_DISPATCH``, a zone-team event goes
+    to the top recommended officers."""
+    if getattr(settings, "ZHIFA_AUTO_DISPATCH", False) and event.route == EventRoute.ZONE_TEAM:
+        return _auto_dispatch(event)
+    return event
+
+
+def merge_reason(event: Event, primary: Event) -> str:
+    matter_name = event.matter.name if event.matter else "事件"
+    return f"自动合并：同一事项（{matter_name}）在附近已有未办结事件 {primary.public_no}"
+
+
+def classify_event(event: Event) -> dict[str, Any]:
+    """Classify an event that has no matter yet: the fields to set, ``matter`` (with its department loaded)
+    among them — empty when the reporter or an operator gave the matter, or the text is too ambiguous to
+    route on a guess. Changes neither the event nor the database (``apply_classification`` does the first)."""
+    if event.matter_id is not None:
+        return {}
+    classify = importlib.import_module("zhifa.events.classify")
+    result = classify.classify_text(district_id=event.district_id, text=event.description)
+    # An ambiguous text (the top matter holds little of the evidence) is left for the operator rather than
+    # routed on a guess; ZHIFA_AUTO_CLASSIFY_MIN_SCORE sets how sure is sure enough.
+    min_score = float(getattr(settings, "ZHIFA_AUTO_CLASSIFY_MIN_SCORE", 0.3))
+    if result is None or result.score < min_score:
+        return {}
+    return {
+        "matter": matter_with_department(result.matter_id),
+        "department_id": result.department_id,
+        "classified_by": ClassifiedBy.AUTO,
+        "classification_score": float(result.score),
+    }
+
+
+def apply_classification(event: Event, classification: dict[str, Any]) -> dict[str, Any]:
+    """Set ``classify_event``'s fields on the event; returns them as stored (``matter_id``, for the record)."""
+    for name, value in classification.items():
+        setattr(event, name, value)
+    stored = {k: v for k, v in classification.items() if k != "matter"}
+    if "matter" in classification:
+        stored = {"matter_id": event.matter_id, **stored}
+    return stored
+
+
+_MATTER_SQL: dict[str, str] = {}
+
+
+def matter_with_department(matter_id: int) -> Matter:
+    """The matter and its department in one prepared join (every classified intake reads it)."""
+    sql = _MATTER_SQL.get(connection.vendor)
+    if sql is None:
+        qn = connection.ops.quote_name
+        sql = (
+            f"SELECT {rows.columns(Matter, alias='m')}, {rows.columns(Department, alias='d')} "
+            f"FROM {qn(Matter._meta.db_table)} m INNER JOIN {qn(Department._meta.db_table)} d "
+            "ON d.id = m.department_id WHERE m.id = %s"
+        )
+        _MATTER_SQL[connection.vendor] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [matter_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Matter.DoesNotExist(f"matter {matter_id}")
+    n = len(Matter._meta.concrete_fields)
+    matter = rows.from_row(Matter, row[:n])
+    Matter.department.field.set_cached_value(matter, rows.from_row(Department, row[n:]))
+    return matter
 
 
 def _department_of(event: Event) -> Department | None:

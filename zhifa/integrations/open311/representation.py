@@ -9,22 +9,26 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Max
 from django.http import HttpRequest
+from django.urls import reverse
 
 from zhifa.catalog.models import Domain, Matter
 from zhifa.events.clocks import sla_policy_for
 from zhifa.events.models import Event, SlaPolicy
+from zhifa.events.photos import photo_file_extension
 from zhifa.events.states import EventAction, EventSource, EventStatus, TimeBase
 from zhifa.integrations.open311.attributes import attributes_for
-from zhifa.integrations.open311.selectors import CLOSED_STATES, merge_primary
+from zhifa.integrations.open311.selectors import (
+    CLOSED_STATES,
+    PRIVATE_TEXT_SOURCES,
+    is_published_photo,
+    merge_primary,
+)
 from zhifa.org.models import District
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-# A hotline call is written down by an operator and may name the caller; its text is not published.
-PRIVATE_TEXT_SOURCES = frozenset({EventSource.HOTLINE})
 
 
 def w3c(moment: dt.datetime | None) -> str | None:
@@ -158,14 +162,19 @@ def _description(event: Event) -> str:
 
 
 def _media_url(event: Event, request: HttpRequest) -> str:
+    """The link the reporter submitted; else the public copy (EXIF removed) of the event's first published
+    photo, at an address keyed by the photo's random token."""
     url = str((event.attributes or {}).get("media_url") or "")
     if url:
         return url
-    photos = list(event.photos.all())
-    # Only the public copy (no EXIF) is ever linked, and only where media files are served.
-    if photos and settings.MEDIA_URL:
-        return request.build_absolute_uri(photos[0].public_copy.url)
-    return ""
+    published = [p for p in event.photos.all() if is_published_photo(p, event)]
+    if not published:
+        return ""
+    first = min(published, key=lambda p: (p.created_at, p.pk))
+    path = reverse(
+        "open311:media", kwargs={"token": first.public_token, "ext": photo_file_extension(first.content_type)}
+    )
+    return request.build_absolute_uri(path)
 
 
 def request_data(event: Event, *, request: HttpRequest, policies: PolicyCache | None = None) -> dict[str, Any]:

@@ -7,13 +7,22 @@ from django.utils import timezone
 
 from zhifa.catalog.models import Matter
 from zhifa.core.errors import NotFound, ValidationFailed
-from zhifa.events.models import CoordinationTask, Event, EventTransition
-from zhifa.events.states import OPEN_STATES, EventAction, EventStatus
+from zhifa.events.models import CoordinationTask, Event, EventPhoto, EventTransition, PhotoKind
+from zhifa.events.photos import photo_file_extension
+from zhifa.events.states import OPEN_STATES, EventAction, EventSource, EventStatus
 from zhifa.org.models import District
 
 DEFAULT_WINDOW = dt.timedelta(days=90)  # the spec's default span of GET requests
 MAX_REQUESTS = 1000  # the spec's upper bound on one response
 CLOSED_STATES = frozenset({EventStatus.CLOSED, EventStatus.REJECTED})
+# A hotline call is written down by an operator and may name the caller; its text is not published, and
+# neither are the photos that came with it (they can show the caller's own door or window).
+PRIVATE_TEXT_SOURCES = frozenset({EventSource.HOTLINE})
+# Only what a reporter sent in as the report is published. Camera and drone captures record passers-by
+# and number plates in public places, which may serve public security only (个人信息保护法 26); handling
+# photos show the party being dealt with before any decision is made (decisions alone are published,
+# with personal data masked: APL 48).
+PUBLISHED_PHOTO_KINDS = frozenset({PhotoKind.REPORT})
 
 
 def open311_district(*, jurisdiction_id: str = "") -> District:
@@ -118,6 +127,24 @@ def open311_request(*, district: District, service_request_id: str) -> Event:
     if event is None:
         raise NotFound(f"服务请求 {service_request_id} 不存在", code="service_request_unknown")
     return event
+
+
+def is_published_photo(photo: EventPhoto, event: Event) -> bool:
+    """Whether Open311 shows this photo's public copy (EXIF removed; the original never leaves the
+    platform through Open311)."""
+    return photo.kind in PUBLISHED_PHOTO_KINDS and event.source not in PRIVATE_TEXT_SOURCES
+
+
+def open311_media(*, token: str, extension: str) -> EventPhoto:
+    """The published photo behind a ``media_url``: found by its random token only, never by its id."""
+    photo = EventPhoto.objects.select_related("event").filter(public_token=token).first()
+    if (
+        photo is None
+        or not is_published_photo(photo, photo.event)
+        or photo_file_extension(photo.content_type) != extension
+    ):
+        raise NotFound("照片不存在", code="photo_not_found")
+    return photo
 
 
 def merge_primary(event: Event) -> Event:

@@ -15,4 +15,6 @@ urlpatterns = [
     re_path(r"^requests" + FMT, views.requests, name="requests"),
     re_path(r"^requests/(?P<service_request_id>[^/]+?)" + FMT, views.request_detail, name="request-detail"),
     re_path(r"^tokens/(?P<token>[^/]+?)" + FMT, views.token, name="token"),
+    # Not part of GeoReport v2: the file behind a request's media_url (a published photo's public copy).
+    re_path(r"^media/(?P<token>[A-Za-z0-9_-]{16,64})\.(?P<ext>jpg|png|webp)$", views.media, name="media"),
 ]

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
-from zhifa.core.errors import DomainError
+from zhifa.core.errors import DomainError, NotFound
+from zhifa.events.photos import photo_file_open, photo_served_content_type
 from zhifa.integrations.open311.render import error_response, respond
 from zhifa.integrations.open311.representation import (
     PolicyCache,
@@ -25,6 +27,7 @@ from zhifa.integrations.open311.representation import (
 )
 from zhifa.integrations.open311.selectors import (
     open311_district,
+    open311_media,
     open311_request,
     open311_requests,
     open311_service,
@@ -122,3 +125,21 @@ def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     event = open311_request(district=_district(request), service_request_id=token)
     body = [{"service_request_id": event.public_no, "token": token}]
     return respond(body, fmt=fmt, root="service_requests")
+
+
+@require_safe
+def media(request: HttpRequest, token: str, ext: str) -> FileResponse:
+    """A published photo's public copy, for anyone holding its ``media_url`` (no login: Open311 is public).
+    Only ever the public copy: the original, with its EXIF, never leaves the platform through here."""
+    try:
+        photo = open311_media(token=token, extension=ext)
+        file = photo_file_open(photo, original=False)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    response = FileResponse(file, content_type=photo_served_content_type(photo))
+    # The browser must take the declared image type, never guess another from the bytes.
+    response["X-Content-Type-Options"] = "nosniff"
+    # Public and unchanging, but short-lived in shared caches so that a change to what is published
+    # (PUBLISHED_PHOTO_KINDS) reaches the readers within the hour.
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

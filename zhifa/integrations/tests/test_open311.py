@@ -1,6 +1,7 @@
 """Open311 GeoReport v2: every method in JSON and XML, checked against the spec's field lists."""
 
 import datetime as dt
+import io
 import json
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -8,15 +9,18 @@ from xml.etree import ElementTree as ET
 import pytest
 import time_machine
 from django.test import Client
+from PIL import Image
 
 from conftest import POINT_IN_A, POINT_OUTSIDE, World
 from zhifa.catalog.models import Domain, Matter
 from zhifa.catalog.tests.factories import MatterFactory
 from zhifa.core.models import AuditEntry
 from zhifa.core.tokens import api_token_issue
-from zhifa.events.models import Event
+from zhifa.events.models import Event, EventPhoto, PhotoKind
+from zhifa.events.photos import photo_ingest
 from zhifa.events.services import event_intake, event_merge, event_reject, event_transfer
 from zhifa.events.states import EventSource, EventStatus
+from zhifa.events.tests.test_photos import GPS_IN_A, photo_bytes
 from zhifa.subjects.tests.factories import SubjectFactory
 
 # The spec's field lists (http://wiki.open311.org/GeoReport_v2), written out here on purpose.
@@ -686,3 +690,95 @@ def test_request_list_query_count_does_not_grow_with_the_number_of_requests(
         event_transfer(actor=world.user("dispatcher"), event=event, department=world.market_dept, instructions="请核查")
 
     assert queries() == one
+
+
+# --- media_url: our stored photos -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Any) -> Any:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def photographed(world: World, matter: Matter, **overrides: Any) -> tuple[Event, EventPhoto]:
+    """An event reported with one photo carrying GPS in its EXIF."""
+    event = intake(world, matter, photos=[("现场.jpg", photo_bytes(gps=GPS_IN_A))], **overrides)
+    return event, EventPhoto.objects.get(event=event)
+
+
+def media_path(photo: EventPhoto, ext: str = "jpg") -> str:
+    return f"{BASE}/media/{photo.public_token}.{ext}"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("path", ["requests", "requests/{no}"])
+def test_media_url_links_the_public_copy_of_our_stored_photo(
+    client: Client, world: World, vending: Matter, media: Any, frozen: Any, fmt: str, path: str
+) -> None:
+    event, photo = photographed(world, vending)
+
+    response = client.get(f"{BASE}/{path.format(no=event.public_no)}.{fmt}")
+
+    if fmt == "json":
+        [body] = as_json(response)
+        url = body["media_url"]
+    else:
+        [item] = xml(response)
+        url = item.findtext("media_url")
+    assert url == f"http://testserver{media_path(photo)}"
+    assert len(photo.public_token) == 43  # 32 random bytes, not the guessable row id
+
+
+def test_the_media_url_serves_the_public_copy_to_anyone(
+    client: Client, world: World, vending: Matter, media: Any
+) -> None:
+    _, photo = photographed(world, vending)
+
+    response = client.get(media_path(photo))
+
+    assert response.status_code == 200
+    assert (response["Content-Type"], response["X-Content-Type-Options"]) == ("image/jpeg", "nosniff")
+    data = b"".join(response.streaming_content)
+    assert data == (media / photo.public_copy.name).read_bytes()
+    assert data != (media / photo.original.name).read_bytes()
+    assert dict(Image.open(io.BytesIO(data)).getexif()) == {}  # no GPS, no device
+
+
+def test_a_submitted_media_url_wins_over_the_stored_photo(
+    client: Client, world: World, vending: Matter, media: Any
+) -> None:
+    event, _ = photographed(world, vending, attributes={"media_url": "https://photos.example.cn/p/9.jpg"})
+
+    [body] = as_json(client.get(f"{BASE}/requests/{event.public_no}.json"))
+
+    assert body["media_url"] == "https://photos.example.cn/p/9.jpg"
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        (EventSource.HOTLINE, PhotoKind.REPORT),  # may show the caller, like the hotline text
+        (EventSource.OPEN311, PhotoKind.HANDLING),  # the party being dealt with
+        (EventSource.AI_CAMERA, PhotoKind.ALERT),  # passers-by and number plates
+    ],
+)
+def test_photos_that_are_not_published_get_no_media_url_and_no_file(
+    client: Client, world: World, vending: Matter, media: Any, source: str, kind: str
+) -> None:
+    event = intake(world, vending, source=source)
+    photo = photo_ingest(event=event, upload=("x.jpg", photo_bytes()), kind=kind, actor=world.user("dispatcher"))
+
+    [body] = as_json(client.get(f"{BASE}/requests/{event.public_no}.json"))
+
+    assert body["media_url"] == ""
+    assert client.get(media_path(photo)).status_code == 404
+
+
+def test_media_is_found_by_its_token_and_type_only(client: Client, world: World, vending: Matter, media: Any) -> None:
+    _, photo = photographed(world, vending)
+
+    assert client.get(media_path(photo, ext="png")).status_code == 404
+    assert client.get(f"{BASE}/media/{'A' * 43}.jpg").status_code == 404
+    assert client.get(f"{BASE}/media/{photo.pk}.jpg").status_code == 404
+    assert client.post(media_path(photo)).status_code == 405

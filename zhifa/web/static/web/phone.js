@@ -1,12 +1,16 @@
 /* The officer's phone: GPS for check-in and patrol findings, the position sent every ~30 s while a page is
  * open, and a small offline queue. A finding or report submitted without a network is kept in IndexedDB
  * (photos included, as Blobs) and sent when the phone is back online; the finding's client key makes a
- * repeated send one event. Limits: the queue lives in this browser only, and is sent while one of the
- * /m/ pages is open (no background sync). */
+ * repeated send one event, and a report sent again after it arrived is taken as arrived (phone.py). An item
+ * is sent only under the account that recorded it, and leaves the outbox only when the server answered about
+ * it: sent, or refused (the refusal is shown). Limits: the queue lives in this browser only, and is sent
+ * while one of the /m/ pages is open (no background sync); acknowledging and checking in need the network
+ * (check-in is a position check made now). */
 (function () {
   "use strict";
 
   var POSITION_EVERY_MS = 30000;
+  var RETRY_EVERY_MS = 30000;
   var DB_NAME = "zhifa-phone";
   var STORE = "outbox";
 
@@ -40,13 +44,22 @@
 
   // --- offline outbox (IndexedDB) ---
 
+  var dbOpening = null;
   function openDb() {
-    return new Promise(function (resolve, reject) {
-      var req = indexedDB.open(DB_NAME, 1);
-      req.onupgradeneeded = function () { req.result.createObjectStore(STORE, { keyPath: "id", autoIncrement: true }); };
-      req.onsuccess = function () { resolve(req.result); };
-      req.onerror = function () { reject(req.error); };
-    });
+    // One connection per page: a connection per transaction would pile up until the page closes.
+    if (!dbOpening) {
+      dbOpening = new Promise(function (resolve, reject) {
+        var req = indexedDB.open(DB_NAME, 1);
+        req.onupgradeneeded = function () { req.result.createObjectStore(STORE, { keyPath: "id", autoIncrement: true }); };
+        req.onsuccess = function () {
+          var db = req.result;
+          db.onversionchange = function () { db.close(); dbOpening = null; };
+          resolve(db);
+        };
+        req.onerror = function () { dbOpening = null; reject(req.error); };
+      });
+    }
+    return dbOpening;
   }
 
   function tx(mode, fn) {
@@ -60,18 +73,41 @@
     });
   }
 
+  function currentUser() { return document.body.dataset.user || ""; }
+
+  // An item belongs to the account that recorded it: on a phone shared by a shift, what one officer queued
+  // must never be sent (and audited) as another's.
+  function isMine(item) { return item.user === currentUser(); }
+
   function queue(form) {
     var entries = [];
     new FormData(form).forEach(function (value, name) { entries.push([name, value]); });
-    return tx("readwrite", function (store) { return store.add({ url: form.action, entries: entries, queuedAt: Date.now() }); });
+    return tx("readwrite", function (store) {
+      return store.add({ url: form.action, entries: entries, queuedAt: Date.now(), user: currentUser() });
+    });
   }
 
+  function remove(item) { return tx("readwrite", function (store) { return store.delete(item.id); }); }
+
+  var signedOut = false;
   function showQueued() {
-    tx("readonly", function (store) { return store.count(); }).then(function (n) {
+    tx("readonly", function (store) { return store.getAll(); }).then(function (items) {
+      var n = items.filter(isMine).length;
       var banner = document.getElementById("queued-banner");
       banner.hidden = !n;
-      banner.textContent = n ? "有 " + n + " 条上报待发送" : "";
+      banner.textContent = !n ? "" : "有 " + n + " 条上报待发送" + (signedOut ? "（登录已失效，请重新登录后自动发送）" : "");
     }).catch(function () {});
+  }
+
+  function showResult(sent, refused) {
+    var box = document.getElementById("outbox-result");
+    var lines = [];
+    if (sent) { lines.push("离线保存的 " + sent + " 条上报已发送"); }
+    refused.forEach(function (r) { lines.push("离线上报未被受理：" + r); });
+    if (!lines.length) { return; }
+    box.className = "m-notice " + (refused.length ? "danger" : "ok");
+    box.textContent = lines.join("；");
+    box.hidden = false;
   }
 
   function send(item) {
@@ -81,22 +117,54 @@
     return fetch(item.url, { method: "POST", body: data, credentials: "same-origin" });
   }
 
+  // What the server's answer means for a queued item. Only an answer about the item itself takes it out of
+  // the outbox: the login page (session expired while offline; fetch follows the redirect and sees 200) and
+  // a 403 (the CSRF check of a session that is gone; the phone's views answer a refusal with 422 or 404)
+  // mean "not looked at", and so does a server error.
+  function verdict(response) {
+    var loginUrl = document.body.dataset.loginUrl;
+    if (response.redirected && loginUrl && new URL(response.url).pathname === loginUrl) { return "signed-out"; }
+    if (response.ok) { return "sent"; }
+    if (response.status === 403) { return "signed-out"; }
+    if (response.status >= 400 && response.status < 500) { return "refused"; }
+    return "later";
+  }
+
+  // The refusal as the page would have shown it, and what the item was, so the officer can record it again.
+  function refusal(item, response) {
+    var text = "";
+    item.entries.forEach(function (e) { if ((e[0] === "description" || e[0] === "outcome") && typeof e[1] === "string") { text = e[1]; } });
+    var label = "“" + (text.length > 20 ? text.slice(0, 20) + "…" : text) + "”";
+    return response.text().then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var shown = doc.querySelector(".m-error, #task-error, .error-message");
+      return label + " " + (shown ? shown.textContent.trim() : "（" + response.status + "）");
+    }).catch(function () { return label + " （" + response.status + "）"; });
+  }
+
   var flushing = false;
   function flush() {
     if (flushing || !navigator.onLine) { return; }
     flushing = true;
+    var sent = 0;
+    var refused = [];
+    var stop = false;
     tx("readonly", function (store) { return store.getAll(); }).then(function (items) {
-      return items.reduce(function (chain, item) {
+      return items.filter(isMine).reduce(function (chain, item) {
         return chain.then(function () {
+          if (stop) { return; }
           return send(item).then(function (response) {
-            // Sent (or refused for good, e.g. invalid): either way it leaves the outbox.
-            if (response.ok || (response.status >= 400 && response.status < 500)) {
-              return tx("readwrite", function (store) { return store.delete(item.id); });
+            var result = verdict(response);
+            signedOut = result === "signed-out";
+            if (result === "sent") { sent += 1; return remove(item); }
+            if (result === "refused") {
+              return refusal(item, response).then(function (why) { refused.push(why); return remove(item); });
             }
-          });
+            stop = true;  // signed out or the server is unwell: the rest waits for the next try
+          }, function () { stop = true; });  // no network after all
         });
       }, Promise.resolve());
-    }).catch(function () {}).then(function () { flushing = false; showQueued(); });
+    }).catch(function () {}).then(function () { flushing = false; showQueued(); showResult(sent, refused); });
   }
 
   function onlineState() {
@@ -149,8 +217,14 @@
         e.preventDefault();
         queue(form).then(function () {
           form.reset();
+          // reset() leaves hidden inputs as they are: without this the next finding recorded on this page
+          // would carry the same key, and the server would take it for a resend of this one and drop it.
+          if (key) { key.value = ""; }
+          if (at) { at.value = ""; }
           showQueued();
           alert("当前无网络，已保存在本机，联网后自动发送");
+        }, function () {
+          alert("当前无网络，且无法保存在本机，请联网后重新提交");
         });
       });
     });
@@ -159,6 +233,8 @@
     window.addEventListener("offline", onlineState);
     onlineState();
     showQueued();
+    // A send that failed (server down, network gone again) is tried again while the page stays open.
+    setInterval(flush, RETRY_EVERY_MS);
 
     if (document.body.dataset.trackPosition === "1") {
       postPosition();

@@ -1,0 +1,216 @@
+"""The officer's phone without a network: a report or a patrol finding made offline waits in the phone's
+outbox (IndexedDB, photos included), is shown as waiting, and reaches the server once when the network is
+back — also when the server's first answer is lost and the phone sends it again, and only under the account
+that recorded it; what the server refuses is shown to the officer, not dropped in silence."""
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.sessions.models import Session
+from playwright.sync_api import expect
+
+from conftest import POINT_IN_A, World
+from tests.browser.conftest import login
+from zhifa.events.models import Event, EventPhoto, EventTransition, PhotoKind
+from zhifa.events.states import EventAction, EventSource, EventStatus
+from zhifa.events.tests.conftest import Brain, jpeg_bytes, officer_of
+from zhifa.events.tests.conftest import brain as brain
+from zhifa.events.tests.factories import OnSiteEventFactory
+
+QUEUED_ALERT = "当前无网络，已保存在本机，联网后自动发送"
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def phone(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A phone's page, standing in street A with location allowed; alerts are accepted as a person would."""
+    context = browser.new_context(
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.grant_permissions(["geolocation"], origin=live_server.url)
+    context.set_geolocation({"longitude": POINT_IN_A[0], "latitude": POINT_IN_A[1], "accuracy": 10})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    yield page
+    context.close()
+
+
+def sign_in_and_open(page: Any, base_url: str, username: str, path: str) -> None:
+    """Signs in and opens ``path`` online, once the service worker controls the page (it keeps what it saw)."""
+    login(page, base_url, username)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.goto(f"{base_url}{path}")
+
+
+def submit_offline(page: Any, button: str) -> None:
+    with page.expect_event("dialog") as dialog:
+        page.locator(button).click()
+    assert dialog.value.message == QUEUED_ALERT
+
+
+def first_answer_lost(page: Any, url_glob: str) -> None:
+    """The first POST to ``url_glob`` reaches the server, whose answer never comes back to the phone."""
+    lost: list[str] = []
+
+    def handle(route: Any) -> None:
+        if lost:
+            route.continue_()
+            return
+        lost.append(route.request.url)
+        route.fetch()
+        route.abort("connectionreset")
+
+    page.route(url_glob, handle)
+
+
+def back_online_with_the_answer_lost(page: Any) -> None:
+    with page.expect_event("requestfailed", predicate=lambda request: request.method == "POST"):
+        page.context.set_offline(False)
+
+
+def reports_of(event: Event) -> list[tuple[str, str]]:
+    rows = EventTransition.objects.filter(event=event, action=EventAction.HANDLE).order_by("pk")
+    return [(t.actor.username, t.to_status) for t in rows]
+
+
+def test_report_made_offline_is_queued_then_recorded_once(
+    live_server: Any, world: World, brain: Brain, media: Path, phone: Any
+) -> None:
+    photo = jpeg_bytes()
+    event = OnSiteEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
+    sign_in_and_open(phone, live_server.url, "officer_a", f"/m/events/{event.pk}/")
+
+    phone.context.set_offline(True)
+    phone.reload()  # answered by the service worker
+    expect(phone.locator("#offline-banner")).to_be_visible()
+    expect(phone.locator("#task-status")).to_have_text("已到场")
+    phone.get_by_label("处置情况").fill("已劝离，恢复通行")
+    phone.get_by_label("处置照片").set_input_files(
+        files=[{"name": "scene.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+    )
+    submit_offline(phone, "#report")
+
+    expect(phone.locator("#queued-banner")).to_have_text("有 1 条上报待发送")
+    event.refresh_from_db()
+    assert (event.status, event.handled_at, reports_of(event)) == (EventStatus.ON_SITE, None, [])
+
+    # Back online the report is sent and recorded, but the answer is lost: the phone keeps it ...
+    first_answer_lost(phone, f"**/m/events/{event.pk}/report/")
+    back_online_with_the_answer_lost(phone)
+    expect(phone.locator("#offline-banner")).to_be_hidden()
+    expect(phone.locator("#queued-banner")).to_have_text("有 1 条上报待发送")
+    event.refresh_from_db()
+    handled_at = event.handled_at
+    assert (event.status, event.outcome) == (EventStatus.HANDLED, "已劝离，恢复通行")
+    assert handled_at is not None
+
+    # ... and sends it again when the officer opens the task list: taken as arrived, not recorded twice.
+    phone.goto(f"{live_server.url}/m/")
+    expect(phone.locator("#outbox-result")).to_have_text("离线保存的 1 条上报已发送")
+    expect(phone.locator("#queued-banner")).to_be_hidden()
+    expect(phone.locator(f"#task-{event.pk}")).to_have_count(0)
+    event.refresh_from_db()
+    assert (event.status, event.outcome, event.handled_at) == (EventStatus.HANDLED, "已劝离，恢复通行", handled_at)
+    assert reports_of(event) == [("officer_a", EventStatus.HANDLED)]
+    assert list(EventPhoto.objects.filter(event=event).values_list("kind", "sha256")) == [
+        (PhotoKind.HANDLING, hashlib.sha256(photo).hexdigest())
+    ]
+
+
+def test_two_findings_made_offline_become_two_events_once_each(
+    live_server: Any, world: World, brain: Brain, phone: Any
+) -> None:
+    sign_in_and_open(phone, live_server.url, "officer_a", "/m/finding/")
+    phone.context.set_offline(True)
+    phone.reload()
+    expect(phone.locator("[data-geo-status]")).to_contain_text("已定位")
+
+    for description in ("人行道上有共享单车乱停放", "沿街店铺出店经营"):
+        phone.get_by_label("发现的问题").fill(description)
+        submit_offline(phone, "#finding-form button[type=submit]")
+    expect(phone.locator("#queued-banner")).to_have_text("有 2 条上报待发送")
+    assert Event.objects.count() == 0
+
+    # The first arrives but its answer is lost; the flush stops there and both stay queued.
+    first_answer_lost(phone, "**/m/finding/")
+    back_online_with_the_answer_lost(phone)
+    expect(phone.locator("#queued-banner")).to_have_text("有 2 条上报待发送")
+    assert list(Event.objects.values_list("description", flat=True)) == ["人行道上有共享单车乱停放"]
+
+    phone.goto(f"{live_server.url}/m/")
+    expect(phone.locator("#outbox-result")).to_have_text("离线保存的 2 条上报已发送")
+    expect(phone.locator("#queued-banner")).to_be_hidden()
+    events = Event.objects.order_by("pk")
+    assert [(e.description, e.source, e.reporter_user_id, e.street_id) for e in events] == [
+        ("人行道上有共享单车乱停放", EventSource.PATROL, world.user("officer_a").pk, world.street_a.pk),
+        ("沿街店铺出店经营", EventSource.PATROL, world.user("officer_a").pk, world.street_a.pk),
+    ]
+
+
+def test_queued_report_waits_for_its_own_officer_to_sign_in_again(
+    live_server: Any, world: World, brain: Brain, phone: Any
+) -> None:
+    event = OnSiteEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
+    sign_in_and_open(phone, live_server.url, "officer_a", f"/m/events/{event.pk}/")
+    phone.context.set_offline(True)
+    phone.reload()
+    phone.get_by_label("处置情况").fill("已劝离，恢复通行")
+    submit_offline(phone, "#report")
+
+    # The session ends while the phone is offline: back online, the server sends the login page instead.
+    Session.objects.all().delete()
+    phone.context.set_offline(False)
+    expect(phone.locator("#queued-banner")).to_have_text("有 1 条上报待发送（登录已失效，请重新登录后自动发送）")
+    event.refresh_from_db()
+    assert (event.status, reports_of(event)) == (EventStatus.ON_SITE, [])
+
+    # A colleague signs in on the same phone: the report is neither shown to them nor sent as theirs.
+    login(phone, live_server.url, "auxiliary_a")
+    expect(phone.locator("h1")).to_contain_text("我的任务")
+    expect(phone.locator("#queued-banner")).to_be_hidden()
+    event.refresh_from_db()
+    assert (event.status, reports_of(event)) == (EventStatus.ON_SITE, [])
+
+    phone.context.clear_cookies()
+    login(phone, live_server.url, "officer_a")
+    expect(phone.locator("#outbox-result")).to_have_text("离线保存的 1 条上报已发送")
+    expect(phone.locator("#queued-banner")).to_be_hidden()
+    event.refresh_from_db()
+    assert (event.status, event.outcome) == (EventStatus.HANDLED, "已劝离，恢复通行")
+    assert reports_of(event) == [("officer_a", EventStatus.HANDLED)]
+
+
+def test_a_queued_finding_the_server_refuses_is_shown_not_dropped_in_silence(
+    live_server: Any, world: World, brain: Brain, media: Path, phone: Any
+) -> None:
+    sign_in_and_open(phone, live_server.url, "auxiliary_a", "/m/finding/")
+    phone.context.set_offline(True)
+    phone.reload()
+    expect(phone.locator("[data-geo-status]")).to_contain_text("已定位")
+    phone.get_by_label("发现的问题").fill("绿化带内堆放建筑垃圾")
+    phone.get_by_label("现场照片").set_input_files(
+        files=[{"name": "scene.jpg", "mimeType": "image/jpeg", "buffer": b"not a picture"}]
+    )
+    submit_offline(phone, "#finding-form button[type=submit]")
+    expect(phone.locator("#queued-banner")).to_have_text("有 1 条上报待发送")
+
+    phone.context.set_offline(False)
+
+    expect(phone.locator("#outbox-result")).to_have_text(
+        "离线上报未被受理：“绿化带内堆放建筑垃圾” 文件“scene.jpg”不是可读取的图片"
+    )
+    expect(phone.locator("#queued-banner")).to_be_hidden()
+    assert Event.objects.count() == 0
