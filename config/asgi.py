@@ -1,33 +1,39 @@
-"""The ASGI entry point (uvicorn), with a bound on API requests in progress per server process.
+"""The ASGI entry point (uvicorn): pages and the live stream through Django's ASGI handler, the API and
+Open311 through Django's WSGI handler on one thread of their own per server process.
 
-Django runs each request's synchronous code in a thread of its own under ASGI. With 16 API clients at once
-that is 16 threads per process taking turns on one interpreter lock: each request's transaction stretches
-over everyone's time slices (its SQLite write lock and its row locks with it), and the last requests wait
-seconds. Python code gains nothing from a second thread in the same process, so API requests wait for a
-slot here instead — in arrival order, without holding anything — and the processes (uvicorn ``--workers``)
-give the parallelism. Measured in ADR 0004: throughput up by a third to a half, p99 from seconds to
-under half a second. Other paths (the pages, the command centre's live stream) are not limited: a stream
-holds its request open for minutes.
+Why two handlers (ADR 0005). Django's ASGI handler runs each request's synchronous code on a thread made
+for that request, hopping between that thread and the event loop for the middleware and the view; a
+database connection belongs to a thread, so every API request also opened a new connection — on SQLite
+that alone (open, pragmas, schema parse) cost more than the whole event intake. The API's views are
+synchronous and short, so they run where those costs vanish: a2wsgi hands each request to one long-lived
+thread, which keeps its connection (``CONN_MAX_AGE``; PostgreSQL takes it from the pool) and runs the
+middleware and the view without a hop.
+
+One thread also bounds the API requests in progress per process to one, in arrival order, as the
+semaphore this replaced did (ADR 0004: Python code gains nothing from a second thread in the same process,
+and 16 threads taking turns on the interpreter lock stretched every transaction); the processes
+(uvicorn ``--workers``) give the parallelism. ``ZHIFA_API_THREADS`` changes the number (measured: 1).
+The pages and the command centre's stream stay on the ASGI handler: a stream holds its request open for
+minutes and must not occupy the API's thread.
 """
 
-import asyncio
 import os
 from typing import Any
 
+from a2wsgi import WSGIMiddleware
 from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_application = get_asgi_application()
 
-API_PREFIX = "/api/"
-# API requests in progress per process; 0 turns the bound off.
-API_CONCURRENCY = int(os.environ.get("ZHIFA_API_CONCURRENCY", "1"))
-_api_slots = asyncio.Semaphore(API_CONCURRENCY) if API_CONCURRENCY > 0 else None
+WSGI_PREFIXES = ("/api/", "/open311/")
+API_THREADS = max(1, int(os.environ.get("ZHIFA_API_THREADS", "1")))
+api_application = WSGIMiddleware(get_wsgi_application(), workers=API_THREADS)  # type: ignore[arg-type]
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    if _api_slots is None or scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
-        await django_application(scope, receive, send)
+    if scope["type"] == "http" and scope["path"].startswith(WSGI_PREFIXES):
+        await api_application(scope, receive, send)  # type: ignore[arg-type]
         return
-    async with _api_slots:
-        await django_application(scope, receive, send)
+    await django_application(scope, receive, send)

@@ -77,10 +77,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Under ASGI each request may run on another thread, so persistent per-thread connections pile up
     # ("too many clients"); a psycopg pool per process bounds them instead.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # Tests use a file, not Django's in-memory default: with an in-memory database the browser tests' live
-    # server shares one connection between its request threads, and the phone's background requests then
-    # use it concurrently ("bad parameter or other API misuse"). The pid keeps parallel runs apart.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "pool": {"min_size": 1, "max_size": int(os.environ.get("ZHIFA_DB_POOL_SIZE", "8")), "timeout": 10}
     }
@@ -90,7 +86,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=15000;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept open between requests: opening one costs more than a whole event intake (SQLite reads and
+    # parses the schema on every new connection; ADR 0005). A connection belongs to its thread: the API's
+    # own thread per server process keeps one (config/asgi.py); a page's thread ends with its request and
+    # its connection with it.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("ZHIFA_SQLITE_CONN_MAX_AGE", "600"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Tests use a file, not Django's in-memory default: with an in-memory database the browser tests' live
+    # server shares one connection between its request threads, and the phone's background requests then
+    # use it concurrently ("bad parameter or other API misuse"). The pid keeps parallel runs apart.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

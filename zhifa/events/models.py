@@ -100,7 +100,11 @@ class Event(BaseModel):
         ]
         indexes = [
             models.Index(fields=["district", "status", "street"], name="event_scope_idx"),
-            models.Index(fields=["district", "matter", "status", "reported_at"], name="event_dedup_idx"),
+            # The point and the merge link ride along so that dedup's bounding box is checked on the index.
+            models.Index(
+                fields=["district", "matter", "status", "reported_at", "lon", "lat", "merged_into"],
+                name="event_dedup_idx",
+            ),
         ]
 
     def __str__(self) -> str:
