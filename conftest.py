@@ -134,6 +134,12 @@ def _audit_table_append_only(request: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _reference_rechecked_on_every_use(settings: Any) -> None:
+    """Tests edit grids, matters and overrides and expect the next line to see them (production: 1 s)."""
+    settings.ZHIFA_REFERENCE_RECHECK_S = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches() -> Any:
     """In-process caches are keyed on database ids and change stamps; rolled-back test databases reuse ids
     (and frozen time repeats stamps), so every test starts with empty caches."""

@@ -75,6 +75,12 @@ def _tree_cpu_s(pid: int) -> float:
     return total
 
 
+def _machine_busy_s() -> float:
+    """CPU seconds all cores spent busy (not idle or waiting on I/O) since boot, from /proc/stat (Linux)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def _points(district_boundary: dict[str, Any], n: int, rng: random.Random) -> list[tuple[float, float]]:
     from shapely.geometry import Point, shape
 
@@ -184,9 +190,11 @@ def run(bench: Any, workdir: Path) -> list[Measurement]:
         _load(port, token, bodies[:WARMUP_REQUESTS])
         server_cpu = _tree_cpu_s(server.pid)
         own_cpu = time.process_time()
+        busy = _machine_busy_s()
         latencies, errors, seconds = _load(port, token, bodies[WARMUP_REQUESTS:])
         server_cpu = _tree_cpu_s(server.pid) - server_cpu
         own_cpu = time.process_time() - own_cpu
+        busy = _machine_busy_s() - busy
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -209,4 +217,7 @@ def run(bench: Any, workdir: Path) -> list[Measurement]:
         # CPU per event, less sensitive than events/s to whatever else the two cores run meanwhile.
         Measurement(f"{label}: server CPU per event", server_cpu * 1000 / max(1, len(latencies)), "ms"),
         Measurement(f"{label}: load generator CPU per event", own_cpu * 1000 / max(1, len(latencies)), "ms"),
+        # Everything the machine ran (server, database, load generator) per event, and how busy it was.
+        Measurement(f"{label}: machine CPU per event", busy * 1000 / max(1, len(latencies)), "ms"),
+        Measurement(f"{label}: machine busy", 100 * busy / (seconds * (os.cpu_count() or 1)) if seconds else 0.0, "%"),
     ]

@@ -78,7 +78,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # ("too many clients"); a psycopg pool per process bounds them instead.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        "pool": {"min_size": 1, "max_size": int(os.environ.get("ZHIFA_DB_POOL_SIZE", "8")), "timeout": 10}
+        "pool": {"min_size": 1, "max_size": int(os.environ.get("ZHIFA_DB_POOL_SIZE", "8")), "timeout": 10},
+        # Parameters sent apart from the SQL: psycopg then prepares a statement run five times on a pooled
+        # connection, and the server stops parsing and planning the intake's statements anew (ADR 0005:
+        # the database's CPU per event down by a sixth).
+        "server_side_binding": True,
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the task worker read while the other writes.
@@ -150,6 +154,9 @@ ZHIFA_DEDUP_WINDOW_MINUTES = int(os.environ.get("ZHIFA_DEDUP_WINDOW_MINUTES", "1
 ZHIFA_AUTO_DISPATCH = os.environ.get("ZHIFA_AUTO_DISPATCH", "0") == "1"
 # Below this share of the evidence, triage leaves the matter for the operator instead of guessing.
 ZHIFA_AUTO_CLASSIFY_MIN_SCORE = float(os.environ.get("ZHIFA_AUTO_CLASSIFY_MIN_SCORE", "0.3"))
+# Per-process caches of reference data (grid index, classifier, address index, zone geometry) ask whether
+# their rows changed at most this often, in seconds (zhifa/core/stamped.py); 0 asks on every use.
+ZHIFA_REFERENCE_RECHECK_S = float(os.environ.get("ZHIFA_REFERENCE_RECHECK_S", "1"))
 ZHIFA_POSITION_THROTTLE_SECONDS = 15
 ZHIFA_POSITION_THROTTLE_METRES = 20
 ZHIFA_ESCALATION_STEP_MINUTES = 5

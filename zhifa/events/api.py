@@ -32,7 +32,7 @@ from zhifa.events.schemas import (
 )
 from zhifa.geo.services import to_wgs84
 from zhifa.org.jurisdiction import jurisdiction_of
-from zhifa.org.models import Department, District, Officer
+from zhifa.org.models import Department, Officer
 
 router = Router()
 officers_router = Router()
@@ -126,8 +126,7 @@ def create_event(request: HttpRequest) -> Status[EventDetailOut]:
     j = jurisdiction_of(request.user)
     result = services.event_intake(
         actor=request.user,
-        # Intake needs the district's id only; its outline is a large JSON document not worth reading here.
-        district=District.objects.only("id").get(pk=j.district_id),
+        district=j.district_id,
         source=body.source,
         description=body.description,
         lon=body.lon,

@@ -43,8 +43,8 @@ def _sql() -> str:
     return sql
 
 
-def find_duplicate(*, event: Event) -> Event | None:
-    """The primary open event this one duplicates, or ``None``."""
+def find_duplicate(*, event: Event, lock: bool = False) -> Event | None:
+    """The primary open event this one duplicates, or ``None``; ``lock``: read it ``FOR UPDATE``."""
     if event.matter_id is None:
         return None
     radius_m = float(getattr(settings, "ZHIFA_DEDUP_RADIUS_M", 100))
@@ -61,7 +61,7 @@ def find_duplicate(*, event: Event) -> Event | None:
     # The candidates are primaries (merged_into IS NULL), so the first one within the radius is the answer.
     for candidate_id, lon, lat in found:
         if haversine_m(event.lon, event.lat, lon, lat) <= radius_m:
-            return rows.select_one(Event, pk=candidate_id)
+            return rows.select_one(Event, pk=candidate_id, lock=lock)
     return None
 
 

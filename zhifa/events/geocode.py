@@ -18,12 +18,12 @@ rebuilt when the registry changes (subject count and latest ``updated_at``, one 
 """
 
 import re
-import threading
 import unicodedata
 from typing import Any
 
 from django.db.models import Count, Max
 
+from zhifa.core.stamped import StampedCache
 from zhifa.org.models import District
 from zhifa.subjects.models import Subject
 
@@ -81,21 +81,16 @@ class AddressIndex:
         return best[1] if best else None
 
 
-_lock = threading.Lock()
-_cache: dict[int, tuple[tuple[Any, ...], AddressIndex]] = {}
+def _stamp(district_id: int) -> tuple[Any, ...]:
+    stamp_row = Subject.objects.filter(district_id=district_id).aggregate(n=Count("id"), last=Max("updated_at"))
+    return (stamp_row["n"], stamp_row["last"])
+
+
+_cache: StampedCache[int, AddressIndex] = StampedCache(stamp=_stamp, build=AddressIndex)
 
 
 def _index(district_id: int) -> AddressIndex:
-    stamp_row = Subject.objects.filter(district_id=district_id).aggregate(n=Count("id"), last=Max("updated_at"))
-    stamp = (stamp_row["n"], stamp_row["last"])
-    cached = _cache.get(district_id)
-    if cached is None or cached[0] != stamp:
-        with _lock:
-            cached = _cache.get(district_id)
-            if cached is None or cached[0] != stamp:
-                cached = (stamp, AddressIndex(district_id))
-                _cache[district_id] = cached
-    return cached[1]
+    return _cache.get(district_id)
 
 
 def geocode_address(*, district_id: int, address: str) -> tuple[float, float] | None:

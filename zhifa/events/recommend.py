@@ -30,7 +30,6 @@ and PostgreSQL alike). bench/recommend.py measures 300 on-duty officers.
 
 import datetime as dt
 import math
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +39,7 @@ from django.utils import timezone
 from shapely.geometry import shape
 
 from zhifa.catalog.models import Matter
+from zhifa.core.stamped import StampedCache
 from zhifa.events.distance import haversine_m
 from zhifa.events.models import Event, EventAssignment, OfficerPosition
 from zhifa.events.states import FIELD_STATES
@@ -78,26 +78,18 @@ class _Geometry:
     neighbours: dict[int, frozenset[int]]
 
 
-_geometry_lock = threading.Lock()
-_geometry_cache: dict[int, tuple[tuple[Any, ...], _Geometry]] = {}
-
-
-def _geometry(district_id: int) -> _Geometry:
+def _geometry_stamp(district_id: int) -> tuple[Any, ...]:
     stamp_row = Street.objects.filter(district_id=district_id).aggregate(
         street_count=Count("id", distinct=True),
         street_last=Max("updated_at"),
         zone_count=Count("zones", distinct=True),
         zone_last=Max("zones__updated_at"),
     )
-    stamp = tuple(stamp_row.values())
-    cached = _geometry_cache.get(district_id)
-    if cached is None or cached[0] != stamp:
-        with _geometry_lock:
-            cached = _geometry_cache.get(district_id)
-            if cached is None or cached[0] != stamp:
-                cached = (stamp, _build_geometry(district_id))
-                _geometry_cache[district_id] = cached
-    return cached[1]
+    return tuple(stamp_row.values())
+
+
+def _geometry(district_id: int) -> _Geometry:
+    return _geometry_cache.get(district_id)
 
 
 def _build_geometry(district_id: int) -> _Geometry:
@@ -116,6 +108,9 @@ def _build_geometry(district_id: int) -> _Geometry:
 
 
 # --- recommendation ---------------------------------------------------------------------------------------
+
+
+_geometry_cache: StampedCache[int, _Geometry] = StampedCache(stamp=_geometry_stamp, build=_build_geometry)
 
 
 def _distance_text(metres: float) -> str:

@@ -126,12 +126,27 @@ def _visible(user: Any, event: Event) -> bool:
 
 def event_get_stored(*, user: Any, event: Event) -> Event:
     """``event_get`` for an event a service has just stored and hands back with its related rows in its
-    prefetch cache (intake does): only the names of its street, zone and grid are read, in one prepared
-    query, instead of the six queries of ``event_get`` (ADR 0005). Anything else falls back to
+    prefetch cache and its places loaded (intake does): nothing is read — at most the names of its street,
+    zone and grid, in one prepared query — instead of the six queries of ``event_get`` (ADR 0005). Anything else falls back to
     ``event_get``, and so does scope: an event the user may not see is "not found" either way."""
     cache = getattr(event, "_prefetched_objects_cache", {})
     if event.pk is None or any(name not in cache for name in _PREFETCHED) or not _visible(user, event):
         return event_get(user=user, event_id=event.pk)
+    if not all(relation.is_cached(event) for relation in (Event.street, Event.zone, Event.grid)):
+        _load_place_names(event)
+    matter = event.matter if Event.matter.is_cached(event) else None
+    if event.matter_id is not None and (matter is None or not Matter.department.is_cached(matter)):
+        return event_get(user=user, event_id=event.pk)
+    if event.department_id is not None and not Event.department.is_cached(event):
+        if matter is None or matter.department_id != event.department_id:
+            return event_get(user=user, event_id=event.pk)
+        event.department = matter.department
+    if event.merged_into_id is not None and not hasattr(event, "merged_into_public_no"):
+        return event_get(user=user, event_id=event.pk)
+    return event
+
+
+def _load_place_names(event: Event) -> None:
     sql = _PLACES_SQL.get(connection.vendor)
     if sql is None:
         qn = connection.ops.quote_name
@@ -143,24 +158,12 @@ def event_get_stored(*, user: Any, event: Event) -> Event:
         _PLACES_SQL[connection.vendor] = sql
     with connection.cursor() as cursor:
         cursor.execute(sql, [event.grid_id])
-        names = cursor.fetchone()
-    if names is None:
-        return event_get(user=user, event_id=event.pk)
+        names = cursor.fetchone() or ("", "", "")
     db = event._state.db or "default"
     # Only what a detail shows of a place (id and name) is loaded; any other field would load on access.
     event.street = Street.from_db(db, ["id", "name"], [event.street_id, names[0]])
     event.zone = Zone.from_db(db, ["id", "name"], [event.zone_id, names[1]])
     event.grid = Grid.from_db(db, ["id", "name"], [event.grid_id, names[2]])
-    matter = event.matter if Event.matter.is_cached(event) else None
-    if event.matter_id is not None and (matter is None or not Matter.department.is_cached(matter)):
-        return event_get(user=user, event_id=event.pk)
-    if event.department_id is not None and not Event.department.is_cached(event):
-        if matter is None or matter.department_id != event.department_id:
-            return event_get(user=user, event_id=event.pk)
-        event.department = matter.department
-    if event.merged_into_id is not None and not hasattr(event, "merged_into_public_no"):
-        return event_get(user=user, event_id=event.pk)
-    return event
 
 
 def event_get_by_public_no(*, user: Any, public_no: str) -> Event:

@@ -6,7 +6,7 @@ once per district and reused while the district's grids are unchanged (keyed on 
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -14,7 +14,8 @@ from django.db import connection
 from shapely.geometry import shape
 
 from zhifa.core.errors import ValidationFailed
-from zhifa.org.models import District, Grid
+from zhifa.core.stamped import StampedCache
+from zhifa.org.models import District, Grid, Street, Zone
 
 
 @dataclass(frozen=True)
@@ -22,16 +23,25 @@ class Location:
     street_id: int
     zone_id: int
     grid_id: int
+    # Names as of the index's stamp (grids, zones and streets unchanged since): what a reply shows.
+    street_name: str = field(default="", compare=False)
+    zone_name: str = field(default="", compare=False)
+    grid_name: str = field(default="", compare=False)
 
 
 class GridIndex:
     def __init__(self, district_id: int) -> None:
-        rows = list(Grid.objects.filter(district_id=district_id).values_list("id", "zone_id", "street_id", "boundary"))
+        rows = list(
+            Grid.objects.filter(district_id=district_id).values_list("id", "zone_id", "street_id", "boundary", "name")
+        )
         self.district_id = district_id
         self.grid_ids = np.array([r[0] for r in rows], dtype=np.int64)
         self.zone_ids = np.array([r[1] for r in rows], dtype=np.int64)
         self.street_ids = np.array([r[2] for r in rows], dtype=np.int64)
         self.tree = shapely.STRtree([shape(r[3]) for r in rows])
+        self.grid_names = [r[4] for r in rows]
+        self.zone_names = dict(Zone.objects.filter(district_id=district_id).values_list("id", "name"))
+        self.street_names = dict(Street.objects.filter(district_id=district_id).values_list("id", "name"))
 
     def locate_many(self, lons: Sequence[float], lats: Sequence[float]) -> np.ndarray:
         """Index into the grid arrays for each point, or -1 where the point is in no grid."""
@@ -43,27 +53,39 @@ class GridIndex:
         return found
 
     def location_at(self, i: int) -> Location:
-        return Location(int(self.street_ids[i]), int(self.zone_ids[i]), int(self.grid_ids[i]))
+        street_id, zone_id = int(self.street_ids[i]), int(self.zone_ids[i])
+        return Location(
+            street_id,
+            zone_id,
+            int(self.grid_ids[i]),
+            street_name=self.street_names.get(street_id, ""),
+            zone_name=self.zone_names.get(zone_id, ""),
+            grid_name=self.grid_names[i],
+        )
 
 
-_cache: dict[int, tuple[tuple[int, object], GridIndex]] = {}
+# Plain SQL: checked on every intake, and compiling the ORM aggregate costs ten times the query. The
+# zones' and streets' latest edits are in the key too: the index also carries their names.
+_STAMP_SQL = (
+    f"SELECT COUNT(*), MAX(updated_at), "
+    f"(SELECT MAX(updated_at) FROM {Zone._meta.db_table} WHERE district_id = %s), "
+    f"(SELECT MAX(updated_at) FROM {Street._meta.db_table} WHERE district_id = %s) "
+    f"FROM {Grid._meta.db_table} WHERE district_id = %s"
+)
 
 
-# Plain SQL: checked on every intake, and compiling the ORM aggregate costs ten times the query.
-_STAMP_SQL = f"SELECT COUNT(*), MAX(updated_at) FROM {Grid._meta.db_table} WHERE district_id = %s"
+def _stamp(district_id: int) -> tuple[object, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(_STAMP_SQL, [district_id, district_id, district_id])
+        # SQLite hands back the MAX of a datetime column as text; the key only has to change when rows do.
+        return tuple(cursor.fetchone())
+
+
+_cache: StampedCache[int, GridIndex] = StampedCache(stamp=_stamp, build=GridIndex)
 
 
 def grid_index(district_id: int) -> GridIndex:
-    with connection.cursor() as cursor:
-        cursor.execute(_STAMP_SQL, [district_id])
-        n, last = cursor.fetchone()
-    # SQLite hands back the MAX of a datetime column as text; the key only has to change when the grids do.
-    key = (n, last)
-    cached = _cache.get(district_id)
-    if cached is None or cached[0] != key:
-        cached = (key, GridIndex(district_id))
-        _cache[district_id] = cached
-    return cached[1]
+    return _cache.get(district_id)
 
 
 def locate_point(*, district_id: int, lon: float, lat: float) -> Location:

@@ -28,7 +28,7 @@ from zhifa.events.services.common import SYSTEM_TRIAGE, actor_jurisdiction
 from zhifa.events.services.triage import classify_event, triage_after_store, triage_decision
 from zhifa.events.states import EVENT_WORKFLOW, ClassifiedBy, EventPriority, EventSource, EventStatus
 from zhifa.geo.services import locate_point, to_wgs84
-from zhifa.org.models import District
+from zhifa.org.models import District, Grid, Street, Zone
 
 MAX_DESCRIPTION_CHARS = 2000
 PUBLIC_NO_PREFIX = "SJ"
@@ -151,7 +151,7 @@ def _next_public_no(now: dt.datetime) -> str:
 def event_intake(
     *,
     actor: Any,
-    district: District,
+    district: District | int,
     source: str,
     description: str,
     lon: float | None = None,
@@ -176,7 +176,8 @@ def event_intake(
     auto_triage: bool = True,
 ) -> IntakeResult:
     """Store one event from any channel, located and (with ``auto_triage``) triaged in the same transaction."""
-    j = actor_jurisdiction(actor, district_id=district.pk)
+    district_id = district if isinstance(district, int) else district.pk
+    j = actor_jurisdiction(actor, district_id=district_id)
     if j is not None and not can_report_event(j):
         raise PermissionDenied("您的岗位无权上报事件", code="permission_denied")
     idempotency_key = (idempotency_key or "").strip()
@@ -189,7 +190,7 @@ def event_intake(
         reporter_email=(reporter_email, 100),
         alert_type=(alert_type, 50),
     )
-    existing = _existing(district_id=district.pk, source=source, idempotency_key=idempotency_key)
+    existing = _existing(district_id=district_id, source=source, idempotency_key=idempotency_key)
     if existing is not None:
         return IntakeResult(event=existing, created=False)
 
@@ -199,16 +200,16 @@ def event_intake(
         raise ValidationFailed(f"未知的优先级：{priority}", code="priority_unknown", details={"priority": priority})
     text = _clean_text(description)
     w_lon, w_lat = _resolve_point(
-        district_id=district.pk, lon=lon, lat=lat, coord_system=coord_system, address=address or ""
+        district_id=district_id, lon=lon, lat=lat, coord_system=coord_system, address=address or ""
     )
-    location = locate_point(district_id=district.pk, lon=w_lon, lat=w_lat)
-    matter = _matter_by_code(district_id=district.pk, code=matter_code) if matter_code else None
+    location = locate_point(district_id=district_id, lon=w_lon, lat=w_lat)
+    matter = _matter_by_code(district_id=district_id, code=matter_code) if matter_code else None
     # Every photo is checked before anything is written; the checked photos are what gets stored.
     uploads = [photo_store.photo_validate(upload) for upload in photos]
 
     now = timezone.now()
     event = Event(
-        district=district,
+        district_id=district_id,
         source=source,
         source_ref=source_ref,
         idempotency_key=idempotency_key,
@@ -218,9 +219,10 @@ def event_intake(
         address=(address or "").strip(),
         lon=w_lon,
         lat=w_lat,
-        street_id=location.street_id,
-        zone_id=location.zone_id,
-        grid_id=location.grid_id,
+        # The places as the grid index knows them (id and name): enough for the reply, no query.
+        street=Street.from_db(connection.alias, ["id", "name"], [location.street_id, location.street_name]),
+        zone=Zone.from_db(connection.alias, ["id", "name"], [location.zone_id, location.zone_name]),
+        grid=Grid.from_db(connection.alias, ["id", "name"], [location.grid_id, location.grid_name]),
         matter=matter,
         department_id=matter.department_id if matter else None,
         classified_by=ClassifiedBy.REPORTER if matter else "",
@@ -255,7 +257,7 @@ def event_intake(
     except IntegrityError:
         # A concurrent retry of the same idempotency key stored it first (the unique constraint refused
         # ours, and the whole transaction — number included — was rolled back): answer with that one.
-        found = _existing(district_id=district.pk, source=source, idempotency_key=idempotency_key)
+        found = _existing(district_id=district_id, source=source, idempotency_key=idempotency_key)
         if found is None:
             raise
         return IntakeResult(event=found, created=False)

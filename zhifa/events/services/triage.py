@@ -74,13 +74,12 @@ def triage_decision(event: Event, *, now: Any, classification: dict[str, Any]) -
     already in the action's target state."""
     dedup = importlib.import_module("zhifa.events.dedup")
     updates = apply_classification(event, classification)
-    duplicate = dedup.find_duplicate(event=event)
-    if duplicate is not None:
-        # Hold the primary open while this transaction lasts (PostgreSQL; SQLite's writer holds everything).
-        target = rows.select_one(Event, pk=duplicate.pk, lock=True)
-        if target is not None and target.status in OPEN_STATES and target.merged_into_id is None:
-            event.merged_into_public_no = target.public_no  # type: ignore[attr-defined]  # as event_get annotates
-            return EventAction.MERGE, {**updates, "merged_into_id": target.pk}, merge_reason(event, target)
+    # The primary is held open while this transaction lasts (PostgreSQL; SQLite's writer holds everything).
+    target = dedup.find_duplicate(event=event, lock=True)
+    # Read under the lock: a primary closed or merged since the index said "open" is no target.
+    if target is not None and target.status in OPEN_STATES and target.merged_into_id is None:
+        event.merged_into_public_no = target.public_no  # type: ignore[attr-defined]  # as event_get annotates
+        return EventAction.MERGE, {**updates, "merged_into_id": target.pk}, merge_reason(event, target)
     updates.update(route=route_for(_department_of(event)), triaged_at=now)
     return EventAction.TRIAGE, updates, ""
 
@@ -111,8 +110,11 @@ def classify_event(event: Event) -> dict[str, Any]:
     min_score = float(getattr(settings, "ZHIFA_AUTO_CLASSIFY_MIN_SCORE", 0.3))
     if result is None or result.score < min_score:
         return {}
+    # The classifier's model holds the matter with its department (loaded under the same stamp); a model
+    # built without them falls back to one prepared read.
+    matter = result.matter if result.matter is not None else matter_with_department(result.matter_id)
     return {
-        "matter": matter_with_department(result.matter_id),
+        "matter": matter,
         "department_id": result.department_id,
         "classified_by": ClassifiedBy.AUTO,
         "classification_score": float(result.score),

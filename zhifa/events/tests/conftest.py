@@ -23,6 +23,7 @@ class FakeClassification:
     department_id: int
     score: float
     candidates: list[tuple[int, float]] = field(default_factory=list)
+    matter: Any = None  # as a model built without matters: triage reads the matter itself
 
 
 @dataclass
@@ -62,8 +63,9 @@ def brain(monkeypatch: pytest.MonkeyPatch) -> Brain:
         state.classify_calls += 1
         return state.classification
 
-    def find_duplicate(*, event: Event) -> Event | None:
-        return state.duplicate
+    def find_duplicate(*, event: Event, lock: bool = False) -> Event | None:
+        # As the real one: the primary's row as it is now (read under the lock when asked).
+        return None if state.duplicate is None else Event.objects.get(pk=state.duplicate.pk)
 
     def recommend_officers(*, event: Event, now: Any = None, limit: int = 5) -> list[FakeRecommendation]:
         return state.recommendations[:limit]

@@ -1,0 +1,107 @@
+"""The reply to POST /api/v1/events is built from what intake wrote, not read back (ADR 0005): it must be
+exactly what a GET of the same event answers, whatever the triage did, and follow edits of the places,
+matters and departments it names. Real classifier, dedup and grid index — no fakes."""
+
+import json
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from conftest import POINT_IN_A
+from zhifa.catalog.tests.factories import MatterFactory
+from zhifa.core.tokens import api_token_issue
+from zhifa.events.tests.conftest import jpeg_bytes
+from zhifa.org.tests.factories import DepartmentFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/events"
+
+
+def _client(world: Any, persona: str = "dispatcher") -> Client:
+    _, key = api_token_issue(actor="测试", user=world.user(persona), name="测试令牌")
+    return Client(headers={"Authorization": f"Bearer {key}"})
+
+
+def _post(client: Client, **fields: Any) -> dict[str, Any]:
+    body = {"lon": POINT_IN_A[0], "lat": POINT_IN_A[1], "reporter_phone": "13812341234", **fields}
+    response = client.post(URL, data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 201, response.content
+    return dict(response.json())
+
+
+def _get(client: Client, event_id: int) -> dict[str, Any]:
+    response = client.get(f"{URL}/{event_id}")
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+@pytest.fixture
+def matters(world: Any) -> dict[str, Any]:
+    # A department that works jointly with the command centre but whose officers do not sink to the streets.
+    housing = DepartmentFactory(
+        district=world.district, code="ZJJ", name="区住房和城乡建设局", is_sinking=False, is_coordinating=True
+    )
+    return {
+        "stall": MatterFactory(department=world.enforcement_dept, name="占道经营", keywords="占道经营 摆摊 摊贩"),
+        "price": MatterFactory(department=housing, name="物业未公示收费标准", keywords="收费标准 公示"),
+    }
+
+
+def test_the_reply_is_what_a_read_of_the_event_answers_in_every_triage_outcome(
+    world: Any, matters: dict[str, Any]
+) -> None:
+    client = _client(world)
+    replies = [
+        _post(client, description="路口有摊贩摆摊占道经营"),  # classified, zone team
+        _post(client, description="路口又有摊贩摆摊"),  # the same nearby: merged into the first
+        _post(client, description="小区物业没有公示收费标准"),  # a coordinating department's matter
+        _post(client, description="今天天气不错"),  # nothing to go on: left to the operator
+        # The matter given by the reporter, 300 m away from the first (no duplicate).
+        _post(client, description="门口一直有人", matter_code=matters["stall"].code, lon=POINT_IN_A[0] + 0.003),
+    ]
+
+    assert [(r["status"], r["route"]) for r in replies] == [
+        ("triaged", "zone_team"),
+        ("merged", ""),
+        ("triaged", "coordination"),
+        ("triaged", "zone_team"),
+        ("triaged", "zone_team"),
+    ]
+    assert replies[1]["merged_into_id"] == replies[0]["id"]
+    assert replies[2]["department"]["id"] == matters["price"].department_id
+    assert replies[3]["matter"] is None
+    for reply in replies:
+        assert reply == _get(client, reply["id"])
+
+
+def test_a_reply_with_photos_lists_them_as_a_read_does(world: Any, matters: dict[str, Any]) -> None:
+    client = _client(world, "officer_a")
+    photo = SimpleUploadedFile("scene.jpg", jpeg_bytes(), content_type="image/jpeg")
+    payload = {"description": "路口有摊贩摆摊", "lon": POINT_IN_A[0], "lat": POINT_IN_A[1], "source": "patrol"}
+
+    response = client.post(URL, data={"payload": json.dumps(payload), "photos": [photo]})
+
+    assert response.status_code == 201
+    reply = response.json()
+    assert len(reply["photos"]) == 1
+    assert reply == _get(client, reply["id"])
+
+
+def test_renamed_places_and_a_department_that_stops_coordinating_show_in_the_next_reply(
+    world: Any, matters: dict[str, Any]
+) -> None:
+    client = _client(world)
+    before = _post(client, description="小区物业没有公示收费标准")
+    world.street_a.name = "新名街道"
+    world.street_a.save()
+    housing = matters["price"].department
+    housing.is_coordinating = False
+    housing.save()
+
+    after = _post(client, description="隔壁小区物业也没有公示收费标准", lon=POINT_IN_A[0] + 0.002)
+
+    assert (before["street"]["name"], before["route"]) != ("新名街道", "zone_team")
+    assert (after["street"]["name"], after["route"]) == ("新名街道", "zone_team")
+    assert after == _get(client, after["id"])
