@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from zhifa.core import request_context
 from zhifa.core.models import AuditEntry, AuditHead
-from zhifa.core.rows import insert_rows
+from zhifa.core.rows import insert_rows, insert_statement, mark_stored
 
 GENESIS_HASH = "0" * 64
 
@@ -166,10 +166,23 @@ def _chain(entries: list[AuditEntry]) -> None:
         entry.prev_hash = prev_hash
         entry.entry_hash = entry_digest(entry)
         prev_hash = entry.entry_hash
-    # One INSERT with its SQL prepared once: this runs while every other writer waits for the head.
+    # This runs while every other writer waits for the head: the INSERT's SQL is prepared once, and on
+    # PostgreSQL the INSERT and the head's update go in one statement (one round trip less under the lock).
+    head_update = f"UPDATE {_HEAD_TABLE} SET seq = %s, entry_hash = %s WHERE singleton = 1"
+    if connection.vendor == "postgresql":
+        insert_sql, params = insert_statement(entries, conn=connection)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH appended AS ({insert_sql}), head AS ({head_update} RETURNING 1) SELECT * FROM appended",
+                [*params, seq, prev_hash],
+            )
+            ids = cursor.fetchall()
+        for entry, (pk,) in zip(entries, ids, strict=True):
+            mark_stored(entry, pk=pk, conn=connection)
+        return
     insert_rows(entries, conn=connection)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_HEAD_TABLE} SET seq = %s, entry_hash = %s WHERE singleton = 1", [seq, prev_hash])
+        cursor.execute(head_update, [seq, prev_hash])
 
 
 @contextmanager

@@ -47,6 +47,48 @@ def _insert_plan(
     return plan
 
 
+def insert_parts(
+    obj: models.Model, *, exclude: Sequence[str] = (), cast: bool = False, conn: BaseDatabaseWrapper | None = None
+) -> tuple[str, str, list[Any]]:
+    """For a hand-written ``INSERT … SELECT``: the quoted column list, the placeholders (with ``cast``,
+    each typed as its column — PostgreSQL cannot infer a SELECT list's parameter types) and the values,
+    converted as ``save()`` converts them. ``exclude``: field names the caller supplies itself."""
+    conn = conn or default_connection
+    qn = conn.ops.quote_name
+    fields = [f for f in _insert_fields(type(obj)) if f.name not in exclude]
+    columns = ", ".join(qn(_column(f)) for f in fields)
+    placeholders = ", ".join(f"%s::{f.cast_db_type(conn)}" if cast else "%s" for f in fields)
+    return columns, placeholders, [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
+
+
+def insert_statement(
+    objs: Sequence[models.Model], *, returning: bool = True, conn: BaseDatabaseWrapper | None = None
+) -> tuple[str, list[Any]]:
+    """The prepared INSERT of ``objs`` (all of one model) and its values; ``returning``: with the keys."""
+    conn = conn or default_connection
+    model = type(objs[0])
+    sql, fields = _insert_plan(model, len(objs), conn)
+    if not returning and " RETURNING " in sql:
+        sql = sql.rsplit(" RETURNING ", 1)[0]
+    params: list[Any] = []
+    for obj in objs:
+        if type(obj) is not model:
+            raise TypeError("insert_rows: all rows must be of one model")
+        params.extend(f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields)
+    return sql, params
+
+
+def mark_stored(obj: models.Model, *, pk: Any = None, conn: BaseDatabaseWrapper | None = None) -> None:
+    """After a hand-written INSERT: the instance's key, and its state as a stored row."""
+    conn = conn or default_connection
+    if pk is not None:
+        meta_pk = obj._meta.pk
+        assert meta_pk is not None
+        setattr(obj, meta_pk.attname, meta_pk.to_python(pk))
+    obj._state.adding = False
+    obj._state.db = conn.alias
+
+
 def insert_rows(objs: Sequence[models.Model], *, conn: BaseDatabaseWrapper | None = None) -> None:
     """INSERT ``objs`` (all of one model, not yet saved) in one statement; sets each one's primary key.
 
@@ -54,24 +96,15 @@ def insert_rows(objs: Sequence[models.Model], *, conn: BaseDatabaseWrapper | Non
     if not objs:
         return
     conn = conn or default_connection
-    model = type(objs[0])
-    sql, fields = _insert_plan(model, len(objs), conn)
-    params: list[Any] = []
-    for obj in objs:
-        if type(obj) is not model:
-            raise TypeError("insert_rows: all rows must be of one model")
-        params.extend(f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields)
+    sql, params = insert_statement(objs, conn=conn)
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
         ids = cursor.fetchall() if " RETURNING " in sql else []
-    pk = model._meta.pk
-    assert pk is not None
     # RETURNING lists the rows in the order of VALUES on SQLite and PostgreSQL (bulk_create relies on it too).
     for obj, row in zip(objs, ids, strict=False):
-        setattr(obj, pk.attname, pk.to_python(row[0]))
+        mark_stored(obj, pk=row[0], conn=conn)
     for obj in objs:
-        obj._state.adding = False
-        obj._state.db = conn.alias
+        mark_stored(obj, conn=conn)
 
 
 def insert_row(obj: models.Model, *, conn: BaseDatabaseWrapper | None = None) -> models.Model:

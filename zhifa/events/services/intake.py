@@ -276,7 +276,7 @@ def _store(
     """Number, triage and INSERT the event in its triaged (or merged) state, with its transition row,
     photos and audit entries — the rows and entries that storing it "reported" and then applying the
     workflow's triage wrote, with one INSERT instead of an INSERT and an UPDATE (ADR 0005)."""
-    event.public_no = _next_public_no(now)
+    # As reported (before triage); the number is filled in when it is taken, last, just before the INSERT.
     intake_after = snapshot(event, ["public_no", "source", "street", "zone", "grid", "matter", "priority"])
     transition: EventTransition | None = None
     updates: dict[str, Any] = {}
@@ -298,12 +298,11 @@ def _store(
         event.status = target
         for name, value in updates.items():
             setattr(event, name, value)
-    rows.insert_row(event)
+    _insert_numbered(event, transition, now=now)
+    intake_after["public_no"] = event.public_no
     audit_record(actor=actor, action="event.intake", obj=event, after=intake_after)
     photos = [photo_store.photo_ingest(event=event, upload=upload, kind=kind, actor=actor) for upload in uploads]
     if transition is not None:
-        transition.event = event
-        rows.insert_row(transition)
         audit_record(
             actor=SYSTEM_TRIAGE,
             action=f"{EVENT_WORKFLOW.name}.{transition.action}",
@@ -322,6 +321,56 @@ def _store(
         coordination_tasks=[],
     )
     return event
+
+
+def _insert_numbered(event: Event, transition: EventTransition | None, *, now: dt.datetime) -> None:
+    """Take the day's next number and INSERT the event (and its transition row).
+
+    The day's counter row is locked from here to the commit, so every intake of the district waits for it:
+    this comes last, after the reads, and on PostgreSQL the three statements are one (ADR 0005)."""
+    if transition is not None and connection.vendor == "postgresql" and _insert_numbered_in_one(event, transition, now):
+        return
+    event.public_no = _next_public_no(now)
+    rows.insert_row(event)
+    if transition is not None:
+        transition.event = event
+        rows.insert_row(transition)
+
+
+_ONE_STATEMENT_SQL: dict[str, str] = {}
+
+
+def _insert_numbered_in_one(event: Event, transition: EventTransition, now: dt.datetime) -> bool:
+    """PostgreSQL: counter, event and transition row in one statement; False when the day has no counter
+    row yet (its first event takes the general way, which creates it)."""
+    day = now.astimezone(LOCAL_TZ).date()
+    e_columns, e_values, e_params = rows.insert_parts(event, exclude=("public_no",), cast=True)
+    t_columns, t_values, t_params = rows.insert_parts(transition, exclude=("event",), cast=True)
+    sql = _ONE_STATEMENT_SQL.get("sql")
+    if sql is None:
+        qn = connection.ops.quote_name
+        # The number as Python formats it (SJ + date + at least six digits): lpad alone would cut a seventh.
+        number = "%s || CASE WHEN c.last < 1000000 THEN lpad(c.last::text, 6, '0') ELSE c.last::text END"
+        sql = (
+            f"WITH c AS ({_COUNTER_NEXT_SQL}), "
+            f"e AS (INSERT INTO {qn(Event._meta.db_table)} ({e_columns}, {qn('public_no')}) "
+            f"SELECT {e_values}, {number} FROM c RETURNING id, public_no), "
+            f"t AS (INSERT INTO {qn(EventTransition._meta.db_table)} ({qn('event_id')}, {t_columns}) "
+            f"SELECT e.id, {t_values} FROM e RETURNING id) "
+            "SELECT e.id, e.public_no, t.id FROM e, t"
+        )
+        _ONE_STATEMENT_SQL["sql"] = sql
+    prefix = PUBLIC_NO_PREFIX + day.strftime("%Y%m%d")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, *e_params, prefix, *t_params])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    event.public_no = row[1]
+    rows.mark_stored(event, pk=row[0])
+    transition.event = event
+    rows.mark_stored(transition, pk=row[2])
+    return True
 
 
 def _prefetched(event: Event, **related: list[Any]) -> None:
