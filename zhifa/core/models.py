@@ -30,7 +30,7 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT
     )
     actor_label = models.CharField("操作人名称", max_length=150, blank=True)
-    action = models.CharField("动作", max_length=80, db_index=True)
+    action = models.CharField("动作", max_length=80)
     object_type = models.CharField("对象类型", max_length=80)
     object_id = models.CharField("对象编号", max_length=64)
     before = models.JSONField("变更前", null=True, blank=True)
@@ -40,12 +40,15 @@ class AuditEntry(models.Model):
     client = models.CharField("来源端", max_length=16)
     recorded_at = models.DateTimeField("记录时间")
     prev_hash = models.CharField("上一条哈希", max_length=64)
-    entry_hash = models.CharField("本条哈希", max_length=64, unique=True)
+    entry_hash = models.CharField("本条哈希", max_length=64)
 
     class Meta:
         ordering = ["seq"]
         verbose_name = verbose_name_plural = "审计记录"
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        # A constraint rather than unique=True: PostgreSQL then builds no second (LIKE) index beside it, and
+        # every intake appends two entries. The action has no index: nothing searches by it alone.
+        constraints = [models.UniqueConstraint(fields=["entry_hash"], name="audit_entry_hash_unique")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"

@@ -54,11 +54,19 @@ def insert_parts(
     each typed as its column — PostgreSQL cannot infer a SELECT list's parameter types) and the values,
     converted as ``save()`` converts them. ``exclude``: field names the caller supplies itself."""
     conn = conn or default_connection
-    qn = conn.ops.quote_name
-    fields = [f for f in _insert_fields(type(obj)) if f.name not in exclude]
-    columns = ", ".join(qn(_column(f)) for f in fields)
-    placeholders = ", ".join(f"%s::{f.cast_db_type(conn)}" if cast else "%s" for f in fields)
+    key = ("parts", conn.alias, conn.vendor, type(obj), tuple(exclude), cast)
+    plan = _parts_plans.get(key)
+    if plan is None:
+        qn = conn.ops.quote_name
+        fields = [f for f in _insert_fields(type(obj)) if f.name not in exclude]
+        columns = ", ".join(qn(_column(f)) for f in fields)
+        placeholders = ", ".join(f"%s::{f.cast_db_type(conn)}" if cast else "%s" for f in fields)
+        plan = _parts_plans[key] = (columns, placeholders, fields)
+    columns, placeholders, fields = plan
     return columns, placeholders, [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
+
+
+_parts_plans: dict[tuple[Any, ...], tuple[str, str, list[models.Field[Any, Any]]]] = {}
 
 
 def insert_statement(

@@ -3,7 +3,8 @@ becomes one ``Event`` through ``event_intake``.
 
 Everything is checked before anything is written (DESIGN.md: bad input changes nothing): the text, the
 point (or the typed address, geocoded against the subject registry), the district's grid, the matter code,
-and every photo. A retry with the same (district, source, idempotency key) returns the first event.
+and every photo. A retry with the same (district, source, idempotency key) returns the first event: the
+unique constraint refuses its INSERT, nothing of it stays.
 """
 
 import datetime as dt
@@ -190,10 +191,6 @@ def event_intake(
         reporter_email=(reporter_email, 100),
         alert_type=(alert_type, 50),
     )
-    existing = _existing(district_id=district_id, source=source, idempotency_key=idempotency_key)
-    if existing is not None:
-        return IntakeResult(event=existing, created=False)
-
     if source not in EventSource.values:
         raise ValidationFailed(f"未知的事件来源：{source}", code="source_unknown", details={"source": source})
     if priority not in EventPriority.values:
@@ -255,8 +252,10 @@ def event_intake(
             if auto_triage and stored.status == EventStatus.TRIAGED:
                 stored = triage_after_store(stored)
     except IntegrityError:
-        # A concurrent retry of the same idempotency key stored it first (the unique constraint refused
-        # ours, and the whole transaction — number included — was rolled back): answer with that one.
+        # A retry: the unique constraint on (district, source, idempotency key) refused the INSERT, and the
+        # whole transaction — number, photos' rows and files included — was rolled back; answer with the
+        # event stored first. Asked here rather than before every intake: retries are rare, and the
+        # constraint also catches the concurrent retry that a look-up first would miss (ADR 0005).
         found = _existing(district_id=district_id, source=source, idempotency_key=idempotency_key)
         if found is None:
             raise

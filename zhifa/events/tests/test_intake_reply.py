@@ -11,7 +11,9 @@ from django.test import Client
 
 from conftest import POINT_IN_A
 from zhifa.catalog.tests.factories import MatterFactory
+from zhifa.core.models import AuditEntry
 from zhifa.core.tokens import api_token_issue
+from zhifa.events.models import Event
 from zhifa.events.tests.conftest import jpeg_bytes
 from zhifa.org.tests.factories import DepartmentFactory
 
@@ -105,3 +107,21 @@ def test_renamed_places_and_a_department_that_stops_coordinating_show_in_the_nex
     assert (before["street"]["name"], before["route"]) != ("新名街道", "zone_team")
     assert (after["street"]["name"], after["route"]) == ("新名街道", "zone_team")
     assert after == _get(client, after["id"])
+
+
+def test_a_retry_gets_the_first_event_and_leaves_no_trace(world: Any, matters: dict[str, Any]) -> None:
+    client = _client(world)
+    body = {"description": "路口有摊贩摆摊", "lon": POINT_IN_A[0], "lat": POINT_IN_A[1]}
+    first = client.post(URL, data=json.dumps(body), content_type="application/json", headers={"Idempotency-Key": "k-1"})
+    entries = AuditEntry.objects.count()
+
+    retry = client.post(URL, data=json.dumps(body), content_type="application/json", headers={"Idempotency-Key": "k-1"})
+    after_retry = AuditEntry.objects.count()
+    other = _post(client, description="另一处有摊贩", lon=POINT_IN_A[0] + 0.003)
+
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert retry.json() == first.json()
+    assert after_retry == entries  # the refused INSERT was rolled back with everything else
+    # The retry's number went back with its transaction: the next event takes the one after the first.
+    assert int(other["public_no"][-6:]) == int(first.json()["public_no"][-6:]) + 1
+    assert Event.objects.count() == 2
