@@ -147,10 +147,12 @@ def _chain(entries: list[AuditEntry]) -> None:
     The caller holds a transaction; the lock lasts from here to its end."""
     connection = transaction.get_connection()
     # Plain SQL for the two statements on the head: they run while every other writer waits for it.
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT seq, entry_hash FROM {_HEAD_TABLE} WHERE singleton = 1{lock}")
-        row = cursor.fetchone()
+    row: Any = getattr(connection, _HEAD_ATTR, None)
+    if row is None:
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT seq, entry_hash FROM {_HEAD_TABLE} WHERE singleton = 1{lock}")
+            row = cursor.fetchone()
     if row is None:  # the very first entry: create the head (a concurrent first writer waits on its key)
         head, _ = AuditHead.objects.select_for_update().get_or_create(
             singleton=1, defaults={"seq": 0, "entry_hash": GENESIS_HASH}
@@ -212,6 +214,22 @@ def audited_transaction() -> Iterator[None]:
                     _chain(entries)
     finally:
         setattr(connection, _PENDING_ATTR, None)
+        setattr(connection, _HEAD_ATTR, None)
+
+
+# For a service that reads the head inside one of its own statements (``AUDIT_HEAD_LOCK_SQL`` as a CTE):
+# the whole locked stretch of an intake is then two statements and the commit (ADR 0005).
+_HEAD_ATTR = "zhifa_audit_head"
+AUDIT_HEAD_LOCK_SQL = f"SELECT seq, entry_hash FROM {_HEAD_TABLE} WHERE singleton = 1 FOR UPDATE"
+
+
+def audit_head_locked(seq: int, entry_hash: str) -> None:
+    """Tell the open ``audited_transaction`` that this transaction locked and read the chain's head
+    (``AUDIT_HEAD_LOCK_SQL``, PostgreSQL): its entries are chained from there without reading it again."""
+    connection = transaction.get_connection()
+    if getattr(connection, _PENDING_ATTR, None) is None or not connection.in_atomic_block:
+        raise RuntimeError("audit_head_locked outside an audited_transaction")
+    setattr(connection, _HEAD_ATTR, (seq, entry_hash))
 
 
 @dataclass(frozen=True)

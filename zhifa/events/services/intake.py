@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from zhifa.catalog.models import Matter
 from zhifa.core import rows
-from zhifa.core.audit import audit_record, audited_transaction, snapshot
+from zhifa.core.audit import AUDIT_HEAD_LOCK_SQL, audit_head_locked, audit_record, audited_transaction, snapshot
 from zhifa.core.errors import PermissionDenied, ValidationFailed
 from zhifa.core.workflow import workflow_check
 from zhifa.events import photos as photo_store
@@ -355,8 +355,11 @@ def _insert_numbered_in_one(event: Event, transition: EventTransition, now: dt.d
             f"e AS (INSERT INTO {qn(Event._meta.db_table)} ({e_columns}, {qn('public_no')}) "
             f"SELECT {e_values}, {number} FROM c RETURNING id, public_no), "
             f"t AS (INSERT INTO {qn(EventTransition._meta.db_table)} ({qn('event_id')}, {t_columns}) "
-            f"SELECT e.id, {t_values} FROM e RETURNING id) "
-            "SELECT e.id, e.public_no, t.id FROM e, t"
+            f"SELECT e.id, {t_values} FROM e RETURNING id), "
+            # The audit chain's head, locked here too: the two locks every intake waits for are then
+            # held for this statement, the audit append and the commit — nothing else.
+            f"h AS ({AUDIT_HEAD_LOCK_SQL}) "
+            "SELECT e.id, e.public_no, t.id, h.seq, h.entry_hash FROM e CROSS JOIN t LEFT JOIN h ON TRUE"
         )
         _ONE_STATEMENT_SQL["sql"] = sql
     prefix = PUBLIC_NO_PREFIX + day.strftime("%Y%m%d")
@@ -369,6 +372,8 @@ def _insert_numbered_in_one(event: Event, transition: EventTransition, now: dt.d
     rows.mark_stored(event, pk=row[0])
     transition.event = event
     rows.mark_stored(transition, pk=row[2])
+    if row[3] is not None:  # no head yet: the first entry ever creates it
+        audit_head_locked(int(row[3]), str(row[4]))
     return True
 
 
