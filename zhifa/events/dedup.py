@@ -5,9 +5,10 @@ district and the same enforcement matter, reported at most ``ZHIFA_DEDUP_WINDOW_
 ``ZHIFA_DEDUP_RADIUS_M`` metres (great-circle distance on WGS-84). An event without a matter has no
 duplicate: two different problems at one shop door must not be merged because nobody classified them.
 
-The query narrows by (district, matter, status, reported_at) — the ``event_dedup_idx`` index, which also
-carries the point and the merge link so that the bounding box around the point is checked on the index
-alone — and the exact distance is then checked in Python on the few rows left.
+The query narrows by district, matter and a band of longitude around the point — the ``event_dedup_idx``
+index, which also carries the latitude, state, time and merge link so that the rest of the bounding box and
+the window are checked on the index alone — and the exact distance is then checked in Python on the few
+rows left.
 """
 
 import datetime as dt
