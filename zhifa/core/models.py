@@ -46,9 +46,10 @@ class AuditEntry(models.Model):
         ordering = ["seq"]
         verbose_name = verbose_name_plural = "审计记录"
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
-        # A constraint rather than unique=True: PostgreSQL then builds no second (LIKE) index beside it, and
-        # every intake appends two entries. The action has no index: nothing searches by it alone.
-        constraints = [models.UniqueConstraint(fields=["entry_hash"], name="audit_entry_hash_unique")]
+        # Every intake appends two entries, and each index is written with them (ADR 0005). ``seq`` is
+        # unique and orders the chain; the hash needs no index of its own (a random key: each entry would
+        # land on another page of it) — ``audit_verify`` recomputes and compares every hash in seq order.
+        # The action has no index either: nothing searches by it alone.
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
