@@ -8,6 +8,11 @@
   they do not decide), never an officer, a liaison or a business owner.
 - Field steps (acknowledge, check in, report back) belong to the officers assigned to the event.
 - A coordinating department's written feedback belongs to that department's liaison.
+- A photo's original — the evidence, with the EXIF the public copy drops (the phone's GPS position, the
+  time, the device) — is for those who command the event and for the legal reviewer, who must examine the
+  evidence before a decision (APL 58, ZJR 24). Officers and auxiliaries work from the public copy (an
+  auxiliary collects information, never decides, ZJR 30); liaisons, leaders and business owners see the
+  public copy of the events in their scope.
 """
 
 from zhifa.org.jurisdiction import Jurisdiction
@@ -29,6 +34,13 @@ def covers_event_street(j: Jurisdiction, street_id: int) -> bool:
     if j.role == Role.STREET_DISPATCHER:
         return j.street_id == street_id
     return True
+
+
+def can_see_photo_original(j: Jurisdiction, *, street_id: int) -> bool:
+    """Commanders of the event's street, and the legal reviewer who examines the evidence (APL 58, ZJR 24)."""
+    if j.role == Role.LEGAL_REVIEWER:
+        return True
+    return can_command_events(j) and covers_event_street(j, street_id)
 
 
 def can_give_coordination_feedback(j: Jurisdiction, department_id: int) -> bool:

@@ -12,7 +12,8 @@ Storage and database agree: the files are written before the row that names them
 ``photo_files_removed_on_rollback`` deletes them again when that transaction rolls back.
 
 Reading back: ``event_photo_get`` finds a photo of an event the user may see (the event selectors' scope);
-its original — the evidence, with the EXIF the public copy drops — only for ``can_see_photo_original``.
+its original — the evidence, with the EXIF the public copy drops — only for
+``permissions.can_see_photo_original``.
 """
 
 import datetime as dt
@@ -39,9 +40,8 @@ from zhifa.core.audit import audit_record
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.events import selectors
 from zhifa.events.models import Event, EventPhoto
-from zhifa.events.permissions import can_command_events, covers_event_street
-from zhifa.org.jurisdiction import Jurisdiction, jurisdiction_of
-from zhifa.org.roles import Role
+from zhifa.events.permissions import can_see_photo_original
+from zhifa.org.jurisdiction import jurisdiction_of
 
 logger = logging.getLogger(__name__)
 
@@ -410,25 +410,10 @@ def photo_ingest(*, event: Event, upload: Any, kind: str, actor: Any) -> EventPh
 # --- Reading photos back -----------------------------------------------------------------------------
 
 
-def can_see_photo_original(j: Jurisdiction, *, street_id: int) -> bool:
-    """Who may open an original: the evidence file, with the EXIF the public copy drops (the phone's GPS
-    position, the time, the device).
-
-    Those who decide on the event — the command-centre rule of ``permissions.can_command_events``
-    (dispatcher, administrator, and a street dispatcher for their own street only) — and the legal reviewer,
-    who must examine the evidence before a decision (APL 58, ZJR 24). Officers and auxiliaries work from the
-    public copy on the page (an auxiliary collects information, never decides, ZJR 30); liaisons, leaders
-    and business owners see the public copy of the events in their scope.
-    """
-    if j.role == Role.LEGAL_REVIEWER:
-        return True
-    return can_command_events(j) and covers_event_street(j, street_id)
-
-
 def event_photo_get(*, user: Any, photo_id: int, original: bool = False) -> EventPhoto:
     """A photo of an event in the user's scope (the event selectors' rule). Out of scope is "not found", as
     for events: nobody learns that another street's photo exists. ``original`` also checks
-    ``can_see_photo_original``."""
+    ``permissions.can_see_photo_original``."""
     in_scope = selectors.event_list(user=user).values("pk")
     photo = EventPhoto.objects.select_related("event").filter(pk=photo_id, event__in=in_scope).first()
     if photo is None:

@@ -3,7 +3,7 @@
 from django import template
 
 from zhifa.events.models import Event
-from zhifa.events.photos import can_see_photo_original
+from zhifa.events.permissions import can_see_photo_original
 from zhifa.org.jurisdiction import jurisdiction_of
 
 register = template.Library()
