@@ -4,6 +4,7 @@ two streets are 0.01° squares side by side (street A west of street B) — and 
 (街道调度员, who commands only that street's events; also street A's zone lead whom overdue clocks notify)."""
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,6 +138,13 @@ def _audit_table_append_only(request: Any) -> Any:
 def _reference_rechecked_on_every_use(settings: Any) -> None:
     """Tests edit grids, matters and overrides and expect the next line to see them (production: 1 s)."""
     settings.ZHIFA_REFERENCE_RECHECK_S = 0
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp_path(settings: Any, tmp_path: Path) -> None:
+    """Photo files go to a folder of the test's own, never into var/media: a test's citizen photos would
+    otherwise pile up there, and a test that counts files would see another test's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,5 @@
 """Who may open a photo's original (the evidence, with its EXIF): every persona, on each street's event."""
 
-from typing import Any
-
 import pytest
 
 from conftest import World
@@ -44,7 +42,7 @@ def test_who_may_see_photo_originals(world: World, persona: str, expected: tuple
 
 @pytest.mark.parametrize("street", ["street_a", "street_b"])
 def test_the_administrator_sees_originals_on_every_street(world: World, street: str) -> None:
-    street_id: Any = getattr(world, street).pk
+    street_id = getattr(world, street).pk
     admin = Jurisdiction(user_id=1, district_id=world.district.pk, role=Role.ADMIN, street_id=None, department_id=None)
 
     assert can_see_photo_original(admin, street_id=street_id) is True
