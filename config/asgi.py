@@ -17,12 +17,20 @@ The pages and the command centre's stream stay on the ASGI handler: a stream hol
 minutes and must not occupy the API's thread.
 """
 
+import gc
 import os
 from typing import Any
 
 from a2wsgi import WSGIMiddleware
 from django.core.asgi import get_asgi_application
 from django.core.wsgi import get_wsgi_application
+
+# The cyclic garbage collector, tuned for a server process (ADR 0005): a request allocates thousands of
+# container objects that plain reference counting frees, but at the default threshold (2,000) every few
+# requests started a collection, and the older generations hold the classifier's and jieba's dictionaries
+# (hundreds of thousands of objects), which each full collection walks again. Measured on the intake: server
+# CPU per event 4.0 → 3.3 ms. Cycles still get collected, less often.
+gc.set_threshold(100_000, 50, 1000)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_application = get_asgi_application()
