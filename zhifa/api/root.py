@@ -6,7 +6,7 @@ errors are reshaped to the same form so that a client handles one error shape.
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from zhifa.api.auth import api_auth
 from zhifa.catalog.api import router as catalog_router
@@ -36,6 +36,17 @@ def request_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     body = {"code": "not_authenticated", "message": "未登录或令牌无效", "details": {}}
     return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja raises it itself; the one a client meets is the session's CSRF check (a browser page whose
+    # token is missing or stale), which it words in English and in its own {"detail"} shape.
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        body = {"code": "csrf_failed", "message": "安全校验（CSRF）未通过，请刷新页面后重试", "details": {}}
+    else:
+        body = {"code": f"http_{exc.status_code}", "message": str(exc), "details": {}}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 api.add_router("/org", org_router, tags=["组织机构"])

@@ -157,3 +157,15 @@ def test_officer_position_is_recorded_then_throttled(world: Any) -> None:
     assert (again.status_code, again.json()) == (200, {"is_recorded": False, "recorded_at": None})
     assert not_officer.status_code == 404
     assert OfficerPosition.objects.count() == 1
+
+
+def test_a_session_post_without_its_csrf_token_is_refused_in_our_error_shape(world: Any, brain: Brain) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.user("dispatcher"))
+
+    response = post_json(client, URL, BODY)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed"
+    assert "CSRF" in response.json()["message"]
+    assert Event.objects.count() == 0
