@@ -214,3 +214,15 @@ def test_a_queued_finding_the_server_refuses_is_shown_not_dropped_in_silence(
     )
     expect(phone.locator("#queued-banner")).to_be_hidden()
     assert Event.objects.count() == 0
+
+
+def test_signing_out_clears_the_pages_kept_for_offline_use(phone: Any, live_server: Any, world: Any) -> None:
+    sign_in_and_open(phone, live_server.url, "officer_a", "/m/")
+    cached = "caches.keys().then(ks => Promise.all(ks.map(k => caches.open(k).then(c => c.keys())))).then(a => a.flat().map(r => r.url))"
+    assert any("/m/" in url for url in phone.evaluate(cached))
+
+    phone.get_by_role("button", name="退出").click()
+    phone.wait_for_url(f"{live_server.url}/login/")
+
+    # Nothing of officer_a's task list or name is left for the next person on this phone.
+    assert [url for url in phone.evaluate(cached) if "/m/" in url] == []

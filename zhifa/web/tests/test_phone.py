@@ -141,3 +141,15 @@ def test_service_worker_is_served_for_the_phone_scope(client_as: Any) -> None:
     assert response["Content-Type"] == "application/javascript; charset=utf-8"
     assert response["Service-Worker-Allowed"] == "/m/"
     assert 'var SHELL = ["/m/", "/m/finding/"];' in response.content.decode()
+
+
+def test_an_officer_signs_out_from_the_phone_and_the_next_one_must_sign_in(client_as: Any) -> None:
+    client = client_as("officer_a")
+    body = client.get("/m/").content.decode()
+    assert 'action="/logout/"' in body and ">退出</button>" in body
+
+    response = client.post("/logout/")
+
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    again = client.get("/m/")
+    assert again.status_code == 302 and again["Location"].startswith("/login/")

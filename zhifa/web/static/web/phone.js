@@ -190,6 +190,17 @@
       navigator.serviceWorker.register(document.body.dataset.swUrl, { scope: "/m/" }).catch(function () {});
     }
 
+    // Signing out on a shared phone: the cached pages hold this officer's tasks and name, so they go too
+    // (the queue of unsent reports stays; each item is sent only under the officer who made it).
+    document.querySelectorAll("form.m-logout").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        if (!("caches" in self) || form.dataset.cleared === "true") { return; }
+        e.preventDefault();
+        caches.keys().then(function (keys) { return Promise.all(keys.map(function (k) { return caches.delete(k); })); })
+          .catch(function () {}).then(function () { form.dataset.cleared = "true"; form.submit(); });
+      });
+    });
+
     document.querySelectorAll("form[data-geolocate=fill]").forEach(function (form) {
       locate().then(function (pos) { fillPoint(form, pos); }).catch(function (err) {
         form.querySelector("[data-geo-status]").textContent = geoError(err);
