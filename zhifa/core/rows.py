@@ -11,7 +11,7 @@ Use it only where a statement runs on every request of a measured path; everywhe
 readable choice.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection as default_connection
@@ -69,15 +69,11 @@ def insert_parts(
 _parts_plans: dict[tuple[Any, ...], tuple[str, str, list[models.Field[Any, Any]]]] = {}
 
 
-def insert_statement(
-    objs: Sequence[models.Model], *, returning: bool = True, conn: BaseDatabaseWrapper | None = None
-) -> tuple[str, list[Any]]:
-    """The prepared INSERT of ``objs`` (all of one model) and its values; ``returning``: with the keys."""
+def insert_statement(objs: Sequence[models.Model], *, conn: BaseDatabaseWrapper | None = None) -> tuple[str, list[Any]]:
+    """The prepared INSERT of ``objs`` (all of one model, ``RETURNING`` the keys) and its values."""
     conn = conn or default_connection
     model = type(objs[0])
     sql, fields = _insert_plan(model, len(objs), conn)
-    if not returning and " RETURNING " in sql:
-        sql = sql.rsplit(" RETURNING ", 1)[0]
     params: list[Any] = []
     for obj in objs:
         if type(obj) is not model:
@@ -125,6 +121,21 @@ def _column(field: Any) -> str:
     if column is None:
         raise TypeError(f"{field} has no column")
     return str(column)
+
+
+def sql_once(build: Callable[[BaseDatabaseWrapper], str]) -> Callable[[], str]:
+    """Decorator for a hand-written statement: ``build(connection)`` runs once per kind of database and its
+    text is kept (table and column names come from ``_meta``, quoted by the backend)."""
+    texts: dict[str, str] = {}
+
+    def text() -> str:
+        vendor = default_connection.vendor
+        found = texts.get(vendor)
+        if found is None:
+            found = texts[vendor] = build(default_connection)
+        return found
+
+    return text
 
 
 def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:

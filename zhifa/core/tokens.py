@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from zhifa.core.audit import audit_record
 from zhifa.core.models import ApiToken
-from zhifa.core.rows import columns, from_row
+from zhifa.core.rows import columns, from_row, sql_once
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -34,25 +34,20 @@ def _profile_model() -> Any:
     return get_user_model().profile.related.related_model  # type: ignore[attr-defined]
 
 
-def _token_sql() -> str:
-    # One hand-written join, prepared once: the token, its user and the user's post. Every API request runs
-    # it, and the ORM spent ten times the query's own time building the same select_related (ADR 0005).
-    global _token_sql_text
-    if _token_sql_text is None:
-        user_model = get_user_model()
-        profile_model = _profile_model()
-        qn = connection.ops.quote_name
-        _token_sql_text = (
-            f"SELECT {columns(ApiToken, alias='t')}, {columns(user_model, alias='u')}, {columns(profile_model, alias='p')} "
-            f"FROM {qn(ApiToken._meta.db_table)} t "
-            f"INNER JOIN {qn(user_model._meta.db_table)} u ON u.id = t.user_id "
-            f"LEFT OUTER JOIN {qn(profile_model._meta.db_table)} p ON p.user_id = u.id "
-            "WHERE t.key_hash = %s AND t.is_active = %s LIMIT 1"
-        )
-    return _token_sql_text
-
-
-_token_sql_text: str | None = None
+@sql_once
+def _token_sql(conn: Any) -> str:
+    # One hand-written join: the token, its user and the user's post. Every API request runs it, and the ORM
+    # spent ten times the query's own time building the same select_related (ADR 0005).
+    user_model = get_user_model()
+    profile_model = _profile_model()
+    qn = conn.ops.quote_name
+    return (
+        f"SELECT {columns(ApiToken, alias='t')}, {columns(user_model, alias='u')}, {columns(profile_model, alias='p')} "
+        f"FROM {qn(ApiToken._meta.db_table)} t "
+        f"INNER JOIN {qn(user_model._meta.db_table)} u ON u.id = t.user_id "
+        f"LEFT OUTER JOIN {qn(profile_model._meta.db_table)} p ON p.user_id = u.id "
+        "WHERE t.key_hash = %s AND t.is_active = %s LIMIT 1"
+    )
 
 
 def api_token_user(key: str) -> Any | None:

@@ -12,6 +12,7 @@ rows left.
 """
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -21,27 +22,21 @@ from zhifa.events.distance import bounding_box, haversine_m
 from zhifa.events.models import Event
 from zhifa.events.states import OPEN_STATES
 
-_SQL: dict[str, str] = {}
 
-
-def _sql() -> str:
-    # Prepared once per database: it runs inside every intake's write transaction, and building the same
-    # filter through the ORM took ten times as long as the indexed query itself (ADR 0005).
-    sql = _SQL.get(connection.vendor)
-    if sql is None:
-        qn = connection.ops.quote_name
-        open_states = ", ".join(f"'{s}'" for s in sorted(OPEN_STATES))
-        sql = (
-            f"SELECT e.id, e.lon, e.lat FROM {qn(Event._meta.db_table)} e "
-            "WHERE e.district_id = %s AND e.matter_id = %s "
-            f"AND e.status IN ({open_states}) AND e.reported_at >= %s AND e.merged_into_id IS NULL "
-            "AND e.lon >= %s AND e.lon <= %s AND e.lat >= %s AND e.lat <= %s "
-            # "Before it": earlier, or at the same instant but stored first (ids break ties).
-            "AND (e.reported_at < %s OR (e.reported_at = %s AND e.id < %s)) AND e.id <> %s "
-            "ORDER BY e.reported_at, e.id"
-        )
-        _SQL[connection.vendor] = sql
-    return sql
+@rows.sql_once
+def _sql(conn: Any) -> str:
+    # Hand-written: it runs inside every intake's write transaction, and building the same filter through
+    # the ORM took ten times as long as the indexed query itself (ADR 0005).
+    open_states = ", ".join(f"'{s}'" for s in sorted(OPEN_STATES))
+    return (
+        f"SELECT e.id, e.lon, e.lat FROM {conn.ops.quote_name(Event._meta.db_table)} e "
+        "WHERE e.district_id = %s AND e.matter_id = %s "
+        f"AND e.status IN ({open_states}) AND e.reported_at >= %s AND e.merged_into_id IS NULL "
+        "AND e.lon >= %s AND e.lon <= %s AND e.lat >= %s AND e.lat <= %s "
+        # "Before it": earlier, or at the same instant but stored first (ids break ties).
+        "AND (e.reported_at < %s OR (e.reported_at = %s AND e.id < %s)) AND e.id <> %s "
+        "ORDER BY e.reported_at, e.id"
+    )
 
 
 def find_duplicate(*, event: Event, lock: bool = False) -> Event | None:

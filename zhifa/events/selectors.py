@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
@@ -18,7 +17,7 @@ from zhifa.core.errors import NotFound
 from zhifa.events.models import CoordinationTask, Event, EventAssignment, Notification, OfficerPosition
 from zhifa.events.states import FIELD_STATES, OPEN_STATES, EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of
-from zhifa.org.models import DutyShift, Grid, Officer, Street, Zone
+from zhifa.org.models import DutyShift, Officer
 from zhifa.org.roles import Role
 
 _LIST_RELATED = ("street", "zone", "grid", "matter", "department")
@@ -104,7 +103,6 @@ def event_get(*, user: Any, event_id: int) -> Event:
     return event
 
 
-_PLACES_SQL: dict[str, str] = {}
 _PREFETCHED = ("assignments", "photos", "transitions", "escalations", "coordination_tasks")
 
 
@@ -126,14 +124,14 @@ def _visible(user: Any, event: Event) -> bool:
 
 def event_get_stored(*, user: Any, event: Event) -> Event:
     """``event_get`` for an event a service has just stored and hands back with its related rows in its
-    prefetch cache and its places loaded (intake does): nothing is read — at most the names of its street,
-    zone and grid, in one prepared query — instead of the six queries of ``event_get`` (ADR 0005). Anything else falls back to
-    ``event_get``, and so does scope: an event the user may not see is "not found" either way."""
+    prefetch cache and its places, matter and department loaded (intake does): nothing is read, instead of
+    the six queries of ``event_get`` (ADR 0005). Anything less falls back to ``event_get``, and so does
+    scope: an event the user may not see is "not found" either way."""
     cache = getattr(event, "_prefetched_objects_cache", {})
     if event.pk is None or any(name not in cache for name in _PREFETCHED) or not _visible(user, event):
         return event_get(user=user, event_id=event.pk)
     if not all(relation.is_cached(event) for relation in (Event.street, Event.zone, Event.grid)):
-        _load_place_names(event)
+        return event_get(user=user, event_id=event.pk)
     matter = event.matter if Event.matter.is_cached(event) else None
     if event.matter_id is not None and (matter is None or not Matter.department.is_cached(matter)):
         return event_get(user=user, event_id=event.pk)
@@ -144,26 +142,6 @@ def event_get_stored(*, user: Any, event: Event) -> Event:
     if event.merged_into_id is not None and not hasattr(event, "merged_into_public_no"):
         return event_get(user=user, event_id=event.pk)
     return event
-
-
-def _load_place_names(event: Event) -> None:
-    sql = _PLACES_SQL.get(connection.vendor)
-    if sql is None:
-        qn = connection.ops.quote_name
-        sql = (
-            f"SELECT s.name, z.name, g.name FROM {qn(Grid._meta.db_table)} g "
-            f"INNER JOIN {qn(Zone._meta.db_table)} z ON z.id = g.zone_id "
-            f"INNER JOIN {qn(Street._meta.db_table)} s ON s.id = g.street_id WHERE g.id = %s"
-        )
-        _PLACES_SQL[connection.vendor] = sql
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [event.grid_id])
-        names = cursor.fetchone() or ("", "", "")
-    db = event._state.db or "default"
-    # Only what a detail shows of a place (id and name) is loaded; any other field would load on access.
-    event.street = Street.from_db(db, ["id", "name"], [event.street_id, names[0]])
-    event.zone = Zone.from_db(db, ["id", "name"], [event.zone_id, names[1]])
-    event.grid = Grid.from_db(db, ["id", "name"], [event.grid_id, names[2]])
 
 
 def event_get_by_public_no(*, user: Any, public_no: str) -> Event:

@@ -45,25 +45,22 @@ class IntakeResult:
     created: bool
 
 
-_EXISTING_SQL: dict[str, str] = {}
+@rows.sql_once
+def _existing_sql(conn: Any) -> str:
+    # The condition repeats the unique constraint's own (event_idempotency_unique) word for word: only then
+    # does SQLite use that partial index; without it the look-up scanned the district's events.
+    return (
+        f"SELECT {rows.columns(Event, alias='e')} FROM {conn.ops.quote_name(Event._meta.db_table)} e "
+        "WHERE e.district_id = %s AND e.source = %s AND e.idempotency_key = %s "
+        "AND NOT (e.idempotency_key = '') LIMIT 1"
+    )
 
 
 def _existing(*, district_id: int, source: str, idempotency_key: str) -> Event | None:
     if not idempotency_key:
         return None
-    sql = _EXISTING_SQL.get(connection.vendor)
-    if sql is None:
-        qn = connection.ops.quote_name
-        # The condition repeats the unique constraint's own (event_idempotency_unique) word for word: only
-        # then does SQLite use that partial index; without it every intake scanned the district's events.
-        sql = (
-            f"SELECT {rows.columns(Event, alias='e')} FROM {qn(Event._meta.db_table)} e "
-            "WHERE e.district_id = %s AND e.source = %s AND e.idempotency_key = %s "
-            "AND NOT (e.idempotency_key = '') LIMIT 1"
-        )
-        _EXISTING_SQL[connection.vendor] = sql
     with connection.cursor() as cursor:
-        cursor.execute(sql, [district_id, source, idempotency_key])
+        cursor.execute(_existing_sql(), [district_id, source, idempotency_key])
         row = cursor.fetchone()
     return None if row is None else rows.from_row(Event, row)
 
@@ -120,10 +117,15 @@ def _matter_by_code(*, district_id: int, code: str) -> Matter:
     return matter
 
 
+def _day_and_prefix(now: dt.datetime) -> tuple[dt.date, str]:
+    """The local day an event number counts in, and the number's prefix (SJ + that date)."""
+    day = now.astimezone(LOCAL_TZ).date()
+    return day, PUBLIC_NO_PREFIX + day.strftime("%Y%m%d")
+
+
 def _next_public_no(now: dt.datetime) -> str:
     """SJ + local date + the day's 6-digit sequence, from the day's counter row (never reused)."""
-    day = now.astimezone(LOCAL_TZ).date()
-    prefix = PUBLIC_NO_PREFIX + day.strftime("%Y%m%d")
+    day, prefix = _day_and_prefix(now)
     for _ in range(3):
         # One statement (SQLite ≥ 3.35 and PostgreSQL both have RETURNING) instead of UPDATE then SELECT.
         with connection.cursor() as cursor:
@@ -342,7 +344,7 @@ _ONE_STATEMENT_SQL: dict[str, str] = {}
 def _insert_numbered_in_one(event: Event, transition: EventTransition, now: dt.datetime) -> bool:
     """PostgreSQL: counter, event and transition row in one statement; False when the day has no counter
     row yet (its first event takes the general way, which creates it)."""
-    day = now.astimezone(LOCAL_TZ).date()
+    day, prefix = _day_and_prefix(now)
     e_columns, e_values, e_params = rows.insert_parts(event, exclude=("public_no",), cast=True)
     t_columns, t_values, t_params = rows.insert_parts(transition, exclude=("event",), cast=True)
     sql = _ONE_STATEMENT_SQL.get("sql")
@@ -362,7 +364,6 @@ def _insert_numbered_in_one(event: Event, transition: EventTransition, now: dt.d
             "SELECT e.id, e.public_no, t.id, h.seq, h.entry_hash FROM e CROSS JOIN t LEFT JOIN h ON TRUE"
         )
         _ONE_STATEMENT_SQL["sql"] = sql
-    prefix = PUBLIC_NO_PREFIX + day.strftime("%Y%m%d")
     with connection.cursor() as cursor:
         cursor.execute(sql, [day, *e_params, prefix, *t_params])
         row = cursor.fetchone()

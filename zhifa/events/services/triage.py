@@ -131,22 +131,20 @@ def apply_classification(event: Event, classification: dict[str, Any]) -> dict[s
     return stored
 
 
-_MATTER_SQL: dict[str, str] = {}
+@rows.sql_once
+def _matter_sql(conn: Any) -> str:
+    qn = conn.ops.quote_name
+    return (
+        f"SELECT {rows.columns(Matter, alias='m')}, {rows.columns(Department, alias='d')} "
+        f"FROM {qn(Matter._meta.db_table)} m INNER JOIN {qn(Department._meta.db_table)} d "
+        "ON d.id = m.department_id WHERE m.id = %s"
+    )
 
 
 def matter_with_department(matter_id: int) -> Matter:
-    """The matter and its department in one prepared join (every classified intake reads it)."""
-    sql = _MATTER_SQL.get(connection.vendor)
-    if sql is None:
-        qn = connection.ops.quote_name
-        sql = (
-            f"SELECT {rows.columns(Matter, alias='m')}, {rows.columns(Department, alias='d')} "
-            f"FROM {qn(Matter._meta.db_table)} m INNER JOIN {qn(Department._meta.db_table)} d "
-            "ON d.id = m.department_id WHERE m.id = %s"
-        )
-        _MATTER_SQL[connection.vendor] = sql
+    """The matter and its department in one prepared join (when the classifier's model did not carry it)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [matter_id])
+        cursor.execute(_matter_sql(), [matter_id])
         row = cursor.fetchone()
     if row is None:
         raise Matter.DoesNotExist(f"matter {matter_id}")
