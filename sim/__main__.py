@@ -49,6 +49,7 @@ def run_one(scenario_path: Path, policy: str, out: Path) -> None:
         events=day.events,
         merged=day.merged,
         waits=day.waits,
+        taken_away=day.taken_away,
         skipped=day.skipped_actions,
         errors=day.errors,
         seconds=time.perf_counter() - started,
@@ -87,6 +88,7 @@ def report(scenario_name: str, results: dict[str, dict[str, Any]]) -> str:
             ["/".join(r["escalations"][k].__str__() for k in ("1", "2", "3")) for r in results.values()],
         )
     )
+    rows.append(("超时改派收回的任务", [str(r["taken_away"]) for r in results.values()]))
     rows.append(("无人可派的等待次数", [str(r["waits"]) for r in results.values()]))
     rows.append(("被拒绝的操作", [str(r["skipped"]) for r in results.values()]))
     rows.append(("仿真用时", [f"{r['seconds']:.1f} s" for r in results.values()]))

@@ -4,9 +4,13 @@ Every step a person would take — intake, dispatch, the officer's acknowledge /
 worker's escalation scan — is a call to the same service the web page, the phone and the worker call,
 made with the clock set (time-machine) to the simulated instant. Only the people are simulated: how fast an
 officer picks up the phone, how they travel (walking or riding, at the scenario's speeds along a road
-factor), how long the handling takes. Two dispatch policies are compared on the same day and the same
-random draws: ours (the recommendation: on duty, free, certified, nearest by travel time) and a zone
-round-robin baseline (the next on-duty officer of the event's zone, busy or not).
+factor), how long the handling takes. An officer works on one task at a time and takes the next when it is
+handled or taken away. Crews follow the event's assignment rows: when the clock watcher re-dispatches an
+event, the replaced officers stop wherever they are; when its level-3 step only notifies the command centre
+(the officers are already on site, or nobody else is free), nothing changes for them. Two dispatch policies
+are compared on the same day and the same random draws: ours (the recommendation: on duty, free,
+certified, nearest by travel time) and a zone round-robin baseline (the next on-duty officer of the
+event's zone, busy or not).
 """
 
 import datetime as dt
@@ -16,6 +20,7 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import time_machine
@@ -29,7 +34,7 @@ from zhifa.catalog.models import Domain, Matter
 from zhifa.core.errors import DomainError
 from zhifa.events import services
 from zhifa.events.distance import haversine_m
-from zhifa.events.models import Event, EventAssignment, EventEscalation, EventTransition
+from zhifa.events.models import Event, EventAssignment, EventEscalation, EventTransition, OfficerPosition
 from zhifa.events.recommend import officers_needed, recommend_officers
 from zhifa.events.states import EscalationLevel, EventAction, EventPriority, EventStatus
 from zhifa.org.models import Department, DutyShift, Officer, Profile, Street, Zone
@@ -38,16 +43,64 @@ from zhifa.org.roles import Role
 SIM_PASSWORD = "!"  # unusable password: simulated officers never log in
 
 
+@dataclass(frozen=True)
+class Leg:
+    """A trip to an event: straight from where the officer set off, at their speed along the road factor."""
+
+    from_lon: float
+    from_lat: float
+    to_lon: float
+    to_lat: float
+    leave_at: dt.datetime
+    arrive_at: dt.datetime
+
+    def point_at(self, when: dt.datetime) -> tuple[float, float]:
+        span = (self.arrive_at - self.leave_at).total_seconds()
+        done = 1.0 if span <= 0 else min(1.0, max(0.0, (when - self.leave_at).total_seconds() / span))
+        return (
+            self.from_lon + (self.to_lon - self.from_lon) * done,
+            self.from_lat + (self.to_lat - self.from_lat) * done,
+        )
+
+
 @dataclass
 class SimOfficer:
+    """One officer: works on one task at a time, the tasks assigned meanwhile waiting in order."""
+
     officer: Officer
     user: Any
-    zone_id: int
-    shift: str
+    zone_id: int | None
+    shift: str  # a key of the scenario's shifts; "" for an officer from outside the street's roster
     speed_mps: float
     lon: float
     lat: float
-    busy_until: dt.datetime
+    task: "Task | None" = None
+    queue: "list[Task]" = field(default_factory=list)
+    leg: Leg | None = None
+
+    @property
+    def is_idle(self) -> bool:
+        return self.task is None and not self.queue
+
+    def point_at(self, when: dt.datetime) -> tuple[float, float]:
+        return self.leg.point_at(when) if self.leg is not None else (self.lon, self.lat)
+
+
+@dataclass(eq=False)
+class Task:
+    """One crew's assignment to one event, from its (re-)dispatch until it is handled or taken away."""
+
+    event_id: int
+    crew: list[SimOfficer]
+    lon: float
+    lat: float
+    acknowledge_at: dt.datetime
+    handling: dt.timedelta
+    is_open: bool = True
+
+    @property
+    def lead(self) -> SimOfficer:
+        return self.crew[0]
 
 
 @dataclass
@@ -58,6 +111,7 @@ class Day:
     events: int = 0
     merged: int = 0
     waits: int = 0
+    taken_away: int = 0
     skipped_actions: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -72,8 +126,12 @@ class Simulation:
         self.counter = itertools.count()
         self.result = Day(policy=policy)
         self.rotation: dict[int, int] = {}
-        # Each (re-)dispatch starts a new crew timeline; a superseded crew's pending steps are dropped.
-        self.generation: dict[int, int] = {}
+        # The task each event's crew is working on, and the assignment rows the sim last followed per event:
+        # new rows (a dispatch, a re-dispatch by the clock watcher) are the only thing that changes a crew.
+        self.tasks: dict[int, Task] = {}
+        self.followed: dict[int, list[int]] = {}
+        # Officers of other streets whom the clock watcher's re-dispatch sent into this street.
+        self.visitors: dict[int, SimOfficer] = {}
 
     # --- set-up -------------------------------------------------------------------------------------------
 
@@ -96,7 +154,6 @@ class Simulation:
         # The scenario's roster replaces the demo officers of this street.
         Officer.objects.filter(street=self.street).update(is_active=False)
         department = Department.objects.get(district=self.district, code="ZHZF")
-        midnight = dt.datetime.combine(sc.day, dt.time(0), tzinfo=self.tz)
         self.officers: list[SimOfficer] = []
         serial = itertools.count(1)
         for zone in self.zones:
@@ -126,9 +183,7 @@ class Simulation:
                     )
                     self._roster(officer, shift)
                     speed = sc.riding_mps if self.rng.random() < sc.riding_share else sc.walking_mps
-                    self.officers.append(
-                        SimOfficer(officer, user, zone.pk, shift, speed, home.x, home.y, busy_until=midnight)
-                    )
+                    self.officers.append(SimOfficer(officer, user, zone.pk, shift, speed, home.x, home.y))
         self.by_officer_id = {s.officer.pk: s for s in self.officers}
 
     def _roster(self, officer: Officer, shift: str) -> None:
@@ -251,7 +306,7 @@ class Simulation:
             ),
         )
         if done is not None:
-            self._work(when, event_id, chosen)
+            self._follow_assignments(when, event_id)
 
     def _choose(self, when: dt.datetime, event: Event, need: int) -> list[SimOfficer]:
         if self.policy == "ours":
@@ -269,83 +324,165 @@ class Simulation:
         self.rotation[event.zone_id] = start + len(picked)
         return picked
 
-    def _work(self, when: dt.datetime, event_id: int, crew: list[SimOfficer]) -> None:
-        """The crew's timeline: the lead acknowledges on the phone; everyone travels once free; the lead
-        checks in and reports back after handling."""
+    def _follow_assignments(self, when: dt.datetime, event_id: int) -> None:
+        """The officers act on what their phones show: the event's current assignment rows. New rows mean a
+        (re-)dispatch: the crew they replaced stops and takes its next task, the new crew starts. The same
+        rows as before (an escalation that only notified someone) change nothing."""
+        rows = self._assignment_rows(event_id)
+        assignment_ids = [assignment_id for assignment_id, _ in rows]
+        if assignment_ids == self.followed.get(event_id):
+            return
+        self.followed[event_id] = assignment_ids
+        previous = self.tasks.get(event_id)
+        if previous is not None:
+            self.result.taken_away += 1
+            self._end(when, previous)
+        if rows:
+            self._assign(when, event_id, [self._sim_officer(i) for _, i in rows])
+
+    def _assignment_rows(self, event_id: int) -> list[tuple[int, int]]:
+        """(assignment id, officer id) of the event's active assignments, the lead first."""
+        return list(
+            EventAssignment.objects.filter(event_id=event_id, released_at__isnull=True)
+            .order_by("-is_lead", "id")
+            .values_list("id", "officer_id")
+        )
+
+    def _assign(self, when: dt.datetime, event_id: int, crew: list[SimOfficer]) -> None:
+        """A new task: the lead accepts it on the phone at once, busy or not; each member sets off when the
+        task is accepted and they have finished the tasks given to them before."""
         sc = self.scenario
-        event = Event.objects.get(pk=event_id)
-        lead = crew[0]
-        generation = self.generation[event_id] = self.generation.get(event_id, 0) + 1
-        ack_at = when + dt.timedelta(seconds=sc.acknowledge_seconds.draw(self.rng))
-        handling = dt.timedelta(minutes=sc.handling_minutes.draw(self.rng))
-        arrivals = []
+        lon, lat = Event.objects.filter(pk=event_id).values_list("lon", "lat").get()
+        task = Task(
+            event_id=event_id,
+            crew=crew,
+            lon=lon,
+            lat=lat,
+            acknowledge_at=when + dt.timedelta(seconds=sc.acknowledge_seconds.draw(self.rng)),
+            handling=dt.timedelta(minutes=sc.handling_minutes.draw(self.rng)),
+        )
+        self.tasks[event_id] = task
+        self.at(task.acknowledge_at, partial(self._acknowledge, task))
         for member in crew:
-            leave = max(ack_at, member.busy_until)
-            distance = haversine_m(member.lon, member.lat, event.lon, event.lat) * sc.road_factor
-            arrive = leave + dt.timedelta(seconds=distance / member.speed_mps)
-            arrivals.append(arrive)
-            member.busy_until = arrive + handling
-            member.lon, member.lat = event.lon, event.lat
-        arrive_at = arrivals[0]
-        report_at = arrive_at + handling
+            member.queue.append(task)
+            self._take_next(when, member)
 
-        def assigned(officer: SimOfficer) -> bool:
-            if self.generation[event_id] != generation:
-                return False
-            return EventAssignment.objects.filter(
-                event_id=event_id, officer=officer.officer, released_at__isnull=True
-            ).exists()
+    def _take_next(self, when: dt.datetime, member: SimOfficer) -> None:
+        if member.task is not None or not member.queue:
+            return
+        task = member.queue.pop(0)
+        leave = max(when, task.acknowledge_at)
+        distance = haversine_m(member.lon, member.lat, task.lon, task.lat) * self.scenario.road_factor
+        arrive = leave + dt.timedelta(seconds=distance / member.speed_mps)
+        member.task = task
+        member.leg = Leg(member.lon, member.lat, task.lon, task.lat, leave, arrive)
+        self.at(arrive, partial(self._arrive, task, member))
 
-        def acknowledge(t: dt.datetime) -> None:
-            if assigned(lead):
-                self.call(t, lambda: services.event_acknowledge(actor=lead.user, event=Event.objects.get(pk=event_id)))
-
-        def check_in(t: dt.datetime) -> None:
-            if assigned(lead):
-                self.call(
-                    t,
-                    lambda: services.event_check_in(
-                        actor=lead.user, event=Event.objects.get(pk=event_id), lon=event.lon, lat=event.lat
-                    ),
-                )
-
-        def report(t: dt.datetime) -> None:
-            if not assigned(lead):
-                return
+    def _acknowledge(self, task: Task, when: dt.datetime) -> None:
+        if task.is_open:
+            lead = task.lead
             self.call(
-                t,
-                lambda: services.event_report(
-                    actor=lead.user, event=Event.objects.get(pk=event_id), outcome="已到场处置，现场已整改。"
-                ),
+                when, lambda: services.event_acknowledge(actor=lead.user, event=Event.objects.get(pk=task.event_id))
             )
-            self.call(t, lambda: services.event_verify(actor=self.dispatcher, event=Event.objects.get(pk=event_id)))
-            self.call(t, lambda: services.event_close(actor=self.dispatcher, event=Event.objects.get(pk=event_id)))
-            for member in crew:
-                self._position(t, member)
 
-        self.at(ack_at, acknowledge)
-        self.at(arrive_at, check_in)
-        self.at(report_at, report)
+    def _arrive(self, task: Task, member: SimOfficer, when: dt.datetime) -> None:
+        """On site: the lead checks in and, after the handling, reports back; the others stay with the lead."""
+        if member.task is not task:
+            return  # the task was taken away on the way
+        member.lon, member.lat, member.leg = task.lon, task.lat, None
+        if member is not task.lead:
+            return
+        checked_in = self.call(
+            when,
+            lambda: services.event_check_in(
+                actor=member.user, event=Event.objects.get(pk=task.event_id), lon=task.lon, lat=task.lat
+            ),
+        )
+        if checked_in is None:
+            self._end(when, task)  # refused (counted): the crew cannot work the event and moves on
+            return
+        self.at(when + task.handling, partial(self._report, task))
+
+    def _report(self, task: Task, when: dt.datetime) -> None:
+        """The lead reports back; the dispatcher verifies and closes only what was actually handled."""
+        if not task.is_open:
+            return
+        lead = task.lead
+        handled = self.call(
+            when,
+            lambda: services.event_report(
+                actor=lead.user, event=Event.objects.get(pk=task.event_id), outcome="已到场处置，现场已整改。"
+            ),
+        )
+        self._end(when, task)
+        if handled is None:
+            return
+        verified = self.call(when, lambda: services.event_verify(actor=self.dispatcher, event=handled))
+        if verified is not None:
+            self.call(when, lambda: services.event_close(actor=self.dispatcher, event=verified))
+
+    def _end(self, when: dt.datetime, task: Task) -> None:
+        """The task is over (handled, or taken away by a re-dispatch): whoever was on it stops where they are,
+        their phone reports the position, and they take their next task; whoever had not started drops it."""
+        task.is_open = False
+        if self.tasks.get(task.event_id) is task:
+            del self.tasks[task.event_id]
+        for member in task.crew:
+            if task in member.queue:
+                member.queue.remove(task)
+            if member.task is task:
+                member.lon, member.lat = member.point_at(when)
+                member.task, member.leg = None, None
+                self._position(when, member)
+                self._take_next(when, member)
+
+    def _sim_officer(self, officer_id: int) -> SimOfficer:
+        """The simulated officer behind an assignment. The clock watcher's re-dispatch may choose an officer of a
+        neighbouring street (the recommender widens when the street cannot field the officers needed): that
+        officer works the task like anyone, starting from where they were last seen, else their zone or street."""
+        known = self.by_officer_id.get(officer_id) or self.visitors.get(officer_id)
+        if known is not None:
+            return known
+        officer = Officer.objects.select_related("user", "zone", "street").get(pk=officer_id)
+        if officer.user is None:
+            # The demo gives accounts to a few officers only; every real officer has a phone.
+            officer.user = get_user_model().objects.create(username=f"sim_visitor_{officer.pk}", password=SIM_PASSWORD)
+            Profile.objects.create(
+                user=officer.user,
+                district=self.district,
+                role=Role.OFFICER,
+                street=officer.street,
+                display_name=officer.name,
+            )
+            officer.save(update_fields=["user"])
+        last = OfficerPosition.objects.filter(officer=officer).order_by("-recorded_at", "-pk").first()
+        if last is not None:
+            lon, lat = last.lon, last.lat
+        else:
+            place = officer.zone or officer.street
+            if place is None:  # the recommender never proposes an officer with no zone or street to start from
+                raise ValueError(f"执法人员 {officer.name} 没有所在片区或街道，仿真无法确定其出发位置")
+            point = shape(place.boundary).representative_point()
+            lon, lat = point.x, point.y
+        # Their own draw, so that adopting a visitor does not shift the day's shared random sequence.
+        draws = random.Random(f"{self.scenario.seed}:visitor:{officer.pk}")
+        sc = self.scenario
+        speed = sc.riding_mps if draws.random() < sc.riding_share else sc.walking_mps
+        visitor = SimOfficer(officer, officer.user, officer.zone_id, "", speed, lon, lat)
+        self.visitors[officer_id] = visitor
+        return visitor
 
     def _scan(self, when: dt.datetime) -> None:
-        """The worker's escalation scan; a level-3 step re-dispatched the event, so its new crew starts."""
+        """The worker's escalation scan; the crews follow whatever it changed (a level-3 step re-dispatches
+        only when the event is not yet on site and other officers are free; otherwise it only notifies)."""
         escalations = self.call(when, lambda: services.events_escalate_overdue(now=when)) or []
-        for escalation in escalations:
-            if escalation.level != EscalationLevel.REDISPATCH:
-                continue
-            active = list(
-                EventAssignment.objects.filter(event_id=escalation.event_id, released_at__isnull=True)
-                .order_by("-is_lead", "id")
-                .values_list("officer_id", flat=True)
-            )
-            crew = [self.by_officer_id[i] for i in active if i in self.by_officer_id]
-            if crew:
-                self._work(when, escalation.event_id, crew)
+        for event_id in dict.fromkeys(e.event_id for e in escalations if e.level == EscalationLevel.REDISPATCH):
+            self._follow_assignments(when, event_id)
 
     def _heartbeat(self, when: dt.datetime) -> None:
         """Phones on duty report where they are every quarter hour (the recommender ignores stale positions)."""
         for sim in self.officers:
-            if self._on_duty(sim, when) and sim.busy_until <= when:
+            if self._on_duty(sim, when) and sim.is_idle:
                 self._position(when, sim)
 
     def _position(self, when: dt.datetime, sim: SimOfficer) -> None:
