@@ -51,6 +51,7 @@ def run_one(scenario_path: Path, policy: str, out: Path) -> None:
         waits=day.waits,
         taken_away=day.taken_away,
         skipped=day.skipped_actions,
+        wait_log=day.wait_log,
         errors=day.errors,
         seconds=time.perf_counter() - started,
     )
@@ -112,7 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Replay a street's day and compare dispatch policies.")
     parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO)
     parser.add_argument("--policy", choices=list(POLICIES))
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--json", type=Path, help="also write the figures here, with each wait for a free officer")
     args = parser.parse_args()
     if args.policy:
         run_one(args.scenario, args.policy, args.json)
@@ -138,6 +139,8 @@ def main() -> None:
             ]
             subprocess.run(cmd, check=True, env=env)
             results[policy] = json.loads(out.read_text(encoding="utf-8"))
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(report(scenario.name, results))
 
 

@@ -7,13 +7,30 @@ officer picks up the phone, how they travel (walking or riding, at the scenario'
 factor), how long the handling takes. An officer works on one task at a time and takes the next when it is
 handled or taken away. Crews follow the event's assignment rows: when the clock watcher re-dispatches an
 event, the replaced officers stop wherever they are; when its level-3 step only notifies the command centre
-(the officers are already on site, or nobody else is free), nothing changes for them. Two dispatch policies
-are compared on the same day and the same random draws: ours (the recommendation: on duty, free,
-certified, nearest by travel time) and a zone round-robin baseline (the next on-duty officer of the
-event's zone, busy or not).
+(the officers are already on site, or nobody else is free), nothing changes for them.
+
+Two dispatch policies are compared on the same day: ours (the recommendation: on duty, free, certified,
+nearest by travel time) and a zone round-robin baseline (the next on-duty officer of the event's zone, busy
+or not). Both face the same world. Every random quantity is drawn from its own generator, seeded by the
+scenario's seed and the stable name of what it describes (``world_draws``) — never from one running
+sequence — so no draw depends on how many draws came before it:
+
+- the reports (``plan_day``): per hour, how many; per report, named by its hour and ordinal ("08-03"), its
+  time, matter (hence its text, "市民反映：<matter>"), point and priority. The reporter is the same
+  hotline caller for every report;
+- per officer of the roster (named by serial number) and per officer of another street that a re-dispatch
+  sends in (by id): riding or walking, hence their speed — travel has no other noise;
+- per dispatch of a report, named by the report and the dispatch's ordinal (1 the first dispatch, 2 the
+  first re-dispatch the sim follows, …): the lead's acknowledge delay and the crew's handling time,
+  whoever the crew is and whenever the dispatch happens.
+
+What follows from the policy is not shared: who goes and when (ours waits for a free officer, the baseline
+queues the task behind busy officers), from where, hence the travel times; which reports are merged (a
+duplicate merges only into an event still open); and the clock watcher's escalations and re-dispatches.
 """
 
 import datetime as dt
+import hashlib
 import heapq
 import itertools
 import math
@@ -41,6 +58,83 @@ from zhifa.org.models import Department, DutyShift, Officer, Profile, Street, Zo
 from zhifa.org.roles import Role
 
 SIM_PASSWORD = "!"  # unusable password: simulated officers never log in
+REPORTER_NAME, REPORTER_PHONE = "市民", "13800000000"
+
+
+def world_draws(seed: int, *name: object) -> random.Random:
+    """The draws of one thing of the world, from the scenario's seed and the thing's name alone: the same in
+    every process and for both policies, whatever was drawn before. SHA-256 rather than ``hash()``, which
+    is salted per process for strings."""
+    key = ":".join(str(part) for part in (seed, *name)).encode("utf-8")
+    return random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
+
+
+@dataclass(frozen=True)
+class PlannedReport:
+    """One hotline report of the day, before it is made."""
+
+    key: str  # its hour and its ordinal within the hour, "08-03": the name its draws hang on
+    at: dt.datetime
+    matter_code: str
+    lon: float
+    lat: float
+    is_urgent: bool
+
+
+@dataclass(frozen=True)
+class DispatchDraws:
+    """What one dispatch of a report brings with it, whoever is sent and whenever."""
+
+    acknowledge: dt.timedelta  # from the dispatch to the lead's acknowledgement on the phone
+    handling: dt.timedelta  # on site, from the lead's check-in to the report
+
+
+def plan_day(scenario: Scenario, street_shape: Any, start: dt.datetime) -> list[PlannedReport]:
+    """The day's reports in time order: each hour's count and each report's details have their own draws,
+    so one more report in an early hour leaves every later report as it was."""
+    codes, weights = zip(*scenario.matter_mix.items(), strict=True)
+    reports: list[PlannedReport] = []
+    for hour, rate in enumerate(scenario.events_per_hour):
+        for ordinal in range(_poisson(world_draws(scenario.seed, "reports", hour), rate)):
+            key = f"{hour:02d}-{ordinal:02d}"
+            draws = world_draws(scenario.seed, "report", key)
+            at = start + dt.timedelta(hours=hour, seconds=draws.uniform(0, 3600))
+            code = draws.choices(codes, weights=weights)[0]
+            lon, lat = _point_in(street_shape, draws)
+            reports.append(PlannedReport(key, at, code, lon, lat, draws.random() < scenario.urgent_share))
+    reports.sort(key=lambda r: (r.at, r.key))
+    return reports
+
+
+def dispatch_draws(scenario: Scenario, report_key: str, ordinal: int) -> DispatchDraws:
+    draws = world_draws(scenario.seed, "dispatch", report_key, ordinal)
+    return DispatchDraws(
+        acknowledge=dt.timedelta(seconds=scenario.acknowledge_seconds.draw(draws)),
+        handling=dt.timedelta(minutes=scenario.handling_minutes.draw(draws)),
+    )
+
+
+def rides(scenario: Scenario, *name: object) -> bool:
+    """Whether an officer rides (else walks): their own draw, named by who they are."""
+    return world_draws(scenario.seed, "officer", *name).random() < scenario.riding_share
+
+
+def _poisson(draws: random.Random, rate: float) -> int:
+    # Knuth's method: fine for the small hourly rates of one street.
+    limit, k, p = math.exp(-rate), 0, 1.0
+    while True:
+        p *= draws.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def _point_in(area: Any, draws: random.Random) -> tuple[float, float]:
+    minx, miny, maxx, maxy = area.bounds
+    while True:
+        lon, lat = draws.uniform(minx, maxx), draws.uniform(miny, maxy)
+        if area.contains(Point(lon, lat)):
+            return lon, lat
 
 
 @dataclass(frozen=True)
@@ -113,6 +207,7 @@ class Day:
     waits: int = 0
     taken_away: int = 0
     skipped_actions: int = 0
+    wait_log: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -120,7 +215,6 @@ class Simulation:
     def __init__(self, scenario: Scenario, policy: str) -> None:
         self.scenario = scenario
         self.policy = policy
-        self.rng = random.Random(scenario.seed)
         self.tz = timezone.get_current_timezone()
         self.queue: list[tuple[dt.datetime, int, Callable[[dt.datetime], None]]] = []
         self.counter = itertools.count()
@@ -132,6 +226,9 @@ class Simulation:
         self.followed: dict[int, list[int]] = {}
         # Officers of other streets whom the clock watcher's re-dispatch sent into this street.
         self.visitors: dict[int, SimOfficer] = {}
+        # Each event's report (the name its draws hang on) and how many crews the sim has sent to it so far.
+        self.report_keys: dict[int, str] = {}
+        self.dispatches: dict[int, int] = {}
 
     # --- set-up -------------------------------------------------------------------------------------------
 
@@ -182,7 +279,7 @@ class Simulation:
                         certified_domains=[d.value for d in Domain],
                     )
                     self._roster(officer, shift)
-                    speed = sc.riding_mps if self.rng.random() < sc.riding_share else sc.walking_mps
+                    speed = sc.riding_mps if rides(sc, "roster", n) else sc.walking_mps
                     self.officers.append(SimOfficer(officer, user, zone.pk, shift, speed, home.x, home.y))
         self.by_officer_id = {s.officer.pk: s for s in self.officers}
 
@@ -219,11 +316,8 @@ class Simulation:
         sc = self.scenario
         start = dt.datetime.combine(sc.day, dt.time(0), tzinfo=self.tz)
         end = start + dt.timedelta(days=1)
-        for hour, rate in enumerate(sc.events_per_hour):
-            count = self._poisson(rate)
-            for _ in range(count):
-                when = start + dt.timedelta(hours=hour, seconds=self.rng.uniform(0, 3600))
-                self.at(when, self._report_event())
+        for planned in plan_day(sc, self.street_shape, start):
+            self.at(planned.at, partial(self._intake, planned))
         scan = start
         while scan < end + dt.timedelta(hours=2):
             self.at(scan, self._scan)
@@ -235,67 +329,45 @@ class Simulation:
             action(when)
         return self.result
 
-    def _poisson(self, rate: float) -> int:
-        # Knuth's method: fine for the small hourly rates of one street.
-        limit, k, p = math.exp(-rate), 0, 1.0
-        while True:
-            p *= self.rng.random()
-            if p <= limit:
-                return k
-            k += 1
-
     # --- what people do ---------------------------------------------------------------------------------------
 
-    def _report_event(self) -> Callable[[dt.datetime], None]:
-        sc = self.scenario
-        codes, weights = zip(*sc.matter_mix.items(), strict=True)
-        code = self.rng.choices(codes, weights=weights)[0]
-        lon, lat = self._point_in_street()
-        urgent = self.rng.random() < sc.urgent_share
-        matter = self.matters[code]
-
-        def report(when: dt.datetime) -> None:
-            result = self.call(
-                when,
-                lambda: services.event_intake(
-                    actor="12345热线（仿真）",
-                    district=self.district,
-                    source="hotline",
-                    description=f"市民反映：{matter.name}",
-                    lon=lon,
-                    lat=lat,
-                    matter_code=code,
-                    priority=EventPriority.URGENT if urgent else EventPriority.NORMAL,
-                    reporter_name="市民",
-                    reporter_phone="13800000000",
-                ),
-            )
-            if result is None:
-                return
-            self.result.events += 1
-            event = result.event
-            if event.status == EventStatus.MERGED:
-                self.result.merged += 1
-                return
-            self._dispatch(when, event.pk)
-
-        return report
-
-    def _point_in_street(self) -> tuple[float, float]:
-        minx, miny, maxx, maxy = self.street_shape.bounds
-        while True:
-            lon, lat = self.rng.uniform(minx, maxx), self.rng.uniform(miny, maxy)
-            if self.street_shape.contains(Point(lon, lat)):
-                return lon, lat
+    def _intake(self, planned: PlannedReport, when: dt.datetime) -> None:
+        """The hotline passes the report on; the dispatcher sends a crew at once (or as soon as one is free)."""
+        matter = self.matters[planned.matter_code]
+        result = self.call(
+            when,
+            lambda: services.event_intake(
+                actor="12345热线（仿真）",
+                district=self.district,
+                source="hotline",
+                description=f"市民反映：{matter.name}",
+                lon=planned.lon,
+                lat=planned.lat,
+                matter_code=planned.matter_code,
+                priority=EventPriority.URGENT if planned.is_urgent else EventPriority.NORMAL,
+                reporter_name=REPORTER_NAME,
+                reporter_phone=REPORTER_PHONE,
+            ),
+        )
+        if result is None:
+            return
+        self.result.events += 1
+        event = result.event
+        self.report_keys[event.pk] = planned.key
+        if event.status == EventStatus.MERGED:
+            self.result.merged += 1
+            return
+        self._dispatch(when, event.pk)
 
     def _dispatch(self, when: dt.datetime, event_id: int) -> None:
         event = Event.objects.select_related("matter").get(pk=event_id)
         if event.status not in (EventStatus.TRIAGED, EventStatus.RETURNED):
             return
         need = officers_needed(event=event)
-        chosen = self._choose(when, event, need)
+        chosen, proposed = self._choose(when, event, need)
         if len(chosen) < need:
             self.result.waits += 1
+            self._note_wait(when, event, need, proposed)
             self.at(when + dt.timedelta(seconds=60), lambda t: self._dispatch(t, event_id))
             return
         officers = [s.officer for s in chosen]
@@ -308,21 +380,42 @@ class Simulation:
         if done is not None:
             self._follow_assignments(when, event_id)
 
-    def _choose(self, when: dt.datetime, event: Event, need: int) -> list[SimOfficer]:
+    def _choose(self, when: dt.datetime, event: Event, need: int) -> tuple[list[SimOfficer], int]:
+        """The crew to send, and how many officers the policy proposed (ours: the recommender's list, which
+        may name officers of neighbouring streets whom the street's dispatcher does not send)."""
         if self.policy == "ours":
             with time_machine.travel(when, tick=False):
                 recommendations = recommend_officers(event=event, now=when, limit=max(need, 5))
-            return [
+            chosen = [
                 self.by_officer_id[r.officer_id] for r in recommendations[:need] if r.officer_id in self.by_officer_id
             ]
+            return chosen, len(recommendations)
         # Baseline: the zone's on-duty officers in turn, whether busy or not.
         team = [s for s in self.officers if s.zone_id == event.zone_id and self._on_duty(s, when)]
         if not team:
-            return []
+            return [], 0
         start = self.rotation.get(event.zone_id, 0)
         picked = [team[(start + i) % len(team)] for i in range(min(need, len(team)))]
         self.rotation[event.zone_id] = start + len(picked)
-        return picked
+        return picked, len(picked)
+
+    def _note_wait(self, when: dt.datetime, event: Event, need: int, proposed: int) -> None:
+        """Why nobody could be sent, for ``--json``: the roster's officers on duty and free at that minute."""
+        on_duty = [s for s in self.officers if self._on_duty(s, when)]
+        self.result.wait_log.append(
+            {
+                "at": f"{when.astimezone(self.tz):%H:%M}",
+                "report": self.report_keys.get(event.pk, ""),
+                "zone": next((z.name for z in self.zones if z.pk == event.zone_id), ""),
+                "matter": event.matter.code if event.matter is not None else "",
+                "need": need,
+                "proposed": proposed,
+                "on_duty": len(on_duty),
+                "on_duty_free": sum(1 for s in on_duty if s.is_idle),
+                "zone_on_duty": sum(1 for s in on_duty if s.zone_id == event.zone_id),
+                "zone_free": sum(1 for s in on_duty if s.zone_id == event.zone_id and s.is_idle),
+            }
+        )
 
     def _follow_assignments(self, when: dt.datetime, event_id: int) -> None:
         """The officers act on what their phones show: the event's current assignment rows. New rows mean a
@@ -351,21 +444,28 @@ class Simulation:
     def _assign(self, when: dt.datetime, event_id: int, crew: list[SimOfficer]) -> None:
         """A new task: the lead accepts it on the phone at once, busy or not; each member sets off when the
         task is accepted and they have finished the tasks given to them before."""
-        sc = self.scenario
-        lon, lat = Event.objects.filter(pk=event_id).values_list("lon", "lat").get()
+        lon, lat = self._event_point(event_id)
+        ordinal = self.dispatches[event_id] = self.dispatches.get(event_id, 0) + 1
+        # Named by the report, not the event's id: both policies number their events alike only until a report
+        # is refused or merged differently. An event the sim did not report (the demo has none) goes by its id.
+        draws = dispatch_draws(self.scenario, self.report_keys.get(event_id, f"event-{event_id}"), ordinal)
         task = Task(
             event_id=event_id,
             crew=crew,
             lon=lon,
             lat=lat,
-            acknowledge_at=when + dt.timedelta(seconds=sc.acknowledge_seconds.draw(self.rng)),
-            handling=dt.timedelta(minutes=sc.handling_minutes.draw(self.rng)),
+            acknowledge_at=when + draws.acknowledge,
+            handling=draws.handling,
         )
         self.tasks[event_id] = task
         self.at(task.acknowledge_at, partial(self._acknowledge, task))
         for member in crew:
             member.queue.append(task)
             self._take_next(when, member)
+
+    def _event_point(self, event_id: int) -> tuple[float, float]:
+        lon, lat = Event.objects.filter(pk=event_id).values_list("lon", "lat").get()
+        return lon, lat
 
     def _take_next(self, when: dt.datetime, member: SimOfficer) -> None:
         if member.task is not None or not member.queue:
@@ -464,10 +564,8 @@ class Simulation:
                 raise ValueError(f"执法人员 {officer.name} 没有所在片区或街道，仿真无法确定其出发位置")
             point = shape(place.boundary).representative_point()
             lon, lat = point.x, point.y
-        # Their own draw, so that adopting a visitor does not shift the day's shared random sequence.
-        draws = random.Random(f"{self.scenario.seed}:visitor:{officer.pk}")
         sc = self.scenario
-        speed = sc.riding_mps if draws.random() < sc.riding_share else sc.walking_mps
+        speed = sc.riding_mps if rides(sc, "visitor", officer.pk) else sc.walking_mps
         visitor = SimOfficer(officer, officer.user, officer.zone_id, "", speed, lon, lat)
         self.visitors[officer_id] = visitor
         return visitor
