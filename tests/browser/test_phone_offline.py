@@ -1,7 +1,9 @@
 """The officer's phone without a network: a report or a patrol finding made offline waits in the phone's
 outbox (IndexedDB, photos included), is shown as waiting, and reaches the server once when the network is
 back — also when the server's first answer is lost and the phone sends it again, and only under the account
-that recorded it; what the server refuses is shown to the officer, not dropped in silence."""
+that recorded it; what the server refuses is shown to the officer, not dropped in silence. A phone that
+believes it is online but has no connection keeps what it could not send the same way. Offline, an officer
+is shown only pages kept for them, and a page not kept is answered with the offline page."""
 
 import hashlib
 from collections.abc import Iterator
@@ -14,13 +16,16 @@ from playwright.sync_api import expect
 
 from conftest import POINT_IN_A, World
 from tests.browser.conftest import login
-from zhifa.events.models import Event, EventPhoto, EventTransition, PhotoKind
+from zhifa.events.models import Event, EventPhoto, EventTransition, OfficerPosition, PhotoKind
 from zhifa.events.states import EventAction, EventSource, EventStatus
 from zhifa.events.tests.conftest import Brain, jpeg_bytes, officer_of
 from zhifa.events.tests.conftest import brain as brain
-from zhifa.events.tests.factories import OnSiteEventFactory
+from zhifa.events.tests.factories import AcknowledgedEventFactory, DispatchedEventFactory, OnSiteEventFactory
 
 QUEUED_ALERT = "当前无网络，已保存在本机，联网后自动发送"
+OFFLINE_PAGE_TITLE = "当前离线，此页面尚未缓存"
+# A phone whose network is gone but which still reports itself online (a dead Wi-Fi, a captive portal).
+BELIEVES_ONLINE = "Object.defineProperty(Navigator.prototype, 'onLine', { get: () => true });"
 
 
 @pytest.fixture
@@ -226,3 +231,185 @@ def test_signing_out_clears_the_pages_kept_for_offline_use(phone: Any, live_serv
 
     # Nothing of officer_a's task list or name is left for the next person on this phone.
     assert [url for url in phone.evaluate(cached) if "/m/" in url] == []
+
+
+def test_offline_an_officer_is_shown_only_pages_kept_for_them(live_server: Any, world: World, phone: Any) -> None:
+    event = DispatchedEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
+    sign_in_and_open(phone, live_server.url, "officer_a", f"/m/events/{event.pk}/")
+    expect(phone.locator("#task-status")).to_have_text("已派遣")
+
+    # officer_a's session runs out (no sign-out), and a colleague signs in on the same phone.
+    Session.objects.all().delete()
+    login(phone, live_server.url, "auxiliary_a")
+    expect(phone.locator("h1")).to_contain_text("我的任务")
+
+    phone.context.set_offline(True)
+    phone.goto(f"{live_server.url}/m/events/{event.pk}/")
+    expect(phone.locator("h1")).to_have_text(OFFLINE_PAGE_TITLE)
+    assert event.description not in phone.content()
+    phone.goto(f"{live_server.url}/m/")
+    expect(phone.locator("h1")).to_contain_text("我的任务")
+    expect(phone.locator(".m-user")).to_have_text("auxiliary_a")
+    expect(phone.locator(f"#task-{event.pk}")).to_have_count(0)
+
+
+def test_the_first_page_after_signing_in_is_not_taken_from_the_previous_officers_pages(
+    live_server: Any, world: World, phone: Any
+) -> None:
+    event = DispatchedEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
+    sign_in_and_open(phone, live_server.url, "officer_a", "/m/")
+    expect(phone.locator(f"#task-{event.pk}")).to_be_visible()
+    Session.objects.all().delete()
+
+    # A colleague signs in; the network drops between the sign-in's answer and the page it leads to.
+    signed_in: list[str] = []
+
+    def sign_in(route: Any) -> None:
+        if route.request.method == "POST":
+            signed_in.append(route.request.url)
+        route.continue_()
+
+    def page_after_sign_in(route: Any) -> None:
+        if signed_in:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    phone.route("**/login/", sign_in)
+    phone.context.route("**/m/", page_after_sign_in)
+    login(phone, live_server.url, "auxiliary_a")
+
+    expect(phone.locator("h1")).to_have_text(OFFLINE_PAGE_TITLE)
+    expect(phone.locator(f"#task-{event.pk}")).to_have_count(0)
+    assert "officer_a" not in phone.content()
+
+
+def test_a_page_not_kept_offline_gets_the_offline_page_with_the_way_back(
+    live_server: Any, world: World, phone: Any
+) -> None:
+    event = DispatchedEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
+    sign_in_and_open(phone, live_server.url, "officer_a", "/m/")
+
+    phone.context.set_offline(True)
+    phone.goto(f"{live_server.url}/m/events/{event.pk}/")  # never opened online
+
+    expect(phone.locator("h1")).to_have_text(OFFLINE_PAGE_TITLE)
+    expect(phone).to_have_title("离线 · 执法终端")
+    phone.get_by_role("link", name="返回任务列表").click()
+    phone.wait_for_url(f"{live_server.url}/m/")
+    expect(phone.locator("h1")).to_contain_text("我的任务")
+    expect(phone.locator(f"#task-{event.pk}")).to_be_visible()
+    # The finding form was never opened either, but is kept from the start for the officer signed in then.
+    phone.goto(f"{live_server.url}/m/finding/")
+    expect(phone.locator("h1")).to_have_text("巡查发现上报")
+
+
+def test_a_phone_that_believes_it_is_online_keeps_what_it_cannot_send(
+    live_server: Any, world: World, brain: Brain, phone: Any
+) -> None:
+    officer = officer_of(world, "officer_a")
+    dispatched = DispatchedEventFactory(grid=world.grid_a, officers=[officer])
+    acknowledged = AcknowledgedEventFactory(grid=world.grid_a, officers=[officer])
+    on_site = OnSiteEventFactory(grid=world.grid_a, officers=[officer])
+    phone.context.add_init_script(BELIEVES_ONLINE)
+    sign_in_and_open(phone, live_server.url, "officer_a", "/m/finding/")
+    for event in (dispatched, acknowledged, on_site):
+        phone.goto(f"{live_server.url}/m/events/{event.pk}/")
+
+    phone.context.set_offline(True)
+    phone.goto(f"{live_server.url}/m/events/{dispatched.pk}/")
+    submit_offline(phone, "#acknowledge")
+    phone.goto(f"{live_server.url}/m/events/{acknowledged.pk}/")
+    submit_offline(phone, "#check-in")
+    phone.goto(f"{live_server.url}/m/events/{on_site.pk}/")
+    phone.get_by_label("处置情况").fill("已劝离，恢复通行")
+    submit_offline(phone, "#report")
+    phone.goto(f"{live_server.url}/m/finding/")
+    expect(phone.locator("[data-geo-status]")).to_contain_text("已定位")
+    phone.get_by_label("发现的问题").fill("人行道上有共享单车乱停放")
+    submit_offline(phone, "#finding-form button[type=submit]")
+
+    expect(phone.locator("#queued-banner")).to_have_text("有 4 条上报待发送")
+    assert [Event.objects.get(pk=e.pk).status for e in (dispatched, acknowledged, on_site)] == [
+        EventStatus.DISPATCHED,
+        EventStatus.ACKNOWLEDGED,
+        EventStatus.ON_SITE,
+    ]
+    assert Event.objects.count() == 3
+
+    phone.context.set_offline(False)
+
+    expect(phone.locator("#outbox-result")).to_have_text("离线保存的 4 条上报已发送")
+    expect(phone.locator("#queued-banner")).to_be_hidden()
+    assert [Event.objects.get(pk=e.pk).status for e in (dispatched, acknowledged, on_site)] == [
+        EventStatus.ACKNOWLEDGED,
+        EventStatus.ON_SITE,
+        EventStatus.HANDLED,
+    ]
+    assert Event.objects.get(pk=on_site.pk).outcome == "已劝离，恢复通行"
+    assert list(Event.objects.filter(source=EventSource.PATROL).values_list("description", "reporter_user_id")) == [
+        ("人行道上有共享单车乱停放", world.user("officer_a").pk)
+    ]
+
+
+def test_acknowledging_and_checking_in_offline_are_kept_on_the_page_and_sent_later(
+    live_server: Any, world: World, phone: Any
+) -> None:
+    officer = officer_of(world, "officer_a")
+    dispatched = DispatchedEventFactory(grid=world.grid_a, officers=[officer])
+    acknowledged = AcknowledgedEventFactory(grid=world.grid_a, officers=[officer])
+    sign_in_and_open(phone, live_server.url, "officer_a", f"/m/events/{dispatched.pk}/")
+    phone.goto(f"{live_server.url}/m/events/{acknowledged.pk}/")
+    posts: list[str] = []  # to the event's forms
+    phone.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/m/events/" in r.url else None)
+
+    # The phone knows it is offline: nothing is even tried, the position is taken and kept with the check-in.
+    phone.context.set_offline(True)
+    phone.goto(f"{live_server.url}/m/events/{dispatched.pk}/")
+    submit_offline(phone, "#acknowledge")
+    phone.goto(f"{live_server.url}/m/events/{acknowledged.pk}/")
+    submit_offline(phone, "#check-in")
+    expect(phone.locator("#queued-banner")).to_have_text("有 2 条上报待发送")
+    assert posts == []
+
+    phone.context.set_offline(False)
+
+    expect(phone.locator("#outbox-result")).to_have_text("离线保存的 2 条上报已发送")
+    assert [Event.objects.get(pk=e.pk).status for e in (dispatched, acknowledged)] == [
+        EventStatus.ACKNOWLEDGED,
+        EventStatus.ON_SITE,
+    ]
+    # The check-in's position (the page's periodic one may be there too): where the phone was.
+    assert set(OfficerPosition.objects.filter(officer=officer).values_list("lon", "lat")) == {POINT_IN_A}
+
+
+def test_a_report_whose_answer_is_lost_while_the_phone_believes_it_is_online_is_recorded_once(
+    live_server: Any, world: World, brain: Brain, phone: Any
+) -> None:
+    event = OnSiteEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
+    phone.context.add_init_script(BELIEVES_ONLINE)
+    sign_in_and_open(phone, live_server.url, "officer_a", f"/m/events/{event.pk}/")
+
+    # The report reaches the server, whose answer never comes back: the phone keeps it, and sends it again
+    # at once (it believes it is online) ...
+    lost: list[str] = []
+
+    def answer_lost(route: Any) -> None:
+        if lost or route.request.method != "POST":
+            route.continue_()
+            return
+        lost.append(route.request.url)
+        route.fetch()
+        route.abort("connectionreset")
+
+    phone.context.route(f"**/m/events/{event.pk}/report/", answer_lost)
+    phone.get_by_label("处置情况").fill("已劝离，恢复通行")
+    submit_offline(phone, "#report")
+
+    # ... where it is taken as arrived, not recorded twice.
+    expect(phone.locator("#outbox-result")).to_have_text("离线保存的 1 条上报已发送")
+    expect(phone.locator("#queued-banner")).to_be_hidden()
+    assert lost == [f"{live_server.url}/m/events/{event.pk}/report/"]
+    event.refresh_from_db()
+    assert (event.status, event.outcome) == (EventStatus.HANDLED, "已劝离，恢复通行")
+    assert reports_of(event) == [("officer_a", EventStatus.HANDLED)]

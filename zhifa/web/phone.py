@@ -3,12 +3,15 @@ photos, patrol findings, and the position the page posts every ~30 s. Every writ
 ``zhifa.core.middleware`` marks requests under /m/ as coming from the phone for the audit chain."""
 
 import datetime as dt
+import functools
 import json
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,17 +19,21 @@ from django.views.decorators.http import require_POST
 from zhifa.core.errors import DomainError, ValidationFailed
 from zhifa.events import selectors, services
 from zhifa.events.models import Event
-from zhifa.events.states import FIELD_STATES, EventAction, EventSource, EventStatus
+from zhifa.events.states import EventSource, EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.roles import Role
 from zhifa.web.event_display import clock_states, coordination_due_at, running_deadline
 from zhifa.web.event_forms import PatrolFindingForm, PointForm, ReportForm
-from zhifa.web.pages import page_view
+from zhifa.web.pages import View, page_view
 
 # The people who work in the street with a phone.
 FIELD_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY})
 # A finding queued offline keeps the time it was made, if the phone's clock is plausible.
 MAX_OFFLINE_AGE = dt.timedelta(hours=24)
+# Names the signed-in user on every phone page: the service worker keeps a page for that user only (sw.js).
+USER_HEADER = "X-Zhifa-User"
+# The forms the phone keeps in its outbox when they cannot be sent (phone.js, sw.js).
+QUEUED_FORMS = ("web:phone-acknowledge", "web:phone-check-in", "web:phone-report")
 
 
 def _require_field_staff(user: Any) -> None:
@@ -37,14 +44,30 @@ def _officer(user: Any) -> Any | None:
     return getattr(user, "officer", None)
 
 
-@page_view
+def phone_page(view: View) -> View:
+    """``page_view``, and the answer names the user it was made for (``USER_HEADER``): a phone shared by a
+    shift keeps each page for that officer only, and drops the pages of the previous one when the server
+    answers for someone else (sw.js)."""
+    checked = page_view(view)
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = checked(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            response[USER_HEADER] = str(request.user.pk)
+        return response
+
+    return wrapped
+
+
+@phone_page
 def tasks(request: HttpRequest) -> HttpResponse:
     _require_field_staff(request.user)
     rows = [(e, running_deadline(e, coordination_due_at(e))) for e in selectors.officer_tasks(user=request.user)]
     return render(request, "web/phone/tasks.html", {"rows": rows, "officer": _officer(request.user)})
 
 
-@page_view
+@phone_page
 def task(request: HttpRequest, event_id: int) -> HttpResponse:
     _require_field_staff(request.user)
     event = selectors.event_get(user=request.user, event_id=event_id)
@@ -76,7 +99,7 @@ def _refused(request: HttpRequest, event_id: int, exc: DomainError, **extra: Any
 
 
 @require_POST
-@page_view
+@phone_page
 def acknowledge(request: HttpRequest, event_id: int) -> HttpResponse:
     _require_field_staff(request.user)
     event = selectors.event_get(user=request.user, event_id=event_id)
@@ -89,7 +112,7 @@ def acknowledge(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @require_POST
-@page_view
+@phone_page
 def check_in(request: HttpRequest, event_id: int) -> HttpResponse:
     _require_field_staff(request.user)
     event = selectors.event_get(user=request.user, event_id=event_id)
@@ -108,42 +131,34 @@ def check_in(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @require_POST
-@page_view
+@phone_page
 def report(request: HttpRequest, event_id: int) -> HttpResponse:
     _require_field_staff(request.user)
     event = selectors.event_get(user=request.user, event_id=event_id)
     form = ReportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
+            # A copy sent again after the first arrived is answered as arrived by the service.
             services.event_report(
                 actor=request.user,
                 event=event,
                 outcome=form.cleaned_data["outcome"],
                 photos=form.cleaned_data["photos"],
             )
-            arrived = True
         except DomainError as exc:
-            arrived = _already_reported(request, event_id, form.cleaned_data["outcome"])
-            if not arrived:
-                form.add_domain_error(exc)
-        if arrived:
+            form.add_domain_error(exc)
+        else:
             messages.success(request, "处置情况已反馈")
             return redirect("web:phone-tasks")
-    return render(request, "web/phone/task.html", _task_context(request, event, report_form=form), status=422)
+    context = _task_context(request, event, report_form=form)
+    if not context["can_report"]:
+        # The form is not on the page once the event has left the site (a report sent late from the outbox):
+        # its errors go to the page's error box, where the officer (and the outbox) read them.
+        context["error"] = "；".join(str(message) for errors in form.errors.values() for message in errors)
+    return render(request, "web/phone/task.html", context, status=422)
 
 
-def _already_reported(request: HttpRequest, event_id: int, outcome: str) -> bool:
-    """Whether this is a report sent again after it arrived: the phone's offline queue resends when the answer
-    was lost on the way back (and a double tap does the same). The workflow refuses the second one, the event
-    having moved on; the officer must hear that the report is in, not that it was refused."""
-    event = selectors.event_get(user=request.user, event_id=event_id)
-    if event.status in FIELD_STATES or event.outcome != outcome.strip():
-        return False
-    reports = [t for t in event.transitions.all() if t.action == EventAction.HANDLE]
-    return bool(reports) and reports[-1].actor_id == request.user.pk
-
-
-@page_view
+@phone_page
 def finding(request: HttpRequest) -> HttpResponse:
     """巡查发现: a new event where the officer stands (source "patrol")."""
     _require_field_staff(request.user)
@@ -203,9 +218,20 @@ def position(request: HttpRequest) -> JsonResponse:
 
 
 def service_worker(request: HttpRequest) -> HttpResponse:
-    """Served from /m/ (not /static/) so that its scope covers the phone's pages."""
+    """Served from /m/ (not /static/) so that its scope covers the phone's pages. The offline page is built
+    into the script, rendered without the request: the worker has it from its install on, and it names
+    nobody."""
     shell = [reverse("web:phone-tasks"), reverse("web:phone-finding")]
-    response = render(request, "web/phone/sw.js", {"shell_json": json.dumps(shell)})
+    # An event's form with the event number as 0: the worker matches a form's address with its number so.
+    queued = [reverse(name, args=[0]) for name in QUEUED_FORMS] + [reverse("web:phone-finding")]
+    context = {
+        "shell_json": json.dumps(shell),
+        "queued_json": json.dumps(queued),
+        "login_json": json.dumps(reverse("web:login")),
+        "user_header_json": json.dumps(USER_HEADER),
+        "offline_json": json.dumps(render_to_string("web/phone/offline.html")),
+    }
+    response = render(request, "web/phone/sw.js", context)
     response["Content-Type"] = "application/javascript; charset=utf-8"
     response["Service-Worker-Allowed"] = "/m/"
     response["Cache-Control"] = "no-cache"

@@ -15,23 +15,24 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from zhifa.core.errors import PermissionDenied, ValidationFailed
+from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.events import photos as photo_store
 from zhifa.events.clocks import clock_due, sla_policy_for
 from zhifa.events.distance import haversine_m
-from zhifa.events.models import Event, EventAssignment, OfficerPosition, PhotoKind
+from zhifa.events.models import Event, EventAssignment, EventTransition, OfficerPosition, PhotoKind
 from zhifa.events.services.common import (
     active_assignments,
     actor_jurisdiction,
     actor_user,
     apply_transition,
     assigned_officer_of,
+    is_system,
     notify,
     release_assignments,
     require_assigned_officer,
     require_command,
 )
-from zhifa.events.states import EventAction
+from zhifa.events.states import REPORTED_STATES, EventAction, EventStatus
 from zhifa.org.jurisdiction import Jurisdiction
 from zhifa.org.models import Officer
 from zhifa.org.roles import Role
@@ -174,21 +175,64 @@ def event_check_in(*, actor: Any, event: Event, lon: float, lat: float, accuracy
 
 
 def event_report(*, actor: Any, event: Event, outcome: str, photos: Iterable[Any] = ()) -> Event:
-    """处置反馈: outcome text (required) and photos; the officers are released (feedback clock)."""
-    require_assigned_officer(actor, event, what="反馈处置结果")
+    """处置反馈: outcome text (required) and photos; the officers are released (feedback clock).
+
+    A report that arrives twice is recorded once: the phone's offline queue sends a report again when the
+    server's answer to the first copy was lost on the way back, and a double tap sends two. The same text
+    from the officer whose report handled the event returns the event as it is and writes nothing (no
+    second transition, no second audit entry; the copy's photos are not kept, the first copy's were); a
+    different text from them is refused (``already_reported``), and anyone else meets the usual refusals."""
     text = (outcome or "").strip()
+    # Before the assignment check: the first copy released the officer's assignment.
+    actor_jurisdiction(actor, district_id=event.district_id)
+    earlier = _reported_already(actor, Event.objects.get(pk=event.pk), text)
+    if earlier is not None:
+        return earlier
+    require_assigned_officer(actor, event, what="反馈处置结果")
     if not text:
         raise ValidationFailed("请填写处置结果", code="outcome_required", details={"field": "outcome"})
     uploads = [photo_store.photo_validate(upload) for upload in photos]
     with photo_store.photo_files_removed_on_rollback(), transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        # Two copies sent at once both got past the look above; the second waited here for the first.
+        earlier = _reported_already(actor, locked, text)
+        if earlier is not None:
+            return earlier
         now = timezone.now()
         handled = apply_transition(
-            event=event, action=EventAction.HANDLE, actor=actor, updates={"outcome": text, "handled_at": now}
+            event=locked,
+            action=EventAction.HANDLE,
+            actor=actor,
+            updates={"outcome": text, "handled_at": now},
+            is_locked=True,
         )
         for upload in uploads:
             photo_store.photo_ingest(event=handled, upload=upload, kind=PhotoKind.HANDLING, actor=actor)
         release_assignments(handled, now=now)
     return handled
+
+
+def _reported_already(actor: Any, stored: Event, text: str) -> Event | None:
+    """``stored`` (the event as stored) if ``actor``'s report is what handled it and the text is the same;
+    None if the actor's report did not handle it (or the event went back to the field since)."""
+    if is_system(actor) or stored.status not in REPORTED_STATES:
+        return None
+    # The transition into "handled" that counts is the latest: a redo and a colleague's report replace it.
+    last = (
+        EventTransition.objects.filter(event_id=stored.pk, to_status=EventStatus.HANDLED)
+        .order_by("-pk")
+        .values_list("action", "actor_id")
+        .first()
+    )
+    if last != (EventAction.HANDLE, actor.pk):
+        return None
+    if stored.outcome != text:
+        raise Conflict(
+            "您已反馈过该事件的处置结果，不能再次反馈",
+            code="already_reported",
+            details={"outcome": stored.outcome},
+        )
+    return stored
 
 
 def event_return(*, actor: Any, event: Event, reason: str) -> Event:

@@ -1,6 +1,7 @@
 """The officer's phone under /m/: tasks, acknowledge, GPS check-in (refused far away, with the distance),
 report back, patrol findings, position updates; each write audited as coming from the phone."""
 
+import json
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from conftest import POINT_IN_A, World
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import Event, OfficerPosition
-from zhifa.events.states import EventSource, EventStatus
+from zhifa.events.states import EventAction, EventSource, EventStatus
 from zhifa.events.tests.conftest import officer_of
 from zhifa.web.tests.conftest import Brain
 
@@ -153,3 +154,87 @@ def test_an_officer_signs_out_from_the_phone_and_the_next_one_must_sign_in(clien
     assert response.status_code == 302 and response["Location"] == "/login/"
     again = client.get("/m/")
     assert again.status_code == 302 and again["Location"].startswith("/login/")
+
+
+def test_phone_pages_name_the_user_they_were_made_for(client_as: Any, world: World, dispatched: Event) -> None:
+    client = client_as("officer_a")
+    officer_a = str(world.user("officer_a").pk)
+
+    answers = [
+        client.get("/m/"),
+        client.get(f"/m/events/{dispatched.pk}/"),
+        client.get("/m/finding/"),
+        client.post(f"/m/events/{dispatched.pk}/check-in/", {}),  # refused: the page is shown again
+    ]
+
+    assert [(a.status_code, a["X-Zhifa-User"]) for a in answers] == [
+        (200, officer_a),
+        (200, officer_a),
+        (200, officer_a),
+        (422, officer_a),
+    ]
+
+
+def test_a_signed_out_phone_page_names_nobody(client: Any) -> None:
+    response = client.get("/m/")
+
+    assert response.status_code == 302 and "X-Zhifa-User" not in response
+
+
+def sw_value(script: str, name: str) -> Any:
+    """The JSON value the service worker script is given as ``var NAME = ...;``."""
+    line = next(line for line in script.splitlines() if line.startswith(f"var {name} = "))
+    return json.loads(line.removeprefix(f"var {name} = ").removesuffix(";"))
+
+
+def test_the_service_worker_carries_the_offline_page_and_the_forms_it_keeps(client_as: Any) -> None:
+    script = client_as("officer_a").get("/m/sw.js").content.decode()
+
+    offline = sw_value(script, "OFFLINE_PAGE")
+    assert '<h1 class="m-h1">当前离线，此页面尚未缓存</h1>' in offline
+    assert '<a class="m-link" id="offline-back" href="/m/">返回任务列表</a>' in offline
+    assert "officer_a" not in offline and "csrf" not in offline  # made for nobody
+    assert sw_value(script, "QUEUED") == [
+        "/m/events/0/acknowledge/",
+        "/m/events/0/check-in/",
+        "/m/events/0/report/",
+        "/m/finding/",
+    ]
+    assert (sw_value(script, "LOGIN"), sw_value(script, "USER_HEADER")) == ("/login/", "X-Zhifa-User")
+
+
+def on_site(client: Any, event: Event) -> None:
+    client.post(f"/m/events/{event.pk}/acknowledge/")
+    client.post(f"/m/events/{event.pk}/check-in/", {"lon": event.lon, "lat": event.lat, "accuracy": "8"})
+
+
+def test_a_report_sent_again_after_it_arrived_is_answered_as_arrived(client_as: Any, dispatched: Event) -> None:
+    client = client_as("officer_a")
+    on_site(client, dispatched)
+    assert client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已劝离，恢复通行"}).status_code == 302
+    audit_entries = AuditEntry.objects.count()
+
+    again = client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已劝离，恢复通行"})
+
+    assert (again.status_code, again["Location"]) == (302, "/m/")
+    assert list(dispatched.transitions.filter(action=EventAction.HANDLE).values_list("actor__username")) == [
+        ("officer_a",)
+    ]
+    assert AuditEntry.objects.count() == audit_entries
+
+
+def test_a_second_report_with_another_text_is_refused_on_the_page(client_as: Any, dispatched: Event) -> None:
+    client = client_as("officer_a")
+    on_site(client, dispatched)
+    client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已劝离，恢复通行"})
+
+    again = client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已责令整改"})
+
+    assert again.status_code == 422
+    # The form has left the page with the event's state; its refusal is shown in the page's error box.
+    assert (
+        '<div class="m-notice danger" id="task-error" role="alert">您已反馈过该事件的处置结果，不能再次反馈</div>'
+        in (again.content.decode())
+    )
+    dispatched.refresh_from_db()
+    assert (dispatched.status, dispatched.outcome) == (EventStatus.HANDLED, "已劝离，恢复通行")

@@ -1,18 +1,24 @@
 /* The officer's phone: GPS for check-in and patrol findings, the position sent every ~30 s while a page is
- * open, and a small offline queue. A finding or report submitted without a network is kept in IndexedDB
- * (photos included, as Blobs) and sent when the phone is back online; the finding's client key makes a
- * repeated send one event, and a report sent again after it arrived is taken as arrived (phone.py). An item
- * is sent only under the account that recorded it, and leaves the outbox only when the server answered about
- * it: sent, or refused (the refusal is shown). Limits: the queue lives in this browser only, and is sent
- * while one of the /m/ pages is open (no background sync); acknowledging and checking in need the network
- * (check-in is a position check made now). */
+ * open, and a small offline queue. A finding, report, acknowledgement or check-in submitted without a
+ * network is kept in IndexedDB (photos included, as Blobs) and sent when the phone is back online: here when
+ * the phone knows it is offline, by the service worker (sw.js) when it believes it is online and the request
+ * fails. The finding's client key makes a repeated send one event, and the server takes a report sent again
+ * after it arrived as arrived (events.services.event_report). An item is sent only under the account that
+ * recorded it, and leaves the outbox only when the server answered about it: sent, or refused (the refusal
+ * is shown). Limits: the queue lives in this browser only, and is sent while one of the /m/ pages is open
+ * (no background sync); a queued check-in carries the position taken when it was made, but the server
+ * records the acknowledgement and arrival times when they arrive. */
 (function () {
   "use strict";
 
   var POSITION_EVERY_MS = 30000;
   var RETRY_EVERY_MS = 30000;
-  var DB_NAME = "zhifa-phone";
+  var DB_NAME = "zhifa-phone";  // sw.js writes to the same outbox
   var STORE = "outbox";
+  var QUEUED_ALERT = "当前无网络，已保存在本机，联网后自动发送";
+  var NOT_QUEUED_ALERT = "当前无网络，且无法保存在本机，请联网后重新提交";
+  // What a queued step without text of its own is called when the server refuses it.
+  var STEP_LABELS = { "acknowledge": "接单响应", "check-in": "到场签到" };
 
   function csrfToken() {
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -134,6 +140,10 @@
   function refusal(item, response) {
     var text = "";
     item.entries.forEach(function (e) { if ((e[0] === "description" || e[0] === "outcome") && typeof e[1] === "string") { text = e[1]; } });
+    if (!text) {
+      var step = new URL(item.url, location.href).pathname.split("/").filter(Boolean).pop();
+      text = STEP_LABELS[step] || "";
+    }
     var label = "“" + (text.length > 20 ? text.slice(0, 20) + "…" : text) + "”";
     return response.text().then(function (html) {
       var doc = new DOMParser().parseFromString(html, "text/html");
@@ -213,13 +223,15 @@
         e.preventDefault();
         var status = form.querySelector("[data-geo-status]");
         status.textContent = "正在定位…";
-        // A fresh fix: a cached one may be from before the officer walked to the event.
-        locate({ enableHighAccuracy: true, timeout: 15000, maximumAge: 0 }).then(function (pos) { fillPoint(form, pos); form.submit(); }).catch(function (err) { status.textContent = geoError(err); });
+        // A fresh fix: a cached one may be from before the officer walked to the event. requestSubmit, not
+        // submit: the offline queue below must see this submission too.
+        locate({ enableHighAccuracy: true, timeout: 15000, maximumAge: 0 }).then(function (pos) { fillPoint(form, pos); form.requestSubmit(); }).catch(function (err) { status.textContent = geoError(err); });
       });
     });
 
     document.querySelectorAll("form[data-offline=queue]").forEach(function (form) {
       form.addEventListener("submit", function (e) {
+        if (e.defaultPrevented) { return; }  // held back for a position fix; it is submitted again with one
         var key = form.querySelector("[name=client_key]");
         if (key && !key.value) { key.value = self.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random(); }
         var at = form.querySelector("[name=observed_at]");
@@ -232,13 +244,21 @@
           // would carry the same key, and the server would take it for a resend of this one and drop it.
           if (key) { key.value = ""; }
           if (at) { at.value = ""; }
+          delete form.dataset.located;  // a check-in made again takes a new position
           showQueued();
-          alert("当前无网络，已保存在本机，联网后自动发送");
+          alert(QUEUED_ALERT);
         }, function () {
-          alert("当前无网络，且无法保存在本机，请联网后重新提交");
+          alert(NOT_QUEUED_ALERT);
         });
       });
     });
+
+    // Back from the service worker, which kept (or could not keep) a submission whose request failed.
+    var kept = { "#queued": QUEUED_ALERT, "#not-queued": NOT_QUEUED_ALERT }[location.hash];
+    if (kept) {
+      history.replaceState(null, "", location.pathname + location.search);
+      alert(kept);
+    }
 
     window.addEventListener("online", onlineState);
     window.addEventListener("offline", onlineState);
