@@ -9,25 +9,41 @@ handled or taken away. Crews follow the event's assignment rows: when the clock 
 event, the replaced officers stop wherever they are; when its level-3 step only notifies the command centre
 (the officers are already on site, or nobody else is free), nothing changes for them.
 
-Two dispatch policies are compared on the same day: ours (the recommendation: on duty, free, certified,
-nearest by travel time) and a zone round-robin baseline (the next on-duty officer of the event's zone, busy
-or not). Both face the same world. Every random quantity is drawn from its own generator, seeded by the
-scenario's seed and the stable name of what it describes (``world_draws``) — never from one running
-sequence — so no draw depends on how many draws came before it:
+Two dispatch policies are compared on the same day. Ours: the dispatcher (the district command centre's
+post, which may send any street's officers) sends whom the recommender (``recommend_officers``) puts first
+— on duty, free, certified, nearest by travel time; when the street's own officers cannot field the crew the
+recommender widens to the neighbouring streets, and their officers are sent like any other — and waits a
+minute only when it proposes fewer officers than the event needs. The baseline: the street's own roster in
+turn per zone (the next on-duty officer of the event's zone, busy or not; the task queues behind their
+work). Both face the same world.
+
+An officer of a neighbouring street (sent by our dispatcher, or by the clock watcher's re-dispatch under
+either policy) sets off from where their phone last put them, else their zone (or street); once done they
+head back to it, and their phone reports where they are like the roster's. Only this street's day is
+replayed: the neighbouring streets' own events are not, so their officers are busy only with this street's
+work — the report counts how often they were sent.
+
+Every random quantity is drawn from its own generator, seeded by the scenario's seed and the stable name of
+what it describes (``world_draws``) — never from one running sequence — so no draw depends on how many draws
+came before it:
 
 - the reports (``plan_day``): per hour, how many; per report, named by its hour and ordinal ("08-03"), its
   time, matter (hence its text, "市民反映：<matter>"), point and priority. The reporter is the same
   hotline caller for every report;
-- per officer of the roster (named by serial number) and per officer of another street that a re-dispatch
-  sends in (by id): riding or walking, hence their speed — travel has no other noise;
+- per officer of the roster (named by serial number) and per officer of another street whom a dispatch or
+  re-dispatch sends in (by id): riding or walking, hence their speed — travel has no other noise;
 - per dispatch of a report, named by the report and the dispatch's ordinal (1 the first dispatch, 2 the
   first re-dispatch the sim follows, …): the lead's acknowledge delay and the crew's handling time,
   whoever the crew is and whenever the dispatch happens.
 
-What follows from the policy is not shared: who goes and when (ours waits for a free officer, the baseline
-queues the task behind busy officers), from where, hence the travel times; which reports are merged (a
-duplicate merges only into an event still open); and the clock watcher's escalations and re-dispatches.
-"""
+What follows from the policy is not shared: who goes and when (ours waits while the recommender proposes
+nobody, the baseline queues the task behind busy officers), from where, hence the travel times; which
+reports are merged (a duplicate merges only into an event still open); and the clock watcher's escalations
+and re-dispatches.
+
+The report (``measure``, ``summarise``) gives 1530 compliance twice: from the first dispatch, where the
+service starts the clocks, and from the report, which also counts the wait before a dispatch (ours) and
+behind a busy officer (the baseline)."""
 
 import datetime as dt
 import hashlib
@@ -50,6 +66,7 @@ from sim.scenario import Scenario
 from zhifa.catalog.models import Domain, Matter
 from zhifa.core.errors import DomainError
 from zhifa.events import services
+from zhifa.events.clocks import clock_due, sla_policy_for
 from zhifa.events.distance import haversine_m
 from zhifa.events.models import Event, EventAssignment, EventEscalation, EventTransition, OfficerPosition
 from zhifa.events.recommend import officers_needed, recommend_officers
@@ -159,7 +176,8 @@ class Leg:
 
 @dataclass
 class SimOfficer:
-    """One officer: works on one task at a time, the tasks assigned meanwhile waiting in order."""
+    """One officer: works on one task at a time, the tasks assigned meanwhile waiting in order. ``leg`` is the
+    trip under way: to the task, or (an officer of another street, between tasks) back to ``home``."""
 
     officer: Officer
     user: Any
@@ -171,6 +189,9 @@ class SimOfficer:
     task: "Task | None" = None
     queue: "list[Task]" = field(default_factory=list)
     leg: Leg | None = None
+    # Where an officer of another street patrols, and goes back to once done here; None for the roster, who
+    # stay where their last task left them.
+    home: tuple[float, float] | None = None
 
     @property
     def is_idle(self) -> bool:
@@ -370,7 +391,8 @@ class Simulation:
             self._note_wait(when, event, need, proposed)
             self.at(when + dt.timedelta(seconds=60), lambda t: self._dispatch(t, event_id))
             return
-        officers = [s.officer for s in chosen]
+        by_id = Officer.objects.in_bulk(chosen)
+        officers = [by_id[officer_id] for officer_id in chosen]
         done = self.call(
             when,
             lambda: services.event_dispatch(
@@ -380,24 +402,24 @@ class Simulation:
         if done is not None:
             self._follow_assignments(when, event_id)
 
-    def _choose(self, when: dt.datetime, event: Event, need: int) -> tuple[list[SimOfficer], int]:
-        """The crew to send, and how many officers the policy proposed (ours: the recommender's list, which
-        may name officers of neighbouring streets whom the street's dispatcher does not send)."""
+    def _choose(self, when: dt.datetime, event: Event, need: int) -> tuple[list[int], int]:
+        """The ids of the crew to send (the lead first), and how many officers the policy proposed.
+
+        Ours: the recommender's first ``need`` officers as the platform lists them, neighbouring streets'
+        included — the district dispatcher sends them (the sim follows them in as visitors); fewer than
+        ``need`` proposed means nobody can go yet."""
         if self.policy == "ours":
             with time_machine.travel(when, tick=False):
                 recommendations = recommend_officers(event=event, now=when, limit=max(need, 5))
-            chosen = [
-                self.by_officer_id[r.officer_id] for r in recommendations[:need] if r.officer_id in self.by_officer_id
-            ]
-            return chosen, len(recommendations)
-        # Baseline: the zone's on-duty officers in turn, whether busy or not.
+            return [r.officer_id for r in recommendations[:need]], len(recommendations)
+        # Baseline: the zone's on-duty officers of the street's own roster in turn, whether busy or not.
         team = [s for s in self.officers if s.zone_id == event.zone_id and self._on_duty(s, when)]
         if not team:
             return [], 0
         start = self.rotation.get(event.zone_id, 0)
         picked = [team[(start + i) % len(team)] for i in range(min(need, len(team)))]
         self.rotation[event.zone_id] = start + len(picked)
-        return picked, len(picked)
+        return [s.officer.pk for s in picked], len(picked)
 
     def _note_wait(self, when: dt.datetime, event: Event, need: int, proposed: int) -> None:
         """Why nobody could be sent, for ``--json``: the roster's officers on duty and free at that minute."""
@@ -470,6 +492,8 @@ class Simulation:
     def _take_next(self, when: dt.datetime, member: SimOfficer) -> None:
         if member.task is not None or not member.queue:
             return
+        # From wherever they are: an officer on the way home sets off from the point reached.
+        member.lon, member.lat = member.point_at(when)
         task = member.queue.pop(0)
         leave = max(when, task.acknowledge_at)
         distance = haversine_m(member.lon, member.lat, task.lon, task.lat) * self.scenario.road_factor
@@ -535,11 +559,21 @@ class Simulation:
                 member.task, member.leg = None, None
                 self._position(when, member)
                 self._take_next(when, member)
+                self._head_home(when, member)
+
+    def _head_home(self, when: dt.datetime, member: SimOfficer) -> None:
+        """An officer of another street with nothing more to do here goes back to patrol their own."""
+        if member.home is None or not member.is_idle:
+            return
+        distance = haversine_m(member.lon, member.lat, *member.home) * self.scenario.road_factor
+        back = when + dt.timedelta(seconds=distance / member.speed_mps)
+        member.leg = Leg(member.lon, member.lat, member.home[0], member.home[1], when, back)
 
     def _sim_officer(self, officer_id: int) -> SimOfficer:
-        """The simulated officer behind an assignment. The clock watcher's re-dispatch may choose an officer of a
-        neighbouring street (the recommender widens when the street cannot field the officers needed): that
-        officer works the task like anyone, starting from where they were last seen, else their zone or street."""
+        """The simulated officer behind an assignment. Our dispatch and the clock watcher's re-dispatch may send
+        an officer of a neighbouring street (the recommender widens when the street cannot field the officers
+        needed): that officer works the task like anyone, starting from where they were last seen, else their
+        zone or street, to which they return when done."""
         known = self.by_officer_id.get(officer_id) or self.visitors.get(officer_id)
         if known is not None:
             return known
@@ -555,18 +589,16 @@ class Simulation:
                 display_name=officer.name,
             )
             officer.save(update_fields=["user"])
+        place = officer.zone or officer.street
+        if place is None:  # the recommender never proposes an officer with no zone or street to start from
+            raise ValueError(f"执法人员 {officer.name} 没有所在片区或街道，仿真无法确定其出发位置")
+        point = shape(place.boundary).representative_point()
+        home = (point.x, point.y)
         last = OfficerPosition.objects.filter(officer=officer).order_by("-recorded_at", "-pk").first()
-        if last is not None:
-            lon, lat = last.lon, last.lat
-        else:
-            place = officer.zone or officer.street
-            if place is None:  # the recommender never proposes an officer with no zone or street to start from
-                raise ValueError(f"执法人员 {officer.name} 没有所在片区或街道，仿真无法确定其出发位置")
-            point = shape(place.boundary).representative_point()
-            lon, lat = point.x, point.y
+        lon, lat = (last.lon, last.lat) if last is not None else home
         sc = self.scenario
         speed = sc.riding_mps if rides(sc, "visitor", officer.pk) else sc.walking_mps
-        visitor = SimOfficer(officer, officer.user, officer.zone_id, "", speed, lon, lat)
+        visitor = SimOfficer(officer, officer.user, officer.zone_id, "", speed, lon, lat, home=home)
         self.visitors[officer_id] = visitor
         return visitor
 
@@ -578,69 +610,157 @@ class Simulation:
             self._follow_assignments(when, event_id)
 
     def _heartbeat(self, when: dt.datetime) -> None:
-        """Phones on duty report where they are every quarter hour (the recommender ignores stale positions)."""
+        """Phones on duty report where they are every quarter hour (the recommender ignores stale positions).
+        Officers of other streets who worked here report too, on their way home included: the recommender
+        then sees them where they are (it checks their duty itself)."""
         for sim in self.officers:
             if self._on_duty(sim, when) and sim.is_idle:
                 self._position(when, sim)
+        for visitor in self.visitors.values():
+            if visitor.is_idle:
+                self._position(when, visitor)
 
     def _position(self, when: dt.datetime, sim: SimOfficer) -> None:
+        lon, lat = sim.point_at(when)
         self.call(
             when,
             lambda: services.officer_position_record(
-                actor=sim.user, officer=sim.officer, lon=sim.lon, lat=sim.lat, recorded_at=when
+                actor=sim.user, officer=sim.officer, lon=lon, lat=lat, recorded_at=when
             ),
         )
 
 
-def measure(scenario: Scenario) -> dict[str, Any]:
-    """1530 figures from the records: clocks counted from each event's first dispatch."""
-    from zhifa.events.clocks import clock_due, sla_policy_for
+CLOCKS = ("respond", "arrive", "feedback")
+# The step that stops each clock, as the transition rows record it.
+CLOCK_STEPS = {"respond": EventAction.ACKNOWLEDGE, "arrive": EventAction.ARRIVE, "feedback": EventAction.HANDLE}
 
+
+@dataclass(frozen=True)
+class EventTimes:
+    """One event as the records have it, for the report: when it was reported (``Event.reported_at``; the
+    hotline's intake triages it in the same instant), its first dispatch, the first time each clock's step
+    was done (None: never), and its SLA policy's limits and time base."""
+
+    reported: dt.datetime
+    dispatched: dt.datetime | None
+    done: dict[str, dt.datetime | None]
+    limits: dict[str, int]
+    time_base: str
+
+
+def measure(scenario: Scenario) -> dict[str, Any]:
+    """The day's figures from the records (every event in the database is the sim's: the demo loads none)."""
     firsts: dict[int, dict[str, dt.datetime]] = {}
     for event_id, action, created_at in (
-        EventTransition.objects.filter(
-            action__in=[EventAction.DISPATCH, EventAction.ACKNOWLEDGE, EventAction.ARRIVE, EventAction.HANDLE]
-        )
+        EventTransition.objects.filter(action__in=[EventAction.DISPATCH, *CLOCK_STEPS.values()])
         .values_list("event_id", "action", "created_at")
         .order_by("created_at", "id")
     ):
         firsts.setdefault(event_id, {}).setdefault(action, created_at)
-    rows: list[dict[str, Any]] = []
-    events = Event.objects.in_bulk(list(firsts))
-    for event_id, steps in firsts.items():
-        dispatched = steps.get(EventAction.DISPATCH)
-        if dispatched is None:
-            continue
-        event = events[event_id]
+    times: list[EventTimes] = []
+    # A merged report is answered by the event it joined.
+    for event in Event.objects.exclude(status=EventStatus.MERGED).order_by("pk"):
+        steps = firsts.get(event.pk, {})
         policy = sla_policy_for(district_id=event.district_id, matter_id=event.matter_id, priority=event.priority)
-        due = {
-            "respond": clock_due(start=dispatched, limit=policy.respond_limit, time_base=policy.time_base),
-            "arrive": clock_due(start=dispatched, limit=policy.arrive_limit, time_base=policy.time_base),
-            "feedback": clock_due(start=dispatched, limit=policy.feedback_limit, time_base=policy.time_base),
-        }
-        done = {
-            "respond": steps.get(EventAction.ACKNOWLEDGE),
-            "arrive": steps.get(EventAction.ARRIVE),
-            "feedback": steps.get(EventAction.HANDLE),
-        }
-        rows.append({"dispatched": dispatched, "due": due, "done": done})
-    out: dict[str, Any] = {"dispatched": len(rows)}
-    for clock in ("respond", "arrive", "feedback"):
-        met = sum(1 for r in rows if r["done"][clock] is not None and r["done"][clock] <= r["due"][clock])
-        durations = sorted(
-            (r["done"][clock] - r["dispatched"]).total_seconds() for r in rows if r["done"][clock] is not None
+        times.append(
+            EventTimes(
+                reported=event.reported_at,
+                dispatched=steps.get(EventAction.DISPATCH),
+                done={clock: steps.get(step) for clock, step in CLOCK_STEPS.items()},
+                limits={
+                    "respond": policy.respond_limit,
+                    "arrive": policy.arrive_limit,
+                    "feedback": policy.feedback_limit,
+                },
+                time_base=policy.time_base,
+            )
         )
-        out[clock] = {
-            "met": met,
-            "share": met / len(rows) if rows else 0.0,
-            "p50": _quantile(durations, 0.5),
-            "p90": _quantile(durations, 0.9),
-            "missing": len(rows) - len(durations),
-        }
+    out = summarise(times)
     out["escalations"] = {
         str(level): EventEscalation.objects.filter(level=level).count() for level in EscalationLevel.values
     }
+    street = Street.objects.get(name=scenario.street)
+    # Officers of other streets on this street's events: sent by the dispatcher (ours), or by the clock
+    # watcher's re-dispatch (a system step, no ``assigned_by``) under either policy.
+    outside = EventAssignment.objects.exclude(officer__street_id=street.pk)
+    out["outside"] = {
+        "by_dispatcher": outside.filter(assigned_by__isnull=False).count(),
+        "by_watcher": outside.filter(assigned_by__isnull=True).count(),
+        "officers": outside.values("officer_id").distinct().count(),
+    }
     return out
+
+
+def summarise(times: list[EventTimes]) -> dict[str, Any]:
+    """1530 figures two ways, with the same limits and time base (the event's SLA policy, ``clock_due``):
+
+    - from the dispatch, as the service starts the clocks (``event_dispatch`` → ``clock_updates``: each due
+      time computed from the dispatch instant): over the events dispatched, each clock counted from the
+      event's FIRST dispatch to the first time its step was done. The service restarts the clocks at a
+      re-dispatch (``event_redispatch``); these figures do not, so a re-dispatched event is not let off.
+      Durations: of the events whose step was done.
+    - from the report, as the citizen waits (``from_report``): over every event not merged, each clock
+      counted from ``reported_at``; an event never dispatched, or whose step was never done, misses. Also
+      report → first dispatch, with how many events waited for it and the longest wait. A quantile that
+      falls on an event whose step was never done is None.
+    """
+    dispatched = sum(1 for t in times if t.dispatched is not None)
+    out: dict[str, Any] = {"accepted": len(times), "dispatched": dispatched}
+    for clock in CLOCKS:
+        met = 0
+        durations: list[float] = []
+        for t in times:
+            done = t.done[clock]
+            if t.dispatched is None or done is None:
+                continue
+            durations.append((done - t.dispatched).total_seconds())
+            if done <= clock_due(start=t.dispatched, limit=t.limits[clock], time_base=t.time_base):
+                met += 1
+        durations.sort()
+        out[clock] = {
+            "met": met,
+            "share": met / dispatched if dispatched else 0.0,
+            "p50": _quantile(durations, 0.5),
+            "p90": _quantile(durations, 0.9),
+            "missing": dispatched - len(durations),
+        }
+    # p90 hides a wait that only a few events had (the night shift's first hours): how many waited, how long.
+    waits = [(t.dispatched - t.reported).total_seconds() for t in times if t.dispatched is not None]
+    from_report: dict[str, Any] = {
+        "dispatch": {
+            **_waited([t.dispatched for t in times], times),
+            "waited": sum(1 for wait in waits if wait > 0),
+            "longest": max(waits, default=None),
+        }
+    }
+    for clock in CLOCKS:
+        done_at = [t.done[clock] for t in times]
+        met = sum(
+            1
+            for t, done in zip(times, done_at, strict=True)
+            if done is not None and done <= clock_due(start=t.reported, limit=t.limits[clock], time_base=t.time_base)
+        )
+        from_report[clock] = {
+            "met": met,
+            "share": met / len(times) if times else 0.0,
+            **_waited(done_at, times),
+        }
+    out["from_report"] = from_report
+    return out
+
+
+def _waited(done_at: list[dt.datetime | None], times: list[EventTimes]) -> dict[str, Any]:
+    """p50 / p90 of report → ``done_at`` over all events, an event whose step never came counting as the
+    longest wait of all (so the quantiles do not improve by leaving events undone)."""
+    reached = sorted(
+        (done - t.reported).total_seconds() for t, done in zip(times, done_at, strict=True) if done is not None
+    )
+    missing = len(times) - len(reached)
+    return {
+        "p50": _quantile_of_all(reached, missing, 0.5),
+        "p90": _quantile_of_all(reached, missing, 0.9),
+        "missing": missing,
+    }
 
 
 def _quantile(values: list[float], q: float) -> float | None:
@@ -648,3 +768,13 @@ def _quantile(values: list[float], q: float) -> float | None:
         return None
     index = min(len(values) - 1, max(0, math.ceil(q * len(values)) - 1))
     return values[index]
+
+
+def _quantile_of_all(reached: list[float], missing: int, q: float) -> float | None:
+    """The ``q`` quantile of ``reached`` (sorted) followed by ``missing`` endless waits: None when it falls
+    on one of those, or when there is nothing at all."""
+    total = len(reached) + missing
+    if total == 0:
+        return None
+    index = min(total - 1, max(0, math.ceil(q * total) - 1))
+    return reached[index] if index < len(reached) else None

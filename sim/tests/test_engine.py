@@ -1,6 +1,7 @@
 """The simulated officers' bookkeeping (``sim.engine``): a crew follows its event's assignment rows — a
 re-dispatch stops the replaced officers where they are and they take their next task; a level-3 step that
-only notified the command centre changes nothing. No database: the sim's own reads and writes are replaced."""
+only notified the command centre changes nothing; an officer of another street heads home when done. No
+database: the sim's own reads and writes are replaced."""
 
 import datetime as dt
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from sim.engine import Leg, SimOfficer, Simulation, Task
 from sim.scenario import load_scenario
+from zhifa.events.distance import haversine_m
 from zhifa.org.models import Officer
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "wulin-day.json"
@@ -41,8 +43,11 @@ def sim(monkeypatch: pytest.MonkeyPatch) -> Any:
     simulation.assigned = []  # (event id, crew officer pks) new tasks handed out
     simulation.rows = {}  # event id -> active (assignment id, officer id) rows, lead first
     simulation.by_officer_id = {}
+    simulation.officers = []
     monkeypatch.setattr(
-        simulation, "_position", lambda when, m: simulation.recorded.append((when, m.officer.pk, m.lon, m.lat))
+        simulation,
+        "_position",
+        lambda when, m: simulation.recorded.append((when, m.officer.pk, *m.point_at(when))),
     )
     monkeypatch.setattr(simulation, "call", lambda when, fn: simulation.calls.append(when))
     monkeypatch.setattr(simulation, "_assignment_rows", lambda event_id: simulation.rows.get(event_id, []))
@@ -157,3 +162,45 @@ def test_officer_whose_task_was_taken_away_does_not_act_on_it(sim: Any) -> None:
     # Then no service is called on it
     assert sim.calls == []
     assert lead.task is None
+
+
+def test_officer_of_another_street_heads_home_when_done_and_sets_off_from_the_point_reached(sim: Any) -> None:
+    # Given an officer of another street (home at HOME) and a roster officer, both on site at FAR
+    visitor = SimOfficer(Officer(pk=9, name="邻街队员"), None, 2, "", 4.5, FAR[0], FAR[1], home=HOME)
+    roster = officer(1, at=FAR)
+    sim.visitors = {9: visitor}
+    t = task(7, [visitor, roster])
+    start(sim, t, [101, 102])
+    sim._arrive(t, roster, T0)
+    visitor.lon, visitor.lat, visitor.leg = FAR[0], FAR[1], None  # as on arrival (the lead's check-in refused)
+
+    # When the task is over
+    sim._end(T0, t)
+
+    # Then the visitor heads home at their speed along the road factor; the roster officer stays put
+    trip = haversine_m(*FAR, *HOME) * sim.scenario.road_factor / 4.5
+    assert visitor.leg is not None
+    assert (visitor.leg.from_lon, visitor.leg.from_lat, visitor.leg.to_lon, visitor.leg.to_lat) == (*FAR, *HOME)
+    assert visitor.leg.leave_at == T0
+    assert visitor.leg.arrive_at == T0 + dt.timedelta(seconds=trip)
+    assert visitor.is_idle is True
+    assert roster.leg is None
+    assert (roster.lon, roster.lat) == FAR
+
+    # and the quarter-hour heartbeat reports the visitor where they are on the way
+    halfway = T0 + dt.timedelta(seconds=trip / 2)
+    sim.recorded.clear()
+    sim._heartbeat(halfway)
+    midpoint = ((HOME[0] + FAR[0]) / 2, (HOME[1] + FAR[1]) / 2)
+    assert [(w, pk) for w, pk, _, _ in sim.recorded] == [(halfway, 9)]
+    assert sim.recorded[0][2:] == pytest.approx(midpoint)
+
+    # and a new task sends them from that point, not from home or from the last event
+    following = task(8, [visitor], at=HOME)
+    following.acknowledge_at = halfway
+    visitor.queue.append(following)
+    sim._take_next(halfway, visitor)
+    assert visitor.task is following
+    assert visitor.leg is not None
+    assert (visitor.leg.from_lon, visitor.leg.from_lat) == pytest.approx(midpoint)
+    assert visitor.leg.leave_at == halfway
