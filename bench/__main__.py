@@ -41,6 +41,21 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _reference_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python loop (best of 5): how fast this machine's cores run Python.
+
+    Each session's machine is its own, and their cores have differed threefold (ADR 0006); every throughput
+    in the table scales with this, so it is printed with them to compare runs on different machines."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -57,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         bench = build_district()
         setup_s = time.perf_counter() - started
-        rows: list[Measurement] = [Measurement("synthetic district set-up", setup_s, "s")]
+        rows: list[Measurement] = [
+            Measurement("machine reference: 1,000,000 Python loop steps (CPU, best of 5)", _reference_ms(), "ms"),
+            Measurement("synthetic district set-up", setup_s, "s"),
+        ]
         for name in args.only or list(BENCHES):
             run: Callable[..., list[Measurement]] = importlib.import_module(BENCHES[name]).run
             rows.extend(run(bench, Path(tmp)))

@@ -7,6 +7,8 @@ change commit or roll back together (DESIGN.md invariants).
 import datetime as dt
 import hashlib
 import json
+import re
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,8 +52,15 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
 
 
 def _canonical(entry: AuditEntry) -> bytes:
+    return _canonical_text(
+        entry, seq=entry.seq, prev_hash=entry.prev_hash, recorded_at=entry.recorded_at.astimezone(dt.UTC).isoformat()
+    ).encode()
+
+
+def _canonical_text(entry: AuditEntry, *, seq: Any, prev_hash: str, recorded_at: str) -> str:
+    """The text an entry's hash is taken over; the three values the chain gives it are passed in."""
     content = {
-        "seq": entry.seq,
+        "seq": seq,
         "district_id": entry.district_id,
         "actor_id": entry.actor_id,
         "actor_label": entry.actor_label,
@@ -63,10 +72,10 @@ def _canonical(entry: AuditEntry) -> bytes:
         "reason": entry.reason,
         "request_id": entry.request_id,
         "client": entry.client,
-        "recorded_at": entry.recorded_at.astimezone(dt.UTC).isoformat(),
-        "prev_hash": entry.prev_hash,
+        "recorded_at": recorded_at,
+        "prev_hash": prev_hash,
     }
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def entry_digest(entry: AuditEntry) -> str:
@@ -217,19 +226,221 @@ def audited_transaction() -> Iterator[None]:
         setattr(connection, _HEAD_ATTR, None)
 
 
-# For a service that reads the head inside one of its own statements (``AUDIT_HEAD_LOCK_SQL`` as a CTE):
-# the whole locked stretch of an intake is then two statements and the commit (ADR 0005).
 _HEAD_ATTR = "zhifa_audit_head"
-AUDIT_HEAD_LOCK_SQL = f"SELECT seq, entry_hash FROM {_HEAD_TABLE} WHERE singleton = 1 FOR UPDATE"
 
 
 def audit_head_locked(seq: int, entry_hash: str) -> None:
-    """Tell the open ``audited_transaction`` that this transaction locked and read the chain's head
-    (``AUDIT_HEAD_LOCK_SQL``, PostgreSQL): its entries are chained from there without reading it again."""
+    """Tell the open ``audited_transaction`` that this transaction holds the chain's head, at ``seq`` and
+    ``entry_hash``: its later entries are chained from there without reading the head again."""
     connection = transaction.get_connection()
     if getattr(connection, _PENDING_ATTR, None) is None or not connection.in_atomic_block:
         raise RuntimeError("audit_head_locked outside an audited_transaction")
     setattr(connection, _HEAD_ATTR, (seq, entry_hash))
+
+
+def audit_head_ensure() -> None:
+    """Create the chain's head if the database has none yet: a statement that chains its entries itself
+    (``InlineChain``) locks an existing head. A concurrent first writer's row makes this a no-op."""
+    with transaction.atomic():
+        AuditHead.objects.get_or_create(singleton=1, defaults={"seq": 0, "entry_hash": GENESIS_HASH})
+
+
+# Chaining inside the caller's own statement (PostgreSQL) -----------------------------------------------
+#
+# Every writer waits for the head row while another holds it. Chained from Python, the holder reads the
+# head, hashes, sends the entries, then commits: round trips under the lock, each waiting for the process at
+# the other end to be scheduled again; on a busy 2-core machine that waiting, more than the work, is what
+# the next writer queues behind (ADR 0006). ``InlineChain`` moves the chaining into the caller's statement:
+# the head is locked, each hash taken by ``sha256`` over the same canonical text (the sequence number, the
+# previous hash and the time spliced in), the entries inserted and the head moved — in that one statement,
+# so the lock lasts for it and the commit. Python recomputes every hash before the commit and refuses a
+# difference (the transaction then rolls back).
+
+# Stand-ins are unique to this process, so that no text an entry carries can be taken for one.
+_MARK = secrets.token_hex(6)
+_MARK_RE = re.compile(f"@@{_MARK}:([a-z_]+)@@")
+# The time written in SQL as ``_canonical`` writes it in Python: isoformat in UTC, no fraction when it is 0.
+_ISO_UTC_SQL = (
+    "CASE WHEN to_char({t} AT TIME ZONE 'UTC', 'US') = '000000' "
+    "THEN to_char({t} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+    "ELSE to_char({t} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') END || '+00:00'"
+)
+
+
+def audit_mark(name: str) -> str:
+    """A stand-in for a value only the caller's statement knows (the key of a row it inserts, a number it
+    takes), to put in an entry's ``object_id`` or among its ``before``/``after`` values. ``InlineChain``
+    splices the statement's value in, in the stored entry and in the text its hash is taken over."""
+    if not re.fullmatch("[a-z_]+", name):
+        raise ValueError(f"audit mark names are lower-case words: {name!r}")
+    return f"@@{_MARK}:{name}@@"
+
+
+def _pieces(text: str | None) -> tuple[tuple[str, ...] | None, list[str]]:
+    """``text`` cut at its stand-ins: their names (the shape of the text) and the literal parts around them."""
+    if text is None:
+        return None, []
+    parts = _MARK_RE.split(text)
+    return tuple(parts[1::2]), parts[0::2]
+
+
+def _spliced(names: tuple[str, ...], first: int, fills: dict[str, str], array: str) -> str:
+    """SQL for a text of this shape: its literal parts (bound in ``array`` from index ``first`` on) with each
+    stand-in's SQL expression between them."""
+    pieces = [f"{array}[{first}]"]
+    for k, name in enumerate(names, start=1):
+        if name not in fills:
+            raise KeyError(f"audit mark {name!r} has no value in this statement")
+        pieces += [f"({fills[name]})::text", f"{array}[{first + k}]"]
+    return pieces[0] if len(pieces) == 1 else "concat(" + ", ".join(pieces) + ")"
+
+
+def _filled(value: Any, values: dict[str, str]) -> Any:
+    """``value`` with each stand-in replaced by its value as the statement returned it."""
+    if isinstance(value, str):
+        return _MARK_RE.sub(lambda m: values[m.group(1)], value)
+    if isinstance(value, dict):
+        return {k: _filled(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_filled(v, values) for v in value]
+    return value
+
+
+class InlineChain:
+    """Entries of the open ``audited_transaction`` (from ``audit_record``), chained by the caller's statement.
+
+    The statement is ``WITH <head_cte>, <the caller's CTEs>, <ctes> SELECT …, <columns> FROM …, <sources>``;
+    ``fills`` maps each stand-in (``audit_mark``) the entries hold to an SQL expression over the caller's
+    CTEs named in ``uses``. When the statement returns its row, ``stored`` takes the values of ``columns``
+    (and the stand-ins' values) and the entries are stored and chained; a statement that returns no row
+    wrote none of them, and they stay pending, to be chained when the transaction ends.
+
+    Each entry's values are bound as one text array (psycopg caches the parsing of a statement only up to
+    50 parameters); the SQL depends only on where the stand-ins sit, and is built once for each such shape.
+    """
+
+    def __init__(self, entries: list[AuditEntry], *, fills: dict[str, str], uses: tuple[str, ...]) -> None:
+        if not entries:
+            raise ValueError("InlineChain needs entries")
+        self.entries = entries
+        shapes: list[tuple[Any, ...]] = []
+        self.params: list[Any] = []
+        seq_mark = audit_mark("seq")
+        for entry in entries:
+            canonical = _canonical_text(
+                entry, seq=seq_mark, prev_hash=audit_mark("prev_hash"), recorded_at=audit_mark("recorded_at")
+            ).replace(f'"{seq_mark}"', seq_mark)  # a number in the text, not a string
+            texts = [
+                canonical,
+                entry.object_id,
+                None if entry.before is None else json.dumps(entry.before, ensure_ascii=False),
+                None if entry.after is None else json.dumps(entry.after, ensure_ascii=False),
+            ]
+            shape: list[Any] = []
+            values: list[str | None] = []
+            for text in texts:
+                names, literals = _pieces(text)
+                shape.append(names)
+                values += literals
+            for name in _PLAIN_FIELDS:
+                value = getattr(entry, name)
+                values.append(None if value is None else str(value))
+            shapes.append(tuple(shape))
+            self.params.append(values)
+        key = (tuple(shapes), tuple(sorted(fills.items())), uses)
+        sql = _INLINE_SQL.get(key)
+        if sql is None:
+            sql = _INLINE_SQL[key] = _inline_sql(shapes, fills=fills, uses=uses)
+        self.ctes, self.sources, self.columns = sql
+
+    @staticmethod
+    def head_cte() -> str:
+        """``ah``: the chain's head, locked. The caller's writes must depend on it (read from ``ah``, or
+        ``EXISTS (SELECT 1 FROM ah)``): with no head yet the statement then writes nothing, and the caller
+        runs ``audit_head_ensure`` and tries again."""
+        head = transaction.get_connection().ops.quote_name(_HEAD_TABLE)
+        return f"ah AS (SELECT seq, entry_hash FROM {head} WHERE singleton = 1 FOR UPDATE)"
+
+    def stored(self, values: list[Any], *, filled: dict[str, str]) -> None:
+        """The statement returned its row: ``values`` are those of ``columns``, ``filled`` the stand-ins'."""
+        conn = transaction.get_connection()
+        head_seq, prev_hash, at, ids, *hashes = values
+        for i, (entry, pk, entry_hash) in enumerate(zip(self.entries, ids, hashes, strict=True), start=1):
+            entry.seq = int(head_seq) + i
+            entry.recorded_at = at
+            entry.prev_hash = prev_hash
+            entry.object_id = _filled(entry.object_id, filled)
+            entry.before = _filled(entry.before, filled)
+            entry.after = _filled(entry.after, filled)
+            entry.entry_hash = entry_digest(entry)
+            # Two writers of one text: a difference would break the chain for good, so it stops here.
+            if entry.entry_hash != entry_hash:
+                raise RuntimeError(f"audit entry #{entry.seq}: the database's hash differs from Python's")
+            prev_hash = entry.entry_hash
+            mark_stored(entry, pk=pk, conn=conn)
+        pending: list[_Pending] = getattr(conn, _PENDING_ATTR)
+        done = {id(entry) for entry in self.entries}
+        pending[:] = [p for p in pending if id(p.entry) not in done]
+        audit_head_locked(int(head_seq) + len(self.entries), prev_hash)
+
+
+# The entry's columns bound as text and cast back, in this order after the literal parts of its texts.
+_PLAIN_FIELDS = ("district_id", "actor_id", "actor_label", "action", "object_type", "reason", "request_id", "client")
+_INLINE_SQL: dict[tuple[Any, ...], tuple[str, str, str]] = {}
+
+
+def _inline_sql(shapes: list[tuple[Any, ...]], *, fills: dict[str, str], uses: tuple[str, ...]) -> tuple[str, str, str]:
+    """The CTEs, FROM items and result columns of an ``InlineChain`` whose entries have these shapes."""
+    conn = transaction.get_connection()
+    qn = conn.ops.quote_name
+    fields = {f.attname: f for f in AuditEntry._meta.concrete_fields}
+    n = len(shapes)
+    # The time is taken once the head is held, so that the chain's time order is its sequence order.
+    now = "SELECT clock_timestamp() AS at FROM ah"
+    ctes = [f"ax AS (SELECT at, {_ISO_UTC_SQL.format(t='at')} AS at_text FROM ({now}) t)"]
+    ctes += [f"ap{i} AS (SELECT %s::text[] AS p)" for i in range(1, n + 1)]
+    selects: list[str] = []
+    for i, shape in enumerate(shapes, start=1):
+        prev = "ah.entry_hash" if i == 1 else f"a{i - 1}.hash"
+        here = {**fills, "seq": f"ah.seq + {i}", "prev_hash": prev, "recorded_at": "ax.at_text"}
+        array = f"ap{i}.p"
+        at = 1
+        texts: list[str] = []
+        for names in shape:
+            if names is None:
+                texts.append("NULL")
+                continue
+            texts.append(_spliced(names, at, here, array))
+            at += len(names) + 1
+        canonical, object_id, before, after = texts
+        sources = ", ".join(["ah", "ax", f"ap{i}", *uses, *(f"a{k}" for k in range(1, i))])
+        digest = f"encode(sha256(convert_to({canonical}, 'UTF8')), 'hex')"
+        ctes.append(f"a{i} AS (SELECT {digest} AS hash FROM {sources})")
+        plain = {name: f"{array}[{at + k}]::{fields[name].cast_db_type(conn)}" for k, name in enumerate(_PLAIN_FIELDS)}
+        values = {
+            **plain,
+            "seq": f"ah.seq + {i}",
+            "object_id": object_id,
+            "before": f"({before})::jsonb",
+            "after": f"({after})::jsonb",
+            "recorded_at": "ax.at",
+            "prev_hash": prev,
+            "entry_hash": f"a{i}.hash",
+        }
+        selects.append(f"SELECT {', '.join(values.values())} FROM {sources}, a{i}")
+    columns = ", ".join(qn(str(fields[name].column)) for name in values)
+    table, head = qn(AuditEntry._meta.db_table), qn(_HEAD_TABLE)
+    ctes.append(f"ain AS (INSERT INTO {table} ({columns}) {' UNION ALL '.join(selects)} RETURNING id, seq)")
+    ctes.append(
+        f"aup AS (UPDATE {head} SET seq = ah.seq + {n}, entry_hash = a{n}.hash FROM ah, a{n} "
+        f"WHERE {head}.singleton = 1)"
+    )
+    sources = ", ".join(["ah", "ax", *(f"a{k}" for k in range(1, n + 1))])
+    result = ", ".join(
+        ["ah.seq", "ah.entry_hash", "ax.at", "(SELECT array_agg(id ORDER BY seq) FROM ain)"]
+        + [f"a{k}.hash" for k in range(1, n + 1)]
+    )
+    return ", ".join(ctes), sources, result
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,16 @@ from django.utils import timezone
 
 from zhifa.catalog.models import Matter
 from zhifa.core import rows
-from zhifa.core.audit import AUDIT_HEAD_LOCK_SQL, audit_head_locked, audit_record, audited_transaction, snapshot
+from zhifa.core.audit import (
+    InlineChain,
+    audit_head_ensure,
+    audit_mark,
+    audit_record,
+    audited_transaction,
+    snapshot,
+)
 from zhifa.core.errors import PermissionDenied, ValidationFailed
+from zhifa.core.models import AuditEntry
 from zhifa.core.workflow import workflow_check
 from zhifa.events import photos as photo_store
 from zhifa.events.clocks import LOCAL_TZ
@@ -133,22 +141,24 @@ def _next_public_no(now: dt.datetime) -> str:
             row = cursor.fetchone()
         if row is not None:
             return f"{prefix}{int(row[0]):06d}"
-        # First event of the day: start after any number already used (e.g. events stored before the
-        # counter existed). A concurrent first intake may create the row first; then increment it.
-        highest = (
-            Event.objects.filter(public_no__gte=prefix, public_no__lt=prefix + "~")
-            .order_by("-public_no")
-            .values_list("public_no", flat=True)
-            .first()
-        )
-        start = int(highest[len(prefix) :]) + 1 if highest else 1
-        try:
-            with transaction.atomic():
-                EventDayCounter.objects.create(day=day, last=start)
-            return f"{prefix}{start:06d}"
-        except IntegrityError:
-            continue
+        _counter_ensure(day, prefix)
     raise IntegrityError("could not allocate an event number")
+
+
+def _counter_ensure(day: dt.date, prefix: str) -> None:
+    """The day's counter row, created by its first event: it starts after any number already used that day
+    (events stored before the counter existed). A concurrent first intake may create it first."""
+    highest = (
+        Event.objects.filter(public_no__gte=prefix, public_no__lt=prefix + "~")
+        .order_by("-public_no")
+        .values_list("public_no", flat=True)
+        .first()
+    )
+    try:
+        with transaction.atomic():
+            EventDayCounter.objects.create(day=day, last=int(highest[len(prefix) :]) if highest else 0)
+    except IntegrityError:
+        pass
 
 
 def event_intake(
@@ -275,7 +285,7 @@ def _store(
     kind: str,
 ) -> Event:
     """Number, triage and INSERT the event in its triaged (or merged) state, with its transition row,
-    photos and audit entries — the rows and entries that storing it "reported" and then applying the
+    audit entries and photos — the rows and entries that storing it "reported" and then applying the
     workflow's triage wrote, with one INSERT instead of an INSERT and an UPDATE (ADR 0005)."""
     # As reported (before triage); the number is filled in when it is taken, last, just before the INSERT.
     intake_after = snapshot(event, ["public_no", "source", "street", "zone", "grid", "matter", "priority"])
@@ -299,19 +309,31 @@ def _store(
         event.status = target
         for name, value in updates.items():
             setattr(event, name, value)
-    _insert_numbered(event, transition, now=now)
-    intake_after["public_no"] = event.public_no
-    audit_record(actor=actor, action="event.intake", obj=event, after=intake_after)
-    photos = [photo_store.photo_ingest(event=event, upload=upload, kind=kind, actor=actor) for upload in uploads]
-    if transition is not None:
-        audit_record(
-            actor=SYSTEM_TRIAGE,
-            action=f"{EVENT_WORKFLOW.name}.{transition.action}",
-            obj=event,
-            before={"status": transition.from_status},
-            after={"status": transition.to_status, **updates},
-            reason=transition.reason,
+    if transition is not None and connection.vendor == "postgresql":
+        # Everything the locks are held for in one statement (ADR 0006); the entries name the event's key and
+        # number by stand-ins that the statement fills in.
+        entries = _audit_intake(
+            event,
+            actor=actor,
+            intake_after=intake_after,
+            transition=transition,
+            updates=updates,
+            event_id=audit_mark("event_id"),
+            public_no=audit_mark("public_no"),
         )
+        _insert_all_in_one(event, transition, entries, now=now)
+    else:
+        _insert_numbered(event, transition, now=now)
+        _audit_intake(
+            event,
+            actor=actor,
+            intake_after=intake_after,
+            transition=transition,
+            updates=updates,
+            event_id=str(event.pk),
+            public_no=event.public_no,
+        )
+    photos = [photo_store.photo_ingest(event=event, upload=upload, kind=kind, actor=actor) for upload in uploads]
     # What was just written, as the event's prefetch cache: a detail built from it reads nothing more.
     _prefetched(
         event,
@@ -324,13 +346,46 @@ def _store(
     return event
 
 
+def _audit_intake(
+    event: Event,
+    *,
+    actor: Any,
+    intake_after: dict[str, Any],
+    transition: EventTransition | None,
+    updates: dict[str, Any],
+    event_id: str,
+    public_no: str,
+) -> list[AuditEntry]:
+    """The intake's audit entries: the event as reported, and the triage (or merge) applied to it."""
+    entries = [
+        audit_record(
+            actor=actor,
+            action="event.intake",
+            obj=event,
+            object_id=event_id,
+            after={**intake_after, "public_no": public_no},
+        )
+    ]
+    if transition is not None:
+        entries.append(
+            audit_record(
+                actor=SYSTEM_TRIAGE,
+                action=f"{EVENT_WORKFLOW.name}.{transition.action}",
+                obj=event,
+                object_id=event_id,
+                before={"status": transition.from_status},
+                after={"status": transition.to_status, **updates},
+                reason=transition.reason,
+            )
+        )
+    return entries
+
+
 def _insert_numbered(event: Event, transition: EventTransition | None, *, now: dt.datetime) -> None:
     """Take the day's next number and INSERT the event (and its transition row).
 
     The day's counter row is locked from here to the commit, so every intake of the district waits for it:
-    this comes last, after the reads, and on PostgreSQL the three statements are one (ADR 0005)."""
-    if transition is not None and connection.vendor == "postgresql" and _insert_numbered_in_one(event, transition, now):
-        return
+    this comes last, after the reads."""
     event.public_no = _next_public_no(now)
     rows.insert_row(event)
     if transition is not None:
@@ -338,44 +393,51 @@ def _insert_numbered(event: Event, transition: EventTransition | None, *, now: d
         rows.insert_row(transition)
 
 
-_ONE_STATEMENT_SQL: dict[str, str] = {}
+_ALL_IN_ONE_SQL: dict[tuple[str, str, str], str] = {}
 
 
-def _insert_numbered_in_one(event: Event, transition: EventTransition, now: dt.datetime) -> bool:
-    """PostgreSQL: counter, event and transition row in one statement; False when the day has no counter
-    row yet (its first event takes the general way, which creates it)."""
+def _insert_all_in_one(
+    event: Event, transition: EventTransition, entries: list[AuditEntry], *, now: dt.datetime
+) -> None:
+    """PostgreSQL: one statement locks the audit chain's head and the day's counter, takes the number,
+    inserts the event, its transition row and its audit entries, and moves the head. The two locks every
+    intake waits for are then held for this statement and the commit, and nothing else (ADR 0006)."""
     day, prefix = _day_and_prefix(now)
-    e_columns, e_values, e_params = rows.insert_parts(event, exclude=("public_no",), cast=True)
-    t_columns, t_values, t_params = rows.insert_parts(transition, exclude=("event",), cast=True)
-    sql = _ONE_STATEMENT_SQL.get("sql")
+    # The number as Python formats it (SJ + date + at least six digits): lpad alone would cut a seventh.
+    number = "%s || CASE WHEN c.last < 1000000 THEN lpad(c.last::text, 6, '0') ELSE c.last::text END"
+    # Each row bound as one parameter (rows.record_insert): psycopg caches the parsing of a statement only
+    # up to 50 parameters and 4 KB, and this one had 84 and more.
+    e_sql, e_row = rows.record_insert(event, computed={"public_no": number}, sources="c", returning="id, public_no")
+    t_sql, t_row = rows.record_insert(transition, computed={"event_id": "e.id"}, sources="e")
+    chain = InlineChain(entries, fills={"event_id": "e.id", "public_no": "e.public_no"}, uses=("e",))
+    key = (chain.ctes, chain.sources, chain.columns)
+    sql = _ALL_IN_ONE_SQL.get(key)
     if sql is None:
-        qn = connection.ops.quote_name
-        # The number as Python formats it (SJ + date + at least six digits): lpad alone would cut a seventh.
-        number = "%s || CASE WHEN c.last < 1000000 THEN lpad(c.last::text, 6, '0') ELSE c.last::text END"
-        sql = (
-            f"WITH c AS ({_COUNTER_NEXT_SQL}), "
-            f"e AS (INSERT INTO {qn(Event._meta.db_table)} ({e_columns}, {qn('public_no')}) "
-            f"SELECT {e_values}, {number} FROM c RETURNING id, public_no), "
-            f"t AS (INSERT INTO {qn(EventTransition._meta.db_table)} ({qn('event_id')}, {t_columns}) "
-            f"SELECT e.id, {t_values} FROM e RETURNING id), "
-            # The audit chain's head, locked here too: the two locks every intake waits for are then
-            # held for this statement, the audit append and the commit — nothing else.
-            f"h AS ({AUDIT_HEAD_LOCK_SQL}) "
-            "SELECT e.id, e.public_no, t.id, h.seq, h.entry_hash FROM e CROSS JOIN t LEFT JOIN h ON TRUE"
+        counter = _COUNTER_NEXT_SQL.replace(" RETURNING", " AND EXISTS (SELECT 1 FROM ah) RETURNING")
+        sql = _ALL_IN_ONE_SQL[key] = (
+            f"WITH {chain.head_cte()}, "
+            # The counter only once the head is held (one order of locks for every writer), and not at all
+            # while there is no head: then nothing is written and the head is created below.
+            f"c AS ({counter}), e AS ({e_sql}), t AS ({t_sql}), {chain.ctes} "
+            f"SELECT e.id, e.public_no, t.id, {chain.columns} FROM e, t, {chain.sources}"
         )
-        _ONE_STATEMENT_SQL["sql"] = sql
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [day, *e_params, prefix, *t_params])
-        row = cursor.fetchone()
-    if row is None:
-        return False
+    params = [day, e_row, prefix, t_row, *chain.params]
+    for _ in range(3):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is not None:
+            break
+        # The day's first event, or the very first audit entry: the missing row is created, and again.
+        _counter_ensure(day, prefix)
+        audit_head_ensure()
+    else:
+        raise IntegrityError("could not allocate an event number")
     event.public_no = row[1]
     rows.mark_stored(event, pk=row[0])
     transition.event = event
     rows.mark_stored(transition, pk=row[2])
-    if row[3] is not None:  # no head yet: the first entry ever creates it
-        audit_head_locked(int(row[3]), str(row[4]))
-    return True
+    chain.stored(list(row[3:]), filled={"event_id": str(event.pk), "public_no": event.public_no})
 
 
 def _prefetched(event: Event, **related: list[Any]) -> None:
