@@ -151,6 +151,9 @@ LOGGING = {
 
 # Event handling ("1530" loop). Distances in metres, speeds in metres per second.
 ZHIFA_CHECKIN_MAX_DISTANCE_M = int(os.environ.get("ZHIFA_CHECKIN_MAX_DISTANCE_M", "300"))
+# A step the phone kept offline (acknowledge, check-in, finding) keeps the time it was made if that is no
+# older than this, in seconds; an older one is timed when it arrives (zhifa/events/services/dispatch.py).
+ZHIFA_OFFLINE_MAX_AGE_S = int(os.environ.get("ZHIFA_OFFLINE_MAX_AGE_S", str(24 * 3600)))
 ZHIFA_DEDUP_RADIUS_M = int(os.environ.get("ZHIFA_DEDUP_RADIUS_M", "100"))
 ZHIFA_DEDUP_WINDOW_MINUTES = int(os.environ.get("ZHIFA_DEDUP_WINDOW_MINUTES", "120"))
 ZHIFA_AUTO_DISPATCH = os.environ.get("ZHIFA_AUTO_DISPATCH", "0") == "1"

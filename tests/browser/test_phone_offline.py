@@ -3,14 +3,17 @@ outbox (IndexedDB, photos included), is shown as waiting, and reaches the server
 back — also when the server's first answer is lost and the phone sends it again, and only under the account
 that recorded it; what the server refuses is shown to the officer, not dropped in silence. A phone that
 believes it is online but has no connection keeps what it could not send the same way. Offline, an officer
-is shown only pages kept for them, and a page not kept is answered with the offline page."""
+is shown only pages kept for them, and a page not kept is answered with the offline page. An acknowledgement
+or check-in tapped twice offline is one step, not a step and a refusal, timed when the officer took it."""
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
@@ -413,3 +416,54 @@ def test_a_report_whose_answer_is_lost_while_the_phone_believes_it_is_online_is_
     event.refresh_from_db()
     assert (event.status, event.outcome) == (EventStatus.HANDLED, "已劝离，恢复通行")
     assert reports_of(event) == [("officer_a", EventStatus.HANDLED)]
+
+
+def test_acknowledging_and_checking_in_twice_offline_are_one_step_each_timed_when_made(
+    live_server: Any, world: World, phone: Any
+) -> None:
+    # The server's clock stands still from here (at the real time: the session cookie must stay valid); the
+    # phone's clock is years off and moves only when the test moves it.
+    server_now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    phone_now = dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC)
+    with time_machine.travel(server_now, tick=False):
+        officer = officer_of(world, "officer_a")
+        since = server_now - dt.timedelta(minutes=10)
+        dispatched = DispatchedEventFactory(grid=world.grid_a, officers=[officer], dispatched_at=since)
+        acknowledged = AcknowledgedEventFactory(grid=world.grid_a, officers=[officer], dispatched_at=since)
+        sign_in_and_open(phone, live_server.url, "officer_a", f"/m/events/{dispatched.pk}/")
+        phone.goto(f"{live_server.url}/m/events/{acknowledged.pk}/")
+
+        # Offline, the officer taps 接单响应 twice (the button stays: the page cannot change), then a minute
+        # later 到场签到 twice on the other task.
+        phone.context.set_offline(True)
+        phone.clock.set_fixed_time(phone_now)
+        phone.goto(f"{live_server.url}/m/events/{dispatched.pk}/")
+        submit_offline(phone, "#acknowledge")
+        submit_offline(phone, "#acknowledge")
+        phone.clock.set_fixed_time(phone_now + dt.timedelta(minutes=1))
+        phone.goto(f"{live_server.url}/m/events/{acknowledged.pk}/")
+        submit_offline(phone, "#check-in")
+        submit_offline(phone, "#check-in")
+        expect(phone.locator("#queued-banner")).to_have_text("有 4 条上报待发送")
+
+        # Back online two and a half minutes after the first tap (phone's clock): each second tap is taken as
+        # the step it repeats, not shown as refused.
+        phone.clock.set_fixed_time(phone_now + dt.timedelta(minutes=2, seconds=30))
+        phone.context.set_offline(False)
+
+        expect(phone.locator("#outbox-result")).to_have_text("离线保存的 4 条上报已发送")
+        expect(phone.locator("#queued-banner")).to_be_hidden()
+        steps = EventTransition.objects.filter(action__in=[EventAction.ACKNOWLEDGE, EventAction.ARRIVE])
+        assert list(steps.order_by("pk").values_list("event_id", "action", "actor__username", "created_at")) == [
+            (dispatched.pk, EventAction.ACKNOWLEDGE, "officer_a", server_now),
+            (acknowledged.pk, EventAction.ARRIVE, "officer_a", server_now),
+        ]
+        # Timed by the waits the phone measured, counted back from the server's clock: its own clock's error
+        # does not matter.
+        assert Event.objects.get(pk=dispatched.pk).acknowledged_at == server_now - dt.timedelta(seconds=150)
+        assert Event.objects.get(pk=acknowledged.pk).arrived_at == server_now - dt.timedelta(seconds=90)
+        # The check-in's position, where and when it was taken (the page's own positions are of server_now).
+        taken_earlier = OfficerPosition.objects.filter(officer=officer, recorded_at__lt=server_now)
+        assert list(taken_earlier.values_list("lon", "lat", "recorded_at")) == [
+            (*POINT_IN_A, server_now - dt.timedelta(seconds=90))
+        ]

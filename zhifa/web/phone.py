@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from zhifa.core.errors import DomainError, ValidationFailed
 from zhifa.events import selectors, services
 from zhifa.events.models import Event
+from zhifa.events.services.dispatch import offline_max_age
 from zhifa.events.states import EventSource, EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.roles import Role
@@ -28,8 +29,6 @@ from zhifa.web.pages import View, page_view
 
 # The people who work in the street with a phone.
 FIELD_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY})
-# A finding queued offline keeps the time it was made, if the phone's clock is plausible.
-MAX_OFFLINE_AGE = dt.timedelta(hours=24)
 # Names the signed-in user on every phone page: the service worker keeps a page for that user only (sw.js).
 USER_HEADER = "X-Zhifa-User"
 # The forms the phone keeps in its outbox when they cannot be sent (phone.js, sw.js).
@@ -104,7 +103,8 @@ def acknowledge(request: HttpRequest, event_id: int) -> HttpResponse:
     _require_field_staff(request.user)
     event = selectors.event_get(user=request.user, event_id=event_id)
     try:
-        services.event_acknowledge(actor=request.user, event=event)
+        # A copy sent again after the first arrived is answered as arrived by the service.
+        services.event_acknowledge(actor=request.user, event=event, acted_at=_acted_at(request.POST))
     except DomainError as exc:
         return _refused(request, event_id, exc)
     messages.success(request, "已响应，请尽快到场")
@@ -122,7 +122,12 @@ def check_in(request: HttpRequest, event_id: int) -> HttpResponse:
             raise ValidationFailed("未获取到定位，请允许使用位置信息后重试", code="position_missing")
         point = form.cleaned_data
         services.event_check_in(
-            actor=request.user, event=event, lon=point["lon"], lat=point["lat"], accuracy_m=point["accuracy"]
+            actor=request.user,
+            event=event,
+            lon=point["lon"],
+            lat=point["lat"],
+            accuracy_m=point["accuracy"],
+            acted_at=_acted_at(request.POST),
         )
     except DomainError as exc:
         return _refused(request, event_id, exc)
@@ -181,7 +186,7 @@ def finding(request: HttpRequest) -> HttpResponse:
                 # A finding queued while offline is sent again until it arrives: the key the phone made
                 # when it was recorded makes the retries one event.
                 idempotency_key=request.POST.get("client_key", "")[:100],
-                reported_at=_observed_at(request.POST.get("observed_at", "")),
+                reported_at=_finding_time(request.POST),
                 photos=data["photos"],
             )
         except DomainError as exc:
@@ -192,13 +197,26 @@ def finding(request: HttpRequest) -> HttpResponse:
     return render(request, "web/phone/finding.html", {"form": form}, status=422)
 
 
-def _observed_at(raw: str) -> dt.datetime | None:
-    """When the phone recorded a finding it sent later; ignored unless within the last day and not ahead."""
-    if not raw.isdigit():
+def _acted_at(post: Any) -> dt.datetime | None:
+    """When the officer did what the phone sends late (its outbox), on the server's clock; None when sent at once.
+
+    The phone keeps the moment the form was submitted (``observed_at``, phone.js) and adds the moment it
+    sends the item (``sent_at``); both are read on the phone's clock, so how far that clock is off cancels
+    out of the wait between them, and the wait is counted back from the server's own clock. A form posted
+    straight away has no ``sent_at``: it counts from its arrival. Whether the result is plausible is the
+    service's to judge (``services.event_acknowledge``), so that its refusal reason is audited."""
+    observed, sent = post.get("observed_at", ""), post.get("sent_at", "")
+    # Milliseconds since 1970 have 13 digits; more would not fit a datetime once subtracted.
+    if not (observed.isdigit() and sent.isdigit()) or max(len(observed), len(sent)) > 13:
         return None
-    at = dt.datetime.fromtimestamp(int(raw) / 1000, tz=dt.UTC)
+    return timezone.now() - dt.timedelta(milliseconds=int(sent) - int(observed))
+
+
+def _finding_time(post: Any) -> dt.datetime | None:
+    """When a finding sent late was made; ignored unless within ``ZHIFA_OFFLINE_MAX_AGE_S`` and not ahead."""
+    at = _acted_at(post)
     now = timezone.now()
-    return at if now - MAX_OFFLINE_AGE <= at <= now else None
+    return at if at is not None and now - offline_max_age() <= at <= now else None
 
 
 @require_POST

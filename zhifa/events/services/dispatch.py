@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.events import photos as photo_store
-from zhifa.events.clocks import clock_due, sla_policy_for
+from zhifa.events.clocks import LOCAL_TZ, clock_due, sla_policy_for
 from zhifa.events.distance import haversine_m
 from zhifa.events.models import Event, EventAssignment, EventTransition, OfficerPosition, PhotoKind
 from zhifa.events.services.common import (
@@ -38,6 +38,7 @@ from zhifa.org.models import Officer
 from zhifa.org.roles import Role
 
 DEFAULT_CHECKIN_MAX_DISTANCE_M = 300
+DEFAULT_OFFLINE_MAX_AGE_S = 24 * 3600
 
 
 def officers_needed_for(event: Event) -> int:
@@ -147,31 +148,160 @@ def event_redispatch(
     return redispatched
 
 
-def event_acknowledge(*, actor: Any, event: Event) -> Event:
-    """响应: an assigned officer accepts the task on the phone (respond clock)."""
-    require_assigned_officer(actor, event, what="响应任务")
+def event_acknowledge(*, actor: Any, event: Event, acted_at: dt.datetime | None = None) -> Event:
+    """响应: an assigned officer accepts the task on the phone (respond clock).
+
+    ``acted_at``: when the officer tapped it, for an acknowledgement the phone kept while offline and sends
+    late; the respond clock is met at that moment if it is plausible (``_step_time``), else at arrival.
+
+    A copy that arrives again (the phone resends when the server's answer was lost; two taps offline queue
+    two) is answered with the event as stored and writes nothing, as ``event_report`` does: the same officer,
+    whose acknowledgement the event still rests on (acknowledged, on site or later, not sent back to the
+    field since). Anyone else, or the same officer after a redo / re-dispatch / return, meets the usual
+    refusals. The check runs under the row lock: of two copies sent at once, the second finds the first's.
+
+    The escalation worker judged the respond clock on what the server knew: an acknowledgement made at
+    10:00:30 that arrives at 10:03 is recorded as made at 10:00:30 (the clock was met), and the escalation
+    the worker took at 10:01 stays recorded as it happened, with its notices; the transition row and the
+    audit entry carry the arrival time and a note naming both times, which is what explains the pair. An
+    acknowledgement that arrives after the worker re-dispatched the event is refused (the officer no longer
+    holds the task)."""
+    actor_jurisdiction(actor, district_id=event.district_id)
     with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        if _step_taken_already(actor, locked, EventAction.ACKNOWLEDGE):
+            return locked
+        officer = require_assigned_officer(actor, locked, what="响应任务")
+        at, note = _step_time(acted_at, now=timezone.now(), earliest=[_assigned_at(locked, officer)])
         return apply_transition(
-            event=event, action=EventAction.ACKNOWLEDGE, actor=actor, updates={"acknowledged_at": timezone.now()}
+            event=locked,
+            action=EventAction.ACKNOWLEDGE,
+            actor=actor,
+            reason=note,
+            updates={"acknowledged_at": at},
+            is_locked=True,
         )
 
 
-def event_check_in(*, actor: Any, event: Event, lon: float, lat: float, accuracy_m: float | None = None) -> Event:
-    """到场签到: refused farther than ``ZHIFA_CHECKIN_MAX_DISTANCE_M`` from the event, with the distance shown."""
-    officer = require_assigned_officer(actor, event, what="到场签到")
+def event_check_in(
+    *,
+    actor: Any,
+    event: Event,
+    lon: float,
+    lat: float,
+    accuracy_m: float | None = None,
+    acted_at: dt.datetime | None = None,
+) -> Event:
+    """到场签到: refused farther than ``ZHIFA_CHECKIN_MAX_DISTANCE_M`` from the event, with the distance shown.
+
+    ``acted_at``: when the officer checked in, for a check-in the phone kept while offline; the arrive clock
+    and the position are recorded at that moment if it is plausible (``_step_time``; not before the
+    acknowledgement either), else at arrival. A copy from the officer who checked in, sent again, returns
+    the event and writes nothing (no transition, audit entry or position), under the same rules and for
+    the same reasons as ``event_acknowledge``'s; escalations taken before a late check-in arrived stay too."""
+    actor_jurisdiction(actor, district_id=event.district_id)
     max_m = int(getattr(settings, "ZHIFA_CHECKIN_MAX_DISTANCE_M", DEFAULT_CHECKIN_MAX_DISTANCE_M))
-    distance = haversine_m(float(lon), float(lat), event.lon, event.lat)
-    if distance > max_m:
-        raise ValidationFailed(
-            f"您距离事件地点约{round(distance)}米，超过{max_m}米，请到达现场后再签到",
-            code="checkin_too_far",
-            details={"distance_m": round(distance), "max_m": max_m},
-        )
     with transaction.atomic():
-        now = timezone.now()
-        arrived = apply_transition(event=event, action=EventAction.ARRIVE, actor=actor, updates={"arrived_at": now})
-        OfficerPosition.objects.create(officer=officer, lon=lon, lat=lat, accuracy_m=accuracy_m, recorded_at=now)
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        # Before the distance: a copy is answered as the check-in it repeats, wherever it was sent from.
+        if _step_taken_already(actor, locked, EventAction.ARRIVE):
+            return locked
+        officer = require_assigned_officer(actor, locked, what="到场签到")
+        distance = haversine_m(float(lon), float(lat), locked.lon, locked.lat)
+        if distance > max_m:
+            raise ValidationFailed(
+                f"您距离事件地点约{round(distance)}米，超过{max_m}米，请到达现场后再签到",
+                code="checkin_too_far",
+                details={"distance_m": round(distance), "max_m": max_m},
+            )
+        earliest = [_assigned_at(locked, officer), (locked.acknowledged_at, "响应时间")]
+        at, note = _step_time(acted_at, now=timezone.now(), earliest=earliest)
+        arrived = apply_transition(
+            event=locked,
+            action=EventAction.ARRIVE,
+            actor=actor,
+            reason=note,
+            updates={"arrived_at": at},
+            is_locked=True,
+        )
+        OfficerPosition.objects.create(officer=officer, lon=lon, lat=lat, accuracy_m=accuracy_m, recorded_at=at)
     return arrived
+
+
+# A field step is repeated only while the event rests on it: the steps listed may have followed it (the
+# event moved on, forward), any other (redo, re-dispatch, return, transfer) sent the event back since.
+_FOLLOWING_STEPS = {
+    EventAction.ACKNOWLEDGE: (EventAction.ARRIVE, EventAction.HANDLE, EventAction.VERIFY, EventAction.CLOSE),
+    EventAction.ARRIVE: (EventAction.HANDLE, EventAction.VERIFY, EventAction.CLOSE),
+}
+_STATES_AFTER = {
+    EventAction.ACKNOWLEDGE: frozenset({EventStatus.ACKNOWLEDGED, EventStatus.ON_SITE}) | REPORTED_STATES,
+    EventAction.ARRIVE: frozenset({EventStatus.ON_SITE}) | REPORTED_STATES,
+}
+
+
+def _step_taken_already(actor: Any, stored: Event, action: EventAction) -> bool:
+    """Whether ``stored`` (read under the row lock) rests on ``actor``'s own ``action``: a copy of it is a resend."""
+    if is_system(actor) or stored.status not in _STATES_AFTER[action]:
+        return False
+    last = (
+        EventTransition.objects.filter(event_id=stored.pk)
+        .exclude(action__in=_FOLLOWING_STEPS[action])
+        .order_by("-pk")
+        .values_list("action", "actor_id")
+        .first()
+    )
+    return last == (action, actor.pk)
+
+
+def _assigned_at(event: Event, officer: Officer) -> tuple[dt.datetime | None, str]:
+    assigned_at = (
+        EventAssignment.objects.filter(event=event, officer=officer, released_at__isnull=True)
+        .order_by("assigned_at")
+        .values_list("assigned_at", flat=True)
+        .first()
+    )
+    return assigned_at, "派遣给本人的时间"
+
+
+def offline_max_age() -> dt.timedelta:
+    """How old a time the phone recorded offline may be (``ZHIFA_OFFLINE_MAX_AGE_S``, default 24 h)."""
+    return dt.timedelta(seconds=int(getattr(settings, "ZHIFA_OFFLINE_MAX_AGE_S", DEFAULT_OFFLINE_MAX_AGE_S)))
+
+
+def _step_time(
+    acted_at: dt.datetime | None, *, now: dt.datetime, earliest: list[tuple[dt.datetime | None, str]]
+) -> tuple[dt.datetime, str]:
+    """When a field step is recorded as done, and the note for its transition row and audit entry.
+
+    The phone's time is taken only if it is plausible: not after the arrival (a clock ahead, or a copy
+    made up), not older than ``offline_max_age`` (a phone clock far off), and not before the step could
+    have been taken (``earliest``: the dispatch to this officer, and for a check-in the acknowledgement) —
+    the clocks run from the dispatch, so a time before it would meet a clock that had not started. Outside
+    those bounds the step counts from its arrival and the note says which bound and what the phone said."""
+    if acted_at is None:
+        return now, ""
+    said, arrived = _local(acted_at), _local(now)
+    if acted_at > now:
+        return now, f"手机记录的操作时间 {said} 晚于送达时间，按送达时间 {arrived} 计时"
+    max_age = offline_max_age()
+    if acted_at < now - max_age:
+        return now, f"手机记录的操作时间 {said} 早于送达前{_span(max_age)}，按送达时间 {arrived} 计时"
+    bound, label = max(((at, label) for at, label in earliest if at is not None), default=(None, ""))
+    if bound is not None and acted_at < bound:
+        return now, f"手机记录的操作时间 {said} 早于{label} {_local(bound)}，按送达时间 {arrived} 计时"
+    return acted_at, f"补发：按手机记录的操作时间 {said} 计时，{arrived} 送达"
+
+
+def _local(at: dt.datetime) -> str:
+    return at.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M:%S")
+
+
+def _span(length: dt.timedelta) -> str:
+    seconds = int(length.total_seconds())
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}小时"
+    return f"{seconds // 60}分钟" if seconds % 60 == 0 else f"{seconds}秒"
 
 
 def event_report(*, actor: Any, event: Event, outcome: str, photos: Iterable[Any] = ()) -> Event:

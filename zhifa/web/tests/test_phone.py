@@ -1,22 +1,32 @@
 """The officer's phone under /m/: tasks, acknowledge, GPS check-in (refused far away, with the distance),
 report back, patrol findings, position updates; each write audited as coming from the phone."""
 
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
+import time_machine
 
 from conftest import POINT_IN_A, World
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
-from zhifa.events.models import Event, OfficerPosition
+from zhifa.events.models import Event, EventTransition, OfficerPosition
 from zhifa.events.states import EventAction, EventSource, EventStatus
 from zhifa.events.tests.conftest import officer_of
 from zhifa.web.tests.conftest import Brain
 
+T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
+# A phone whose clock is wrong by years: 2023-11-14 22:13:20 UTC, in milliseconds as phone.js sends it.
+PHONE_CLOCK_MS = 1_700_000_000_000
+
 
 @pytest.fixture
 def dispatched(world: World, brain: Brain) -> Event:
+    return dispatch_one(world)
+
+
+def dispatch_one(world: World) -> Event:
     event = services.event_intake(
         actor=world.user("dispatcher"),
         district=world.district,
@@ -238,3 +248,117 @@ def test_a_second_report_with_another_text_is_refused_on_the_page(client_as: Any
     )
     dispatched.refresh_from_db()
     assert (dispatched.status, dispatched.outcome) == (EventStatus.HANDLED, "已劝离，恢复通行")
+
+
+def step_post(client: Any, event: Event, step: str, **fields: str) -> Any:
+    point = {"lon": str(event.lon), "lat": str(event.lat), "accuracy": "8"} if step == "check-in" else {}
+    return client.post(f"/m/events/{event.pk}/{step}/", {**point, **fields})
+
+
+def acknowledged_at_ten(client: Any, world: World, step: str) -> Event:
+    """An event dispatched to officer_a at 10:00, acknowledged at 10:00 if the step to test is the check-in."""
+    with time_machine.travel(T0, tick=False):
+        event = dispatch_one(world)
+        if step == "check-in":
+            assert step_post(client, event, "acknowledge").status_code == 302
+    return event
+
+
+@pytest.mark.parametrize(("step", "field"), [("acknowledge", "acknowledged_at"), ("check-in", "arrived_at")])
+def test_a_queued_step_is_timed_by_the_wait_the_phone_measured(
+    client_as: Any, world: World, brain: Brain, step: str, field: str
+) -> None:
+    # Given an event at officer_a's hands since 10:00, and a phone whose clock is years off
+    client = client_as("officer_a")
+    event = acknowledged_at_ten(client, world, step)
+
+    # When the step the officer took offline arrives at 10:03, sent 150 s after it was taken (phone's clock)
+    with time_machine.travel(T0 + dt.timedelta(minutes=3), tick=False):
+        response = step_post(
+            client, event, step, observed_at=str(PHONE_CLOCK_MS), sent_at=str(PHONE_CLOCK_MS + 150_000)
+        )
+
+    # Then it is recorded as taken at 10:00:30, the server's clock less the wait
+    assert (response.status_code, response["Location"]) == (302, f"/m/events/{event.pk}/")
+    assert getattr(Event.objects.get(pk=event.pk), field) == T0 + dt.timedelta(seconds=30)
+
+
+@pytest.mark.parametrize("step", ["acknowledge", "check-in"])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"observed_at": str(PHONE_CLOCK_MS)},  # posted at once: no sent_at
+        {"observed_at": str(PHONE_CLOCK_MS), "sent_at": "刚才"},
+        {"observed_at": "0", "sent_at": "9" * 14},  # a wait of 3000 years
+        {},
+    ],
+    ids=["posted_at_once", "sent_at_unreadable", "too_many_digits", "no_times"],
+)
+def test_a_step_without_a_readable_wait_counts_from_its_arrival(
+    client_as: Any, world: World, brain: Brain, step: str, fields: dict[str, str]
+) -> None:
+    # Given an event at officer_a's hands since 10:00
+    client = client_as("officer_a")
+    event = acknowledged_at_ten(client, world, step)
+
+    # When the step arrives at 10:03 without a wait the server can read
+    with time_machine.travel(T0 + dt.timedelta(minutes=3), tick=False):
+        response = step_post(client, event, step, **fields)
+
+    # Then it is timed at its arrival, whatever the phone's clock said, and no note is made
+    field = "acknowledged_at" if step == "acknowledge" else "arrived_at"
+    assert response.status_code == 302
+    assert getattr(Event.objects.get(pk=event.pk), field) == T0 + dt.timedelta(minutes=3)
+    action = EventAction.ACKNOWLEDGE if step == "acknowledge" else EventAction.ARRIVE
+    assert EventTransition.objects.get(event=event, action=action).reason == ""
+
+
+@pytest.mark.parametrize("step", ["acknowledge", "check-in"])
+def test_a_step_sent_again_after_it_arrived_is_answered_as_arrived(
+    client_as: Any, world: World, brain: Brain, step: str
+) -> None:
+    # Given a step officer_a took (acknowledged, or checked in) whose answer the phone did not get
+    client = client_as("officer_a")
+    event = acknowledged_at_ten(client, world, step)
+    sent = {"observed_at": str(PHONE_CLOCK_MS), "sent_at": str(PHONE_CLOCK_MS + 1_000)}
+    with time_machine.travel(T0 + dt.timedelta(minutes=1), tick=False):
+        assert step_post(client, event, step, **sent).status_code == 302
+    stored = (EventTransition.objects.count(), AuditEntry.objects.count(), OfficerPosition.objects.count())
+
+    # When the phone sends it again a minute later
+    with time_machine.travel(T0 + dt.timedelta(minutes=2), tick=False):
+        again = step_post(client, event, step, observed_at=str(PHONE_CLOCK_MS), sent_at=str(PHONE_CLOCK_MS + 61_000))
+
+    # Then the server answers as for the first (so the outbox counts it sent), and writes nothing
+    assert (again.status_code, again["Location"]) == (302, f"/m/events/{event.pk}/")
+    assert (EventTransition.objects.count(), AuditEntry.objects.count(), OfficerPosition.objects.count()) == stored
+
+
+@pytest.mark.parametrize(
+    ("waited_ms", "max_age_s", "reported_at"),
+    [
+        (150_000, 86400, T0 - dt.timedelta(seconds=150)),
+        (150_000, 120, T0),  # older than the limit: timed when it arrived
+        (-5_000, 86400, T0),  # sent before it was made: the phone's clock jumped
+    ],
+)
+def test_a_queued_finding_keeps_the_time_it_was_made_within_the_limit(
+    client_as: Any, world: World, brain: Brain, settings: Any, waited_ms: int, max_age_s: int, reported_at: dt.datetime
+) -> None:
+    # Given a limit on how old a time kept offline may be
+    settings.ZHIFA_OFFLINE_MAX_AGE_S = max_age_s
+    data = {
+        "description": "人行道上有共享单车乱停放",
+        "lon": str(POINT_IN_A[0]),
+        "lat": str(POINT_IN_A[1]),
+        "observed_at": str(PHONE_CLOCK_MS),
+        "sent_at": str(PHONE_CLOCK_MS + waited_ms),
+    }
+
+    # When a finding the phone kept arrives at 10:00
+    with time_machine.travel(T0, tick=False):
+        response = client_as("officer_a").post("/m/finding/", data)
+
+    # Then it is reported at the moment it was made, if that is within the limit and not ahead
+    assert response.status_code == 302
+    assert Event.objects.get().reported_at == reported_at

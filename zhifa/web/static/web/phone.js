@@ -5,9 +5,13 @@
  * fails. The finding's client key makes a repeated send one event, and the server takes a report sent again
  * after it arrived as arrived (events.services.event_report). An item is sent only under the account that
  * recorded it, and leaves the outbox only when the server answered about it: sent, or refused (the refusal
- * is shown). Limits: the queue lives in this browser only, and is sent while one of the /m/ pages is open
- * (no background sync); a queued check-in carries the position taken when it was made, but the server
- * records the acknowledgement and arrival times when they arrive. */
+ * is shown); an acknowledgement or check-in sent again after it arrived is taken as arrived too
+ * (event_acknowledge, event_check_in), so two taps queued offline are not shown as a refusal. An item keeps
+ * the moment it was submitted (observed_at) and is sent with the moment it is sent (sent_at), both on this
+ * phone's clock: the server counts the wait back from its own clock (web.phone._acted_at), so a queued
+ * acknowledgement, check-in or finding is timed when the officer made it even if the phone's clock is off.
+ * Limits: the queue lives in this browser only, and is sent while one of the /m/ pages is open (no
+ * background sync); a queued check-in carries the position taken when it was made. */
 (function () {
   "use strict";
 
@@ -118,8 +122,15 @@
 
   function send(item) {
     var data = new FormData();
-    item.entries.forEach(function (e) { if (e[0] !== "csrfmiddlewaretoken") { data.append(e[0], e[1]); } });
+    var isTimed = false;
+    item.entries.forEach(function (e) {
+      if (e[0] === "observed_at" && e[1]) { isTimed = true; }
+      if (e[0] !== "csrfmiddlewaretoken" && e[0] !== "sent_at") { data.append(e[0], e[1]); }
+    });
     data.append("csrfmiddlewaretoken", csrfToken());  // the token of this session, not of when it was queued
+    // The moment of this try: with observed_at it tells the server how long the item waited (sent again
+    // after a lost answer, it is a new moment; the server recognises the copy by what it repeats).
+    if (isTimed) { data.append("sent_at", String(Date.now())); }
     return fetch(item.url, { method: "POST", body: data, credentials: "same-origin" });
   }
 

@@ -11,7 +11,9 @@
  * Forms: a report, finding, acknowledgement or check-in posted while the phone believes it is online, whose
  * request then fails, goes into phone.js's outbox (IndexedDB) for the officer whose pages these are; the
  * phone goes back to the page it came from and phone.js says it is kept, and sends it later as any queued
- * item. Whether a lost answer means the server took it is settled when it is sent again (phone.js).
+ * item; the form's observed_at (the moment it was submitted) is kept with it, so the server times it then.
+ * Whether a lost answer means the server took it is settled when it is sent again: the services take a copy
+ * of a report, acknowledgement or check-in that arrived as arrived, and a finding's client key makes it one.
  * Limits: only pages visited while online are available offline; data never leaves this phone until it is
  * back online; a browser that clears site data loses the queue. */
 {% load static %}var VERSION = "zhifa-phone-v2";
