@@ -85,8 +85,10 @@ def test_the_database_writes_the_time_as_python_does() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_intakes_and_other_writers_keep_one_chain_and_gapless_numbers(world: Any) -> None:
-    """Four threads take events in while four append other entries: every number once, no gap, and one
-    unbroken chain (this bites on PostgreSQL; SQLite's test database serialises writers)."""
+    """Three threads take events in while three append other entries: every number once, no gap, and one
+    unbroken chain (this bites on PostgreSQL; SQLite's test database serialises writers). Six threads and the
+    test's own connection stay within the connection pool (ZHIFA_DB_POOL_SIZE, 8): a thread keeps its
+    connection until it ends, and one more would wait for a free one."""
     if connection.vendor == "sqlite":
         pytest.skip("SQLite's in-memory test database is single-writer; run on PostgreSQL")
     errors: list[BaseException] = []
@@ -94,9 +96,9 @@ def test_concurrent_intakes_and_other_writers_keep_one_chain_and_gapless_numbers
 
     def intake(n: int) -> None:
         try:
-            for i in range(6):
-                # Far apart, so that no event is merged into another and each is its own.
-                _intake(world, texts[i % 4], lon=POINT_IN_A[0] + 0.0008 * n, lat=POINT_IN_A[1] + 0.0008 * i)
+            for i in range(8):
+                # More than the merge radius apart (100 m), so that each event stays its own.
+                _intake(world, texts[i % 4], lon=POINT_IN_A[0] + 0.0015 * n, lat=POINT_IN_A[1] + 0.0006 * i)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -104,20 +106,21 @@ def test_concurrent_intakes_and_other_writers_keep_one_chain_and_gapless_numbers
 
     def other(n: int) -> None:
         try:
-            for i in range(6):
+            for i in range(8):
                 audit_record(actor="并发", action="thing.change", object_type="thing", object_id=f"{n}-{i}")
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=intake, args=(n,)) for n in range(4)]
-    threads += [threading.Thread(target=other, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=intake, args=(n,)) for n in range(3)]
+    threads += [threading.Thread(target=other, args=(n,)) for n in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
+    assert Event.objects.filter(merged_into__isnull=False).count() == 0
     numbers = sorted(int(n[-6:]) for n in Event.objects.values_list("public_no", flat=True))
     assert numbers == list(range(1, 25))
     report = audit_verify_chain()
