@@ -210,12 +210,14 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
             actor=user, event=event, officers=_officers(event, body.officer_ids), reason=body.reason
         )
     elif action == "acknowledge":
-        services.event_acknowledge(actor=user, event=event)
+        services.event_acknowledge(actor=user, event=event, acted_at=body.acted_at)
     elif action == "check-in":
         lon, lat = to_wgs84(_need(body.lon, "lon"), _need(body.lat, "lat"), body.coord_system)
-        services.event_check_in(actor=user, event=event, lon=lon, lat=lat, accuracy_m=body.accuracy_m)
+        services.event_check_in(
+            actor=user, event=event, lon=lon, lat=lat, accuracy_m=body.accuracy_m, acted_at=body.acted_at
+        )
     elif action == "report":
-        services.event_report(actor=user, event=event, outcome=body.outcome, photos=photos)
+        services.event_report(actor=user, event=event, outcome=body.outcome, photos=photos, acted_at=body.acted_at)
     elif action == "verify":
         services.event_verify(actor=user, event=event)
     elif action == "redo":
@@ -255,8 +257,9 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
     response=EventDetailOut,
     summary="事件操作：" + " / ".join(ACTIONS),
     description=(
-        "dispatch/redispatch: officer_ids (+reason)；check-in: lon, lat[, coord_system, accuracy_m]；"
-        "report: outcome (+ multipart photos)；redo/return/reject/merge: reason；merge: into_id；"
+        "dispatch/redispatch: officer_ids (+reason)；acknowledge: [acted_at]；"
+        "check-in: lon, lat[, coord_system, accuracy_m, acted_at]；report: outcome[, acted_at] (+ multipart photos)；"
+        "redo/return/reject/merge: reason；merge: into_id；"
         "transfer: department_id, instructions；feedback: feedback；classify: matter_id"
     ),
     openapi_extra=_body_schema(ActionIn),

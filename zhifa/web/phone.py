@@ -149,6 +149,7 @@ def report(request: HttpRequest, event_id: int) -> HttpResponse:
                 event=event,
                 outcome=form.cleaned_data["outcome"],
                 photos=form.cleaned_data["photos"],
+                acted_at=_acted_at(request.POST),
             )
         except DomainError as exc:
             form.add_domain_error(exc)
@@ -204,7 +205,8 @@ def _acted_at(post: Any) -> dt.datetime | None:
     sends the item (``sent_at``); both are read on the phone's clock, so how far that clock is off cancels
     out of the wait between them, and the wait is counted back from the server's own clock. A form posted
     straight away has no ``sent_at``: it counts from its arrival. Whether the result is plausible is the
-    service's to judge (``services.event_acknowledge``), so that its refusal reason is audited."""
+    service's to judge (``services.event_acknowledge``, ``event_check_in``, ``event_report``), so that its
+    refusal reason is audited."""
     observed, sent = post.get("observed_at", ""), post.get("sent_at", "")
     # Milliseconds since 1970 have 13 digits; more would not fit a datetime once subtracted.
     if not (observed.isdigit() and sent.isdigit()) or max(len(observed), len(sent)) > 13:

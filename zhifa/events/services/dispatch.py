@@ -276,11 +276,20 @@ def _step_time(
 
     The phone's time is taken only if it is plausible: not after the arrival (a clock ahead, or a copy
     made up), not older than ``offline_max_age`` (a phone clock far off), and not before the step could
-    have been taken (``earliest``: the dispatch to this officer, and for a check-in the acknowledgement) —
-    the clocks run from the dispatch, so a time before it would meet a clock that had not started. Outside
-    those bounds the step counts from its arrival and the note says which bound and what the phone said."""
+    have been taken (``earliest``: the dispatch to this officer, and for a check-in the acknowledgement,
+    for a report the check-in) — the clocks run from the dispatch, so a time before it would meet a clock
+    that had not started. Outside those bounds the step counts from its arrival and the note says which
+    bound and what the phone said. A time without an offset (the API takes ISO 8601) is refused
+    (``acted_at_naive``) rather than read in some zone; the caller's transaction writes nothing then."""
     if acted_at is None:
         return now, ""
+    if timezone.is_naive(acted_at):
+        # Whose local time it would be is a guess, and a wrong guess moves a clock by hours.
+        raise ValidationFailed(
+            "操作时间须带时区偏移，例如 2026-06-01T10:00:00+08:00",
+            code="acted_at_naive",
+            details={"field": "acted_at", "value": acted_at.isoformat()},
+        )
     said, arrived = _local(acted_at), _local(now)
     if acted_at > now:
         return now, f"手机记录的操作时间 {said} 晚于送达时间，按送达时间 {arrived} 计时"
@@ -304,8 +313,15 @@ def _span(length: dt.timedelta) -> str:
     return f"{seconds // 60}分钟" if seconds % 60 == 0 else f"{seconds}秒"
 
 
-def event_report(*, actor: Any, event: Event, outcome: str, photos: Iterable[Any] = ()) -> Event:
+def event_report(
+    *, actor: Any, event: Event, outcome: str, photos: Iterable[Any] = (), acted_at: dt.datetime | None = None
+) -> Event:
     """处置反馈: outcome text (required) and photos; the officers are released (feedback clock).
+
+    ``acted_at``: when the officer submitted the report, for a report the phone kept while offline; the
+    feedback clock is met at that moment if it is plausible (``_step_time``; not before the check-in
+    either), else at arrival, with the note on the transition row and audit entry as for
+    ``event_acknowledge``.
 
     A report that arrives twice is recorded once: the phone's offline queue sends a report again when the
     server's answer to the first copy was lost on the way back, and a double tap sends two. The same text
@@ -318,7 +334,7 @@ def event_report(*, actor: Any, event: Event, outcome: str, photos: Iterable[Any
     earlier = _reported_already(actor, Event.objects.get(pk=event.pk), text)
     if earlier is not None:
         return earlier
-    require_assigned_officer(actor, event, what="反馈处置结果")
+    officer = require_assigned_officer(actor, event, what="反馈处置结果")
     if not text:
         raise ValidationFailed("请填写处置结果", code="outcome_required", details={"field": "outcome"})
     uploads = [photo_store.photo_validate(upload) for upload in photos]
@@ -329,15 +345,20 @@ def event_report(*, actor: Any, event: Event, outcome: str, photos: Iterable[Any
         if earlier is not None:
             return earlier
         now = timezone.now()
+        earliest = [_assigned_at(locked, officer), (locked.arrived_at, "到场时间")]
+        at, note = _step_time(acted_at, now=now, earliest=earliest)
         handled = apply_transition(
             event=locked,
             action=EventAction.HANDLE,
             actor=actor,
-            updates={"outcome": text, "handled_at": now},
+            reason=note,
+            updates={"outcome": text, "handled_at": at},
             is_locked=True,
         )
         for upload in uploads:
             photo_store.photo_ingest(event=handled, upload=upload, kind=PhotoKind.HANDLING, actor=actor)
+        # At arrival, not at ``at``: until the report arrived the officer counted as busy with this task,
+        # and the assignment rows say what the dispatch knew when.
         release_assignments(handled, now=now)
     return handled
 

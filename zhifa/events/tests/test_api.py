@@ -1,19 +1,24 @@
 """/api/v1/events by session and bearer token: intake (JSON, multipart, idempotent), lists, actions, errors."""
 
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from conftest import POINT_IN_A, POINT_OUTSIDE
+from zhifa.core.models import AuditEntry
 from zhifa.core.tokens import api_token_issue
-from zhifa.events.models import Event, OfficerPosition
+from zhifa.events.models import Event, EventTransition, OfficerPosition
+from zhifa.events.states import EventAction
 from zhifa.events.tests.conftest import Brain, FakeRecommendation, jpeg_bytes, officer_of, walk_to
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/events"
+T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
 
 
 def session(user: Any) -> Client:
@@ -169,3 +174,91 @@ def test_a_session_post_without_its_csrf_token_is_refused_in_our_error_shape(wor
     assert response.json()["code"] == "csrf_failed"
     assert "CSRF" in response.json()["message"]
     assert Event.objects.count() == 0
+
+
+def test_field_steps_sent_late_are_timed_when_the_officer_acted(world: Any, brain: Brain) -> None:
+    # Given an event dispatched to officer_a at 10:00
+    with time_machine.travel(T0, tick=False):
+        event = walk_to(world, "dispatched")
+    officer = bearer(world.user("officer_a"))
+    url = f"{URL}/{event.pk}/actions"
+
+    # When each step arrives later than it was taken, with the time it was taken in any offset
+    with time_machine.travel(T0 + dt.timedelta(minutes=3), tick=False):
+        acknowledged = post_json(officer, f"{url}/acknowledge", {"acted_at": "2026-06-01T10:00:30+08:00"})
+    with time_machine.travel(T0 + dt.timedelta(minutes=9), tick=False):
+        arrived = post_json(
+            officer,
+            f"{url}/check-in",
+            {"lon": event.lon, "lat": event.lat, "acted_at": "2026-06-01T10:04:00+08:00"},
+        )
+    with time_machine.travel(T0 + dt.timedelta(minutes=40), tick=False):
+        handled = post_json(officer, f"{url}/report", {"outcome": "已劝离", "acted_at": "2026-06-01T02:28:00Z"})
+
+    # Then each clock is met when the officer acted, and the transitions are of their arrival, with a note
+    assert [r.json()["status"] for r in (acknowledged, arrived, handled)] == ["acknowledged", "on_site", "handled"]
+    stored = Event.objects.get(pk=event.pk)
+    assert (stored.acknowledged_at, stored.arrived_at, stored.handled_at) == (
+        T0 + dt.timedelta(seconds=30),
+        T0 + dt.timedelta(minutes=4),
+        T0 + dt.timedelta(minutes=28),
+    )
+    steps = EventTransition.objects.filter(
+        event=event, action__in=[EventAction.ACKNOWLEDGE, EventAction.ARRIVE, EventAction.HANDLE]
+    ).order_by("pk")
+    assert [(t.action, t.created_at, t.reason) for t in steps] == [
+        (
+            EventAction.ACKNOWLEDGE,
+            T0 + dt.timedelta(minutes=3),
+            "补发：按手机记录的操作时间 06-01 10:00:30 计时，06-01 10:03:00 送达",
+        ),
+        (
+            EventAction.ARRIVE,
+            T0 + dt.timedelta(minutes=9),
+            "补发：按手机记录的操作时间 06-01 10:04:00 计时，06-01 10:09:00 送达",
+        ),
+        (
+            EventAction.HANDLE,
+            T0 + dt.timedelta(minutes=40),
+            "补发：按手机记录的操作时间 06-01 10:28:00 计时，06-01 10:40:00 送达",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "body"),
+    [
+        ("dispatched", "acknowledge", {}),
+        ("acknowledged", "check-in", {"lon": POINT_IN_A[0], "lat": POINT_IN_A[1]}),
+        ("on_site", "report", {"outcome": "已劝离"}),
+    ],
+)
+def test_a_step_time_without_an_offset_is_refused_and_writes_nothing(
+    world: Any, brain: Brain, state: str, action: str, body: dict[str, Any]
+) -> None:
+    # Given an event waiting for officer_a's step
+    with time_machine.travel(T0, tick=False):
+        event = walk_to(world, state)
+    officer = bearer(world.user("officer_a"))
+    before = (Event.objects.get(pk=event.pk).status, EventTransition.objects.count(), AuditEntry.objects.count())
+
+    # When the step arrives at 10:05 with a time that names no zone
+    with time_machine.travel(T0 + dt.timedelta(minutes=5), tick=False):
+        response = post_json(
+            officer,
+            f"{URL}/{event.pk}/actions/{action}",
+            {**body, "acted_at": "2026-06-01T10:02:00"},
+        )
+
+    # Then it is refused in the error shape, saying what a time must look like, and nothing is written
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "code": "acted_at_naive",
+            "message": "操作时间须带时区偏移，例如 2026-06-01T10:00:00+08:00",
+            "details": {"field": "acted_at", "value": "2026-06-01T10:02:00"},
+        },
+    )
+    assert (Event.objects.get(pk=event.pk).status, EventTransition.objects.count(), AuditEntry.objects.count()) == (
+        before
+    )

@@ -251,22 +251,31 @@ def test_a_second_report_with_another_text_is_refused_on_the_page(client_as: Any
 
 
 def step_post(client: Any, event: Event, step: str, **fields: str) -> Any:
-    point = {"lon": str(event.lon), "lat": str(event.lat), "accuracy": "8"} if step == "check-in" else {}
-    return client.post(f"/m/events/{event.pk}/{step}/", {**point, **fields})
+    extra = {
+        "check-in": {"lon": str(event.lon), "lat": str(event.lat), "accuracy": "8"},
+        "report": {"outcome": "已劝离，恢复通行"},
+    }.get(step, {})
+    return client.post(f"/m/events/{event.pk}/{step}/", {**extra, **fields})
 
 
 def acknowledged_at_ten(client: Any, world: World, step: str) -> Event:
-    """An event dispatched to officer_a at 10:00, acknowledged at 10:00 if the step to test is the check-in."""
+    """An event dispatched to officer_a at 10:00, and brought at 10:00 to the step to test: acknowledged for
+    the check-in, acknowledged and checked in for the report."""
     with time_machine.travel(T0, tick=False):
         event = dispatch_one(world)
-        if step == "check-in":
-            assert step_post(client, event, "acknowledge").status_code == 302
+        for before in {"acknowledge": [], "check-in": ["acknowledge"], "report": ["acknowledge", "check-in"]}[step]:
+            assert step_post(client, event, before).status_code == 302
     return event
 
 
-@pytest.mark.parametrize(("step", "field"), [("acknowledge", "acknowledged_at"), ("check-in", "arrived_at")])
+STEP_FIELDS = {"acknowledge": "acknowledged_at", "check-in": "arrived_at", "report": "handled_at"}
+# Where the phone goes after each step: the task for the next one, the task list once reported.
+STEP_NEXT = {"acknowledge": "/m/events/{pk}/", "check-in": "/m/events/{pk}/", "report": "/m/"}
+
+
+@pytest.mark.parametrize("step", ["acknowledge", "check-in", "report"])
 def test_a_queued_step_is_timed_by_the_wait_the_phone_measured(
-    client_as: Any, world: World, brain: Brain, step: str, field: str
+    client_as: Any, world: World, brain: Brain, step: str
 ) -> None:
     # Given an event at officer_a's hands since 10:00, and a phone whose clock is years off
     client = client_as("officer_a")
@@ -279,11 +288,11 @@ def test_a_queued_step_is_timed_by_the_wait_the_phone_measured(
         )
 
     # Then it is recorded as taken at 10:00:30, the server's clock less the wait
-    assert (response.status_code, response["Location"]) == (302, f"/m/events/{event.pk}/")
-    assert getattr(Event.objects.get(pk=event.pk), field) == T0 + dt.timedelta(seconds=30)
+    assert (response.status_code, response["Location"]) == (302, STEP_NEXT[step].format(pk=event.pk))
+    assert getattr(Event.objects.get(pk=event.pk), STEP_FIELDS[step]) == T0 + dt.timedelta(seconds=30)
 
 
-@pytest.mark.parametrize("step", ["acknowledge", "check-in"])
+@pytest.mark.parametrize("step", ["acknowledge", "check-in", "report"])
 @pytest.mark.parametrize(
     "fields",
     [
@@ -306,18 +315,17 @@ def test_a_step_without_a_readable_wait_counts_from_its_arrival(
         response = step_post(client, event, step, **fields)
 
     # Then it is timed at its arrival, whatever the phone's clock said, and no note is made
-    field = "acknowledged_at" if step == "acknowledge" else "arrived_at"
     assert response.status_code == 302
-    assert getattr(Event.objects.get(pk=event.pk), field) == T0 + dt.timedelta(minutes=3)
-    action = EventAction.ACKNOWLEDGE if step == "acknowledge" else EventAction.ARRIVE
-    assert EventTransition.objects.get(event=event, action=action).reason == ""
+    assert getattr(Event.objects.get(pk=event.pk), STEP_FIELDS[step]) == T0 + dt.timedelta(minutes=3)
+    action = {"acknowledge": EventAction.ACKNOWLEDGE, "check-in": EventAction.ARRIVE, "report": EventAction.HANDLE}
+    assert EventTransition.objects.get(event=event, action=action[step]).reason == ""
 
 
-@pytest.mark.parametrize("step", ["acknowledge", "check-in"])
+@pytest.mark.parametrize("step", ["acknowledge", "check-in", "report"])
 def test_a_step_sent_again_after_it_arrived_is_answered_as_arrived(
     client_as: Any, world: World, brain: Brain, step: str
 ) -> None:
-    # Given a step officer_a took (acknowledged, or checked in) whose answer the phone did not get
+    # Given a step officer_a took (acknowledged, checked in, or reported) whose answer the phone did not get
     client = client_as("officer_a")
     event = acknowledged_at_ten(client, world, step)
     sent = {"observed_at": str(PHONE_CLOCK_MS), "sent_at": str(PHONE_CLOCK_MS + 1_000)}
@@ -330,8 +338,24 @@ def test_a_step_sent_again_after_it_arrived_is_answered_as_arrived(
         again = step_post(client, event, step, observed_at=str(PHONE_CLOCK_MS), sent_at=str(PHONE_CLOCK_MS + 61_000))
 
     # Then the server answers as for the first (so the outbox counts it sent), and writes nothing
-    assert (again.status_code, again["Location"]) == (302, f"/m/events/{event.pk}/")
+    assert (again.status_code, again["Location"]) == (302, STEP_NEXT[step].format(pk=event.pk))
     assert (EventTransition.objects.count(), AuditEntry.objects.count(), OfficerPosition.objects.count()) == stored
+
+
+@pytest.mark.parametrize("step", ["acknowledge", "check-in", "report"])
+def test_each_step_form_keeps_the_moment_it_is_submitted(client_as: Any, world: World, brain: Brain, step: str) -> None:
+    # Given an event waiting for officer_a's step
+    client = client_as("officer_a")
+    event = acknowledged_at_ten(client, world, step)
+
+    # When officer_a opens the task
+    body = client.get(f"/m/events/{event.pk}/").content.decode()
+
+    # Then the step's form, the one the outbox keeps, has the field phone.js fills when it is submitted
+    start = body.index(f'<form method="post" action="/m/events/{event.pk}/{step}/"')
+    form = body[start : body.index("</form>", start)]
+    assert 'data-offline="queue"' in form
+    assert form.count('<input type="hidden" name="observed_at">') == 1
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@
  * (event_acknowledge, event_check_in), so two taps queued offline are not shown as a refusal. An item keeps
  * the moment it was submitted (observed_at) and is sent with the moment it is sent (sent_at), both on this
  * phone's clock: the server counts the wait back from its own clock (web.phone._acted_at), so a queued
- * acknowledgement, check-in or finding is timed when the officer made it even if the phone's clock is off.
+ * acknowledgement, check-in, report or finding is timed when the officer made it even if the phone's clock
+ * is off.
  * Limits: the queue lives in this browser only, and is sent while one of the /m/ pages is open (no
  * background sync); a queued check-in carries the position taken when it was made. */
 (function () {
