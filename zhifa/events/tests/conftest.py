@@ -15,6 +15,8 @@ from zhifa.events import services
 from zhifa.events.models import Event
 from zhifa.events.states import EventSource
 from zhifa.org.models import Officer
+from zhifa.org.roles import Role
+from zhifa.org.tests.factories import OfficerFactory, ProfileFactory, UserFactory
 
 
 @dataclass
@@ -88,6 +90,16 @@ def jpeg_bytes(size: tuple[int, int] = (32, 24)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 80, 40)).save(buffer, format="JPEG")
     return buffer.getvalue()
+
+
+@pytest.fixture
+def colleague(world: Any) -> Officer:
+    """A second officer of street A (丙队员), sent with officer_a where a test says so."""
+    user = UserFactory(username="colleague_a")
+    ProfileFactory(user=user, district=world.district, role=Role.OFFICER, street=world.street_a)
+    return OfficerFactory(
+        district=world.district, user=user, name="丙队员", home_department=world.enforcement_dept, street=world.street_a
+    )
 
 
 def officer_of(world: Any, persona: str) -> Officer:

@@ -20,8 +20,6 @@ from zhifa.events.services import dispatch
 from zhifa.events.states import EventAction, EventStatus
 from zhifa.events.tests.conftest import Brain, officer_of, walk_to
 from zhifa.org.models import Officer
-from zhifa.org.roles import Role
-from zhifa.org.tests.factories import OfficerFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai; arrive due 10:05
@@ -29,16 +27,6 @@ T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai; a
 
 def at(minutes: float) -> dt.datetime:
     return T0 + dt.timedelta(minutes=minutes)
-
-
-@pytest.fixture
-def colleague(world: Any) -> Officer:
-    user = UserFactory(username="colleague_a")
-    ProfileFactory(user=user, district=world.district, role=Role.OFFICER, street=world.street_a)
-    OfficerFactory(
-        district=world.district, user=user, name="丙队员", home_department=world.enforcement_dept, street=world.street_a
-    )
-    return Officer.objects.get(user__username="colleague_a")
 
 
 def written(event: Event) -> tuple[Any, ...]:
