@@ -274,8 +274,8 @@ def _step_time(
 ) -> tuple[dt.datetime, str]:
     """When a field step is recorded as done, and the note for its transition row and audit entry.
 
-    The phone's time is taken only if it is plausible: not after the arrival (a clock ahead, or a copy
-    made up), not older than ``offline_max_age`` (a phone clock far off), and not before the step could
+    The time the phone (or an API client) gives is taken only if it is plausible: not after the arrival (a
+    clock ahead, or a copy made up), not older than ``offline_max_age`` (a phone clock far off), and not before the step could
     have been taken (``earliest``: the dispatch to this officer, and for a check-in the acknowledgement,
     for a report the check-in) — the clocks run from the dispatch, so a time before it would meet a clock
     that had not started. Outside those bounds the step counts from its arrival and the note says which
@@ -292,14 +292,14 @@ def _step_time(
         )
     said, arrived = _local(acted_at), _local(now)
     if acted_at > now:
-        return now, f"手机记录的操作时间 {said} 晚于送达时间，按送达时间 {arrived} 计时"
+        return now, f"上报的操作时间 {said} 晚于送达时间，按送达时间 {arrived} 计时"
     max_age = offline_max_age()
     if acted_at < now - max_age:
-        return now, f"手机记录的操作时间 {said} 早于送达前{_span(max_age)}，按送达时间 {arrived} 计时"
+        return now, f"上报的操作时间 {said} 早于送达前{_span(max_age)}，按送达时间 {arrived} 计时"
     bound, label = max(((at, label) for at, label in earliest if at is not None), default=(None, ""))
     if bound is not None and acted_at < bound:
-        return now, f"手机记录的操作时间 {said} 早于{label} {_local(bound)}，按送达时间 {arrived} 计时"
-    return acted_at, f"补发：按手机记录的操作时间 {said} 计时，{arrived} 送达"
+        return now, f"上报的操作时间 {said} 早于{label} {_local(bound)}，按送达时间 {arrived} 计时"
+    return acted_at, f"补发：按上报的操作时间 {said} 计时，{arrived} 送达"
 
 
 def _local(at: dt.datetime) -> str:

@@ -215,7 +215,7 @@ def test_a_queued_acknowledgement_is_timed_when_the_officer_tapped(world: Any, b
         acknowledged = services.event_acknowledge(actor=world.user("officer_a"), event=event, acted_at=at(0.5))
 
     # Then the respond clock is met at 10:00:30; the transition and the audit entry are of 10:03 and say so
-    note = "补发：按手机记录的操作时间 06-01 10:00:30 计时，06-01 10:03:00 送达"
+    note = "补发：按上报的操作时间 06-01 10:00:30 计时，06-01 10:03:00 送达"
     assert (acknowledged.acknowledged_at, acknowledged.respond_due_at) == (at(0.5), at(1))
     transition = EventTransition.objects.get(event=event, action=EventAction.ACKNOWLEDGE)
     assert (transition.created_at, transition.reason) == (at(3), note)
@@ -249,7 +249,7 @@ def test_an_implausible_tap_time_is_not_taken_and_the_reason_is_audited(
         acknowledged = services.event_acknowledge(actor=world.user("officer_a"), event=event, acted_at=at(acted_minute))
 
     # Then the respond clock counts from the arrival, and the audit entry keeps what the phone said and why
-    note = f"手机记录的操作时间 {why}，按送达时间 06-01 10:03:00 计时"
+    note = f"上报的操作时间 {why}，按送达时间 06-01 10:03:00 计时"
     assert (acknowledged.status, acknowledged.acknowledged_at) == (EventStatus.ACKNOWLEDGED, at(3))
     assert last_audit(event) == (
         "event.acknowledge",

@@ -210,17 +210,17 @@ def test_field_steps_sent_late_are_timed_when_the_officer_acted(world: Any, brai
         (
             EventAction.ACKNOWLEDGE,
             T0 + dt.timedelta(minutes=3),
-            "补发：按手机记录的操作时间 06-01 10:00:30 计时，06-01 10:03:00 送达",
+            "补发：按上报的操作时间 06-01 10:00:30 计时，06-01 10:03:00 送达",
         ),
         (
             EventAction.ARRIVE,
             T0 + dt.timedelta(minutes=9),
-            "补发：按手机记录的操作时间 06-01 10:04:00 计时，06-01 10:09:00 送达",
+            "补发：按上报的操作时间 06-01 10:04:00 计时，06-01 10:09:00 送达",
         ),
         (
             EventAction.HANDLE,
             T0 + dt.timedelta(minutes=40),
-            "补发：按手机记录的操作时间 06-01 10:28:00 计时，06-01 10:40:00 送达",
+            "补发：按上报的操作时间 06-01 10:28:00 计时，06-01 10:40:00 送达",
         ),
     ]
 

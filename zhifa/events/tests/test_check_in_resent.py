@@ -191,7 +191,7 @@ def test_a_queued_check_in_is_timed_and_placed_when_it_was_made(world: Any, brai
 
     # Then the arrive clock (due 10:05) is met at 10:04, where the position was taken then; the transition
     # and the audit entry are of 10:09 and say so
-    note = "补发：按手机记录的操作时间 06-01 10:04:00 计时，06-01 10:09:00 送达"
+    note = "补发：按上报的操作时间 06-01 10:04:00 计时，06-01 10:09:00 送达"
     assert (arrived.status, arrived.arrived_at, arrived.arrive_due_at) == (EventStatus.ON_SITE, at(4), at(5))
     assert list(OfficerPosition.objects.values_list("lon", "lat", "accuracy_m", "recorded_at")) == [
         (event.lon + 0.001, event.lat, 8, at(4))
@@ -230,7 +230,7 @@ def test_an_implausible_check_in_time_is_not_taken_and_the_reason_is_audited(
         )
 
     # Then the arrival counts, for the clock and the position, and the audit entry says why
-    note = f"手机记录的操作时间 {why}，按送达时间 06-01 10:09:00 计时"
+    note = f"上报的操作时间 {why}，按送达时间 06-01 10:09:00 计时"
     assert arrived.arrived_at == at(9)
     assert list(OfficerPosition.objects.values_list("recorded_at", flat=True)) == [at(9)]
     entry = AuditEntry.objects.get(action="event.arrive")

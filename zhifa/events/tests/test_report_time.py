@@ -64,7 +64,7 @@ def test_a_queued_report_is_timed_when_it_was_made(world: Any, brain: Brain) -> 
 
     # Then the feedback clock (due 10:30) is met at 10:28; the transition, the audit entry and the release
     # of the assignment are of 10:40, and the note names both times
-    note = "补发：按手机记录的操作时间 06-01 10:28:00 计时，06-01 10:40:00 送达"
+    note = "补发：按上报的操作时间 06-01 10:28:00 计时，06-01 10:40:00 送达"
     assert (handled.status, handled.handled_at, handled.feedback_due_at) == (EventStatus.HANDLED, at(28), at(30))
     transition = EventTransition.objects.get(event=event, action=EventAction.HANDLE)
     assert (transition.created_at, transition.reason) == (at(40), note)
@@ -100,7 +100,7 @@ def test_an_implausible_report_time_is_not_taken_and_the_reason_is_noted(
         )
 
     # Then the arrival counts for the feedback clock, and the transition and audit entry say why
-    note = f"手机记录的操作时间 {why}，按送达时间 06-01 10:40:00 计时"
+    note = f"上报的操作时间 {why}，按送达时间 06-01 10:40:00 计时"
     assert handled.handled_at == at(40)
     assert EventTransition.objects.get(event=event, action=EventAction.HANDLE).reason == note
     entry = AuditEntry.objects.get(action="event.handle")
