@@ -275,11 +275,11 @@ def _step_time(
     """When a field step is recorded as done, and the note for its transition row and audit entry.
 
     The time the phone (or an API client) gives is taken only if it is plausible: not after the arrival (a
-    clock ahead, or a copy made up), not older than ``offline_max_age`` (a phone clock far off), and not before the step could
-    have been taken (``earliest``: the dispatch to this officer, and for a check-in the acknowledgement,
-    for a report the check-in) — the clocks run from the dispatch, so a time before it would meet a clock
-    that had not started. Outside those bounds the step counts from its arrival and the note says which
-    bound and what the phone said. A time without an offset (the API takes ISO 8601) is refused
+    clock ahead, or a copy made up), not older than ``offline_max_age`` (a phone clock far off), and not before
+    the step could have been taken (``earliest``: the dispatch to this officer, and for a check-in the
+    acknowledgement, for a report the check-in) — the clocks run from the dispatch, so a time before it would
+    meet a clock that had not started. Outside those bounds the step counts from its arrival and the note says
+    which bound and what the phone said. A time without an offset (the API takes ISO 8601) is refused
     (``acted_at_naive``) rather than read in some zone; the caller's transaction writes nothing then."""
     if acted_at is None:
         return now, ""
