@@ -233,10 +233,12 @@ def event_check_in(
 _FOLLOWING_STEPS = {
     EventAction.ACKNOWLEDGE: (EventAction.ARRIVE, EventAction.HANDLE, EventAction.VERIFY, EventAction.CLOSE),
     EventAction.ARRIVE: (EventAction.HANDLE, EventAction.VERIFY, EventAction.CLOSE),
+    EventAction.HANDLE: (EventAction.VERIFY, EventAction.CLOSE),
 }
 _STATES_AFTER = {
     EventAction.ACKNOWLEDGE: frozenset({EventStatus.ACKNOWLEDGED, EventStatus.ON_SITE}) | REPORTED_STATES,
     EventAction.ARRIVE: frozenset({EventStatus.ON_SITE}) | REPORTED_STATES,
+    EventAction.HANDLE: REPORTED_STATES,
 }
 
 
@@ -366,16 +368,8 @@ def event_report(
 def _reported_already(actor: Any, stored: Event, text: str) -> Event | None:
     """``stored`` (the event as stored) if ``actor``'s report is what handled it and the text is the same;
     None if the actor's report did not handle it (or the event went back to the field since)."""
-    if is_system(actor) or stored.status not in REPORTED_STATES:
-        return None
-    # The transition into "handled" that counts is the latest: a redo and a colleague's report replace it.
-    last = (
-        EventTransition.objects.filter(event_id=stored.pk, to_status=EventStatus.HANDLED)
-        .order_by("-pk")
-        .values_list("action", "actor_id")
-        .first()
-    )
-    if last != (EventAction.HANDLE, actor.pk):
+    # A redo and a colleague's report since then replace the actor's report (``_step_taken_already``).
+    if not _step_taken_already(actor, stored, EventAction.HANDLE):
         return None
     if stored.outcome != text:
         raise Conflict(
