@@ -2,8 +2,8 @@
 
 The demo district is loaded into the bench database; uvicorn serves the project on a free loopback port
 (2 worker processes on this 2-core machine, ``ZHIFA_BENCH_WORKERS`` to compare); a load generator (one
-thread keeping CONCURRENCY keep-alive connections busy over non-blocking sockets) posts events in three
-rounds, each bounded in time and count. Reported: accepted events/s (median round, lowest, highest), p50 /
+thread keeping CONCURRENCY keep-alive connections busy over non-blocking sockets, opened one by one at the
+start of each round, ADR 0007) posts events in three rounds, each bounded in time and count. Reported: accepted events/s (median round, lowest, highest), p50 /
 p99 latency, errors, and CPU per event of the server, the load generator and the whole machine. Traffic
 goes only to 127.0.0.1.
 """
@@ -329,8 +329,12 @@ def _load(port: int, token: str, bodies: list[bytes], *, first_key: int) -> tupl
         conn.close()
         send_next(None, now)
 
-    for _ in range(CONCURRENCY):
-        send_next(None, began)
+    # Ramp-up: one connection first, and another each time a response comes back, until CONCURRENCY are
+    # open. Opened all at once, the connections queue while both server processes wait idle, and the one
+    # that wakes first takes the whole queue (asyncio accepts up to the backlog per wake-up): a round then
+    # ran on one process at half speed. Opened one by one, each goes to whichever process is free.
+    opened = 1
+    send_next(None, began)
     next_sweep = began + 1.0
     while live:
         events = selector.select(1.0)
@@ -350,6 +354,9 @@ def _load(port: int, token: str, bodies: list[bytes], *, first_key: int) -> tupl
                 latencies.append(now - conn.started)
             else:
                 errors += 1
+            if opened < CONCURRENCY:
+                opened += 1
+                send_next(None, now)
             # A response that came before the whole request was sent leaves the server mid-request: start afresh.
             if conn.close_after or conn.out is not None:
                 live.discard(conn)

@@ -245,3 +245,28 @@ def select_one[M: models.Model](
         cursor.execute(sql, values)
         row = cursor.fetchone()
     return None if row is None else from_row(model, row, conn=conn)
+
+
+def fetch_planned_each_time(
+    sql: str, params: Sequence[Any], *, conn: BaseDatabaseWrapper | None = None
+) -> list[tuple[Any, ...]]:
+    """All rows of a read whose best plan depends on its values and on how big the table is now.
+
+    On PostgreSQL it is never run as a prepared statement: the server would keep the plan it chose at the
+    sixth run, while the table was still small, until the next ANALYZE — and where autovacuum is off
+    (this project's CI machines) that never comes. The dedup query's cached plan took a one-column index
+    and filtered every event of the matter, and intake slowed as the day's events grew (ADR 0007).
+    """
+    conn = conn or default_connection
+    with conn.cursor() as cursor:
+        raw = conn.connection if conn.vendor == "postgresql" else None
+        if raw is None:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        saved = raw.prepare_threshold
+        raw.prepare_threshold = None  # psycopg: neither prepare it nor use a prepared copy
+        try:
+            cursor.execute(sql, params)
+        finally:
+            raw.prepare_threshold = saved
+        return cursor.fetchall()

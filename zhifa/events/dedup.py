@@ -51,9 +51,8 @@ def find_duplicate(*, event: Event, lock: bool = False) -> Event | None:
     # An unsaved event has no id yet: every stored one is "before" it at the same instant.
     own_id = event.pk if event.pk is not None else _NO_ID
     params = [event.district_id, event.matter_id, since, west, east, south, north, reported_at, reported_at]
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(), [*params, own_id, own_id])
-        found = cursor.fetchall()
+    # Planned for these values every time: which index is best depends on how many events there are now.
+    found = rows.fetch_planned_each_time(_sql(), [*params, own_id, own_id])
     # The candidates are primaries (merged_into IS NULL), so the first one within the radius is the answer.
     for candidate_id, lon, lat in found:
         if haversine_m(event.lon, event.lat, lon, lat) <= radius_m:

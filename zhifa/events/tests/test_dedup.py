@@ -132,3 +132,31 @@ def test_events_of_another_district_are_not_duplicates(world: Any, matter: Any) 
 
     assert find_duplicate(event=later) is None
     assert timezone.is_aware(later.reported_at)
+
+
+def _prepared_on_this_connection(fragment: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{fragment}%"])
+        return int(cursor.fetchone()[0])
+
+
+def test_the_dedup_query_is_planned_for_its_values_every_time(world: Any, matter: Any) -> None:
+    """PostgreSQL would otherwise keep the plan it chose while the table was small (ADR 0007): the dedup
+    query is never prepared, while the connection still prepares a statement run as often."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    primary = make(world, matter, factory=TriagedEventFactory)
+    later = make(world, matter, minutes=30, lat=north_of(80))
+    threshold = connection.connection.prepare_threshold
+
+    for _ in range(threshold + 3):
+        assert find_duplicate(event=later) == primary
+        assert Event.objects.filter(pk=primary.pk).exists()
+
+    assert _prepared_on_this_connection("e.lon, e.lat") == 0
+    assert _prepared_on_this_connection('FROM "events_event"') >= 1  # the ORM's exists(), prepared as usual
+    assert connection.connection.prepare_threshold == threshold
