@@ -134,7 +134,11 @@ class EventTransition(models.Model):
 
 
 class EventAssignment(models.Model):
-    """An officer assigned to an event; ``released_at`` set when re-dispatched, returned or finished."""
+    """An officer assigned to an event; ``released_at`` set when re-dispatched, returned or finished.
+
+    ``acknowledged_at`` / ``arrived_at``: this officer's own acknowledgement and check-in. The event's
+    fields of the same names (and its clocks) take the first officer's step; on a two-officer event the
+    colleague's later step is kept here only (``event_acknowledge``, ``event_check_in``)."""
 
     event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="assignments")
     officer = models.ForeignKey(Officer, verbose_name="执法人员", on_delete=models.PROTECT, related_name="assignments")
@@ -145,6 +149,8 @@ class EventAssignment(models.Model):
     )
     was_recommended = models.BooleanField("采纳推荐", default=False)
     released_at = models.DateTimeField("解除时间", null=True, blank=True)
+    acknowledged_at = models.DateTimeField("响应时间", null=True, blank=True)
+    arrived_at = models.DateTimeField("到场时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "事件派遣"

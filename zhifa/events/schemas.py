@@ -100,6 +100,8 @@ class AssignmentOut(Schema):
     assigned_at: dt.datetime
     released_at: dt.datetime | None
     was_recommended: bool
+    acknowledged_at: dt.datetime | None = Field(..., description="本人响应时间（同组队员各自记录）")
+    arrived_at: dt.datetime | None = Field(..., description="本人到场时间（同组队员各自记录）")
 
     @staticmethod
     def resolve_officer_name(obj: EventAssignment) -> str:

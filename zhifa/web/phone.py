@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from zhifa.core.errors import DomainError, ValidationFailed
 from zhifa.events import selectors, services
-from zhifa.events.models import Event
+from zhifa.events.models import Event, EventAssignment
 from zhifa.events.services.dispatch import offline_max_age
 from zhifa.events.states import EventSource, EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of, require
@@ -74,12 +74,16 @@ def task(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 def _task_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str, Any]:
+    mine = _own_assignment(request.user, event)
     context: dict[str, Any] = {
         "event": event,
         "clocks": clock_states(event),
         "deadline": running_deadline(event, coordination_due_at(event)),
+        # Once a colleague acknowledged, the other officer goes straight to the check-in: nothing to accept.
         "can_acknowledge": event.status == EventStatus.DISPATCHED,
-        "can_check_in": event.status == EventStatus.ACKNOWLEDGED,
+        # On site by the colleague's check-in, the other officer still checks in for their own arrival.
+        "can_check_in": event.status == EventStatus.ACKNOWLEDGED
+        or (event.status == EventStatus.ON_SITE and mine is not None and mine.arrived_at is None),
         "can_report": event.status == EventStatus.ON_SITE,
         "report_form": ReportForm(),
         "officer": _officer(request.user),
@@ -88,6 +92,12 @@ def _task_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str,
     }
     context.update(extra)
     return context
+
+
+def _own_assignment(user: Any, event: Event) -> EventAssignment | None:
+    """The user's active assignment on ``event``, from the rows ``selectors.event_get`` prefetched."""
+    mine = [a for a in event.assignments.all() if a.released_at is None and a.officer.user_id == user.pk]
+    return min(mine, key=lambda a: (a.assigned_at, a.pk), default=None)
 
 
 def _refused(request: HttpRequest, event_id: int, exc: DomainError, **extra: Any) -> HttpResponse:

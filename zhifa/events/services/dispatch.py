@@ -9,12 +9,14 @@ and level, ``EventEscalation``).
 import datetime as dt
 import importlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from zhifa.core.audit import audit_record, audited_transaction
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.events import photos as photo_store
 from zhifa.events.clocks import LOCAL_TZ, clock_due, sla_policy_for
@@ -160,6 +162,11 @@ def event_acknowledge(*, actor: Any, event: Event, acted_at: dt.datetime | None 
     field since). Anyone else, or the same officer after a redo / re-dispatch / return, meets the usual
     refusals. The check runs under the row lock: of two copies sent at once, the second finds the first's.
 
+    On a two-officer event the first acknowledgement moves the event; the colleague's, arriving once the
+    event is acknowledged or on site, is recorded on their own assignment only (``acknowledged_at``, with
+    its audit entry): the event, its clocks and its transitions stay the first officer's. A copy of the
+    colleague's acknowledgement finds their ``acknowledged_at`` set and writes nothing.
+
     The escalation worker judged the respond clock on what the server knew: an acknowledgement made at
     10:00:30 that arrives at 10:03 is recorded as made at 10:00:30 (the clock was met), and the escalation
     the worker took at 10:01 stays recorded as it happened, with its notices; the transition row and the
@@ -172,8 +179,14 @@ def event_acknowledge(*, actor: Any, event: Event, acted_at: dt.datetime | None 
         if _step_taken_already(actor, locked, EventAction.ACKNOWLEDGE):
             return locked
         officer = require_assigned_officer(actor, locked, what="响应任务")
-        at, note = _step_time(acted_at, now=timezone.now(), earliest=[_assigned_at(locked, officer)])
-        return apply_transition(
+        assignment = _own_assignment(locked, officer)
+        if locked.status in _COLLEAGUE_STATES[EventAction.ACKNOWLEDGE]:
+            # A colleague acknowledged first: this officer's own acknowledgement, or a copy of it once recorded.
+            if assignment.acknowledged_at is None:
+                _colleague_step(actor=actor, event=locked, assignment=assignment, step=_ACKNOWLEDGED, acted_at=acted_at)
+            return locked
+        at, note = _step_time(acted_at, now=timezone.now(), earliest=[(assignment.assigned_at, _ASSIGNED_LABEL)])
+        acknowledged = apply_transition(
             event=locked,
             action=EventAction.ACKNOWLEDGE,
             actor=actor,
@@ -181,6 +194,8 @@ def event_acknowledge(*, actor: Any, event: Event, acted_at: dt.datetime | None 
             updates={"acknowledged_at": at},
             is_locked=True,
         )
+        EventAssignment.objects.filter(pk=assignment.pk).update(acknowledged_at=at)
+    return acknowledged
 
 
 def event_check_in(
@@ -198,7 +213,11 @@ def event_check_in(
     and the position are recorded at that moment if it is plausible (``_step_time``; not before the
     acknowledgement either), else at arrival. A copy from the officer who checked in, sent again, returns
     the event and writes nothing (no transition, audit entry or position), under the same rules and for
-    the same reasons as ``event_acknowledge``'s; escalations taken before a late check-in arrived stay too."""
+    the same reasons as ``event_acknowledge``'s; escalations taken before a late check-in arrived stay too.
+
+    On a two-officer event the first check-in moves the event; the colleague's, arriving once the event is on
+    site, is held to the same distance and recorded on their own assignment (``arrived_at``, not before
+    their own acknowledgement if they made one) with its position and audit entry, and no transition."""
     actor_jurisdiction(actor, district_id=event.district_id)
     max_m = int(getattr(settings, "ZHIFA_CHECKIN_MAX_DISTANCE_M", DEFAULT_CHECKIN_MAX_DISTANCE_M))
     with transaction.atomic():
@@ -207,6 +226,10 @@ def event_check_in(
         if _step_taken_already(actor, locked, EventAction.ARRIVE):
             return locked
         officer = require_assigned_officer(actor, locked, what="到场签到")
+        assignment = _own_assignment(locked, officer)
+        is_colleague = locked.status in _COLLEAGUE_STATES[EventAction.ARRIVE]
+        if is_colleague and assignment.arrived_at is not None:
+            return locked  # the colleague's own check-in, sent again: wherever from, as for the first officer's
         distance = haversine_m(float(lon), float(lat), locked.lon, locked.lat)
         if distance > max_m:
             raise ValidationFailed(
@@ -214,16 +237,21 @@ def event_check_in(
                 code="checkin_too_far",
                 details={"distance_m": round(distance), "max_m": max_m},
             )
-        earliest = [_assigned_at(locked, officer), (locked.acknowledged_at, "响应时间")]
-        at, note = _step_time(acted_at, now=timezone.now(), earliest=earliest)
-        arrived = apply_transition(
-            event=locked,
-            action=EventAction.ARRIVE,
-            actor=actor,
-            reason=note,
-            updates={"arrived_at": at},
-            is_locked=True,
-        )
+        if is_colleague:
+            at = _colleague_step(actor=actor, event=locked, assignment=assignment, step=_ARRIVED, acted_at=acted_at)
+            arrived = locked
+        else:
+            earliest = [(assignment.assigned_at, _ASSIGNED_LABEL), (locked.acknowledged_at, "响应时间")]
+            at, note = _step_time(acted_at, now=timezone.now(), earliest=earliest)
+            arrived = apply_transition(
+                event=locked,
+                action=EventAction.ARRIVE,
+                actor=actor,
+                reason=note,
+                updates={"arrived_at": at},
+                is_locked=True,
+            )
+            EventAssignment.objects.filter(pk=assignment.pk).update(arrived_at=at)
         OfficerPosition.objects.create(officer=officer, lon=lon, lat=lat, accuracy_m=accuracy_m, recorded_at=at)
     return arrived
 
@@ -256,6 +284,9 @@ def _step_taken_already(actor: Any, stored: Event, action: EventAction) -> bool:
     return last == (action, actor.pk)
 
 
+_ASSIGNED_LABEL = "派遣给本人的时间"
+
+
 def _assigned_at(event: Event, officer: Officer) -> tuple[dt.datetime | None, str]:
     assigned_at = (
         EventAssignment.objects.filter(event=event, officer=officer, released_at__isnull=True)
@@ -263,7 +294,58 @@ def _assigned_at(event: Event, officer: Officer) -> tuple[dt.datetime | None, st
         .values_list("assigned_at", flat=True)
         .first()
     )
-    return assigned_at, "派遣给本人的时间"
+    return assigned_at, _ASSIGNED_LABEL
+
+
+def _own_assignment(event: Event, officer: Officer) -> EventAssignment:
+    """The active assignment ``require_assigned_officer`` found for ``officer`` (the earliest, as ``_assigned_at``)."""
+    return EventAssignment.objects.filter(event=event, officer=officer, released_at__isnull=True).earliest(
+        "assigned_at", "pk"
+    )
+
+
+# Where an officer's step no longer moves the event: a colleague took that step (or a later field step) first.
+_COLLEAGUE_STATES = {
+    EventAction.ACKNOWLEDGE: frozenset({EventStatus.ACKNOWLEDGED, EventStatus.ON_SITE}),
+    EventAction.ARRIVE: frozenset({EventStatus.ON_SITE}),
+}
+
+
+@dataclass(frozen=True)
+class _ColleagueStep:
+    field: str  # the ``EventAssignment`` time it sets
+    action: str  # the audit entry's action
+    summary: str  # the audit entry's reason, before the time note
+
+
+_ACKNOWLEDGED = _ColleagueStep("acknowledged_at", "event.colleague_acknowledge", "同组队员响应")
+_ARRIVED = _ColleagueStep("arrived_at", "event.colleague_arrive", "同组队员到场签到")
+
+
+def _colleague_step(
+    *, actor: Any, event: Event, assignment: EventAssignment, step: _ColleagueStep, acted_at: dt.datetime | None
+) -> dt.datetime:
+    """An officer's own ``step`` on an event a colleague already moved past it, not recorded yet: their
+    assignment's time and an audit entry, in the caller's transaction (which holds the event's row lock).
+    No transition: the event's state and clocks are the first officer's. Returns the time recorded, taken
+    by ``_step_time`` from the officer's own dispatch and, for a check-in, their own acknowledgement."""
+    earliest: list[tuple[dt.datetime | None, str]] = [(assignment.assigned_at, _ASSIGNED_LABEL)]
+    if step is _ARRIVED:
+        earliest.append((assignment.acknowledged_at, "本人响应时间"))
+    at, note = _step_time(acted_at, now=timezone.now(), earliest=earliest)
+    with audited_transaction():
+        setattr(assignment, step.field, at)
+        assignment.save(update_fields=[step.field])
+        audit_record(
+            actor=actor,
+            action=step.action,
+            obj=assignment,
+            district_id=event.district_id,
+            before={step.field: None},
+            after={"event_id": event.pk, "officer_id": assignment.officer_id, step.field: at},
+            reason=f"{step.summary}；{note}" if note else step.summary,
+        )
+    return at
 
 
 def offline_max_age() -> dt.timedelta:

@@ -11,9 +11,11 @@ import time_machine
 from conftest import POINT_IN_A, World
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
-from zhifa.events.models import Event, EventTransition, OfficerPosition
+from zhifa.events.models import Event, EventAssignment, EventTransition, OfficerPosition
 from zhifa.events.states import EventAction, EventSource, EventStatus
 from zhifa.events.tests.conftest import officer_of
+from zhifa.org.roles import Role
+from zhifa.org.tests.factories import OfficerFactory, ProfileFactory, UserFactory
 from zhifa.web.tests.conftest import Brain
 
 T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
@@ -386,3 +388,73 @@ def test_a_queued_finding_keeps_the_time_it_was_made_within_the_limit(
     # Then it is reported at the moment it was made, if that is within the limit and not ahead
     assert response.status_code == 302
     assert Event.objects.get().reported_at == reported_at
+
+
+@pytest.fixture
+def colleague(world: World) -> Any:
+    """A second officer of street A (丙队员)."""
+    user = UserFactory(username="colleague_a")
+    ProfileFactory(user=user, district=world.district, role=Role.OFFICER, street=world.street_a)
+    OfficerFactory(
+        district=world.district, user=user, name="丙队员", home_department=world.enforcement_dept, street=world.street_a
+    )
+    return user
+
+
+def buttons(client: Any, event: Event) -> list[str]:
+    """The step buttons the task page offers."""
+    body = client.get(f"/m/events/{event.pk}/").content.decode()
+    return [name for name in ("acknowledge", "check-in", "report") if f'id="{name}"' in body]
+
+
+def test_the_colleague_checks_in_on_the_phone_after_officer_a_did(
+    client_as: Any, world: World, brain: Brain, colleague: Any
+) -> None:
+    def as_colleague() -> Any:
+        client = client_as("officer_a")
+        client.force_login(colleague)
+        return client
+
+    # Given an event sent to officer_a and a colleague, which officer_a acknowledged
+    event = services.event_intake(
+        actor=world.user("dispatcher"),
+        district=world.district,
+        source=EventSource.HOTLINE,
+        description="仁和路口有流动摊贩占道经营",
+        lon=POINT_IN_A[0],
+        lat=POINT_IN_A[1],
+    ).event
+    event = services.event_dispatch(
+        actor=world.user("dispatcher"), event=event, officers=[officer_of(world, "officer_a"), colleague.officer]
+    )
+    assert step_post(client_as("officer_a"), event, "acknowledge").status_code == 302
+
+    # When the colleague's acknowledgement, kept in their phone's outbox, arrives, and officer_a checks in
+    late = step_post(as_colleague(), event, "acknowledge")
+    assert step_post(client_as("officer_a"), event, "check-in").status_code == 302
+
+    # Then the outbox counts the acknowledgement sent, and the colleague is offered the check-in for their own
+    # arrival (with the report, as officer_a); officer_a is offered the report only
+    assert (late.status_code, late["Location"]) == (302, f"/m/events/{event.pk}/")
+    assert buttons(as_colleague(), event) == ["check-in", "report"]
+    assert buttons(client_as("officer_a"), event) == ["report"]
+
+    # And when the colleague checks in there at 10:03
+    with time_machine.travel(T0 + dt.timedelta(minutes=3), tick=False):
+        assert step_post(as_colleague(), event, "check-in").status_code == 302
+
+    # Then their arrival and position are recorded (no transition of their own), and the check-in is no
+    # longer offered
+    mine = EventAssignment.objects.get(event=event, officer=colleague.officer)
+    assert (
+        mine.arrived_at
+        == OfficerPosition.objects.get(officer=colleague.officer).recorded_at
+        == T0 + dt.timedelta(minutes=3)
+    )
+    assert list(EventTransition.objects.filter(event=event).values_list("action", "actor__username")) == [
+        (EventAction.TRIAGE, None),
+        (EventAction.DISPATCH, "dispatcher"),
+        (EventAction.ACKNOWLEDGE, "officer_a"),
+        (EventAction.ARRIVE, "officer_a"),
+    ]
+    assert buttons(as_colleague(), event) == ["report"]
