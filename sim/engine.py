@@ -212,6 +212,9 @@ class Task:
     acknowledge_at: dt.datetime
     handling: dt.timedelta
     is_open: bool = True
+    # Members on site so far; the handling starts once the whole crew is there (a matter the law gives two
+    # officers is handled by both).
+    present: list[SimOfficer] = field(default_factory=list)
 
     @property
     def lead(self) -> SimOfficer:
@@ -510,22 +513,24 @@ class Simulation:
             )
 
     def _arrive(self, task: Task, member: SimOfficer, when: dt.datetime) -> None:
-        """On site: the lead checks in and, after the handling, reports back; the others stay with the lead."""
+        """On site: every member checks in on arrival (the first one's check-in meets the arrive clock, the
+        others' record their own arrival); the handling starts when the whole crew is there, and after it the
+        lead reports back."""
         if member.task is not task:
             return  # the task was taken away on the way
         member.lon, member.lat, member.leg = task.lon, task.lat, None
-        if member is not task.lead:
-            return
         checked_in = self.call(
             when,
             lambda: services.event_check_in(
                 actor=member.user, event=Event.objects.get(pk=task.event_id), lon=task.lon, lat=task.lat
             ),
         )
-        if checked_in is None:
+        if checked_in is None and not task.present:
             self._end(when, task)  # refused (counted): the crew cannot work the event and moves on
             return
-        self.at(when + task.handling, partial(self._report, task))
+        task.present.append(member)
+        if len(task.present) == len(task.crew):
+            self.at(when + task.handling, partial(self._report, task))
 
     def _report(self, task: Task, when: dt.datetime) -> None:
         """The lead reports back; the dispatcher verifies and closes only what was actually handled."""

@@ -171,8 +171,8 @@ def test_officer_of_another_street_heads_home_when_done_and_sets_off_from_the_po
     sim.visitors = {9: visitor}
     t = task(7, [visitor, roster])
     start(sim, t, [101, 102])
-    sim._arrive(t, roster, T0)
-    visitor.lon, visitor.lat, visitor.leg = FAR[0], FAR[1], None  # as on arrival (the lead's check-in refused)
+    for member in (visitor, roster):  # as on arrival
+        member.lon, member.lat, member.leg = FAR[0], FAR[1], None
 
     # When the task is over
     sim._end(T0, t)
@@ -204,3 +204,30 @@ def test_officer_of_another_street_heads_home_when_done_and_sets_off_from_the_po
     assert visitor.leg is not None
     assert (visitor.leg.from_lon, visitor.leg.from_lat) == pytest.approx(midpoint)
     assert visitor.leg.leave_at == halfway
+
+
+def reports_scheduled(sim: Any, t: Task) -> list[dt.datetime]:
+    return [when for when, _, fn in sim.queue if getattr(fn, "func", None) == sim._report and fn.args == (t,)]
+
+
+def test_a_two_officer_crew_starts_handling_when_the_second_officer_is_on_site(sim: Any) -> None:
+    # Given a crew of two on their way, the check-ins accepted
+    lead, second = officer(1), officer(2)
+    t = task(7, [lead, second])
+    start(sim, t, [101, 102])
+    checked_in: list[int] = []
+    sim.call = lambda when, fn: checked_in.append(when) or object()
+
+    # When the lead arrives first
+    sim._arrive(t, lead, T0 + dt.timedelta(minutes=3))
+
+    # Then the lead checks in but nobody handles the event yet
+    assert len(checked_in) == 1
+    assert reports_scheduled(sim, t) == []
+
+    # When the second officer arrives four minutes later
+    sim._arrive(t, second, T0 + dt.timedelta(minutes=7))
+
+    # Then they check in too, and the report comes the handling time after their arrival
+    assert len(checked_in) == 2
+    assert reports_scheduled(sim, t) == [T0 + dt.timedelta(minutes=7) + t.handling]
