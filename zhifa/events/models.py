@@ -194,7 +194,8 @@ class SlaPolicy(BaseModel):
 
 
 class EventEscalation(models.Model):
-    """One escalation step of an overdue clock, recorded once per (event, clock, level)."""
+    """One escalation step of an overdue clock, recorded once per run of the clock (event, clock, due time)
+    and level: a re-dispatch restarts the clocks, and the new crew's clocks escalate again from level 1."""
 
     event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="escalations")
     clock = models.CharField("时限", max_length=14, choices=Clock.choices)
@@ -205,7 +206,9 @@ class EventEscalation(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "超时升级"
-        constraints = [models.UniqueConstraint(fields=["event", "clock", "level"], name="escalation_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "clock", "due_at", "level"], name="escalation_once_per_run")
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} {self.clock} L{self.level}"

@@ -9,8 +9,11 @@ feedback. Past its due time it escalates one level per ``ZHIFA_ESCALATION_STEP_M
 3. two steps later — the event is re-dispatched to the best other recommended officers, if any are free
    (a coordination task, or an event already on site, cannot be re-dispatched: the command centre is told).
 
-Each (event, clock, level) is recorded once — ``EventEscalation``'s unique constraint settles a race
-between two workers — and audited, so running the worker twice changes nothing the second time.
+Each step is recorded once per run of its clock — (event, clock, due time, level); ``EventEscalation``'s
+unique constraint settles a race between two workers — and audited, so running the worker twice changes
+nothing the second time. A re-dispatch restarts the clocks with new due times, so a new crew that lets them
+run out is escalated again from level 1. The steps already taken are read in one query per scan: an event
+that has reached level 3 and stays overdue costs the scan nothing more than its row.
 """
 
 import datetime as dt
@@ -72,31 +75,54 @@ def events_escalate_overdue(*, now: dt.datetime | None = None) -> list[EventEsca
     """Take every escalation step that is due and not yet taken; returns the steps taken now."""
     now = now or timezone.now()
     taken: list[EventEscalation] = []
-    overdue = Event.objects.filter(status__in=FIELD_STATES).filter(
-        Q(status=EventStatus.DISPATCHED, acknowledged_at__isnull=True, respond_due_at__lte=now)
-        | Q(arrived_at__isnull=True, arrive_due_at__lte=now)
-        | Q(handled_at__isnull=True, feedback_due_at__lte=now)
+    overdue = list(
+        Event.objects.filter(status__in=FIELD_STATES)
+        .filter(
+            Q(status=EventStatus.DISPATCHED, acknowledged_at__isnull=True, respond_due_at__lte=now)
+            | Q(arrived_at__isnull=True, arrive_due_at__lte=now)
+            | Q(handled_at__isnull=True, feedback_due_at__lte=now)
+        )
+        .order_by("pk")
     )
-    for event in overdue.order_by("pk"):
-        taken += _escalate_event(event, now)
-    tasks = CoordinationTask.objects.filter(
-        feedback_at__isnull=True, due_at__lte=now, event__status=EventStatus.TRANSFERRED
-    ).select_related("event", "department")
-    for task in tasks.order_by("pk"):
-        for level in range(1, _levels_due(task.due_at, now) + 1):
+    tasks = list(
+        CoordinationTask.objects.filter(
+            feedback_at__isnull=True, due_at__lte=now, event__status=EventStatus.TRANSFERRED
+        )
+        .select_related("event", "department")
+        .order_by("pk")
+    )
+    done = _steps_taken({e.pk for e in overdue} | {t.event_id for t in tasks})
+    for event in overdue:
+        taken += _escalate_event(event, now, done)
+    for task in tasks:
+        for level in _levels_to_take(done, task.event_id, Clock.COORDINATION, task.due_at, now):
             step = _take_step(task.event, Clock.COORDINATION, level, task.due_at, now, task=task)
             if step is not None:
                 taken.append(step)
     return taken
 
 
-def _escalate_event(event: Event, now: dt.datetime) -> list[EventEscalation]:
+_Done = dict[tuple[int, str, dt.datetime], set[int]]
+
+
+def _steps_taken(event_ids: set[int]) -> _Done:
+    """The levels already taken per (event, clock, due time), for all the scan's events in one query."""
+    done: _Done = {}
+    rows = EventEscalation.objects.filter(event_id__in=event_ids).values_list("event_id", "clock", "due_at", "level")
+    for event_id, clock, due_at, level in rows:
+        done.setdefault((event_id, clock, due_at), set()).add(level)
+    return done
+
+
+def _levels_to_take(done: _Done, event_id: int, clock: str, due_at: dt.datetime, now: dt.datetime) -> list[int]:
+    taken = done.get((event_id, clock, due_at), set())
+    return [level for level in range(1, _levels_due(due_at, now) + 1) if level not in taken]
+
+
+def _escalate_event(event: Event, now: dt.datetime, done: _Done) -> list[EventEscalation]:
     taken: list[EventEscalation] = []
     for clock, due_at in running_clocks(event):
-        done = set(EventEscalation.objects.filter(event=event, clock=clock).values_list("level", flat=True))
-        for level in range(1, _levels_due(due_at, now) + 1):
-            if level in done:
-                continue
+        for level in _levels_to_take(done, event.pk, clock, due_at, now):
             step = _take_step(event, clock, level, due_at, now)
             if step is None:
                 continue

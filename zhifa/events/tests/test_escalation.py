@@ -141,3 +141,49 @@ def test_the_clock_watch_command_runs_once(world: Any, brain: Brain, zone_lead: 
 
     assert capsys.readouterr().out.strip().endswith("升级 1 项")
     assert EventEscalation.objects.count() == 1
+
+
+def test_the_crew_sent_by_a_redispatch_is_escalated_again_when_it_does_not_respond(
+    world: Any, brain: Brain, zone_lead: Any
+) -> None:
+    # Given an event officer_a never acknowledged, re-dispatched to 丙队员 at 10:11 (respond due 10:12)
+    helper = OfficerFactory(
+        district=world.district, name="丙队员", home_department=world.enforcement_dept, street=world.street_a
+    )
+    brain.recommendations = [FakeRecommendation(officer_id=helper.pk, officer_name="丙队员")]
+    with time_machine.travel(T0, tick=False):
+        event = walk_to(world, "dispatched")
+    with time_machine.travel(minutes(11), tick=False):
+        services.events_escalate_overdue()
+    assert Event.objects.get(pk=event.pk).respond_due_at == minutes(12)
+
+    # When 丙队员 lets the new respond clock run out too
+    with time_machine.travel(minutes(12), tick=False):
+        taken = services.events_escalate_overdue()
+        again = services.events_escalate_overdue()
+
+    # Then the new clock starts its own ladder at level 1 (the zone lead hears of it again), once
+    assert steps(taken) == [("respond", 1)]
+    assert (taken[0].due_at, again) == (minutes(12), [])
+    assert notified("zone_lead_a") == 2  # respond L1 of the first crew, respond L1 of the second
+
+
+def test_a_scan_reads_the_steps_taken_once_whatever_the_number_of_stale_events(
+    world: Any, brain: Brain, zone_lead: Any, django_assert_max_num_queries: Any
+) -> None:
+    """Events that reached level 3 and stay overdue (the officers on site, the feedback late) cost the
+    clock watcher's scan no query of their own: overdue events, coordination tasks, steps taken."""
+
+    def stale_events(n: int) -> None:
+        with time_machine.travel(T0, tick=False):
+            for _ in range(n):
+                walk_to(world, "on_site")
+        with time_machine.travel(minutes(41), tick=False):
+            services.events_escalate_overdue()
+
+    stale_events(1)
+    with time_machine.travel(minutes(50), tick=False), django_assert_max_num_queries(3):
+        assert services.events_escalate_overdue() == []
+    stale_events(4)
+    with time_machine.travel(minutes(50), tick=False), django_assert_max_num_queries(3):
+        assert services.events_escalate_overdue() == []
