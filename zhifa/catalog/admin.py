@@ -30,5 +30,6 @@ class MatterAdmin(AuditedModelAdmin):
         (None, {"fields": ["district", "code", "name", "domain", "department", "is_active"]}),
         ("法律依据", {"fields": ["law_name", "violated_provision", "penalty_provision", "penalty_kinds"]}),
         ("首违不罚", {"fields": ["is_first_violation_exempt", "first_violation_condition"]}),
+        ("派遣", {"fields": ["requires_two_officers"]}),
         ("适用范围与分类", {"fields": ["subject_categories", "keywords"]}),
     ]

@@ -68,6 +68,7 @@ COLUMNS: list[Column] = [
             ("penalty", "处罚标准", True),
         )
     ],
+    Column("requires_two_officers", "须两名持证人员", False),
     Column("is_active", "启用", False),
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
@@ -182,6 +183,7 @@ class _RowParser:
         categories = [self._category(v) for v in _split(self.values.get("subject_categories", ""))]
         tiers = [self._tier(tier) for tier in TIER_ORDER]
         exempt = self._bool("first_violation_exempt", default=False)
+        two_officers = self._bool("requires_two_officers", default=False)
         is_active = self._bool("is_active", default=True)
         # Build the spec even when cells were unreadable, so that the shared checks (tier ordering, fine
         # kind) still report on this row; a column already in error is not reported twice.
@@ -200,6 +202,7 @@ class _RowParser:
             is_first_violation_exempt=exempt,
             first_violation_condition=self.values.get("first_violation_condition", ""),
             keywords=self.values.get("keywords", ""),
+            requires_two_officers=two_officers,
             is_active=is_active,
         )
         flagged = {e.column for e in self.errors}

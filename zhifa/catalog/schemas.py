@@ -35,6 +35,7 @@ class MatterOut(Schema):
     is_first_violation_exempt: bool
     subject_categories: list[str]
     keywords: str
+    requires_two_officers: bool
     is_active: bool
 
     @staticmethod
@@ -102,6 +103,7 @@ class MatterIn(Schema):
     is_first_violation_exempt: bool = False
     first_violation_condition: str = ""
     keywords: str = ""
+    requires_two_officers: bool = False
     is_active: bool = True
 
     def to_spec(self) -> MatterSpec:
@@ -120,6 +122,7 @@ class MatterIn(Schema):
             is_first_violation_exempt=self.is_first_violation_exempt,
             first_violation_condition=self.first_violation_condition,
             keywords=self.keywords,
+            requires_two_officers=self.requires_two_officers,
             is_active=self.is_active,
         )
 
@@ -141,6 +144,7 @@ class MatterPatchIn(Schema):
     is_first_violation_exempt: bool | None = None
     first_violation_condition: str | None = None
     keywords: str | None = None
+    requires_two_officers: bool | None = None
     is_active: bool | None = None
 
     def to_changes(self) -> dict[str, object]:

@@ -169,6 +169,7 @@ def spec_of(matter: Matter) -> MatterSpec:
         is_first_violation_exempt=matter.is_first_violation_exempt,
         first_violation_condition=matter.first_violation_condition,
         keywords=matter.keywords,
+        requires_two_officers=matter.requires_two_officers,
         is_active=matter.is_active,
     )
 
@@ -199,6 +200,7 @@ def _write(matter: Matter, spec: MatterSpec) -> None:
         "is_first_violation_exempt",
         "first_violation_condition",
         "keywords",
+        "requires_two_officers",
         "is_active",
     ):
         setattr(matter, name, getattr(spec, name))

@@ -45,6 +45,7 @@ def row(**overrides: Any) -> dict[str, str]:
         "severe_fine_max": "20000",
         "severe_circumstances": "拒不改正",
         "severe_penalty": "处5000元以上2万元以下罚款",
+        "requires_two_officers": "否",
         "is_active": "是",
     }
     values.update(overrides)
