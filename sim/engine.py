@@ -235,6 +235,10 @@ class Day:
     errors: list[str] = field(default_factory=list)
 
 
+# The baseline's turn among the street's officers outside the event's zone (zone turns are keyed by zone id).
+_STREET_TURN = -1
+
+
 class Simulation:
     def __init__(self, scenario: Scenario, policy: str) -> None:
         self.scenario = scenario
@@ -415,14 +419,24 @@ class Simulation:
             with time_machine.travel(when, tick=False):
                 recommendations = recommend_officers(event=event, now=when, limit=max(need, 5))
             return [r.officer_id for r in recommendations[:need]], len(recommendations)
-        # Baseline: the zone's on-duty officers of the street's own roster in turn, whether busy or not.
-        team = [s for s in self.officers if s.zone_id == event.zone_id and self._on_duty(s, when)]
-        if not team:
-            return [], 0
-        start = self.rotation.get(event.zone_id, 0)
-        picked = [team[(start + i) % len(team)] for i in range(min(need, len(team)))]
-        self.rotation[event.zone_id] = start + len(picked)
+        # Baseline: the zone's on-duty officers of the street's own roster in turn, whether busy or not; a
+        # zone that cannot field the crew (two officers for a general-procedure matter, or nobody on duty)
+        # makes it up from the street's other zones, also in turn — never from another street.
+        on_duty = [s for s in self.officers if self._on_duty(s, when)]
+        picked = self._in_turn([s for s in on_duty if s.zone_id == event.zone_id], event.zone_id, need)
+        if len(picked) < need:
+            others = [s for s in on_duty if s.zone_id != event.zone_id]
+            picked += self._in_turn(others, _STREET_TURN, need - len(picked))
         return [s.officer.pk for s in picked], len(picked)
+
+    def _in_turn(self, team: list[SimOfficer], turn: int, count: int) -> list[SimOfficer]:
+        """The next ``count`` officers of ``team`` (at most all of them) after the last ones ``turn`` gave."""
+        if not team:
+            return []
+        start = self.rotation.get(turn, 0)
+        picked = [team[(start + i) % len(team)] for i in range(min(count, len(team)))]
+        self.rotation[turn] = start + len(picked)
+        return picked
 
     def _note_wait(self, when: dt.datetime, event: Event, need: int, proposed: int) -> None:
         """Why nobody could be sent, for ``--json``: the roster's officers on duty and free at that minute."""

@@ -12,6 +12,7 @@ import pytest
 from sim.engine import Leg, SimOfficer, Simulation, Task
 from sim.scenario import load_scenario
 from zhifa.events.distance import haversine_m
+from zhifa.events.models import Event
 from zhifa.org.models import Officer
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "wulin-day.json"
@@ -231,3 +232,19 @@ def test_a_two_officer_crew_starts_handling_when_the_second_officer_is_on_site(s
     # Then they check in too, and the report comes the handling time after their arrival
     assert len(checked_in) == 2
     assert reports_scheduled(sim, t) == [T0 + dt.timedelta(minutes=7) + t.handling]
+
+
+def test_the_baseline_makes_up_a_two_officer_crew_from_the_streets_other_zones_in_turn(sim: Any) -> None:
+    # Given a street whose zone 1 has one officer on duty and zone 2 two
+    own = officer(1)
+    first_other, second_other = (SimOfficer(Officer(pk=n, name=f"队员{n}"), None, 2, "day", 4.5, *HOME) for n in (2, 3))
+    sim.policy = "baseline"
+    sim.officers = [own, first_other, second_other]
+    sim._on_duty = lambda member, when: True
+    event = Event(zone_id=1)
+
+    # When two two-officer matters and then a one-officer matter come in from zone 1
+    crews = [sim._choose(T0, event, need)[0] for need in (2, 2, 1)]
+
+    # Then zone 1's officer leads each, the second officer comes from zone 2 in turn, and one officer goes alone
+    assert crews == [[1, 2], [1, 3], [1]]
