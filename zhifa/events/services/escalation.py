@@ -8,6 +8,9 @@ feedback. Past its due time it escalates one level per ``ZHIFA_ESCALATION_STEP_M
 2. one step later — the command centre (the district's dispatchers) is notified;
 3. two steps later — the event is re-dispatched to the best other recommended officers, if any are free
    (a coordination task, or an event already on site, cannot be re-dispatched: the command centre is told).
+   At most ``ZHIFA_AUTO_REDISPATCH_MAX`` times per event (default 2): crew after crew letting the clock
+   run out is for the command centre to settle, not for the watcher to pass round the roster every ten
+   minutes; past that, level 3 tells the command centre again.
 
 Each step is recorded once per run of its clock — (event, clock, due time, level); ``EventEscalation``'s
 unique constraint settles a race between two workers — and audited, so running the worker twice changes
@@ -45,6 +48,13 @@ from zhifa.org.roles import Role
 log = logging.getLogger(__name__)
 
 REDISPATCHABLE_STATES = frozenset({EventStatus.DISPATCHED, EventStatus.ACKNOWLEDGED})
+# How a level-3 step that re-dispatched the event begins its note.
+REDISPATCHED = "已改派给"
+DEFAULT_AUTO_REDISPATCH_MAX = 2
+
+
+def _auto_redispatch_max() -> int:
+    return int(getattr(settings, "ZHIFA_AUTO_REDISPATCH_MAX", DEFAULT_AUTO_REDISPATCH_MAX))
 
 
 def _step() -> dt.timedelta:
@@ -127,7 +137,7 @@ def _escalate_event(event: Event, now: dt.datetime, done: _Done) -> list[EventEs
             if step is None:
                 continue
             taken.append(step)
-            if level == EscalationLevel.REDISPATCH and step.note.startswith("已改派"):
+            if level == EscalationLevel.REDISPATCH and step.note.startswith(REDISPATCHED):
                 return taken  # new officers, new clocks: the other clocks are looked at on the next run
     return taken
 
@@ -195,6 +205,16 @@ def _act(
     if event.status not in REDISPATCHABLE_STATES:
         notify(event=event, users=dispatchers, message=f"{what}已{late}分钟，人员已在现场，未改派")
         return "人员已在现场处置，未改派；已再次通知指挥中心"
+    redispatched = EventEscalation.objects.filter(
+        event=event, level=EscalationLevel.REDISPATCH, note__startswith=REDISPATCHED
+    ).count()
+    if redispatched >= _auto_redispatch_max():
+        notify(
+            event=event,
+            users=dispatchers,
+            message=f"{what}已{late}分钟，已自动改派{redispatched}次仍超时，请人工处置",
+        )
+        return f"已自动改派{redispatched}次，不再自动改派；已通知指挥中心"
     officers = _other_officers(event, now)
     if not officers:
         notify(event=event, users=dispatchers, message=f"{what}已{late}分钟，无可改派人员，请人工处置")
@@ -206,7 +226,7 @@ def _act(
         reason=f"{_clock_label(clock)}超时{late}分钟，系统自动改派",
         was_recommended=True,
     )
-    return "已改派给" + "、".join(o.name for o in officers)
+    return REDISPATCHED + "、".join(o.name for o in officers)
 
 
 def _other_officers(event: Event, now: dt.datetime) -> list[Officer]:

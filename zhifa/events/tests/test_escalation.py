@@ -187,3 +187,32 @@ def test_a_scan_reads_the_steps_taken_once_whatever_the_number_of_stale_events(
     stale_events(4)
     with time_machine.travel(minutes(50), tick=False), django_assert_max_num_queries(3):
         assert services.events_escalate_overdue() == []
+
+
+def test_after_two_automatic_redispatches_the_command_centre_settles_it(
+    world: Any, brain: Brain, zone_lead: Any
+) -> None:
+    # Given an event nobody acknowledges, with other officers always free to send
+    crews = [
+        OfficerFactory(
+            district=world.district, name=name, home_department=world.enforcement_dept, street=world.street_a
+        )
+        for name in ("丙队员", "丁队员", "戊队员")
+    ]
+    with time_machine.travel(T0, tick=False):
+        event = walk_to(world, "dispatched")
+
+    # When each crew's respond clock runs out to level 3 in turn (re-dispatches restart it)
+    notes = []
+    for crew in crews:
+        brain.recommendations = [FakeRecommendation(officer_id=crew.pk, officer_name=crew.name)]
+        due = Event.objects.get(pk=event.pk).respond_due_at
+        with time_machine.travel(due + dt.timedelta(minutes=10), tick=False):
+            notes += [s.note for s in services.events_escalate_overdue() if s.level == 3]
+
+    # Then the first two re-dispatch, the third only tells the command centre; 丁队员 keeps the task
+    assert notes == ["已改派给丙队员", "已改派给丁队员", "已自动改派2次，不再自动改派；已通知指挥中心"]
+    assert list(
+        EventAssignment.objects.filter(event=event, released_at__isnull=True).values_list("officer__name", flat=True)
+    ) == ["丁队员"]
+    assert Notification.objects.filter(user__username="dispatcher", message__contains="请人工处置").count() == 1
