@@ -68,20 +68,26 @@ def active_assignments(event: Event) -> QuerySet[EventAssignment]:
     return EventAssignment.objects.filter(event=event, released_at__isnull=True).select_related("officer")
 
 
-def assigned_officer_of(actor: Any, event: Event) -> Officer | None:
-    """The actor's officer record if they hold an active assignment on the event."""
+def assignment_of(actor: Any, event: Event) -> EventAssignment | None:
+    """The actor's active assignment on the event (the earliest, with its officer), or None."""
     if is_system(actor):
         return None
-    assignment = active_assignments(event).filter(officer__user_id=actor.pk).first()
+    return active_assignments(event).filter(officer__user_id=actor.pk).order_by("assigned_at", "pk").first()
+
+
+def assigned_officer_of(actor: Any, event: Event) -> Officer | None:
+    """The actor's officer record if they hold an active assignment on the event."""
+    assignment = assignment_of(actor, event)
     return assignment.officer if assignment is not None else None
 
 
-def require_assigned_officer(actor: Any, event: Event, *, what: str) -> Officer:
+def require_assignment(actor: Any, event: Event, *, what: str) -> EventAssignment:
+    """The actor's active assignment on the event; refused (``not_assigned``) when they hold none."""
     actor_jurisdiction(actor, district_id=event.district_id)
-    officer = assigned_officer_of(actor, event)
-    if officer is None:
+    assignment = assignment_of(actor, event)
+    if assignment is None:
         raise PermissionDenied(f"只有被派遣到该事件的执法人员才能{what}", code="not_assigned")
-    return officer
+    return assignment
 
 
 def release_assignments(event: Event, *, now: Any) -> int:

@@ -31,7 +31,7 @@ from zhifa.events.services.common import (
     is_system,
     notify,
     release_assignments,
-    require_assigned_officer,
+    require_assignment,
     require_command,
 )
 from zhifa.events.states import REPORTED_STATES, EventAction, EventStatus
@@ -178,8 +178,7 @@ def event_acknowledge(*, actor: Any, event: Event, acted_at: dt.datetime | None 
         locked = Event.objects.select_for_update().get(pk=event.pk)
         if _step_taken_already(actor, locked, EventAction.ACKNOWLEDGE):
             return locked
-        officer = require_assigned_officer(actor, locked, what="响应任务")
-        assignment = _own_assignment(locked, officer)
+        assignment = require_assignment(actor, locked, what="响应任务")
         if locked.status in _COLLEAGUE_STATES[EventAction.ACKNOWLEDGE]:
             # A colleague acknowledged first: this officer's own acknowledgement, or a copy of it once recorded.
             if assignment.acknowledged_at is None:
@@ -225,8 +224,7 @@ def event_check_in(
         # Before the distance: a copy is answered as the check-in it repeats, wherever it was sent from.
         if _step_taken_already(actor, locked, EventAction.ARRIVE):
             return locked
-        officer = require_assigned_officer(actor, locked, what="到场签到")
-        assignment = _own_assignment(locked, officer)
+        assignment = require_assignment(actor, locked, what="到场签到")
         is_colleague = locked.status in _COLLEAGUE_STATES[EventAction.ARRIVE]
         if is_colleague and assignment.arrived_at is not None:
             return locked  # the colleague's own check-in, sent again: wherever from, as for the first officer's
@@ -252,7 +250,9 @@ def event_check_in(
                 is_locked=True,
             )
             EventAssignment.objects.filter(pk=assignment.pk).update(arrived_at=at)
-        OfficerPosition.objects.create(officer=officer, lon=lon, lat=lat, accuracy_m=accuracy_m, recorded_at=at)
+        OfficerPosition.objects.create(
+            officer=assignment.officer, lon=lon, lat=lat, accuracy_m=accuracy_m, recorded_at=at
+        )
     return arrived
 
 
@@ -285,23 +285,6 @@ def _step_taken_already(actor: Any, stored: Event, action: EventAction) -> bool:
 
 
 _ASSIGNED_LABEL = "派遣给本人的时间"
-
-
-def _assigned_at(event: Event, officer: Officer) -> tuple[dt.datetime | None, str]:
-    assigned_at = (
-        EventAssignment.objects.filter(event=event, officer=officer, released_at__isnull=True)
-        .order_by("assigned_at")
-        .values_list("assigned_at", flat=True)
-        .first()
-    )
-    return assigned_at, _ASSIGNED_LABEL
-
-
-def _own_assignment(event: Event, officer: Officer) -> EventAssignment:
-    """The active assignment ``require_assigned_officer`` found for ``officer`` (the earliest, as ``_assigned_at``)."""
-    return EventAssignment.objects.filter(event=event, officer=officer, released_at__isnull=True).earliest(
-        "assigned_at", "pk"
-    )
 
 
 # Where an officer's step no longer moves the event: a colleague took that step (or a later field step) first.
@@ -418,7 +401,7 @@ def event_report(
     earlier = _reported_already(actor, Event.objects.get(pk=event.pk), text)
     if earlier is not None:
         return earlier
-    officer = require_assigned_officer(actor, event, what="反馈处置结果")
+    assignment = require_assignment(actor, event, what="反馈处置结果")
     if not text:
         raise ValidationFailed("请填写处置结果", code="outcome_required", details={"field": "outcome"})
     uploads = [photo_store.photo_validate(upload) for upload in photos]
@@ -429,7 +412,7 @@ def event_report(
         if earlier is not None:
             return earlier
         now = timezone.now()
-        earliest = [_assigned_at(locked, officer), (locked.arrived_at, "到场时间")]
+        earliest = [(assignment.assigned_at, _ASSIGNED_LABEL), (locked.arrived_at, "到场时间")]
         at, note = _step_time(acted_at, now=now, earliest=earliest)
         handled = apply_transition(
             event=locked,

@@ -152,7 +152,7 @@ def test_two_copies_sent_at_once_make_one_report(
     # row lock (both found the officer assigned and the event on site)
     event = walk_to(world, "on_site")
     officer = world.user("officer_a")
-    real_check = dispatch.require_assigned_officer
+    real_check = dispatch.require_assignment
     first_copy: list[Event] = []
     calls: list[str] = []
 
@@ -163,7 +163,7 @@ def test_two_copies_sent_at_once_make_one_report(
             first_copy.append(services.event_report(actor=officer, event=event, outcome=OUTCOME, photos=[photo()]))
         return found
 
-    monkeypatch.setattr(dispatch, "require_assigned_officer", check_then_let_the_first_copy_land)
+    monkeypatch.setattr(dispatch, "require_assignment", check_then_let_the_first_copy_land)
 
     # When the second copy takes the lock
     second = services.event_report(actor=officer, event=event, outcome=OUTCOME, photos=[photo()])
