@@ -98,3 +98,24 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProcessHeartbeat(models.Model):
+    """The last successful loop of one kind of background process (clock watcher, task worker).
+
+    In the database, not in a file or in memory, so that the web process on another machine can tell a
+    watcher that stopped escalating from one that is merely quiet (DESIGN.md: nothing assumes one process).
+    One row per kind: several processes of a kind overwrite it, and the kind is alive while any of them is.
+    """
+
+    kind = models.CharField("进程类型", max_length=32, unique=True)
+    seen_at = models.DateTimeField("最近一次成功扫描")
+    interval_s = models.FloatField("扫描间隔（秒）")
+    pid = models.IntegerField("进程号")
+    host = models.CharField("主机", max_length=255)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "后台进程心跳"
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
