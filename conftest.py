@@ -108,11 +108,13 @@ def world(db: Any) -> World:
 
 @pytest.fixture(autouse=True)
 def _audit_table_append_only(request: Any) -> Any:
-    """Keep the audit table's append-only triggers on during every database test.
+    """Keep the audit table's append-only triggers as the migrations left them during every database test.
 
-    Django empties tables between transactional tests with DELETE on SQLite, which the triggers refuse;
-    so for those tests the triggers are lifted just before that flush (this fixture's teardown runs first
-    because it sets up the database fixture itself) and put back at the next test's start.
+    Django empties tables between transactional tests with DELETE, which the triggers refuse; so for those
+    tests the triggers are lifted just before that flush (this fixture's teardown runs first because it
+    sets up the database fixture itself) and put back at the next test's start. Only triggers that were
+    there are put back: a test database whose migrations lost them must show it
+    (zhifa/core/tests/test_audit_append_only.py).
     """
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
@@ -125,13 +127,19 @@ def _audit_table_append_only(request: Any) -> Any:
         return
     from django.db import connection
 
-    from zhifa.core.db_triggers import install_audit_triggers, remove_audit_triggers
+    from zhifa.core.db_triggers import audit_triggers_missing, install_audit_triggers, remove_audit_triggers
 
     request.getfixturevalue("transactional_db" if transactional else "db")
-    install_audit_triggers(connection)
+    if _audit_triggers_lifted.pop(connection.alias, False):
+        install_audit_triggers(connection)
     yield
-    if transactional:
+    if transactional and not audit_triggers_missing(connection):
         remove_audit_triggers(connection)
+        _audit_triggers_lifted[connection.alias] = True
+
+
+# Databases whose audit triggers a transactional test lifted for its flush, to be put back by the next test.
+_audit_triggers_lifted: dict[str, bool] = {}
 
 
 @pytest.fixture(autouse=True)

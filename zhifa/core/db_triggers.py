@@ -1,7 +1,10 @@
 """Database triggers that make the audit table append-only (APL 47: the whole-process record is kept).
 
-Installed by migration core.0002; the functions are idempotent so the test suite can restore them after
-Django's test flush (which must empty the table between transactional tests on SQLite).
+Installed by migration core.0002 and again by core.0007 (SQLite drops a table's triggers whenever a
+migration rebuilds the table, and 0005 did); ``audit_triggers_missing`` is what the post-migrate guard in
+``CoreConfig`` asks, so that a later rebuild that forgets them stops ``migrate`` instead of passing
+silently. The functions are idempotent so the test suite can lift the triggers for Django's flush (which
+empties tables with DELETE between transactional tests) and put them back after it.
 """
 
 from typing import Any
@@ -21,6 +24,8 @@ POSTGRES_INSTALL = [
     "FOR EACH ROW EXECUTE FUNCTION core_audit_refuse();",
 ]
 POSTGRES_REMOVE = ["DROP TRIGGER IF EXISTS audit_no_change ON core_auditentry;"]
+SQLITE_TRIGGERS = frozenset({"audit_no_update", "audit_no_delete"})
+POSTGRES_TRIGGERS = frozenset({"audit_no_change"})
 
 _STATEMENTS = {
     ("sqlite", "install"): SQLITE_INSTALL,
@@ -43,3 +48,22 @@ def install_audit_triggers(connection: Any) -> None:
 
 def remove_audit_triggers(connection: Any) -> None:
     _run(connection, "remove")
+
+
+def audit_triggers_missing(connection: Any) -> list[str]:
+    """The append-only triggers the audit table lacks (sorted names; ``[]`` when all are there). On
+    PostgreSQL a trigger that is present but disabled (``ALTER TABLE … DISABLE TRIGGER``) counts as missing."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'core_auditentry'")
+            expected = SQLITE_TRIGGERS
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'core_auditentry'::regclass "
+                "AND NOT tgisinternal AND tgenabled <> 'D'"
+            )
+            expected = POSTGRES_TRIGGERS
+        else:
+            return []
+        present = {name for (name,) in cursor.fetchall()}
+    return sorted(expected - present)

@@ -21,7 +21,7 @@ class AuditEntry(models.Model):
 
     ``entry_hash`` = SHA-256 over ``prev_hash`` and this entry's canonical content, so that changing or
     removing any entry breaks every hash after it; ``manage.py audit_verify`` finds the first break.
-    Database triggers (migration 0002) refuse UPDATE and DELETE on this table.
+    Database triggers (migrations 0002, 0008) refuse UPDATE and DELETE on this table.
     """
 
     seq = models.BigIntegerField("序号", unique=True)
@@ -41,6 +41,7 @@ class AuditEntry(models.Model):
     recorded_at = models.DateTimeField("记录时间")
     prev_hash = models.CharField("上一条哈希", max_length=64)
     entry_hash = models.CharField("本条哈希", max_length=64)
+    key_id = models.CharField("密钥编号", max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["seq"]

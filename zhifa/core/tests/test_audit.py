@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.test import RequestFactory
 
 from zhifa.core import request_context
@@ -123,14 +123,6 @@ def test_intact_chain_passes_the_command(capsys: Any) -> None:
     _write_entries(2)
     call_command("audit_verify")
     assert "共核验 2 条记录" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("sql", ["UPDATE core_auditentry SET action = 'x'", "DELETE FROM core_auditentry"])
-def test_database_refuses_update_and_delete(sql: str) -> None:
-    _write_entries(1)
-    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql)
-    assert AuditEntry.objects.get(seq=1).action == "thing.change"
 
 
 def test_admin_cannot_add_change_or_delete_entries(django_user_model: Any) -> None:
