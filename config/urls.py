@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from zhifa.api.root import api
+from zhifa.web.health import healthz
 
 admin.site.site_header = "智慧综合执法平台 · 基础数据管理"
 admin.site.site_title = "智慧综合执法平台"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("zhifa.integrations.open311.urls")),

@@ -36,6 +36,7 @@ from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.selectors import department_list
 from zhifa.web.event_display import queue_row
 from zhifa.web.event_views import can_command, triage_brain
+from zhifa.web.health import escalation_banner
 from zhifa.web.pages import page_view
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,9 @@ RETRY_MS = 2000
 # Re-read this far back on every poll: a transaction that stamped updated_at before a later one but
 # committed after our last poll would otherwise be skipped. Rows already sent are not sent twice.
 LOOKBACK = dt.timedelta(seconds=5)
+# How often an open stream re-reads the clock watcher's heartbeat for the "escalation stopped" banner: the
+# watcher is stale only after three of its 10 s scans, so a few seconds more do not matter.
+ESCALATION_CHECK = dt.timedelta(seconds=5)
 
 
 def _require_command_centre(user: Any) -> None:
@@ -77,6 +81,7 @@ def command_centre(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "cursor": now.isoformat(),
         "departments": [d for d in department_list(user=request.user) if d.is_coordinating],
+        "escalation": escalation_banner(now=now),
     }
     return render(request, "web/command.html", context)
 
@@ -115,9 +120,11 @@ class ChangeFeed:
         self.user = user
         self.cursor = since
         self.sent: dict[int, dt.datetime] = {}
+        self.escalation: dict[str, Any] | None = None
+        self.escalation_checked_at: dt.datetime | None = None
 
     def poll(self) -> list[str]:
-        out = []
+        out = self._escalation()
         for event in selectors.events_changed_since(user=self.user, since=self.cursor - LOOKBACK):
             if self.sent.get(event.pk) == event.updated_at:
                 continue
@@ -129,6 +136,19 @@ class ChangeFeed:
         horizon = self.cursor - LOOKBACK
         self.sent = {pk: at for pk, at in self.sent.items() if at >= horizon}
         return out
+
+    def _escalation(self) -> list[str]:
+        """The banner's state when it changed (and first thing on every stream, so that a page open
+        across a restart of the watcher is right after its reconnect)."""
+        now = timezone.now()
+        if self.escalation_checked_at is not None and now - self.escalation_checked_at < ESCALATION_CHECK:
+            return []
+        self.escalation_checked_at = now
+        banner = escalation_banner(now=now)
+        if banner == self.escalation:
+            return []
+        self.escalation = banner
+        return [sse_message(banner, event="escalation", id=self.cursor.isoformat())]
 
 
 def sse_message(data: Any, *, event: str, id: str) -> str:

@@ -122,6 +122,12 @@
     source.addEventListener("open", function () { status.textContent = "实时"; status.dataset.state = "live"; });
     source.addEventListener("error", function () { status.textContent = "重新连接中…"; status.dataset.state = "reconnecting"; });
     source.addEventListener("event", function (message) { upsert(JSON.parse(message.data)); });
+    // The clock watcher's heartbeat (zhifa/web/health.py): shown while escalation has stopped, hidden once it runs.
+    source.addEventListener("escalation", function (message) {
+      var state = JSON.parse(message.data), banner = document.getElementById("escalation-banner");
+      banner.textContent = state.message;
+      banner.hidden = !state.is_stale;
+    });
 
     // Transfer and merge open a small inline form under the row.
     tbody.addEventListener("click", function (e) {
