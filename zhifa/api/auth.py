@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from zhifa.core.tokens import api_token_user
+from zhifa.org import accounts
 
 
 class TokenAuth(HttpBearer):
@@ -20,4 +21,32 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api_auth = [TokenAuth(), SessionAuth()]
+class LoggedInSessionAuth(SessionAuth):
+    """The session, with its CSRF check only for a caller who is logged in.
+
+    CSRF protects a logged-in browser from a forged request; a caller with no login has nothing to forge,
+    and must be told to log in (401 ``not_authenticated``), not that a token is stale (403 ``csrf_failed``).
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
+class VerifiedSessionAuth(LoggedInSessionAuth):
+    """...and only a session whose pages would open too (zhifa.web.session_guard): a privileged account's
+    session that has not passed its second factor, or whose password has expired, gets 401."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        if request.session.get(accounts.PASSWORD_EXPIRED_SESSION_KEY):
+            return None
+        if accounts.second_factor_required(user) and not user.is_verified():
+            return None
+        return user
+
+
+api_auth = [TokenAuth(), VerifiedSessionAuth()]

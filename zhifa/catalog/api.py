@@ -6,12 +6,13 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from zhifa.catalog import selectors, services
 from zhifa.catalog.importer import matters_import
 from zhifa.catalog.models import Domain, Matter
-from zhifa.catalog.schemas import ImportOut, MatterDetailOut, MatterIn, MatterOut, MatterPatchIn
+from zhifa.catalog.schemas import MatterDetailOut, MatterImportOut, MatterIn, MatterOut, MatterPatchIn
+from zhifa.core.api_input import Id, Page, Text
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.models import District
 
@@ -19,14 +20,14 @@ router = Router()
 
 
 class MatterFilters(Schema):
-    q: str | None = None
+    q: Text | None = None
     domain: Domain | None = None
-    department_id: int | None = None
+    department_id: Id | None = None
     is_active: bool | None = None
 
 
 @router.get("/matters", response=list[MatterOut], summary="执法事项列表")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def matters_list(request: HttpRequest, filters: Query[MatterFilters]) -> Any:
     return selectors.matter_list(
         user=request.user,
@@ -43,7 +44,7 @@ def matter_detail(request: HttpRequest, matter_id: int) -> Matter:
 
 
 @router.get("/matters/by-code/{code}", response=MatterDetailOut, summary="按事项编码查询执法事项")
-def matter_by_code(request: HttpRequest, code: str) -> Matter:
+def matter_by_code(request: HttpRequest, code: Text) -> Matter:
     return selectors.matter_get_by_code(user=request.user, code=code)
 
 
@@ -62,7 +63,7 @@ def matter_update(request: HttpRequest, matter_id: int, payload: MatterPatchIn) 
     return selectors.matter_get(user=request.user, matter_id=matter_id)
 
 
-@router.post("/matters/import", response=ImportOut, summary="导入执法事项目录（CSV 或 XLSX）")
+@router.post("/matters/import", response=MatterImportOut, summary="导入执法事项目录（CSV 或 XLSX）")
 def matter_import(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
     district = District.objects.get(pk=jurisdiction_of(request.user).district_id)
     result = matters_import(actor=request.user, district=district, path_or_file=file)

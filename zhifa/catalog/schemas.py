@@ -6,6 +6,7 @@ from ninja import Field, Schema
 
 from zhifa.catalog.models import DiscretionTier, Domain, Matter, PenaltyKind
 from zhifa.catalog.specs import MatterSpec, TierSpec
+from zhifa.core.api_input import Id, omittable
 
 
 class DepartmentRefOut(Schema):
@@ -92,7 +93,7 @@ class MatterIn(Schema):
     code: str = Field(..., max_length=40, examples=["ZJ-SR-001"])
     name: str = Field(..., max_length=200)
     domain: Domain
-    department_id: int
+    department_id: Id
     law_name: str = Field(..., max_length=120)
     violated_provision: str
     penalty_provision: str
@@ -130,30 +131,28 @@ class MatterIn(Schema):
 class MatterPatchIn(Schema):
     """Any subset of ``MatterIn``; ``tiers`` and ``checklist``, when given, replace the whole set."""
 
-    code: str | None = Field(None, max_length=40)
-    name: str | None = Field(None, max_length=200)
-    domain: Domain | None = None
-    department_id: int | None = None
-    law_name: str | None = Field(None, max_length=120)
-    violated_provision: str | None = None
-    penalty_provision: str | None = None
-    penalty_kinds: list[PenaltyKind] | None = None
-    subject_categories: list[str] | None = None
-    tiers: list[TierIn] | None = None
-    checklist: list[str] | None = None
-    is_first_violation_exempt: bool | None = None
-    first_violation_condition: str | None = None
-    keywords: str | None = None
-    requires_two_officers: bool | None = None
-    is_active: bool | None = None
+    code: str = omittable(max_length=40)
+    name: str = omittable(max_length=200)
+    domain: Domain = omittable()
+    department_id: Id = omittable()
+    law_name: str = omittable(max_length=120)
+    violated_provision: str = omittable()
+    penalty_provision: str = omittable()
+    penalty_kinds: list[PenaltyKind] = omittable()
+    subject_categories: list[str] = omittable()
+    tiers: list[TierIn] = omittable()
+    checklist: list[str] = omittable()
+    is_first_violation_exempt: bool = omittable()
+    first_violation_condition: str = omittable()
+    keywords: str = omittable()
+    requires_two_officers: bool = omittable()
+    is_active: bool = omittable()
 
     def to_changes(self) -> dict[str, object]:
-        """Only the fields the client sent; an explicit null is not a value any field accepts."""
+        """Only the fields the client sent (none of them can be null: the schema refuses it)."""
         changes: dict[str, object] = {}
         for name in self.model_fields_set:
             value = getattr(self, name)
-            if value is None:
-                continue
             if name == "tiers":
                 value = [t.to_spec() for t in value]
             elif name == "penalty_kinds":
@@ -164,7 +163,7 @@ class MatterPatchIn(Schema):
         return changes
 
 
-class ImportOut(Schema):
+class MatterImportOut(Schema):
     created: int
     updated: int
     unchanged: int

@@ -48,3 +48,10 @@ class Conflict(DomainError):
 
 class InvalidTransition(Conflict):
     default_code = "invalid_transition"
+
+
+class PayloadTooLarge(DomainError):
+    """A request body past the endpoint's size limit: refused before it is read further."""
+
+    status = 413
+    default_code = "payload_too_large"

@@ -8,6 +8,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from zhifa.core.api_input import FiniteFloat, Id
 from zhifa.events.models import Event, EventAssignment, EventPhoto
 from zhifa.events.privacy import mask_phone
 
@@ -17,8 +18,8 @@ API_SOURCES = ("api", "patrol", "hotline", "department")
 
 class EventIn(Schema):
     description: str = Field(..., description="事件描述（不超过2000字）")
-    lon: float | None = Field(None, description="经度；与纬度同时提供，或改为提供地址")
-    lat: float | None = Field(None, description="纬度")
+    lon: FiniteFloat | None = Field(None, description="经度；与纬度同时提供，或改为提供地址")
+    lat: FiniteFloat | None = Field(None, description="纬度")
     coord_system: str = Field("wgs84", description="wgs84 / gcj02 / bd09")
     address: str = Field("", max_length=200)
     matter_code: str | None = Field(None, description="执法事项编码（可选，提供则不再自动分类）")
@@ -42,7 +43,7 @@ class MatterRefOut(Schema):
     name: str
 
 
-class DepartmentRefOut(Schema):
+class EventDepartmentOut(Schema):
     id: int
     name: str
     short_name: str
@@ -64,7 +65,7 @@ class EventOut(Schema):
     zone: PlaceOut
     grid: PlaceOut
     matter: MatterRefOut | None
-    department: DepartmentRefOut | None
+    department: EventDepartmentOut | None
     route: str
     reporter_name: str
     reporter_phone: str = Field(..., description="报告人电话（已脱敏）")
@@ -133,7 +134,7 @@ class PhotoOut(Schema):
 
 class CoordinationTaskOut(Schema):
     id: int
-    department: DepartmentRefOut
+    department: EventDepartmentOut
     due_at: dt.datetime
     instructions: str
     feedback: str
@@ -170,18 +171,18 @@ class EventDetailOut(EventOut):
 class ActionIn(Schema):
     """The fields an action reads; each action uses its own (see the endpoint's description)."""
 
-    officer_ids: list[int] = Field(default_factory=list)
-    lon: float | None = None
-    lat: float | None = None
+    officer_ids: list[Id] = Field(default_factory=list)
+    lon: FiniteFloat | None = None
+    lat: FiniteFloat | None = None
     coord_system: str = "wgs84"
-    accuracy_m: float | None = None
+    accuracy_m: FiniteFloat | None = None
     outcome: str = ""
     reason: str = ""
-    department_id: int | None = None
+    department_id: Id | None = None
     instructions: str = ""
     feedback: str = ""
-    into_id: int | None = None
-    matter_id: int | None = None
+    into_id: Id | None = None
+    matter_id: Id | None = None
     was_recommended: bool = False
     acted_at: dt.datetime | None = Field(
         default=None,
@@ -203,10 +204,10 @@ class RecommendationOut(Schema):
 
 
 class PositionIn(Schema):
-    lon: float
-    lat: float
+    lon: FiniteFloat
+    lat: FiniteFloat
     coord_system: str = "wgs84"
-    accuracy_m: float | None = None
+    accuracy_m: FiniteFloat | None = None
 
 
 class PositionOut(Schema):

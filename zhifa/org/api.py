@@ -1,8 +1,9 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
+from zhifa.core.api_input import Id, PageIn, Text
 from zhifa.core.errors import NotFound
 from zhifa.org import selectors, services
 from zhifa.org.jurisdiction import jurisdiction_of
@@ -21,12 +22,12 @@ from zhifa.org.schemas import (
 router = Router()
 
 
-class OfficerFilter(Schema):
-    q: str | None = None
-    street_id: int | None = None
-    department_id: int | None = None
-    limit: int = 50
-    offset: int = 0
+class OfficerFilter(PageIn):
+    """Pages bounded like every list's (PageIn); the answer stays a bare list, as it always was."""
+
+    q: Text | None = None
+    street_id: Id | None = None
+    department_id: Id | None = None
 
 
 def _in_district(model: Any, pk: int | None, district_id: int, label: str) -> Any:
@@ -53,7 +54,7 @@ def officers(request: HttpRequest, filters: Query[OfficerFilter]) -> Any:
     qs = selectors.officer_list(
         user=request.user, q=filters.q, street_id=filters.street_id, department_id=filters.department_id
     )
-    return qs[filters.offset : filters.offset + min(filters.limit, 500)]
+    return qs[filters.offset : filters.offset + filters.limit]
 
 
 @router.get("/officers/{officer_id}", response=OfficerOut, summary="执法人员详情")

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from zhifa.core.api_input import Id, omittable
+
 
 class StreetOut(Schema):
     id: int
@@ -49,24 +51,26 @@ class OfficerIn(Schema):
     badge_no: str
     certificate_no: str
     certificate_valid_until: dt.date
-    home_department_id: int
-    street_id: int | None = None
-    zone_id: int | None = None
+    home_department_id: Id
+    street_id: Id | None = None
+    zone_id: Id | None = None
     phone: str = ""
 
 
 class OfficerPatch(Schema):
-    name: str | None = None
-    certificate_no: str | None = None
-    certificate_valid_until: dt.date | None = None
-    street_id: int | None = None
-    zone_id: int | None = None
-    phone: str | None = None
-    is_active: bool | None = None
+    """Only the fields sent are changed; ``street_id`` and ``zone_id`` may be null (no street or zone)."""
+
+    name: str = omittable()
+    certificate_no: str = omittable()
+    certificate_valid_until: dt.date = omittable()
+    street_id: Id | None = omittable()
+    zone_id: Id | None = omittable()
+    phone: str = omittable()
+    is_active: bool = omittable()
 
 
 class AuxiliaryIn(Schema):
-    street_id: int
+    street_id: Id
     name: str
     staff_no: str
     duties: str

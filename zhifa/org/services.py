@@ -84,14 +84,18 @@ def officer_update(*, actor: Any, officer: Officer, **changes: Any) -> Officer:
         raise ValidationFailed("不可修改的字段", code="field_not_editable", details={"fields": sorted(unknown)})
     if officer.district_id != j.district_id:
         raise ValidationFailed("执法人员不在本区", code="officer_outside_district")
-    with transaction.atomic():
-        locked = Officer.objects.select_for_update().get(pk=officer.pk)
-        before = snapshot(locked)
-        for field, value in changes.items():
-            setattr(locked, field, value)
-        _check_zone(locked.street, locked.zone)
-        locked.save()
-        audit_record(actor=actor, action="officer.update", obj=locked, before=before, after=snapshot(locked))
+    try:
+        with transaction.atomic():
+            locked = Officer.objects.select_for_update().get(pk=officer.pk)
+            before = snapshot(locked)
+            for field, value in changes.items():
+                setattr(locked, field, value)
+            _check_zone(locked.street, locked.zone)
+            locked.save()
+            audit_record(actor=actor, action="officer.update", obj=locked, before=before, after=snapshot(locked))
+    except IntegrityError:
+        # The unique constraint decides, as in officer_create: a certificate number another officer holds.
+        raise Conflict("执法证号已被使用", code="officer_number_taken") from None
     return locked
 
 

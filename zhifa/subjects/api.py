@@ -4,17 +4,18 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from zhifa.core.api_input import Page
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.models import District
 from zhifa.subjects.models import Subject
 from zhifa.subjects.schemas import (
-    ImportOut,
-    MatterOut,
     SubjectCreateIn,
     SubjectDetailOut,
     SubjectFilterIn,
+    SubjectImportOut,
+    SubjectMatterOut,
     SubjectOut,
     SubjectUpdateIn,
 )
@@ -30,13 +31,14 @@ def _user_district(request: HttpRequest) -> District:
 
 def _detail(subject: Subject) -> SubjectDetailOut:
     matters = [
-        MatterOut(code=m.code, name=m.name, department=m.department.name) for m in subject_matters(subject=subject)
+        SubjectMatterOut(code=m.code, name=m.name, department=m.department.name)
+        for m in subject_matters(subject=subject)
     ]
     return SubjectDetailOut.from_orm(subject).model_copy(update={"matters": matters})
 
 
 @router.get("", response=list[SubjectOut], summary="执法对象列表")
-@paginate(LimitOffsetPagination, max_limit=500)
+@paginate(Page)
 def list_subjects(request: HttpRequest, filters: Query[SubjectFilterIn]) -> Any:
     return subject_list(user=request.user, **filters.model_dump())
 
@@ -60,13 +62,13 @@ def update_subject(request: HttpRequest, subject_id: int, payload: SubjectUpdate
     return _detail(subject_get(user=request.user, subject_id=subject_id))
 
 
-@router.post("/import", response={201: ImportOut}, summary="批量导入执法对象（CSV/XLSX，全部成功或全部不导入）")
+@router.post("/import", response={201: SubjectImportOut}, summary="批量导入执法对象（CSV/XLSX，全部成功或全部不导入）")
 def import_subjects(
     request: HttpRequest,
     file: File[UploadedFile],
     coord_system: Form[str] = "wgs84",
     file_format: Form[str | None] = None,
-) -> Status[ImportOut]:
+) -> Status[SubjectImportOut]:
     result = subjects_import(
         actor=request.user,
         district=_user_district(request),
@@ -76,7 +78,7 @@ def import_subjects(
     )
     return Status(
         201,
-        ImportOut(
+        SubjectImportOut(
             count=result.count,
             sha256=result.sha256,
             file_name=result.file_name,

@@ -8,6 +8,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from zhifa.catalog.models import SubjectCategory
+from zhifa.core.api_input import FiniteFloat, Id, Text, omittable
 from zhifa.core.identifiers import mask_id_number
 from zhifa.geo.services import CoordSystem
 from zhifa.subjects.models import Subject, SubjectKind
@@ -35,7 +36,7 @@ class LicenceOut(Schema):
     valid_until: dt.date | None
 
 
-class MatterOut(Schema):
+class SubjectMatterOut(Schema):
     code: str
     name: str
     department: str = Field(..., description="责任部门名称")
@@ -79,12 +80,12 @@ class SubjectOut(Schema):
 
 class SubjectDetailOut(SubjectOut):
     licences: list[LicenceOut]
-    matters: list[MatterOut] = Field([], description="适用的执法事项（由 subject_matters 填入）")
+    matters: list[SubjectMatterOut] = Field([], description="适用的执法事项（由 subject_matters 填入）")
 
 
 class SubjectFilterIn(Schema):
-    q: str | None = Field(None, description="名称、地址、统一社会信用代码或拼音首字母（如 zwg）")
-    street_id: int | None = None
+    q: Text | None = Field(None, description="名称、地址、统一社会信用代码或拼音首字母（如 zwg）")
+    street_id: Id | None = None
     kind: SubjectKind | None = None
     category: SubjectCategory | None = None
 
@@ -94,8 +95,8 @@ class SubjectCreateIn(Schema):
     category: SubjectCategory
     name: str
     address: str
-    lon: float
-    lat: float
+    lon: FiniteFloat
+    lat: FiniteFloat
     coord_system: CoordSystem = CoordSystem.WGS84
     uscc: str = ""
     id_number: str = ""
@@ -108,22 +109,22 @@ class SubjectCreateIn(Schema):
 class SubjectUpdateIn(Schema):
     """Only the fields sent are changed; ``lon`` and ``lat`` come together."""
 
-    kind: SubjectKind | None = None
-    category: SubjectCategory | None = None
-    name: str | None = None
-    address: str | None = None
-    lon: float | None = None
-    lat: float | None = None
-    coord_system: CoordSystem | None = None
-    uscc: str | None = None
-    id_number: str | None = None
-    plate_number: str | None = None
-    responsible_person: str | None = None
-    phone: str | None = None
-    is_active: bool | None = None
+    kind: SubjectKind = omittable()
+    category: SubjectCategory = omittable()
+    name: str = omittable()
+    address: str = omittable()
+    lon: FiniteFloat = omittable()
+    lat: FiniteFloat = omittable()
+    coord_system: CoordSystem = omittable()
+    uscc: str = omittable()
+    id_number: str = omittable()
+    plate_number: str = omittable()
+    responsible_person: str = omittable()
+    phone: str = omittable()
+    is_active: bool = omittable()
 
 
-class ImportOut(Schema):
+class SubjectImportOut(Schema):
     count: int
     sha256: str
     file_name: str

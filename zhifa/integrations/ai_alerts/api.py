@@ -9,17 +9,13 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from zhifa.core.errors import DomainError
+from zhifa.api.errors import ErrorOut
+from zhifa.core.errors import PayloadTooLarge
 from zhifa.integrations.ai_alerts.schemas import AlertIn, AlertOut, PublishedDeviceOut
 from zhifa.integrations.ai_alerts.selectors import devices_published
 from zhifa.integrations.ai_alerts.services import ai_alert_receive, alert_body_limit
 
 router = Router(auth=None, tags=["外部系统对接"])
-
-
-class PayloadTooLarge(DomainError):
-    status = 413
-    default_code = "payload_too_large"
 
 
 def _read_body(request: HttpRequest) -> bytes:
@@ -52,7 +48,7 @@ _HEADERS = [
 
 @router.post(
     "/ai-alerts",
-    response={201: AlertOut, 200: AlertOut},
+    response={201: AlertOut, 200: AlertOut, 401: ErrorOut},
     auth=None,
     summary="接收AI摄像头/无人机告警（HMAC-SHA256 签名）",
     openapi_extra={

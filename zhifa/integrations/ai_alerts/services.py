@@ -1,8 +1,10 @@
 """Receiving one alert: authenticate the device, refuse replays, check the payload and photo, store the event.
 
-Order of checks, each refusing with its own code and writing nothing: the device (``device_unknown``), the
-signature (``signature_invalid``), the timestamp (``timestamp_out_of_window``), the payload
-(``payload_invalid``) and its photo (``photo_*``), the replay (``alert_replayed``), then everything
+Order of checks, each refusing with its own code and writing nothing: the device and its signature
+(``signature_invalid`` for both: an unknown device and a wrong signature get the same answer, so that the
+endpoint does not tell which device numbers exist), the timestamp (``timestamp_out_of_window``), the
+payload (``payload_invalid``, or the JSON reader's ``json_too_deep`` / ``number_not_finite`` /
+``nul_in_text``) and its photo (``photo_*``), the replay (``alert_replayed``), then everything
 ``event_intake`` checks (e.g. ``point_outside_district``). The accepted signature, the event and its photo
 are written in one transaction, so a refusal at any step leaves no trace.
 """
@@ -10,7 +12,7 @@ are written in one transaction, so a refusal at any step leaves no trace.
 import base64
 import binascii
 import datetime as dt
-import json
+import secrets
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
+from zhifa.core.api_input import json_parse
 from zhifa.core.errors import Conflict, DomainError, ValidationFailed
 from zhifa.events.models import Event
 from zhifa.events.photos import ValidatedPhoto, max_photo_bytes, photo_validate
@@ -59,18 +62,35 @@ def alert_body_limit() -> int:
     return max_photo_bytes() * 4 // 3 + 64 * 1024
 
 
-def _device(*, device_no: str, district_code: str) -> Device:
+# Signs for a device number that matches no device, so that the refusal costs what a wrong signature does.
+_UNKNOWN_DEVICE_KEY = secrets.token_hex(32)
+# A device number used in more districts than this must name its district (X-District).
+_MAX_SAME_NUMBER = 8
+
+
+def _signed_device(*, device_no: str, district_code: str, timestamp: str, body: bytes, signature: str) -> Device:
+    """The active device whose secret signed this request.
+
+    An unknown device and a wrong signature are one refusal, the same status, code, message and details,
+    after the same work (an HMAC against a throwaway key when no device matches): otherwise the answer, or
+    its time, would tell which device numbers exist. Two districts of one installation may number devices
+    alike; the signature tells them apart (X-District narrows the search).
+    """
     devices = Device.objects.select_related("district").filter(device_no=device_no.strip(), is_active=True)
     if district_code:
         devices = devices.filter(district__code=district_code.strip())
-    found = list(devices[:2])
-    if len(found) != 1:
-        # Two districts of one installation may number devices alike; X-District names the one meant.
-        hint = "；多个区存在同号设备时请在 X-District 请求头中提供区划代码" if len(found) > 1 else ""
+    candidates = list(devices.order_by("pk")[:_MAX_SAME_NUMBER])
+    secrets_to_try = [d.secret for d in candidates] or [_UNKNOWN_DEVICE_KEY]
+    matches = [
+        candidate
+        for candidate, secret in zip(candidates or [None], secrets_to_try, strict=True)
+        if alert_signature_matches(secret=secret, timestamp=timestamp, body=body, signature=signature)
+    ]
+    if len(matches) != 1 or matches[0] is None or not signature:
         raise AlertUnauthenticated(
-            f"设备未登记或已停用{hint}", code="device_unknown", details={"device_id": device_no[:50]}
+            "设备未登记、已停用或签名校验失败", code="signature_invalid", details={"device_id": device_no[:50]}
         )
-    return found[0]
+    return matches[0]
 
 
 def _signed_at(timestamp: str, *, now: dt.datetime) -> dt.datetime:
@@ -93,12 +113,13 @@ def _signed_at(timestamp: str, *, now: dt.datetime) -> dt.datetime:
 
 
 def _parse(body: bytes) -> tuple[AlertIn, dict[str, Any]]:
+    # The API's one bounded JSON reader: a signed body is no less able to nest 100,000 deep.
+    raw = json_parse(body)
     try:
-        raw = json.loads(body)
         if not isinstance(raw, dict):
             raise ValueError("not an object")
         payload = AlertIn.model_validate(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:
         details: Any = {}
         if isinstance(exc, PydanticValidationError):
             details = [{"loc": list(e["loc"]), "reason": e["msg"]} for e in exc.errors()]
@@ -143,11 +164,9 @@ def ai_alert_receive(
     (APL 41) is stored, but ``is_evidence_eligible`` is False on its event.
     """
     now = timezone.now()
-    device = _device(device_no=device_id, district_code=district_code)
-    if not signature or not alert_signature_matches(
-        secret=device.secret, timestamp=timestamp, body=body, signature=signature
-    ):
-        raise AlertUnauthenticated("签名校验失败", code="signature_invalid", details={"device_id": device.device_no})
+    device = _signed_device(
+        device_no=device_id, district_code=district_code, timestamp=timestamp, body=body, signature=signature
+    )
     signed_at = _signed_at(timestamp, now=now)
     payload, raw = _parse(body)
     photo = _photo(payload.image)

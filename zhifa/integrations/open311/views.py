@@ -14,7 +14,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from zhifa.core.errors import DomainError, NotFound
+from zhifa.core.api_input import NUL_MESSAGE
+from zhifa.core.errors import DomainError, NotFound, ValidationFailed
 from zhifa.events.photos import photo_file_open, photo_served_content_type
 from zhifa.integrations.open311.render import error_response, respond
 from zhifa.integrations.open311.representation import (
@@ -42,6 +43,15 @@ def _status(exc: DomainError) -> int:
     return 400 if exc.status == 422 else exc.status
 
 
+def _refuse_nul(request: HttpRequest, path_values: dict[str, Any]) -> None:
+    """A NUL character in any parameter is refused before it reaches a query: PostgreSQL text cannot hold
+    one, and the database error would be a 500."""
+    params = request.POST if request.method == "POST" else request.GET
+    texts = [*path_values.values(), *params.keys(), *(v for _, values in params.lists() for v in values)]
+    if any("\x00" in str(text) for text in texts):
+        raise ValidationFailed(NUL_MESSAGE, code="nul_in_text")
+
+
 def open311_view(*methods: str) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         # Machine clients authenticate with api_key in the form, never with a browser session, so the
@@ -54,6 +64,7 @@ def open311_view(*methods: str) -> Callable[[View], View]:
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
+                _refuse_nul(request, kwargs)
                 return view(request, fmt=fmt, **kwargs)
             except DomainError as exc:
                 return error_response(fmt=fmt, status=_status(exc), description=exc.message)

@@ -196,7 +196,7 @@ def test_replayed_request_is_refused_and_writes_nothing(
         ({"secret": "not-the-device-secret"}, "signature_invalid"),
         ({"signature": ""}, "signature_invalid"),
         ({"signature": "00" * 32}, "signature_invalid"),
-        ({"device_id": "CAM-9999"}, "device_unknown"),
+        ({"device_id": "CAM-9999"}, "signature_invalid"),
         ({"at": NOW - dt.timedelta(seconds=301)}, "timestamp_out_of_window"),
         ({"at": NOW + dt.timedelta(seconds=301)}, "timestamp_out_of_window"),
     ],
@@ -244,7 +244,7 @@ def test_inactive_device_is_unknown(client: Client, world: World, media: Path, f
 
     response = post_alert(client, device, payload())
 
-    assert (response.status_code, response.json()["code"]) == (401, "device_unknown")
+    assert (response.status_code, response.json()["code"]) == (401, "signature_invalid")
     assert Event.objects.count() == 0
 
 
