@@ -38,10 +38,27 @@ django_application = get_asgi_application()
 WSGI_PREFIXES = ("/api/", "/open311/")
 API_THREADS = max(1, int(os.environ.get("ZHIFA_API_THREADS", "1")))
 api_application = WSGIMiddleware(get_wsgi_application(), workers=API_THREADS)  # type: ignore[arg-type]
+# API requests that carry files (multipart: photos) on threads of their own, so that the API's thread never
+# waits behind them: checking one photo costs up to about a second (40 MP, ``zhifa.events.photos``), a
+# request may carry nine, and on one shared thread every other caller of the process waited for them
+# (issue 9). ``ZHIFA_API_UPLOAD_THREADS`` (default 2) bounds such requests in progress per process; the
+# memory they take is bounded in ``photos`` (``ZHIFA_PHOTO_DECODE_SLOTS``).
+UPLOAD_THREADS = max(1, int(os.environ.get("ZHIFA_API_UPLOAD_THREADS", "2")))
+upload_application = WSGIMiddleware(get_wsgi_application(), workers=UPLOAD_THREADS)  # type: ignore[arg-type]
+
+
+def carries_files(scope: dict[str, Any]) -> bool:
+    """Whether the request's body is multipart (the only way files reach the API and Open311)."""
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"content-type":
+            return bool(value[:10].lower() == b"multipart/")
+    return False
+
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "http" and scope["path"].startswith(WSGI_PREFIXES):
-        await api_application(scope, receive, send)  # type: ignore[arg-type]
+        chosen = upload_application if carries_files(scope) else api_application
+        await chosen(scope, receive, send)  # type: ignore[arg-type]
         return
     await django_application(scope, receive, send)

@@ -32,6 +32,13 @@ class Event(BaseModel):
     source = models.CharField("来源", max_length=12, choices=EventSource.choices)
     source_ref = models.CharField("来源标识", max_length=100, blank=True, help_text="设备编号、热线工单号等")
     idempotency_key = models.CharField("幂等键", max_length=100, blank=True)
+    # A key is the caller's own (issue 9): two callers who happen to choose the same key get an event each,
+    # and neither is answered with the other's. The fingerprint (SHA-256 of the request's content) tells a
+    # retry from a different report sent under a key already used (refused, ``idempotency_key_reused``).
+    idempotency_caller = models.CharField(
+        "幂等键调用方", max_length=160, blank=True, help_text="user:<账号id>，或 system:<系统调用方名称>"
+    )
+    idempotency_fingerprint = models.CharField("请求指纹(SHA-256)", max_length=64, blank=True)
     status = models.CharField("状态", max_length=14, choices=EventStatus.choices, default=EventStatus.REPORTED)
     priority = models.CharField("优先级", max_length=8, choices=EventPriority.choices, default=EventPriority.NORMAL)
     description = models.TextField("事件描述")
@@ -93,9 +100,9 @@ class Event(BaseModel):
             # A constraint rather than unique=True: PostgreSQL then builds no second (LIKE) index beside it.
             models.UniqueConstraint(fields=["public_no"], name="event_public_no_unique"),
             models.UniqueConstraint(
-                fields=["district", "source", "idempotency_key"],
+                fields=["district", "source", "idempotency_caller", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
-                name="event_idempotency_unique",
+                name="event_idempotency_per_caller_unique",
             ),
         ]
         indexes = [

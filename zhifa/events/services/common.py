@@ -42,6 +42,13 @@ def actor_label(actor: Any) -> str:
     return str(name)[:150]
 
 
+def caller_key(actor: Any) -> str:
+    """Whose idempotency keys these are (``Event.idempotency_caller``): a user — signed in, or the user an
+    API token or an Open311 api_key stands for — by account id, a system caller (a device, a worker) by its
+    label. Never the display name: two accounts may share one."""
+    return f"system:{actor}"[:160] if is_system(actor) else f"user:{actor.pk}"
+
+
 def actor_jurisdiction(actor: Any, *, district_id: int) -> Jurisdiction | None:
     """The acting user's jurisdiction, refused outside the event's district; None for the system."""
     if is_system(actor):

@@ -404,7 +404,7 @@ def event_report(
     assignment = require_assignment(actor, event, what="反馈处置结果")
     if not text:
         raise ValidationFailed("请填写处置结果", code="outcome_required", details={"field": "outcome"})
-    uploads = [photo_store.photo_validate(upload) for upload in photos]
+    uploads = photo_store.photos_validate(photos)
     with photo_store.photo_files_removed_on_rollback(), transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         # Two copies sent at once both got past the look above; the second waited here for the first.

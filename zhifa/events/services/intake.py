@@ -3,12 +3,16 @@ becomes one ``Event`` through ``event_intake``.
 
 Everything is checked before anything is written (DESIGN.md: bad input changes nothing): the text, the
 point (or the typed address, geocoded against the subject registry), the district's grid, the matter code,
-and every photo. A retry with the same (district, source, idempotency key) returns the first event: the
-unique constraint refuses its INSERT, nothing of it stays.
+and every photo. An idempotency key is the caller's own (``common.caller_key``): a retry by the same caller
+with the same (district, source, key) and the same content returns the first event — the unique constraint
+refuses its INSERT, nothing of it stays; the same key with other content is refused
+(``idempotency_key_reused``), and another caller's key of the same spelling is another event.
 """
 
 import datetime as dt
+import hashlib
 import importlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -26,14 +30,14 @@ from zhifa.core.audit import (
     audited_transaction,
     snapshot,
 )
-from zhifa.core.errors import PermissionDenied, ValidationFailed
+from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
 from zhifa.core.workflow import workflow_check
 from zhifa.events import photos as photo_store
 from zhifa.events.clocks import LOCAL_TZ
 from zhifa.events.models import Event, EventDayCounter, EventTransition, PhotoKind
 from zhifa.events.permissions import can_report_event
-from zhifa.events.services.common import SYSTEM_TRIAGE, actor_jurisdiction
+from zhifa.events.services.common import SYSTEM_TRIAGE, actor_jurisdiction, caller_key
 from zhifa.events.services.triage import classify_event, triage_after_store, triage_decision
 from zhifa.events.states import EVENT_WORKFLOW, ClassifiedBy, EventPriority, EventSource, EventStatus
 from zhifa.geo.services import locate_point, to_wgs84
@@ -55,22 +59,37 @@ class IntakeResult:
 
 @rows.sql_once
 def _existing_sql(conn: Any) -> str:
-    # The condition repeats the unique constraint's own (event_idempotency_unique) word for word: only then
-    # does SQLite use that partial index; without it the look-up scanned the district's events.
+    # The condition repeats the unique constraint's own (event_idempotency_per_caller_unique) word for word:
+    # only then does SQLite use that partial index; without it the look-up scanned the district's events.
     return (
         f"SELECT {rows.columns(Event, alias='e')} FROM {conn.ops.quote_name(Event._meta.db_table)} e "
-        "WHERE e.district_id = %s AND e.source = %s AND e.idempotency_key = %s "
+        "WHERE e.district_id = %s AND e.source = %s AND e.idempotency_caller = %s AND e.idempotency_key = %s "
         "AND NOT (e.idempotency_key = '') LIMIT 1"
     )
 
 
-def _existing(*, district_id: int, source: str, idempotency_key: str) -> Event | None:
+def _existing(*, district_id: int, source: str, caller: str, idempotency_key: str) -> Event | None:
     if not idempotency_key:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_existing_sql(), [district_id, source, idempotency_key])
+        cursor.execute(_existing_sql(), [district_id, source, caller, idempotency_key])
         row = cursor.fetchone()
     return None if row is None else rows.from_row(Event, row)
+
+
+def _fingerprint(content: dict[str, Any]) -> str:
+    """SHA-256 of the request's content as intake received it, in one canonical JSON spelling (keys sorted,
+    no spaces), so that a retry of the same report has the same fingerprint whatever order its fields came in."""
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _key_reused(idempotency_key: str) -> Conflict:
+    return Conflict(
+        f"幂等键“{idempotency_key}”已用于另一份不同内容的上报，请为新的上报使用新的幂等键",
+        code="idempotency_key_reused",
+        details={"idempotency_key": idempotency_key},
+    )
 
 
 def _clean_text(description: str) -> str:
@@ -214,7 +233,32 @@ def event_intake(
     location = locate_point(district_id=district_id, lon=w_lon, lat=w_lat)
     matter = _matter_by_code(district_id=district_id, code=matter_code) if matter_code else None
     # Every photo is checked before anything is written; the checked photos are what gets stored.
-    uploads = [photo_store.photo_validate(upload) for upload in photos]
+    uploads = photo_store.photos_validate(photos)
+    caller = caller_key(actor) if idempotency_key else ""
+    # What the caller sent, not what the server added: the time (the phone's offline time is counted back
+    # from the arrival, so a retry's differs), the evidence flag and the triage are left out.
+    fingerprint = (
+        _fingerprint(
+            {
+                "source": source,
+                "description": text,
+                "lon": lon,
+                "lat": lat,
+                "coord_system": coord_system,
+                "address": (address or "").strip(),
+                "matter_code": matter.code if matter else None,
+                "priority": priority,
+                "reporter": [reporter_name.strip(), reporter_phone.strip(), reporter_email.strip()],
+                "source_ref": source_ref,
+                "alert": [alert_type, alert_confidence],
+                "raw_payload": raw_payload or {},
+                "attributes": attributes or {},
+                "photos": [upload.sha256 for upload in uploads],
+            }
+        )
+        if idempotency_key
+        else ""
+    )
 
     now = timezone.now()
     event = Event(
@@ -222,6 +266,8 @@ def event_intake(
         source=source,
         source_ref=source_ref,
         idempotency_key=idempotency_key,
+        idempotency_caller=caller,
+        idempotency_fingerprint=fingerprint,
         status=EventStatus.REPORTED,
         priority=priority,
         description=text,
@@ -264,13 +310,17 @@ def event_intake(
             if auto_triage and stored.status == EventStatus.TRIAGED:
                 stored = triage_after_store(stored)
     except IntegrityError:
-        # A retry: the unique constraint on (district, source, idempotency key) refused the INSERT, and the
-        # whole transaction — number, photos' rows and files included — was rolled back; answer with the
-        # event stored first. Asked here rather than before every intake: retries are rare, and the
+        # A retry: the unique constraint on (district, source, caller, idempotency key) refused the INSERT,
+        # and the whole transaction — number, photos' rows and files included — was rolled back; answer with
+        # the event stored first. Asked here rather than before every intake: retries are rare, and the
         # constraint also catches the concurrent retry that a look-up first would miss (ADR 0005).
-        found = _existing(district_id=district_id, source=source, idempotency_key=idempotency_key)
+        found = _existing(district_id=district_id, source=source, caller=caller, idempotency_key=idempotency_key)
         if found is None:
             raise
+        # Other content under the same key is not a retry: answering with the first event would drop this
+        # report unseen. An empty fingerprint was stored before fingerprints were kept (migration 0009).
+        if found.idempotency_fingerprint not in ("", fingerprint):
+            raise _key_reused(idempotency_key) from None
         return IntakeResult(event=found, created=False)
     return IntakeResult(event=stored, created=True)
 

@@ -58,33 +58,6 @@ def test_the_daily_sequence_continues_and_restarts_the_next_day(world: Any, brai
     ]
 
 
-def test_a_retry_with_the_same_key_returns_the_first_event_and_writes_nothing(world: Any, brain: Brain) -> None:
-    first = services.event_intake(
-        actor=world.user("dispatcher"),
-        district=world.district,
-        source=EventSource.API,
-        description="占道经营",
-        lon=POINT_IN_A[0],
-        lat=POINT_IN_A[1],
-        idempotency_key="k-1",
-    )
-    before = _counts()
-
-    retry = services.event_intake(
-        actor=world.user("dispatcher"),
-        district=world.district,
-        source=EventSource.API,
-        description="占道经营（重发）",
-        lon=POINT_IN_A[0],
-        lat=POINT_IN_A[1],
-        idempotency_key="k-1",
-    )
-
-    assert (first.created, retry.created) == (True, False)
-    assert retry.event.pk == first.event.pk
-    assert _counts() == before
-
-
 def test_the_same_key_on_another_channel_is_another_event(world: Any, brain: Brain) -> None:
     a = report(world, source=EventSource.API, idempotency_key="k-1")
     b = report(world, source=EventSource.PATROL, idempotency_key="k-1")
