@@ -55,7 +55,6 @@ def carries_files(scope: dict[str, Any]) -> bool:
     return False
 
 
-
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "http" and scope["path"].startswith(WSGI_PREFIXES):
         chosen = upload_application if carries_files(scope) else api_application
