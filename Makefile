@@ -4,6 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Development mode: a random secret key is made once in var/secret_key (production sets ZHIFA_SECRET_KEY and
+# leaves this unset; without either the server refuses to start).
+export ZHIFA_DEV ?= 1
+# load_demo's flags: the demo accounts (published password, a superuser among them) only on request; into a
+# database named by DATABASE_URL they need --into-named-database as well (load_demo refuses otherwise).
+DEMO_FLAGS ?= --demo-accounts
 
 .PHONY: install run migrate demo serve test lint check-migrations pytest bench bench-pg simulate browser-deps clean
 
@@ -24,7 +30,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo $(DEMO_FLAGS)
 
 # Web server, task worker and the clock watcher (escalates overdue clocks) together; Ctrl-C stops all.
 run: demo

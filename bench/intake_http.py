@@ -379,7 +379,8 @@ def run(bench: Any, workdir: Path) -> list[Measurement]:
     from zhifa.core.tokens import api_token_issue
     from zhifa.org.models import District
 
-    call_command("load_demo", verbosity=0)
+    # The throwaway database made for this run (bench.database): its demo accounts go nowhere else.
+    call_command("load_demo", verbosity=0, demo_accounts=True, into_named_database=True)
     district = District.objects.get(code="330105")
     user = district.profile_set.filter(role="dispatcher").select_related("user").first()
     if user is None:

@@ -2,11 +2,13 @@
 
 DATABASE_URL   sqlite:///var/zhifa.sqlite3 by default; postgres://… for production and CI's second run
 ZHIFA_DEBUG    "1" turns on Django's debug mode (off by default)
-ZHIFA_SECRET_KEY  required when debug is off in production; a development key is derived otherwise
+ZHIFA_SECRET_KEY  required in production (the server refuses to start without it); in development (ZHIFA_DEV=1,
+                  which the Makefile sets, debug, or tests) a random key is made once in VAR_DIR/secret_key (0600)
 ZHIFA_TILE_URL    optional base-map tile template (e.g. Tianditu with the district's key); maps work without it
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -16,7 +18,16 @@ VAR_DIR = Path(os.environ.get("ZHIFA_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("ZHIFA_DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("ZHIFA_SECRET_KEY", "zhifa-development-key-not-for-production-use-0123456789")
+# No key in the repository (issue 9): production takes ZHIFA_SECRET_KEY or refuses to start (zhifa.org.checks);
+# development makes a random one once and keeps it beside the database. Tests count as development ("pytest" is
+# imported before the settings are), so a test run needs no key of its own.
+ZHIFA_DEV = DEBUG or os.environ.get("ZHIFA_DEV", "0") == "1" or "pytest" in sys.modules
+SECRET_KEY = os.environ.get("ZHIFA_SECRET_KEY", "")
+ZHIFA_SECRET_KEY_SOURCE = "environment" if SECRET_KEY else ("development" if ZHIFA_DEV else "missing")
+if not SECRET_KEY and ZHIFA_DEV:
+    from zhifa.org.secret_key import development_secret_key
+
+    SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = os.environ.get("ZHIFA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -27,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "zhifa.core",
     "zhifa.org",
     "zhifa.catalog",
@@ -48,6 +61,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Idle and absolute session limits, then the second factor and an expired password (pages only; the API
+    # refuses such sessions in zhifa.api.auth).
+    "zhifa.web.session_guard.SessionGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhifa.core.middleware.RequestContextMiddleware",
@@ -105,9 +122,48 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Password policy (等保三级 身份鉴别): length, three of four character classes, not the user name, not a common
+# password, none of the last ZHIFA_PASSWORD_HISTORY; expiry after ZHIFA_PASSWORD_MAX_AGE_DAYS (zhifa.org.password_rules).
+ZHIFA_PASSWORD_MIN_LENGTH = int(os.environ.get("ZHIFA_PASSWORD_MIN_LENGTH", "10"))
+ZHIFA_PASSWORD_HISTORY = int(os.environ.get("ZHIFA_PASSWORD_HISTORY", "5"))
+ZHIFA_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZHIFA_PASSWORD_MAX_AGE_DAYS", "90"))
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": ZHIFA_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "zhifa.org.password_rules.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zhifa.org.password_rules.PasswordHistoryValidator"},
 ]
+# Failed sign-ins lock the name tried (and, at a higher count, the client address) for ZHIFA_LOGIN_LOCKOUT_S
+# (0: until an administrator unlocks it) — counted in the database, so every server process sees them.
+AUTHENTICATION_BACKENDS = ["zhifa.org.backends.LockoutBackend"]
+ZHIFA_LOGIN_MAX_FAILURES = int(os.environ.get("ZHIFA_LOGIN_MAX_FAILURES", "5"))
+ZHIFA_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("ZHIFA_LOGIN_MAX_FAILURES_PER_IP", "20"))
+ZHIFA_LOGIN_WINDOW_S = int(os.environ.get("ZHIFA_LOGIN_WINDOW_S", "900"))
+ZHIFA_LOGIN_LOCKOUT_S = int(os.environ.get("ZHIFA_LOGIN_LOCKOUT_S", "1800"))
+# Sessions end after ZHIFA_SESSION_IDLE_S without the person doing anything and ZHIFA_SESSION_MAX_S after sign-in
+# whatever happens (zhifa.web.session_guard); the cookie lives no longer than the latter.
+ZHIFA_SESSION_IDLE_S = int(os.environ.get("ZHIFA_SESSION_IDLE_S", str(30 * 60)))
+ZHIFA_SESSION_MAX_S = int(os.environ.get("ZHIFA_SESSION_MAX_S", str(12 * 3600)))
+SESSION_COOKIE_AGE = ZHIFA_SESSION_MAX_S
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Our scripts read the CSRF token from the page's form field, never from the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# Behind TLS (ZHIFA_TLS=1): cookies only over HTTPS, plain HTTP redirected, browsers told to keep to HTTPS.
+ZHIFA_TLS = os.environ.get("ZHIFA_TLS", "0") == "1"
+if ZHIFA_TLS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("ZHIFA_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # A TLS-terminating proxy (nginx) in front says so in this header; Django sees plain HTTP otherwise.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+OTP_TOTP_ISSUER = "智慧综合执法平台"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -37,7 +37,8 @@ def run_one(scenario_path: Path, policy: str, out: Path) -> None:
         scenario.day - dt.timedelta(days=1), dt.time(6), tzinfo=timezone.get_current_timezone()
     )
     with time_machine.travel(morning, tick=False):
-        call_command("load_demo", verbosity=0, stdout=io.StringIO())
+        # The throwaway database of this run (DATABASE_URL set above): its demo accounts go nowhere else.
+        call_command("load_demo", verbosity=0, stdout=io.StringIO(), demo_accounts=True, into_named_database=True)
     started = time.perf_counter()
     sim = Simulation(scenario, policy)
     with time_machine.travel(morning, tick=False):

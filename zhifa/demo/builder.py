@@ -18,6 +18,7 @@ import shapely
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from shapely.geometry.base import BaseGeometry
 
 from zhifa.catalog.importer import matters_import
@@ -51,7 +52,7 @@ from zhifa.org.models import (
     Team,
     Zone,
 )
-from zhifa.org.roles import Role
+from zhifa.org.roles import SECOND_FACTOR_ROLES, Role
 from zhifa.subjects.models import Licence, Subject, SubjectKind, SubjectOwner
 from zhifa.subjects.search_keys import name_search_keys
 
@@ -169,8 +170,10 @@ def demo_business_subject(district: District) -> Subject | None:
 
 
 class DistrictBuilder:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, *, accounts: bool = False) -> None:
         self.seed = seed
+        # Accounts share the published DEMO_PASSWORD (the superuser too): made only when asked for.
+        self.accounts = accounts
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
         self.ids = names.UniqueIds(random.Random(seed + 1))
@@ -187,7 +190,8 @@ class DistrictBuilder:
         self._departments()
         self._teams_and_people()
         self._subjects()
-        self._users()
+        if self.accounts:
+            self._users()
         self._matters()
         self._operations()
 
@@ -884,6 +888,10 @@ class DistrictBuilder:
                 home_auxiliary.save(update_fields=["user", "updated_at"])
             elif persona.username == "qiye":
                 SubjectOwner.objects.get_or_create(subject=business, user=user)
+            if persona.role in SECOND_FACTOR_ROLES:
+                # The demo's privileged accounts come with their authenticator key, which demo_logins prints,
+                # so that the second factor can be tried at once (a real account enrols on its first sign-in).
+                TOTPDevice.objects.get_or_create(user=user, defaults={"name": "演示身份验证器", "confirmed": True})
 
     def _matters(self) -> None:
         if not MATTERS_CSV.exists():
@@ -903,7 +911,8 @@ class DistrictBuilder:
         self._duty_roster(officers)
         self._positions(officers)
         self._clock_rules()
-        self._operational_accounts(officers)
+        if self.accounts:
+            self._operational_accounts(officers)
 
     def _operational_accounts(self, officers: list[Officer]) -> None:
         """Accounts the event loop needs beyond the personas: every street officer's phone (username = badge

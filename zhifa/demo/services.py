@@ -14,10 +14,12 @@ and changes nothing.
 """
 
 import time
+from base64 import b32encode
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.catalog.models import Matter
 from zhifa.core.audit import audit_record
@@ -55,15 +57,16 @@ class DemoLoadResult:
     seconds: float = 0.0
 
 
-def demo_load(*, seed: int = DEFAULT_SEED) -> DemoLoadResult:
-    """Create the demo district from ``seed``; if it already exists, change nothing and say so."""
+def demo_load(*, seed: int = DEFAULT_SEED, accounts: bool = False) -> DemoLoadResult:
+    """Create the demo district from ``seed``, with the demo accounts (published password) only if
+    ``accounts``; if the district already exists, change nothing and say so."""
     existing = District.objects.filter(code=DEMO_DISTRICT_CODE).first()
     if existing is not None:
         return DemoLoadResult(created=False, district=existing)
     started = time.monotonic()
     try:
         with transaction.atomic():
-            builder = DistrictBuilder(seed)
+            builder = DistrictBuilder(seed, accounts=accounts)
             builder.build()
             district = builder.district
             counts = demo_counts(district)
@@ -72,7 +75,13 @@ def demo_load(*, seed: int = DEFAULT_SEED) -> DemoLoadResult:
                 actor=SYSTEM_ACTOR,
                 action="demo.load",
                 obj=district,
-                after={"seed": seed, "counts": counts, "sinking_share": str(share), "matters": builder.matters_note},
+                after={
+                    "seed": seed,
+                    "accounts": accounts,
+                    "counts": counts,
+                    "sinking_share": str(share),
+                    "matters": builder.matters_note,
+                },
                 reason="加载演示数据",
             )
     except IntegrityError:
@@ -123,6 +132,8 @@ class LoginRow:
     role: str
     scope: str
     password: str
+    # The base32 key of the account's authenticator (privileged demo accounts only), to type into an app.
+    totp_secret: str = ""
 
 
 def demo_login_rows() -> list[LoginRow]:
@@ -138,7 +149,11 @@ def demo_login_rows() -> list[LoginRow]:
         profile = profiles.get(persona.username)
         if profile is None:
             continue
-        rows.append(LoginRow(persona.username, profile.get_role_display(), _scope_label(profile), DEMO_PASSWORD))
+        device = TOTPDevice.objects.filter(user=profile.user, confirmed=True).order_by("id").first()
+        secret = b32encode(device.bin_key).decode() if device else ""
+        rows.append(
+            LoginRow(persona.username, profile.get_role_display(), _scope_label(profile), DEMO_PASSWORD, secret)
+        )
     return rows
 
 

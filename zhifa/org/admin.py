@@ -1,6 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from zhifa.core.admin_audit import AuditedModelAdmin
+from zhifa.org.accounts import login_unlock
 from zhifa.org.models import (
     AuxiliaryAssessment,
     AuxiliaryStaff,
@@ -8,6 +12,7 @@ from zhifa.org.models import (
     District,
     Grid,
     LeadershipMember,
+    LoginLock,
     Officer,
     Profile,
     Street,
@@ -87,3 +92,26 @@ class ProfileAdmin(AuditedModelAdmin):
     list_display = ["display_name", "user", "role", "street", "department"]
     list_filter = ["role", "street"]
     raw_id_fields = ["user"]
+
+
+@admin.register(LoginLock)
+class LoginLockAdmin(admin.ModelAdmin):
+    """Support staff lift a lock here (or with ``manage.py account_unlock``); locks are made only by failed
+    sign-ins, never by hand, and kept as history."""
+
+    list_display = ["kind", "key", "locked_at", "locked_until", "unlocked_at", "unlocked_by"]
+    list_filter = ["kind"]
+    search_fields = ["key"]
+    readonly_fields = ["kind", "key", "locked_at", "locked_until", "unlocked_at", "unlocked_by"]
+    actions = ["unlock"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="解锁所选账号或地址")
+    def unlock(self, request: HttpRequest, queryset: Any) -> None:
+        lifted = sum(login_unlock(actor=request.user, key=key) for key in {lock.key for lock in queryset})
+        self.message_user(request, f"已解锁 {lifted} 项。")

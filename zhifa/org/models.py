@@ -290,3 +290,69 @@ class DutyShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} {self.starts_at:%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class LoginFailure(models.Model):
+    """One refused sign-in: the name tried (whether or not such an account exists, so that locking tells
+    nothing about which names exist) and the client's address. ``zhifa.org.accounts`` counts these per name
+    and per address inside ZHIFA_LOGIN_WINDOW_S; the password is never stored."""
+
+    username = models.CharField("尝试的用户名", max_length=150)
+    ip = models.GenericIPAddressField("客户端地址", null=True, blank=True)
+    failed_at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录失败记录"
+        indexes = [
+            models.Index(fields=["username", "failed_at"], name="org_loginfail_user_at"),
+            models.Index(fields=["ip", "failed_at"], name="org_loginfail_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip or ''}"
+
+
+class LoginLockKind(models.TextChoices):
+    USERNAME = "username", "用户名"
+    IP = "ip", "客户端地址"
+
+
+class LoginLock(models.Model):
+    """A lock on a user name or a client address after too many failed sign-ins (等保三级 登录失败处理).
+
+    Active while ``unlocked_at`` is empty and ``locked_until`` is empty (until an administrator unlocks
+    it) or still ahead. Rows stay after unlocking: they are the lock's history."""
+
+    kind = models.CharField("类型", max_length=10, choices=LoginLockKind.choices)
+    key = models.CharField("用户名或地址", max_length=150)
+    locked_at = models.DateTimeField("锁定时间")
+    locked_until = models.DateTimeField("自动解锁时间", null=True, blank=True)
+    unlocked_at = models.DateTimeField("解锁时间", null=True, blank=True)
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="解锁人", null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录锁定"
+        indexes = [models.Index(fields=["kind", "key", "locked_at"], name="org_loginlock_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"
+
+
+class PasswordRecord(models.Model):
+    """A password an account has had (its hash only) and when it was set: the history that a new password
+    may not repeat, and the age that expiry counts from (zhifa.org.password_rules)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE, related_name="password_records"
+    )
+    password = models.CharField("密码摘要", max_length=128)
+    set_at = models.DateTimeField("设置时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "密码历史"
+        indexes = [models.Index(fields=["user", "set_at"], name="org_pwrecord_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.set_at:%Y-%m-%d}"

@@ -26,3 +26,7 @@ STREET_ROLES = {Role.STREET_DISPATCHER, Role.OFFICER, Role.AUXILIARY}
 MASTER_DATA_EDITORS = {Role.ADMIN, Role.DISPATCHER, Role.STREET_DISPATCHER, Role.OFFICER}
 # Who may decide (approve, penalise, close): never an auxiliary (ZJR 30), never a business owner.
 DECIDING_ROLES = {Role.ADMIN, Role.DISPATCHER, Role.LEADER, Role.STREET_DISPATCHER, Role.OFFICER, Role.LEGAL_REVIEWER}
+# Who must pass a second factor (TOTP) after the password (等保三级 身份鉴别: two factors for privileged users):
+# administrators (and every staff/superuser account, zhifa.org.accounts.second_factor_required), leaders and
+# legal reviewers — the roles that see the whole district and approve decisions.
+SECOND_FACTOR_ROLES = {Role.ADMIN, Role.LEADER, Role.LEGAL_REVIEWER}

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from zhifa.catalog.models import Domain, SubjectCategory
+from zhifa.org import accounts
 from zhifa.subjects.models import SubjectKind
 
 ALL = ("", "全部")
@@ -69,9 +70,17 @@ class OfficerFilterForm(ListFilterForm):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form with Chinese placeholders; the error messages are Django's own zh-hans ones."""
+    """Django's login form with Chinese placeholders; the error messages are Django's own zh-hans ones, but
+    a locked name or address gets the lock's message (zhifa.org.accounts) — the same whether or not the
+    name exists, since names that do not exist are counted and locked alike."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(placeholder="请输入用户名", autofocus=True)
         self.fields["password"].widget.attrs.update(placeholder="请输入密码")
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        username = self.cleaned_data.get("username") or ""
+        if accounts.login_lock_active(username=username, ip=accounts.client_ip(self.request)) is not None:
+            return forms.ValidationError(accounts.LOCKED_MESSAGE, code="locked")
+        return super().get_invalid_login_error()

@@ -1,14 +1,16 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhifa.web import command, event_views, notification_views, phone, photo_views, views
+from zhifa.web import account_views, command, event_views, notification_views, phone, photo_views, views
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", account_views.password_change, name="password-change"),
+    path("account/totp/", account_views.totp_verify, name="totp-verify"),
+    path("account/totp/enrol/", account_views.totp_enrol, name="totp-enrol"),
     path("subjects/", views.subjects, name="subject-list"),
     path("subjects/<int:subject_id>/", views.subject_detail, name="subject-detail"),
     path("matters/", views.matters, name="matter-list"),

@@ -45,7 +45,7 @@ EDGE_TOLERANCE_DEG = 1e-7
 @pytest.fixture(scope="module")
 def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoLoadResult]:
     with django_db_blocker.unblock(), transaction.atomic():
-        result = demo_load()
+        result = demo_load(accounts=True)
         yield result
         transaction.set_rollback(True)
 

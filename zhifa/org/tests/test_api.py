@@ -3,6 +3,7 @@ from typing import Any
 from zhifa.core.models import AuditEntry
 from zhifa.core.tokens import api_token_issue
 from zhifa.org.models import Officer
+from zhifa.org.tests.second_factor import pass_second_factor
 
 NEW_OFFICER = {
     "name": "李华",
@@ -55,6 +56,7 @@ def test_malformed_request_gets_422_in_the_error_shape(world: Any, client: Any) 
 
 def test_sinking_share_endpoint(world: Any, client: Any) -> None:
     client.force_login(world.user("leader"))
+    pass_second_factor(client, world.user("leader"))
     assert client.get("/api/v1/org/sinking-share").json() == {"sunk": 2, "total": 2, "ratio": 1.0, "percent": "100.00%"}
 
 

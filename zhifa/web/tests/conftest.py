@@ -10,6 +10,8 @@ from django.test import Client
 
 from conftest import POINT_IN_A, POINT_IN_B, World
 from zhifa.catalog.models import ChecklistItem, DiscretionLevel, DiscretionTier, Domain, Matter, PenaltyKind
+from zhifa.org.accounts import second_factor_required
+from zhifa.org.tests.second_factor import pass_second_factor
 from zhifa.subjects.models import Subject, SubjectKind
 from zhifa.subjects.tests.factories import LicenceFactory, SubjectFactory, id_number_for, uscc_for
 
@@ -74,7 +76,10 @@ def matter(world: World) -> Matter:
 @pytest.fixture
 def client_as(client: Client, world: World) -> Any:
     def login(persona: str) -> Client:
-        client.force_login(world.user(persona))
+        user = world.user(persona)
+        client.force_login(user)
+        if second_factor_required(user):
+            pass_second_factor(client, user)
         return client
 
     return login
