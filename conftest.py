@@ -156,6 +156,13 @@ def _media_in_tmp_path(settings: Any, tmp_path: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _audit_checkpoints_in_tmp_path(settings: Any, tmp_path: Path) -> None:
+    """Audit checkpoints belong to one database: a test's go to a folder of its own, never into the
+    development database's var/audit-checkpoints (which every test's chain would then fail against)."""
+    settings.ZHIFA_AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches() -> Any:
     """In-process caches are keyed on database ids and change stamps; rolled-back test databases reuse ids
     (and frozen time repeats stamps), so every test starts with empty caches."""

@@ -5,6 +5,9 @@ ZHIFA_DEBUG    "1" turns on Django's debug mode (off by default)
 ZHIFA_SECRET_KEY  required in production (the server refuses to start without it); in development (ZHIFA_DEV=1,
                   which the Makefile sets, debug, or tests) a random key is made once in VAR_DIR/secret_key (0600)
 ZHIFA_TILE_URL    optional base-map tile template (e.g. Tianditu with the district's key); maps work without it
+ZHIFA_AUDIT_KEY   the audit chain's HMAC key, never stored in the database; required in production (as the
+                  secret key); in development a random key is made once in VAR_DIR/audit_key
+ZHIFA_AUDIT_CHECKPOINT_DIR  where signed checkpoints of the audit chain's tip are appended (VAR_DIR/audit-checkpoints)
 """
 
 import os
@@ -28,6 +31,18 @@ if not SECRET_KEY and ZHIFA_DEV:
     from zhifa.org.secret_key import development_secret_key
 
     SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
+# The audit chain's key (zhifa.core.audit_key): every entry's hash and every checkpoint is an HMAC under it, and
+# it is never written to the database, so whoever can write the audit table cannot forge a chain (issue 9).
+# Production takes ZHIFA_AUDIT_KEY or refuses to start (zhifa.core.checks); development makes one as above.
+ZHIFA_AUDIT_KEY = os.environ.get("ZHIFA_AUDIT_KEY", "")
+ZHIFA_AUDIT_KEY_SOURCE = "environment" if ZHIFA_AUDIT_KEY else ("development" if ZHIFA_DEV else "missing")
+if not ZHIFA_AUDIT_KEY and ZHIFA_DEV:
+    from zhifa.org.secret_key import development_secret_key
+
+    ZHIFA_AUDIT_KEY = development_secret_key(VAR_DIR / "audit_key")
+# Signed checkpoints of the chain's tip, outside the database; one directory per database.
+ZHIFA_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("ZHIFA_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+ZHIFA_AUDIT_CHECKPOINT_EVERY_S = float(os.environ.get("ZHIFA_AUDIT_CHECKPOINT_EVERY_S", "600"))
 ALLOWED_HOSTS = os.environ.get("ZHIFA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [

@@ -14,6 +14,8 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
+        from zhifa.core import checks  # noqa: F401 — registers the audit-key checks
+
         # Sent once per app at the end of ``migrate``; core's copy is enough (only core's migrations touch
         # the audit table).
         post_migrate.connect(_audit_triggers_guard, sender=self, dispatch_uid="zhifa.core.audit_triggers_guard")

@@ -2,14 +2,19 @@
 
 Every service that writes calls ``audit_record`` inside its own transaction, so the audit entry and the
 change commit or roll back together (DESIGN.md invariants).
+
+Each entry's hash is an HMAC-SHA256 under the audit key (``zhifa.core.audit_key``), which is never in the
+database: whoever can write the table can neither edit an entry nor recompute the hashes after it. Entries
+written before the key existed (empty ``key_id``) keep their plain SHA-256 and still verify — but only as
+the chain's beginning: an unkeyed entry after a keyed one is a forgery. Signed checkpoints of the tip,
+kept outside the database (``zhifa.core.audit_checkpoints``), pin the chain up to each of them, the old
+entries included.
 """
 
 import datetime as dt
 import hashlib
 import json
-import re
-import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +24,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from zhifa.core import request_context
+from zhifa.core.audit_checkpoints import Checkpoint, audit_checkpoints_read, checkpoint_append
+from zhifa.core.audit_key import AuditKey, audit_key
 from zhifa.core.models import AuditEntry, AuditHead
 from zhifa.core.rows import insert_rows, insert_statement, mark_stored
 
@@ -52,15 +59,10 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
 
 
 def _canonical(entry: AuditEntry) -> bytes:
-    return _canonical_text(
-        entry, seq=entry.seq, prev_hash=entry.prev_hash, recorded_at=entry.recorded_at.astimezone(dt.UTC).isoformat()
-    ).encode()
-
-
-def _canonical_text(entry: AuditEntry, *, seq: Any, prev_hash: str, recorded_at: str) -> str:
-    """The text an entry's hash is taken over; the three values the chain gives it are passed in."""
+    """The text an entry's hash is taken over. A keyed entry's text also names its key, so that the id
+    cannot be swapped; an unkeyed entry's is the text its SHA-256 was taken over when it was written."""
     content = {
-        "seq": seq,
+        "seq": entry.seq,
         "district_id": entry.district_id,
         "actor_id": entry.actor_id,
         "actor_label": entry.actor_label,
@@ -72,14 +74,27 @@ def _canonical_text(entry: AuditEntry, *, seq: Any, prev_hash: str, recorded_at:
         "reason": entry.reason,
         "request_id": entry.request_id,
         "client": entry.client,
-        "recorded_at": recorded_at,
-        "prev_hash": prev_hash,
+        "recorded_at": entry.recorded_at.astimezone(dt.UTC).isoformat(),
+        "prev_hash": entry.prev_hash,
     }
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if entry.key_id:
+        content["key_id"] = entry.key_id
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def entry_digest(entry: AuditEntry) -> str:
-    return hashlib.sha256(_canonical(entry)).hexdigest()
+class UnknownAuditKey(Exception):
+    """An entry names a key other than the configured one."""
+
+
+def entry_digest(entry: AuditEntry, key: AuditKey | None = None) -> str:
+    """The hash ``entry`` must carry: HMAC-SHA256 under the audit key, or SHA-256 for an entry written
+    before the chain was keyed (empty ``key_id``)."""
+    if not entry.key_id:
+        return hashlib.sha256(_canonical(entry)).hexdigest()
+    key = key or audit_key()
+    if entry.key_id != key.key_id:
+        raise UnknownAuditKey(entry.key_id)
+    return key.sign(_canonical(entry))
 
 
 def audit_record(
@@ -155,13 +170,13 @@ def _chain(entries: list[AuditEntry]) -> None:
 
     The caller holds a transaction; the lock lasts from here to its end."""
     connection = transaction.get_connection()
+    # Read before the head is locked: a missing key must not keep every other writer waiting.
+    key = audit_key()
     # Plain SQL for the two statements on the head: they run while every other writer waits for it.
-    row: Any = getattr(connection, _HEAD_ATTR, None)
-    if row is None:
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT seq, entry_hash FROM {_HEAD_TABLE} WHERE singleton = 1{lock}")
-            row = cursor.fetchone()
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, entry_hash FROM {_HEAD_TABLE} WHERE singleton = 1{lock}")
+        row: Any = cursor.fetchone()
     if row is None:  # the very first entry: create the head (a concurrent first writer waits on its key)
         head, _ = AuditHead.objects.select_for_update().get_or_create(
             singleton=1, defaults={"seq": 0, "entry_hash": GENESIS_HASH}
@@ -175,7 +190,8 @@ def _chain(entries: list[AuditEntry]) -> None:
         entry.seq = seq
         entry.recorded_at = now
         entry.prev_hash = prev_hash
-        entry.entry_hash = entry_digest(entry)
+        entry.key_id = key.key_id
+        entry.entry_hash = entry_digest(entry, key)
         prev_hash = entry.entry_hash
     # This runs while every other writer waits for the head: the INSERT's SQL is prepared once, and on
     # PostgreSQL the INSERT and the head's update go in one statement (one round trip less under the lock).
@@ -223,224 +239,6 @@ def audited_transaction() -> Iterator[None]:
                     _chain(entries)
     finally:
         setattr(connection, _PENDING_ATTR, None)
-        setattr(connection, _HEAD_ATTR, None)
-
-
-_HEAD_ATTR = "zhifa_audit_head"
-
-
-def audit_head_locked(seq: int, entry_hash: str) -> None:
-    """Tell the open ``audited_transaction`` that this transaction holds the chain's head, at ``seq`` and
-    ``entry_hash``: its later entries are chained from there without reading the head again."""
-    connection = transaction.get_connection()
-    if getattr(connection, _PENDING_ATTR, None) is None or not connection.in_atomic_block:
-        raise RuntimeError("audit_head_locked outside an audited_transaction")
-    setattr(connection, _HEAD_ATTR, (seq, entry_hash))
-
-
-def audit_head_ensure() -> None:
-    """Create the chain's head if the database has none yet: a statement that chains its entries itself
-    (``InlineChain``) locks an existing head. A concurrent first writer's row makes this a no-op."""
-    with transaction.atomic():
-        AuditHead.objects.get_or_create(singleton=1, defaults={"seq": 0, "entry_hash": GENESIS_HASH})
-
-
-# Chaining inside the caller's own statement (PostgreSQL) -----------------------------------------------
-#
-# Every writer waits for the head row while another holds it. Chained from Python, the holder reads the
-# head, hashes, sends the entries, then commits: round trips under the lock, each waiting for the process at
-# the other end to be scheduled again; on a busy 2-core machine that waiting, more than the work, is what
-# the next writer queues behind (ADR 0006). ``InlineChain`` moves the chaining into the caller's statement:
-# the head is locked, each hash taken by ``sha256`` over the same canonical text (the sequence number, the
-# previous hash and the time spliced in), the entries inserted and the head moved — in that one statement,
-# so the lock lasts for it and the commit. Python recomputes every hash before the commit and refuses a
-# difference (the transaction then rolls back).
-
-# Stand-ins are unique to this process, so that no text an entry carries can be taken for one.
-_MARK = secrets.token_hex(6)
-_MARK_RE = re.compile(f"@@{_MARK}:([a-z_]+)@@")
-# The time written in SQL as ``_canonical`` writes it in Python: isoformat in UTC, no fraction when it is 0.
-_ISO_UTC_SQL = (
-    "CASE WHEN to_char({t} AT TIME ZONE 'UTC', 'US') = '000000' "
-    "THEN to_char({t} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') "
-    "ELSE to_char({t} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') END || '+00:00'"
-)
-
-
-def audit_mark(name: str) -> str:
-    """A stand-in for a value only the caller's statement knows (the key of a row it inserts, a number it
-    takes), to put in an entry's ``object_id`` or among its ``before``/``after`` values. ``InlineChain``
-    splices the statement's value in, in the stored entry and in the text its hash is taken over."""
-    if not re.fullmatch("[a-z_]+", name):
-        raise ValueError(f"audit mark names are lower-case words: {name!r}")
-    return f"@@{_MARK}:{name}@@"
-
-
-def _pieces(text: str | None) -> tuple[tuple[str, ...] | None, list[str]]:
-    """``text`` cut at its stand-ins: their names (the shape of the text) and the literal parts around them."""
-    if text is None:
-        return None, []
-    parts = _MARK_RE.split(text)
-    return tuple(parts[1::2]), parts[0::2]
-
-
-def _spliced(names: tuple[str, ...], first: int, fills: dict[str, str], array: str) -> str:
-    """SQL for a text of this shape: its literal parts (bound in ``array`` from index ``first`` on) with each
-    stand-in's SQL expression between them."""
-    pieces = [f"{array}[{first}]"]
-    for k, name in enumerate(names, start=1):
-        if name not in fills:
-            raise KeyError(f"audit mark {name!r} has no value in this statement")
-        pieces += [f"({fills[name]})::text", f"{array}[{first + k}]"]
-    return pieces[0] if len(pieces) == 1 else "concat(" + ", ".join(pieces) + ")"
-
-
-def _filled(value: Any, values: dict[str, str]) -> Any:
-    """``value`` with each stand-in replaced by its value as the statement returned it."""
-    if isinstance(value, str):
-        return _MARK_RE.sub(lambda m: values[m.group(1)], value)
-    if isinstance(value, dict):
-        return {k: _filled(v, values) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_filled(v, values) for v in value]
-    return value
-
-
-class InlineChain:
-    """Entries of the open ``audited_transaction`` (from ``audit_record``), chained by the caller's statement.
-
-    The statement is ``WITH <head_cte>, <the caller's CTEs>, <ctes> SELECT …, <columns> FROM …, <sources>``;
-    ``fills`` maps each stand-in (``audit_mark``) the entries hold to an SQL expression over the caller's
-    CTEs named in ``uses``. When the statement returns its row, ``stored`` takes the values of ``columns``
-    (and the stand-ins' values) and the entries are stored and chained; a statement that returns no row
-    wrote none of them, and they stay pending, to be chained when the transaction ends.
-
-    Each entry's values are bound as one text array (psycopg caches the parsing of a statement only up to
-    50 parameters); the SQL depends only on where the stand-ins sit, and is built once for each such shape.
-    """
-
-    def __init__(self, entries: list[AuditEntry], *, fills: dict[str, str], uses: tuple[str, ...]) -> None:
-        if not entries:
-            raise ValueError("InlineChain needs entries")
-        self.entries = entries
-        shapes: list[tuple[Any, ...]] = []
-        self.params: list[Any] = []
-        seq_mark = audit_mark("seq")
-        for entry in entries:
-            canonical = _canonical_text(
-                entry, seq=seq_mark, prev_hash=audit_mark("prev_hash"), recorded_at=audit_mark("recorded_at")
-            ).replace(f'"{seq_mark}"', seq_mark)  # a number in the text, not a string
-            texts = [
-                canonical,
-                entry.object_id,
-                None if entry.before is None else json.dumps(entry.before, ensure_ascii=False),
-                None if entry.after is None else json.dumps(entry.after, ensure_ascii=False),
-            ]
-            shape: list[Any] = []
-            values: list[str | None] = []
-            for text in texts:
-                names, literals = _pieces(text)
-                shape.append(names)
-                values += literals
-            for name in _PLAIN_FIELDS:
-                value = getattr(entry, name)
-                values.append(None if value is None else str(value))
-            shapes.append(tuple(shape))
-            self.params.append(values)
-        key = (tuple(shapes), tuple(sorted(fills.items())), uses)
-        sql = _INLINE_SQL.get(key)
-        if sql is None:
-            sql = _INLINE_SQL[key] = _inline_sql(shapes, fills=fills, uses=uses)
-        self.ctes, self.sources, self.columns = sql
-
-    @staticmethod
-    def head_cte() -> str:
-        """``ah``: the chain's head, locked. The caller's writes must depend on it (read from ``ah``, or
-        ``EXISTS (SELECT 1 FROM ah)``): with no head yet the statement then writes nothing, and the caller
-        runs ``audit_head_ensure`` and tries again."""
-        head = transaction.get_connection().ops.quote_name(_HEAD_TABLE)
-        return f"ah AS (SELECT seq, entry_hash FROM {head} WHERE singleton = 1 FOR UPDATE)"
-
-    def stored(self, values: list[Any], *, filled: dict[str, str]) -> None:
-        """The statement returned its row: ``values`` are those of ``columns``, ``filled`` the stand-ins'."""
-        conn = transaction.get_connection()
-        head_seq, prev_hash, at, ids, *hashes = values
-        for i, (entry, pk, entry_hash) in enumerate(zip(self.entries, ids, hashes, strict=True), start=1):
-            entry.seq = int(head_seq) + i
-            entry.recorded_at = at
-            entry.prev_hash = prev_hash
-            entry.object_id = _filled(entry.object_id, filled)
-            entry.before = _filled(entry.before, filled)
-            entry.after = _filled(entry.after, filled)
-            entry.entry_hash = entry_digest(entry)
-            # Two writers of one text: a difference would break the chain for good, so it stops here.
-            if entry.entry_hash != entry_hash:
-                raise RuntimeError(f"audit entry #{entry.seq}: the database's hash differs from Python's")
-            prev_hash = entry.entry_hash
-            mark_stored(entry, pk=pk, conn=conn)
-        pending: list[_Pending] = getattr(conn, _PENDING_ATTR)
-        done = {id(entry) for entry in self.entries}
-        pending[:] = [p for p in pending if id(p.entry) not in done]
-        audit_head_locked(int(head_seq) + len(self.entries), prev_hash)
-
-
-# The entry's columns bound as text and cast back, in this order after the literal parts of its texts.
-_PLAIN_FIELDS = ("district_id", "actor_id", "actor_label", "action", "object_type", "reason", "request_id", "client")
-_INLINE_SQL: dict[tuple[Any, ...], tuple[str, str, str]] = {}
-
-
-def _inline_sql(shapes: list[tuple[Any, ...]], *, fills: dict[str, str], uses: tuple[str, ...]) -> tuple[str, str, str]:
-    """The CTEs, FROM items and result columns of an ``InlineChain`` whose entries have these shapes."""
-    conn = transaction.get_connection()
-    qn = conn.ops.quote_name
-    fields = {f.attname: f for f in AuditEntry._meta.concrete_fields}
-    n = len(shapes)
-    # The time is taken once the head is held, so that the chain's time order is its sequence order.
-    now = "SELECT clock_timestamp() AS at FROM ah"
-    ctes = [f"ax AS (SELECT at, {_ISO_UTC_SQL.format(t='at')} AS at_text FROM ({now}) t)"]
-    ctes += [f"ap{i} AS (SELECT %s::text[] AS p)" for i in range(1, n + 1)]
-    selects: list[str] = []
-    for i, shape in enumerate(shapes, start=1):
-        prev = "ah.entry_hash" if i == 1 else f"a{i - 1}.hash"
-        here = {**fills, "seq": f"ah.seq + {i}", "prev_hash": prev, "recorded_at": "ax.at_text"}
-        array = f"ap{i}.p"
-        at = 1
-        texts: list[str] = []
-        for names in shape:
-            if names is None:
-                texts.append("NULL")
-                continue
-            texts.append(_spliced(names, at, here, array))
-            at += len(names) + 1
-        canonical, object_id, before, after = texts
-        sources = ", ".join(["ah", "ax", f"ap{i}", *uses, *(f"a{k}" for k in range(1, i))])
-        digest = f"encode(sha256(convert_to({canonical}, 'UTF8')), 'hex')"
-        ctes.append(f"a{i} AS (SELECT {digest} AS hash FROM {sources})")
-        plain = {name: f"{array}[{at + k}]::{fields[name].cast_db_type(conn)}" for k, name in enumerate(_PLAIN_FIELDS)}
-        values = {
-            **plain,
-            "seq": f"ah.seq + {i}",
-            "object_id": object_id,
-            "before": f"({before})::jsonb",
-            "after": f"({after})::jsonb",
-            "recorded_at": "ax.at",
-            "prev_hash": prev,
-            "entry_hash": f"a{i}.hash",
-        }
-        selects.append(f"SELECT {', '.join(values.values())} FROM {sources}, a{i}")
-    columns = ", ".join(qn(str(fields[name].column)) for name in values)
-    table, head = qn(AuditEntry._meta.db_table), qn(_HEAD_TABLE)
-    ctes.append(f"ain AS (INSERT INTO {table} ({columns}) {' UNION ALL '.join(selects)} RETURNING id, seq)")
-    ctes.append(
-        f"aup AS (UPDATE {head} SET seq = ah.seq + {n}, entry_hash = a{n}.hash FROM ah, a{n} "
-        f"WHERE {head}.singleton = 1)"
-    )
-    sources = ", ".join(["ah", "ax", *(f"a{k}" for k in range(1, n + 1))])
-    result = ", ".join(
-        ["ah.seq", "ah.entry_hash", "ax.at", "(SELECT array_agg(id ORDER BY seq) FROM ain)"]
-        + [f"a{k}.hash" for k in range(1, n + 1)]
-    )
-    return ", ".join(ctes), sources, result
 
 
 @dataclass(frozen=True)
@@ -451,25 +249,128 @@ class ChainReport:
 
     @property
     def is_intact(self) -> bool:
-        return self.first_broken_seq is None
+        return not self.problem
+
+
+@dataclass
+class _Walk:
+    """Where a walk along the chain has got to: the next sequence number, the hash it must link to, and
+    whether a keyed entry has been seen (after one, an unkeyed entry can only be a forgery)."""
+
+    expected_seq: int
+    prev_hash: str
+    seen_keyed: bool
+    checked: int = 0
+
+
+def _walk(
+    entries: Iterable[AuditEntry], at: _Walk, *, key: AuditKey, pins: dict[int, list[Checkpoint]]
+) -> ChainReport | None:
+    """Check ``entries`` (in sequence order) from ``at`` on; the first problem, or None (``at`` advanced)."""
+    for entry in entries:
+        if entry.seq != at.expected_seq:
+            return ChainReport(at.checked, at.expected_seq, f"缺少序号 {at.expected_seq} 的记录（已被删除）")
+        if entry.prev_hash != at.prev_hash:
+            return ChainReport(at.checked, entry.seq, "与上一条记录的哈希链接不符")
+        if entry.key_id:
+            at.seen_keyed = True
+        elif at.seen_keyed:
+            # A rewrite that recomputed the hashes without the key (the scheme before it) can only
+            # produce unkeyed entries, and those exist only before the first keyed one.
+            return ChainReport(at.checked, entry.seq, "带密钥的记录之后出现无密钥哈希（记录被改写后按旧算法重算）")
+        try:
+            digest = entry_digest(entry, key)
+        except UnknownAuditKey:
+            return ChainReport(at.checked, entry.seq, f"记录的密钥编号 {entry.key_id} 不是本系统配置的审计密钥")
+        if digest != entry.entry_hash:
+            return ChainReport(at.checked, entry.seq, "记录内容与其哈希不符（已被篡改）")
+        for checkpoint in pins.get(entry.seq, []):
+            if checkpoint.entry_hash != entry.entry_hash:
+                return ChainReport(
+                    at.checked,
+                    entry.seq,
+                    f"与 {checkpoint.at} 签署的检查点不符（检查点覆盖的记录被改写，链被重算）",
+                )
+        at.prev_hash = entry.entry_hash
+        at.expected_seq += 1
+        at.checked += 1
+    return None
+
+
+def _entries_from(seq: int, batch_size: int) -> Iterator[AuditEntry]:
+    """The entries from ``seq`` on, in order, read a batch at a time by sequence number. Not a server-side
+    cursor: a walk that stops at the first problem would leave one open in the caller's transaction."""
+    while True:
+        batch = list(AuditEntry.objects.filter(seq__gte=seq).order_by("seq")[:batch_size])
+        yield from batch
+        if len(batch) < batch_size:
+            return
+        seq = batch[-1].seq + 1
+
+
+def _signed_checkpoints(key: AuditKey) -> tuple[list[Checkpoint], ChainReport | None]:
+    checkpoints = audit_checkpoints_read()
+    for checkpoint in checkpoints:
+        if not checkpoint.is_signed_by(key):
+            problem = f"检查点文件第 {checkpoint.line_no} 行的签名不符（检查点被改动，或不是用本系统的审计密钥签署的）"
+            return checkpoints, ChainReport(0, None, problem)
+    return checkpoints, None
 
 
 def audit_verify_chain(batch_size: int = 2000) -> ChainReport:
-    """Walk the chain in order; report the first entry whose hash, link or sequence does not hold."""
-    prev_hash = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=batch_size):
-        if entry.seq != expected_seq:
-            return ChainReport(checked, expected_seq, f"缺少序号 {expected_seq} 的记录（已被删除）")
-        if entry.prev_hash != prev_hash:
-            return ChainReport(checked, entry.seq, "与上一条记录的哈希链接不符")
-        if entry_digest(entry) != entry.entry_hash:
-            return ChainReport(checked, entry.seq, "记录内容与其哈希不符（已被篡改）")
-        prev_hash = entry.entry_hash
-        expected_seq += 1
-        checked += 1
+    """Walk the chain in order; report the first entry whose hash, link, key or sequence does not hold,
+    or that differs from a signed checkpoint — and a chain whose tip is short of a checkpoint's."""
+    key = audit_key()
+    checkpoints, bad = _signed_checkpoints(key)
+    if bad is not None:
+        return bad
+    pins: dict[int, list[Checkpoint]] = {}
+    for checkpoint in checkpoints:
+        pins.setdefault(checkpoint.seq, []).append(checkpoint)
+    at = _Walk(expected_seq=1, prev_hash=GENESIS_HASH, seen_keyed=False)
+    broken = _walk(_entries_from(1, batch_size), at, key=key, pins=pins)
+    if broken is not None:
+        return broken
+    checked = at.checked
     head = AuditHead.objects.filter(singleton=1).first()
     if head is not None and head.seq != checked:
         return ChainReport(checked, checked + 1, f"链尾应为序号 {head.seq}，实际只有 {checked} 条（末尾记录被删除）")
+    furthest = max(checkpoints, key=lambda c: c.seq, default=None)
+    if furthest is not None and furthest.seq > checked:
+        return ChainReport(
+            checked,
+            checked + 1,
+            f"链尾序号 {checked} 短于 {furthest.at} 签署的检查点序号 {furthest.seq}（检查点之前的记录被删除）",
+        )
     return ChainReport(checked, None, "")
+
+
+class AuditChainBroken(Exception):
+    def __init__(self, report: ChainReport) -> None:
+        super().__init__(report.problem)
+        self.report = report
+
+
+def audit_checkpoint_write(*, batch_size: int = 2000) -> Checkpoint | None:
+    """Sign the chain's tip into the checkpoint file, once the entries since the last checkpoint are
+    checked (a checkpoint vouches for them; it must never sign a chain already rewritten). None when there
+    is nothing new to sign. Raises ``AuditChainBroken`` instead of signing a broken stretch."""
+    key = audit_key()
+    checkpoints, bad = _signed_checkpoints(key)
+    if bad is not None:
+        raise AuditChainBroken(bad)
+    last = max(checkpoints, key=lambda c: c.seq, default=None)
+    at = _Walk(expected_seq=1, prev_hash=GENESIS_HASH, seen_keyed=False)
+    if last is not None:
+        pinned = AuditEntry.objects.filter(seq=last.seq).first()
+        if pinned is None or pinned.entry_hash != last.entry_hash:
+            raise AuditChainBroken(
+                ChainReport(0, last.seq, f"序号 {last.seq} 的记录与 {last.at} 签署的检查点不符或已被删除")
+            )
+        at = _Walk(expected_seq=last.seq + 1, prev_hash=last.entry_hash, seen_keyed=bool(pinned.key_id))
+    broken = _walk(_entries_from(at.expected_seq, batch_size), at, key=key, pins={})
+    if broken is not None:
+        raise AuditChainBroken(broken)
+    if at.checked == 0:
+        return None
+    return checkpoint_append(seq=at.expected_seq - 1, entry_hash=at.prev_hash, at=timezone.now().isoformat(), key=key)

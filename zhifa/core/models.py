@@ -19,8 +19,11 @@ class BaseModel(models.Model):
 class AuditEntry(models.Model):
     """One append-only line of the whole-process record (全过程记录, APL 47, ZJR 34).
 
-    ``entry_hash`` = SHA-256 over ``prev_hash`` and this entry's canonical content, so that changing or
-    removing any entry breaks every hash after it; ``manage.py audit_verify`` finds the first break.
+    ``entry_hash`` = HMAC-SHA256, under the audit key named by ``key_id``, over ``prev_hash`` and this
+    entry's canonical content, so that changing or removing any entry breaks every hash after it and
+    nobody without the key (which is never in the database) can compute a new chain; ``manage.py
+    audit_verify`` finds the first break. Entries written before the key existed have an empty ``key_id``
+    and a plain SHA-256; they can only come before the first keyed entry (``zhifa.core.audit``).
     Database triggers (migrations 0002, 0008) refuse UPDATE and DELETE on this table.
     """
 

@@ -11,10 +11,7 @@ Use it only where a statement runs on every request of a measured path; everywhe
 readable choice.
 """
 
-import datetime as dt
-import json
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection as default_connection
@@ -48,63 +45,6 @@ def _insert_plan(
         plan = (sql, fields)
         _plans[key] = plan
     return plan
-
-
-def record_insert(
-    obj: models.Model,
-    *,
-    computed: dict[str, str],
-    sources: str = "",
-    returning: str = "id",
-    conn: BaseDatabaseWrapper | None = None,
-) -> tuple[str, str]:
-    """PostgreSQL: an ``INSERT`` of ``obj``'s row bound as ONE parameter (the row as JSON, each value
-    converted as ``save()`` converts it), and that parameter. ``computed``: columns the statement fills
-    itself (column → SQL expression, over the FROM items ``sources``); the key comes from its sequence.
-
-    For a statement on the hot path that writes several rows: psycopg parses a statement's placeholders
-    anew on every call once it has more than 50 parameters or 4 KB of text (it caches only smaller ones),
-    and the per-column placeholders and column lists were both."""
-    conn = conn or default_connection
-    model = type(obj)
-    pk = model._meta.pk
-    assert pk is not None
-    key = ("record", conn.alias, model, tuple(computed.items()), sources, returning)
-    plan = _record_plans.get(key)
-    if plan is None:
-        table = conn.ops.quote_name(model._meta.db_table)
-        key_column = _column(pk)
-        fields = [f for f in model._meta.concrete_fields if _column(f) not in {key_column, *computed}]
-        given = {key_column: f"nextval(pg_get_serial_sequence('{table}', '{key_column}'))", **computed}
-        pairs = ", ".join(f"'{column}', {expression}" for column, expression in given.items())
-        record = f"jsonb_populate_record(NULL::{table}, %s::jsonb || jsonb_build_object({pairs})) r"
-        # ``r.*`` is the table's own row type: every column, in the table's order.
-        sql = f"INSERT INTO {table} SELECT r.* FROM {sources + ', ' if sources else ''}{record} RETURNING {returning}"
-        plan = _record_plans[key] = (sql, fields)
-    sql, fields = plan
-    values = {_column(f): _json_ready(f.get_db_prep_save(f.pre_save(obj, True), conn)) for f in fields}
-    return sql, json.dumps(values, ensure_ascii=False, allow_nan=False)
-
-
-_record_plans: dict[tuple[Any, ...], tuple[str, list[models.Field[Any, Any]]]] = {}
-
-
-def _json_ready(value: Any) -> Any:
-    """A value as PostgreSQL reads it back from JSON into its column: times in ISO 8601, a JSON column's
-    own value as JSON (psycopg's ``Jsonb`` wrapper), decimals as text."""
-    if value is None or isinstance(value, str | bool | int | float):
-        return value
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    obj = getattr(value, "obj", _MISSING)  # psycopg.types.json.Json / Jsonb
-    if obj is not _MISSING:
-        return obj
-    raise TypeError(f"rows.record_parts: no JSON form for {type(value).__name__}")
-
-
-_MISSING = object()
 
 
 def insert_statement(objs: Sequence[models.Model], *, conn: BaseDatabaseWrapper | None = None) -> tuple[str, list[Any]]:

@@ -22,14 +22,7 @@ from django.utils import timezone
 
 from zhifa.catalog.models import Matter
 from zhifa.core import rows
-from zhifa.core.audit import (
-    InlineChain,
-    audit_head_ensure,
-    audit_mark,
-    audit_record,
-    audited_transaction,
-    snapshot,
-)
+from zhifa.core.audit import audit_record, audited_transaction, snapshot
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
 from zhifa.core.workflow import workflow_check
@@ -359,30 +352,10 @@ def _store(
         event.status = target
         for name, value in updates.items():
             setattr(event, name, value)
-    if transition is not None and connection.vendor == "postgresql":
-        # Everything the locks are held for in one statement (ADR 0006); the entries name the event's key and
-        # number by stand-ins that the statement fills in.
-        entries = _audit_intake(
-            event,
-            actor=actor,
-            intake_after=intake_after,
-            transition=transition,
-            updates=updates,
-            event_id=audit_mark("event_id"),
-            public_no=audit_mark("public_no"),
-        )
-        _insert_all_in_one(event, transition, entries, now=now)
-    else:
-        _insert_numbered(event, transition, now=now)
-        _audit_intake(
-            event,
-            actor=actor,
-            intake_after=intake_after,
-            transition=transition,
-            updates=updates,
-            event_id=str(event.pk),
-            public_no=event.public_no,
-        )
+    # One path on every database: the audit hashes are keyed, and the key never goes to the database, so
+    # they cannot be taken in SQL as ADR 0006 did on PostgreSQL (ADR 0008).
+    _insert_numbered(event, transition, now=now)
+    _audit_intake(event, actor=actor, intake_after=intake_after, transition=transition, updates=updates)
     photos = [photo_store.photo_ingest(event=event, upload=upload, kind=kind, actor=actor) for upload in uploads]
     # What was just written, as the event's prefetch cache: a detail built from it reads nothing more.
     _prefetched(
@@ -403,8 +376,6 @@ def _audit_intake(
     intake_after: dict[str, Any],
     transition: EventTransition | None,
     updates: dict[str, Any],
-    event_id: str,
-    public_no: str,
 ) -> list[AuditEntry]:
     """The intake's audit entries: the event as reported, and the triage (or merge) applied to it."""
     entries = [
@@ -412,8 +383,7 @@ def _audit_intake(
             actor=actor,
             action="event.intake",
             obj=event,
-            object_id=event_id,
-            after={**intake_after, "public_no": public_no},
+            after={**intake_after, "public_no": event.public_no},
         )
     ]
     if transition is not None:
@@ -422,7 +392,6 @@ def _audit_intake(
                 actor=SYSTEM_TRIAGE,
                 action=f"{EVENT_WORKFLOW.name}.{transition.action}",
                 obj=event,
-                object_id=event_id,
                 before={"status": transition.from_status},
                 after={"status": transition.to_status, **updates},
                 reason=transition.reason,
@@ -441,53 +410,6 @@ def _insert_numbered(event: Event, transition: EventTransition | None, *, now: d
     if transition is not None:
         transition.event = event
         rows.insert_row(transition)
-
-
-_ALL_IN_ONE_SQL: dict[tuple[str, str, str], str] = {}
-
-
-def _insert_all_in_one(
-    event: Event, transition: EventTransition, entries: list[AuditEntry], *, now: dt.datetime
-) -> None:
-    """PostgreSQL: one statement locks the audit chain's head and the day's counter, takes the number,
-    inserts the event, its transition row and its audit entries, and moves the head. The two locks every
-    intake waits for are then held for this statement and the commit, and nothing else (ADR 0006)."""
-    day, prefix = _day_and_prefix(now)
-    # The number as Python formats it (SJ + date + at least six digits): lpad alone would cut a seventh.
-    number = "%s || CASE WHEN c.last < 1000000 THEN lpad(c.last::text, 6, '0') ELSE c.last::text END"
-    # Each row bound as one parameter (rows.record_insert): psycopg caches the parsing of a statement only
-    # up to 50 parameters and 4 KB, and this one had 84 and more.
-    e_sql, e_row = rows.record_insert(event, computed={"public_no": number}, sources="c", returning="id, public_no")
-    t_sql, t_row = rows.record_insert(transition, computed={"event_id": "e.id"}, sources="e")
-    chain = InlineChain(entries, fills={"event_id": "e.id", "public_no": "e.public_no"}, uses=("e",))
-    key = (chain.ctes, chain.sources, chain.columns)
-    sql = _ALL_IN_ONE_SQL.get(key)
-    if sql is None:
-        counter = _COUNTER_NEXT_SQL.replace(" RETURNING", " AND EXISTS (SELECT 1 FROM ah) RETURNING")
-        sql = _ALL_IN_ONE_SQL[key] = (
-            f"WITH {chain.head_cte()}, "
-            # The counter only once the head is held (one order of locks for every writer), and not at all
-            # while there is no head: then nothing is written and the head is created below.
-            f"c AS ({counter}), e AS ({e_sql}), t AS ({t_sql}), {chain.ctes} "
-            f"SELECT e.id, e.public_no, t.id, {chain.columns} FROM e, t, {chain.sources}"
-        )
-    params = [day, e_row, prefix, t_row, *chain.params]
-    for _ in range(3):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is not None:
-            break
-        # The day's first event, or the very first audit entry: the missing row is created, and again.
-        _counter_ensure(day, prefix)
-        audit_head_ensure()
-    else:
-        raise IntegrityError("could not allocate an event number")
-    event.public_no = row[1]
-    rows.mark_stored(event, pk=row[0])
-    transition.event = event
-    rows.mark_stored(transition, pk=row[2])
-    chain.stored(list(row[3:]), filled={"event_id": str(event.pk), "public_no": event.public_no})
 
 
 def _prefetched(event: Event, **related: list[Any]) -> None:

@@ -1,8 +1,8 @@
-"""Intake's audit entries are chained by its own statement on PostgreSQL (ADR 0006): the database takes the
-hashes there. These tests hold that chain to what Python computes, under concurrent intakes and writers of
-other entries, and with the rows the statement needs (the day's counter, the chain's head) missing."""
+"""Intake's audit entries join the one chain on every database through ``audit_record`` (ADR 0008; ADR 0006
+had PostgreSQL take their hashes in SQL, which a key kept out of the database rules out). These tests hold
+the chain to what Python computes, under concurrent intakes and writers of other entries, and with the
+rows intake needs (the day's counter, the chain's head) missing."""
 
-import datetime as dt
 import threading
 from typing import Any
 
@@ -63,24 +63,6 @@ def test_the_entries_in_memory_are_the_stored_ones(world: Any) -> None:
     # Then each is what the database stored, to the microsecond and hash
     assert [e.object_id for e in stored] == [str(event.pk)] * 2
     assert all(audit.entry_digest(e) == e.entry_hash for e in stored)
-
-
-@pytest.mark.django_db
-def test_the_database_writes_the_time_as_python_does() -> None:
-    # The hash covers the time as text; in SQL it must come out exactly as Python's isoformat writes it,
-    # which leaves out a fraction of zero.
-    if connection.vendor != "postgresql":
-        pytest.skip("the time is written in SQL only on PostgreSQL")
-    moments = [
-        dt.datetime(2026, 11, 27, 1, 2, 3, tzinfo=dt.UTC),
-        dt.datetime(2026, 11, 27, 1, 2, 3, 450, tzinfo=dt.UTC),
-        dt.datetime(2026, 1, 5, 23, 59, 59, 999999, tzinfo=dt.UTC),
-        dt.datetime(2026, 6, 30, 8, 0, 0, 100000, tzinfo=dt.timezone(dt.timedelta(hours=8))),
-    ]
-    with connection.cursor() as cursor:
-        for moment in moments:
-            cursor.execute(f"SELECT {audit._ISO_UTC_SQL.format(t='%s::timestamptz')}", [moment] * 3)
-            assert cursor.fetchone()[0] == moment.astimezone(dt.UTC).isoformat()
 
 
 @pytest.mark.django_db(transaction=True)
