@@ -481,6 +481,24 @@ def event_photo_get(*, user: Any, photo_id: int, original: bool = False) -> Even
     return photo
 
 
+def photo_original_download(*, user: Any, photo_id: int) -> tuple[EventPhoto, File]:
+    """The original (evidence) of a photo, opened for ``user`` if ``event_photo_get`` lets them see it, and
+    an audit entry that they took a copy (issue 9: a download of evidence is recorded — who, which photo,
+    when, from which request). The entry commits before the first byte goes out; a refusal or a missing
+    file writes nothing."""
+    photo = event_photo_get(user=user, photo_id=photo_id, original=True)
+    opened = photo_file_open(photo, original=True)
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="photo.original_download",
+            obj=photo,
+            district_id=photo.event.district_id,
+            after={"event_id": photo.event_id, "sha256": photo.sha256},
+        )
+    return photo, opened
+
+
 def photo_file_extension(content_type: str) -> str:
     return EXTENSION_BY_CONTENT_TYPE.get(content_type, "bin")
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from conftest import POINT_IN_A, POINT_IN_B, World
+from zhifa.core.models import AuditEntry
 from zhifa.events.models import Event, EventPhoto, PhotoKind
 from zhifa.events.photos import photo_ingest
 from zhifa.events.tests.test_photos import GPS_IN_A, photo_bytes
@@ -193,3 +194,45 @@ def test_event_page_shows_an_officer_the_public_copy_only(client_as: Any, photo_
 
     assert f'<img src="{public_url(photo_a)}"' in page
     assert original_url(photo_a) not in page
+
+
+# Each download of an original (evidence) writes an audit entry (issue 9); the public copy, a refusal and a
+# missing file write none.
+DOWNLOAD = "photo.original_download"
+
+
+@pytest.mark.parametrize("persona", ["dispatcher", "street_dispatcher_a", "legal_reviewer"])
+def test_a_download_of_the_original_is_audited(client_as: Any, world: World, photo_a: EventPhoto, persona: str) -> None:
+    # When a role that may see evidence downloads the original
+    response = client_as(persona).get(original_url(photo_a))
+    assert response.status_code == 200
+    body_of(response)
+    # Then one entry says who took which photo of which event, from the web
+    (entry,) = AuditEntry.objects.filter(action=DOWNLOAD)
+    user = world.user(persona)
+    assert (entry.actor_id, entry.actor_label, entry.client, entry.district_id) == (
+        user.pk,
+        persona,
+        "web",
+        world.district.pk,
+    )
+    assert (entry.object_type, entry.object_id) == ("events.eventphoto", str(photo_a.pk))
+    assert entry.after == {"event_id": photo_a.event_id, "sha256": photo_a.sha256}
+    assert entry.request_id != ""
+
+
+def test_the_public_copy_is_not_audited_as_a_download(client_as: Any, photo_a: EventPhoto) -> None:
+    assert client_as("dispatcher").get(public_url(photo_a)).status_code == 200
+    assert AuditEntry.objects.filter(action=DOWNLOAD).count() == 0
+
+
+@pytest.mark.parametrize(("persona", "status"), [("officer_a", 403), ("officer_b", 404)])
+def test_a_refused_download_is_not_audited(client_as: Any, photo_a: EventPhoto, persona: str, status: int) -> None:
+    assert client_as(persona).get(original_url(photo_a)).status_code == status
+    assert AuditEntry.objects.filter(action=DOWNLOAD).count() == 0
+
+
+def test_a_missing_original_is_not_audited(client_as: Any, photo_a: EventPhoto, media: Path) -> None:
+    (media / photo_a.original.name).unlink()
+    assert client_as("dispatcher").get(original_url(photo_a)).status_code == 404
+    assert AuditEntry.objects.filter(action=DOWNLOAD).count() == 0

@@ -7,12 +7,14 @@ a PostgreSQL restart) is logged and the scan retried with backoff (zhifa/core/tr
 ending the loop; each successful scan records a heartbeat that ``/healthz`` and the command centre read.
 """
 
+import logging
 import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from zhifa.core.audit import AuditChainBroken, audit_checkpoint_write
 from zhifa.core.heartbeats import CLOCK_WATCH, heartbeat_record
 from zhifa.core.request_context import Client, acting_as
 from zhifa.core.transient import TRANSIENT_DB_ERRORS, Backoff, transient_error_seen
@@ -32,11 +34,15 @@ class Command(BaseCommand):
         interval = max(1.0, float(options["interval"]))
         scans_left = 1 if options["once"] else options["scans"]
         backoff = Backoff()
+        checkpoint_due = 0.0
         while True:
             try:
                 with acting_as(client=Client.SYSTEM):
                     steps = events_escalate_overdue()
                 heartbeat_record(kind=CLOCK_WATCH, interval_s=interval)
+                if time.monotonic() >= checkpoint_due:
+                    _audit_checkpoint()
+                    checkpoint_due = time.monotonic() + settings.ZHIFA_AUDIT_CHECKPOINT_EVERY_S
             except TRANSIENT_DB_ERRORS as error:
                 # The steps of a failed scan rolled back with their transactions, or were committed and
                 # are recorded: the next scan takes exactly what is still due, once.
@@ -52,3 +58,18 @@ class Command(BaseCommand):
                         self.stdout.write(f"升级 {len(steps)} 项")
                     return
             time.sleep(interval)
+
+
+logger = logging.getLogger(__name__)
+
+
+def _audit_checkpoint() -> None:
+    """Sign the audit chain's tip into the checkpoint file (issue 9), every ZHIFA_AUDIT_CHECKPOINT_EVERY_S.
+    A chain that no longer verifies, or a file that cannot be written, is logged as an error and signs
+    nothing — escalation goes on."""
+    try:
+        audit_checkpoint_write()
+    except AuditChainBroken as broken:
+        logger.error("audit chain broken, no checkpoint signed: %s", broken.report.problem)
+    except OSError as error:
+        logger.error("audit checkpoint not written: %s", error)
