@@ -1,9 +1,13 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.db import transaction
 from django.http import HttpRequest
 
 from zhifa.core.admin_audit import AuditedModelAdmin
+from zhifa.core.audit import audit_record
 from zhifa.org.accounts import login_unlock
 from zhifa.org.models import (
     AuxiliaryAssessment,
@@ -115,3 +119,76 @@ class LoginLockAdmin(admin.ModelAdmin):
     def unlock(self, request: HttpRequest, queryset: Any) -> None:
         lifted = sum(login_unlock(actor=request.user, key=key) for key in {lock.key for lock in queryset})
         self.message_user(request, f"已解锁 {lifted} 项。")
+
+
+# Accounts and groups: who may do what in the admin is a permission change, audited like master data
+# (issue 9). Django's own admins write no audit entry, and AuditedModelAdmin's snapshot would copy the
+# password hash into the chain, which is widely readable; these record what decides an account's rights.
+
+
+def _account_rights(user: Any) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "user_permissions": _permission_names(user.user_permissions),
+    }
+
+
+def _group_rights(group: Any) -> dict[str, Any]:
+    return {"name": group.name, "permissions": _permission_names(group.permissions)}
+
+
+def _permission_names(permissions: Any) -> list[str]:
+    return sorted(f"{p.content_type.app_label}.{p.codename}" for p in permissions.select_related("content_type"))
+
+
+class _RightsAudited(admin.ModelAdmin):
+    """One entry per save, after the many-to-many rows (groups, permissions) are saved too: the admin runs
+    ``save_model`` and ``save_related`` in one transaction, and the rights before are taken in the first."""
+
+    def rights(self, obj: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = self.rights(type(obj)._default_manager.get(pk=obj.pk)) if change and obj.pk else None
+        setattr(request, "_zhifa_rights_before", before)  # noqa: B010 — read back in save_related
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        audit_record(
+            actor=request.user,
+            action="admin.change" if change else "admin.add",
+            obj=form.instance,
+            before=getattr(request, "_zhifa_rights_before", None),
+            after=self.rights(form.instance),
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit_record(actor=request.user, action="admin.delete", obj=obj, before=self.rights(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():  # the bulk action, unlike the admin's forms, runs in no transaction
+            for obj in queryset:
+                audit_record(actor=request.user, action="admin.delete", obj=obj, before=self.rights(obj))
+            super().delete_queryset(request, queryset)
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class AccountAdmin(_RightsAudited, UserAdmin):
+    def rights(self, obj: Any) -> dict[str, Any]:
+        return _account_rights(obj)
+
+
+@admin.register(Group)
+class GroupRightsAdmin(_RightsAudited, GroupAdmin):
+    def rights(self, obj: Any) -> dict[str, Any]:
+        return _group_rights(obj)

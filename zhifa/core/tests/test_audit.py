@@ -9,7 +9,7 @@ from django.test import RequestFactory
 
 from zhifa.core import request_context
 from zhifa.core.audit import GENESIS_HASH, audit_record, audit_verify_chain, audited_transaction
-from zhifa.core.models import AuditEntry, CalendarOverride
+from zhifa.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -134,16 +134,3 @@ def test_admin_cannot_add_change_or_delete_entries(django_user_model: Any) -> No
     assert model_admin.has_add_permission(request) is False
     assert model_admin.has_change_permission(request, entry) is False
     assert model_admin.has_delete_permission(request, entry) is False
-
-
-def test_admin_writes_to_master_data_are_audited(client: Any, django_user_model: Any) -> None:
-    django_user_model.objects.create_superuser("root", password="x-very-long")
-    client.login(username="root", password="x-very-long")
-    response = client.post(
-        "/admin/core/calendaroverride/add/", {"day": "2026-12-24", "is_working_day": "", "note": "区政府通知调休"}
-    )
-    assert response.status_code == 302
-    override = CalendarOverride.objects.get()
-    entry = AuditEntry.objects.get(action="admin.add")
-    assert (entry.object_type, entry.object_id, entry.client) == ("core.calendaroverride", str(override.pk), "web")
-    assert entry.after["note"] == "区政府通知调休"
