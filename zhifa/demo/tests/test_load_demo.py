@@ -3,6 +3,7 @@ back afterwards, so nothing leaks into other modules' tests."""
 
 import json
 import re
+from base64 import b32encode
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -14,6 +15,7 @@ import pytest
 import shapely
 from django.core.management import call_command
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from shapely.geometry import Point, shape
 
 from zhifa.core.identifiers import validate_id_number, validate_uscc
@@ -213,10 +215,19 @@ def test_demo_accounts_cover_every_persona(demo: DemoLoadResult, db: None) -> No
     assert (owned.street.name, owned.category) == ("武林街道", "catering")
     assert owned.responsible_person == profiles["qiye"].display_name
 
+    # The privileged accounts come with a confirmed authenticator whose key demo_logins prints.
+    devices = {d.user.username: d for d in TOTPDevice.objects.select_related("user")}
+    assert sorted(devices) == ["admin", "fazhi", "lingdao"]
+    assert {d.confirmed for d in devices.values()} == {True}
+    secrets = {r.username: r.totp_secret for r in rows}
+    assert secrets["lingdao"] == b32encode(devices["lingdao"].bin_key).decode()
+    assert secrets["zhihui"] == ""
+
     out = StringIO()
     call_command("demo_logins", stdout=out)
     assert "wulin_xieguan" in out.getvalue()
     assert "辅助人员" in out.getvalue()
+    assert secrets["fazhi"] in out.getvalue()
 
 
 def test_a_second_load_changes_nothing(demo: DemoLoadResult, db: None) -> None:
