@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from zhifa.api.errors import api_path_unknown
 from zhifa.api.root import api
 from zhifa.web.health import healthz
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", api_path_unknown),
     path("open311/v2/", include("zhifa.integrations.open311.urls")),
     path("", include("zhifa.web.urls")),
 ]

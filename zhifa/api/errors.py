@@ -8,8 +8,9 @@ own shapes; here they get a machine code and a Chinese message like a domain err
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
 from ninja.openapi.schema import OpenAPISchema
@@ -143,7 +144,8 @@ def _error_statuses(operation: Operation) -> list[int]:
         statuses += [401, 403]
     writes = bool(set(operation.methods) & {"POST", "PUT", "PATCH", "DELETE"})
     has_path = "{" in operation.path
-    if has_path or writes:
+    # A path names a row; an authenticated write names others by id (a department, an officer).
+    if has_path or (writes and operation.auth_callbacks):
         statuses.append(404)
     if writes:
         statuses += [409, 413]
@@ -220,3 +222,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def multipart_invalid(request: HttpRequest, exc: Exception) -> HttpResponse:
         body = {"code": "multipart_invalid", "message": "multipart 请求格式不正确", "details": {}}
         return api.create_response(request, body, status=422)
+
+
+@csrf_exempt
+def api_path_unknown(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Any /api/ path no operation matches (``/events/abc`` fails the id's converter): the API's 404 in its
+    own shape, not the site's HTML page. It reads nothing, so there is nothing for CSRF to protect."""
+    body = {"code": "api_path_unknown", "message": "接口不存在，请核对地址与路径参数", "details": {}}
+    return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})

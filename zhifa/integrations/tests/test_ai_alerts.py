@@ -20,6 +20,7 @@ from zhifa.integrations.admin import SECRET_MASK, DeviceAdmin
 from zhifa.integrations.ai_alerts.signing import alert_signature
 from zhifa.integrations.models import AlertSignature, Device, DeviceKind
 from zhifa.integrations.tests.factories import DeviceFactory
+from zhifa.org.tests.factories import DistrictFactory
 
 URL = "/api/v1/integrations/ai-alerts"
 NOW = dt.datetime(2026, 5, 6, 10, 0, 0, tzinfo=dt.UTC)
@@ -401,3 +402,64 @@ def test_the_worked_example_in_the_docs_is_right() -> None:
 
     assert signature == "f0cb8041a4bc049c183e0f7992f229921e414a0f583c2f972f0e2481e5e1c302"
     assert signature in (Path(__file__).resolve().parents[3] / "docs" / "integrations.md").read_text(encoding="utf-8")
+
+
+def test_an_unknown_device_and_a_wrong_signature_get_one_answer_after_the_same_work(
+    client: Client, camera: Device, media: Path, frozen: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a spy on the real signature check, counting the HMACs computed per request
+    from zhifa.integrations.ai_alerts import services
+
+    real = services.alert_signature_matches
+    macs: list[int] = []
+
+    def counted(**kwargs: Any) -> bool:
+        macs[-1] += 1
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "alert_signature_matches", counted)
+    before = written(media)
+
+    # When an unknown device and a known one with a wrong secret each send the same alert
+    answers = []
+    for tamper in ({"device_id": "CAM-9999"}, {"device_id": "CAM-9999", "secret": camera.secret}, {"secret": "x"}):
+        macs.append(0)
+        response = post_alert(client, camera, payload(image=None), **tamper)
+        answers.append((response.status_code, response.json()["code"], response.json()["message"]))
+
+    # Then they cannot be told apart: one status, code and message, each after one HMAC
+    assert answers == [(401, "signature_invalid", "设备未登记、已停用或签名校验失败")] * 3
+    assert macs == [1, 1, 1]
+    assert written(media) == before
+
+
+def test_a_device_number_two_districts_share_is_told_apart_by_its_signature(
+    client: Client, world: World, camera: Device, media: Path, frozen: Any
+) -> None:
+    other = DistrictFactory(code="330106", name="西湖区")
+    DeviceFactory(district=other, device_no=camera.device_no)  # another district's camera, same number
+
+    response = post_alert(client, camera, payload(image=None))
+
+    assert response.status_code == 201
+    assert Event.objects.get().district_id == world.district.pk
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b'{"alert_id": "A-1", "nested": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "json_too_deep"),
+        (b'{"alert_id": "A-1", "alert_type": "x", "confidence": NaN}', "number_not_finite"),
+        (b'{"alert_id": "A-1\\u0000", "alert_type": "x"}', "nul_in_text"),
+    ],
+    ids=["nested-100000-deep", "NaN", "NUL"],
+)
+def test_a_correctly_signed_body_the_json_reader_refuses_is_422_and_writes_nothing(
+    client: Client, camera: Device, media: Path, frozen: Any, body: bytes, code: str
+) -> None:
+    before = written(media)
+
+    response = post_alert(client, camera, body)  # signed with the device's own secret
+
+    assert (response.status_code, response.json()["code"]) == (422, code)
+    assert written(media) == before
