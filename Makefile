@@ -11,7 +11,7 @@ export ZHIFA_DEV ?= 1
 # database named by DATABASE_URL they need --into-named-database as well (load_demo refuses otherwise).
 DEMO_FLAGS ?= --demo-accounts
 
-.PHONY: install run migrate demo serve test lint check-migrations pytest bench bench-pg simulate browser-deps clean
+.PHONY: install run migrate demo serve test lint check-migrations pytest bench bench-pg fuzz simulate browser-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -70,6 +70,11 @@ bench: install
 BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 bench-pg: install
 	$(PY) -m bench --database-url $(BENCH_PG_URL)
+
+# Schemathesis over the whole OpenAPI schema (and Open311) against a local server on a throwaway SQLite
+# database under var/; FUZZ_SECONDS (default 300) bounds it. Fails on any 5xx or response-schema violation.
+fuzz: install
+	$(PY) -m fuzz
 
 # Replays a seeded day of one street (sim/scenarios/) through the real services; prints 1530 compliance.
 simulate: install

@@ -241,9 +241,8 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
             raise NotFound("该事件没有待反馈的协同任务", code="coordination_task_not_found", details={})
         services.event_coordination_feedback(actor=user, task=task, feedback=body.feedback)
     elif action == "merge":
-        into = Event.objects.filter(pk=_need(body.into_id, "into_id"), district_id=event.district_id).first()
-        if into is None:
-            raise NotFound("合并目标事件不存在", code="event_not_found", details={"id": body.into_id})
+        # Through the user's scope: a target in another street is "not found" as a missing one is (issue 9).
+        into = selectors.event_get(user=user, event_id=_need(body.into_id, "into_id"))
         services.event_merge(actor=user, event=event, into=into, reason=body.reason)
     elif action == "reject":
         services.event_reject(actor=user, event=event, reason=body.reason)

@@ -1,7 +1,8 @@
 """Who may do what to an event. Pure predicates over a ``Jurisdiction``; the services enforce them.
 
 - Anyone with a post may report an event (a patrol finding, a hotline call, a business owner's report);
-  the public and integrations come in through Open311 and API tokens.
+  the public and integrations come in through Open311 and API tokens. A street role reports in its own
+  street: an event it could not see afterwards would be written and then answered "not found".
 - Commanding an event — triage, dispatch, re-dispatch, verify, redo, close, transfer, merge, reject,
   reclassify — is a decision: the command centre (dispatcher), a street dispatcher for their own street,
   and the administrator. Never an auxiliary (ZJR 30: auxiliary staff collect information and assist,
@@ -23,6 +24,11 @@ COMMAND_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER, Role.STREET_DISPATCHER})
 
 def can_report_event(j: Jurisdiction) -> bool:
     return bool(j.role)
+
+
+def can_report_at(j: Jurisdiction, *, street_id: int) -> bool:
+    """Street roles report inside their own street; every other post anywhere in the district."""
+    return not j.is_street_scoped or j.street_id == street_id
 
 
 def can_command_events(j: Jurisdiction) -> bool:

@@ -1,8 +1,10 @@
 """Every read of events a page or endpoint serves, scoped to the reader's jurisdiction.
 
 Scope: district roles (command centre, leaders, legal reviewers, admin) see the district; street roles
-(street dispatcher, officer, auxiliary) their street; a department liaison the events transferred to their
-department; a business owner the events they reported.
+(street dispatcher, officer, auxiliary) their street, and officers and auxiliaries also the events they were
+sent to (the command centre may send them to another street's event); a department liaison the events
+transferred to their department; a business owner the events they reported. Services hold every write to
+the same rule (``event_in_scope``): outside it an event is "not found", whatever its state.
 """
 
 import datetime as dt
@@ -20,6 +22,9 @@ from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.models import DutyShift, Officer
 from zhifa.org.roles import Role
 
+# Street roles who go where they are sent: their scope is their street and the events they were assigned to.
+_FIELD_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY})
+
 _LIST_RELATED = ("street", "zone", "grid", "matter", "department")
 
 
@@ -29,6 +34,11 @@ def _scoped(user: Any) -> QuerySet[Event]:
     if j.is_district_wide:
         return events
     if j.is_street_scoped:
+        if j.role in _FIELD_ROLES:
+            # Released assignments too: the officer's own report releases them, and must not hide the event
+            # from the officer who just made it.
+            sent = EventAssignment.objects.filter(event=OuterRef("pk"), officer__user_id=j.user_id)
+            return events.filter(Q(street_id=j.own_street_id) | Exists(sent))
         return events.filter(street_id=j.own_street_id)
     if j.is_department_scoped:
         transferred = CoordinationTask.objects.filter(event=OuterRef("pk"), department_id=j.own_department_id)
@@ -106,15 +116,22 @@ def event_get(*, user: Any, event_id: int) -> Event:
 _PREFETCHED = ("assignments", "photos", "transitions", "escalations", "coordination_tasks")
 
 
-def _visible(user: Any, event: Event) -> bool:
-    """``_scoped`` as a test of one event in memory."""
+def event_in_scope(*, user: Any, event: Event) -> bool:
+    """Whether ``event`` is in the user's scope (``_scoped`` as a test of one event): the rule every write to
+    an event is held to before it writes anything (``services.common.require_in_scope``)."""
     j = jurisdiction_of(user)
     if event.district_id != j.district_id:
         return False
     if j.is_district_wide:
         return True
     if j.is_street_scoped:
-        return event.street_id == j.own_street_id
+        if event.street_id == j.own_street_id:
+            return True
+        return (
+            j.role in _FIELD_ROLES
+            and event.pk is not None
+            and EventAssignment.objects.filter(event_id=event.pk, officer__user_id=j.user_id).exists()
+        )
     if j.is_department_scoped:
         return any(t.department_id == j.own_department_id for t in event.coordination_tasks.all())
     if j.role == Role.BUSINESS_OWNER:
@@ -128,7 +145,7 @@ def event_get_stored(*, user: Any, event: Event) -> Event:
     the six queries of ``event_get`` (ADR 0005). Anything less falls back to ``event_get``, and so does
     scope: an event the user may not see is "not found" either way."""
     cache = getattr(event, "_prefetched_objects_cache", {})
-    if event.pk is None or any(name not in cache for name in _PREFETCHED) or not _visible(user, event):
+    if event.pk is None or any(name not in cache for name in _PREFETCHED) or not event_in_scope(user=user, event=event):
         return event_get(user=user, event_id=event.pk)
     if not all(relation.is_cached(event) for relation in (Event.street, Event.zone, Event.grid)):
         return event_get(user=user, event_id=event.pk)

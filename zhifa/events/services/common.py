@@ -11,10 +11,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from zhifa.core.errors import PermissionDenied
+from zhifa.core.errors import NotFound, PermissionDenied
 from zhifa.core.workflow import workflow_apply
 from zhifa.events.models import Event, EventAssignment, EventTransition, Notification
 from zhifa.events.permissions import can_command_events, covers_event_street
+from zhifa.events.selectors import event_in_scope
 from zhifa.events.states import EVENT_WORKFLOW
 from zhifa.org.jurisdiction import Jurisdiction, jurisdiction_of
 from zhifa.org.models import Officer, Profile
@@ -59,8 +60,19 @@ def actor_jurisdiction(actor: Any, *, district_id: int) -> Jurisdiction | None:
     return j
 
 
+def require_in_scope(actor: Any, event: Event) -> None:
+    """Refuse, before anything is written, an event outside the acting user's scope (the selectors' rule) as
+    "not found" — the words and code of a missing event, whatever its state, so that nobody learns from a
+    refused write which ids exist or which are closed (issue 9)."""
+    if is_system(actor):
+        return
+    if not event_in_scope(user=actor, event=event):
+        raise NotFound("事件不存在或不在您的管辖范围内", code="event_not_found", details={"id": event.pk})
+
+
 def require_command(actor: Any, event: Event, *, what: str) -> Jurisdiction | None:
     """Decisions on an event: the command centre, the street dispatcher of its street, the administrator."""
+    require_in_scope(actor, event)
     j = actor_jurisdiction(actor, district_id=event.district_id)
     if j is None:
         return None
@@ -90,6 +102,7 @@ def assigned_officer_of(actor: Any, event: Event) -> Officer | None:
 
 def require_assignment(actor: Any, event: Event, *, what: str) -> EventAssignment:
     """The actor's active assignment on the event; refused (``not_assigned``) when they hold none."""
+    require_in_scope(actor, event)
     actor_jurisdiction(actor, district_id=event.district_id)
     assignment = assignment_of(actor, event)
     if assignment is None:

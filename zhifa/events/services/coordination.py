@@ -18,6 +18,7 @@ from zhifa.events.services.common import (
     apply_transition,
     notify,
     require_command,
+    require_in_scope,
     users_with_post,
 )
 from zhifa.events.states import EventAction, EventStatus, TimeBase
@@ -72,6 +73,7 @@ def event_transfer(*, actor: Any, event: Event, department: Department, instruct
 def event_coordination_feedback(*, actor: Any, task: CoordinationTask, feedback: str) -> Event:
     """The department's written feedback (required): the event returns to the command centre as handled."""
     event = task.event
+    require_in_scope(actor, event)
     j = actor_jurisdiction(actor, district_id=event.district_id)
     if j is not None and not can_give_coordination_feedback(j, task.department_id):
         raise PermissionDenied("只有承办部门的联络员才能反馈", code="permission_denied")

@@ -33,6 +33,7 @@ from zhifa.events.services.common import (
     release_assignments,
     require_assignment,
     require_command,
+    require_in_scope,
 )
 from zhifa.events.states import REPORTED_STATES, EventAction, EventStatus
 from zhifa.org.jurisdiction import Jurisdiction
@@ -173,6 +174,7 @@ def event_acknowledge(*, actor: Any, event: Event, acted_at: dt.datetime | None 
     audit entry carry the arrival time and a note naming both times, which is what explains the pair. An
     acknowledgement that arrives after the worker re-dispatched the event is refused (the officer no longer
     holds the task)."""
+    require_in_scope(actor, event)
     actor_jurisdiction(actor, district_id=event.district_id)
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
@@ -217,6 +219,7 @@ def event_check_in(
     On a two-officer event the first check-in moves the event; the colleague's, arriving once the event is on
     site, is held to the same distance and recorded on their own assignment (``arrived_at``, not before
     their own acknowledgement if they made one) with its position and audit entry, and no transition."""
+    require_in_scope(actor, event)
     actor_jurisdiction(actor, district_id=event.district_id)
     max_m = int(getattr(settings, "ZHIFA_CHECKIN_MAX_DISTANCE_M", DEFAULT_CHECKIN_MAX_DISTANCE_M))
     with transaction.atomic():
@@ -397,6 +400,7 @@ def event_report(
     different text from them is refused (``already_reported``), and anyone else meets the usual refusals."""
     text = (outcome or "").strip()
     # Before the assignment check: the first copy released the officer's assignment.
+    require_in_scope(actor, event)
     actor_jurisdiction(actor, district_id=event.district_id)
     earlier = _reported_already(actor, Event.objects.get(pk=event.pk), text)
     if earlier is not None:
@@ -448,6 +452,7 @@ def _reported_already(actor: Any, stored: Event, text: str) -> Event | None:
 def event_return(*, actor: Any, event: Event, reason: str) -> Event:
     """退回: an assigned officer (or the command centre; or the coordinating department's liaison for a
     transferred event) sends the event back with a reason (required by the table)."""
+    require_in_scope(actor, event)
     j = actor_jurisdiction(actor, district_id=event.district_id)
     if j is not None and assigned_officer_of(actor, event) is None:
         from zhifa.events.services.coordination import is_open_task_liaison

@@ -29,7 +29,7 @@ from zhifa.core.workflow import workflow_check
 from zhifa.events import photos as photo_store
 from zhifa.events.clocks import LOCAL_TZ
 from zhifa.events.models import Event, EventDayCounter, EventTransition, PhotoKind
-from zhifa.events.permissions import can_report_event
+from zhifa.events.permissions import can_report_at, can_report_event
 from zhifa.events.services.common import SYSTEM_TRIAGE, actor_jurisdiction, caller_key
 from zhifa.events.services.triage import classify_event, triage_after_store, triage_decision
 from zhifa.events.states import EVENT_WORKFLOW, ClassifiedBy, EventPriority, EventSource, EventStatus
@@ -224,6 +224,14 @@ def event_intake(
         district_id=district_id, lon=lon, lat=lat, coord_system=coord_system, address=address or ""
     )
     location = locate_point(district_id=district_id, lon=w_lon, lat=w_lat)
+    if j is not None and not can_report_at(j, street_id=location.street_id):
+        # Refused here, before anything is written: stored, the event would be outside the reporter's own
+        # scope, and the answer to their report "not found" (issue 9).
+        raise PermissionDenied(
+            f"该位置在{location.street_name}，不在您所在街道的辖区内，请联系指挥中心上报",
+            code="outside_jurisdiction",
+            details={"street_id": location.street_id},
+        )
     matter = _matter_by_code(district_id=district_id, code=matter_code) if matter_code else None
     # Every photo is checked before anything is written; the checked photos are what gets stored.
     uploads = photo_store.photos_validate(photos)

@@ -21,7 +21,7 @@ from zhifa.core import rows
 from zhifa.core.audit import audit_record
 from zhifa.core.errors import Conflict, ValidationFailed
 from zhifa.events.models import ClassificationFeedback, Event
-from zhifa.events.services.common import SYSTEM_DISPATCH, apply_transition, require_command
+from zhifa.events.services.common import SYSTEM_DISPATCH, apply_transition, require_command, require_in_scope
 from zhifa.events.services.dispatch import event_dispatch, officers_needed_for
 from zhifa.events.states import OPEN_STATES, ClassifiedBy, EventAction, EventRoute, EventStatus
 from zhifa.org.models import Department, Officer
@@ -227,8 +227,12 @@ def event_classify_override(*, actor: Any, event: Event, matter: Matter) -> Even
 
 
 def event_merge(*, actor: Any, event: Event, into: Event, reason: str) -> Event:
-    """Link a duplicate to the open event it repeats (terminal); its reporter gets the primary's outcome."""
+    """Link a duplicate to the open event it repeats (terminal); its reporter gets the primary's outcome.
+
+    Both ends are the actor's to command: a street dispatcher merges within their street only, and a target
+    outside the actor's scope is "not found" whether it is open, closed or missing (issue 9)."""
     require_command(actor, event, what="合并事件")
+    require_in_scope(actor, into)
     return _merge(actor=actor, event=event, into=into, reason=reason, updates={})
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from zhifa.core.errors import InvalidTransition, PermissionDenied
+from zhifa.core.errors import InvalidTransition, NotFound, PermissionDenied
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import Event, EventAssignment, EventTransition, Notification, OfficerPosition
@@ -75,7 +75,8 @@ def test_a_check_in_sent_again_returns_the_event_and_writes_nothing(
     ("persona", "code", "message"),
     [
         # The colleague sent with officer_a is not refused: their own check-in (test_colleague_steps.py).
-        ("officer_b", "not_assigned", "只有被派遣到该事件的执法人员才能到场签到"),
+        # Street B's officer does not see street A's event: "not found", as for a missing one.
+        ("officer_b", "event_not_found", "事件不存在或不在您的管辖范围内"),
         ("auxiliary_a", "not_assigned", "只有被派遣到该事件的执法人员才能到场签到"),
     ],
 )
@@ -94,7 +95,7 @@ def test_anyone_else_is_refused_as_before(
     actor = colleague.user if persona == "colleague" else world.user(persona)
 
     # When someone else checks in there
-    with pytest.raises((InvalidTransition, PermissionDenied)) as refused:
+    with pytest.raises((InvalidTransition, PermissionDenied, NotFound)) as refused:
         services.event_check_in(actor=actor, event=event, lon=event.lon, lat=event.lat)
 
     # Then they get the refusal of today, and nothing is written

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from zhifa.core.errors import PermissionDenied, ValidationFailed
+from zhifa.core.errors import DomainError, PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import Event, EventAssignment, EventTransition, Notification, OfficerPosition
@@ -344,12 +344,15 @@ def test_anyone_not_assigned_is_refused(world: Any, brain: Brain, colleague: Off
     before = written(event)
 
     # When someone not sent takes the step
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(DomainError) as refused:
         take(step, world.user(persona), event)
 
-    # Then they are refused, and nothing is written
+    # Then they are refused, and nothing is written; street B's officer does not see street A's event at all
     what = {"acknowledge": "响应任务", "check_in": "到场签到"}[step]
-    assert (refused.value.code, refused.value.message) == ("not_assigned", f"只有被派遣到该事件的执法人员才能{what}")
+    expected = ("not_assigned", f"只有被派遣到该事件的执法人员才能{what}")
+    if persona == "officer_b":
+        expected = ("event_not_found", "事件不存在或不在您的管辖范围内")
+    assert (refused.value.code, refused.value.message) == expected
     assert written(event) == before
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zhifa.core.errors import Conflict, PermissionDenied
+from zhifa.core.errors import Conflict, DomainError
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import Event, EventAssignment, EventPhoto, EventTransition, Notification
@@ -116,13 +116,15 @@ def test_the_same_text_from_anyone_else_is_refused_as_not_assigned(
     actor = colleague_user if persona == "colleague" else world.user(persona)
 
     # When someone else sends the same text
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(DomainError) as refused:
         services.event_report(actor=actor, event=event, outcome=OUTCOME)
 
-    # Then it is refused as from someone not sent there (the report released every assignment)
+    # Then it is refused as from someone not sent there (the report released every assignment); street B's
+    # officer does not see street A's event at all
     assert (refused.value.code, refused.value.message) == (
-        "not_assigned",
-        "只有被派遣到该事件的执法人员才能反馈处置结果",
+        ("event_not_found", "事件不存在或不在您的管辖范围内")
+        if persona == "officer_b"
+        else ("not_assigned", "只有被派遣到该事件的执法人员才能反馈处置结果")
     )
     assert written(event, media) == before
 

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from zhifa.catalog.tests.factories import MatterFactory
-from zhifa.core.errors import Conflict, DomainError, InvalidTransition, PermissionDenied, ValidationFailed
+from zhifa.core.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import (
@@ -75,16 +75,25 @@ def test_dispatch_assigns_the_officers_starts_the_clocks_and_notifies(world: Any
 
 
 @pytest.mark.parametrize(
-    "persona", ["auxiliary_a", "officer_a", "liaison", "leader", "legal_reviewer", "business_owner"]
+    ("persona", "code"),
+    [
+        ("auxiliary_a", "permission_denied"),
+        ("officer_a", "permission_denied"),
+        ("leader", "permission_denied"),
+        ("legal_reviewer", "permission_denied"),
+        # The event is not in their scope at all (not transferred to the liaison, not reported by the owner).
+        ("liaison", "event_not_found"),
+        ("business_owner", "event_not_found"),
+    ],
 )
-def test_only_the_command_centre_may_dispatch(world: Any, brain: Brain, persona: str) -> None:
+def test_only_the_command_centre_may_dispatch(world: Any, brain: Brain, persona: str, code: str) -> None:
     event = walk_to(world, "triaged")
     before = footprint(event)
 
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(DomainError) as refused:
         services.event_dispatch(actor=world.user(persona), event=event, officers=[officer_of(world, "officer_a")])
 
-    assert refused.value.code == "permission_denied"
+    assert refused.value.code == code
     assert footprint(event) == before
 
 
@@ -92,7 +101,7 @@ def test_a_street_dispatcher_commands_only_their_own_street(world: Any, brain: B
     event = walk_to(world, "triaged")
     before = footprint(event)
 
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(NotFound) as refused:
         services.event_dispatch(
             actor=street_dispatcher(world, world.street_b), event=event, officers=[officer_of(world, "officer_a")]
         )
@@ -100,7 +109,8 @@ def test_a_street_dispatcher_commands_only_their_own_street(world: Any, brain: B
         actor=street_dispatcher(world, world.street_a, "sd_a"), event=event, officers=[officer_of(world, "officer_a")]
     )
 
-    assert refused.value.code == "outside_jurisdiction"
+    # Another street's event is "not found", as a missing one: the street dispatcher must not learn it exists.
+    assert refused.value.code == "event_not_found"
     assert before[0] == EventStatus.TRIAGED
     assert own.status == EventStatus.DISPATCHED
 
@@ -138,10 +148,13 @@ def test_only_an_assigned_officer_may_take_the_field_steps(world: Any, brain: Br
         "report": lambda actor: services.event_report(actor=actor, event=event, outcome="已处理"),
     }
 
+    codes = {}
     for persona in ["officer_b", "auxiliary_a", "dispatcher"]:
-        with pytest.raises(PermissionDenied) as refused:
+        with pytest.raises(DomainError) as refused:
             calls[step](world.user(persona))
-        assert refused.value.code == "not_assigned"
+        codes[persona] = refused.value.code
+    # Street B's officer does not see street A's event: "not found", as for a missing one.
+    assert codes == {"officer_b": "event_not_found", "auxiliary_a": "not_assigned", "dispatcher": "not_assigned"}
     assert footprint(event) == before
 
 
@@ -207,7 +220,8 @@ def test_deciding_steps_are_refused_to_everyone_but_the_command_centre(
         "redo": lambda: services.event_redo(actor=actor, event=event, reason="不合格"),
     }
 
-    with pytest.raises(PermissionDenied):
+    # The liaison does not see an event that was not transferred to their department: "not found".
+    with pytest.raises(NotFound if persona == "liaison" else PermissionDenied):
         calls[step]()
 
     assert footprint(event) == before
@@ -291,9 +305,12 @@ def test_coordination_feedback_only_from_the_departments_liaison(world: Any, bra
     )
     before = footprint(event)
 
-    for actor in [world.user("officer_a"), world.user("dispatcher"), other_liaison]:
+    for actor in [world.user("officer_a"), world.user("dispatcher")]:
         with pytest.raises(PermissionDenied):
             services.event_coordination_feedback(actor=actor, task=task, feedback="已处理")
+    # Another department's liaison does not see the event at all.
+    with pytest.raises(NotFound):
+        services.event_coordination_feedback(actor=other_liaison, task=task, feedback="已处理")
     with pytest.raises(ValidationFailed) as empty:
         services.event_coordination_feedback(actor=world.user("liaison"), task=task, feedback="")
     assert empty.value.code == "feedback_required"

@@ -80,16 +80,19 @@ def _signed_device(*, device_no: str, district_code: str, timestamp: str, body: 
     if district_code:
         devices = devices.filter(district__code=district_code.strip())
     candidates = list(devices.order_by("pk")[:_MAX_SAME_NUMBER])
-    secrets_to_try = [d.secret for d in candidates] or [_UNKNOWN_DEVICE_KEY]
+    refusal = AlertUnauthenticated(
+        "设备未登记、已停用或签名校验失败", code="signature_invalid", details={"device_id": device_no[:50]}
+    )
+    if not candidates:
+        alert_signature_matches(secret=_UNKNOWN_DEVICE_KEY, timestamp=timestamp, body=body, signature=signature)
+        raise refusal
     matches = [
-        candidate
-        for candidate, secret in zip(candidates or [None], secrets_to_try, strict=True)
-        if alert_signature_matches(secret=secret, timestamp=timestamp, body=body, signature=signature)
+        d
+        for d in candidates
+        if alert_signature_matches(secret=d.secret, timestamp=timestamp, body=body, signature=signature)
     ]
-    if len(matches) != 1 or matches[0] is None or not signature:
-        raise AlertUnauthenticated(
-            "设备未登记、已停用或签名校验失败", code="signature_invalid", details={"device_id": device_no[:50]}
-        )
+    if len(matches) != 1 or not signature:
+        raise refusal
     return matches[0]
 
 

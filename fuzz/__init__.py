@@ -1,0 +1,1 @@
+"""`make fuzz`: Schemathesis against a live local server (see __main__)."""
