@@ -35,10 +35,12 @@ gc.set_threshold(100_000, 50, 1000)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_application = get_asgi_application()
 
+from zhifa.core.checks import require_audit_key  # noqa: E402 — needs the apps loaded above
 from zhifa.org.checks import require_secret_key  # noqa: E402 — needs the apps loaded above
 
 # A server runs no system checks: without a key in production it must refuse here, not at the first request.
 require_secret_key()
+require_audit_key()
 
 WSGI_PREFIXES = ("/api/", "/open311/")
 API_THREADS = max(1, int(os.environ.get("ZHIFA_API_THREADS", "1")))

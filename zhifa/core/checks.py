@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 
 MISSING_MESSAGE = (
     "未设置 ZHIFA_AUDIT_KEY：生产模式下拒绝启动。审计链每条记录的哈希和每个检查点都用它签名，它不得存入数据库；"
@@ -32,3 +33,11 @@ def audit_key_not_development(app_configs: Any, **kwargs: Any) -> list[Warning]:
             )
         ]
     return []
+
+
+def require_audit_key() -> None:
+    """Called by the server entry points (config/asgi.py, config/wsgi.py), which run no system checks: a
+    server without the key in production stops at its start, not at its first audited write."""
+    errors = audit_key_present(None)
+    if errors:
+        raise ImproperlyConfigured(errors[0].msg)

@@ -4,10 +4,15 @@ Entries from before the key (empty ``key_id``, plain SHA-256) still verify, but 
 
 import hashlib
 import hmac
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -131,3 +136,31 @@ def test_production_refuses_to_start_without_a_long_enough_audit_key(
     settings.ZHIFA_AUDIT_KEY_SOURCE = source
     settings.ZHIFA_AUDIT_KEY = key
     assert [error.id for error in audit_key_present(None)] == ids
+
+
+@pytest.mark.parametrize(
+    ("audit_key_env", "refused"),
+    [({}, True), ({"ZHIFA_AUDIT_KEY": "short"}, True), ({"ZHIFA_AUDIT_KEY": "k" * 40}, False)],
+)
+def test_a_production_server_refuses_to_start_without_the_audit_key(
+    tmp_path: Path, audit_key_env: dict[str, str], refused: bool
+) -> None:
+    # A server process runs no system checks: the WSGI entry point itself must refuse.
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "ZHIFA_DEV": "0",
+        "ZHIFA_SECRET_KEY": "s" * 60,
+        "ZHIFA_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **audit_key_env,
+    }
+    started = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (started.returncode != 0, "ZHIFA_AUDIT_KEY" in started.stderr) == (refused, refused)
+    assert not (tmp_path / "audit_key").exists()
