@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from zhifa.core.audit import AuditChainBroken, audit_checkpoint_write
 from zhifa.core.heartbeats import CLOCK_WATCH, heartbeat_record
@@ -37,9 +38,11 @@ class Command(BaseCommand):
         checkpoint_due = 0.0
         while True:
             try:
+                # The heartbeat carries the scan's own time: every step due by then has been taken.
+                now = timezone.now()
                 with acting_as(client=Client.SYSTEM):
-                    steps = events_escalate_overdue()
-                heartbeat_record(kind=CLOCK_WATCH, interval_s=interval)
+                    steps = events_escalate_overdue(now=now)
+                heartbeat_record(kind=CLOCK_WATCH, interval_s=interval, now=now)
                 if time.monotonic() >= checkpoint_due:
                     _audit_checkpoint()
                     checkpoint_due = time.monotonic() + settings.ZHIFA_AUDIT_CHECKPOINT_EVERY_S
