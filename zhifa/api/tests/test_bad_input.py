@@ -163,12 +163,17 @@ def test_json_nested_too_deep_is_refused(world: Any, url: str, levels: int) -> N
     assert footprint() == before
 
 
-def test_json_at_the_depth_bound_is_read_and_judged_by_the_schema(world: Any) -> None:
+def test_json_at_the_depth_bound_is_read_and_judged_by_the_schema_in_chinese(world: Any) -> None:
     body = '{"description": ' + deep(31) + "}"  # the object is level 1
 
     response = bearer(world.user("dispatcher")).post("/api/v1/events", body, content_type="application/json")
 
-    assert (response.status_code, response.json()["code"]) == (422, "request_invalid")
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "request_invalid",
+        "message": "请求数据格式不正确：description 须为字符串",
+        "details": [{"loc": ["body", "description"], "code": "string_type", "reason": "须为字符串"}],
+    }
 
 
 @pytest.mark.parametrize(
@@ -264,15 +269,6 @@ def test_an_anonymous_write_is_401_not_authenticated_not_a_csrf_failure(world: A
     assert Event.objects.count() == 0
 
 
-def test_a_logged_in_session_still_needs_its_csrf_token(world: Any) -> None:
-    response = session(world.user("dispatcher"), enforce_csrf_checks=True).post(
-        "/api/v1/events", json.dumps(EVENT), content_type="application/json"
-    )
-
-    assert (response.status_code, response.json()["code"]) == (403, "csrf_failed")
-    assert Event.objects.count() == 0
-
-
 @pytest.mark.parametrize("path", ["/api/v1/events/null,null", "/api/v1/events/-1/actions/verify", "/api/v2/events"])
 def test_a_path_no_operation_matches_is_a_json_404(world: Any, path: str) -> None:
     response = bearer(world.user("dispatcher")).post(path, "{}", content_type="application/json")
@@ -280,3 +276,15 @@ def test_a_path_no_operation_matches_is_a_json_404(world: Any, path: str) -> Non
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"code": "api_path_unknown", "message": "接口不存在，请核对地址与路径参数", "details": {}}
+
+
+def test_a_non_finite_number_an_answer_still_holds_is_written_as_null() -> None:
+    from zhifa.api.json_io import FiniteJSONRenderer
+
+    rendered = FiniteJSONRenderer().render(
+        None,  # type: ignore[arg-type]
+        {"score": float("nan"), "items": [1.5, float("inf"), {"d": float("-inf")}]},
+        response_status=200,
+    )
+
+    assert rendered == '{"score": null, "items": [1.5, null, {"d": null}]}'
