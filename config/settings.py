@@ -239,6 +239,14 @@ ZHIFA_ESCALATION_STEP_MINUTES = 5
 # Automatic re-dispatches of one event by the clock watcher before level 3 only tells the command centre.
 ZHIFA_AUTO_REDISPATCH_MAX = int(os.environ.get("ZHIFA_AUTO_REDISPATCH_MAX", "2"))
 ZHIFA_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+# Photos (zhifa/events/photos.py): pixels read from the header and refused above this before decoding;
+# photos per request; photos decoded at once per process (bounds the memory they take).
+ZHIFA_PHOTO_MAX_PIXELS = int(os.environ.get("ZHIFA_PHOTO_MAX_PIXELS", "40000000"))
+ZHIFA_MAX_PHOTOS_PER_REQUEST = int(os.environ.get("ZHIFA_MAX_PHOTOS_PER_REQUEST", "9"))
+ZHIFA_PHOTO_DECODE_SLOTS = int(os.environ.get("ZHIFA_PHOTO_DECODE_SLOTS", "2"))
+# What the public Open311 GET requests shows of people's reports (hotline, Open311, API): "masked" rounds
+# the point to ~100 m, cuts the address at the house number and summarises the outcome; "exact" as stored.
+ZHIFA_OPEN311_PUBLIC_DETAIL = os.environ.get("ZHIFA_OPEN311_PUBLIC_DETAIL", "masked")
 ZHIFA_WALKING_SPEED_MPS = 1.3
 ZHIFA_RIDING_SPEED_MPS = 4.5
 ZHIFA_WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]

@@ -17,11 +17,13 @@ from zhifa.catalog.models import Domain, Matter
 from zhifa.events.clocks import sla_policy_for
 from zhifa.events.models import Event, SlaPolicy
 from zhifa.events.photos import photo_file_extension
+from zhifa.events.privacy import mask_address, round_coordinate
 from zhifa.events.states import EventAction, EventSource, EventStatus, TimeBase
 from zhifa.integrations.open311.attributes import attributes_for
 from zhifa.integrations.open311.selectors import (
     CLOSED_STATES,
     PRIVATE_TEXT_SOURCES,
+    is_detail_masked,
     is_published_photo,
     merge_primary,
 )
@@ -134,10 +136,12 @@ def status_notes(event: Event) -> str:
         primary = merge_primary(event)
         notes = status_notes(primary) if primary.pk != event.pk else ""
         return f"与事件{primary.public_no}为同一问题，已合并处理。{notes}".strip()
+    # The reason and the outcome are a dispatcher's and an officer's words; for a person's report they are
+    # summarised by the status (``is_detail_masked``).
     if event.status == EventStatus.REJECTED:
-        return f"不予受理：{_reject_reason(event)}"
+        return "不予受理。" if is_detail_masked(event) else f"不予受理：{_reject_reason(event)}"
     if event.status == EventStatus.CLOSED:
-        return event.outcome
+        return "已办结。" if is_detail_masked(event) else event.outcome
     if event.status == EventStatus.TRANSFERRED:
         tasks = getattr(event, "coordination_list", None) or []
         return f"已转{tasks[0].department.name}协同办理。" if tasks else ""
@@ -177,7 +181,15 @@ def _media_url(event: Event, request: HttpRequest) -> str:
     return request.build_absolute_uri(path)
 
 
+def _address(event: Event) -> str:
+    if not is_detail_masked(event):
+        return event.address
+    # An address that is nothing but a number is said by its street, as near as a masked address goes.
+    return mask_address(event.address) or (event.street.name if event.address.strip() else "")
+
+
 def request_data(event: Event, *, request: HttpRequest, policies: PolicyCache | None = None) -> dict[str, Any]:
+    masked = is_detail_masked(event)
     return {
         "service_request_id": event.public_no,
         "status": open311_status(event),
@@ -190,10 +202,10 @@ def request_data(event: Event, *, request: HttpRequest, policies: PolicyCache | 
         "requested_datetime": w3c(event.reported_at),
         "updated_datetime": w3c(event.updated_at),
         "expected_datetime": w3c(expected_datetime(event)),
-        "address": event.address,
+        "address": _address(event),
         "address_id": str((event.attributes or {}).get("address_id") or ""),
         "zipcode": "",
-        "lat": event.lat,
-        "long": event.lon,
+        "lat": round_coordinate(event.lat) if masked else event.lat,
+        "long": round_coordinate(event.lon) if masked else event.lon,
         "media_url": _media_url(event, request),
     }

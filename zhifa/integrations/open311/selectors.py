@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -18,6 +19,15 @@ CLOSED_STATES = frozenset({EventStatus.CLOSED, EventStatus.REJECTED})
 # A hotline call is written down by an operator and may name the caller; its text is not published, and
 # neither are the photos that came with it (they can show the caller's own door or window).
 PRIVATE_TEXT_SOURCES = frozenset({EventSource.HOTLINE})
+# Reports made by people — a hotline call, a citizen's Open311 request, an account's API report — are public
+# only as near as ``ZHIFA_OPEN311_PUBLIC_DETAIL`` says: "masked" (the default) rounds the point to about
+# 100 m, keeps the address up to its road and gives a closed or rejected event's status instead of the
+# officer's or dispatcher's words, which can name the people involved; "exact" publishes them as stored.
+# Patrol findings, alerts and departments' hand-overs are the administration's own records of public
+# places and stay exact.
+PERSONAL_SOURCES = frozenset({EventSource.HOTLINE, EventSource.OPEN311, EventSource.API})
+PUBLIC_DETAIL_EXACT = "exact"
+PUBLIC_DETAIL_MASKED = "masked"
 # Only what a reporter sent in as the report is published. Camera and drone captures record passers-by
 # and number plates in public places, which may serve public security only (个人信息保护法 26); handling
 # photos show the party being dealt with before any decision is made (decisions alone are published,
@@ -52,7 +62,7 @@ def open311_service(*, district: District, service_code: str) -> Matter:
 
 
 def _with_related(events: QuerySet[Event]) -> QuerySet[Event]:
-    return events.select_related("matter", "department", "merged_into").prefetch_related(
+    return events.select_related("matter", "department", "merged_into", "street").prefetch_related(
         "photos",
         Prefetch(
             "transitions",
@@ -145,6 +155,18 @@ def open311_media(*, token: str, extension: str) -> EventPhoto:
     ):
         raise NotFound("照片不存在", code="photo_not_found")
     return photo
+
+
+def open311_public_detail() -> str:
+    """``ZHIFA_OPEN311_PUBLIC_DETAIL``: "exact", or "masked" — also for any other value, so that a typo
+    publishes less rather than more."""
+    value = str(getattr(settings, "ZHIFA_OPEN311_PUBLIC_DETAIL", PUBLIC_DETAIL_MASKED)).strip().lower()
+    return PUBLIC_DETAIL_EXACT if value == PUBLIC_DETAIL_EXACT else PUBLIC_DETAIL_MASKED
+
+
+def is_detail_masked(event: Event) -> bool:
+    """Whether Open311 shows ``event``'s place and outcome masked (``PERSONAL_SOURCES``)."""
+    return event.source in PERSONAL_SOURCES and open311_public_detail() == PUBLIC_DETAIL_MASKED
 
 
 def merge_primary(event: Event) -> Event:

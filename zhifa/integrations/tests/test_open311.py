@@ -479,7 +479,7 @@ def test_get_requests_json_fields_and_values(client: Client, world: World, vendi
         "requested_datetime": "2026-05-06T10:00:00+08:00",
         "updated_datetime": "2026-05-06T10:00:00+08:00",
         "expected_datetime": None,  # the feedback clock starts at dispatch
-        "address": "甲街道文一路1号",
+        "address": "甲街道文一路",  # a citizen's report: up to the road (test_open311_privacy.py)
         "address_id": "",
         "zipcode": "",
         "lat": POINT_IN_A[1],
@@ -541,8 +541,9 @@ def test_statuses_map_to_open_and_closed(client: Client, world: World, vending: 
     by_id = {r["service_request_id"]: (r["status"], r["status_notes"]) for r in body}
     assert by_id == {
         open_event.public_no: ("open", ""),
-        rejected.public_no: ("closed", "不予受理：非执法事项"),
-        closed.public_no: ("closed", "已劝离"),
+        # Citizens' reports: the status, not the dispatcher's or officer's words (test_open311_privacy.py).
+        rejected.public_no: ("closed", "不予受理。"),
+        closed.public_no: ("closed", "已办结。"),
         duplicate_of_open.public_no: ("open", f"与事件{open_event.public_no}为同一问题，已合并处理。"),
     }
     open_ids = {r["service_request_id"] for r in as_json(client.get(f"{BASE}/requests.json", {"status": "open"}))}
@@ -563,7 +564,7 @@ def test_merged_request_follows_its_primary_to_closed(
     [body] = as_json(client.get(f"{BASE}/requests/{duplicate.public_no}.json"))
 
     assert body["status"] == "closed"
-    assert body["status_notes"] == f"与事件{primary.public_no}为同一问题，已合并处理。摊贩已劝离"
+    assert body["status_notes"] == f"与事件{primary.public_no}为同一问题，已合并处理。已办结。"
 
 
 def test_filters_by_service_code_and_dates(client: Client, world: World, vending: Matter, catering: Matter) -> None:
