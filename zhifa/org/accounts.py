@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -182,7 +183,7 @@ def password_change(*, user: Any, old_password: str, new_password: str) -> None:
         raise ValidationFailed("原密码不正确。", code="old_password_wrong")
     try:
         password_validation.validate_password(new_password, user)
-    except password_validation.ValidationError as exc:
+    except DjangoValidationError as exc:
         raise ValidationFailed("新密码不符合要求：" + "；".join(exc.messages), code="password_rejected") from exc
     with transaction.atomic():
         user.set_password(new_password)

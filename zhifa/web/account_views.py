@@ -58,7 +58,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 error = exc.message
             else:
                 # The session stays valid (its hash follows the password) and the block on pages is lifted.
-                update_session_auth_hash(request, request.user)
+                update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
                 request.session[accounts.PASSWORD_EXPIRED_SESSION_KEY] = False
                 return HttpResponseRedirect(_next(request))
     context = {

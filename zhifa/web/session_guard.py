@@ -3,10 +3,10 @@
 1. A session ends ZHIFA_SESSION_IDLE_S after the person last did something, and ZHIFA_SESSION_MAX_S after it
    began whatever happens (both on every path, the API's session calls included). The times are kept in
    the session itself (the database), so every server process applies the same limits.
-2. A password past its age sends every page to the change page (found once, at the session's first
-   request: "at the next sign-in").
-3. Administrators, leaders and legal reviewers see no page until their TOTP code is verified (enrolled
+2. Administrators, leaders and legal reviewers see no page until their TOTP code is verified (enrolled
    first if they have no device).
+3. A password past its age sends every page to the change page (found once, when the session begins:
+   "at the next sign-in").
 
 Steps 2 and 3 guard the pages and the admin; the API refuses such sessions itself (zhifa.api.auth), and
 bearer tokens (issued with manage.py to machines) do not pass through a session at all.
@@ -34,8 +34,11 @@ BACKGROUND_PATHS = ("/command/officers.json", "/command/stream")
 # command centre dispatches by, and ending his session would silently stop both it and his offline queue
 # mid-shift. The phone's own screen lock guards the device; the absolute lifetime still ends the session.
 
-# Not held back by steps 2 and 3: the pages that carry them out, signing out, and static files.
-OPEN_PREFIXES = ("/login/", "/logout/", "/account/", "/static/", "/admin/login/", "/admin/logout/")
+# Not held back by step 3: the second factor's own pages, signing in and out, and static files. The password
+# change page is held back too: whoever knows only the password of a privileged account must not be able to
+# change it (and lock its owner out) without the second factor.
+OPEN_PREFIXES = ("/login/", "/logout/", "/account/totp/", "/static/", "/admin/login/", "/admin/logout/")
+PASSWORD_CHANGE_PATH = "/account/password/"
 API_PREFIXES = ("/api/", "/open311/")
 # Updating the last-seen time on every request would write the session row on every request; a minute's
 # precision is plenty for a thirty-minute limit.
@@ -74,20 +77,22 @@ class SessionGuardMiddleware:
         else:
             seen = session.get(SEEN_KEY, started)
             if now - started > settings.ZHIFA_SESSION_MAX_S:
-                return self._end(request, "会话超过最长有效期")
+                self._end(request, "会话超过最长有效期")
+                return None
             if now - seen > settings.ZHIFA_SESSION_IDLE_S:
-                return self._end(request, "会话空闲超时")
+                self._end(request, "会话空闲超时")
+                return None
             if request.path not in BACKGROUND_PATHS and now - seen >= SEEN_PRECISION_S:
                 session[SEEN_KEY] = now
         path = request.path
         if path.startswith(OPEN_PREFIXES) or path.startswith(API_PREFIXES):
             return None
-        if session.get(accounts.PASSWORD_EXPIRED_SESSION_KEY):
-            return _redirect("web:password-change", request)
         if accounts.second_factor_required(request.user) and not request.user.is_verified():  # type: ignore[union-attr]
             if accounts.totp_device_confirmed(request.user) is None:
                 return _redirect("web:totp-enrol", request)
             return _redirect("web:totp-verify", request)
+        if session.get(accounts.PASSWORD_EXPIRED_SESSION_KEY) and path != PASSWORD_CHANGE_PATH:
+            return _redirect("web:password-change", request)
         return None
 
     def _end(self, request: HttpRequest, reason: str) -> None:
@@ -95,16 +100,15 @@ class SessionGuardMiddleware:
         the sign-in page with ``next``, the API answers 401, the phone keeps its posts queued."""
         accounts.logout_record(user=request.user, ip=accounts.client_ip(request), reason=reason)
         logout(request)
-        return None
 
 
 def _redirect(name: str, request: HttpRequest) -> HttpResponse:
     url = reverse(name)
     if request.method == "GET":
         url += "?" + urlencode({"next": request.get_full_path()})
-    response = HttpResponseRedirect(url)
     if request.headers.get("HX-Request") == "true":
         # HTMX follows a redirect by XHR and would swap the page into a table; HX-Redirect moves the window.
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
-    return response
+        return response
+    return HttpResponseRedirect(url)

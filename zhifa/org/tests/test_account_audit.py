@@ -124,3 +124,8 @@ def test_totp_enrolment_is_audited(world: World) -> None:
 def test_audit_of_a_sign_in_through_the_admin(world: World, administrator: Any) -> None:
     Client().post("/admin/login/?next=/admin/", {"username": "root", "password": "zhifa-test-pw"})
     assert [e.actor_label for e in entries("account.login")] == ["root"]
+
+
+def test_sign_out_from_the_admin_is_audited(world: World, administrator: Any, sign_in: Any) -> None:
+    response = sign_in(administrator).post("/admin/logout/")
+    assert (response.status_code, [e.actor_label for e in entries("account.logout")]) == (302, ["root"])

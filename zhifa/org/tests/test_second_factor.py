@@ -124,3 +124,14 @@ def test_the_shared_sign_in_fixture_passes_the_real_second_factor(world: World, 
     client = sign_in(world.user("leader"))
     device = TOTPDevice.objects.get(user=world.user("leader"))
     assert (device.confirmed, device.last_t > 0, client.get("/").status_code) == (True, True, 200)
+
+
+def test_the_password_of_a_privileged_account_cannot_be_changed_before_the_second_factor(world: World) -> None:
+    client = Client()
+    client.force_login(world.user("leader"))
+    response = client.post(
+        "/account/password/",
+        {"old_password": "zhifa-test-pw", "new_password": "Xunjian#2026a", "new_password_again": "Xunjian#2026a"},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/account/totp/enrol/")
+    assert world.user("leader").check_password("zhifa-test-pw")
