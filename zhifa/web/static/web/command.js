@@ -32,6 +32,14 @@
     document.querySelector(".queue-empty").hidden = rows.length > 0;
   }
 
+  // Leaflet puts a string given to bindTooltip/bindPopup into innerHTML: names (typed by users) go in as an
+  // element whose text is set, so a name like <img onerror=…> shows as text and runs nothing.
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
+
   function eventMarker(row) {
     var marker = L.circleMarker([row.lat, row.lon], {
       radius: 7, color: "#ffffff", weight: 1.5, fillColor: "#c62828", fillOpacity: 0.9
@@ -51,7 +59,7 @@
     var marker = L.circleMarker([o.lat, o.lon], {
       radius: 6, color: "#0d47a1", weight: 2, fillColor: STATUS_COLOURS[o.status] || "#9e9e9e", fillOpacity: 1
     });
-    marker.bindTooltip(o.name + "（" + o.status_label + "）");
+    marker.bindTooltip(text(o.name + "（" + o.status_label + "）"));
     return marker;
   }
 
@@ -88,7 +96,7 @@
     fetch(el.dataset.layersUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
       var district = L.geoJSON(data.district, { style: { color: "#0a3680", weight: 3, fill: false }, interactive: false }).addTo(map);
       L.geoJSON(data.streets, { style: { color: "#1565c0", weight: 1.5, fillColor: "#90caf9", fillOpacity: 0.1 }, interactive: false,
-        onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "street-label" }); }
+        onEachFeature: function (f, layer) { layer.bindTooltip(text(f.properties.name), { permanent: true, direction: "center", className: "street-label" }); }
       }).addTo(map);
       map.fitBounds(district.getBounds());
       var legend = L.control({ position: "bottomright" });

@@ -30,7 +30,10 @@
         style: { color: "#1565c0", weight: 1.5, fillColor: "#90caf9", fillOpacity: 0.12 },
         interactive: false,
         onEachFeature: function (f, layer) {
-          layer.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "street-label" });
+          // An element with its text set, not a string: Leaflet would parse a string (a street's name) as HTML.
+          var label = document.createElement("span");
+          label.textContent = f.properties.name;
+          layer.bindTooltip(label, { permanent: true, direction: "center", className: "street-label" });
         }
       }).addTo(map);
       map.fitBounds(district.getBounds());

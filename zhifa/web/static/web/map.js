@@ -29,7 +29,14 @@
     zone: { color: "#5c6bc0", weight: 1, dashArray: "4 4", fill: false }
   };
 
-  // Built with text nodes, never innerHTML, so a subject's name cannot inject markup.
+  // Leaflet puts a string given to bindTooltip/bindPopup into innerHTML: every name (typed by users) goes in
+  // as an element whose text is set, never as a string, so a name like <img onerror=…> shows as text.
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
+
   function popupContent(props) {
     var box = document.createElement("div");
     var name = document.createElement("div");
@@ -54,7 +61,7 @@
       radius: 6, color: "#ffffff", weight: 1.5, fillColor: props.colour, fillOpacity: 0.95
     });
     marker.bindPopup(popupContent(props), { className: "subject-popup", maxWidth: 280 });
-    marker.bindTooltip(props.name, { direction: "top", offset: [0, -6] });
+    marker.bindTooltip(text(props.name), { direction: "top", offset: [0, -6] });
     return marker;
   }
 
@@ -64,12 +71,12 @@
       streets: L.geoJSON(data.streets, {
         style: styles.street,
         onEachFeature: function (f, layer) {
-          layer.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "street-label" });
+          layer.bindTooltip(text(f.properties.name), { permanent: true, direction: "center", className: "street-label" });
         }
       }),
       zones: L.geoJSON(data.zones, {
         style: styles.zone,
-        onEachFeature: function (f, layer) { layer.bindPopup(f.properties.street + " · " + f.properties.name); }
+        onEachFeature: function (f, layer) { layer.bindPopup(text(f.properties.street + " · " + f.properties.name)); }
       })
     };
   }
@@ -183,7 +190,7 @@
       });
     }
     var marker = L.circleMarker(latlng, { radius: 8, color: "#ffffff", weight: 2, fillColor: "#c62828", fillOpacity: 1 })
-      .addTo(map).bindTooltip(point.name);
+      .addTo(map).bindTooltip(text(point.name));
   }
 
   document.addEventListener("DOMContentLoaded", function () {
