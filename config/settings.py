@@ -15,6 +15,9 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
+
+from zhifa.web.csp import tile_sources
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ZHIFA_VAR_DIR", BASE_DIR / "var"))
@@ -68,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # No LocaleMiddleware: one language is shipped (LANGUAGES), and with none activated Django translates
@@ -99,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "zhifa.web.context_processors.shell",
             ],
         },
@@ -212,6 +217,24 @@ TASKS = {
 # A base-map tile template; empty means boundaries on a plain background (no network needed).
 ZHIFA_TILE_URL = os.environ.get("ZHIFA_TILE_URL", "")
 ZHIFA_TILE_ATTRIBUTION = os.environ.get("ZHIFA_TILE_ATTRIBUTION", "")
+
+# Content-Security-Policy on every response (issue 9: a stored name must never run as script). Scripts only
+# from this site, or inline with this response's nonce ({{ csp_nonce }}); no 'unsafe-inline', no eval.
+# Styles: stylesheets from this site and <style> with the nonce; style="" attributes in markup are refused
+# (no style-src-attr, so style-src applies) — our templates use classes, and Leaflet and our scripts set
+# element.style through the CSSOM, which CSP does not govern. Images may also come from the configured
+# tile server; data: and blob: are images Leaflet makes itself. Nothing may frame a page (clickjacking).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:", "blob:", *tile_sources(ZHIFA_TILE_URL)],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGGING = {
     "version": 1,
