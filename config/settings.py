@@ -43,7 +43,7 @@ if not ZHIFA_AUDIT_KEY and ZHIFA_DEV:
     from zhifa.org.secret_key import development_secret_key
 
     ZHIFA_AUDIT_KEY = development_secret_key(VAR_DIR / "audit_key")
-# Signed checkpoints of the chain's tip, outside the database; one directory per database.
+# Signed checkpoints of the chain's tip, outside the database (a file per database in this directory).
 ZHIFA_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("ZHIFA_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
 ZHIFA_AUDIT_CHECKPOINT_EVERY_S = float(os.environ.get("ZHIFA_AUDIT_CHECKPOINT_EVERY_S", "600"))
 ALLOWED_HOSTS = os.environ.get("ZHIFA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")

@@ -1,10 +1,12 @@
 """Signed checkpoints of the audit chain's tip, kept outside the database (issue 9).
 
-A line per checkpoint in ``<ZHIFA_AUDIT_CHECKPOINT_DIR>/audit-checkpoints.jsonl``: the tip's sequence
+A line per checkpoint in ``<ZHIFA_AUDIT_CHECKPOINT_DIR>/audit-checkpoints.<database>.jsonl``: the tip's sequence
 number and hash, the time, the key's id, and an HMAC-SHA256 under the audit key over the other four. A
 checkpoint pins every entry up to it — their hashes all feed the tip's — so a chain rewritten or cut short
 below a checkpoint no longer matches it, even where the rewrite used the old unkeyed hash. Only appended
-to; the directory belongs to one database, and a deployment ships it off the machine with its logs.
+to; the file is named after its database (so that a development machine's SQLite and PostgreSQL databases,
+or staging and production sharing a mount, never check against each other's), and a deployment ships the
+directory off the machine with its logs.
 
 This module reads and appends the file; ``zhifa.core.audit`` decides what to write and checks it.
 """
@@ -12,14 +14,14 @@ This module reads and appends the file; ``zhifa.core.audit`` decides what to wri
 import hmac
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 
 from zhifa.core.audit_key import AuditKey
-
-CHECKPOINT_FILE = "audit-checkpoints.jsonl"
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,15 @@ class Checkpoint:
 
 
 def checkpoint_path() -> Path:
-    return Path(settings.ZHIFA_AUDIT_CHECKPOINT_DIR) / CHECKPOINT_FILE
+    """``audit-checkpoints.<vendor>.<database name>.jsonl`` in the checkpoint directory."""
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "sqlite":
+        name = Path(name).stem
+    return Path(settings.ZHIFA_AUDIT_CHECKPOINT_DIR) / f"audit-checkpoints.{connection.vendor}.{_safe(name)}.jsonl"
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name)
 
 
 def audit_checkpoints_read() -> list[Checkpoint]:

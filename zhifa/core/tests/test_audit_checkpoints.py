@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from zhifa.core.audit import AuditChainBroken, ChainReport, audit_checkpoint_write, audit_record, audit_verify_chain
-from zhifa.core.audit_checkpoints import CHECKPOINT_FILE, audit_checkpoints_read
+from zhifa.core.audit_checkpoints import audit_checkpoints_read, checkpoint_path
 from zhifa.core.audit_key import audit_key
 from zhifa.core.db_triggers import remove_audit_triggers
 from zhifa.core.models import AuditEntry, AuditHead
@@ -25,12 +25,12 @@ def _write_entries(n: int, start: int = 1) -> None:
         audit_record(actor="测试", action="thing.change", object_type="thing", object_id=str(i), after={"i": i})
 
 
-def _lines(settings: Any) -> list[dict[str, Any]]:
-    path = Path(settings.ZHIFA_AUDIT_CHECKPOINT_DIR) / CHECKPOINT_FILE
+def _lines() -> list[dict[str, Any]]:
+    path = checkpoint_path()
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-def test_the_command_signs_the_tip_into_the_checkpoint_file(settings: Any, capsys: Any) -> None:
+def test_the_command_signs_the_tip_into_the_checkpoint_file(capsys: Any) -> None:
     # Given three entries
     _write_entries(3)
     # When the checkpoint command runs twice, with two more entries between
@@ -38,7 +38,7 @@ def test_the_command_signs_the_tip_into_the_checkpoint_file(settings: Any, capsy
     _write_entries(2, start=4)
     call_command("audit_checkpoint")
     # Then the file holds the two tips, signed with the key, and the chain verifies against them
-    tips = [(line["seq"], line["entry_hash"], line["key_id"]) for line in _lines(settings)]
+    tips = [(line["seq"], line["entry_hash"], line["key_id"]) for line in _lines()]
     key_id = audit_key().key_id
     assert tips == [
         (3, AuditEntry.objects.get(seq=3).entry_hash, key_id),
@@ -51,11 +51,11 @@ def test_the_command_signs_the_tip_into_the_checkpoint_file(settings: Any, capsy
     assert audit_verify_chain(batch_size=2) == ChainReport(5, None, "")  # read a batch at a time
 
 
-def test_nothing_new_writes_no_checkpoint(settings: Any) -> None:
+def test_nothing_new_writes_no_checkpoint() -> None:
     _write_entries(1)
     assert audit_checkpoint_write() is not None
     assert audit_checkpoint_write() is None
-    assert len(_lines(settings)) == 1
+    assert len(_lines()) == 1
 
 
 def test_a_chain_cut_below_a_checkpoint_is_reported() -> None:
@@ -94,10 +94,10 @@ def test_a_chain_rewritten_before_any_checkpoint_is_not_caught() -> None:
     assert audit_verify_chain() == ChainReport(3, None, "")
 
 
-def test_an_edited_checkpoint_line_is_reported(settings: Any) -> None:
+def test_an_edited_checkpoint_line_is_reported() -> None:
     _write_entries(2)
     audit_checkpoint_write()
-    path = Path(settings.ZHIFA_AUDIT_CHECKPOINT_DIR) / CHECKPOINT_FILE
+    path = checkpoint_path()
     line = json.loads(path.read_text())
     line["seq"] = 1
     path.write_text(json.dumps(line) + "\n")
@@ -108,7 +108,7 @@ def test_an_edited_checkpoint_line_is_reported(settings: Any) -> None:
         call_command("audit_verify")
 
 
-def test_a_broken_stretch_is_never_signed(settings: Any) -> None:
+def test_a_broken_stretch_is_never_signed() -> None:
     # Given a checkpoint of entry 2, then two more entries of which the last is rewritten
     _write_entries(2)
     audit_checkpoint_write()
@@ -120,4 +120,19 @@ def test_a_broken_stretch_is_never_signed(settings: Any) -> None:
     assert refused.value.report.first_broken_seq == 4
     with pytest.raises(CommandError, match="拒绝签署"):
         call_command("audit_checkpoint")
-    assert [line["seq"] for line in _lines(settings)] == [2]
+    assert [line["seq"] for line in _lines()] == [2]
+
+
+def test_each_database_has_its_own_checkpoint_file(settings: Any, monkeypatch: Any) -> None:
+    # A development machine's SQLite and PostgreSQL databases (or staging and production on one mount) never
+    # check their chains against each other's checkpoints.
+    mine = checkpoint_path()
+    other = "/elsewhere/zhifa-staging.sqlite3" if connection.vendor == "sqlite" else "zhifa-staging"
+    monkeypatch.setitem(connection.settings_dict, "NAME", other)
+    theirs = checkpoint_path()
+    assert (
+        theirs
+        == Path(settings.ZHIFA_AUDIT_CHECKPOINT_DIR) / f"audit-checkpoints.{connection.vendor}.zhifa-staging.jsonl"
+    )
+    assert mine.parent == theirs.parent
+    assert mine != theirs
