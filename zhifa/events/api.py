@@ -2,7 +2,8 @@
 
 ``POST /events`` takes JSON, or multipart with ``photos`` files and either a ``payload`` JSON field or
 plain form fields; the idempotency key comes from the ``Idempotency-Key`` header or ``client_key``. A
-retry answers 200 with the event first stored (201 the first time).
+key is the caller's own: a retry with the same content answers 200 with the event first stored (201 the
+first time), the same key with other content 409 ``idempotency_key_reused``.
 """
 
 from typing import Any
