@@ -69,6 +69,7 @@ _REASONS = {
 # A refusal whose every detail is one of these has that as its code: a client can tell them apart.
 _NAMED_CODES = frozenset({"field_not_nullable", "nul_in_text", "number_not_finite"})
 _NUMBER_TYPES = frozenset({"finite_number"})
+_LOC_SOURCES = frozenset({"body", "query", "path", "form", "file", "header", "cookie", "payload"})
 
 
 def _detail(error: dict[str, Any]) -> dict[str, Any]:
@@ -94,15 +95,11 @@ def request_invalid_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
     details = [_detail(e) for e in errors]
     codes = {d["code"] for d in details}
     code = next(iter(codes)) if len(codes) == 1 and codes <= _NAMED_CODES else "request_invalid"
-    first = details[0] if details else None
-    where = (
-        ".".join(str(part) for part in first["loc"] if part not in ("body", "query", "path", "form", "payload"))
-        if first
-        else ""
-    )
-    message = "请求数据格式不正确" + (
-        f"：{where} {first['reason']}" if first and where else (f"：{first['reason']}" if first else "")
-    )
+    message = "请求数据格式不正确"
+    if details:
+        # The first problem in words, named by its field (without ninja's "body"/"query"/"payload" prefix).
+        where = ".".join(str(part) for part in details[0]["loc"] if part not in _LOC_SOURCES)
+        message += f"：{where} {details[0]['reason']}" if where else f"：{details[0]['reason']}"
     return {"code": code, "message": message, "details": details}
 
 
