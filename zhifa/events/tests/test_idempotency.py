@@ -6,6 +6,7 @@ who chose the same key gets an event of their own, never the first caller's."""
 
 import json
 import threading
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +212,32 @@ def test_concurrent_sends_of_one_key_make_one_event_per_caller(world: Any) -> No
         assert copies[0].event.pk == copies[1].event.pk
     assert results[("officer_a", 1)].event.pk != results[("officer_b", 1)].event.pk
     assert Event.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_keys_stored_before_migration_0009_get_their_caller_and_a_retry_still_finds_its_event(
+    world: Any, brain: Brain
+) -> None:
+    # Given a phone's keyed report and a device's alert as they were stored before keys had callers
+    from django.apps import apps
+
+    fill = import_module("zhifa.events.migrations.0009_idempotency_key_per_caller").callers_of_stored_keys
+    phone = _intake(world, "officer_a", source=EventSource.PATROL, reporter_user=world.user("officer_a"))
+    alert = _intake(
+        world, actor="设备CAM-001", source=EventSource.AI_CAMERA, source_ref="CAM-001", idempotency_key="CAM-001:7"
+    )
+    unkeyed = _intake(world, idempotency_key="")
+    Event.objects.update(idempotency_caller="", idempotency_fingerprint="")
+    # When the migration's data step runs
+    fill(apps, None)
+    # Then each keyed event has the caller intake now names, and a retry (any content: the first copy's is not
+    # known) is answered with it
+    assert dict(Event.objects.values_list("pk", "idempotency_caller")) == {
+        phone.event.pk: f"user:{world.user('officer_a').pk}",
+        alert.event.pk: "system:设备CAM-001",
+        unkeyed.event.pk: "",
+    }
+    retry = _intake(
+        world, "officer_a", source=EventSource.PATROL, description="重发", reporter_user=world.user("officer_a")
+    )
+    assert (retry.created, retry.event.pk) == (False, phone.event.pk)
