@@ -1,6 +1,7 @@
 """``make fuzz``: Schemathesis over the whole OpenAPI schema against a live local server.
 
-A fresh SQLite database in a throwaway folder under var/ is migrated and loaded with the demo district;
+A fresh SQLite database in a throwaway folder under var/ (or, with FUZZ_DATABASE_URL naming a PostgreSQL
+server, a database created there for the run and dropped after) is migrated and loaded with the demo district;
 uvicorn serves the project on a free loopback port; Schemathesis (its CLI, so that its own engine bounds
 and shrinks the run) sends generated requests as an authorised caller (a bearer token issued with
 ``manage.py issue_token``), as an anonymous caller, and at the Open311 endpoints (described for it in
@@ -22,9 +23,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from fuzz.open311 import open311_schema
 
@@ -165,14 +169,41 @@ def _table(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
+@contextmanager
+def _database(workdir: Path) -> Iterator[str]:
+    """The run's own database: a SQLite file in its folder, or, when FUZZ_DATABASE_URL names a PostgreSQL
+    server, a fresh database created there and dropped afterwards."""
+    server_url = os.environ.get("FUZZ_DATABASE_URL", "")
+    if not server_url:
+        yield f"sqlite:///{workdir / 'fuzz.sqlite3'}"
+        return
+    import psycopg
+
+    parts = urlsplit(server_url)
+    name = f"zhifa_fuzz_{secrets.token_hex(4)}"
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> int:
     workdir = ROOT / "var" / f"fuzz-{secrets.token_hex(4)}"
     workdir.mkdir(parents=True)
+    with _database(workdir) as database_url:
+        return _fuzz(workdir, database_url)
+
+
+def _fuzz(workdir: Path, database_url: str) -> int:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "ZHIFA_VAR_DIR": str(workdir),
-        "DATABASE_URL": f"sqlite:///{workdir / 'fuzz.sqlite3'}",
+        "DATABASE_URL": database_url,
         "ZHIFA_ALLOWED_HOSTS": "127.0.0.1",
         # A development run: keys are made for it in its own folder.
         "ZHIFA_DEV": "1",
@@ -217,7 +248,8 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             server.kill()
         server_log.close()
-    print(f"Zhifa fuzz — Schemathesis over /api/v1/openapi.json and Open311, {int(time.time() - started)} s")
+    engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    print(f"Zhifa fuzz — Schemathesis over /api/v1/openapi.json and Open311, {engine}, {int(time.time() - started)} s")
     print(_table(outcomes))
     failed = any(o.server_errors or o.schema_violations for o in outcomes)
     if failed:
