@@ -201,7 +201,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
         if exc.status_code == 403 and "CSRF" in str(exc):
             body = {"code": "csrf_failed", "message": "安全校验（CSRF）未通过，请刷新页面后重试", "details": {}}
         else:
-            body = {"code": f"http_{exc.status_code}", "message": str(exc), "details": {}}
+            body = {
+                "code": f"http_{exc.status_code}",
+                "message": f"请求无法处理（HTTP {exc.status_code}）",
+                "details": {},
+            }
         return api.create_response(request, body, status=exc.status_code)
 
     @api.exception_handler(RequestDataTooBig)
