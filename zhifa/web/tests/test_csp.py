@@ -101,14 +101,14 @@ def test_page_is_served_with_a_nonce_policy_its_markup_keeps(
     assert [tag for tag, _ in tags if tag == "style"] == []
 
 
-def test_the_whole_policy(client: Client) -> None:
+def test_the_whole_policy(client: Client, settings: Any) -> None:
     policy = policy_of(client.get("/login/"))
 
     assert policy == {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *tile_sources(settings.ZHIFA_TILE_URL)],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
