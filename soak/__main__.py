@@ -5,8 +5,9 @@ killed (SIGKILL) and restarted once and PostgreSQL is restarted once (issue 9).
     python -m soak --database-url postgres://postgres@127.0.0.1:5432/postgres --seconds 120
 
 The processes run as ``make run`` runs them, each under ``scripts/supervise``, which starts a killed one
-again. One caller (one API token) posts reports at ``--rate`` (default: the benchmark's target) through
-``soak.load``, which re-sends a failed request with the same idempotency key and body until it is answered.
+again. One caller (one API token) posts reports as the benchmark does (16 busy keep-alive connections, at
+most the benchmark's target of 300 a second on average: that bounds the traffic) through ``soak.load``,
+which re-sends a failed request with the same idempotency key and body until it is answered.
 Meanwhile the soak dispatches one newly triaged event a second (the command centre's one-click choice of
 the recommended officers), so respond clocks (1 min) and arrive clocks (5 min) run out during the soak and
 the clock watcher has escalation steps to take across its own restart and the database's.
@@ -49,7 +50,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m soak", description="Zhifa soak test (issue 9)")
     parser.add_argument("--database-url", required=True, help="a PostgreSQL server URL on this machine")
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("SOAK_SECONDS", "600")))
-    parser.add_argument("--rate", type=float, default=float(TARGET_EVENTS_PER_S), help="new reports a second")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="cap on new reports a second (default: none — the benchmark's 16 busy connections set the pace)",
+    )
     parser.add_argument(
         "--disrupt",
         default=",".join(what for _, what in SCHEDULE),
@@ -252,9 +258,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _soak(args: argparse.Namespace, url: str) -> int:
+    import logging
+
     import django
 
     django.setup()
+    # The soak's own pool (its dispatcher) says at each attempt that the restarting server refused it.
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     from django.core.management import call_command
     from django.db import connections
 
@@ -272,7 +282,7 @@ def _soak(args: argparse.Namespace, url: str) -> int:
     if profile is None:
         raise RuntimeError("demo dispatcher missing")
     _, token = api_token_issue(actor="浸泡测试", user=profile.user, name="soak")
-    total = int(args.rate * args.seconds) + 1
+    total = int((args.rate or TARGET_EVENTS_PER_S) * args.seconds) + 1
     rng = random.Random(600)
     bodies = [
         json.dumps(
@@ -304,7 +314,8 @@ def _soak(args: argparse.Namespace, url: str) -> int:
         if not both_beat:
             raise RuntimeError("the task worker and the clock watcher did not report within 60 s")
         connections.close_all()
-        print(f"[soak] {args.seconds:.0f} s at {args.rate:.0f} reports/s on {url.split('@')[-1]}, key prefix {prefix}")
+        pace = f"at most {args.rate:.0f} reports/s" if args.rate else "as fast as the server answers"
+        print(f"[soak] {args.seconds:.0f} s, {pace} (≤ {total:,} reports), on {url.split('@')[-1]}")
         began = time.monotonic()
         disruptions = Disruptions(
             began=began, seconds=args.seconds, processes=processes, only=set(args.disrupt.split(","))

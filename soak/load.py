@@ -33,8 +33,14 @@ class Report:
 
 
 class SteadyLoad:
-    """Posts ``bodies[i]`` under idempotency key ``f"{prefix}-{i}"``, ``rate`` new reports a second for
-    ``seconds``, then keeps retrying what is unanswered for at most ``grace_s``."""
+    """Posts ``bodies[i]`` under idempotency key ``f"{prefix}-{i}"`` for ``seconds``, then keeps retrying
+    what is unanswered for at most ``grace_s``.
+
+    As the benchmark does, CONCURRENCY keep-alive connections are kept busy: a new report goes out whenever a
+    connection is free and no retry is due, so the rate is what the server takes. ``rate`` (reports a second,
+    0 = none) caps it; a report is created only when it is sent, so a server slower than the cap leaves no
+    backlog behind that would hold retries up, and no new report goes out while CONCURRENCY wait to be
+    retried (the server is down)."""
 
     def __init__(
         self, *, port: int, token: str, bodies: list[bytes], prefix: str, rate: float, seconds: float, grace_s: float
@@ -86,17 +92,29 @@ class SteadyLoad:
             delay = min(RETRY_MAX_S, RETRY_FIRST_S * 2 ** min(report.attempts - 1, 10))
             heapq.heappush(retries, (now + delay, index))
 
+        def next_report(now: float) -> int | None:
+            """A retry that is due, else a new report if the load is on and the cap allows one."""
+            if ready:
+                return ready.popleft()
+            # A connection freed by a failure is not an invitation to send more: while the server is down,
+            # every slot would fail at once and the whole load would end up waiting in the retry queue.
+            if len(retries) >= CONCURRENCY:
+                return None
+            if now >= stop_new or len(self.reports) >= len(self.bodies):
+                return None
+            if self.rate and len(self.reports) >= (now - began) * self.rate + 1:
+                return None
+            self.reports.append(Report())
+            return len(self.reports) - 1
+
         while True:
             now = time.perf_counter()
-            if now < stop_new:
-                due = min(len(self.bodies), int((now - began) * self.rate) + 1)
-                while len(self.reports) < due:
-                    ready.append(len(self.reports))
-                    self.reports.append(Report())
             while retries and retries[0][0] <= now:
                 ready.append(heapq.heappop(retries)[1])
-            while ready and (idle or len(live) < CONCURRENCY):
-                index = ready.popleft()
+            while idle or len(live) < CONCURRENCY:
+                index = next_report(now)
+                if index is None:
+                    break
                 report = self.reports[index]
                 report.attempts += 1
                 report.first_sent_at = report.first_sent_at or now
@@ -113,7 +131,7 @@ class SteadyLoad:
             if (finished_sending and not live and not ready and not retries) or now >= give_up:
                 break
             waits = [1.0]
-            if now < stop_new:
+            if now < stop_new and self.rate:
                 waits.append(began + len(self.reports) / self.rate - now)
             if retries:
                 waits.append(retries[0][0] - now)
