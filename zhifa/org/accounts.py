@@ -200,7 +200,10 @@ def second_factor_required(user: Any) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return Profile.objects.filter(user_id=user.pk, role__in=SECOND_FACTOR_ROLES).exists()
+    # Through the relation, not a query of its own: the post is then cached on the user for the page's
+    # jurisdiction check (one query per request, not two).
+    profile = getattr(user, "profile", None)
+    return profile is not None and profile.role in SECOND_FACTOR_ROLES
 
 
 def totp_device_confirmed(user: Any) -> TOTPDevice | None:

@@ -135,3 +135,10 @@ def test_the_password_of_a_privileged_account_cannot_be_changed_before_the_secon
     )
     assert (response.status_code, response["Location"]) == (302, "/account/totp/enrol/")
     assert world.user("leader").check_password("zhifa-test-pw")
+
+
+def test_an_htmx_request_before_the_second_factor_moves_the_whole_window(world: World) -> None:
+    client = Client()
+    client.force_login(world.user("leader"))
+    response = client.get("/subjects/?q=x", HTTP_HX_REQUEST="true")
+    assert (response.status_code, response["HX-Redirect"]) == (204, "/account/totp/enrol/?next=%2Fsubjects%2F%3Fq%3Dx")
