@@ -259,6 +259,20 @@ ZHIFA_REFERENCE_RECHECK_S = float(os.environ.get("ZHIFA_REFERENCE_RECHECK_S", "1
 ZHIFA_POSITION_THROTTLE_SECONDS = 15
 ZHIFA_POSITION_THROTTLE_METRES = 20
 ZHIFA_ESCALATION_STEP_MINUTES = 5
+# Background processes (zhifa/core/heartbeats.py, zhifa/core/transient.py). A kind (clock_watch, worker) is
+# stale on /healthz and the command centre after three of its own intervals without a heartbeat, or after
+# the seconds given here, e.g. ZHIFA_HEALTH_STALE_S="clock_watch=60,worker=120". A transient database error
+# is retried after ZHIFA_WORKER_RETRY_BASE_S, doubling up to ZHIFA_WORKER_RETRY_MAX_S.
+ZHIFA_HEALTH_STALE_S = {
+    kind.strip(): float(seconds)
+    for kind, _, seconds in (
+        item.partition("=") for item in os.environ.get("ZHIFA_HEALTH_STALE_S", "").split(",") if item.strip()
+    )
+}
+ZHIFA_CLOCK_WATCH_INTERVAL_S = float(os.environ.get("ZHIFA_CLOCK_WATCH_INTERVAL_S", "10"))
+ZHIFA_WORKER_HEARTBEAT_S = float(os.environ.get("ZHIFA_WORKER_HEARTBEAT_S", "10"))
+ZHIFA_WORKER_RETRY_BASE_S = float(os.environ.get("ZHIFA_WORKER_RETRY_BASE_S", "1"))
+ZHIFA_WORKER_RETRY_MAX_S = float(os.environ.get("ZHIFA_WORKER_RETRY_MAX_S", "60"))
 # Automatic re-dispatches of one event by the clock watcher before level 3 only tells the command centre.
 ZHIFA_AUTO_REDISPATCH_MAX = int(os.environ.get("ZHIFA_AUTO_REDISPATCH_MAX", "2"))
 ZHIFA_PHOTO_MAX_BYTES = 10 * 1024 * 1024
