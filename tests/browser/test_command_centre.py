@@ -54,7 +54,7 @@ def test_event_posted_through_the_api_appears_live(live_server: Any, world: Worl
     # Within the expectation timeout, not a claim of speed (the live update within 2 s is a product target, not a test).
     expect(page.locator(f"#event-{event.pk} .public-no")).to_have_text(event.public_no)
     expect(page.locator("#queue-count")).to_have_text("1")
-    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # never reloaded
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1  # never reloaded
     page.screenshot(path=f"{SCREENSHOTS}/e4-command.png", full_page=True)
 
 

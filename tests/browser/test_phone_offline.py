@@ -59,7 +59,8 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
 def sign_in_and_open(page: Any, base_url: str, username: str, path: str) -> None:
     """Signs in and opens ``path`` online, once the service worker controls the page (it keeps what it saw)."""
     login(page, base_url, username)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # A function, not an expression: Playwright would eval() an expression, which the pages' CSP forbids.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.goto(f"{base_url}{path}")
 
 
@@ -544,12 +545,12 @@ def test_a_check_in_waiting_for_its_position_is_timed_at_the_tap(live_server: An
         phone.reload()
 
         # The officer taps 到场签到; the position fix takes 20 s to come.
-        phone.evaluate("window.__holdFixes = true")
+        phone.evaluate("() => { window.__holdFixes = true; }")
         phone.locator("#check-in").click()
         expect(phone.locator("[data-geo-status]")).to_have_text("正在定位…")
         phone.clock.set_fixed_time(tapped + dt.timedelta(seconds=20))
         with phone.expect_event("dialog") as dialog:
-            phone.evaluate("window.__releaseFixes()")
+            phone.evaluate("() => window.__releaseFixes()")
         assert dialog.value.message == QUEUED_ALERT
 
         # Kept with the moment of the tap, not of the fix ...
