@@ -11,7 +11,7 @@ export ZHIFA_DEV ?= 1
 # database named by DATABASE_URL they need --into-named-database as well (load_demo refuses otherwise).
 DEMO_FLAGS ?= --demo-accounts
 
-.PHONY: install run migrate demo serve test lint check-migrations pytest bench bench-pg fuzz soak simulate browser-deps clean
+.PHONY: install run migrate demo serve test lint check-migrations pytest bench bench-pg fuzz soak simulate browser-deps test-browser-stress clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -63,6 +63,11 @@ pytest: install browser-deps
 	$(VENV)/bin/pytest -q
 
 test: lint check-migrations pytest
+
+# The browser tests RUNS times in a row (default 10) while a busy loop runs on every core, bounded by LIMIT_S
+# seconds (default 3600): CI shares its cores, and a browser test must not pass only on an idle machine.
+test-browser-stress: install browser-deps
+	scripts/browser-stress
 
 bench: install
 	$(PY) -m bench

@@ -7,10 +7,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread with a
 # running loop unless told that this is deliberate. The test's ORM calls happen between browser steps.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# How long a browser step or an expectation may wait for the page. Generous on purpose: CI shares its two cores
+# with other work, and a page that takes 12 s there instead of 1 s is slow, not wrong. A step that cannot happen
+# still fails, after this long. How fast pages are is measured in bench/, never asserted here.
+BROWSER_TIMEOUT_MS = 30_000
+expect.set_options(timeout=BROWSER_TIMEOUT_MS)
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -49,16 +56,18 @@ def _streams_closed_before_flush(request: Any) -> Iterator[None]:
 
     from zhifa.web.command import open_wsgi_streams
 
-    deadline = time.monotonic() + 10
+    # A stream notices the closed page at its next keep-alive (1 s); on a loaded machine that may take longer.
+    deadline = time.monotonic() + BROWSER_TIMEOUT_MS / 1000
     while open_wsgi_streams() and time.monotonic() < deadline:
         time.sleep(0.1)
+    assert open_wsgi_streams() == 0, "a command-centre stream outlived its page; the database would be emptied under it"
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield page
     context.close()
 

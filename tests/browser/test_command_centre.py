@@ -8,7 +8,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from conftest import POINT_IN_A, World
-from tests.browser.conftest import login
+from tests.browser.conftest import BROWSER_TIMEOUT_MS, login
 from zhifa.core.tokens import api_token_issue
 from zhifa.events import services
 from zhifa.events.models import Event
@@ -26,7 +26,7 @@ def post_event(base_url: str, token: str, **payload: Any) -> dict[str, Any]:
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=BROWSER_TIMEOUT_MS / 1000) as response:
         assert response.status == 201
         return json.loads(response.read())
 
@@ -51,11 +51,10 @@ def test_event_posted_through_the_api_appears_live(live_server: Any, world: Worl
     )
 
     event = Event.objects.get(public_no=body["public_no"])
-    row = page.wait_for_selector(f"#event-{event.pk}", timeout=5000)
-    assert row is not None
+    # Within the expectation timeout, not a claim of speed (the live update within 2 s is a product target, not a test).
     expect(page.locator(f"#event-{event.pk} .public-no")).to_have_text(event.public_no)
     expect(page.locator("#queue-count")).to_have_text("1")
-    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # never reloaded
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1  # never reloaded
     page.screenshot(path=f"{SCREENSHOTS}/e4-command.png", full_page=True)
 
 
@@ -81,7 +80,7 @@ def test_officer_acknowledges_and_checks_in_from_the_phone(
     context.grant_permissions(["geolocation"], origin=live_server.url)
     context.set_geolocation({"longitude": POINT_IN_A[0], "latitude": POINT_IN_A[1] + 0.01, "accuracy": 10})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     try:
         login(page, live_server.url, "officer_a")
         page.goto(f"{live_server.url}/m/")

@@ -18,7 +18,7 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from conftest import POINT_IN_A, World
-from tests.browser.conftest import login
+from tests.browser.conftest import BROWSER_TIMEOUT_MS, login
 from zhifa.events.models import Event, EventPhoto, EventTransition, OfficerPosition, PhotoKind
 from zhifa.events.states import EventAction, EventSource, EventStatus
 from zhifa.events.tests.conftest import Brain, jpeg_bytes, officer_of
@@ -50,7 +50,7 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
     context.grant_permissions(["geolocation"], origin=live_server.url)
     context.set_geolocation({"longitude": POINT_IN_A[0], "latitude": POINT_IN_A[1], "accuracy": 10})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     page.on("dialog", lambda dialog: dialog.accept())
     yield page
     context.close()
@@ -59,7 +59,8 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
 def sign_in_and_open(page: Any, base_url: str, username: str, path: str) -> None:
     """Signs in and opens ``path`` online, once the service worker controls the page (it keeps what it saw)."""
     login(page, base_url, username)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # A function, not an expression: Playwright would eval() an expression, which the pages' CSP forbids.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.goto(f"{base_url}{path}")
 
 
@@ -74,6 +75,54 @@ def no_network_for_posts(route: Any) -> None:
         route.abort("internetdisconnected")
     else:
         route.fallback()
+
+
+def offline_airtight(page: Any) -> None:
+    """Offline for the phone's posts as well as its pages. Playwright takes the running service worker offline a
+    moment after the pages, and the phone's posts go out through it: without this a post now and then still
+    reached the server while the test's clocks stood where the test had not yet moved them."""
+    page.context.set_offline(True)
+    page.context.route("**/m/**", no_network_for_posts)
+
+
+def back_online(page: Any) -> None:
+    page.context.unroute("**/m/**", no_network_for_posts)
+    page.context.set_offline(False)
+
+
+# What the phone's outbox holds: each item's path and the moment it kept for it (observed_at, phone's clock, ms).
+READ_OUTBOX = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open("zhifa-phone", 1);
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const all = open.result.transaction("outbox").objectStore("outbox").getAll();
+    all.onsuccess = () => {
+      open.result.close();
+      resolve(all.result.map(item => [
+        new URL(item.url).pathname, Number((item.entries.find(e => e[0] === "observed_at") || [])[1])
+      ]));
+    };
+  };
+})"""
+
+
+def outbox(page: Any) -> list[tuple[str, int]]:
+    return [(path, at) for path, at in page.evaluate(READ_OUTBOX)]
+
+
+def ms(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+# The phone's GPS, held back until the test lets it answer (a fix that takes a while, outdoors or indoors).
+HOLD_FIXES = """(() => {
+  const geolocation = navigator.geolocation, real = geolocation.getCurrentPosition.bind(geolocation), held = [];
+  window.__holdFixes = false;
+  geolocation.getCurrentPosition = (ok, fail, options) => {
+    if (window.__holdFixes) { held.push(() => real(ok, fail, options)); } else { real(ok, fail, options); }
+  };
+  window.__releaseFixes = () => { window.__holdFixes = false; held.splice(0).forEach(answer => answer()); };
+})();"""
 
 
 def first_answer_lost(page: Any, url_glob: str) -> None:
@@ -93,7 +142,7 @@ def first_answer_lost(page: Any, url_glob: str) -> None:
 
 def back_online_with_the_answer_lost(page: Any) -> None:
     with page.expect_event("requestfailed", predicate=lambda request: request.method == "POST"):
-        page.context.set_offline(False)
+        back_online(page)
 
 
 def reports_of(event: Event) -> list[tuple[str, str]]:
@@ -108,7 +157,7 @@ def test_report_made_offline_is_queued_then_recorded_once(
     event = OnSiteEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
     sign_in_and_open(phone, live_server.url, "officer_a", f"/m/events/{event.pk}/")
 
-    phone.context.set_offline(True)
+    offline_airtight(phone)
     phone.reload()  # answered by the service worker
     expect(phone.locator("#offline-banner")).to_be_visible()
     expect(phone.locator("#task-status")).to_have_text("已到场")
@@ -149,7 +198,7 @@ def test_two_findings_made_offline_become_two_events_once_each(
     live_server: Any, world: World, brain: Brain, phone: Any
 ) -> None:
     sign_in_and_open(phone, live_server.url, "officer_a", "/m/finding/")
-    phone.context.set_offline(True)
+    offline_airtight(phone)
     phone.reload()
     expect(phone.locator("[data-geo-status]")).to_contain_text("已定位")
 
@@ -180,14 +229,14 @@ def test_queued_report_waits_for_its_own_officer_to_sign_in_again(
 ) -> None:
     event = OnSiteEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
     sign_in_and_open(phone, live_server.url, "officer_a", f"/m/events/{event.pk}/")
-    phone.context.set_offline(True)
+    offline_airtight(phone)
     phone.reload()
     phone.get_by_label("处置情况").fill("已劝离，恢复通行")
     submit_offline(phone, "#report")
 
     # The session ends while the phone is offline: back online, the server sends the login page instead.
     Session.objects.all().delete()
-    phone.context.set_offline(False)
+    back_online(phone)
     expect(phone.locator("#queued-banner")).to_have_text("有 1 条上报待发送（登录已失效，请重新登录后自动发送）")
     event.refresh_from_db()
     assert (event.status, reports_of(event)) == (EventStatus.ON_SITE, [])
@@ -212,7 +261,7 @@ def test_a_queued_finding_the_server_refuses_is_shown_not_dropped_in_silence(
     live_server: Any, world: World, brain: Brain, media: Path, phone: Any
 ) -> None:
     sign_in_and_open(phone, live_server.url, "auxiliary_a", "/m/finding/")
-    phone.context.set_offline(True)
+    offline_airtight(phone)
     phone.reload()
     expect(phone.locator("[data-geo-status]")).to_contain_text("已定位")
     phone.get_by_label("发现的问题").fill("绿化带内堆放建筑垃圾")
@@ -222,7 +271,7 @@ def test_a_queued_finding_the_server_refuses_is_shown_not_dropped_in_silence(
     submit_offline(phone, "#finding-form button[type=submit]")
     expect(phone.locator("#queued-banner")).to_have_text("有 1 条上报待发送")
 
-    phone.context.set_offline(False)
+    back_online(phone)
 
     expect(phone.locator("#outbox-result")).to_have_text(
         "离线上报未被受理：“绿化带内堆放建筑垃圾” 文件“scene.jpg”不是可读取的图片"
@@ -253,7 +302,7 @@ def test_offline_an_officer_is_shown_only_pages_kept_for_them(live_server: Any, 
     login(phone, live_server.url, "auxiliary_a")
     expect(phone.locator("h1")).to_contain_text("我的任务")
 
-    phone.context.set_offline(True)
+    offline_airtight(phone)
     phone.goto(f"{live_server.url}/m/events/{event.pk}/")
     expect(phone.locator("h1")).to_have_text(OFFLINE_PAGE_TITLE)
     assert event.description not in phone.content()
@@ -300,7 +349,7 @@ def test_a_page_not_kept_offline_gets_the_offline_page_with_the_way_back(
     event = DispatchedEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
     sign_in_and_open(phone, live_server.url, "officer_a", "/m/")
 
-    phone.context.set_offline(True)
+    offline_airtight(phone)
     phone.goto(f"{live_server.url}/m/events/{event.pk}/")  # never opened online
 
     expect(phone.locator("h1")).to_have_text(OFFLINE_PAGE_TITLE)
@@ -326,10 +375,7 @@ def test_a_phone_that_believes_it_is_online_keeps_what_it_cannot_send(
     for event in (dispatched, acknowledged, on_site):
         phone.goto(f"{live_server.url}/m/events/{event.pk}/")
 
-    phone.context.set_offline(True)
-    # Playwright takes the running service worker offline a moment after the pages, and the phone's posts go
-    # out through it: without this a post now and then still reached the server.
-    phone.context.route("**/m/**", no_network_for_posts)
+    offline_airtight(phone)
     phone.goto(f"{live_server.url}/m/events/{dispatched.pk}/")
     submit_offline(phone, "#acknowledge")
     phone.goto(f"{live_server.url}/m/events/{acknowledged.pk}/")
@@ -350,8 +396,7 @@ def test_a_phone_that_believes_it_is_online_keeps_what_it_cannot_send(
     ]
     assert Event.objects.count() == 3
 
-    phone.context.unroute("**/m/**", no_network_for_posts)
-    phone.context.set_offline(False)
+    back_online(phone)
 
     expect(phone.locator("#outbox-result")).to_have_text("离线保存的 4 条上报已发送")
     expect(phone.locator("#queued-banner")).to_be_hidden()
@@ -378,7 +423,7 @@ def test_acknowledging_and_checking_in_offline_are_kept_on_the_page_and_sent_lat
     phone.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/m/events/" in r.url else None)
 
     # The phone knows it is offline: nothing is even tried, the position is taken and kept with the check-in.
-    phone.context.set_offline(True)
+    offline_airtight(phone)
     phone.goto(f"{live_server.url}/m/events/{dispatched.pk}/")
     submit_offline(phone, "#acknowledge")
     phone.goto(f"{live_server.url}/m/events/{acknowledged.pk}/")
@@ -386,7 +431,7 @@ def test_acknowledging_and_checking_in_offline_are_kept_on_the_page_and_sent_lat
     expect(phone.locator("#queued-banner")).to_have_text("有 2 条上报待发送")
     assert posts == []
 
-    phone.context.set_offline(False)
+    back_online(phone)
 
     expect(phone.locator("#outbox-result")).to_have_text("离线保存的 2 条上报已发送")
     assert [Event.objects.get(pk=e.pk).status for e in (dispatched, acknowledged)] == [
@@ -445,22 +490,26 @@ def test_acknowledging_and_checking_in_twice_offline_are_one_step_each_timed_whe
         phone.goto(f"{live_server.url}/m/events/{acknowledged.pk}/")
 
         # Offline, the officer taps 接单响应 twice (the button stays: the page cannot change), then a minute
-        # later 到场签到 twice on the other task.
-        phone.context.set_offline(True)
+        # later 到场签到 twice on the other task. Each phone clock move waits for what the phone has kept.
+        acknowledge, check_in = f"/m/events/{dispatched.pk}/acknowledge/", f"/m/events/{acknowledged.pk}/check-in/"
+        offline_airtight(phone)
         phone.clock.set_fixed_time(phone_now)
         phone.goto(f"{live_server.url}/m/events/{dispatched.pk}/")
         submit_offline(phone, "#acknowledge")
         submit_offline(phone, "#acknowledge")
+        assert outbox(phone) == [(acknowledge, ms(phone_now))] * 2
         phone.clock.set_fixed_time(phone_now + dt.timedelta(minutes=1))
         phone.goto(f"{live_server.url}/m/events/{acknowledged.pk}/")
         submit_offline(phone, "#check-in")
         submit_offline(phone, "#check-in")
         expect(phone.locator("#queued-banner")).to_have_text("有 4 条上报待发送")
+        a_minute_later = ms(phone_now + dt.timedelta(minutes=1))
+        assert outbox(phone) == [(acknowledge, ms(phone_now))] * 2 + [(check_in, a_minute_later)] * 2
 
         # Back online two and a half minutes after the first tap (phone's clock): each second tap is taken as
         # the step it repeats, not shown as refused.
         phone.clock.set_fixed_time(phone_now + dt.timedelta(minutes=2, seconds=30))
-        phone.context.set_offline(False)
+        back_online(phone)
 
         expect(phone.locator("#outbox-result")).to_have_text("离线保存的 4 条上报已发送")
         expect(phone.locator("#queued-banner")).to_be_hidden()
@@ -478,3 +527,37 @@ def test_acknowledging_and_checking_in_twice_offline_are_one_step_each_timed_whe
         assert list(taken_earlier.values_list("lon", "lat", "recorded_at")) == [
             (*POINT_IN_A, server_now - dt.timedelta(seconds=90))
         ]
+
+
+def test_a_check_in_waiting_for_its_position_is_timed_at_the_tap(live_server: Any, world: World, phone: Any) -> None:
+    # The server's clock stands still (at the real time, for the session cookie); the phone's moves when the
+    # test moves it, and its GPS answers when the test lets it.
+    server_now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    tapped = dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC)
+    with time_machine.travel(server_now, tick=False):
+        officer = officer_of(world, "officer_a")
+        since = server_now - dt.timedelta(minutes=10)
+        event = AcknowledgedEventFactory(grid=world.grid_a, officers=[officer], dispatched_at=since)
+        phone.context.add_init_script(HOLD_FIXES)
+        sign_in_and_open(phone, live_server.url, "officer_a", f"/m/events/{event.pk}/")
+        offline_airtight(phone)
+        phone.clock.set_fixed_time(tapped)
+        phone.reload()
+
+        # The officer taps 到场签到; the position fix takes 20 s to come.
+        phone.evaluate("() => { window.__holdFixes = true; }")
+        phone.locator("#check-in").click()
+        expect(phone.locator("[data-geo-status]")).to_have_text("正在定位…")
+        phone.clock.set_fixed_time(tapped + dt.timedelta(seconds=20))
+        with phone.expect_event("dialog") as dialog:
+            phone.evaluate("() => window.__releaseFixes()")
+        assert dialog.value.message == QUEUED_ALERT
+
+        # Kept with the moment of the tap, not of the fix ...
+        assert outbox(phone) == [(f"/m/events/{event.pk}/check-in/", ms(tapped))]
+        phone.clock.set_fixed_time(tapped + dt.timedelta(minutes=1))
+        back_online(phone)
+
+        # ... and timed then, a minute before it was sent.
+        expect(phone.locator("#outbox-result")).to_have_text("离线保存的 1 条上报已发送")
+        assert Event.objects.get(pk=event.pk).arrived_at == server_now - dt.timedelta(minutes=1)

@@ -7,7 +7,8 @@
  * recorded it, and leaves the outbox only when the server answered about it: sent, or refused (the refusal
  * is shown); an acknowledgement or check-in sent again after it arrived is taken as arrived too
  * (event_acknowledge, event_check_in), so two taps queued offline are not shown as a refusal. An item keeps
- * the moment it was submitted (observed_at) and is sent with the moment it is sent (sent_at), both on this
+ * the moment of the officer's tap (observed_at, taken at the tap, before a position fix or the outbox's
+ * write) and is sent with the moment it is sent (sent_at), both on this
  * phone's clock: the server counts the wait back from its own clock (web.phone._acted_at), so a queued
  * acknowledgement, check-in, report or finding is timed when the officer made it even if the phone's clock
  * is off.
@@ -229,6 +230,28 @@
       });
     });
 
+    // The moment of the tap, taken at the tap: this listener (capture, on the document) runs before any
+    // listener of the form itself, so before the wait for a position fix and before the outbox's write. A
+    // form submitted again once the fix is there keeps it; a tap that came to nothing (no fix, the outbox
+    // could not keep it) forgets it, and the officer's next tap is the moment that counts.
+    document.addEventListener("submit", function (e) {
+      var form = e.target;
+      if (!(form instanceof HTMLFormElement) || form.dataset.offline !== "queue") { return; }
+      var key = form.querySelector("[name=client_key]");
+      if (key && !key.value) { key.value = self.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random(); }
+      var at = form.querySelector("[name=observed_at]");
+      if (at && !at.value) { at.value = String(Date.now()); }
+    }, true);
+
+    function forgetTap(form) {
+      // reset() leaves hidden inputs as they are: without this the next finding recorded on this page would
+      // carry the same key (the server would take it for a resend of this one and drop it) and the same moment.
+      ["client_key", "observed_at"].forEach(function (name) {
+        var input = form.querySelector("[name=" + name + "]");
+        if (input) { input.value = ""; }
+      });
+    }
+
     document.querySelectorAll("form[data-geolocate=submit]").forEach(function (form) {
       form.addEventListener("submit", function (e) {
         if (form.dataset.located === "true") { return; }
@@ -237,29 +260,23 @@
         status.textContent = "正在定位…";
         // A fresh fix: a cached one may be from before the officer walked to the event. requestSubmit, not
         // submit: the offline queue below must see this submission too.
-        locate({ enableHighAccuracy: true, timeout: 15000, maximumAge: 0 }).then(function (pos) { fillPoint(form, pos); form.requestSubmit(); }).catch(function (err) { status.textContent = geoError(err); });
+        locate({ enableHighAccuracy: true, timeout: 15000, maximumAge: 0 }).then(function (pos) { fillPoint(form, pos); form.requestSubmit(); }).catch(function (err) { forgetTap(form); status.textContent = geoError(err); });
       });
     });
 
     document.querySelectorAll("form[data-offline=queue]").forEach(function (form) {
       form.addEventListener("submit", function (e) {
         if (e.defaultPrevented) { return; }  // held back for a position fix; it is submitted again with one
-        var key = form.querySelector("[name=client_key]");
-        if (key && !key.value) { key.value = self.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random(); }
-        var at = form.querySelector("[name=observed_at]");
-        if (at && !at.value) { at.value = String(Date.now()); }
         if (navigator.onLine) { return; }
         e.preventDefault();
         queue(form).then(function () {
           form.reset();
-          // reset() leaves hidden inputs as they are: without this the next finding recorded on this page
-          // would carry the same key, and the server would take it for a resend of this one and drop it.
-          if (key) { key.value = ""; }
-          if (at) { at.value = ""; }
+          forgetTap(form);
           delete form.dataset.located;  // a check-in made again takes a new position
           showQueued();
           alert(QUEUED_ALERT);
         }, function () {
+          forgetTap(form);
           alert(NOT_QUEUED_ALERT);
         });
       });
