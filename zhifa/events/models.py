@@ -15,6 +15,7 @@ from zhifa.events.states import (
     ClassifiedBy,
     Clock,
     EscalationLevel,
+    EscalationOutcome,
     EventPriority,
     EventRoute,
     EventSource,
@@ -209,6 +210,8 @@ class EventEscalation(models.Model):
     level = models.PositiveSmallIntegerField("级别", choices=EscalationLevel.choices)
     due_at = models.DateTimeField("原时限")
     escalated_at = models.DateTimeField("升级时间")
+    # Empty only while the step's own transaction is still acting on it.
+    outcome = models.CharField("结果", max_length=24, choices=EscalationOutcome.choices, blank=True)
     note = models.CharField("说明", max_length=300, blank=True)
 
     class Meta:

@@ -142,3 +142,17 @@ class EscalationLevel(models.IntegerChoices):
     ZONE_LEAD = 1, "通知片区负责人"
     COMMAND_CENTRE = 2, "通知指挥中心"
     REDISPATCH = 3, "改派"
+
+
+class EscalationOutcome(models.TextChoices):
+    """What an escalation step did (``EventEscalation.outcome``). Decisions read this, never the note: the
+    cap on automatic re-dispatches counts ``REDISPATCHED`` steps."""
+
+    ZONE_LEAD_NOTIFIED = "zone_lead_notified", "已通知片区负责人"
+    COMMAND_CENTRE_NOTIFIED = "command_centre_notified", "已通知指挥中心"
+    # Level 3 when the event cannot or may not be re-dispatched: the command centre is told again.
+    COORDINATION_OVERDUE = "coordination_overdue", "协同部门逾期，已再次通知指挥中心"
+    ON_SITE = "on_site", "人员已在现场，未改派"
+    REDISPATCH_CAP_REACHED = "redispatch_cap_reached", "自动改派已达上限"
+    NOBODY_TO_SEND = "nobody_to_send", "无可改派人员"
+    REDISPATCHED = "redispatched", "已自动改派"

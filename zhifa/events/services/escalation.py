@@ -41,15 +41,13 @@ from zhifa.events.services.common import (
     users_with_post,
 )
 from zhifa.events.services.dispatch import event_redispatch, officers_needed_for
-from zhifa.events.states import FIELD_STATES, Clock, EscalationLevel, EventStatus
+from zhifa.events.states import FIELD_STATES, Clock, EscalationLevel, EscalationOutcome, EventStatus
 from zhifa.org.models import Officer
 from zhifa.org.roles import Role
 
 log = logging.getLogger(__name__)
 
 REDISPATCHABLE_STATES = frozenset({EventStatus.DISPATCHED, EventStatus.ACKNOWLEDGED})
-# How a level-3 step that re-dispatched the event begins its note.
-REDISPATCHED = "已改派给"
 DEFAULT_AUTO_REDISPATCH_MAX = 2
 
 
@@ -137,7 +135,7 @@ def _escalate_event(event: Event, now: dt.datetime, done: _Done) -> list[EventEs
             if step is None:
                 continue
             taken.append(step)
-            if level == EscalationLevel.REDISPATCH and step.note.startswith(REDISPATCHED):
+            if step.outcome == EscalationOutcome.REDISPATCHED:
                 return taken  # new officers, new clocks: the other clocks are looked at on the next run
     return taken
 
@@ -165,8 +163,9 @@ def _take_step(
                     )
             except IntegrityError:
                 return None  # another worker took this step
-            step.note = _act(locked, clock, level, due_at, now, task=task)[:300]
-            step.save(update_fields=["note"])
+            step.outcome, note = _act(locked, clock, level, due_at, now, task=task)
+            step.note = note[:300]
+            step.save(update_fields=["outcome", "note"])
             Event.objects.filter(pk=locked.pk, escalation_level__lt=level).update(escalation_level=level)
             audit_record(
                 actor=SYSTEM_ESCALATION,
@@ -187,38 +186,37 @@ def _clock_label(clock: str) -> str:
 
 def _act(
     event: Event, clock: str, level: int, due_at: dt.datetime, now: dt.datetime, *, task: CoordinationTask | None
-) -> str:
+) -> tuple[EscalationOutcome, str]:
+    """Takes the step: who is told, or whom the event goes to; returns what it did and the note saying so."""
     late = int((now - due_at).total_seconds() // 60)
     what = f"事件 {event.public_no} {_clock_label(clock)}超时"
     due_text = due_at.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M")
     if level == EscalationLevel.ZONE_LEAD:
         leads = users_with_post(district_id=event.district_id, role=Role.STREET_DISPATCHER, street_id=event.street_id)
         notify(event=event, users=leads, message=f"{what}（时限 {due_text}），请片区负责人督办")
-        return f"已通知片区负责人{len(leads)}人"
+        return EscalationOutcome.ZONE_LEAD_NOTIFIED, f"已通知片区负责人{len(leads)}人"
     dispatchers = users_with_post(district_id=event.district_id, role=Role.DISPATCHER)
     if level == EscalationLevel.COMMAND_CENTRE:
         notify(event=event, users=dispatchers, message=f"{what}已{late}分钟（时限 {due_text}），已升级至指挥中心")
-        return f"已通知指挥中心{len(dispatchers)}人"
+        return EscalationOutcome.COMMAND_CENTRE_NOTIFIED, f"已通知指挥中心{len(dispatchers)}人"
     if task is not None:
         notify(event=event, users=dispatchers, message=f"{what}：{task.department.short_name}逾期{late}分钟未反馈")
-        return "协同部门逾期未反馈，已再次通知指挥中心"
+        return EscalationOutcome.COORDINATION_OVERDUE, "协同部门逾期未反馈，已再次通知指挥中心"
     if event.status not in REDISPATCHABLE_STATES:
         notify(event=event, users=dispatchers, message=f"{what}已{late}分钟，人员已在现场，未改派")
-        return "人员已在现场处置，未改派；已再次通知指挥中心"
-    redispatched = EventEscalation.objects.filter(
-        event=event, level=EscalationLevel.REDISPATCH, note__startswith=REDISPATCHED
-    ).count()
+        return EscalationOutcome.ON_SITE, "人员已在现场处置，未改派；已再次通知指挥中心"
+    redispatched = EventEscalation.objects.filter(event=event, outcome=EscalationOutcome.REDISPATCHED).count()
     if redispatched >= _auto_redispatch_max():
         notify(
             event=event,
             users=dispatchers,
             message=f"{what}已{late}分钟，已自动改派{redispatched}次仍超时，请人工处置",
         )
-        return f"已自动改派{redispatched}次，不再自动改派；已通知指挥中心"
+        return EscalationOutcome.REDISPATCH_CAP_REACHED, f"已自动改派{redispatched}次，不再自动改派；已通知指挥中心"
     officers = _other_officers(event, now)
     if not officers:
         notify(event=event, users=dispatchers, message=f"{what}已{late}分钟，无可改派人员，请人工处置")
-        return "无可改派的执法人员，已通知指挥中心"
+        return EscalationOutcome.NOBODY_TO_SEND, "无可改派的执法人员，已通知指挥中心"
     event_redispatch(
         actor=SYSTEM_REDISPATCH,
         event=event,
@@ -226,7 +224,7 @@ def _act(
         reason=f"{_clock_label(clock)}超时{late}分钟，系统自动改派",
         was_recommended=True,
     )
-    return REDISPATCHED + "、".join(o.name for o in officers)
+    return EscalationOutcome.REDISPATCHED, "已改派给" + "、".join(o.name for o in officers)
 
 
 def _other_officers(event: Event, now: dt.datetime) -> list[Officer]:

@@ -5,13 +5,17 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import CoordinationTask, Event, EventAssignment, EventEscalation, Notification
-from zhifa.events.states import EventStatus
+from zhifa.events.states import Clock, EscalationOutcome, EventStatus
 from zhifa.events.tests.conftest import Brain, FakeRecommendation, officer_of, walk_to
+from zhifa.events.tests.factories import DispatchedEventFactory
 from zhifa.org.roles import Role
 from zhifa.org.tests.factories import OfficerFactory, ProfileFactory, UserFactory
 
@@ -67,7 +71,7 @@ def test_an_unacknowledged_event_escalates_at_due_then_each_step(world: Any, bra
         third = services.events_escalate_overdue()
         assert services.events_escalate_overdue() == []
     assert steps(third) == [("respond", 3)]
-    assert third[0].note == "已改派给丙队员"
+    assert (third[0].outcome, third[0].note) == (EscalationOutcome.REDISPATCHED, "已改派给丙队员")
     event.refresh_from_db()
     assert (event.status, event.escalation_level, event.dispatched_at, event.respond_due_at) == (
         EventStatus.DISPATCHED,
@@ -91,7 +95,7 @@ def test_a_late_first_run_takes_every_level_due_at_once(world: Any, brain: Brain
         taken = services.events_escalate_overdue()
 
     assert steps(taken) == [("arrive", 1), ("arrive", 2), ("arrive", 3)]
-    assert taken[2].note == "无可改派的执法人员，已通知指挥中心"
+    assert (taken[2].outcome, taken[2].note) == (EscalationOutcome.NOBODY_TO_SEND, "无可改派的执法人员，已通知指挥中心")
     event.refresh_from_db()
     assert (event.status, event.escalation_level) == (EventStatus.ACKNOWLEDGED, 3)
 
@@ -104,7 +108,10 @@ def test_an_officer_on_site_is_not_redispatched_when_feedback_is_late(world: Any
         taken = services.events_escalate_overdue()
 
     assert steps(taken) == [("feedback", 1), ("feedback", 2), ("feedback", 3)]
-    assert taken[2].note == "人员已在现场处置，未改派；已再次通知指挥中心"
+    assert (taken[2].outcome, taken[2].note) == (
+        EscalationOutcome.ON_SITE,
+        "人员已在现场处置，未改派；已再次通知指挥中心",
+    )
     assert Event.objects.get(pk=event.pk).status == EventStatus.ON_SITE
 
 
@@ -129,7 +136,10 @@ def test_an_unanswered_coordination_task_escalates_on_working_days(world: Any, b
 
     assert due == dt.datetime(2026, 6, 4, 2, 0, tzinfo=dt.UTC)
     assert steps(taken) == [("coordination", 1), ("coordination", 2), ("coordination", 3)]
-    assert taken[2].note == "协同部门逾期未反馈，已再次通知指挥中心"
+    assert (taken[2].outcome, taken[2].note) == (
+        EscalationOutcome.COORDINATION_OVERDUE,
+        "协同部门逾期未反馈，已再次通知指挥中心",
+    )
 
 
 def test_the_clock_watch_command_runs_once(world: Any, brain: Brain, zone_lead: Any, capsys: Any) -> None:
@@ -208,11 +218,83 @@ def test_after_two_automatic_redispatches_the_command_centre_settles_it(
         brain.recommendations = [FakeRecommendation(officer_id=crew.pk, officer_name=crew.name)]
         due = Event.objects.get(pk=event.pk).respond_due_at
         with time_machine.travel(due + dt.timedelta(minutes=10), tick=False):
-            notes += [s.note for s in services.events_escalate_overdue() if s.level == 3]
+            notes += [(s.outcome, s.note) for s in services.events_escalate_overdue() if s.level == 3]
 
     # Then the first two re-dispatch, the third only tells the command centre; 丁队员 keeps the task
-    assert notes == ["已改派给丙队员", "已改派给丁队员", "已自动改派2次，不再自动改派；已通知指挥中心"]
+    assert notes == [
+        (EscalationOutcome.REDISPATCHED, "已改派给丙队员"),
+        (EscalationOutcome.REDISPATCHED, "已改派给丁队员"),
+        (EscalationOutcome.REDISPATCH_CAP_REACHED, "已自动改派2次，不再自动改派；已通知指挥中心"),
+    ]
     assert list(
         EventAssignment.objects.filter(event=event, released_at__isnull=True).values_list("officer__name", flat=True)
     ) == ["丁队员"]
     assert Notification.objects.filter(user__username="dispatcher", message__contains="请人工处置").count() == 1
+
+
+def test_the_cap_counts_what_the_steps_did_not_how_their_notes_read(world: Any, brain: Brain, zone_lead: Any) -> None:
+    # Given an event re-dispatched automatically twice, whose steps' notes were later worded otherwise
+    crews = [
+        OfficerFactory(
+            district=world.district, name=name, home_department=world.enforcement_dept, street=world.street_a
+        )
+        for name in ("丙队员", "丁队员", "戊队员")
+    ]
+    with time_machine.travel(T0, tick=False):
+        event = walk_to(world, "dispatched")
+    for crew in crews[:2]:
+        brain.recommendations = [FakeRecommendation(officer_id=crew.pk, officer_name=crew.name)]
+        due = Event.objects.get(pk=event.pk).respond_due_at
+        with time_machine.travel(due + dt.timedelta(minutes=10), tick=False):
+            services.events_escalate_overdue()
+    EventEscalation.objects.filter(outcome=EscalationOutcome.REDISPATCHED).update(note="系统改派")
+
+    # When the second crew's respond clock runs out to level 3 too
+    brain.recommendations = [FakeRecommendation(officer_id=crews[2].pk, officer_name=crews[2].name)]
+    due = Event.objects.get(pk=event.pk).respond_due_at
+    with time_machine.travel(due + dt.timedelta(minutes=10), tick=False):
+        third = [s.outcome for s in services.events_escalate_overdue() if s.level == 3]
+
+    # Then the cap holds: nobody else is sent
+    assert third == [EscalationOutcome.REDISPATCH_CAP_REACHED]
+    assert list(
+        EventAssignment.objects.filter(event=event, released_at__isnull=True).values_list("officer__name", flat=True)
+    ) == ["丁队员"]
+
+
+def test_the_migration_reads_the_outcome_of_steps_taken_before_it_from_their_notes(world: Any) -> None:
+    fill = MigrationLoader(connection).get_migration("events", "0010_add_escalation_outcome").operations[-1].code
+    # Given steps stored before outcomes were, with the notes escalation wrote then
+    event = DispatchedEventFactory(grid=world.grid_a)
+    rows = [
+        (1, "已通知片区负责人1人"),
+        (2, "已通知指挥中心1人"),
+        (3, "已改派给丙队员"),
+        (3, "已自动改派2次，不再自动改派；已通知指挥中心"),
+        (3, "无可改派的执法人员，已通知指挥中心"),
+        (3, "人员已在现场处置，未改派；已再次通知指挥中心"),
+        (3, "协同部门逾期未反馈，已再次通知指挥中心"),
+    ]
+    for n, (level, note) in enumerate(rows):
+        EventEscalation.objects.create(
+            event=event,
+            clock=Clock.RESPOND,
+            level=level,
+            due_at=T0 + dt.timedelta(minutes=n),
+            escalated_at=T0,
+            note=note,
+        )
+
+    # When the migration's data step runs
+    fill(apps, None)
+
+    # Then each step says what it did
+    assert list(EventEscalation.objects.order_by("due_at").values_list("outcome", flat=True)) == [
+        EscalationOutcome.ZONE_LEAD_NOTIFIED,
+        EscalationOutcome.COMMAND_CENTRE_NOTIFIED,
+        EscalationOutcome.REDISPATCHED,
+        EscalationOutcome.REDISPATCH_CAP_REACHED,
+        EscalationOutcome.NOBODY_TO_SEND,
+        EscalationOutcome.ON_SITE,
+        EscalationOutcome.COORDINATION_OVERDUE,
+    ]
