@@ -22,16 +22,28 @@ def fill_outcomes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0009_idempotency_key_per_caller'),
+        ("events", "0009_idempotency_key_per_caller"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='eventescalation',
-            name='outcome',
-            field=models.CharField(blank=True, choices=[('zone_lead_notified', '已通知片区负责人'), ('command_centre_notified', '已通知指挥中心'), ('coordination_overdue', '协同部门逾期，已再次通知指挥中心'), ('on_site', '人员已在现场，未改派'), ('redispatch_cap_reached', '自动改派已达上限'), ('nobody_to_send', '无可改派人员'), ('redispatched', '已自动改派')], max_length=24, verbose_name='结果'),
+            model_name="eventescalation",
+            name="outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("zone_lead_notified", "已通知片区负责人"),
+                    ("command_centre_notified", "已通知指挥中心"),
+                    ("coordination_overdue", "协同部门逾期，已再次通知指挥中心"),
+                    ("on_site", "人员已在现场，未改派"),
+                    ("redispatch_cap_reached", "自动改派已达上限"),
+                    ("nobody_to_send", "无可改派人员"),
+                    ("redispatched", "已自动改派"),
+                ],
+                max_length=24,
+                verbose_name="结果",
+            ),
         ),
         migrations.RunPython(fill_outcomes, migrations.RunPython.noop),
     ]
