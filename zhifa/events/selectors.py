@@ -41,8 +41,9 @@ def _scoped(user: Any) -> QuerySet[Event]:
             return events.filter(Q(street_id=j.own_street_id) | Exists(sent))
         return events.filter(street_id=j.own_street_id)
     if j.is_department_scoped:
+        # And what the liaison reported: a report they made is answered with its event, never "not found".
         transferred = CoordinationTask.objects.filter(event=OuterRef("pk"), department_id=j.own_department_id)
-        return events.filter(Exists(transferred))
+        return events.filter(Q(reporter_user_id=j.user_id) | Exists(transferred))
     if j.role == Role.BUSINESS_OWNER:
         return events.filter(reporter_user_id=j.user_id)
     return events.none()
@@ -133,7 +134,9 @@ def event_in_scope(*, user: Any, event: Event) -> bool:
             and EventAssignment.objects.filter(event_id=event.pk, officer__user_id=j.user_id).exists()
         )
     if j.is_department_scoped:
-        return any(t.department_id == j.own_department_id for t in event.coordination_tasks.all())
+        return event.reporter_user_id == j.user_id or any(
+            t.department_id == j.own_department_id for t in event.coordination_tasks.all()
+        )
     if j.role == Role.BUSINESS_OWNER:
         return event.reporter_user_id == j.user_id
     return False

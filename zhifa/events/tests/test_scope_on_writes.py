@@ -286,3 +286,24 @@ def test_an_officer_sent_to_another_streets_event_works_it_and_sees_it_after_the
     # And street B's other events stay out of the officer's sight
     hidden = event_in(world, "B", "triaged")
     assert client.get(f"/api/v1/events/{hidden.pk}").status_code == 404
+
+
+def test_a_liaison_reporting_an_event_is_answered_with_it_and_sees_only_that_one(world: Any, brain: Brain) -> None:
+    # Given a department liaison, and another street's event that was never transferred to their department
+    client = Client()
+    client.force_login(world.user("liaison"))
+    someone_elses = event_in(world, "B", "triaged")
+
+    # When they report what they saw
+    response = client.post(
+        "/api/v1/events",
+        data=json.dumps({"description": "乙街道路边垃圾堆放", "lon": POINT_IN_B[0], "lat": POINT_IN_B[1]}),
+        content_type="application/json",
+    )
+
+    # Then the answer is their event (stored once), which they may open again; others' stay not found
+    assert response.status_code == 201
+    reported = Event.objects.get(pk=response.json()["id"])
+    assert (reported.reporter_user, reported.description) == (world.user("liaison"), "乙街道路边垃圾堆放")
+    assert client.get(f"/api/v1/events/{reported.pk}").status_code == 200
+    assert (client.get(f"/api/v1/events/{someone_elses.pk}").status_code, Event.objects.count()) == (404, 2)
