@@ -187,6 +187,23 @@ class AccountAdmin(_RightsAudited, UserAdmin):
     def rights(self, obj: Any) -> dict[str, Any]:
         return _account_rights(obj)
 
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """An administrator sets someone's password: audited (who, whose; never the password) in the same
+        transaction, like the holder's own change (accounts.password_change). Django's view redirects only
+        when the new password was taken."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = User.objects.get(pk=id)
+                profile = Profile.objects.filter(user=user).only("district_id").first()
+                audit_record(
+                    actor=request.user,
+                    action="account.password_set_by_admin",
+                    obj=user,
+                    district_id=profile.district_id if profile else None,
+                )
+        return response
+
 
 @admin.register(Group)
 class GroupRightsAdmin(_RightsAudited, GroupAdmin):

@@ -145,3 +145,18 @@ def test_a_profiles_post_and_street_changed_in_the_admin_are_audited(admin_clien
     assert (entry.action, entry.object_id) == ("admin.change", str(profile.pk))
     assert (entry.before["role"], entry.before["street_id"]) == (Role.OFFICER, world.street_a.pk)
     assert (entry.after["role"], entry.after["street_id"]) == (Role.STREET_DISPATCHER, world.street_b.pk)
+
+
+def test_a_password_set_by_an_administrator_is_audited_and_a_refused_one_is_not(
+    admin_client: Client, root: User, django_user_model: Any
+) -> None:
+    user = django_user_model.objects.create_user("forgetful", password="x-very-long-Pass-1")
+    url = f"/admin/auth/user/{user.pk}/password/"
+
+    refused = admin_client.post(url, {"password1": "12345678", "password2": "12345678"})
+    taken = admin_client.post(url, {"password1": "Qiantang-River-2026", "password2": "Qiantang-River-2026"})
+
+    assert (refused.status_code, taken.status_code) == (200, 302)
+    entries = AuditEntry.objects.filter(action="account.password_set_by_admin")
+    assert [(e.actor_id, e.object_id, e.before, e.after) for e in entries] == [(root.pk, str(user.pk), None, None)]
+    assert "Qiantang" not in str(list(entries.values()))
