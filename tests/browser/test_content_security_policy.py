@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import POINT_IN_A, World
-from tests.browser.conftest import login
+from tests.browser.conftest import BROWSER_TIMEOUT_MS, login
 from tests.browser.test_hostile_names import WATCH
 from zhifa.catalog.tests.factories import MatterFactory
 from zhifa.events.tests.conftest import officer_of
@@ -46,7 +46,7 @@ def watch(browser: Any) -> Iterator[Any]:
         context.add_init_script(WATCH)
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(BROWSER_TIMEOUT_MS)
         watched = Watched(page)
         # Only what the policy refused: the admin's /favicon.ico 404 is logged as an error too.
         page.on("console", lambda m: watched.errors.append(m.text) if "Content Security Policy" in m.text else None)

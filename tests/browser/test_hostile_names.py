@@ -4,15 +4,17 @@ subject's page and the command centre (officer marker tooltip, queue rows), and 
 comes with the Content-Security-Policy header."""
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from conftest import POINT_IN_A, World
-from tests.browser.conftest import login
+from tests.browser.conftest import BROWSER_TIMEOUT_MS, login
 from zhifa.events import services
 from zhifa.events.tests.factories import OfficerPositionFactory
 from zhifa.org.models import DutyShift, Street
@@ -41,7 +43,7 @@ def watched(browser: Any) -> Iterator[tuple[Any, list[str]]]:
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})
     context.add_init_script(WATCH)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     dialogs: list[str] = []
 
     def dismiss(dialog: Any) -> None:
@@ -64,17 +66,25 @@ def assert_nothing_ran(page: Any, dialogs: list[str]) -> None:
     assert dialogs == []
 
 
-def hover_centre_of(page: Any, locator: Any) -> None:
-    """Moves the mouse onto the middle of ``locator`` (a street's label sits on the street's centre, where the
-    test puts the marker; labels let the pointer through to the map). Leaflet's canvas looks at one pointer
-    move per 32 ms, so the pointer arrives, waits, and moves once more."""
-    box = locator.bounding_box()
+def hover_until_shown(page: Any, target: Any, shown: Any) -> None:
+    """Moves the mouse onto the middle of ``target`` until ``shown`` appears (a street's label sits on the
+    street's centre, where the test puts the marker; labels let the pointer through to the map). Leaflet's
+    canvas looks at one pointer move per 32 ms, and on a busy machine a move can come to nothing: the pointer
+    leaves and comes back until the tooltip is there, within the tests' one timeout."""
+    box = target.bounding_box()
     assert box is not None
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x - 40, y - 40)
-    page.mouse.move(x, y)
-    page.wait_for_timeout(100)
-    page.mouse.move(x + 1, y)
+    deadline = time.monotonic() + BROWSER_TIMEOUT_MS / 1000
+    while True:
+        page.mouse.move(x - 40, y - 40)
+        page.mouse.move(x, y)
+        page.mouse.move(x + 1, y)
+        try:
+            shown.wait_for(state="visible", timeout=1000)
+            return
+        except PlaywrightTimeoutError:
+            if time.monotonic() > deadline:
+                raise
 
 
 @pytest.fixture
@@ -118,8 +128,8 @@ def test_hostile_names_are_text_on_the_map(live_server: Any, hostile: dict[str, 
     expect(page.locator("#map")).to_have_attribute("data-subject-count", "1")
     expect(page.locator(".street-label").nth(1)).to_have_text(HOSTILE_STREET)
     street_a = page.locator(".street-label", has_text="甲街道")
-    hover_centre_of(page, street_a)
     tooltip = page.locator(".leaflet-tooltip:not(.street-label)")
+    hover_until_shown(page, street_a, tooltip)
     expect(tooltip).to_have_text(HOSTILE_SUBJECT)
     page.mouse.down()
     page.mouse.up()
@@ -139,8 +149,9 @@ def test_hostile_name_is_text_on_the_subjects_page(live_server: Any, hostile: di
     minimap = page.locator("#minimap")
     # Once the streets are drawn (they come later and would lie over the marker until it is brought to front).
     expect(minimap.locator(".street-label")).to_have_count(2)
-    hover_centre_of(page, minimap)  # the subject's marker is the mini map's centre
-    expect(minimap.locator(".leaflet-tooltip:not(.street-label)")).to_have_text(HOSTILE_SUBJECT)
+    tooltip = minimap.locator(".leaflet-tooltip:not(.street-label)")
+    hover_until_shown(page, minimap, tooltip)  # the subject's marker is the mini map's centre
+    expect(tooltip).to_have_text(HOSTILE_SUBJECT)
 
     assert page.locator("main img, main script:not([src]):not([type='application/json'])").count() == 0
     assert_nothing_ran(page, dialogs)
@@ -158,8 +169,9 @@ def test_hostile_names_are_text_in_the_command_centre(live_server: Any, hostile:
     expect(row.locator(".muted").last).to_contain_text(f"甲街道 · {HOSTILE_ADDRESS} · ")
     expect(row.locator(".dispatch-btn")).to_have_text(f"派遣 {HOSTILE_OFFICER}")
     expect(page.locator("#command-map")).to_have_attribute("data-officer-count", "1")
-    hover_centre_of(page, page.locator(".street-label", has_text="甲街道"))
-    expect(page.locator(".leaflet-tooltip:not(.street-label)")).to_have_text(f"{HOSTILE_OFFICER}（空闲）")
+    tooltip = page.locator(".leaflet-tooltip:not(.street-label)")
+    hover_until_shown(page, page.locator(".street-label", has_text="甲街道"), tooltip)
+    expect(tooltip).to_have_text(f"{HOSTILE_OFFICER}（空闲）")
 
     assert page.locator("#queue img, #queue svg, .leaflet-pane img, .leaflet-pane script").count() == 0
     assert_nothing_ran(page, dialogs)
