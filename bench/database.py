@@ -21,25 +21,28 @@ def throwaway_database(database_url: str | None) -> Iterator[str]:
             os.environ["DATABASE_URL"] = url
             yield url
             return
-        with _postgres_database(database_url) as url:
+        with postgres_database(database_url, prefix="zhifa_bench") as url:
             os.environ["DATABASE_URL"] = url
             yield url
 
 
 @contextmanager
-def _postgres_database(database_url: str) -> Iterator[str]:
+def postgres_database(database_url: str, *, prefix: str) -> Iterator[str]:
+    """A fresh PostgreSQL database on the server ``database_url`` names (also used by ``make fuzz``)."""
     import psycopg
 
     parts = urlsplit(database_url)
-    name = f"zhifa_bench_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     admin_url = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
         yield urlunsplit(parts._replace(path=f"/{name}"))
     finally:
+        from django.conf import settings
         from django.db import connections
 
-        connections.close_all()
+        if settings.configured:  # the bench's own connections; make fuzz runs its server in another process
+            connections.close_all()
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -28,8 +28,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
+from bench.database import postgres_database
 from fuzz.open311 import open311_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,18 +177,8 @@ def _database(workdir: Path) -> Iterator[str]:
     if not server_url:
         yield f"sqlite:///{workdir / 'fuzz.sqlite3'}"
         return
-    import psycopg
-
-    parts = urlsplit(server_url)
-    name = f"zhifa_fuzz_{secrets.token_hex(4)}"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database(server_url, prefix="zhifa_fuzz") as url:
+        yield url
 
 
 def main() -> int:
