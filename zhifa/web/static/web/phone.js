@@ -12,6 +12,7 @@
  * phone's clock: the server counts the wait back from its own clock (web.phone._acted_at), so a queued
  * acknowledgement, check-in, report or finding is timed when the officer made it even if the phone's clock
  * is off.
+ * A send that finds no network is tried again after 2 s, doubling up to 30 s (retrySoon).
  * Limits: the queue lives in this browser only, and is sent while one of the /m/ pages is open (no
  * background sync); a queued check-in carries the position taken when it was made. */
 (function () {
@@ -165,6 +166,18 @@
     }).catch(function () { return label + " （" + response.status + "）"; });
   }
 
+  // A send that found no network (or a server that answered with an error) is tried again soon, 2 s then
+  // doubling up to RETRY_EVERY_MS: a phone says it is online as soon as it has a link, often a moment before
+  // anything can be reached through it, and the officer should not wait half a minute for that moment.
+  var QUICK_RETRY_FIRST_MS = 2000;
+  var quickRetryMs = 0;
+  var quickRetry = null;
+  function retrySoon() {
+    quickRetryMs = Math.min(quickRetryMs ? quickRetryMs * 2 : QUICK_RETRY_FIRST_MS, RETRY_EVERY_MS);
+    clearTimeout(quickRetry);
+    quickRetry = setTimeout(flush, quickRetryMs);
+  }
+
   var flushing = false;
   function flush() {
     if (flushing || !navigator.onLine) { return; }
@@ -172,6 +185,7 @@
     var sent = 0;
     var refused = [];
     var stop = false;
+    var unreached = false;  // the network or the server failed: try again soon
     tx("readonly", function (store) { return store.getAll(); }).then(function (items) {
       return items.filter(isMine).reduce(function (chain, item) {
         return chain.then(function () {
@@ -184,10 +198,16 @@
               return refusal(item, response).then(function (why) { refused.push(why); return remove(item); });
             }
             stop = true;  // signed out or the server is unwell: the rest waits for the next try
-          }, function () { stop = true; });  // no network after all
+            unreached = result === "later";
+          }, function () { stop = true; unreached = true; });  // no network after all
         });
       }, Promise.resolve());
-    }).catch(function () {}).then(function () { flushing = false; showQueued(); showResult(sent, refused); });
+    }).catch(function () {}).then(function () {
+      flushing = false;
+      if (unreached) { retrySoon(); } else { quickRetryMs = 0; }
+      showQueued();
+      showResult(sent, refused);
+    });
   }
 
   function onlineState() {
