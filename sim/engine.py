@@ -69,7 +69,8 @@ from zhifa.events import services
 from zhifa.events.clocks import clock_due, sla_policy_for
 from zhifa.events.distance import haversine_m
 from zhifa.events.models import Event, EventAssignment, EventEscalation, EventTransition, OfficerPosition
-from zhifa.events.recommend import officers_needed, recommend_officers
+from zhifa.events.recommend import recommend_officers
+from zhifa.events.services.dispatch import officers_needed
 from zhifa.events.states import EscalationLevel, EventAction, EventPriority, EventStatus
 from zhifa.org.models import Department, DutyShift, Officer, Profile, Street, Zone
 from zhifa.org.roles import Role
@@ -391,7 +392,7 @@ class Simulation:
         event = Event.objects.select_related("matter").get(pk=event_id)
         if event.status not in (EventStatus.TRIAGED, EventStatus.RETURNED):
             return
-        need = officers_needed(event=event)
+        need = officers_needed(event)
         chosen, proposed = self._choose(when, event, need)
         if len(chosen) < need:
             self.result.waits += 1
@@ -417,7 +418,7 @@ class Simulation:
         ``need`` proposed means nobody can go yet."""
         if self.policy == "ours":
             with time_machine.travel(when, tick=False):
-                recommendations = recommend_officers(event=event, now=when, limit=max(need, 5))
+                recommendations = recommend_officers(event=event, needed=need, now=when, limit=max(need, 5))
             return [r.officer_id for r in recommendations[:need]], len(recommendations)
         # Baseline: the zone's on-duty officers of the street's own roster in turn, whether busy or not; a
         # zone that cannot field the crew (two officers for a general-procedure matter, or nobody on duty)

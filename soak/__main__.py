@@ -103,7 +103,7 @@ class Dispatcher(threading.Thread):
         from zhifa.events.models import Event
         from zhifa.events.recommend import recommend_officers
         from zhifa.events.services import event_dispatch
-        from zhifa.events.services.dispatch import officers_needed_for
+        from zhifa.events.services.dispatch import officers_needed
         from zhifa.events.states import EventRoute, EventStatus
         from zhifa.org.models import Officer
 
@@ -122,8 +122,8 @@ class Dispatcher(threading.Thread):
                 )
                 if event is None:
                     continue
-                needed = officers_needed_for(event)
-                ids = [r.officer_id for r in recommend_officers(event=event, limit=needed)][:needed]
+                needed = officers_needed(event)
+                ids = [r.officer_id for r in recommend_officers(event=event, needed=needed, limit=needed)][:needed]
                 officers = list(Officer.objects.filter(pk__in=ids))
                 if len(officers) < needed:
                     self.skipped.add(event.pk)

@@ -59,7 +59,7 @@ class MatterSpec:
     first_violation_condition: str = ""
     keywords: str = ""
     # APL 42: enforcement by at least two certified officers; dispatch sends two to this matter's events
-    # (events.recommend.officers_needed). Which matters: docs/catalog.md.
+    # (events.services.dispatch.officers_needed). Which matters: docs/catalog.md.
     requires_two_officers: bool = False
     is_active: bool = True
 

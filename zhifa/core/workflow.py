@@ -90,8 +90,8 @@ def workflow_check(
 ) -> Transition:
     """The transition ``action`` takes from ``state``, with its reason and guard checked; writes nothing.
 
-    ``workflow_apply`` calls it under the row lock; a service that writes a new row already in its second
-    state (intake → triage in one INSERT, ADR 0005) calls it before the insert."""
+    ``workflow_apply`` calls it under the row lock, ``workflow_apply_new`` before its row's INSERT; a service
+    may call it to refuse early, before it writes anything."""
     transition = table.lookup(state, action)
     if transition.requires_reason and not reason.strip():
         raise ValidationFailed("此操作必须填写理由", code="reason_required", details={"action": action})
@@ -121,25 +121,93 @@ def workflow_apply(
     already the current row and no one else can change it; it is used as it is instead of read again."""
     with audited_transaction():
         locked = obj if is_locked else type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-        source = getattr(locked, state_field)
-        transition = workflow_check(table=table, obj=locked, action=action, actor=actor, reason=reason, state=source)
-        updates = {state_field: transition.target, **(extra_updates or {})}
-        for name, value in updates.items():
-            setattr(locked, name, value)
-        update_fields = list(updates)
-        if any(f.name == "updated_at" for f in locked._meta.concrete_fields):
-            update_fields.append("updated_at")
-        locked.save(update_fields=update_fields)
-        if record_transition is not None:
-            record_transition(locked, source, transition.target)
-        audit_record(
-            actor=actor,
-            action=f"{table.name}.{action}",
+
+        def save(updates: dict[str, Any]) -> None:
+            update_fields = list(updates)
+            if any(f.name == "updated_at" for f in locked._meta.concrete_fields):
+                update_fields.append("updated_at")
+            locked.save(update_fields=update_fields)
+
+        _apply(
+            table=table,
             obj=locked,
-            before={state_field: source},
-            after={k: v for k, v in updates.items()},
+            action=action,
+            actor=actor,
             reason=reason,
+            state_field=state_field,
+            write=save,
+            record_transition=record_transition,
+            extra_updates=extra_updates,
+            after_commit=after_commit,
         )
-        for follow_up in after_commit:
-            transaction.on_commit(follow_up)
     return locked
+
+
+def workflow_apply_new(
+    *,
+    table: TransitionTable,
+    obj: models.Model,
+    action: str,
+    actor: Any,
+    insert: Callable[[models.Model], None],
+    reason: str = "",
+    state_field: str = "status",
+    record_transition: Callable[[models.Model, str, str], None] | None = None,
+    extra_updates: dict[str, Any] | None = None,
+    after_commit: Iterable[Callable[[], None]] = (),
+) -> models.Model:
+    """``workflow_apply`` for a row not stored yet: ``obj`` (unsaved, in its first state) takes ``action`` and
+    is written once, already in the target state, by ``insert`` — one INSERT instead of an INSERT and an
+    UPDATE (event intake stores an event triaged, ADR 0005). The same check, guard, transition row, audit
+    entry and follow-ups as ``workflow_apply``: a rule added to the table applies to both."""
+    if obj.pk is not None:
+        raise ValueError(f"{table.name}: workflow_apply_new takes an unsaved row")
+    with audited_transaction():
+        _apply(
+            table=table,
+            obj=obj,
+            action=action,
+            actor=actor,
+            reason=reason,
+            state_field=state_field,
+            write=lambda _updates: insert(obj),
+            record_transition=record_transition,
+            extra_updates=extra_updates,
+            after_commit=after_commit,
+        )
+    return obj
+
+
+def _apply(
+    *,
+    table: TransitionTable,
+    obj: models.Model,
+    action: str,
+    actor: Any,
+    reason: str,
+    state_field: str,
+    write: Callable[[dict[str, Any]], None],
+    record_transition: Callable[[models.Model, str, str], None] | None,
+    extra_updates: dict[str, Any] | None,
+    after_commit: Iterable[Callable[[], None]],
+) -> None:
+    """The one transition writer, inside the caller's transaction: check, set, write the row (``write`` gets
+    the fields set), transition row, audit entry, follow-ups after commit."""
+    source = getattr(obj, state_field)
+    transition = workflow_check(table=table, obj=obj, action=action, actor=actor, reason=reason, state=source)
+    updates = {state_field: transition.target, **(extra_updates or {})}
+    for name, value in updates.items():
+        setattr(obj, name, value)
+    write(updates)
+    if record_transition is not None:
+        record_transition(obj, source, transition.target)
+    audit_record(
+        actor=actor,
+        action=f"{table.name}.{action}",
+        obj=obj,
+        before={state_field: source},
+        after=dict(updates),
+        reason=reason,
+    )
+    for follow_up in after_commit:
+        transaction.on_commit(follow_up)

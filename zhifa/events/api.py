@@ -20,6 +20,7 @@ from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.events import selectors, services
 from zhifa.events.models import CoordinationTask, Event
 from zhifa.events.permissions import can_command_events
+from zhifa.events.recommend import recommend_officers
 from zhifa.events.schemas import (
     API_SOURCES,
     ActionIn,
@@ -31,6 +32,7 @@ from zhifa.events.schemas import (
     QueueItemOut,
     RecommendationOut,
 )
+from zhifa.events.services.dispatch import officers_needed
 from zhifa.geo.services import to_wgs84
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.models import Department, Officer
@@ -91,7 +93,7 @@ def _detail(request: HttpRequest, event_id: int) -> EventDetailOut:
     return _detail_of(request, selectors.event_get(user=request.user, event_id=event_id))
 
 
-def _detail_of(request: HttpRequest, event: Event) -> EventDetailOut:
+def _detail_of(request: HttpRequest, event: Event | selectors.StoredEvent) -> EventDetailOut:
     out = EventDetailOut.from_orm(event)
     if can_command_events(jurisdiction_of(request.user)):
         out = out.model_copy(update={"reporter_phone": event.reporter_phone})
@@ -147,7 +149,7 @@ def create_event(request: HttpRequest) -> Status[EventDetailOut]:
         photos=photos,
     )
     # A new event comes back with what intake wrote; only its place names are read (ADR 0005).
-    stored = selectors.event_get_stored(user=request.user, event=result.event)
+    stored = selectors.event_get_stored(user=request.user, result=result)
     return Status(201 if result.created else 200, _detail_of(request, stored))
 
 
@@ -173,8 +175,6 @@ def recommendations(request: HttpRequest, event_id: int) -> list[RecommendationO
     event = selectors.event_get(user=request.user, event_id=event_id)
     if not can_command_events(jurisdiction_of(request.user)):
         raise PermissionDenied("您的岗位无权派遣事件", code="permission_denied")
-    from zhifa.events.recommend import recommend_officers
-
     return [
         RecommendationOut(
             officer_id=r.officer_id,
@@ -183,7 +183,7 @@ def recommendations(request: HttpRequest, event_id: int) -> list[RecommendationO
             eta_s=r.eta_s,
             reasons=list(r.reasons),
         )
-        for r in recommend_officers(event=event)
+        for r in recommend_officers(event=event, needed=officers_needed(event))
     ]
 
 

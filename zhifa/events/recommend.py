@@ -8,8 +8,9 @@ Candidates are the district's active officers who
   (``Officer.certified_domains``; for an unclassified event any valid certificate) — APL 42: only certified
   officers investigate;
 - serve the event's zone or street (片区化执法: the zone team answers for its zone). When fewer of them
-  qualify than the event needs (``officers_needed``: two where the matter requires two certified officers),
-  officers of the neighbouring streets (whose boundaries touch the event's street) are added.
+  qualify than the event needs (``needed``: the caller's, from APL 42's rule in
+  ``zhifa.events.services.dispatch.officers_needed``), officers of the neighbouring streets (whose
+  boundaries touch the event's street) are added.
 
 Ranking — estimated travel time, then zone before street before neighbour:
 
@@ -60,12 +61,6 @@ class Recommendation:
     distance_m: float
     eta_s: float
     reasons: list[str]
-
-
-def officers_needed(*, event: Event) -> int:
-    """Two where the matter needs two certified officers (APL 42), else one."""
-    matter = event.matter if event.matter_id is not None else None
-    return 2 if matter is not None and matter.requires_two_officers else 1
 
 
 # --- the district's geometry: zone and street centres, neighbouring streets (cached per process) ---------
@@ -119,16 +114,15 @@ def _distance_text(metres: float) -> str:
     return f"距离约{metres / 1000:.1f}公里"
 
 
-def recommend_officers(*, event: Event, now: dt.datetime | None = None, limit: int = 5) -> list[Recommendation]:
-    """The officers to send to ``event``, fastest first: at most ``max(limit, officers_needed)`` of them."""
+def recommend_officers(
+    *, event: Event, needed: int, now: dt.datetime | None = None, limit: int = 5
+) -> list[Recommendation]:
+    """The officers to send to ``event``, fastest first: at most ``max(limit, needed)`` of them. ``needed``: how
+    many officers the event takes (``dispatch.officers_needed``); the neighbouring streets are searched only
+    when the zone and street cannot field that many."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    matter = (
-        Matter.objects.filter(pk=event.matter_id).values("domain", "requires_two_officers").first()
-        if event.matter_id is not None
-        else None
-    )
-    needed = 2 if matter and matter["requires_two_officers"] else 1
+    matter = Matter.objects.filter(pk=event.matter_id).values("domain").first() if event.matter_id is not None else None
     geometry = _geometry(event.district_id)
     neighbour_streets = geometry.neighbours.get(event.street_id, frozenset())
 

@@ -114,9 +114,6 @@ def event_get(*, user: Any, event_id: int) -> Event:
     return event
 
 
-_PREFETCHED = ("assignments", "photos", "transitions", "escalations", "coordination_tasks")
-
-
 def event_in_scope(*, user: Any, event: Event) -> bool:
     """Whether ``event`` is in the user's scope (``_scoped`` as a test of one event): the rule every write to
     an event is held to before it writes anything (``services.common.require_in_scope``)."""
@@ -142,13 +139,27 @@ def event_in_scope(*, user: Any, event: Event) -> bool:
     return False
 
 
-def event_get_stored(*, user: Any, event: Event) -> Event:
-    """``event_get`` for an event a service has just stored and hands back with its related rows in its
-    prefetch cache and its places, matter and department loaded (intake does): nothing is read, instead of
-    the six queries of ``event_get`` (ADR 0005). Anything less falls back to ``event_get``, and so does
-    scope: an event the user may not see is "not found" either way."""
-    cache = getattr(event, "_prefetched_objects_cache", {})
-    if event.pk is None or any(name not in cache for name in _PREFETCHED) or not event_in_scope(user=user, event=event):
+class StoredEvent:
+    """An event a service has just written, with its related rows as the lists it wrote: read as the event
+    (every attribute but the lists is the event's own), so that a reply schema built from it reads nothing
+    more. Built by ``event_get_stored`` only."""
+
+    def __init__(self, event: Event, **related: list[Any]) -> None:
+        self._event = event
+        self.__dict__.update(related)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._event, name)
+
+
+def event_get_stored(*, user: Any, result: Any) -> Event | StoredEvent:
+    """``event_get`` for an event intake has just stored (``result``: its ``IntakeResult``), built from what
+    intake wrote — the event with its places, matter and department loaded, its transitions and photos — so
+    that nothing is read, instead of the six queries of ``event_get`` (ADR 0005). Anything less (a retry, an
+    event dispatched on intake) falls back to ``event_get``, and so does scope: an event the user may not
+    see is "not found" either way."""
+    event = result.event
+    if result.transitions is None or result.photos is None or not event_in_scope(user=user, event=event):
         return event_get(user=user, event_id=event.pk)
     if not all(relation.is_cached(event) for relation in (Event.street, Event.zone, Event.grid)):
         return event_get(user=user, event_id=event.pk)
@@ -161,7 +172,15 @@ def event_get_stored(*, user: Any, event: Event) -> Event:
         event.department = matter.department
     if event.merged_into_id is not None and not hasattr(event, "merged_into_public_no"):
         return event_get(user=user, event_id=event.pk)
-    return event
+    # Nothing else is written with a new event: no officer, escalation or department task yet.
+    return StoredEvent(
+        event,
+        transitions=list(result.transitions),
+        photos=list(result.photos),
+        assignments=[],
+        escalations=[],
+        coordination_tasks=[],
+    )
 
 
 def event_get_by_public_no(*, user: Any, public_no: str) -> Event:

@@ -31,11 +31,13 @@ from django.utils.dateparse import parse_datetime
 from zhifa.events import selectors
 from zhifa.events.models import Event
 from zhifa.events.permissions import can_command_events
+from zhifa.events.recommend import recommend_officers
+from zhifa.events.services.dispatch import officers_needed
 from zhifa.events.states import EVENT_WORKFLOW, EventAction
 from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.selectors import department_list
 from zhifa.web.event_display import queue_row
-from zhifa.web.event_views import can_command, triage_brain
+from zhifa.web.event_views import can_command
 from zhifa.web.health import escalation_banner
 from zhifa.web.pages import page_view
 
@@ -64,9 +66,8 @@ def command_row(event: Event, *, user: Any, request: HttpRequest | None = None) 
     may_command = can_command(user, event)
     top: list[Any] = []
     if may_command and EventAction.DISPATCH in EVENT_WORKFLOW.actions_from(event.status):
-        brain = triage_brain()
-        needed = brain.officers_needed(event=event)
-        top = brain.recommend_officers(event=event, limit=needed)
+        needed = officers_needed(event)
+        top = recommend_officers(event=event, needed=needed, limit=needed)
         # One click dispatches the whole crew the law needs, or nobody.
         top = top if len(top) >= needed else []
     return queue_row(event, request=request, can_dispatch=may_command, recommendations=top)

@@ -2,9 +2,7 @@
 hotline intake. Each action is one POST calling one service; a domain error is shown in Chinese and
 changes nothing (the service runs in one transaction)."""
 
-import importlib
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +17,9 @@ from zhifa.core.errors import DomainError, PermissionDenied, ValidationFailed
 from zhifa.events import selectors, services
 from zhifa.events.models import Event
 from zhifa.events.permissions import can_command_events, covers_event_street
+from zhifa.events.recommend import recommend_officers
 from zhifa.events.services.coordination import is_open_task_liaison, open_task
+from zhifa.events.services.dispatch import officers_needed
 from zhifa.events.states import EVENT_WORKFLOW, EventAction, EventSource
 from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.selectors import department_list, officer_list, street_list
@@ -49,11 +49,6 @@ COMMAND_ACTIONS = [
     EventAction.RETURN,
     EventAction.REJECT,
 ]
-
-
-def triage_brain() -> ModuleType:
-    """``zhifa.events.recommend``, looked up at call time like the services do (tests fake it there)."""
-    return importlib.import_module("zhifa.events.recommend")
 
 
 def can_command(user: Any, event: Event) -> bool:
@@ -86,9 +81,9 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
 def _detail_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str, Any]:
     actions = command_actions(request.user, event)
     recommendations: list[Any] = []
+    needed = officers_needed(event)
     if EventAction.DISPATCH in actions or EventAction.REDISPATCH in actions:
-        recommendations = triage_brain().recommend_officers(event=event)
-    needed = triage_brain().officers_needed(event=event) if recommendations else 1
+        recommendations = recommend_officers(event=event, needed=needed)
     context = {
         "event": event,
         "clocks": clock_states(event),

@@ -7,7 +7,6 @@ and level, ``EventEscalation``).
 """
 
 import datetime as dt
-import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,12 +43,13 @@ DEFAULT_CHECKIN_MAX_DISTANCE_M = 300
 DEFAULT_OFFLINE_MAX_AGE_S = 24 * 3600
 
 
-def officers_needed_for(event: Event) -> int:
-    """APL 42: two certified officers where the matter requires them (``zhifa.events.recommend``)."""
+def officers_needed(event: Event) -> int:
+    """APL 42: at least two certified officers investigate where the matter requires them
+    (``Matter.requires_two_officers``: the general procedure, docs/catalog.md); else one. The one place of
+    the rule: dispatch refuses fewer, and the recommender, auto-dispatch and re-dispatch ask it."""
     if event.matter_id is None:
         return 1
-    recommend = importlib.import_module("zhifa.events.recommend")
-    return int(recommend.officers_needed(event=event))
+    return 2 if event.matter.requires_two_officers else 1
 
 
 def clock_updates(event: Event, *, start: dt.datetime) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def _checked_officers(j: Jurisdiction | None, event: Event, officers: Sequence[O
                 code="outside_jurisdiction",
                 details={"officer_id": officer.pk},
             )
-    needed = officers_needed_for(event)
+    needed = officers_needed(event)
     if len(unique) < needed:
         raise ValidationFailed(
             f"该事项须至少{needed}名执法人员处置，已选{len(unique)}名",

@@ -20,9 +20,7 @@ that has reached level 3 and stays overdue costs the scan nothing more than its 
 """
 
 import datetime as dt
-import importlib
 import logging
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -31,6 +29,7 @@ from django.utils import timezone
 
 from zhifa.core.audit import audit_record
 from zhifa.core.errors import DomainError
+from zhifa.events import recommend
 from zhifa.events.clocks import LOCAL_TZ
 from zhifa.events.models import CoordinationTask, Event, EventEscalation
 from zhifa.events.services.common import (
@@ -40,7 +39,7 @@ from zhifa.events.services.common import (
     notify,
     users_with_post,
 )
-from zhifa.events.services.dispatch import event_redispatch, officers_needed_for
+from zhifa.events.services.dispatch import event_redispatch, officers_needed
 from zhifa.events.states import FIELD_STATES, Clock, EscalationLevel, EscalationOutcome, EventStatus
 from zhifa.org.models import Officer
 from zhifa.org.roles import Role
@@ -228,10 +227,9 @@ def _act(
 
 
 def _other_officers(event: Event, now: dt.datetime) -> list[Officer]:
-    recommend = importlib.import_module("zhifa.events.recommend")
     current = {a.officer_id for a in active_assignments(event)}
-    needed = officers_needed_for(event)
-    candidates: list[Any] = recommend.recommend_officers(event=event, now=now, limit=needed + len(current) + 5)
+    needed = officers_needed(event)
+    candidates = recommend.recommend_officers(event=event, needed=needed, now=now, limit=needed + len(current) + 5)
     ids = [c.officer_id for c in candidates if c.officer_id not in current][:needed]
     if len(ids) < needed:
         return []

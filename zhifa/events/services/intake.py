@@ -11,7 +11,6 @@ refuses its INSERT, nothing of it stays; the same key with other content is refu
 
 import datetime as dt
 import hashlib
-import importlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,13 +23,13 @@ from zhifa.catalog.models import Matter
 from zhifa.core import rows
 from zhifa.core.audit import audit_record, audited_transaction, snapshot
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
-from zhifa.core.models import AuditEntry
-from zhifa.core.workflow import workflow_check
+from zhifa.core.workflow import workflow_apply_new
+from zhifa.events import geocode
 from zhifa.events import photos as photo_store
 from zhifa.events.clocks import LOCAL_TZ
-from zhifa.events.models import Event, EventDayCounter, EventTransition, PhotoKind
+from zhifa.events.models import Event, EventDayCounter, EventPhoto, EventTransition, PhotoKind
 from zhifa.events.permissions import can_report_at, can_report_event
-from zhifa.events.services.common import SYSTEM_TRIAGE, actor_jurisdiction, caller_key
+from zhifa.events.services.common import SYSTEM_TRIAGE, actor_jurisdiction, actor_label, caller_key
 from zhifa.events.services.triage import classify_event, triage_after_store, triage_decision
 from zhifa.events.states import EVENT_WORKFLOW, ClassifiedBy, EventPriority, EventSource, EventStatus
 from zhifa.geo.services import locate_point, to_wgs84
@@ -46,8 +45,16 @@ _COUNTER_NEXT_SQL = f"UPDATE {EventDayCounter._meta.db_table} SET last = last + 
 
 @dataclass(frozen=True)
 class IntakeResult:
+    """The event, and whether this call created it (``False``: a retry answered with the first one).
+
+    A created event comes with what intake wrote of it — its transitions and photos, each list complete —
+    so that a reply can be built without reading them back (``selectors.event_get_stored``); a retry's
+    lists are ``None``: nothing of it was written here."""
+
     event: Event
     created: bool
+    transitions: list[EventTransition] | None = None
+    photos: list[EventPhoto] | None = None
 
 
 @rows.sql_once
@@ -115,7 +122,6 @@ def _resolve_point(
         raise ValidationFailed("经度和纬度须同时提供", code="coord_incomplete", details={"lon": lon, "lat": lat})
     if not address.strip():
         raise ValidationFailed("请提供事件位置（坐标或地址）", code="location_required", details={})
-    geocode = importlib.import_module("zhifa.events.geocode")
     found = geocode.geocode_address(district_id=district_id, address=address.strip())
     if found is None:
         raise ValidationFailed(
@@ -300,7 +306,7 @@ def event_intake(
         # A rollback after the photos were written (the idempotency race below) leaves no file behind.
         with photo_store.photo_files_removed_on_rollback(), audited_transaction():
             kind = PhotoKind.ALERT if source in ALERT_SOURCES else PhotoKind.REPORT
-            stored = _store(
+            result = _store(
                 event,
                 actor=actor,
                 now=now,
@@ -308,8 +314,11 @@ def event_intake(
                 uploads=uploads,
                 kind=kind,
             )
-            if auto_triage and stored.status == EventStatus.TRIAGED:
-                stored = triage_after_store(stored)
+            if auto_triage and event.status == EventStatus.TRIAGED:
+                dispatched = triage_after_store(event)
+                if dispatched is not event:
+                    # Dispatched as well: more was written than intake kept; the reply reads it back.
+                    result = IntakeResult(event=dispatched, created=True)
     except IntegrityError:
         # A retry: the unique constraint on (district, source, caller, idempotency key) refused the INSERT,
         # and the whole transaction — number, photos' rows and files included — was rolled back; answer with
@@ -323,7 +332,7 @@ def event_intake(
         if found.idempotency_fingerprint not in ("", fingerprint):
             raise _key_reused(idempotency_key) from None
         return IntakeResult(event=found, created=False)
-    return IntakeResult(event=stored, created=True)
+    return result
 
 
 def _store(
@@ -334,98 +343,56 @@ def _store(
     triage: dict[str, Any] | None,
     uploads: list[Any],
     kind: str,
-) -> Event:
-    """Number, triage and INSERT the event in its triaged (or merged) state, with its transition row,
-    audit entries and photos — the rows and entries that storing it "reported" and then applying the
-    workflow's triage wrote, with one INSERT instead of an INSERT and an UPDATE (ADR 0005)."""
+) -> IntakeResult:
+    """Number and INSERT the event with its audit entry and photos — with ``triage``, through the workflow
+    helper as the triage (or merge) it takes: one INSERT in the target state, and the transition row, audit
+    entry and checks every other step of ``EVENT_WORKFLOW`` gets (ADR 0005)."""
     # As reported (before triage); the number is filled in when it is taken, last, just before the INSERT.
     intake_after = snapshot(event, ["public_no", "source", "street", "zone", "grid", "matter", "priority"])
-    transition: EventTransition | None = None
-    updates: dict[str, Any] = {}
-    if triage is not None:
+    transitions: list[EventTransition] = []
+    photos: list[EventPhoto] = []
+
+    def insert(obj: Any) -> None:
+        _insert_numbered(obj, now=now)
+        audit_record(actor=actor, action="event.intake", obj=obj, after={**intake_after, "public_no": obj.public_no})
+        photos.extend(photo_store.photo_ingest(event=obj, upload=upload, kind=kind, actor=actor) for upload in uploads)
+
+    if triage is None:
+        insert(event)
+    else:
         action, updates, reason = triage_decision(event, now=now, classification=triage)
-        source_state = event.status
-        target = workflow_check(
-            table=EVENT_WORKFLOW, obj=event, action=action, actor=SYSTEM_TRIAGE, reason=reason, state=source_state
-        ).target
-        transition = EventTransition(
-            action=action,
-            from_status=source_state,
-            to_status=target,
-            actor=None,
-            actor_label=SYSTEM_TRIAGE,
-            reason=reason,
-            created_at=now,
-        )
-        event.status = target
-        for name, value in updates.items():
-            setattr(event, name, value)
-    # One path on every database: the audit hashes are keyed, and the key never goes to the database, so
-    # they cannot be taken in SQL as ADR 0006 did on PostgreSQL (ADR 0008).
-    _insert_numbered(event, transition, now=now)
-    _audit_intake(event, actor=actor, intake_after=intake_after, transition=transition, updates=updates)
-    photos = [photo_store.photo_ingest(event=event, upload=upload, kind=kind, actor=actor) for upload in uploads]
-    # What was just written, as the event's prefetch cache: a detail built from it reads nothing more.
-    _prefetched(
-        event,
-        transitions=[transition] if transition is not None else [],
-        assignments=[],
-        photos=photos,
-        escalations=[],
-        coordination_tasks=[],
-    )
-    return event
 
-
-def _audit_intake(
-    event: Event,
-    *,
-    actor: Any,
-    intake_after: dict[str, Any],
-    transition: EventTransition | None,
-    updates: dict[str, Any],
-) -> list[AuditEntry]:
-    """The intake's audit entries: the event as reported, and the triage (or merge) applied to it."""
-    entries = [
-        audit_record(
-            actor=actor,
-            action="event.intake",
-            obj=event,
-            after={**intake_after, "public_no": event.public_no},
-        )
-    ]
-    if transition is not None:
-        entries.append(
-            audit_record(
-                actor=SYSTEM_TRIAGE,
-                action=f"{EVENT_WORKFLOW.name}.{transition.action}",
-                obj=event,
-                before={"status": transition.from_status},
-                after={"status": transition.to_status, **updates},
-                reason=transition.reason,
+        def record(obj: Any, source: str, target: str) -> None:
+            transition = EventTransition(
+                event=obj,
+                action=action,
+                from_status=source,
+                to_status=target,
+                actor=None,
+                actor_label=actor_label(SYSTEM_TRIAGE),
+                reason=reason,
+                created_at=now,
             )
+            rows.insert_row(transition)
+            transitions.append(transition)
+
+        workflow_apply_new(
+            table=EVENT_WORKFLOW,
+            obj=event,
+            action=action,
+            actor=SYSTEM_TRIAGE,
+            reason=reason,
+            insert=insert,
+            record_transition=record,
+            extra_updates=updates,
         )
-    return entries
+    return IntakeResult(event=event, created=True, transitions=transitions, photos=photos)
 
 
-def _insert_numbered(event: Event, transition: EventTransition | None, *, now: dt.datetime) -> None:
-    """Take the day's next number and INSERT the event (and its transition row).
+def _insert_numbered(event: Event, *, now: dt.datetime) -> None:
+    """Take the day's next number and INSERT the event.
 
     The day's counter row is locked from here to the commit, so every intake of the district waits for it:
-    this comes last, after the reads."""
+    this comes late, after the reads."""
     event.public_no = _next_public_no(now)
     rows.insert_row(event)
-    if transition is not None:
-        transition.event = event
-        rows.insert_row(transition)
-
-
-def _prefetched(event: Event, **related: list[Any]) -> None:
-    """Fill the event's prefetch cache as ``prefetch_related`` does: a queryset per relation holding its rows."""
-    cache: dict[str, Any] = {}
-    for name, objs in related.items():
-        queryset = getattr(event, name).get_queryset()
-        queryset._result_cache = objs
-        queryset._prefetch_done = True
-        cache[name] = queryset
-    event._prefetched_objects_cache = cache  # type: ignore[attr-defined]

@@ -9,7 +9,6 @@ classify is triaged to the zone team without a matter: it waits in the queue for
 classify or dispatch it.
 """
 
-import importlib
 from typing import Any
 
 from django.conf import settings
@@ -18,12 +17,13 @@ from django.utils import timezone
 
 from zhifa.catalog.models import Matter
 from zhifa.core import rows
-from zhifa.core.audit import audit_record
+from zhifa.core.audit import audit_record, audited_transaction
 from zhifa.core.errors import Conflict, ValidationFailed
+from zhifa.events import classify, dedup, recommend
 from zhifa.events.models import ClassificationFeedback, Event
 from zhifa.events.services.common import SYSTEM_DISPATCH, apply_transition, require_command, require_in_scope
-from zhifa.events.services.dispatch import event_dispatch, officers_needed_for
-from zhifa.events.states import OPEN_STATES, ClassifiedBy, EventAction, EventRoute, EventStatus
+from zhifa.events.services.dispatch import event_dispatch, officers_needed
+from zhifa.events.states import EVENT_WORKFLOW, OPEN_STATES, ClassifiedBy, EventAction, EventRoute, EventStatus
 from zhifa.org.models import Department, Officer
 
 ENFORCEMENT_DEPARTMENT_CODE = "ZHZF"
@@ -41,42 +41,32 @@ def route_for(department: Department | None) -> str:
     return EventRoute.ZONE_TEAM
 
 
-def event_triage(*, actor: Any, event: Event, is_locked: bool = False) -> Event:
-    """Classify (unless the reporter or an operator already gave the matter), merge into an open duplicate,
-    else route; with ``ZHIFA_AUTO_DISPATCH`` a zone-team event goes to the top recommended officers.
-
-    ``is_locked``: the caller holds the event's row in its open transaction (intake, which just inserted it)."""
+def event_triage(*, actor: Any, event: Event) -> Event:
+    """研判 by a dispatcher: an event stored without triage (``event_intake(auto_triage=False)``) gets the one
+    decision intake takes (``triage_decision``), applied through the workflow like any other step."""
     require_command(actor, event, what="研判事件")
-    dedup = importlib.import_module("zhifa.events.dedup")
-    with transaction.atomic():
-        updates = apply_classification(event, classify_event(event))
-        duplicate = dedup.find_duplicate(event=event)
-        if duplicate is not None and duplicate.pk != event.pk:
-            return _merge(
-                actor=actor,
-                event=event,
-                into=duplicate,
-                reason=merge_reason(event, duplicate),
-                updates=updates,
-                is_locked=is_locked,
-            )
-        updates.update(route=route_for(_department_of(event)), triaged_at=timezone.now())
+    with audited_transaction():
+        locked = rows.select_one(Event, pk=event.pk, lock=True)
+        if locked is None:
+            raise Event.DoesNotExist(f"event {event.pk}")
+        # Checked before the classifier runs: a step the workflow refuses costs nothing.
+        EVENT_WORKFLOW.lookup(locked.status, EventAction.TRIAGE)
+        action, updates, reason = triage_decision(locked, now=timezone.now(), classification=classify_event(locked))
         triaged = apply_transition(
-            event=event, action=EventAction.TRIAGE, actor=actor, updates=updates, is_locked=is_locked
+            event=locked, action=action, actor=actor, reason=reason, updates=updates, is_locked=True
         )
-        return triage_after_store(triaged)
+        return triage_after_store(triaged) if action == EventAction.TRIAGE else triaged
 
 
 def triage_decision(event: Event, *, now: Any, classification: dict[str, Any]) -> tuple[str, dict[str, Any], str]:
-    """For an event being stored, classified already (``classification``: what ``classify_event`` set): the
-    workflow action (triage, or merge into an open duplicate), the fields it sets and its reason. The
-    duplicate found is locked until the caller commits. Writes nothing — the caller stores the event
-    already in the action's target state."""
-    dedup = importlib.import_module("zhifa.events.dedup")
+    """The one triage (intake's and a dispatcher's alike), for an event classified already
+    (``classification``: what ``classify_event`` found): the workflow action — triage, or merge into an open
+    duplicate —, the fields it sets and its reason. The duplicate found stays locked until the caller
+    commits; read under that lock, a primary closed or merged since the index said "open" is no target, and
+    the event is triaged instead. Writes nothing: the caller applies the action through the workflow."""
     updates = apply_classification(event, classification)
     # The primary is held open while this transaction lasts (PostgreSQL; SQLite's writer holds everything).
     target = dedup.find_duplicate(event=event, lock=True)
-    # Read under the lock: a primary closed or merged since the index said "open" is no target.
     if target is not None and target.status in OPEN_STATES and target.merged_into_id is None:
         event.merged_into_public_no = target.public_no  # type: ignore[attr-defined]  # as event_get annotates
         return EventAction.MERGE, {**updates, "merged_into_id": target.pk}, merge_reason(event, target)
@@ -103,7 +93,6 @@ def classify_event(event: Event) -> dict[str, Any]:
     route on a guess. Changes neither the event nor the database (``apply_classification`` does the first)."""
     if event.matter_id is not None:
         return {}
-    classify = importlib.import_module("zhifa.events.classify")
     result = classify.classify_text(district_id=event.district_id, text=event.description)
     # An ambiguous text (the top matter holds little of the evidence) is left for the operator rather than
     # routed on a guess; ZHIFA_AUTO_CLASSIFY_MIN_SCORE sets how sure is sure enough.
@@ -166,9 +155,8 @@ def _department_of(event: Event) -> Department | None:
 
 
 def _auto_dispatch(event: Event) -> Event:
-    recommend = importlib.import_module("zhifa.events.recommend")
-    needed = officers_needed_for(event)
-    picks = recommend.recommend_officers(event=event, limit=max(needed, 5))[:needed]
+    needed = officers_needed(event)
+    picks = recommend.recommend_officers(event=event, needed=needed)[:needed]
     if len(picks) < needed:
         return event  # not enough officers free: the dispatcher decides
     by_id = Officer.objects.in_bulk([p.officer_id for p in picks])
@@ -233,12 +221,6 @@ def event_merge(*, actor: Any, event: Event, into: Event, reason: str) -> Event:
     outside the actor's scope is "not found" whether it is open, closed or missing (issue 9)."""
     require_command(actor, event, what="合并事件")
     require_in_scope(actor, into)
-    return _merge(actor=actor, event=event, into=into, reason=reason, updates={})
-
-
-def _merge(
-    *, actor: Any, event: Event, into: Event, reason: str, updates: dict[str, Any], is_locked: bool = False
-) -> Event:
     if into.pk == event.pk:
         raise ValidationFailed("不能将事件合并到自身", code="merge_into_self", details={})
     if into.district_id != event.district_id:
@@ -256,8 +238,7 @@ def _merge(
             action=EventAction.MERGE,
             actor=actor,
             reason=reason,
-            updates={**updates, "merged_into_id": target.pk},
-            is_locked=is_locked,
+            updates={"merged_into_id": target.pk},
         )
 
 

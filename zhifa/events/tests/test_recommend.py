@@ -12,7 +12,8 @@ from zhifa.catalog.tests.factories import MatterFactory
 from zhifa.events import recommend
 from zhifa.events.distance import METRES_PER_DEGREE_LAT
 from zhifa.events.models import EventAssignment, OfficerPosition
-from zhifa.events.recommend import officers_needed, recommend_officers
+from zhifa.events.recommend import recommend_officers
+from zhifa.events.services.dispatch import officers_needed
 from zhifa.events.states import EventStatus
 from zhifa.events.tests.factories import DispatchedEventFactory, HandledEventFactory, TriagedEventFactory
 from zhifa.org.models import DutyShift, Officer
@@ -87,7 +88,7 @@ def test_the_nearest_free_certified_officer_on_duty_comes_first(world: Any, even
     near = officer(world, at_metres=420)
     middle = officer(world, at_metres=600)
 
-    result = recommend_officers(event=event, now=NOW)
+    result = recommend_officers(event=event, needed=1, now=NOW)
 
     assert ids(result) == [near.pk, middle.pk, far.pk]
     first = result[0]
@@ -102,7 +103,7 @@ def test_without_a_recent_position_the_zone_centre_is_the_start(world: Any, even
         officer=person, lon=EVENT_LON, lat=EVENT_LAT, recorded_at=NOW - dt.timedelta(minutes=31)
     )
 
-    [result] = recommend_officers(event=event, now=NOW)
+    [result] = recommend_officers(event=event, needed=1, now=NOW)
 
     assert (result.officer_id, round(result.distance_m)) == (person.pk, 334)
     assert result.reasons == ["同片区", "距离约330米", "约2分钟到达", "按所在片区中心估算"]
@@ -128,7 +129,7 @@ def test_who_is_not_recommended(world: Any, event: Any, excluded: dict[str, Any]
         excluded = {"district": other, "home_department": DepartmentFactory(district=other)}
     officer(world, at_metres=100, **excluded)
 
-    assert ids(recommend_officers(event=event, now=NOW)) == [qualified.pk]
+    assert ids(recommend_officers(event=event, needed=1, now=NOW)) == [qualified.pk]
 
 
 def test_an_officer_on_a_running_field_task_is_busy(world: Any, event: Any) -> None:
@@ -141,7 +142,7 @@ def test_an_officer_on_a_running_field_task_is_busy(world: Any, event: Any) -> N
     other = DispatchedEventFactory(grid=world.grid_a, officers=[released])
     EventAssignment.objects.filter(event=other).update(released_at=NOW)
 
-    assert ids(recommend_officers(event=event, now=NOW)) == [finished.pk, released.pk, qualified.pk]
+    assert ids(recommend_officers(event=event, needed=1, now=NOW)) == [finished.pk, released.pk, qualified.pk]
 
 
 def test_an_unclassified_event_takes_any_valid_certificate(world: Any) -> None:
@@ -149,17 +150,17 @@ def test_an_unclassified_event_takes_any_valid_certificate(world: Any) -> None:
     market = officer(world, at_metres=100, domains=(Domain.MARKET,))
     officer(world, at_metres=50, certificate_valid_until=dt.date(2026, 5, 5))
 
-    assert ids(recommend_officers(event=unclassified, now=NOW)) == [market.pk]
+    assert ids(recommend_officers(event=unclassified, needed=1, now=NOW)) == [market.pk]
 
 
 def test_the_neighbouring_street_helps_only_when_the_zone_cannot(world: Any, event: Any) -> None:
     neighbour = officer(world, street="b", at_metres=50)
-    assert ids(recommend_officers(event=event, now=NOW)) == [neighbour.pk]
-    assert recommend_officers(event=event, now=NOW)[0].reasons[0] == "邻近街道"
+    assert ids(recommend_officers(event=event, needed=1, now=NOW)) == [neighbour.pk]
+    assert recommend_officers(event=event, needed=1, now=NOW)[0].reasons[0] == "邻近街道"
 
     own = officer(world, at_metres=800)
 
-    assert ids(recommend_officers(event=event, now=NOW)) == [own.pk]
+    assert ids(recommend_officers(event=event, needed=1, now=NOW)) == [own.pk]
 
 
 def test_two_certified_officers_where_the_matter_needs_two(world: Any, event: Any, matter: Any) -> None:
@@ -169,26 +170,26 @@ def test_two_certified_officers_where_the_matter_needs_two(world: Any, event: An
     own = officer(world, at_metres=300)
     neighbour = officer(world, street="b", at_metres=700)
 
-    result = recommend_officers(event=event, now=NOW, limit=1)
+    result = recommend_officers(event=event, needed=officers_needed(event), now=NOW, limit=1)
 
-    assert officers_needed(event=event) == 2
+    assert officers_needed(event) == 2
     assert ids(result) == [own.pk, neighbour.pk]
 
 
 def test_one_officer_is_needed_by_default(world: Any, event: Any) -> None:
     unclassified = TriagedEventFactory(grid=world.grid_a, reported_at=NOW)
 
-    assert (officers_needed(event=event), officers_needed(event=unclassified)) == (1, 1)
+    assert (officers_needed(event), officers_needed(unclassified)) == (1, 1)
 
 
 @pytest.mark.parametrize("count", [5, 50])
 def test_the_query_count_does_not_grow_with_the_officers(world: Any, event: Any, count: int) -> None:
     for i in range(count):
         officer(world, street="ab"[i % 2], at_metres=100 + i)
-    recommend_officers(event=event, now=NOW)  # builds the district's geometry cache
+    recommend_officers(event=event, needed=1, now=NOW)  # builds the district's geometry cache
 
     with CaptureQueriesContext(connection) as queries:
-        result = recommend_officers(event=event, now=NOW, limit=count)
+        result = recommend_officers(event=event, needed=1, now=NOW, limit=count)
 
     # The matter, the geometry stamp, the officers with their latest positions.
     assert (len(queries), len(result)) == (3, (count + 1) // 2)
@@ -197,9 +198,9 @@ def test_the_query_count_does_not_grow_with_the_officers(world: Any, event: Any,
 def test_a_closed_event_officer_is_free_again(world: Any, event: Any) -> None:
     person = officer(world, at_metres=100)
     done = DispatchedEventFactory(grid=world.grid_a, officers=[person])
-    assert recommend_officers(event=event, now=NOW) == []
+    assert recommend_officers(event=event, needed=1, now=NOW) == []
 
     done.status = EventStatus.CLOSED
     done.save(update_fields=["status"])
 
-    assert ids(recommend_officers(event=event, now=NOW)) == [person.pk]
+    assert ids(recommend_officers(event=event, needed=1, now=NOW)) == [person.pk]
