@@ -17,6 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 from zhifa.catalog.models import Matter
 from zhifa.core.api_input import Id, Page, Text, json_check, json_parse
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.request_body import request_body_of
 from zhifa.events import selectors, services
 from zhifa.events.models import CoordinationTask, Event
 from zhifa.events.permissions import can_command_events
@@ -146,6 +147,7 @@ def create_event(request: HttpRequest) -> Status[EventDetailOut]:
         reporter_user=request.user,
         idempotency_key=request.headers.get("Idempotency-Key", "") or body.client_key,
         attributes=body.attributes,
+        request_body=request_body_of(request),
         photos=photos,
     )
     # A new event comes back with what intake wrote; only its place names are read (ADR 0005).

@@ -77,6 +77,10 @@ class Event(BaseModel):
     alert_confidence = models.FloatField("告警置信度", null=True, blank=True)
     is_evidence_eligible = models.BooleanField("可作为证据", default=True)
     raw_payload = models.JSONField("原始报文", default=dict, blank=True)
+    # The HTTP request as it arrived (zhifa.core.request_body): for audit and replay; not part of the
+    # idempotency fingerprint, which compares content, not transport.
+    request_body = models.TextField("原始请求", blank=True, default="")
+    request_content_type = models.CharField("原始请求类型", max_length=100, blank=True, default="")
     attributes = models.JSONField("附加属性", default=dict, blank=True)
     outcome = models.TextField("处置结果", blank=True)
     # Timeline

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from zhifa.catalog.selectors import matter_get, matter_list
 from zhifa.core.errors import DomainError, PermissionDenied, ValidationFailed
+from zhifa.core.request_body import request_body_of
 from zhifa.events import selectors, services
 from zhifa.events.models import Event
 from zhifa.events.permissions import can_command_events, covers_event_street
@@ -292,6 +293,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
                 priority=data["priority"],
                 reporter_name=data["reporter_name"],
                 reporter_phone=data["reporter_phone"],
+                request_body=request_body_of(request),
                 photos=data["photos"],
             )
         except DomainError as exc:

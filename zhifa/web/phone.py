@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhifa.core.errors import DomainError, ValidationFailed
+from zhifa.core.request_body import request_body_of
 from zhifa.events import selectors, services
 from zhifa.events.models import Event, EventAssignment
 from zhifa.events.services.dispatch import offline_max_age
@@ -198,6 +199,7 @@ def finding(request: HttpRequest) -> HttpResponse:
                 # when it was recorded makes the retries one event.
                 idempotency_key=request.POST.get("client_key", "")[:100],
                 reported_at=_finding_time(request.POST),
+                request_body=request_body_of(request),
                 photos=data["photos"],
             )
         except DomainError as exc:

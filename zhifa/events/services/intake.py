@@ -23,6 +23,7 @@ from zhifa.catalog.models import Matter
 from zhifa.core import rows
 from zhifa.core.audit import audit_record, audited_transaction, snapshot
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
+from zhifa.core.request_body import RequestBody
 from zhifa.core.workflow import workflow_apply_new
 from zhifa.events import geocode
 from zhifa.events import photos as photo_store
@@ -201,12 +202,17 @@ def event_intake(
     alert_confidence: float | None = None,
     is_evidence_eligible: bool = True,
     raw_payload: dict[str, Any] | None = None,
+    request_body: RequestBody | None = None,
     attributes: dict[str, Any] | None = None,
     photos: Iterable[Any] = (),
     reported_at: dt.datetime | None = None,
     auto_triage: bool = True,
 ) -> IntakeResult:
-    """Store one event from any channel, located and (with ``auto_triage``) triaged in the same transaction."""
+    """Store one event from any channel, located and (with ``auto_triage``) triaged in the same transaction.
+
+    ``raw_payload``: the channel's message as parsed (Open311, AI alerts), part of what a retry must repeat;
+    ``request_body``: the HTTP request as it arrived (``zhifa.core.request_body``), kept for audit and
+    replay, and not compared on a retry (a phone's resend differs in its timing fields)."""
     district_id = district if isinstance(district, int) else district.pk
     j = actor_jurisdiction(actor, district_id=district_id)
     if j is not None and not can_report_event(j):
@@ -296,6 +302,8 @@ def event_intake(
         alert_confidence=alert_confidence,
         is_evidence_eligible=is_evidence_eligible,
         raw_payload=raw_payload or {},
+        request_body=request_body.text if request_body else "",
+        request_content_type=request_body.content_type if request_body else "",
         attributes=attributes or {},
         reported_at=reported_at or now,
     )
