@@ -6,7 +6,7 @@ one enforcement team per street with its leadership group, officers (74.42% of t
 officers serve in a street, the article's figure), auxiliary staff with contracts and 2025 assessments,
 about 2,300 regulated subjects with licences, the enforcement-matter catalogue from
 ``zhifa/catalog/data/matters.csv`` (when the file is there), and one demo account per persona
-(``zhifa.demo.builder`` has the details).
+(``zhifa.demo.build`` has the details, one module per app).
 
 The same seed always produces the same district (apart from certificate validity, which is set relative to
 the day of loading so that a few certificates are always about to expire). A second run finds the district
@@ -23,14 +23,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.catalog.models import Matter
 from zhifa.core.audit import audit_record
-from zhifa.demo.builder import (
-    DEFAULT_SEED,
-    DEMO_DISTRICT_CODE,
-    DEMO_PASSWORD,
-    DEMO_PERSONAS,
-    SYSTEM_ACTOR,
-    DistrictBuilder,
-)
+from zhifa.demo.build.accounts import DEMO_PASSWORD, DEMO_PERSONAS
+from zhifa.demo.build.org import DEMO_DISTRICT_CODE
+from zhifa.demo.builder import DEFAULT_SEED, SYSTEM_ACTOR, district_build
 from zhifa.org.models import (
     AuxiliaryStaff,
     Department,
@@ -66,9 +61,8 @@ def demo_load(*, seed: int = DEFAULT_SEED, accounts: bool = False) -> DemoLoadRe
     started = time.monotonic()
     try:
         with transaction.atomic():
-            builder = DistrictBuilder(seed, accounts=accounts)
-            builder.build()
-            district = builder.district
+            built = district_build(seed=seed, accounts=accounts)
+            district = built.district
             counts = demo_counts(district)
             share = sinking_share(district)
             audit_record(
@@ -80,7 +74,7 @@ def demo_load(*, seed: int = DEFAULT_SEED, accounts: bool = False) -> DemoLoadRe
                     "accounts": accounts,
                     "counts": counts,
                     "sinking_share": str(share),
-                    "matters": builder.matters_note,
+                    "matters": built.matters_note,
                 },
                 reason="加载演示数据",
             )
@@ -95,7 +89,7 @@ def demo_load(*, seed: int = DEFAULT_SEED, accounts: bool = False) -> DemoLoadRe
         district=district,
         counts=counts,
         sinking_share=share,
-        matters_note=builder.matters_note,
+        matters_note=built.matters_note,
         seconds=time.monotonic() - started,
     )
 
