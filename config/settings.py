@@ -284,6 +284,9 @@ ZHIFA_PHOTO_DECODE_SLOTS = int(os.environ.get("ZHIFA_PHOTO_DECODE_SLOTS", "2"))
 # What the public Open311 GET requests shows of people's reports (hotline, Open311, API): "masked" rounds
 # the point to ~100 m, cuts the address at the house number and summarises the outcome; "exact" as stored.
 ZHIFA_OPEN311_PUBLIC_DETAIL = os.environ.get("ZHIFA_OPEN311_PUBLIC_DETAIL", "masked")
+# An Open311 POST without an Idempotency-Key that repeats the same form from the same account within this
+# many seconds is a retry of the first (zhifa/integrations/open311/services.py); 0: every such POST is new.
+ZHIFA_OPEN311_RETRY_WINDOW_SECONDS = int(os.environ.get("ZHIFA_OPEN311_RETRY_WINDOW_SECONDS", "600"))
 ZHIFA_WALKING_SPEED_MPS = 1.3
 ZHIFA_RIDING_SPEED_MPS = 4.5
 ZHIFA_WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]

@@ -62,6 +62,13 @@ def respond(data: Any, *, fmt: str, root: str, status: int = 200) -> HttpRespons
     return HttpResponse(body, status=status, content_type=FORMATS[fmt])
 
 
-def error_response(*, fmt: str, status: int, description: str) -> HttpResponse:
-    """The spec's error format: ``[{"code": 404, "description": "…"}]`` / ``<errors><error>…``."""
-    return respond([{"code": status, "description": description}], fmt=fmt, root="errors", status=status)
+ERROR_CODE_HEADER = "Zhifa-Error-Code"
+
+
+def error_response(*, fmt: str, status: int, description: str, code: str = "") -> HttpResponse:
+    """The spec's error format: ``[{"code": 404, "description": "…"}]`` / ``<errors><error>…``; our machine
+    code (``code``), for which the spec's error has no field, in the ``Zhifa-Error-Code`` header."""
+    response = respond([{"code": status, "description": description}], fmt=fmt, root="errors", status=status)
+    if code:
+        response[ERROR_CODE_HEADER] = code
+    return response

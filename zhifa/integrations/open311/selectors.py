@@ -139,6 +139,25 @@ def open311_request(*, district: District, service_request_id: str) -> Event:
     return event
 
 
+def open311_window_request(
+    *, district: District, caller: str, idempotency_key: str, since: dt.datetime
+) -> Event | None:
+    """The request stored under a derived retry key (``services._window_keys``) no earlier than ``since``:
+    a POST without a key that repeats it is its retry. The filter is the idempotency constraint's own, so
+    the look-up is one probe of its index."""
+    return (
+        Event.objects.filter(
+            district=district,
+            source=EventSource.OPEN311,
+            idempotency_caller=caller,
+            idempotency_key=idempotency_key,
+            reported_at__gte=since,
+        )
+        .exclude(idempotency_key="")
+        .first()
+    )
+
+
 def is_published_photo(photo: EventPhoto, event: Event) -> bool:
     """Whether Open311 shows this photo's public copy (EXIF removed; the original never leaves the
     platform through Open311)."""

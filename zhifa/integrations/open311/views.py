@@ -3,7 +3,8 @@
 Plain Django views rather than the ninja API: the spec fixes the paths (format suffixes), the form-encoded
 POST, the XML documents and its own error format, none of which is our API's JSON contract. Domain errors
 become the spec's errors (``[{"code": 400, "description": "…"}]``) with the same HTTP status; a validation
-error is a 400 as in the spec, not our API's 422.
+error is a 400 as in the spec, not our API's 422. The spec's error has no place for our machine code, so it
+travels in the ``Zhifa-Error-Code`` header (e.g. ``idempotency_key_reused``), leaving the body the spec's.
 """
 
 from collections.abc import Callable
@@ -37,6 +38,8 @@ from zhifa.integrations.open311.selectors import (
 from zhifa.integrations.open311.services import open311_request_submit
 
 View = Callable[..., HttpResponse]
+# The client's own key for a POST (services: a retry under it is the first request).
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def _status(exc: DomainError) -> int:
@@ -48,6 +51,7 @@ def _refuse_nul(request: HttpRequest, path_values: dict[str, Any]) -> None:
     one, and the database error would be a 500."""
     params = request.POST if request.method == "POST" else request.GET
     texts = [*path_values.values(), *params.keys(), *(v for _, values in params.lists() for v in values)]
+    texts.append(request.headers.get(IDEMPOTENCY_HEADER, ""))
     if any("\x00" in str(text) for text in texts):
         raise ValidationFailed(NUL_MESSAGE, code="nul_in_text")
 
@@ -67,7 +71,7 @@ def open311_view(*methods: str) -> Callable[[View], View]:
                 _refuse_nul(request, kwargs)
                 return view(request, fmt=fmt, **kwargs)
             except DomainError as exc:
-                return error_response(fmt=fmt, status=_status(exc), description=exc.message)
+                return error_response(fmt=fmt, status=_status(exc), description=exc.message, code=exc.code)
 
         return wrapper
 
@@ -100,7 +104,9 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     district = _district(request)
     if request.method == "POST":
-        submitted = open311_request_submit(district=district, data=request.POST)
+        submitted = open311_request_submit(
+            district=district, data=request.POST, idempotency_key=request.headers.get(IDEMPOTENCY_HEADER, "")
+        )
         body = [
             {
                 "service_request_id": submitted.event.public_no,
@@ -108,7 +114,8 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
                 "account_id": submitted.account_id,
             }
         ]
-        return respond(body, fmt=fmt, root="service_requests", status=201)
+        # A retry gets the first answer again, as 200: nothing was created this time.
+        return respond(body, fmt=fmt, root="service_requests", status=201 if submitted.created else 200)
     params = request.GET
     events = open311_requests(
         district=district,
