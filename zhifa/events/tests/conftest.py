@@ -1,24 +1,69 @@
-"""Fixtures for the events tests: the triage intelligence (E2's classify / dedup / recommend) faked at its
-module boundary where a test needs a fixed answer, and helpers that reach a state only through services."""
+"""Fixtures for the events tests: real data the triage modules read (a catalogue matter, officers on duty),
+and helpers that reach a state only through services. Nothing here stands in for a domain rule: tests run
+the real classifier, deduplicator and recommender."""
 
+import datetime as dt
 import io
 import sys
 import types
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from conftest import POINT_IN_A
+from zhifa.catalog.models import Domain, Matter
+from zhifa.catalog.tests.factories import MatterFactory
 from zhifa.events import services
 from zhifa.events.models import Event
 from zhifa.events.states import EventSource
-from zhifa.org.models import Officer
+from zhifa.org.models import DutyShift, Officer
 from zhifa.org.roles import Role
 from zhifa.org.tests.factories import OfficerFactory, ProfileFactory, UserFactory
 
 
+@pytest.fixture
+def vending_matter(world: Any) -> Matter:
+    """The catalogue's matter for what ``report`` says by default ("仁和路口有流动摊贩占道经营"), with the
+    keywords the catalogue editors give it: with it in the catalogue the real classifier files such a report
+    under it (and dedup then merges a second report of it nearby). Without it, the ``world`` has no matters
+    and every report stays unclassified."""
+    return MatterFactory(
+        department=world.enforcement_dept,
+        district=world.district,
+        name="擅自占用城市道路设摊经营",
+        domain=Domain.CITY_APPEARANCE,
+        keywords="占道经营 流动摊贩 摊贩 摆摊",
+    )
+
+
+def on_duty(officer: Officer, *, at: dt.datetime | None = None, domains: Sequence[str] = ()) -> Officer:
+    """Put an officer on the duty roster for a shift around ``at`` (default: now, as the clock says), and,
+    with ``domains``, certify them for those enforcement domains — what the recommender asks of anyone it
+    proposes. Officers of the ``world`` have no shift: nobody is recommended until a test rosters them."""
+    at = at or timezone.now()
+    DutyShift.objects.create(
+        district_id=officer.district_id,
+        officer=officer,
+        starts_at=at - dt.timedelta(hours=2),
+        ends_at=at + dt.timedelta(hours=10),
+    )
+    if domains:
+        officer.certified_domains = list(domains)
+        officer.save(update_fields=["certified_domains"])
+    return officer
+
+
+def position_of(officer: Officer, *, lon: float, lat: float, at: dt.datetime | None = None) -> None:
+    """The officer's phone reports where they are (through the service the phone's API calls)."""
+    actor = officer.user if officer.user_id else "定位终端"
+    services.officer_position_record(actor=actor, officer=officer, lon=lon, lat=lat, recorded_at=at)
+
+
+# Still used by the web and browser tests until they run against the real modules too.
 @dataclass
 class FakeClassification:
     matter_id: int

@@ -18,7 +18,7 @@ from zhifa.events import services
 from zhifa.events.models import Event, EventAssignment, EventEscalation, EventTransition, Notification, OfficerPosition
 from zhifa.events.services import dispatch
 from zhifa.events.states import EventAction, EventStatus
-from zhifa.events.tests.conftest import Brain, FakeRecommendation, officer_of, walk_to
+from zhifa.events.tests.conftest import officer_of, on_duty, walk_to
 from zhifa.org.models import Officer
 
 pytestmark = pytest.mark.django_db
@@ -56,9 +56,7 @@ def last_audit(event: Event) -> tuple[str, dict[str, Any], str]:
 
 
 @pytest.mark.parametrize("state", ["acknowledged", "on_site", "handled", "verified", "closed"])
-def test_an_acknowledgement_sent_again_returns_the_event_and_writes_nothing(
-    world: Any, brain: Brain, state: str
-) -> None:
+def test_an_acknowledgement_sent_again_returns_the_event_and_writes_nothing(world: Any, state: str) -> None:
     # Given an event officer_a acknowledged at 10:00 (and took further since)
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, state)
@@ -74,7 +72,7 @@ def test_an_acknowledgement_sent_again_returns_the_event_and_writes_nothing(
     assert acknowledgements(event) == [("officer_a", T0)]
 
 
-def test_two_taps_queued_offline_make_one_acknowledgement(world: Any, brain: Brain) -> None:
+def test_two_taps_queued_offline_make_one_acknowledgement(world: Any) -> None:
     # Given a dispatched event, and two taps officer_a made offline at 10:00:20 and 10:00:30
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "dispatched")
@@ -104,7 +102,7 @@ def test_two_taps_queued_offline_make_one_acknowledgement(world: Any, brain: Bra
     ],
 )
 def test_anyone_else_is_refused_as_before(
-    world: Any, brain: Brain, colleague: Officer, persona: str, code: str, message: str
+    world: Any, colleague: Officer, persona: str, code: str, message: str
 ) -> None:
     # Given an event sent to officer_a and a colleague, acknowledged by officer_a
     event = walk_to(world, "triaged")
@@ -124,7 +122,7 @@ def test_anyone_else_is_refused_as_before(
     assert written(event) == before
 
 
-def test_a_copy_arriving_after_a_redispatch_is_refused_as_before(world: Any, brain: Brain, colleague: Officer) -> None:
+def test_a_copy_arriving_after_a_redispatch_is_refused_as_before(world: Any, colleague: Officer) -> None:
     # Given an event officer_a acknowledged, re-dispatched since to a colleague, and then acknowledged by the
     # colleague (re-dispatched to both, officer_a's copy is their acknowledgement of the new dispatch:
     # test_colleague_steps.py)
@@ -144,7 +142,7 @@ def test_a_copy_arriving_after_a_redispatch_is_refused_as_before(world: Any, bra
     assert written(event) == before
 
 
-def test_after_a_redo_the_officers_acknowledgement_is_a_new_one(world: Any, brain: Brain) -> None:
+def test_after_a_redo_the_officers_acknowledgement_is_a_new_one(world: Any) -> None:
     # Given an event officer_a handled, sent back to them by the command centre at 10:20
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "handled")
@@ -160,9 +158,7 @@ def test_after_a_redo_the_officers_acknowledgement_is_a_new_one(world: Any, brai
     assert acknowledgements(event) == [("officer_a", T0), ("officer_a", at(21))]
 
 
-def test_two_copies_sent_at_once_make_one_acknowledgement(
-    world: Any, brain: Brain, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_two_copies_sent_at_once_make_one_acknowledgement(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a dispatched event, and a first copy that lands while the second is on its way to the row lock
     # (it has read the event as dispatched and passed its jurisdiction check)
     with time_machine.travel(T0, tick=False):
@@ -197,7 +193,7 @@ def test_two_copies_sent_at_once_make_one_acknowledgement(
     assert AuditEntry.objects.count() == audit_before + 1
 
 
-def test_a_queued_acknowledgement_is_timed_when_the_officer_tapped(world: Any, brain: Brain) -> None:
+def test_a_queued_acknowledgement_is_timed_when_the_officer_tapped(world: Any) -> None:
     # Given an event dispatched to officer_a at 10:00
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "dispatched")
@@ -229,7 +225,7 @@ def test_a_queued_acknowledgement_is_timed_when_the_officer_tapped(world: Any, b
     ],
 )
 def test_an_implausible_tap_time_is_not_taken_and_the_reason_is_audited(
-    world: Any, brain: Brain, settings: Any, acted_minute: float, max_age_s: int, why: str
+    world: Any, settings: Any, acted_minute: float, max_age_s: int, why: str
 ) -> None:
     # Given an event dispatched to officer_a at 10:00, and a limit on how old a phone's time may be
     settings.ZHIFA_OFFLINE_MAX_AGE_S = max_age_s
@@ -251,9 +247,7 @@ def test_an_implausible_tap_time_is_not_taken_and_the_reason_is_audited(
     assert EventTransition.objects.get(event=event, action=EventAction.ACKNOWLEDGE).reason == note
 
 
-def test_an_escalation_taken_before_a_late_acknowledgement_arrived_stays_as_it_happened(
-    world: Any, brain: Brain
-) -> None:
+def test_an_escalation_taken_before_a_late_acknowledgement_arrived_stays_as_it_happened(world: Any) -> None:
     # Given an event dispatched at 10:00, respond due 10:01, and the zone lead told at 10:01 (nothing arrived)
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "dispatched")
@@ -280,12 +274,10 @@ def test_an_escalation_taken_before_a_late_acknowledgement_arrived_stays_as_it_h
     ]
 
 
-def test_an_acknowledgement_arriving_after_the_worker_redispatched_is_refused(
-    world: Any, brain: Brain, colleague: Officer
-) -> None:
+def test_an_acknowledgement_arriving_after_the_worker_redispatched_is_refused(world: Any, colleague: Officer) -> None:
     # Given an event dispatched to officer_a at 10:00 and re-dispatched by the worker at 10:11 to a colleague
-    brain.recommendations = [FakeRecommendation(officer_id=colleague.pk, officer_name="丙队员")]
     with time_machine.travel(T0, tick=False):
+        on_duty(colleague)  # free and on duty: whom the worker sends instead
         event = walk_to(world, "dispatched")
     with time_machine.travel(at(11), tick=False):
         services.events_escalate_overdue()

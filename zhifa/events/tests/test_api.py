@@ -12,9 +12,10 @@ from django.test import Client
 from conftest import POINT_IN_A, POINT_OUTSIDE
 from zhifa.core.models import AuditEntry
 from zhifa.core.tokens import api_token_issue
+from zhifa.events.distance import METRES_PER_DEGREE_LAT
 from zhifa.events.models import Event, EventTransition, OfficerPosition
 from zhifa.events.states import EventAction
-from zhifa.events.tests.conftest import Brain, FakeRecommendation, jpeg_bytes, officer_of, walk_to
+from zhifa.events.tests.conftest import jpeg_bytes, officer_of, on_duty, position_of, walk_to
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/events"
@@ -45,7 +46,7 @@ BODY = {
 }
 
 
-def test_intake_by_token_is_idempotent_201_then_200(world: Any, brain: Brain) -> None:
+def test_intake_by_token_is_idempotent_201_then_200(world: Any) -> None:
     client = bearer(world.user("dispatcher"))
 
     first = post_json(client, URL, BODY, **{"Idempotency-Key": "abc-1"})
@@ -58,7 +59,7 @@ def test_intake_by_token_is_idempotent_201_then_200(world: Any, brain: Brain) ->
     assert Event.objects.count() == 1
 
 
-def test_intake_multipart_with_photos_and_a_payload_field(world: Any, brain: Brain) -> None:
+def test_intake_multipart_with_photos_and_a_payload_field(world: Any) -> None:
     photo = SimpleUploadedFile("scene.jpg", jpeg_bytes(), content_type="image/jpeg")
 
     response = session(world.user("officer_a")).post(
@@ -70,7 +71,7 @@ def test_intake_multipart_with_photos_and_a_payload_field(world: Any, brain: Bra
     assert (body["source"], len(body["photos"]), body["reporter_phone"]) == ("patrol", 1, "138****1234")
 
 
-def test_intake_errors_have_the_one_shape_and_write_nothing(world: Any, brain: Brain) -> None:
+def test_intake_errors_have_the_one_shape_and_write_nothing(world: Any) -> None:
     client = session(world.user("dispatcher"))
 
     outside = post_json(client, URL, {**BODY, "lon": POINT_OUTSIDE[0], "lat": POINT_OUTSIDE[1]})
@@ -85,7 +86,7 @@ def test_intake_errors_have_the_one_shape_and_write_nothing(world: Any, brain: B
     assert Event.objects.count() == 0
 
 
-def test_list_masks_phones_and_is_scoped(world: Any, brain: Brain) -> None:
+def test_list_masks_phones_and_is_scoped(world: Any) -> None:
     post_json(session(world.user("dispatcher")), URL, BODY)
 
     mine = session(world.user("officer_a")).get(URL, {"limit": 10}).json()
@@ -96,7 +97,7 @@ def test_list_masks_phones_and_is_scoped(world: Any, brain: Brain) -> None:
     assert theirs["count"] == 0
 
 
-def test_the_whole_loop_through_actions(world: Any, brain: Brain) -> None:
+def test_the_whole_loop_through_actions(world: Any) -> None:
     dispatcher = session(world.user("dispatcher"))
     officer = bearer(world.user("officer_a"))
     event_id = post_json(dispatcher, URL, BODY).json()["id"]
@@ -118,7 +119,7 @@ def test_the_whole_loop_through_actions(world: Any, brain: Brain) -> None:
     assert (closed["status"], closed["outcome"], len(closed["transitions"])) == ("closed", "已劝离", 7)
 
 
-def test_an_unknown_action_and_a_wrong_state_answer_in_the_error_shape(world: Any, brain: Brain) -> None:
+def test_an_unknown_action_and_a_wrong_state_answer_in_the_error_shape(world: Any) -> None:
     event = walk_to(world, "triaged")
     client = session(world.user("dispatcher"))
 
@@ -131,9 +132,12 @@ def test_an_unknown_action_and_a_wrong_state_answer_in_the_error_shape(world: An
     assert wrong.json()["code"] == "invalid_transition"
 
 
-def test_queue_detail_and_recommendations(world: Any, brain: Brain) -> None:
+def test_queue_detail_and_recommendations(world: Any, colleague: Any) -> None:
     event = walk_to(world, "dispatched")
-    brain.recommendations = [FakeRecommendation(officer_id=9, officer_name="丙队员", reasons=["在岗"])]
+    # 丙队员 of street A is on duty, free, and their phone has just placed them 200 m north of the event;
+    # 甲队员 is busy with this event, 乙队员 (street B) is not on duty.
+    on_duty(colleague)
+    position_of(colleague, lon=event.lon, lat=event.lat + 200 / METRES_PER_DEGREE_LAT)
     client = session(world.user("dispatcher"))
 
     queue = client.get(f"{URL}/queue").json()
@@ -144,7 +148,13 @@ def test_queue_detail_and_recommendations(world: Any, brain: Brain) -> None:
     assert [(i["id"], i["next_due_at"] is not None) for i in queue["items"]] == [(event.pk, True)]
     assert [a["officer_name"] for a in detail["assignments"]] == ["甲队员"]
     assert recommended == [
-        {"officer_id": 9, "officer_name": "丙队员", "distance_m": 100.0, "eta_s": 77.0, "reasons": ["在岗"]}
+        {
+            "officer_id": colleague.pk,
+            "officer_name": "丙队员",
+            "distance_m": 200.0,
+            "eta_s": round(200 * 1.3 / 4.5, 1),  # road distance at riding speed
+            "reasons": ["同街道", "距离约200米", "约1分钟到达", "实时定位"],
+        }
     ]
     assert refused.status_code == 403
 
@@ -164,7 +174,7 @@ def test_officer_position_is_recorded_then_throttled(world: Any) -> None:
     assert OfficerPosition.objects.count() == 1
 
 
-def test_a_session_post_without_its_csrf_token_is_refused_in_our_error_shape(world: Any, brain: Brain) -> None:
+def test_a_session_post_without_its_csrf_token_is_refused_in_our_error_shape(world: Any) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.user("dispatcher"))
 
@@ -176,7 +186,7 @@ def test_a_session_post_without_its_csrf_token_is_refused_in_our_error_shape(wor
     assert Event.objects.count() == 0
 
 
-def test_field_steps_sent_late_are_timed_when_the_officer_acted(world: Any, brain: Brain) -> None:
+def test_field_steps_sent_late_are_timed_when_the_officer_acted(world: Any) -> None:
     # Given an event dispatched to officer_a at 10:00
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "dispatched")
@@ -234,7 +244,7 @@ def test_field_steps_sent_late_are_timed_when_the_officer_acted(world: Any, brai
     ],
 )
 def test_a_step_time_without_an_offset_is_refused_and_writes_nothing(
-    world: Any, brain: Brain, state: str, action: str, body: dict[str, Any]
+    world: Any, state: str, action: str, body: dict[str, Any]
 ) -> None:
     # Given an event waiting for officer_a's step
     with time_machine.travel(T0, tick=False):

@@ -18,7 +18,7 @@ from zhifa.events import services
 from zhifa.events.models import Event, EventAssignment, EventTransition, Notification, OfficerPosition
 from zhifa.events.services import dispatch
 from zhifa.events.states import EventAction, EventStatus
-from zhifa.events.tests.conftest import Brain, officer_of, walk_to
+from zhifa.events.tests.conftest import officer_of, walk_to
 from zhifa.org.models import Officer
 
 pytestmark = pytest.mark.django_db
@@ -51,9 +51,7 @@ def check_ins(event: Event) -> list[tuple[str, dt.datetime]]:
 
 @pytest.mark.parametrize("state", ["on_site", "handled", "verified", "closed"])
 @pytest.mark.parametrize("offset", [0.0, 0.01], ids=["same_place", "a_kilometre_away"])
-def test_a_check_in_sent_again_returns_the_event_and_writes_nothing(
-    world: Any, brain: Brain, state: str, offset: float
-) -> None:
+def test_a_check_in_sent_again_returns_the_event_and_writes_nothing(world: Any, state: str, offset: float) -> None:
     # Given an event officer_a checked in at 10:00 (and took further since)
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, state)
@@ -81,7 +79,7 @@ def test_a_check_in_sent_again_returns_the_event_and_writes_nothing(
     ],
 )
 def test_anyone_else_is_refused_as_before(
-    world: Any, brain: Brain, colleague: Officer, persona: str, code: str, message: str
+    world: Any, colleague: Officer, persona: str, code: str, message: str
 ) -> None:
     # Given an event sent to officer_a and a colleague, where officer_a checked in
     officer = world.user("officer_a")
@@ -104,7 +102,7 @@ def test_anyone_else_is_refused_as_before(
 
 
 def test_a_copy_arriving_after_the_event_came_back_to_the_field_is_refused_as_before(
-    world: Any, brain: Brain, colleague: Officer
+    world: Any, colleague: Officer
 ) -> None:
     # Given an event officer_a checked in at, returned from the site, dispatched again to a colleague, and
     # checked in by the colleague (dispatched to both, officer_a's copy is their check-in for the new
@@ -127,7 +125,7 @@ def test_a_copy_arriving_after_the_event_came_back_to_the_field_is_refused_as_be
     assert written(event) == before
 
 
-def test_after_a_redo_the_officers_check_in_is_a_new_one(world: Any, brain: Brain) -> None:
+def test_after_a_redo_the_officers_check_in_is_a_new_one(world: Any) -> None:
     # Given an event officer_a handled, sent back to them at 10:20 and acknowledged again at 10:21
     officer = world.user("officer_a")
     with time_machine.travel(T0, tick=False):
@@ -147,7 +145,7 @@ def test_after_a_redo_the_officers_check_in_is_a_new_one(world: Any, brain: Brai
     assert list(OfficerPosition.objects.order_by("pk").values_list("recorded_at", flat=True)) == [T0, at(24)]
 
 
-def test_two_copies_sent_at_once_make_one_check_in(world: Any, brain: Brain, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_copies_sent_at_once_make_one_check_in(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given an acknowledged event, and a first copy that lands while the second is on its way to the row lock
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "acknowledged")
@@ -177,7 +175,7 @@ def test_two_copies_sent_at_once_make_one_check_in(world: Any, brain: Brain, mon
     assert AuditEntry.objects.count() == audit_before + 1
 
 
-def test_a_queued_check_in_is_timed_and_placed_when_it_was_made(world: Any, brain: Brain) -> None:
+def test_a_queued_check_in_is_timed_and_placed_when_it_was_made(world: Any) -> None:
     # Given an event dispatched to officer_a at 10:00 and acknowledged at 10:01
     officer = world.user("officer_a")
     with time_machine.travel(T0, tick=False):
@@ -216,7 +214,7 @@ def test_a_queued_check_in_is_timed_and_placed_when_it_was_made(world: Any, brai
     ],
 )
 def test_an_implausible_check_in_time_is_not_taken_and_the_reason_is_audited(
-    world: Any, brain: Brain, acted_minute: float, why: str
+    world: Any, acted_minute: float, why: str
 ) -> None:
     # Given an event dispatched to officer_a at 10:00 and acknowledged at 10:01
     officer = world.user("officer_a")

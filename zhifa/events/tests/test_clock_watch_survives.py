@@ -20,7 +20,7 @@ from django.utils import timezone
 from zhifa.core.heartbeats import CLOCK_WATCH
 from zhifa.core.models import ProcessHeartbeat
 from zhifa.events.models import EventEscalation
-from zhifa.events.tests.conftest import Brain, walk_to
+from zhifa.events.tests.conftest import walk_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,7 +67,7 @@ def escalations(event: Any) -> list[tuple[str, int]]:
 
 @pytest.mark.skipif("connection.vendor != 'sqlite'")
 def test_the_watcher_survives_a_locked_sqlite_database(
-    world: Any, brain: Brain, on_retry: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
+    world: Any, on_retry: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     # given an overdue event, a busy timeout short enough for the test, and another connection that
     # holds the write lock
@@ -93,9 +93,7 @@ def test_the_watcher_survives_a_locked_sqlite_database(
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_the_watcher_survives_a_terminated_postgresql_connection(
-    world: Any, brain: Brain, on_retry: Any, capsys: Any
-) -> None:
+def test_the_watcher_survives_a_terminated_postgresql_connection(world: Any, on_retry: Any, capsys: Any) -> None:
     # given an overdue event and the watcher's connection terminated by the server
     event = overdue_event(world)
     connection.ensure_connection()

@@ -18,7 +18,7 @@ from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import Event, EventAssignment, EventTransition, Notification, OfficerPosition
 from zhifa.events.states import EventAction, EventStatus
-from zhifa.events.tests.conftest import Brain, officer_of, walk_to
+from zhifa.events.tests.conftest import officer_of, walk_to
 from zhifa.org.models import Officer
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +74,7 @@ def assignment_of(event: Event, officer: Officer) -> EventAssignment:
     return EventAssignment.objects.get(event=event, officer=officer, released_at__isnull=True)
 
 
-def test_the_first_officers_steps_are_kept_on_their_own_assignment(
-    world: Any, brain: Brain, colleague: Officer
-) -> None:
+def test_the_first_officers_steps_are_kept_on_their_own_assignment(world: Any, colleague: Officer) -> None:
     # Given an event sent at 10:00 to officer_a and a colleague
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
@@ -93,9 +91,7 @@ def test_the_first_officers_steps_are_kept_on_their_own_assignment(
 
 
 @pytest.mark.parametrize("state", [EventStatus.ACKNOWLEDGED, EventStatus.ON_SITE])
-def test_the_colleague_acknowledges_after_the_first_officer(
-    world: Any, brain: Brain, colleague: Officer, state: str
-) -> None:
+def test_the_colleague_acknowledges_after_the_first_officer(world: Any, colleague: Officer, state: str) -> None:
     # Given an event sent to two, acknowledged by officer_a at 10:01 (and checked in by them at 10:02)
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
@@ -132,7 +128,7 @@ def test_the_colleague_acknowledges_after_the_first_officer(
     ]
 
 
-def test_the_colleagues_acknowledgement_sent_again_writes_nothing(world: Any, brain: Brain, colleague: Officer) -> None:
+def test_the_colleagues_acknowledgement_sent_again_writes_nothing(world: Any, colleague: Officer) -> None:
     # Given an event sent to two, acknowledged by officer_a, then by the colleague at 10:02
     event = sent_to_two(world, colleague)
     with time_machine.travel(at(1), tick=False):
@@ -151,7 +147,7 @@ def test_the_colleagues_acknowledgement_sent_again_writes_nothing(world: Any, br
     assert step_times(event)["colleague_a"] == (at(2), None)
 
 
-def test_the_colleague_checks_in_after_the_first_officer(world: Any, brain: Brain, colleague: Officer) -> None:
+def test_the_colleague_checks_in_after_the_first_officer(world: Any, colleague: Officer) -> None:
     # Given an event sent to two, acknowledged by both and checked in by officer_a at 10:03
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
@@ -193,9 +189,7 @@ def test_the_colleague_checks_in_after_the_first_officer(world: Any, brain: Brai
 
 
 @pytest.mark.parametrize("offset", [0.0, 0.01], ids=["same_place", "a_kilometre_away"])
-def test_the_colleagues_check_in_sent_again_writes_nothing(
-    world: Any, brain: Brain, colleague: Officer, offset: float
-) -> None:
+def test_the_colleagues_check_in_sent_again_writes_nothing(world: Any, colleague: Officer, offset: float) -> None:
     # Given an event on site with both officers checked in, the colleague at 10:04
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
@@ -217,7 +211,7 @@ def test_the_colleagues_check_in_sent_again_writes_nothing(
 
 
 def test_the_colleague_checking_in_too_far_away_is_refused_and_nothing_is_written(
-    world: Any, brain: Brain, colleague: Officer
+    world: Any, colleague: Officer
 ) -> None:
     # Given an event on site by officer_a's check-in
     event = sent_to_two(world, colleague)
@@ -236,9 +230,7 @@ def test_the_colleague_checking_in_too_far_away_is_refused_and_nothing_is_writte
     assert written(event) == before
 
 
-def test_the_colleagues_check_in_is_not_timed_before_their_own_acknowledgement(
-    world: Any, brain: Brain, colleague: Officer
-) -> None:
+def test_the_colleagues_check_in_is_not_timed_before_their_own_acknowledgement(world: Any, colleague: Officer) -> None:
     # Given an event on site by officer_a at 10:01, and the colleague's acknowledgement at 10:02
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
@@ -261,7 +253,7 @@ def test_the_colleagues_check_in_is_not_timed_before_their_own_acknowledgement(
     ]
 
 
-def test_two_officers_each_step_once_whoever_is_first(world: Any, brain: Brain, colleague: Officer) -> None:
+def test_two_officers_each_step_once_whoever_is_first(world: Any, colleague: Officer) -> None:
     # Given an event sent to two
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
@@ -283,7 +275,7 @@ def test_two_officers_each_step_once_whoever_is_first(world: Any, brain: Brain, 
 
 
 def test_a_copy_from_before_a_redispatch_to_both_is_the_officers_acknowledgement_of_the_new_dispatch(
-    world: Any, brain: Brain, colleague: Officer
+    world: Any, colleague: Officer
 ) -> None:
     # Given an event officer_a acknowledged at 10:00, re-dispatched at 10:10 to the colleague and officer_a,
     # and acknowledged by the colleague at 10:11
@@ -313,7 +305,7 @@ def test_a_copy_from_before_a_redispatch_to_both_is_the_officers_acknowledgement
     )
 
 
-def test_the_api_gives_each_officers_own_times(world: Any, brain: Brain, colleague: Officer) -> None:
+def test_the_api_gives_each_officers_own_times(world: Any, colleague: Officer) -> None:
     # Given an event sent to two, acknowledged by officer_a at 10:01 and by the colleague at 10:02
     event = sent_to_two(world, colleague)
     with time_machine.travel(at(1), tick=False):
@@ -335,7 +327,7 @@ def test_the_api_gives_each_officers_own_times(world: Any, brain: Brain, colleag
 
 @pytest.mark.parametrize("persona", ["officer_b", "auxiliary_a", "dispatcher"])
 @pytest.mark.parametrize("step", ["acknowledge", "check_in"])
-def test_anyone_not_assigned_is_refused(world: Any, brain: Brain, colleague: Officer, persona: str, step: str) -> None:
+def test_anyone_not_assigned_is_refused(world: Any, colleague: Officer, persona: str, step: str) -> None:
     # Given an event sent to two, on site by officer_a's check-in
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
@@ -358,7 +350,7 @@ def test_anyone_not_assigned_is_refused(world: Any, brain: Brain, colleague: Off
 
 @pytest.mark.parametrize("step", ["acknowledge", "check_in"])
 def test_once_the_event_is_reported_the_colleague_is_refused_as_today(
-    world: Any, brain: Brain, colleague: Officer, step: str
+    world: Any, colleague: Officer, step: str
 ) -> None:
     # Given an event sent to two that officer_a took on site and reported (both officers released)
     event = sent_to_two(world, colleague)

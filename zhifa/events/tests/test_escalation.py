@@ -14,7 +14,7 @@ from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import CoordinationTask, Event, EventAssignment, EventEscalation, Notification
 from zhifa.events.states import Clock, EscalationOutcome, EventStatus
-from zhifa.events.tests.conftest import Brain, FakeRecommendation, officer_of, walk_to
+from zhifa.events.tests.conftest import on_duty, walk_to
 from zhifa.events.tests.factories import DispatchedEventFactory
 from zhifa.org.roles import Role
 from zhifa.org.tests.factories import OfficerFactory, ProfileFactory, UserFactory
@@ -42,15 +42,12 @@ def notified(username: str) -> int:
     return Notification.objects.filter(user__username=username).count()
 
 
-def test_an_unacknowledged_event_escalates_at_due_then_each_step(world: Any, brain: Brain, zone_lead: Any) -> None:
+def test_an_unacknowledged_event_escalates_at_due_then_each_step(world: Any, zone_lead: Any) -> None:
     helper = OfficerFactory(
         district=world.district, name="丙队员", home_department=world.enforcement_dept, street=world.street_a
     )
-    brain.recommendations = [
-        FakeRecommendation(officer_id=officer_of(world, "officer_a").pk, officer_name="甲队员"),
-        FakeRecommendation(officer_id=helper.pk, officer_name="丙队员"),
-    ]
     with time_machine.travel(T0, tick=False):
+        on_duty(helper)  # free and on duty in street A: the one to send when officer_a does not respond
         event = walk_to(world, "dispatched")
 
     with time_machine.travel(minutes(0.5), tick=False):
@@ -87,7 +84,7 @@ def test_an_unacknowledged_event_escalates_at_due_then_each_step(world: Any, bra
     assert EventEscalation.objects.filter(event=event).count() == 4
 
 
-def test_a_late_first_run_takes_every_level_due_at_once(world: Any, brain: Brain, zone_lead: Any) -> None:
+def test_a_late_first_run_takes_every_level_due_at_once(world: Any, zone_lead: Any) -> None:
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "acknowledged")
 
@@ -100,7 +97,7 @@ def test_a_late_first_run_takes_every_level_due_at_once(world: Any, brain: Brain
     assert (event.status, event.escalation_level) == (EventStatus.ACKNOWLEDGED, 3)
 
 
-def test_an_officer_on_site_is_not_redispatched_when_feedback_is_late(world: Any, brain: Brain, zone_lead: Any) -> None:
+def test_an_officer_on_site_is_not_redispatched_when_feedback_is_late(world: Any, zone_lead: Any) -> None:
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "on_site")
 
@@ -115,7 +112,7 @@ def test_an_officer_on_site_is_not_redispatched_when_feedback_is_late(world: Any
     assert Event.objects.get(pk=event.pk).status == EventStatus.ON_SITE
 
 
-def test_acting_in_time_stops_the_clock(world: Any, brain: Brain, zone_lead: Any) -> None:
+def test_acting_in_time_stops_the_clock(world: Any, zone_lead: Any) -> None:
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "dispatched")
         services.event_acknowledge(actor=world.user("officer_a"), event=event)
@@ -124,7 +121,7 @@ def test_acting_in_time_stops_the_clock(world: Any, brain: Brain, zone_lead: Any
         assert services.events_escalate_overdue() == []
 
 
-def test_an_unanswered_coordination_task_escalates_on_working_days(world: Any, brain: Brain, zone_lead: Any) -> None:
+def test_an_unanswered_coordination_task_escalates_on_working_days(world: Any, zone_lead: Any) -> None:
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "transferred")
     due = CoordinationTask.objects.get(event=event).due_at
@@ -142,7 +139,7 @@ def test_an_unanswered_coordination_task_escalates_on_working_days(world: Any, b
     )
 
 
-def test_the_clock_watch_command_runs_once(world: Any, brain: Brain, zone_lead: Any, capsys: Any) -> None:
+def test_the_clock_watch_command_runs_once(world: Any, zone_lead: Any, capsys: Any) -> None:
     with time_machine.travel(T0, tick=False):
         walk_to(world, "dispatched")
 
@@ -153,15 +150,13 @@ def test_the_clock_watch_command_runs_once(world: Any, brain: Brain, zone_lead: 
     assert EventEscalation.objects.count() == 1
 
 
-def test_the_crew_sent_by_a_redispatch_is_escalated_again_when_it_does_not_respond(
-    world: Any, brain: Brain, zone_lead: Any
-) -> None:
+def test_the_crew_sent_by_a_redispatch_is_escalated_again_when_it_does_not_respond(world: Any, zone_lead: Any) -> None:
     # Given an event officer_a never acknowledged, re-dispatched to 丙队员 at 10:11 (respond due 10:12)
     helper = OfficerFactory(
         district=world.district, name="丙队员", home_department=world.enforcement_dept, street=world.street_a
     )
-    brain.recommendations = [FakeRecommendation(officer_id=helper.pk, officer_name="丙队员")]
     with time_machine.travel(T0, tick=False):
+        on_duty(helper)
         event = walk_to(world, "dispatched")
     with time_machine.travel(minutes(11), tick=False):
         services.events_escalate_overdue()
@@ -179,7 +174,7 @@ def test_the_crew_sent_by_a_redispatch_is_escalated_again_when_it_does_not_respo
 
 
 def test_a_scan_reads_the_steps_taken_once_whatever_the_number_of_stale_events(
-    world: Any, brain: Brain, zone_lead: Any, django_assert_max_num_queries: Any
+    world: Any, zone_lead: Any, django_assert_max_num_queries: Any
 ) -> None:
     """Events that reached level 3 and stay overdue (the officers on site, the feedback late) cost the
     clock watcher's scan no query of their own: overdue events, coordination tasks, steps taken."""
@@ -199,9 +194,7 @@ def test_a_scan_reads_the_steps_taken_once_whatever_the_number_of_stale_events(
         assert services.events_escalate_overdue() == []
 
 
-def test_after_two_automatic_redispatches_the_command_centre_settles_it(
-    world: Any, brain: Brain, zone_lead: Any
-) -> None:
+def test_after_two_automatic_redispatches_the_command_centre_settles_it(world: Any, zone_lead: Any) -> None:
     # Given an event nobody acknowledges, with other officers always free to send
     crews = [
         OfficerFactory(
@@ -215,8 +208,8 @@ def test_after_two_automatic_redispatches_the_command_centre_settles_it(
     # When each crew's respond clock runs out to level 3 in turn (re-dispatches restart it)
     notes = []
     for crew in crews:
-        brain.recommendations = [FakeRecommendation(officer_id=crew.pk, officer_name=crew.name)]
         due = Event.objects.get(pk=event.pk).respond_due_at
+        on_duty(crew, at=due)  # the next crew comes on duty, free to be sent
         with time_machine.travel(due + dt.timedelta(minutes=10), tick=False):
             notes += [(s.outcome, s.note) for s in services.events_escalate_overdue() if s.level == 3]
 
@@ -232,7 +225,7 @@ def test_after_two_automatic_redispatches_the_command_centre_settles_it(
     assert Notification.objects.filter(user__username="dispatcher", message__contains="请人工处置").count() == 1
 
 
-def test_the_cap_counts_what_the_steps_did_not_how_their_notes_read(world: Any, brain: Brain, zone_lead: Any) -> None:
+def test_the_cap_counts_what_the_steps_did_not_how_their_notes_read(world: Any, zone_lead: Any) -> None:
     # Given an event re-dispatched automatically twice, whose steps' notes were later worded otherwise
     crews = [
         OfficerFactory(
@@ -243,15 +236,15 @@ def test_the_cap_counts_what_the_steps_did_not_how_their_notes_read(world: Any, 
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "dispatched")
     for crew in crews[:2]:
-        brain.recommendations = [FakeRecommendation(officer_id=crew.pk, officer_name=crew.name)]
         due = Event.objects.get(pk=event.pk).respond_due_at
+        on_duty(crew, at=due)
         with time_machine.travel(due + dt.timedelta(minutes=10), tick=False):
             services.events_escalate_overdue()
     EventEscalation.objects.filter(outcome=EscalationOutcome.REDISPATCHED).update(note="系统改派")
 
     # When the second crew's respond clock runs out to level 3 too
-    brain.recommendations = [FakeRecommendation(officer_id=crews[2].pk, officer_name=crews[2].name)]
     due = Event.objects.get(pk=event.pk).respond_due_at
+    on_duty(crews[2], at=due)  # someone is free: only the cap keeps them from being sent
     with time_machine.travel(due + dt.timedelta(minutes=10), tick=False):
         third = [s.outcome for s in services.events_escalate_overdue() if s.level == 3]
 

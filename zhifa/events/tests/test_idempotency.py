@@ -24,7 +24,7 @@ from zhifa.events import services
 from zhifa.events.models import Event, EventPhoto, EventTransition
 from zhifa.events.services.common import caller_key
 from zhifa.events.states import EventSource
-from zhifa.events.tests.conftest import Brain, jpeg_bytes
+from zhifa.events.tests.conftest import jpeg_bytes
 
 URL = "/api/v1/events"
 
@@ -68,9 +68,7 @@ BODY = {"description": "仁和路口流动摊贩占道", "lon": POINT_IN_A[0], "
 
 
 @pytest.mark.django_db
-def test_a_retry_by_the_same_caller_with_the_same_content_is_the_first_event_and_writes_nothing(
-    world: Any, brain: Brain
-) -> None:
+def test_a_retry_by_the_same_caller_with_the_same_content_is_the_first_event_and_writes_nothing(world: Any) -> None:
     # Given a report with a key and a photo
     first = _intake(world, photos=[("a.jpg", jpeg_bytes())])
     before = _footprint()
@@ -98,9 +96,7 @@ def test_a_retry_by_the_same_caller_with_the_same_content_is_the_first_event_and
     ],
     ids=["description", "point", "reporter", "attributes", "photo"],
 )
-def test_the_same_key_with_other_content_is_refused_and_writes_nothing(
-    world: Any, brain: Brain, other: dict[str, Any]
-) -> None:
+def test_the_same_key_with_other_content_is_refused_and_writes_nothing(world: Any, other: dict[str, Any]) -> None:
     # Given a report with key k-1 (and a photo)
     _intake(world, photos=[("a.jpg", jpeg_bytes())])
     before = _footprint()
@@ -114,7 +110,7 @@ def test_the_same_key_with_other_content_is_refused_and_writes_nothing(
 
 
 @pytest.mark.django_db
-def test_another_caller_with_the_same_key_gets_an_event_of_its_own(world: Any, brain: Brain) -> None:
+def test_another_caller_with_the_same_key_gets_an_event_of_its_own(world: Any) -> None:
     # Given street A's officer's report under key k-1
     first = _intake(world, "officer_a")
     # When street B's officer reports something else in street B under the same key, and a device too
@@ -138,7 +134,7 @@ def test_a_caller_is_named_by_account_or_system_label(world: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_the_api_answers_retry_200_other_content_409_and_another_caller_201(world: Any, brain: Brain) -> None:
+def test_the_api_answers_retry_200_other_content_409_and_another_caller_201(world: Any) -> None:
     dispatcher, leader = _bearer(world.user("dispatcher")), _bearer(world.user("leader"))
 
     first = _post(dispatcher, BODY, "abc-1")
@@ -161,7 +157,7 @@ def test_the_api_answers_retry_200_other_content_409_and_another_caller_201(worl
 
 
 @pytest.mark.django_db
-def test_a_multipart_retry_with_the_same_photo_is_200_and_another_photo_409(world: Any, brain: Brain) -> None:
+def test_a_multipart_retry_with_the_same_photo_is_200_and_another_photo_409(world: Any) -> None:
     client = _bearer(world.user("dispatcher"))
 
     def send(photo: bytes) -> Any:
@@ -215,9 +211,7 @@ def test_concurrent_sends_of_one_key_make_one_event_per_caller(world: Any) -> No
 
 
 @pytest.mark.django_db
-def test_keys_stored_before_migration_0009_get_their_caller_and_a_retry_still_finds_its_event(
-    world: Any, brain: Brain
-) -> None:
+def test_keys_stored_before_migration_0009_get_their_caller_and_a_retry_still_finds_its_event(world: Any) -> None:
     # Given a phone's keyed report and a device's alert as they were stored before keys had callers
     from django.apps import apps
 

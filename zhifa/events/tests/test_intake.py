@@ -6,15 +6,17 @@ from typing import Any
 import pytest
 import time_machine
 
-from conftest import POINT_IN_A, POINT_OUTSIDE
+from conftest import POINT_IN_A, POINT_IN_B, POINT_OUTSIDE
+from zhifa.catalog.models import Domain
 from zhifa.catalog.tests.factories import MatterFactory
 from zhifa.core.errors import PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import Event, EventPhoto, EventTransition
 from zhifa.events.states import ClassifiedBy, EventRoute, EventSource, EventStatus
-from zhifa.events.tests.conftest import Brain, FakeClassification, jpeg_bytes, patch_module, report
+from zhifa.events.tests.conftest import jpeg_bytes, report
 from zhifa.org.tests.factories import UserFactory
+from zhifa.subjects.tests.factories import SubjectFactory
 
 pytestmark = pytest.mark.django_db
 NOON = dt.datetime(2026, 6, 1, 4, 0, tzinfo=dt.UTC)  # 12:00 in Shanghai
@@ -30,7 +32,7 @@ def _counts() -> tuple[int, int, int, int]:
 
 
 @time_machine.travel(NOON, tick=False)
-def test_intake_locates_numbers_and_triages_the_event(world: Any, brain: Brain) -> None:
+def test_intake_locates_numbers_and_triages_the_event(world: Any) -> None:
     event = report(world)
 
     assert event.public_no == "SJ20260601000001"
@@ -45,7 +47,7 @@ def test_intake_locates_numbers_and_triages_the_event(world: Any, brain: Brain) 
 
 
 @time_machine.travel(NOON, tick=False)
-def test_the_daily_sequence_continues_and_restarts_the_next_day(world: Any, brain: Brain) -> None:
+def test_the_daily_sequence_continues_and_restarts_the_next_day(world: Any) -> None:
     first = report(world)
     second = report(world)
     with time_machine.travel(NOON + dt.timedelta(days=1), tick=False):
@@ -58,7 +60,7 @@ def test_the_daily_sequence_continues_and_restarts_the_next_day(world: Any, brai
     ]
 
 
-def test_the_same_key_on_another_channel_is_another_event(world: Any, brain: Brain) -> None:
+def test_the_same_key_on_another_channel_is_another_event(world: Any) -> None:
     a = report(world, source=EventSource.API, idempotency_key="k-1")
     b = report(world, source=EventSource.PATROL, idempotency_key="k-1")
 
@@ -81,7 +83,7 @@ def test_the_same_key_on_another_channel_is_another_event(world: Any, brain: Bra
     ],
 )
 def test_bad_input_is_refused_with_its_code_and_writes_nothing(
-    world: Any, brain: Brain, overrides: dict[str, Any], code: str
+    world: Any, overrides: dict[str, Any], code: str
 ) -> None:
     before = _counts()
 
@@ -92,13 +94,9 @@ def test_bad_input_is_refused_with_its_code_and_writes_nothing(
     assert _counts() == before
 
 
-def test_an_unknown_address_is_refused_and_a_known_one_is_geocoded(
-    world: Any, brain: Brain, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    known = {"仁和路83号": POINT_IN_A}
-    patch_module(
-        monkeypatch, "zhifa.events.geocode", geocode_address=lambda *, district_id, address: known.get(address)
-    )
+def test_an_unknown_address_is_refused_and_a_known_one_is_geocoded(world: Any) -> None:
+    # The address book is the subject registry: a shop registered at 仁和路83号 with its surveyed point.
+    SubjectFactory(district=world.district, address="杭州市拱墅区仁和路83号", lon=POINT_IN_A[0], lat=POINT_IN_A[1])
 
     with pytest.raises(ValidationFailed) as refused:
         report(world, lon=None, lat=None, address="不存在路1号")
@@ -108,52 +106,64 @@ def test_an_unknown_address_is_refused_and_a_known_one_is_geocoded(
     assert (event.lon, event.lat, event.street_id) == (POINT_IN_A[0], POINT_IN_A[1], world.street_a.pk)
 
 
-def test_a_matter_code_given_by_the_reporter_is_kept_and_not_reclassified(world: Any, brain: Brain) -> None:
-    matter = MatterFactory(department=world.enforcement_dept, code="ZJ-SR-901")
+def test_a_matter_code_given_by_the_reporter_is_kept_and_not_reclassified(world: Any, vending_matter: Any) -> None:
+    # The text names street vending, which the classifier would file under vending_matter: the reporter's
+    # matter wins and no automatic guess is recorded.
+    matter = MatterFactory(department=world.market_dept, code="ZJ-SR-901")
 
     event = report(world, matter_code="zj-sr-901")
 
-    assert (event.matter_id, event.department_id, event.classified_by) == (
+    assert (event.matter_id, event.department_id, event.classified_by, event.classification_score) == (
         matter.pk,
-        world.enforcement_dept.pk,
+        world.market_dept.pk,
         ClassifiedBy.REPORTER,
+        None,
     )
-    assert brain.classify_calls == 0
 
 
-def test_a_coordinating_departments_matter_is_routed_to_coordination(world: Any, brain: Brain) -> None:
+def test_a_coordinating_departments_matter_is_routed_to_coordination(world: Any, vending_matter: Any) -> None:
     world.market_dept.is_sinking = False
     world.market_dept.save()
-    matter = MatterFactory(department=world.market_dept)
-    brain.classification = FakeClassification(matter_id=matter.pk, department_id=world.market_dept.pk, score=0.82)
-
-    event = report(world)
-
-    assert (event.matter_id, event.classified_by, event.classification_score, event.route) == (
-        matter.pk,
-        ClassifiedBy.AUTO,
-        0.82,
-        EventRoute.COORDINATION,
+    matter = MatterFactory(
+        department=world.market_dept, name="销售过期食品", domain=Domain.MARKET, keywords="过期食品 过期 变质食品"
     )
 
+    event = report(world, description="仁和路超市货架上在卖过期食品，好几样都过期了")
 
-def test_a_duplicate_is_merged_into_the_open_event(world: Any, brain: Brain) -> None:
+    assert (event.matter_id, event.department_id, event.classified_by, event.route) == (
+        matter.pk,
+        world.market_dept.pk,
+        ClassifiedBy.AUTO,
+        EventRoute.COORDINATION,
+    )
+    assert event.classification_score == 1.0  # no other matter's term in the text
+
+
+def test_a_duplicate_is_merged_into_the_open_event(world: Any, vending_matter: Any) -> None:
     first = report(world)
-    brain.duplicate = first
 
-    second = report(world, description="仁和路口又有摊贩")
+    second = report(world, description="仁和路口又有摊贩", reporter_phone="13900001111")
+    elsewhere = report(world, description="仁和路口又有摊贩", lon=POINT_IN_B[0], lat=POINT_IN_B[1])
 
-    assert (second.status, second.merged_into_id) == (EventStatus.MERGED, first.pk)
-    assert EventTransition.objects.get(event=second).reason.startswith("自动合并：同一事项")
+    assert (first.matter_id, first.status) == (vending_matter.pk, EventStatus.TRIAGED)
+    assert (second.matter_id, second.status, second.merged_into_id) == (
+        vending_matter.pk,
+        EventStatus.MERGED,
+        first.pk,
+    )
+    assert EventTransition.objects.get(event=second).reason == (
+        f"自动合并：同一事项（擅自占用城市道路设摊经营）在附近已有未办结事件 {first.public_no}"
+    )
+    assert (elsewhere.status, elsewhere.merged_into_id) == (EventStatus.TRIAGED, None)  # 1 km away: not the same
 
 
-def test_photos_are_validated_then_stored_as_report_photos(world: Any, brain: Brain) -> None:
+def test_photos_are_validated_then_stored_as_report_photos(world: Any) -> None:
     event = report(world, photos=[("scene.jpg", jpeg_bytes())])
 
     assert list(event.photos.values_list("kind", "width", "height")) == [("report", 32, 24)]
 
 
-def test_a_user_without_a_post_may_not_report(world: Any, brain: Brain) -> None:
+def test_a_user_without_a_post_may_not_report(world: Any) -> None:
     before = _counts()
 
     with pytest.raises(PermissionDenied) as refused:
@@ -163,7 +173,7 @@ def test_a_user_without_a_post_may_not_report(world: Any, brain: Brain) -> None:
     assert _counts() == before
 
 
-def test_an_integration_reports_as_a_system_actor_and_auxiliary_staff_may_report(world: Any, brain: Brain) -> None:
+def test_an_integration_reports_as_a_system_actor_and_auxiliary_staff_may_report(world: Any) -> None:
     by_device = report(world, actor="AI摄像头 CAM-01", source=EventSource.AI_CAMERA, is_evidence_eligible=False)
     by_auxiliary = report(world, actor=world.user("auxiliary_a"), source=EventSource.PATROL)
 
@@ -172,21 +182,31 @@ def test_an_integration_reports_as_a_system_actor_and_auxiliary_staff_may_report
 
 
 @time_machine.travel(NOON, tick=False)
-@pytest.mark.parametrize(("score", "classified"), [(0.29, False), (0.30, True)])
+@pytest.mark.parametrize(
+    ("description", "classified"),
+    [
+        # One matter's keyword each for four matters: none holds more than a quarter of the evidence (< 0.3).
+        ("店门口占道经营，后厨油烟直排，晚上噪音扰民，门前乱堆垃圾", False),
+        ("店门口占道经营，桌椅摆到人行道上", True),
+    ],
+    ids=["four_matters_named", "one_matter_named"],
+)
 def test_an_ambiguous_classification_is_left_for_the_operator(
-    world: Any, brain: Brain, score: float, classified: bool
+    world: Any, vending_matter: Any, description: str, classified: bool
 ) -> None:
-    matter = MatterFactory(department=world.enforcement_dept)
-    brain.classification = FakeClassification(matter_id=matter.pk, department_id=world.enforcement_dept.pk, score=score)
+    for name, keywords in [("餐饮油烟直排", "油烟直排"), ("噪音扰民", "噪音扰民"), ("乱堆乱放垃圾", "乱堆垃圾")]:
+        MatterFactory(department=world.enforcement_dept, name=name, keywords=keywords)
 
-    event = report(world)
+    event = report(world, description=description)
 
     assert event.status == EventStatus.TRIAGED
-    assert (event.matter_id, event.classified_by) == ((matter.pk, ClassifiedBy.AUTO) if classified else (None, ""))
+    assert (event.matter_id, event.classified_by) == (
+        (vending_matter.pk, ClassifiedBy.AUTO) if classified else (None, "")
+    )
 
 
 @time_machine.travel(NOON, tick=False)
-def test_the_timeline_names_the_person_not_the_username(world: Any, brain: Brain) -> None:
+def test_the_timeline_names_the_person_not_the_username(world: Any) -> None:
     dispatcher = world.user("dispatcher")
     dispatcher.profile.display_name = "徐俊"
     dispatcher.profile.save()

@@ -20,7 +20,7 @@ from zhifa.events import services
 from zhifa.events.models import Event, EventPhoto, EventTransition
 from zhifa.events.photos import photo_validate
 from zhifa.events.states import EventSource
-from zhifa.events.tests.conftest import Brain, jpeg_bytes, walk_to
+from zhifa.events.tests.conftest import jpeg_bytes, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def _footprint() -> tuple[int, int, int, int, list[Path]]:
 
 
 def test_a_9400_square_png_is_refused_from_its_header_without_decoding(
-    world: Any, brain: Brain, decodes: list[tuple[int, int]]
+    world: Any, decodes: list[tuple[int, int]]
 ) -> None:
     # Given a report with a good photo and a PNG declaring 9,400 × 9,400 pixels (88 MP, ~265 MB decoded)
     bomb = png_header_only(9400, 9400)
@@ -119,7 +119,7 @@ class _Unread:
         return jpeg_bytes()
 
 
-def test_more_photos_than_the_limit_are_refused_before_any_is_read(world: Any, brain: Brain) -> None:
+def test_more_photos_than_the_limit_are_refused_before_any_is_read(world: Any) -> None:
     reads: list[str] = []
     before = _footprint()
 
@@ -143,7 +143,7 @@ def test_more_photos_than_the_limit_are_refused_before_any_is_read(world: Any, b
     assert _footprint() == before
 
 
-def test_nine_photos_are_taken(world: Any, brain: Brain) -> None:
+def test_nine_photos_are_taken(world: Any) -> None:
     result = services.event_intake(
         actor=world.user("dispatcher"),
         district=world.district,
@@ -157,9 +157,7 @@ def test_nine_photos_are_taken(world: Any, brain: Brain) -> None:
     assert EventPhoto.objects.filter(event=result.event).count() == 9
 
 
-def test_the_officers_report_with_too_many_photos_is_refused_and_writes_nothing(
-    world: Any, brain: Brain, settings: Any
-) -> None:
+def test_the_officers_report_with_too_many_photos_is_refused_and_writes_nothing(world: Any, settings: Any) -> None:
     settings.ZHIFA_MAX_PHOTOS_PER_REQUEST = 2
     event = walk_to(world, "on_site")
     before = _footprint()
@@ -177,7 +175,7 @@ def test_the_officers_report_with_too_many_photos_is_refused_and_writes_nothing(
     assert Event.objects.get(pk=event.pk).status == "on_site"
 
 
-def test_the_api_answers_422_for_a_header_bomb_and_for_too_many_photos(world: Any, brain: Brain) -> None:
+def test_the_api_answers_422_for_a_header_bomb_and_for_too_many_photos(world: Any) -> None:
     client = Client()
     client.force_login(world.user("dispatcher"))
     payload = json.dumps({"description": "占道经营", "lon": POINT_IN_A[0], "lat": POINT_IN_A[1]})

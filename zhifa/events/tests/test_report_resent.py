@@ -14,7 +14,7 @@ from zhifa.events import services
 from zhifa.events.models import Event, EventAssignment, EventPhoto, EventTransition, Notification
 from zhifa.events.services import dispatch
 from zhifa.events.states import EventAction, EventStatus
-from zhifa.events.tests.conftest import Brain, jpeg_bytes, officer_of, walk_to
+from zhifa.events.tests.conftest import jpeg_bytes, officer_of, walk_to
 from zhifa.org.roles import Role
 from zhifa.org.tests.factories import OfficerFactory, ProfileFactory, UserFactory
 
@@ -55,9 +55,7 @@ def handle_actions(event: Event) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("state", ["handled", "verified", "closed"])
-def test_a_report_sent_again_returns_the_event_and_writes_nothing(
-    world: Any, brain: Brain, media: Path, state: str
-) -> None:
+def test_a_report_sent_again_returns_the_event_and_writes_nothing(world: Any, media: Path, state: str) -> None:
     # Given an event that officer_a's report handled (and the command centre may have moved on since)
     event = walk_to(world, state)
     before = written(event, media)
@@ -74,9 +72,7 @@ def test_a_report_sent_again_returns_the_event_and_writes_nothing(
     assert handle_actions(event) == [("officer_a", EventStatus.HANDLED)]
 
 
-def test_a_different_text_from_the_officer_who_reported_is_refused_as_already_reported(
-    world: Any, brain: Brain, media: Path
-) -> None:
+def test_a_different_text_from_the_officer_who_reported_is_refused_as_already_reported(world: Any, media: Path) -> None:
     # Given an event that officer_a's report handled
     event = walk_to(world, "handled")
     before = written(event, media)
@@ -95,9 +91,7 @@ def test_a_different_text_from_the_officer_who_reported_is_refused_as_already_re
 
 
 @pytest.mark.parametrize("persona", ["colleague", "auxiliary_a", "officer_b", "dispatcher"])
-def test_the_same_text_from_anyone_else_is_refused_as_not_assigned(
-    world: Any, brain: Brain, media: Path, persona: str
-) -> None:
+def test_the_same_text_from_anyone_else_is_refused_as_not_assigned(world: Any, media: Path, persona: str) -> None:
     # Given an event handled by officer_a, sent there with a colleague who did not report
     colleague_user = UserFactory(username="colleague_a")
     ProfileFactory(user=colleague_user, district=world.district, role=Role.OFFICER, street=world.street_a)
@@ -129,7 +123,7 @@ def test_the_same_text_from_anyone_else_is_refused_as_not_assigned(
     assert written(event, media) == before
 
 
-def test_after_a_redo_the_same_text_is_a_new_report(world: Any, brain: Brain, media: Path) -> None:
+def test_after_a_redo_the_same_text_is_a_new_report(world: Any, media: Path) -> None:
     # Given an event officer_a reported, sent back to the field by the command centre and reached again
     event = walk_to(world, "handled")
     officer = world.user("officer_a")
@@ -147,9 +141,7 @@ def test_after_a_redo_the_same_text_is_a_new_report(world: Any, brain: Brain, me
     assert AuditEntry.objects.count() == audit_before + 1
 
 
-def test_two_copies_sent_at_once_make_one_report(
-    world: Any, brain: Brain, media: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_two_copies_sent_at_once_make_one_report(world: Any, media: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given an event on site, and a first copy that lands while the second is between its checks and the
     # row lock (both found the officer assigned and the event on site)
     event = walk_to(world, "on_site")

@@ -17,7 +17,7 @@ from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import Event, EventAssignment, EventTransition, Notification
 from zhifa.events.states import EventAction, EventStatus
-from zhifa.events.tests.conftest import Brain, walk_to
+from zhifa.events.tests.conftest import walk_to
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai; feedback due 10:30
@@ -54,7 +54,7 @@ def written(event: Event) -> tuple[Any, ...]:
     )
 
 
-def test_a_queued_report_is_timed_when_it_was_made(world: Any, brain: Brain) -> None:
+def test_a_queued_report_is_timed_when_it_was_made(world: Any) -> None:
     # Given an event officer_a checked in at at 10:10
     event = on_site_at_ten_past(world)
 
@@ -87,7 +87,7 @@ def test_a_queued_report_is_timed_when_it_was_made(world: Any, brain: Brain) -> 
     ids=["before_the_check_in", "in_the_future", "older_than_the_limit"],
 )
 def test_an_implausible_report_time_is_not_taken_and_the_reason_is_noted(
-    world: Any, brain: Brain, settings: Any, acted_minute: float, max_age_s: int, why: str
+    world: Any, settings: Any, acted_minute: float, max_age_s: int, why: str
 ) -> None:
     # Given an event officer_a checked in at at 10:10, and a limit on how old a time kept offline may be
     settings.ZHIFA_OFFLINE_MAX_AGE_S = max_age_s
@@ -110,7 +110,7 @@ def test_an_implausible_report_time_is_not_taken_and_the_reason_is_noted(
     )
 
 
-def test_a_report_sent_at_once_counts_from_its_arrival_without_a_note(world: Any, brain: Brain) -> None:
+def test_a_report_sent_at_once_counts_from_its_arrival_without_a_note(world: Any) -> None:
     # Given an event officer_a checked in at at 10:10
     event = on_site_at_ten_past(world)
 
@@ -124,7 +124,7 @@ def test_a_report_sent_at_once_counts_from_its_arrival_without_a_note(world: Any
     assert AuditEntry.objects.get(action="event.handle").reason == ""
 
 
-def test_a_copy_carrying_another_time_is_answered_as_the_report_it_repeats(world: Any, brain: Brain) -> None:
+def test_a_copy_carrying_another_time_is_answered_as_the_report_it_repeats(world: Any) -> None:
     # Given a report officer_a made at 10:28 that arrived at 10:40
     event = on_site_at_ten_past(world)
     officer = world.user("officer_a")
@@ -141,7 +141,7 @@ def test_a_copy_carrying_another_time_is_answered_as_the_report_it_repeats(world
     assert written(event) == before
 
 
-def test_a_time_without_an_offset_is_refused_and_writes_nothing(world: Any, brain: Brain) -> None:
+def test_a_time_without_an_offset_is_refused_and_writes_nothing(world: Any) -> None:
     # Given an event officer_a checked in at at 10:10
     event = on_site_at_ten_past(world)
     before = written(event)

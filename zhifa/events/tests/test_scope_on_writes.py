@@ -31,7 +31,7 @@ from zhifa.events.models import (
     OfficerPosition,
 )
 from zhifa.events.states import EventStatus
-from zhifa.events.tests.conftest import Brain, jpeg_bytes, officer_of, report
+from zhifa.events.tests.conftest import jpeg_bytes, officer_of, report
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +160,7 @@ def _target(world: Any, case: str, state: str) -> int:
 @pytest.mark.parametrize("case", ["own", "other", "missing", "closed_other"])
 @pytest.mark.parametrize("action", list(ACTIONS))
 def test_a_write_outside_scope_is_not_found_whatever_the_state_and_writes_nothing(
-    world: Any, brain: Brain, action: str, case: str, channel: str
+    world: Any, action: str, case: str, channel: str
 ) -> None:
     # Given the persona for the action, and the target of the case
     persona, state = ACTIONS[action]
@@ -188,9 +188,7 @@ def test_a_write_outside_scope_is_not_found_whatever_the_state_and_writes_nothin
 
 @pytest.mark.parametrize("channel", ["api", "page"])
 @pytest.mark.parametrize("into_case", ["other_open", "other_closed", "missing"])
-def test_a_street_dispatcher_cannot_merge_into_another_streets_event(
-    world: Any, brain: Brain, into_case: str, channel: str
-) -> None:
+def test_a_street_dispatcher_cannot_merge_into_another_streets_event(world: Any, into_case: str, channel: str) -> None:
     # Given an event of street A and a target that is street B's (open or closed) or missing
     own = event_in(world, "A", "triaged")
     if into_case == "missing":
@@ -216,7 +214,7 @@ def test_a_street_dispatcher_cannot_merge_into_another_streets_event(
     assert Event.objects.get(pk=own.pk).status == EventStatus.TRIAGED
 
 
-def test_the_merge_service_holds_both_ends_to_the_actors_scope(world: Any, brain: Brain) -> None:
+def test_the_merge_service_holds_both_ends_to_the_actors_scope(world: Any) -> None:
     own = event_in(world, "A", "triaged")
     other = event_in(world, "B", "triaged")
     before = footprint()
@@ -234,7 +232,7 @@ def test_the_merge_service_holds_both_ends_to_the_actors_scope(world: Any, brain
 
 @pytest.mark.parametrize("persona", ["officer_a", "auxiliary_a", "street_dispatcher_a"])
 def test_a_street_role_reporting_in_another_street_is_refused_before_anything_is_written(
-    world: Any, brain: Brain, persona: str
+    world: Any, persona: str
 ) -> None:
     client = Client()
     client.force_login(world.user(persona))
@@ -263,9 +261,7 @@ def test_a_street_role_reporting_in_another_street_is_refused_before_anything_is
     assert Event.objects.count() == len(before[0]) + 1
 
 
-def test_an_officer_sent_to_another_streets_event_works_it_and_sees_it_after_the_report(
-    world: Any, brain: Brain
-) -> None:
+def test_an_officer_sent_to_another_streets_event_works_it_and_sees_it_after_the_report(world: Any) -> None:
     # Given street B's event sent by the command centre to street A's officer
     event = event_in(world, "B", "triaged")
     services.event_dispatch(actor=world.user("dispatcher"), event=event, officers=[officer_of(world, "officer_a")])
@@ -288,7 +284,7 @@ def test_an_officer_sent_to_another_streets_event_works_it_and_sees_it_after_the
     assert client.get(f"/api/v1/events/{hidden.pk}").status_code == 404
 
 
-def test_a_liaison_reporting_an_event_is_answered_with_it_and_sees_only_that_one(world: Any, brain: Brain) -> None:
+def test_a_liaison_reporting_an_event_is_answered_with_it_and_sees_only_that_one(world: Any) -> None:
     # Given a department liaison, and another street's event that was never transferred to their department
     client = Client()
     client.force_login(world.user("liaison"))

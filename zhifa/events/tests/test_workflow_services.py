@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 import time_machine
 
+from zhifa.catalog.models import Domain
 from zhifa.catalog.tests.factories import MatterFactory
 from zhifa.core.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
@@ -20,7 +21,7 @@ from zhifa.events.models import (
     OfficerPosition,
 )
 from zhifa.events.states import ClassifiedBy, EventRoute, EventStatus, TimeBase
-from zhifa.events.tests.conftest import Brain, FakeClassification, officer_of, report, walk_to
+from zhifa.events.tests.conftest import officer_of, on_duty, report, walk_to
 from zhifa.org.roles import Role
 from zhifa.org.tests.factories import DepartmentFactory, OfficerFactory, ProfileFactory, UserFactory
 
@@ -52,7 +53,7 @@ def street_dispatcher(world: Any, street: Any, username: str = "street_dispatche
 
 
 @time_machine.travel(T0, tick=False)
-def test_dispatch_assigns_the_officers_starts_the_clocks_and_notifies(world: Any, brain: Brain) -> None:
+def test_dispatch_assigns_the_officers_starts_the_clocks_and_notifies(world: Any) -> None:
     event = walk_to(world, "triaged")
     helper = OfficerFactory(district=world.district, home_department=world.enforcement_dept, street=world.street_a)
 
@@ -86,7 +87,7 @@ def test_dispatch_assigns_the_officers_starts_the_clocks_and_notifies(world: Any
         ("business_owner", "event_not_found"),
     ],
 )
-def test_only_the_command_centre_may_dispatch(world: Any, brain: Brain, persona: str, code: str) -> None:
+def test_only_the_command_centre_may_dispatch(world: Any, persona: str, code: str) -> None:
     event = walk_to(world, "triaged")
     before = footprint(event)
 
@@ -97,7 +98,7 @@ def test_only_the_command_centre_may_dispatch(world: Any, brain: Brain, persona:
     assert footprint(event) == before
 
 
-def test_a_street_dispatcher_commands_only_their_own_street(world: Any, brain: Brain) -> None:
+def test_a_street_dispatcher_commands_only_their_own_street(world: Any) -> None:
     event = walk_to(world, "triaged")
     before = footprint(event)
 
@@ -115,7 +116,7 @@ def test_a_street_dispatcher_commands_only_their_own_street(world: Any, brain: B
     assert own.status == EventStatus.DISPATCHED
 
 
-def test_a_two_officer_matter_needs_two_officers(world: Any, brain: Brain) -> None:
+def test_a_two_officer_matter_needs_two_officers(world: Any) -> None:
     matter = MatterFactory(department=world.enforcement_dept, requires_two_officers=True)
     event = walk_to(world, "triaged", matter_code=matter.code)
     before = footprint(event)
@@ -127,7 +128,39 @@ def test_a_two_officer_matter_needs_two_officers(world: Any, brain: Brain) -> No
     assert footprint(event) == before
 
 
-def test_an_inactive_officer_cannot_be_dispatched(world: Any, brain: Brain) -> None:
+@pytest.mark.parametrize(("rostered", "assigned"), [(("officer_a", "colleague"), 2), (("officer_a",), 0)])
+def test_auto_dispatch_sends_two_officers_to_a_two_officer_matter_or_nobody(
+    world: Any, vending_matter: Any, colleague: Any, settings: Any, rostered: tuple[str, ...], assigned: int
+) -> None:
+    # APL 42: a matter that needs two certified officers is never handed to one, even by the system.
+    settings.ZHIFA_AUTO_DISPATCH = True
+    vending_matter.requires_two_officers = True
+    vending_matter.save(update_fields=["requires_two_officers"])
+    officers = {"officer_a": officer_of(world, "officer_a"), "colleague": colleague}
+    for name in rostered:
+        on_duty(officers[name], domains=[Domain.CITY_APPEARANCE])
+
+    event = report(world)
+
+    assert event.matter_id == vending_matter.pk
+    assert event.status == (EventStatus.DISPATCHED if assigned else EventStatus.TRIAGED)
+    assert EventAssignment.objects.filter(event=event).count() == assigned
+
+
+def test_auto_dispatch_sends_one_officer_to_a_one_officer_matter(
+    world: Any, vending_matter: Any, colleague: Any, settings: Any
+) -> None:
+    settings.ZHIFA_AUTO_DISPATCH = True
+    for officer in (officer_of(world, "officer_a"), colleague):
+        on_duty(officer, domains=[Domain.CITY_APPEARANCE])
+
+    event = report(world)
+
+    assert (event.matter_id, event.status) == (vending_matter.pk, EventStatus.DISPATCHED)
+    assert EventAssignment.objects.filter(event=event).count() == 1
+
+
+def test_an_inactive_officer_cannot_be_dispatched(world: Any) -> None:
     event = walk_to(world, "triaged")
     idle = OfficerFactory(district=world.district, home_department=world.enforcement_dept, is_active=False)
 
@@ -138,7 +171,7 @@ def test_an_inactive_officer_cannot_be_dispatched(world: Any, brain: Brain) -> N
 
 
 @pytest.mark.parametrize("step", ["acknowledge", "check_in", "report"])
-def test_only_an_assigned_officer_may_take_the_field_steps(world: Any, brain: Brain, step: str) -> None:
+def test_only_an_assigned_officer_may_take_the_field_steps(world: Any, step: str) -> None:
     state = {"acknowledge": "dispatched", "check_in": "acknowledged", "report": "on_site"}[step]
     event = walk_to(world, state)
     before = footprint(event)
@@ -159,7 +192,7 @@ def test_only_an_assigned_officer_may_take_the_field_steps(world: Any, brain: Br
 
 
 @time_machine.travel(T0, tick=False)
-def test_acknowledge_and_check_in_record_their_times_and_the_position(world: Any, brain: Brain) -> None:
+def test_acknowledge_and_check_in_record_their_times_and_the_position(world: Any) -> None:
     event = walk_to(world, "dispatched")
     officer = world.user("officer_a")
 
@@ -172,7 +205,7 @@ def test_acknowledge_and_check_in_record_their_times_and_the_position(world: Any
     assert list(OfficerPosition.objects.values_list("lon", "lat", "accuracy_m")) == [(event.lon + 0.001, event.lat, 8)]
 
 
-def test_check_in_far_from_the_event_is_refused_with_the_distance(world: Any, brain: Brain) -> None:
+def test_check_in_far_from_the_event_is_refused_with_the_distance(world: Any) -> None:
     event = walk_to(world, "acknowledged")
     before = footprint(event)
 
@@ -185,7 +218,7 @@ def test_check_in_far_from_the_event_is_refused_with_the_distance(world: Any, br
     assert footprint(event) == before
 
 
-def test_report_needs_an_outcome_and_releases_the_officers(world: Any, brain: Brain) -> None:
+def test_report_needs_an_outcome_and_releases_the_officers(world: Any) -> None:
     event = walk_to(world, "on_site")
     before = footprint(event)
 
@@ -201,9 +234,7 @@ def test_report_needs_an_outcome_and_releases_the_officers(world: Any, brain: Br
 
 @pytest.mark.parametrize("persona", ["auxiliary_a", "officer_a", "liaison", "leader"])
 @pytest.mark.parametrize("step", ["verify", "close", "reject", "merge", "transfer", "redo"])
-def test_deciding_steps_are_refused_to_everyone_but_the_command_centre(
-    world: Any, brain: Brain, persona: str, step: str
-) -> None:
+def test_deciding_steps_are_refused_to_everyone_but_the_command_centre(world: Any, persona: str, step: str) -> None:
     state = {"verify": "handled", "close": "verified", "redo": "handled"}.get(step, "triaged")
     event = walk_to(world, state)
     other = report(world, description="另一事件")
@@ -235,7 +266,7 @@ def test_deciding_steps_are_refused_to_everyone_but_the_command_centre(
         ("handled", lambda w, e: services.event_redo(actor=w.user("dispatcher"), event=e, reason="")),
     ],
 )
-def test_return_reject_and_redo_require_a_reason(world: Any, brain: Brain, state: str, call: Any) -> None:
+def test_return_reject_and_redo_require_a_reason(world: Any, state: str, call: Any) -> None:
     event = walk_to(world, state)
     before = footprint(event)
 
@@ -246,7 +277,7 @@ def test_return_reject_and_redo_require_a_reason(world: Any, brain: Brain, state
     assert footprint(event) == before
 
 
-def test_a_step_the_table_does_not_allow_is_refused(world: Any, brain: Brain) -> None:
+def test_a_step_the_table_does_not_allow_is_refused(world: Any) -> None:
     event = walk_to(world, "triaged")
     before = footprint(event)
 
@@ -257,7 +288,7 @@ def test_a_step_the_table_does_not_allow_is_refused(world: Any, brain: Brain) ->
     assert footprint(event) == before
 
 
-def test_the_dispatcher_may_return_a_dispatched_event(world: Any, brain: Brain) -> None:
+def test_the_dispatcher_may_return_a_dispatched_event(world: Any) -> None:
     event = walk_to(world, "dispatched")
 
     returned = services.event_return(actor=world.user("dispatcher"), event=event, reason="人员调整")
@@ -267,7 +298,7 @@ def test_the_dispatcher_may_return_a_dispatched_event(world: Any, brain: Brain) 
 
 
 @time_machine.travel(T0, tick=False)
-def test_transfer_opens_a_coordination_task_with_a_working_days_deadline(world: Any, brain: Brain) -> None:
+def test_transfer_opens_a_coordination_task_with_a_working_days_deadline(world: Any) -> None:
     event = walk_to(world, "triaged")
 
     task = services.event_transfer(
@@ -280,7 +311,7 @@ def test_transfer_opens_a_coordination_task_with_a_working_days_deadline(world: 
     assert list(Notification.objects.values_list("user__username", flat=True)) == ["liaison"]
 
 
-def test_transfer_only_to_a_coordinating_department(world: Any, brain: Brain) -> None:
+def test_transfer_only_to_a_coordinating_department(world: Any) -> None:
     event = walk_to(world, "triaged")
     before = footprint(event)
 
@@ -293,7 +324,7 @@ def test_transfer_only_to_a_coordinating_department(world: Any, brain: Brain) ->
     assert footprint(event) == before
 
 
-def test_coordination_feedback_only_from_the_departments_liaison(world: Any, brain: Brain) -> None:
+def test_coordination_feedback_only_from_the_departments_liaison(world: Any) -> None:
     event = walk_to(world, "transferred")
     task = CoordinationTask.objects.get(event=event)
     other_liaison = UserFactory(username="other_liaison")
@@ -325,7 +356,7 @@ def test_coordination_feedback_only_from_the_departments_liaison(world: Any, bra
     ]
 
 
-def test_merge_needs_an_open_target(world: Any, brain: Brain) -> None:
+def test_merge_needs_an_open_target(world: Any) -> None:
     closed = walk_to(world, "closed")
     event = walk_to(world, "triaged")
     before = footprint(event)
@@ -339,7 +370,7 @@ def test_merge_needs_an_open_target(world: Any, brain: Brain) -> None:
     assert footprint(event) == before
 
 
-def test_closing_tells_the_reporters_of_merged_duplicates(world: Any, brain: Brain) -> None:
+def test_closing_tells_the_reporters_of_merged_duplicates(world: Any) -> None:
     citizen = world.user("business_owner")
     primary = walk_to(world, "handled", reporter_user=citizen)
     duplicate = report(world, reporter_user=citizen, description="同一摊贩")
@@ -355,7 +386,7 @@ def test_closing_tells_the_reporters_of_merged_duplicates(world: Any, brain: Bra
     ]
 
 
-def test_redo_sends_the_event_back_to_the_same_officers_with_new_clocks(world: Any, brain: Brain) -> None:
+def test_redo_sends_the_event_back_to_the_same_officers_with_new_clocks(world: Any) -> None:
     event = walk_to(world, "handled")
 
     redone = services.event_redo(actor=world.user("dispatcher"), event=event, reason="现场仍有摊位")
@@ -366,13 +397,13 @@ def test_redo_sends_the_event_back_to_the_same_officers_with_new_clocks(world: A
     ) == ["甲队员"]
 
 
-def test_classification_override_is_kept_as_training_signal_and_reroutes(world: Any, brain: Brain) -> None:
-    guessed = MatterFactory(department=world.enforcement_dept)
+def test_classification_override_is_kept_as_training_signal_and_reroutes(world: Any, vending_matter: Any) -> None:
     world.market_dept.is_sinking = False
     world.market_dept.save()
     chosen = MatterFactory(department=world.market_dept)
-    brain.classification = FakeClassification(matter_id=guessed.pk, department_id=world.enforcement_dept.pk, score=0.4)
-    event = walk_to(world, "triaged")
+    event = walk_to(world, "triaged")  # "…流动摊贩占道经营": the classifier guesses vending_matter
+    guessed = vending_matter
+    assert (event.matter_id, event.classified_by) == (guessed.pk, ClassifiedBy.AUTO)
 
     changed = services.event_classify_override(actor=world.user("dispatcher"), event=event, matter=chosen)
 
@@ -387,7 +418,7 @@ def test_classification_override_is_kept_as_training_signal_and_reroutes(world: 
     assert AuditEntry.objects.filter(action="event.classify").count() == 1
 
 
-def test_classification_override_is_refused_to_an_auxiliary(world: Any, brain: Brain) -> None:
+def test_classification_override_is_refused_to_an_auxiliary(world: Any) -> None:
     event = walk_to(world, "triaged")
     matter = MatterFactory(department=world.enforcement_dept)
     before = footprint(event)
