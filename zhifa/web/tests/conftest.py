@@ -83,7 +83,3 @@ def client_as(client: Client, world: World) -> Any:
         return client
 
     return login
-
-
-# E1's fakes of the triage intelligence (classification, dedup, recommendation) at their module boundary.
-from zhifa.events.tests.conftest import Brain, FakeRecommendation, brain  # noqa: E402, F401

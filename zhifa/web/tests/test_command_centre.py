@@ -11,11 +11,10 @@ from conftest import POINT_IN_A, World
 from zhifa.events import services
 from zhifa.events.models import Event
 from zhifa.events.states import EventSource, EventStatus
-from zhifa.events.tests.conftest import officer_of
+from zhifa.events.tests.conftest import officer_of, on_duty
 from zhifa.events.tests.factories import DispatchedEventFactory, OfficerPositionFactory
 from zhifa.org.models import DutyShift
 from zhifa.org.tests.factories import OfficerFactory
-from zhifa.web.tests.conftest import Brain, FakeRecommendation
 
 
 def hotline_event(world: World, description: str = "仁和路口有流动摊贩占道经营") -> Event:
@@ -51,7 +50,7 @@ def test_command_centre_is_for_operators_only(client_as: Any, persona: str) -> N
     assert client.get("/command/officers.json").status_code == 403
 
 
-def test_queue_is_sorted_by_the_nearest_deadline(client_as: Any, world: World, brain: Brain) -> None:
+def test_queue_is_sorted_by_the_nearest_deadline(client_as: Any, world: World) -> None:
     now = timezone.now()
     later = DispatchedEventFactory(grid=world.grid_a, dispatched_at=now - dt.timedelta(seconds=10))
     sooner = DispatchedEventFactory(grid=world.grid_a, dispatched_at=now - dt.timedelta(seconds=50))
@@ -93,7 +92,7 @@ def test_officers_on_the_map_with_their_status(client_as: Any, world: World) -> 
     }
 
 
-def test_stream_sends_a_new_event(client_as: Any, world: World, brain: Brain) -> None:
+def test_stream_sends_a_new_event(client_as: Any, world: World) -> None:
     client = client_as("dispatcher")
     since = timezone.now() - dt.timedelta(seconds=1)
     event = hotline_event(world)
@@ -114,7 +113,7 @@ def test_stream_sends_a_new_event(client_as: Any, world: World, brain: Brain) ->
     assert f'id="event-{event.pk}"' in row["html"]
 
 
-def test_stream_sends_an_event_created_after_it_opened(client_as: Any, world: World, brain: Brain) -> None:
+def test_stream_sends_an_event_created_after_it_opened(client_as: Any, world: World) -> None:
     client = client_as("dispatcher")
     response = client.get("/command/stream")
     stream = iter(response.streaming_content)
@@ -126,7 +125,7 @@ def test_stream_sends_an_event_created_after_it_opened(client_as: Any, world: Wo
     assert json.loads(message.split("data: ", 1)[1])["id"] == event.pk
 
 
-def test_stream_resumes_from_last_event_id(client_as: Any, world: World, brain: Brain) -> None:
+def test_stream_resumes_from_last_event_id(client_as: Any, world: World) -> None:
     seen = hotline_event(world, "第一件")
     cursor = Event.objects.get(pk=seen.pk).updated_at + dt.timedelta(seconds=10)
     later = DispatchedEventFactory(grid=world.grid_a)
@@ -138,9 +137,9 @@ def test_stream_resumes_from_last_event_id(client_as: Any, world: World, brain: 
     assert json.loads(message.split("data: ", 1)[1])["id"] == later.pk
 
 
-def test_one_click_dispatch_from_the_queue(client_as: Any, world: World, brain: Brain) -> None:
+def test_one_click_dispatch_from_the_queue(client_as: Any, world: World) -> None:
     officer = officer_of(world, "officer_a")
-    brain.recommendations = [FakeRecommendation(officer_id=officer.pk, officer_name="甲队员")]
+    on_duty(officer)  # the one officer on duty: recommended for the new event
     event = hotline_event(world)
     client = client_as("dispatcher")
 
@@ -156,9 +155,7 @@ def test_one_click_dispatch_from_the_queue(client_as: Any, world: World, brain: 
     assert event.status == EventStatus.DISPATCHED
 
 
-def test_queue_offers_transfer_and_merge_only_where_the_workflow_allows(
-    client_as: Any, world: World, brain: Brain
-) -> None:
+def test_queue_offers_transfer_and_merge_only_where_the_workflow_allows(client_as: Any, world: World) -> None:
     triaged = hotline_event(world)
     dispatched = DispatchedEventFactory(grid=world.grid_a)
 

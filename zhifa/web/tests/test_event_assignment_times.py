@@ -12,7 +12,6 @@ from zhifa.events.states import EventSource
 from zhifa.events.tests.conftest import officer_of
 from zhifa.org.roles import Role
 from zhifa.org.tests.factories import OfficerFactory, ProfileFactory, UserFactory
-from zhifa.web.tests.conftest import Brain
 
 T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
 
@@ -21,7 +20,7 @@ def at(minutes: float) -> dt.datetime:
     return T0 + dt.timedelta(minutes=minutes)
 
 
-def test_each_assigned_officers_own_steps_are_shown(client_as: Any, world: World, brain: Brain) -> None:
+def test_each_assigned_officers_own_steps_are_shown(client_as: Any, world: World) -> None:
     # Given an event sent at 10:00 to officer_a and a colleague: officer_a acknowledged at 10:01 and checked in
     # at 10:03, the colleague went straight to the site and checked in at 10:04
     user = UserFactory(username="colleague_a")

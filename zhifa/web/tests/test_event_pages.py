@@ -9,10 +9,11 @@ import pytest
 from conftest import POINT_IN_A, World
 from zhifa.catalog.models import Matter
 from zhifa.events import services
+from zhifa.events.distance import METRES_PER_DEGREE_LAT
 from zhifa.events.models import Event, EventAssignment, EventTransition
 from zhifa.events.states import EventSource, EventStatus
-from zhifa.events.tests.conftest import officer_of
-from zhifa.web.tests.conftest import Brain, FakeRecommendation
+from zhifa.events.tests.conftest import officer_of, on_duty, position_of
+from zhifa.org.tests.factories import OfficerFactory
 
 
 def reported(world: World, **overrides: Any) -> Event:
@@ -31,10 +32,10 @@ def reported(world: World, **overrides: Any) -> Event:
 
 
 @pytest.fixture
-def triaged(world: World, brain: Brain) -> Event:
+def triaged(world: World) -> Event:
     event = reported(world)
     assert event.status == EventStatus.TRIAGED
-    brain.recommendations = [FakeRecommendation(officer_id=officer_of(world, "officer_a").pk, officer_name="甲队员")]
+    on_duty(officer_of(world, "officer_a"))  # the one officer on duty: whom the page recommends
     return event
 
 
@@ -209,18 +210,30 @@ def test_only_the_liaison_gets_the_feedback_form_and_a_forged_feedback_is_refuse
 
 
 def test_one_click_dispatch_sends_exactly_the_crew_the_law_needs(
-    client_as: Any, world: World, triaged: Event, brain: Brain, matter: Matter
+    client_as: Any, world: World, triaged: Event, matter: Matter
 ) -> None:
     matter.requires_two_officers = True
     matter.save()
     Event.objects.filter(pk=triaged.pk).update(matter=matter)
-    brain.recommendations = [FakeRecommendation(officer_id=i, officer_name=f"队员{i}") for i in (101, 102, 103)]
+    # Three officers certified for the matter's domain, on duty in street A, 100 / 200 / 300 m from the event
+    # (甲队员 is on duty too, but not certified for catering fumes).
+    near, middle, far = [
+        OfficerFactory(
+            district=world.district, home_department=world.enforcement_dept, street=world.street_a, zone=world.zone_a
+        )
+        for _ in range(3)
+    ]
+    for officer, metres in ((middle, 200), (far, 300), (near, 100)):
+        on_duty(officer, domains=[matter.domain])
+        position_of(officer, lon=triaged.lon, lat=triaged.lat + metres / METRES_PER_DEGREE_LAT)
 
     body = client_as("dispatcher").get(f"/events/{triaged.pk}/").content.decode()
 
     forms = re.findall(r'<ol class="recommendations">(.*?)</ol>', body, re.S)[0].split("<li>")[1:]
     crews = [re.findall(r'name="officer_ids" value="(\d+)"', f) for f in forms]
-    assert crews == [["101", "102"], ["102", "101"], ["103", "101"]]
+    # Each recommended officer leads a crew of two, the nearest other officer going with them.
+    a, b, c = (str(o.pk) for o in (near, middle, far))
+    assert crews == [[a, b], [b, a], [c, a]]
 
 
 def test_travel_time_rounds_up_like_the_reasons() -> None:

@@ -8,7 +8,6 @@ import pytest
 from conftest import POINT_IN_A, POINT_OUTSIDE, World
 from zhifa.events.models import Event
 from zhifa.events.states import EventSource
-from zhifa.web.tests.conftest import Brain
 
 
 def call(**overrides: Any) -> dict[str, Any]:
@@ -44,7 +43,7 @@ def test_other_roles_are_refused(client_as: Any, persona: str) -> None:
     assert Event.objects.count() == 0
 
 
-def test_a_call_becomes_a_hotline_event_and_opens_its_page(client_as: Any, world: World, brain: Brain) -> None:
+def test_a_call_becomes_a_hotline_event_and_opens_its_page(client_as: Any, world: World) -> None:
     response = client_as("dispatcher").post("/hotline/", call())
 
     event = Event.objects.get()
@@ -57,9 +56,7 @@ def test_a_call_becomes_a_hotline_event_and_opens_its_page(client_as: Any, world
     )
 
 
-def test_point_outside_the_district_is_shown_under_the_map_and_writes_nothing(
-    client_as: Any, world: World, brain: Brain
-) -> None:
+def test_point_outside_the_district_is_shown_under_the_map_and_writes_nothing(client_as: Any, world: World) -> None:
     response = client_as("dispatcher").post("/hotline/", call(lon=str(POINT_OUTSIDE[0]), lat=str(POINT_OUTSIDE[1])))
 
     assert response.status_code == 422
@@ -69,7 +66,7 @@ def test_point_outside_the_district_is_shown_under_the_map_and_writes_nothing(
     assert Event.objects.count() == 0
 
 
-def test_empty_text_is_required_and_writes_nothing(client_as: Any, world: World, brain: Brain) -> None:
+def test_empty_text_is_required_and_writes_nothing(client_as: Any, world: World) -> None:
     response = client_as("dispatcher").post("/hotline/", call(description=""))
 
     assert response.status_code == 422
@@ -77,7 +74,7 @@ def test_empty_text_is_required_and_writes_nothing(client_as: Any, world: World,
     assert Event.objects.count() == 0
 
 
-def test_no_point_and_no_address_is_refused(client_as: Any, world: World, brain: Brain) -> None:
+def test_no_point_and_no_address_is_refused(client_as: Any, world: World) -> None:
     response = client_as("dispatcher").post("/hotline/", call(lon="", lat=""))
 
     assert response.status_code == 422

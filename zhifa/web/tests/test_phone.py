@@ -16,7 +16,6 @@ from zhifa.events.states import EventAction, EventSource, EventStatus
 from zhifa.events.tests.conftest import officer_of
 from zhifa.org.roles import Role
 from zhifa.org.tests.factories import OfficerFactory, ProfileFactory, UserFactory
-from zhifa.web.tests.conftest import Brain
 
 T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
 # A phone whose clock is wrong by years: 2023-11-14 22:13:20 UTC, in milliseconds as phone.js sends it.
@@ -24,7 +23,7 @@ PHONE_CLOCK_MS = 1_700_000_000_000
 
 
 @pytest.fixture
-def dispatched(world: World, brain: Brain) -> Event:
+def dispatched(world: World) -> Event:
     return dispatch_one(world)
 
 
@@ -111,7 +110,7 @@ def test_other_officer_cannot_acknowledge(client_as: Any, world: World, dispatch
     assert dispatched.status == EventStatus.DISPATCHED
 
 
-def test_patrol_finding_becomes_an_event_once_even_when_sent_twice(client_as: Any, world: World, brain: Brain) -> None:
+def test_patrol_finding_becomes_an_event_once_even_when_sent_twice(client_as: Any, world: World) -> None:
     client = client_as("officer_a")
     data = {
         "description": "人行道上有共享单车乱停放",
@@ -131,7 +130,7 @@ def test_patrol_finding_becomes_an_event_once_even_when_sent_twice(client_as: An
     )
 
 
-def test_patrol_finding_without_position_writes_nothing(client_as: Any, brain: Brain) -> None:
+def test_patrol_finding_without_position_writes_nothing(client_as: Any) -> None:
     response = client_as("auxiliary_a").post("/m/finding/", {"description": "占道"})
 
     assert response.status_code == 422
@@ -276,9 +275,7 @@ STEP_NEXT = {"acknowledge": "/m/events/{pk}/", "check-in": "/m/events/{pk}/", "r
 
 
 @pytest.mark.parametrize("step", ["acknowledge", "check-in", "report"])
-def test_a_queued_step_is_timed_by_the_wait_the_phone_measured(
-    client_as: Any, world: World, brain: Brain, step: str
-) -> None:
+def test_a_queued_step_is_timed_by_the_wait_the_phone_measured(client_as: Any, world: World, step: str) -> None:
     # Given an event at officer_a's hands since 10:00, and a phone whose clock is years off
     client = client_as("officer_a")
     event = acknowledged_at_ten(client, world, step)
@@ -306,7 +303,7 @@ def test_a_queued_step_is_timed_by_the_wait_the_phone_measured(
     ids=["posted_at_once", "sent_at_unreadable", "too_many_digits", "no_times"],
 )
 def test_a_step_without_a_readable_wait_counts_from_its_arrival(
-    client_as: Any, world: World, brain: Brain, step: str, fields: dict[str, str]
+    client_as: Any, world: World, step: str, fields: dict[str, str]
 ) -> None:
     # Given an event at officer_a's hands since 10:00
     client = client_as("officer_a")
@@ -324,9 +321,7 @@ def test_a_step_without_a_readable_wait_counts_from_its_arrival(
 
 
 @pytest.mark.parametrize("step", ["acknowledge", "check-in", "report"])
-def test_a_step_sent_again_after_it_arrived_is_answered_as_arrived(
-    client_as: Any, world: World, brain: Brain, step: str
-) -> None:
+def test_a_step_sent_again_after_it_arrived_is_answered_as_arrived(client_as: Any, world: World, step: str) -> None:
     # Given a step officer_a took (acknowledged, checked in, or reported) whose answer the phone did not get
     client = client_as("officer_a")
     event = acknowledged_at_ten(client, world, step)
@@ -345,7 +340,7 @@ def test_a_step_sent_again_after_it_arrived_is_answered_as_arrived(
 
 
 @pytest.mark.parametrize("step", ["acknowledge", "check-in", "report"])
-def test_each_step_form_keeps_the_moment_it_is_submitted(client_as: Any, world: World, brain: Brain, step: str) -> None:
+def test_each_step_form_keeps_the_moment_it_is_submitted(client_as: Any, world: World, step: str) -> None:
     # Given an event waiting for officer_a's step
     client = client_as("officer_a")
     event = acknowledged_at_ten(client, world, step)
@@ -369,7 +364,7 @@ def test_each_step_form_keeps_the_moment_it_is_submitted(client_as: Any, world: 
     ],
 )
 def test_a_queued_finding_keeps_the_time_it_was_made_within_the_limit(
-    client_as: Any, world: World, brain: Brain, settings: Any, waited_ms: int, max_age_s: int, reported_at: dt.datetime
+    client_as: Any, world: World, settings: Any, waited_ms: int, max_age_s: int, reported_at: dt.datetime
 ) -> None:
     # Given a limit on how old a time kept offline may be
     settings.ZHIFA_OFFLINE_MAX_AGE_S = max_age_s
@@ -407,9 +402,7 @@ def buttons(client: Any, event: Event) -> list[str]:
     return [name for name in ("acknowledge", "check-in", "report") if f'id="{name}"' in body]
 
 
-def test_the_colleague_checks_in_on_the_phone_after_officer_a_did(
-    client_as: Any, world: World, brain: Brain, colleague: Any
-) -> None:
+def test_the_colleague_checks_in_on_the_phone_after_officer_a_did(client_as: Any, world: World, colleague: Any) -> None:
     def as_colleague() -> Any:
         client = client_as("officer_a")
         client.force_login(colleague)

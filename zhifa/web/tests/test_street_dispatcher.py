@@ -13,20 +13,19 @@ from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import Event, EventAssignment, EventTransition, Notification
 from zhifa.events.states import EventAction, EventStatus
-from zhifa.events.tests.conftest import officer_of, report
+from zhifa.events.tests.conftest import officer_of, on_duty, report
 from zhifa.events.tests.factories import OfficerPositionFactory
-from zhifa.web.tests.conftest import Brain, FakeRecommendation
 
 PERSONA = "street_dispatcher_a"
 
 
 @pytest.fixture
-def in_a(world: World, brain: Brain) -> Event:
+def in_a(world: World) -> Event:
     return report(world, description="仁和路口有流动摊贩占道经营")
 
 
 @pytest.fixture
-def in_b(world: World, brain: Brain) -> Event:
+def in_b(world: World) -> Event:
     return report(world, description="丽水路夜宵摊油烟扰民", lon=POINT_IN_B[0], lat=POINT_IN_B[1])
 
 
@@ -137,9 +136,9 @@ def test_dispatching_street_as_event_by_the_api(client_as: Any, world: World, in
     assert list(Notification.objects.filter(event=in_a).values_list("user__username", flat=True)) == ["officer_a"]
 
 
-def test_one_click_dispatch_from_their_queue(client_as: Any, world: World, brain: Brain, in_a: Event) -> None:
+def test_one_click_dispatch_from_their_queue(client_as: Any, world: World, in_a: Event) -> None:
     officer_a = officer_of(world, "officer_a")
-    brain.recommendations = [FakeRecommendation(officer_id=officer_a.pk, officer_name="甲队员")]
+    on_duty(officer_a)  # the one officer on duty: recommended for street A's event
     client = client_as(PERSONA)
     assert "派遣 甲队员" in client.get("/command/").content.decode()
 
