@@ -8,7 +8,7 @@ database: whoever can write the table can neither edit an entry nor recompute th
 written before the key existed (empty ``key_id``) keep their plain SHA-256 and still verify — but only as
 the chain's beginning: an unkeyed entry after a keyed one is a forgery. Signed checkpoints of the tip,
 kept outside the database (``zhifa.core.audit_checkpoints``), pin the chain up to each of them, the old
-entries included.
+entries included. The rows themselves are read and written by ``zhifa.core.audit_store``.
 """
 
 import datetime as dt
@@ -23,11 +23,10 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from zhifa.core import request_context
+from zhifa.core import audit_store, request_context
 from zhifa.core.audit_checkpoints import Checkpoint, audit_checkpoints_read, checkpoint_append
 from zhifa.core.audit_key import AuditKey, audit_key
-from zhifa.core.models import AuditEntry, AuditHead
-from zhifa.core.rows import insert_rows, insert_statement, mark_stored
+from zhifa.core.models import AuditEntry
 
 GENESIS_HASH = "0" * 64
 
@@ -150,7 +149,6 @@ def audit_record(
 
 
 _PENDING_ATTR = "zhifa_audit_pending"
-_HEAD_TABLE = AuditHead._meta.db_table
 
 
 class _Pending:
@@ -169,20 +167,9 @@ def _chain(entries: list[AuditEntry]) -> None:
     """Link ``entries`` onto the chain's tip under the head-row lock, in order, and store them.
 
     The caller holds a transaction; the lock lasts from here to its end."""
-    connection = transaction.get_connection()
     # Read before the head is locked: a missing key must not keep every other writer waiting.
     key = audit_key()
-    # Plain SQL for the two statements on the head: they run while every other writer waits for it.
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT seq, entry_hash FROM {_HEAD_TABLE} WHERE singleton = 1{lock}")
-        row: Any = cursor.fetchone()
-    if row is None:  # the very first entry: create the head (a concurrent first writer waits on its key)
-        head, _ = AuditHead.objects.select_for_update().get_or_create(
-            singleton=1, defaults={"seq": 0, "entry_hash": GENESIS_HASH}
-        )
-        row = (head.seq, head.entry_hash)
-    seq, prev_hash = int(row[0]), str(row[1])
+    seq, prev_hash = audit_store.head_lock(genesis_hash=GENESIS_HASH)
     # Stamped under the lock, so the time order of the chain is its sequence order.
     now = timezone.now()
     for entry in entries:
@@ -193,23 +180,7 @@ def _chain(entries: list[AuditEntry]) -> None:
         entry.key_id = key.key_id
         entry.entry_hash = entry_digest(entry, key)
         prev_hash = entry.entry_hash
-    # This runs while every other writer waits for the head: the INSERT's SQL is prepared once, and on
-    # PostgreSQL the INSERT and the head's update go in one statement (one round trip less under the lock).
-    head_update = f"UPDATE {_HEAD_TABLE} SET seq = %s, entry_hash = %s WHERE singleton = 1"
-    if connection.vendor == "postgresql":
-        insert_sql, params = insert_statement(entries, conn=connection)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH appended AS ({insert_sql}), head AS ({head_update} RETURNING 1) SELECT * FROM appended",
-                [*params, seq, prev_hash],
-            )
-            ids = cursor.fetchall()
-        for entry, (pk,) in zip(entries, ids, strict=True):
-            mark_stored(entry, pk=pk, conn=connection)
-        return
-    insert_rows(entries, conn=connection)
-    with connection.cursor() as cursor:
-        cursor.execute(head_update, [seq, prev_hash])
+    audit_store.entries_append(entries, seq=seq, entry_hash=prev_hash)
 
 
 @contextmanager
@@ -297,17 +268,6 @@ def _walk(
     return None
 
 
-def _entries_from(seq: int, batch_size: int) -> Iterator[AuditEntry]:
-    """The entries from ``seq`` on, in order, read a batch at a time by sequence number. Not a server-side
-    cursor: a walk that stops at the first problem would leave one open in the caller's transaction."""
-    while True:
-        batch = list(AuditEntry.objects.filter(seq__gte=seq).order_by("seq")[:batch_size])
-        yield from batch
-        if len(batch) < batch_size:
-            return
-        seq = batch[-1].seq + 1
-
-
 def _signed_checkpoints(key: AuditKey) -> tuple[list[Checkpoint], ChainReport | None]:
     checkpoints = audit_checkpoints_read()
     for checkpoint in checkpoints:
@@ -328,13 +288,13 @@ def audit_verify_chain(batch_size: int = 2000) -> ChainReport:
     for checkpoint in checkpoints:
         pins.setdefault(checkpoint.seq, []).append(checkpoint)
     at = _Walk(expected_seq=1, prev_hash=GENESIS_HASH, seen_keyed=False)
-    broken = _walk(_entries_from(1, batch_size), at, key=key, pins=pins)
+    broken = _walk(audit_store.entries_from(1, batch_size), at, key=key, pins=pins)
     if broken is not None:
         return broken
     checked = at.checked
-    head = AuditHead.objects.filter(singleton=1).first()
-    if head is not None and head.seq != checked:
-        return ChainReport(checked, checked + 1, f"链尾应为序号 {head.seq}，实际只有 {checked} 条（末尾记录被删除）")
+    head_seq = audit_store.head_seq()
+    if head_seq is not None and head_seq != checked:
+        return ChainReport(checked, checked + 1, f"链尾应为序号 {head_seq}，实际只有 {checked} 条（末尾记录被删除）")
     furthest = max(checkpoints, key=lambda c: c.seq, default=None)
     if furthest is not None and furthest.seq > checked:
         return ChainReport(
@@ -362,13 +322,13 @@ def audit_checkpoint_write(*, batch_size: int = 2000) -> Checkpoint | None:
     last = max(checkpoints, key=lambda c: c.seq, default=None)
     at = _Walk(expected_seq=1, prev_hash=GENESIS_HASH, seen_keyed=False)
     if last is not None:
-        pinned = AuditEntry.objects.filter(seq=last.seq).first()
+        pinned = audit_store.entry_at(last.seq)
         if pinned is None or pinned.entry_hash != last.entry_hash:
             raise AuditChainBroken(
                 ChainReport(0, last.seq, f"序号 {last.seq} 的记录与 {last.at} 签署的检查点不符或已被删除")
             )
         at = _Walk(expected_seq=last.seq + 1, prev_hash=last.entry_hash, seen_keyed=bool(pinned.key_id))
-    broken = _walk(_entries_from(at.expected_seq, batch_size), at, key=key, pins={})
+    broken = _walk(audit_store.entries_from(at.expected_seq, batch_size), at, key=key, pins={})
     if broken is not None:
         raise AuditChainBroken(broken)
     if at.checked == 0:
