@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from zhifa.core.admin_audit import AuditedModelAdmin
 from zhifa.core.audit import audit_record
 from zhifa.org.accounts import login_unlock
+from zhifa.org.jurisdiction import jurisdiction_forget
 from zhifa.org.models import (
     AuxiliaryAssessment,
     AuxiliaryStaff,
@@ -96,6 +97,12 @@ class ProfileAdmin(AuditedModelAdmin):
     list_display = ["display_name", "user", "role", "street", "department"]
     list_filter = ["role", "street"]
     raw_id_fields = ["user"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # The post changed: this request must not go on with the jurisdiction read before (an administrator
+        # may be editing their own post). Later requests read it afresh anyway.
+        jurisdiction_forget(obj.user_id)
 
 
 @admin.register(LoginLock)
