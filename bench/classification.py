@@ -25,6 +25,7 @@ from bench.district import BenchDistrict
 from bench.results import Measurement
 from zhifa.catalog.importer import SHIPPED_CATALOGUE, matters_import
 from zhifa.catalog.models import Matter
+from zhifa.core.actors import SystemActor
 from zhifa.events import classify
 from zhifa.events.classify import classify_text
 from zhifa.events.models import ClassificationFeedback, Event
@@ -57,7 +58,7 @@ def load_shipped_catalogue(district: District) -> dict[str, Matter]:
             defaults={"name": name, "short_name": name[1:5], "kind": DepartmentKind.DEPARTMENT, "is_sinking": True},
         )
     if not Matter.objects.filter(district=district).exists():
-        matters_import(actor="基准测试", district=district, path_or_file=SHIPPED_CATALOGUE)
+        matters_import(actor=SystemActor("基准测试"), district=district, path_or_file=SHIPPED_CATALOGUE)
     return {m.code: m for m in Matter.objects.filter(district=district)}
 
 

@@ -380,6 +380,7 @@ def run(bench: Any, workdir: Path) -> list[Measurement]:
     from django.core.management import call_command
     from django.db import connection, connections
 
+    from zhifa.core.actors import SystemActor
     from zhifa.core.tokens import api_token_issue
     from zhifa.org.models import District
 
@@ -389,7 +390,7 @@ def run(bench: Any, workdir: Path) -> list[Measurement]:
     user = district.profile_set.filter(role="dispatcher").select_related("user").first()
     if user is None:
         raise RuntimeError("demo dispatcher missing")
-    _, token = api_token_issue(actor="基准测试", user=user.user, name="bench")
+    _, token = api_token_issue(actor=SystemActor("基准测试"), user=user.user, name="bench")
     rng = random.Random(300)
     points = _points(district.boundary, ROUNDS * MAX_REQUESTS + WARMUP_REQUESTS, rng)
     bodies = [

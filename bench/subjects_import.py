@@ -9,6 +9,7 @@ import numpy as np
 
 from bench.district import BenchDistrict, random_points
 from bench.results import Measurement
+from zhifa.core.actors import SystemActor
 from zhifa.core.identifiers import id_check_digit, uscc_check_char
 from zhifa.subjects.models import Subject
 from zhifa.subjects.services import subjects_import
@@ -125,7 +126,7 @@ def run(bench: BenchDistrict, workdir: Path) -> list[Measurement]:
     path = workdir / "subjects.csv"
     write_subjects_csv(path, bench, ROWS)
     started = time.perf_counter()
-    result = subjects_import(actor="基准测试", district=bench.district, path_or_file=path)
+    result = subjects_import(actor=SystemActor("基准测试"), district=bench.district, path_or_file=path)
     elapsed = time.perf_counter() - started
     stored = Subject.objects.filter(district=bench.district).count()
     if result.count != ROWS or stored != ROWS:

@@ -64,6 +64,7 @@ from shapely.geometry import Point, shape
 
 from sim.scenario import Scenario
 from zhifa.catalog.models import Domain, Matter
+from zhifa.core.actors import SystemActor
 from zhifa.core.errors import DomainError
 from zhifa.events import services
 from zhifa.events.clocks import clock_due, sla_policy_for
@@ -366,7 +367,7 @@ class Simulation:
         result = self.call(
             when,
             lambda: services.event_intake(
-                actor="12345热线（仿真）",
+                actor=SystemActor("12345热线（仿真）"),
                 district=self.district,
                 source="hotline",
                 description=f"市民反映：{matter.name}",

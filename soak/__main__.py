@@ -268,6 +268,7 @@ def _soak(args: argparse.Namespace, url: str) -> int:
     from django.core.management import call_command
     from django.db import connections
 
+    from zhifa.core.actors import SystemActor
     from zhifa.core.heartbeats import CLOCK_WATCH, TASK_WORKER
     from zhifa.core.models import ProcessHeartbeat
     from zhifa.core.tokens import api_token_issue
@@ -281,7 +282,7 @@ def _soak(args: argparse.Namespace, url: str) -> int:
     profile = district.profile_set.filter(role="dispatcher").select_related("user").first()
     if profile is None:
         raise RuntimeError("demo dispatcher missing")
-    _, token = api_token_issue(actor="浸泡测试", user=profile.user, name="soak")
+    _, token = api_token_issue(actor=SystemActor("浸泡测试"), user=profile.user, name="soak")
     total = int((args.rate or TARGET_EVENTS_PER_S) * args.seconds) + 1
     rng = random.Random(600)
     bodies = [

@@ -24,6 +24,7 @@ from zhifa.catalog.models import DiscretionTier, Domain, PenaltyKind, SubjectCat
 from zhifa.catalog.permissions import require_catalogue_editor
 from zhifa.catalog.services import ImportResult, matters_upsert
 from zhifa.catalog.specs import ALL_CATEGORIES, TIER_ORDER, MatterSpec, TierSpec, spec_problems
+from zhifa.core.actors import Actor
 from zhifa.core.errors import ValidationFailed
 from zhifa.org.models import Department, District
 
@@ -110,7 +111,7 @@ class RowError:
 
 
 def matters_import(
-    *, actor: Any, district: District, path_or_file: str | Path | IO[bytes], file_format: str | None = None
+    *, actor: Actor, district: District, path_or_file: str | Path | IO[bytes], file_format: str | None = None
 ) -> ImportResult:
     """Validate every row of the file, then upsert all matters in one transaction, or raise
     ``ValidationFailed(code="import_rows_invalid")`` with every row error and write nothing."""

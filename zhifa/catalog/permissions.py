@@ -5,21 +5,16 @@ district's administrators and the command centre may change it (``Jurisdiction.c
 officers, auxiliaries (ZJR 30: never decide), department liaisons and business owners only read it.
 """
 
-from typing import Any
-
+from zhifa.core.actors import Actor, is_system
 from zhifa.core.errors import PermissionDenied
 from zhifa.org.jurisdiction import jurisdiction_of
 
 
-def is_system_actor(actor: Any) -> bool:
-    """A label such as "系统" or "命令行": the demo loader and management commands act without an account,
-    and whoever can run them already holds the server."""
-    return isinstance(actor, str)
-
-
-def require_catalogue_editor(actor: Any, *, district_id: int) -> None:
+def require_catalogue_editor(actor: Actor, *, district_id: int) -> None:
     """Raise ``PermissionDenied`` unless ``actor`` may edit ``district_id``'s catalogue."""
-    if is_system_actor(actor):
+    # The demo loader and management commands act as system processes: whoever can run them already holds
+    # the server.
+    if is_system(actor):
         return
     jurisdiction = jurisdiction_of(actor)
     if not jurisdiction.can_edit_catalogue:

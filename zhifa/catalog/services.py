@@ -25,6 +25,7 @@ from zhifa.catalog.specs import (
     normalise_keywords,
     spec_problems,
 )
+from zhifa.core.actors import Actor
 from zhifa.core.audit import audit_record, snapshot
 from zhifa.core.errors import Conflict, NotFound, ValidationFailed
 from zhifa.org.models import Department
@@ -46,7 +47,7 @@ class ImportResult:
         return self.created + self.updated + self.unchanged
 
 
-def matter_create(*, actor: Any, district_id: int, spec: MatterSpec) -> Matter:
+def matter_create(*, actor: Actor, district_id: int, spec: MatterSpec) -> Matter:
     """Add one matter to ``district_id``'s catalogue; its code must be new in the district."""
     require_catalogue_editor(actor, district_id=district_id)
     spec = _normalised(spec)
@@ -64,7 +65,7 @@ def matter_create(*, actor: Any, district_id: int, spec: MatterSpec) -> Matter:
     return matter
 
 
-def matter_update(*, actor: Any, matter_id: int, changes: dict[str, Any]) -> Matter:
+def matter_update(*, actor: Actor, matter_id: int, changes: dict[str, Any]) -> Matter:
     """Change the given fields of one matter (``changes`` keys are ``MatterSpec`` field names)."""
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
@@ -96,7 +97,7 @@ def matter_update(*, actor: Any, matter_id: int, changes: dict[str, Any]) -> Mat
     return locked
 
 
-def matters_upsert(*, actor: Any, district_id: int, specs: list[MatterSpec], reason: str = "") -> ImportResult:
+def matters_upsert(*, actor: Actor, district_id: int, specs: list[MatterSpec], reason: str = "") -> ImportResult:
     """Create or update many matters by code, all or nothing (the importer's write step).
 
     A matter whose stored state already equals its spec is left alone and gets no audit entry, so that

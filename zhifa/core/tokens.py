@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
+from zhifa.core.actors import Actor
 from zhifa.core.audit import audit_record
 from zhifa.core.models import ApiToken
 from zhifa.core.rows import columns, from_row, sql_once
@@ -20,7 +21,7 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_issue(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str]:
+def api_token_issue(*, actor: Actor, user: Any, name: str) -> tuple[ApiToken, str]:
     key = "zf_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, name=name, key_hash=_digest(key))

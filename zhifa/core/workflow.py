@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from zhifa.core.actors import Actor
 from zhifa.core.audit import audit_record, audited_transaction
 from zhifa.core.errors import InvalidTransition, ValidationFailed
 
@@ -86,7 +87,7 @@ class TransitionTable:
 
 
 def workflow_check(
-    *, table: TransitionTable, obj: Any, action: str, actor: Any, reason: str = "", state: str
+    *, table: TransitionTable, obj: Any, action: str, actor: Actor, reason: str = "", state: str
 ) -> Transition:
     """The transition ``action`` takes from ``state``, with its reason and guard checked; writes nothing.
 
@@ -107,7 +108,7 @@ def workflow_apply(
     table: TransitionTable,
     obj: models.Model,
     action: str,
-    actor: Any,
+    actor: Actor,
     reason: str = "",
     state_field: str = "status",
     record_transition: Callable[[models.Model, str, str], None] | None = None,
@@ -148,7 +149,7 @@ def workflow_apply_new(
     table: TransitionTable,
     obj: models.Model,
     action: str,
-    actor: Any,
+    actor: Actor,
     insert: Callable[[models.Model], None],
     reason: str = "",
     state_field: str = "status",
@@ -183,7 +184,7 @@ def _apply(
     table: TransitionTable,
     obj: models.Model,
     action: str,
-    actor: Any,
+    actor: Actor,
     reason: str,
     state_field: str,
     write: Callable[[dict[str, Any]], None],

@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from zhifa.core.actors import Actor, actor_user
 from zhifa.core.audit import audit_record
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.events import selectors
@@ -418,7 +419,7 @@ def _store(field_file: FieldFile, filename: str, data: bytes, *, sha256: str) ->
         written.append(_WrittenFile(storage=field_file.storage, name=field_file.name or "", sha256=sha256))
 
 
-def photo_ingest(*, event: Event, upload: Any, kind: str, actor: Any) -> EventPhoto:
+def photo_ingest(*, event: Event, upload: Any, kind: str, actor: Actor) -> EventPhoto:
     """Store one photo of ``event``: the original under ``evidence/`` and the public copy under ``public/``.
 
     ``upload`` may be an already validated photo (callers validate every photo of a request first).
@@ -429,7 +430,7 @@ def photo_ingest(*, event: Event, upload: Any, kind: str, actor: Any) -> EventPh
     deleted only when the caller wraps that transaction in ``photo_files_removed_on_rollback``.
     """
     photo = photo_validate(upload)
-    uploaded_by = actor if getattr(actor, "is_authenticated", False) else None
+    uploaded_by = actor_user(actor)
     with photo_files_removed_on_rollback(), transaction.atomic():
         row = EventPhoto(
             event=event,

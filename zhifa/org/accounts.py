@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from zhifa.core.actors import Actor, actor_user
 from zhifa.core.audit import audit_record
 from zhifa.core.errors import ValidationFailed
 from zhifa.org.models import LoginFailure, LoginLock, LoginLockKind, PasswordRecord, Profile
@@ -133,7 +134,7 @@ def logout_record(*, user: Any, ip: str | None, reason: str = "") -> None:
     )
 
 
-def login_unlock(*, actor: Any, key: str) -> int:
+def login_unlock(*, actor: Actor, key: str) -> int:
     """Lift every active lock on ``key`` (a user name or a client address) now; returns how many there were.
     Audited once per lock, with who lifted it."""
     now = timezone.now()
@@ -145,7 +146,7 @@ def login_unlock(*, actor: Any, key: str) -> int:
         )
         for lock in locks:
             lock.unlocked_at = now
-            lock.unlocked_by = actor if getattr(actor, "is_authenticated", False) else None
+            lock.unlocked_by = actor_user(actor)
             lock.save(update_fields=["unlocked_at", "unlocked_by"])
             audit_record(
                 actor=actor,

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from zhifa.core.actors import Actor, actor_user
 from zhifa.core.audit import audit_record, snapshot
 from zhifa.core.errors import Conflict, ValidationFailed
 from zhifa.core.workflow import workflow_apply
@@ -29,7 +30,7 @@ STAFF_MANAGERS = {Role.ADMIN, Role.DISPATCHER}
 OFFICER_FIELDS = {"name", "certificate_no", "certificate_valid_until", "street", "zone", "phone", "is_active"}
 
 
-def _require_staff_manager(actor: Any) -> Any:
+def _require_staff_manager(actor: Actor) -> Any:
     j = jurisdiction_of(actor)
     require(j.role in STAFF_MANAGERS, "只有指挥中心或系统管理员可以维护执法人员信息", "staff_edit_forbidden")
     return j
@@ -42,7 +43,7 @@ def _check_zone(street: Street | None, zone: Zone | None) -> None:
 
 def officer_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     badge_no: str,
     certificate_no: str,
@@ -77,7 +78,7 @@ def officer_create(
     return officer
 
 
-def officer_update(*, actor: Any, officer: Officer, **changes: Any) -> Officer:
+def officer_update(*, actor: Actor, officer: Officer, **changes: Any) -> Officer:
     j = _require_staff_manager(actor)
     unknown = set(changes) - OFFICER_FIELDS
     if unknown:
@@ -101,7 +102,7 @@ def officer_update(*, actor: Any, officer: Officer, **changes: Any) -> Officer:
 
 def auxiliary_hire(
     *,
-    actor: Any,
+    actor: Actor,
     street: Street,
     name: str,
     staff_no: str,
@@ -142,7 +143,7 @@ def auxiliary_hire(
 
 
 def auxiliary_assess(
-    *, actor: Any, staff: AuxiliaryStaff, year: int, score: Decimal, grade: str, note: str = ""
+    *, actor: Actor, staff: AuxiliaryStaff, year: int, score: Decimal, grade: str, note: str = ""
 ) -> AuxiliaryAssessment:
     _require_staff_manager(actor)
     if not Decimal("0") <= score <= Decimal("100"):
@@ -169,13 +170,13 @@ def auxiliary_assess(
     return assessment
 
 
-def auxiliary_transition(*, actor: Any, staff: AuxiliaryStaff, action: str, reason: str = "") -> AuxiliaryStaff:
+def auxiliary_transition(*, actor: Actor, staff: AuxiliaryStaff, action: str, reason: str = "") -> AuxiliaryStaff:
     """Apply an employment action (离职/重新聘用) through the workflow table; see ``zhifa.org.states``."""
     _require_staff_manager(actor)
 
     def record(obj: Any, source: str, target: str) -> None:
         AuxiliaryStatusChange.objects.create(
-            staff=obj, action=action, from_status=source, to_status=target, actor=actor, reason=reason
+            staff=obj, action=action, from_status=source, to_status=target, actor=actor_user(actor), reason=reason
         )
 
     with transaction.atomic():

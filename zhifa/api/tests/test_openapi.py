@@ -10,6 +10,7 @@ from django.test import Client
 
 from zhifa.api.root import api
 from zhifa.catalog.tests.factories import MatterFactory
+from zhifa.core.actors import SystemActor
 from zhifa.core.tokens import api_token_issue
 from zhifa.subjects.tests.factories import SubjectFactory
 
@@ -21,7 +22,7 @@ def document() -> dict[str, Any]:
 
 
 def bearer(user: Any) -> Client:
-    _, key = api_token_issue(actor="测试", user=user, name="测试令牌")
+    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
     return Client(headers={"Authorization": f"Bearer {key}"})
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 from zhifa.catalog.models import Matter
 from zhifa.catalog.tests.factories import MatterFactory
 from zhifa.catalog.tests.test_importer import csv_file, row
+from zhifa.core.actors import SystemActor
 from zhifa.core.models import AuditEntry
 from zhifa.core.tokens import api_token_issue
 
@@ -23,7 +24,7 @@ def session(user: Any) -> Client:
 
 
 def bearer(user: Any) -> Client:
-    _, key = api_token_issue(actor="测试", user=user, name="测试令牌")
+    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
     return Client(headers={"Authorization": f"Bearer {key}"})
 
 

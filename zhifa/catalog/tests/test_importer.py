@@ -11,6 +11,7 @@ import pytest
 
 from zhifa.catalog.importer import COLUMNS, matters_import
 from zhifa.catalog.models import ChecklistItem, DiscretionLevel, Domain, Matter
+from zhifa.core.actors import SystemActor
 from zhifa.core.errors import PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
 
@@ -64,7 +65,7 @@ def csv_file(rows: list[dict[str, str]], *, header: list[str] = HEADER, encoding
 
 
 def test_shipped_catalogue_imports_cleanly(world: Any, departments: Any) -> None:
-    result = matters_import(actor="系统", district=world.district, path_or_file=SHIPPED)
+    result = matters_import(actor=SystemActor("系统"), district=world.district, path_or_file=SHIPPED)
 
     with SHIPPED.open(encoding="utf-8-sig") as fh:
         rows_in_file = sum(1 for _ in csv.DictReader(fh))
@@ -88,7 +89,7 @@ def test_shipped_catalogue_imports_cleanly(world: Any, departments: Any) -> None
 
 
 def test_shipped_catalogue_tiers_are_ordered_and_checklists_complete(world: Any, departments: Any) -> None:
-    matters_import(actor="系统", district=world.district, path_or_file=SHIPPED)
+    matters_import(actor=SystemActor("系统"), district=world.district, path_or_file=SHIPPED)
 
     for matter in Matter.objects.prefetch_related("discretion_levels", "checklist"):
         levels = {level.tier: level for level in matter.discretion_levels.all()}
@@ -105,21 +106,23 @@ def test_shipped_catalogue_tiers_are_ordered_and_checklists_complete(world: Any,
 
 
 def test_reimporting_the_same_file_changes_nothing(world: Any, departments: Any) -> None:
-    first = matters_import(actor="系统", district=world.district, path_or_file=SHIPPED)
+    first = matters_import(actor=SystemActor("系统"), district=world.district, path_or_file=SHIPPED)
     audit_before = AuditEntry.objects.count()
 
-    again = matters_import(actor="系统", district=world.district, path_or_file=SHIPPED)
+    again = matters_import(actor=SystemActor("系统"), district=world.district, path_or_file=SHIPPED)
 
     assert (again.created, again.updated, again.unchanged) == (0, 0, first.created)
     assert AuditEntry.objects.count() == audit_before
 
 
 def test_reimport_updates_changed_matter_instead_of_duplicating(world: Any) -> None:
-    matters_import(actor="系统", district=world.district, path_or_file=csv_file([row(), row(code="ZJ-SR-902")]))
+    matters_import(
+        actor=SystemActor("系统"), district=world.district, path_or_file=csv_file([row(), row(code="ZJ-SR-902")])
+    )
     changed = row(name="擅自占用城市道路", serious_fine_max="8000", checklist="是否持有占道许可|占用面积")
 
     result = matters_import(
-        actor="系统", district=world.district, path_or_file=csv_file([changed, row(code="ZJ-SR-902")])
+        actor=SystemActor("系统"), district=world.district, path_or_file=csv_file([changed, row(code="ZJ-SR-902")])
     )
 
     assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
@@ -154,7 +157,7 @@ def test_malformed_file_reports_every_row_error_and_writes_nothing(world: Any) -
     audit_before = AuditEntry.objects.count()
 
     with pytest.raises(ValidationFailed) as caught:
-        matters_import(actor="系统", district=world.district, path_or_file=csv_file(rows))
+        matters_import(actor=SystemActor("系统"), district=world.district, path_or_file=csv_file(rows))
 
     error = caught.value
     assert error.code == "import_rows_invalid"
@@ -183,7 +186,7 @@ def test_a_row_with_several_problems_reports_each_of_them(world: Any) -> None:
     bad = row(department="XYZ", minor_fine_min="450", minor_fine_max="400", penalty_kinds="warning")
 
     with pytest.raises(ValidationFailed) as caught:
-        matters_import(actor="系统", district=world.district, path_or_file=csv_file([bad]))
+        matters_import(actor=SystemActor("系统"), district=world.district, path_or_file=csv_file([bad]))
 
     found = [(e["row"], e["column"], e["code"]) for e in caught.value.details["errors"]]
     assert found == [
@@ -198,7 +201,9 @@ def test_missing_required_column_is_reported_on_the_header_row(world: Any) -> No
     header = [key for key in HEADER if key != "department"]
 
     with pytest.raises(ValidationFailed) as caught:
-        matters_import(actor="系统", district=world.district, path_or_file=csv_file([row()], header=header))
+        matters_import(
+            actor=SystemActor("系统"), district=world.district, path_or_file=csv_file([row()], header=header)
+        )
 
     assert caught.value.details["errors"] == [
         {
@@ -213,7 +218,9 @@ def test_missing_required_column_is_reported_on_the_header_row(world: Any) -> No
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_is_read_with_or_without_bom_and_from_excel_gbk(world: Any, encoding: str) -> None:
-    result = matters_import(actor="系统", district=world.district, path_or_file=csv_file([row()], encoding=encoding))
+    result = matters_import(
+        actor=SystemActor("系统"), district=world.district, path_or_file=csv_file([row()], encoding=encoding)
+    )
 
     assert result.created == 1
     assert Matter.objects.get().name == "擅自占用城市道路设摊经营"
@@ -240,7 +247,7 @@ def test_xlsx_with_chinese_headers_and_numeric_cells_imports(world: Any) -> None
     data.seek(0)
     data.name = "目录.xlsx"
 
-    result = matters_import(actor="系统", district=world.district, path_or_file=data)
+    result = matters_import(actor=SystemActor("系统"), district=world.district, path_or_file=data)
 
     assert (result.created, result.updated) == (2, 0)
     matter = Matter.objects.get(code="ZJ-SR-902")
@@ -266,7 +273,7 @@ def test_xlsx_row_errors_use_spreadsheet_row_numbers(world: Any) -> None:
     data.seek(0)
 
     with pytest.raises(ValidationFailed) as caught:
-        matters_import(actor="系统", district=world.district, path_or_file=data, file_format="xlsx")
+        matters_import(actor=SystemActor("系统"), district=world.district, path_or_file=data, file_format="xlsx")
 
     assert [(e["row"], e["column"]) for e in caught.value.details["errors"]] == [(3, "department")]
     assert Matter.objects.count() == 0

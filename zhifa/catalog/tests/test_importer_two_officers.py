@@ -15,6 +15,7 @@ from zhifa.catalog.models import Matter
 from zhifa.catalog.services import ImportResult, matter_update
 from zhifa.catalog.tests.factories import MatterFactory
 from zhifa.catalog.tests.test_importer import HEADER, SHIPPED, csv_file, row
+from zhifa.core.actors import SystemActor
 from zhifa.core.errors import ValidationFailed
 from zhifa.core.models import AuditEntry
 
@@ -23,7 +24,7 @@ ON_THE_SPOT_LIMIT = Decimal("3000")
 
 
 def import_rows(world: Any, rows: list[dict[str, str]], **kwargs: Any) -> ImportResult:
-    return matters_import(actor="系统", district=world.district, path_or_file=csv_file(rows, **kwargs))
+    return matters_import(actor=SystemActor("系统"), district=world.district, path_or_file=csv_file(rows, **kwargs))
 
 
 @pytest.mark.parametrize("headers", ["keys", "labels"])
@@ -36,7 +37,7 @@ def test_column_sets_the_flag_under_english_or_chinese_header(world: Any, header
     data = io.BytesIO(text.getvalue().encode())
     data.name = "matters.csv"
 
-    matters_import(actor="系统", district=world.district, path_or_file=data)
+    matters_import(actor=SystemActor("系统"), district=world.district, path_or_file=data)
 
     assert dict(Matter.objects.values_list("code", "requires_two_officers")) == {
         "ZJ-SR-901": True,
@@ -139,7 +140,7 @@ def test_shipped_catalogue_flags_exactly_the_matters_never_decided_on_the_spot(w
         rows = list(csv.DictReader(fh))
     expected = {r["code"] for r in rows if r["minor_fine_min"] and Decimal(r["minor_fine_min"]) > ON_THE_SPOT_LIMIT}
 
-    matters_import(actor="系统", district=world.district, path_or_file=SHIPPED)
+    matters_import(actor=SystemActor("系统"), district=world.district, path_or_file=SHIPPED)
 
     flagged = set(Matter.objects.filter(requires_two_officers=True).values_list("code", flat=True))
     assert flagged == expected

@@ -9,6 +9,7 @@ import pytest
 from zhifa.catalog.models import DiscretionLevel, Matter
 from zhifa.catalog.services import matter_create, matter_update, spec_of
 from zhifa.catalog.tests.factories import MatterFactory, matter_spec, tier_specs
+from zhifa.core.actors import SystemActor
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
 from zhifa.org.tests.factories import DepartmentFactory, DistrictFactory
@@ -124,7 +125,9 @@ def test_department_of_another_district_is_refused(world: Any) -> None:
 
 def test_update_replaces_tiers_and_audits_before_and_after(world: Any) -> None:
     matter = matter_create(
-        actor="系统", district_id=world.district.pk, spec=matter_spec(department_id=world.enforcement_dept.pk)
+        actor=SystemActor("系统"),
+        district_id=world.district.pk,
+        spec=matter_spec(department_id=world.enforcement_dept.pk),
     )
     new_tiers = tier_specs(minor=("200", "1000"), serious=("1000", "6000"), severe=("6000", "20000"))
 
@@ -187,7 +190,7 @@ def test_spec_round_trips_through_the_database(world: Any) -> None:
         is_first_violation_exempt=True,
         first_violation_condition="首次违法并及时改正",
     )
-    matter = matter_create(actor="系统", district_id=world.district.pk, spec=spec)
+    matter = matter_create(actor=SystemActor("系统"), district_id=world.district.pk, spec=spec)
 
     assert spec_of(Matter.objects.get(pk=matter.pk)) == dataclasses.replace(
         spec,

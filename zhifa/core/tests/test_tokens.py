@@ -4,6 +4,7 @@ from typing import Any
 import pytest
 import time_machine
 
+from zhifa.core.actors import SystemActor
 from zhifa.core.models import ApiToken
 from zhifa.core.tokens import api_token_issue, api_token_user
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_token_use_is_recorded_at_most_once_a_minute(django_user_model: Any) -> None:
     user = django_user_model.objects.create_user("machine", password="x-very-long")
-    token, key = api_token_issue(actor="测试", user=user, name="对接")
+    token, key = api_token_issue(actor=SystemActor("测试"), user=user, name="对接")
     start = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
     with time_machine.travel(start, tick=False):
         assert api_token_user(key) == user

@@ -1,8 +1,8 @@
 """What every event service shares: who is acting, applying ``EVENT_WORKFLOW``, assignments, notices.
 
-An actor is a user with a post, or a label string for a trusted system caller (an integration that has
-already authenticated its device, the escalation worker, a management command). A system caller has no
-jurisdiction to check: it runs with the server's own rights.
+An actor (``zhifa.core.actors``) is a user with a post, or a named system process (the automatic triage,
+an integration that has already authenticated its device, the escalation worker, a management command).
+A system process has no jurisdiction to check: it runs with the server's own rights.
 """
 
 from collections.abc import Iterable
@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from zhifa.core.actors import Actor, SystemActor, actor_user, is_system
 from zhifa.core.errors import NotFound, PermissionDenied
 from zhifa.core.workflow import workflow_apply
 from zhifa.events.models import Event, EventAssignment, EventTransition, Notification
@@ -20,37 +21,29 @@ from zhifa.events.states import EVENT_WORKFLOW
 from zhifa.org.jurisdiction import Jurisdiction, jurisdiction_of
 from zhifa.org.models import Officer, Profile
 
-SYSTEM_TRIAGE = "系统（自动研判）"
-SYSTEM_DISPATCH = "系统（自动派遣）"
-SYSTEM_ESCALATION = "系统（超时升级）"
-SYSTEM_REDISPATCH = "系统（超时改派）"
+SYSTEM_TRIAGE = SystemActor("系统（自动研判）")
+SYSTEM_DISPATCH = SystemActor("系统（自动派遣）")
+SYSTEM_ESCALATION = SystemActor("系统（超时升级）")
+SYSTEM_REDISPATCH = SystemActor("系统（超时改派）")
 
 
-def is_system(actor: Any) -> bool:
-    return isinstance(actor, str)
-
-
-def actor_user(actor: Any) -> Any | None:
-    return None if is_system(actor) else actor
-
-
-def actor_label(actor: Any) -> str:
+def actor_label(actor: Actor) -> str:
     """The name the timeline shows: the person's name from their post, else the username."""
-    if is_system(actor):
-        return str(actor)[:150]
+    if isinstance(actor, SystemActor):
+        return actor.name[:150]
     profile = getattr(actor, "profile", None)
     name = profile.display_name if profile is not None and profile.display_name else actor.get_username()
     return str(name)[:150]
 
 
-def caller_key(actor: Any) -> str:
+def caller_key(actor: Actor) -> str:
     """Whose idempotency keys these are (``Event.idempotency_caller``): a user — signed in, or the user an
     API token or an Open311 api_key stands for — by account id, a system caller (a device, a worker) by its
     label. Never the display name: two accounts may share one."""
     return f"system:{actor}"[:160] if is_system(actor) else f"user:{actor.pk}"
 
 
-def actor_jurisdiction(actor: Any, *, district_id: int) -> Jurisdiction | None:
+def actor_jurisdiction(actor: Actor, *, district_id: int) -> Jurisdiction | None:
     """The acting user's jurisdiction, refused outside the event's district; None for the system."""
     if is_system(actor):
         return None
@@ -60,7 +53,7 @@ def actor_jurisdiction(actor: Any, *, district_id: int) -> Jurisdiction | None:
     return j
 
 
-def require_in_scope(actor: Any, event: Event) -> None:
+def require_in_scope(actor: Actor, event: Event) -> None:
     """Refuse, before anything is written, an event outside the acting user's scope (the selectors' rule) as
     "not found" — the words and code of a missing event, whatever its state, so that nobody learns from a
     refused write which ids exist or which are closed (issue 9)."""
@@ -70,7 +63,7 @@ def require_in_scope(actor: Any, event: Event) -> None:
         raise NotFound("事件不存在或不在您的管辖范围内", code="event_not_found", details={"id": event.pk})
 
 
-def require_command(actor: Any, event: Event, *, what: str) -> Jurisdiction | None:
+def require_command(actor: Actor, event: Event, *, what: str) -> Jurisdiction | None:
     """Decisions on an event: the command centre, the street dispatcher of its street, the administrator."""
     require_in_scope(actor, event)
     j = actor_jurisdiction(actor, district_id=event.district_id)
@@ -87,20 +80,21 @@ def active_assignments(event: Event) -> QuerySet[EventAssignment]:
     return EventAssignment.objects.filter(event=event, released_at__isnull=True).select_related("officer")
 
 
-def assignment_of(actor: Any, event: Event) -> EventAssignment | None:
+def assignment_of(actor: Actor, event: Event) -> EventAssignment | None:
     """The actor's active assignment on the event (the earliest, with its officer), or None."""
-    if is_system(actor):
+    user = actor_user(actor)
+    if user is None:
         return None
-    return active_assignments(event).filter(officer__user_id=actor.pk).order_by("assigned_at", "pk").first()
+    return active_assignments(event).filter(officer__user_id=user.pk).order_by("assigned_at", "pk").first()
 
 
-def assigned_officer_of(actor: Any, event: Event) -> Officer | None:
+def assigned_officer_of(actor: Actor, event: Event) -> Officer | None:
     """The actor's officer record if they hold an active assignment on the event."""
     assignment = assignment_of(actor, event)
     return assignment.officer if assignment is not None else None
 
 
-def require_assignment(actor: Any, event: Event, *, what: str) -> EventAssignment:
+def require_assignment(actor: Actor, event: Event, *, what: str) -> EventAssignment:
     """The actor's active assignment on the event; refused (``not_assigned``) when they hold none."""
     require_in_scope(actor, event)
     actor_jurisdiction(actor, district_id=event.district_id)
@@ -118,7 +112,7 @@ def apply_transition(
     *,
     event: Event,
     action: str,
-    actor: Any,
+    actor: Actor,
     reason: str = "",
     updates: dict[str, Any] | None = None,
     is_locked: bool = False,

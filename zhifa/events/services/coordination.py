@@ -3,11 +3,10 @@ instructions and its own deadline (``SlaPolicy.coordination_limit`` working days
 feedback brings it back to the command centre as handled, to verify and close.
 """
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
+from zhifa.core.actors import Actor
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.events.clocks import clock_due, sla_policy_for
 from zhifa.events.models import CoordinationTask, Event
@@ -38,7 +37,7 @@ def is_open_task_liaison(j: Jurisdiction, event: Event) -> bool:
     return task is not None and can_give_coordination_feedback(j, task.department_id)
 
 
-def event_transfer(*, actor: Any, event: Event, department: Department, instructions: str) -> CoordinationTask:
+def event_transfer(*, actor: Actor, event: Event, department: Department, instructions: str) -> CoordinationTask:
     """转办 to a coordinating department; the instructions are the transfer's reason (required)."""
     require_command(actor, event, what="转办事件")
     if department.district_id != event.district_id or not department.is_coordinating:
@@ -70,7 +69,7 @@ def event_transfer(*, actor: Any, event: Event, department: Department, instruct
     return task
 
 
-def event_coordination_feedback(*, actor: Any, task: CoordinationTask, feedback: str) -> Event:
+def event_coordination_feedback(*, actor: Actor, task: CoordinationTask, feedback: str) -> Event:
     """The department's written feedback (required): the event returns to the command centre as handled."""
     event = task.event
     require_in_scope(actor, event)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from zhifa.core.actors import Actor
 from zhifa.core.audit import audit_record, audited_transaction
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.events import photos as photo_store
@@ -47,9 +48,8 @@ def officers_needed(event: Event) -> int:
     """APL 42: at least two certified officers investigate where the matter requires them
     (``Matter.requires_two_officers``: the general procedure, docs/catalog.md); else one. The one place of
     the rule: dispatch refuses fewer, and the recommender, auto-dispatch and re-dispatch ask it."""
-    if event.matter_id is None:
-        return 1
-    return 2 if event.matter.requires_two_officers else 1
+    matter = event.matter if event.matter_id is not None else None
+    return 2 if matter is not None and matter.requires_two_officers else 1
 
 
 def clock_updates(event: Event, *, start: dt.datetime) -> dict[str, Any]:
@@ -97,7 +97,9 @@ def _checked_officers(j: Jurisdiction | None, event: Event, officers: Sequence[O
     return [fresh[o.pk] for o in unique]
 
 
-def assign_officers(event: Event, officers: Iterable[Officer], *, actor: Any, was_recommended: bool, now: Any) -> None:
+def assign_officers(
+    event: Event, officers: Iterable[Officer], *, actor: Actor, was_recommended: bool, now: Any
+) -> None:
     EventAssignment.objects.bulk_create(
         [
             EventAssignment(
@@ -118,7 +120,7 @@ def assign_officers(event: Event, officers: Iterable[Officer], *, actor: Any, wa
     )
 
 
-def event_dispatch(*, actor: Any, event: Event, officers: Sequence[Officer], was_recommended: bool = False) -> Event:
+def event_dispatch(*, actor: Actor, event: Event, officers: Sequence[Officer], was_recommended: bool = False) -> Event:
     """派遣: assign officers (the first leads) and start the clocks."""
     j = require_command(actor, event, what="派遣事件")
     chosen = _checked_officers(j, event, officers)
@@ -132,7 +134,7 @@ def event_dispatch(*, actor: Any, event: Event, officers: Sequence[Officer], was
 
 
 def event_redispatch(
-    *, actor: Any, event: Event, officers: Sequence[Officer], reason: str, was_recommended: bool = False
+    *, actor: Actor, event: Event, officers: Sequence[Officer], reason: str, was_recommended: bool = False
 ) -> Event:
     """改派: release the current officers, assign others, restart the clocks; the reason is required."""
     j = require_command(actor, event, what="改派事件")
@@ -151,7 +153,7 @@ def event_redispatch(
     return redispatched
 
 
-def event_acknowledge(*, actor: Any, event: Event, acted_at: dt.datetime | None = None) -> Event:
+def event_acknowledge(*, actor: Actor, event: Event, acted_at: dt.datetime | None = None) -> Event:
     """响应: an assigned officer accepts the task on the phone (respond clock).
 
     ``acted_at``: when the officer tapped it, for an acknowledgement the phone kept while offline and sends
@@ -201,7 +203,7 @@ def event_acknowledge(*, actor: Any, event: Event, acted_at: dt.datetime | None 
 
 def event_check_in(
     *,
-    actor: Any,
+    actor: Actor,
     event: Event,
     lon: float,
     lat: float,
@@ -273,7 +275,7 @@ _STATES_AFTER = {
 }
 
 
-def _step_taken_already(actor: Any, stored: Event, action: EventAction) -> bool:
+def _step_taken_already(actor: Actor, stored: Event, action: EventAction) -> bool:
     """Whether ``stored`` (read under the row lock) rests on ``actor``'s own ``action``: a copy of it is a resend."""
     if is_system(actor) or stored.status not in _STATES_AFTER[action]:
         return False
@@ -309,7 +311,7 @@ _ARRIVED = _ColleagueStep("arrived_at", "event.colleague_arrive", "同组队员�
 
 
 def _colleague_step(
-    *, actor: Any, event: Event, assignment: EventAssignment, step: _ColleagueStep, acted_at: dt.datetime | None
+    *, actor: Actor, event: Event, assignment: EventAssignment, step: _ColleagueStep, acted_at: dt.datetime | None
 ) -> dt.datetime:
     """An officer's own ``step`` on an event a colleague already moved past it, not recorded yet: their
     assignment's time and an audit entry, in the caller's transaction (which holds the event's row lock).
@@ -384,7 +386,7 @@ def _span(length: dt.timedelta) -> str:
 
 
 def event_report(
-    *, actor: Any, event: Event, outcome: str, photos: Iterable[Any] = (), acted_at: dt.datetime | None = None
+    *, actor: Actor, event: Event, outcome: str, photos: Iterable[Any] = (), acted_at: dt.datetime | None = None
 ) -> Event:
     """处置反馈: outcome text (required) and photos; the officers are released (feedback clock).
 
@@ -434,7 +436,7 @@ def event_report(
     return handled
 
 
-def _reported_already(actor: Any, stored: Event, text: str) -> Event | None:
+def _reported_already(actor: Actor, stored: Event, text: str) -> Event | None:
     """``stored`` (the event as stored) if ``actor``'s report is what handled it and the text is the same;
     None if the actor's report did not handle it (or the event went back to the field since)."""
     # A redo and a colleague's report since then replace the actor's report (``_step_taken_already``).
@@ -449,7 +451,7 @@ def _reported_already(actor: Any, stored: Event, text: str) -> Event | None:
     return stored
 
 
-def event_return(*, actor: Any, event: Event, reason: str) -> Event:
+def event_return(*, actor: Actor, event: Event, reason: str) -> Event:
     """退回: an assigned officer (or the command centre; or the coordinating department's liaison for a
     transferred event) sends the event back with a reason (required by the table)."""
     require_in_scope(actor, event)

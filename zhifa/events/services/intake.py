@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from zhifa.catalog.models import Matter
 from zhifa.core import rows
+from zhifa.core.actors import Actor
 from zhifa.core.audit import audit_record, audited_transaction, snapshot
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.core.request_body import RequestBody
@@ -182,7 +183,7 @@ def _counter_ensure(day: dt.date, prefix: str) -> None:
 
 def event_intake(
     *,
-    actor: Any,
+    actor: Actor,
     district: District | int,
     source: str,
     description: str,
@@ -346,7 +347,7 @@ def event_intake(
 def _store(
     event: Event,
     *,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime,
     triage: dict[str, Any] | None,
     uploads: list[Any],

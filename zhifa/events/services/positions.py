@@ -6,11 +6,11 @@ still adds nothing, one on the move is tracked.
 """
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
+from zhifa.core.actors import Actor
 from zhifa.core.errors import PermissionDenied
 from zhifa.events.distance import haversine_m
 from zhifa.events.models import OfficerPosition
@@ -22,7 +22,7 @@ from zhifa.org.models import Officer
 
 def officer_position_record(
     *,
-    actor: Any,
+    actor: Actor,
     officer: Officer,
     lon: float,
     lat: float,

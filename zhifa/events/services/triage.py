@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from zhifa.catalog.models import Matter
 from zhifa.core import rows
+from zhifa.core.actors import Actor, actor_user
 from zhifa.core.audit import audit_record, audited_transaction
 from zhifa.core.errors import Conflict, ValidationFailed
 from zhifa.events import classify, dedup, recommend
@@ -41,7 +42,7 @@ def route_for(department: Department | None) -> str:
     return EventRoute.ZONE_TEAM
 
 
-def event_triage(*, actor: Any, event: Event) -> Event:
+def event_triage(*, actor: Actor, event: Event) -> Event:
     """研判 by a dispatcher: an event stored without triage (``event_intake(auto_triage=False)``) gets the one
     decision intake takes (``triage_decision``), applied through the workflow like any other step."""
     require_command(actor, event, what="研判事件")
@@ -164,7 +165,7 @@ def _auto_dispatch(event: Event) -> Event:
     return event_dispatch(actor=SYSTEM_DISPATCH, event=event, officers=officers, was_recommended=True)
 
 
-def event_classify_override(*, actor: Any, event: Event, matter: Matter) -> Event:
+def event_classify_override(*, actor: Actor, event: Event, matter: Matter) -> Event:
     """The operator sets the matter; the automatic guess and the choice are kept as training signal."""
     require_command(actor, event, what="修改事件分类")
     if matter.district_id != event.district_id:
@@ -188,7 +189,7 @@ def event_classify_override(*, actor: Any, event: Event, matter: Matter) -> Even
             text=locked.description,
             predicted_matter_id=locked.matter_id if locked.classified_by == ClassifiedBy.AUTO else None,
             chosen_matter=matter,
-            actor=None if isinstance(actor, str) else actor,
+            actor=actor_user(actor),
         )
         locked.matter = matter
         locked.department_id = matter.department_id
@@ -214,7 +215,7 @@ def event_classify_override(*, actor: Any, event: Event, matter: Matter) -> Even
     return locked
 
 
-def event_merge(*, actor: Any, event: Event, into: Event, reason: str) -> Event:
+def event_merge(*, actor: Actor, event: Event, into: Event, reason: str) -> Event:
     """Link a duplicate to the open event it repeats (terminal); its reporter gets the primary's outcome.
 
     Both ends are the actor's to command: a street dispatcher merges within their street only, and a target
@@ -242,7 +243,7 @@ def event_merge(*, actor: Any, event: Event, into: Event, reason: str) -> Event:
         )
 
 
-def event_reject(*, actor: Any, event: Event, reason: str) -> Event:
+def event_reject(*, actor: Actor, event: Event, reason: str) -> Event:
     """不予受理: not an enforcement matter, or nothing to act on — the reason is required (table)."""
     require_command(actor, event, what="作出不予受理决定")
     with transaction.atomic():

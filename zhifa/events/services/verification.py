@@ -5,11 +5,10 @@ Closing tells the reporters — of the event and of every report merged into it 
 ``zhifa.events.selectors.event_outcome_for_reporter`` for the channels that ask (Open311, the hotline).
 """
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
+from zhifa.core.actors import Actor
 from zhifa.events.models import Event, EventAssignment
 from zhifa.events.services.common import apply_transition, notify, require_command
 from zhifa.events.services.dispatch import assign_officers, clock_updates
@@ -17,7 +16,7 @@ from zhifa.events.states import EventAction
 from zhifa.org.models import Officer
 
 
-def event_verify(*, actor: Any, event: Event) -> Event:
+def event_verify(*, actor: Actor, event: Event) -> Event:
     require_command(actor, event, what="核查事件")
     with transaction.atomic():
         return apply_transition(event=event, action=EventAction.VERIFY, actor=actor)
@@ -31,7 +30,7 @@ def _last_officers(event: Event) -> list[Officer]:
     return [a.officer for a in batch.order_by("-is_lead", "pk") if a.officer.is_active]
 
 
-def event_redo(*, actor: Any, event: Event, reason: str) -> Event:
+def event_redo(*, actor: Actor, event: Event, reason: str) -> Event:
     """核查不通过: back to the officers who handled it, clocks restarted. An event handled by a department's
     feedback has no officers: it stays dispatched without any until the dispatcher re-dispatches it."""
     require_command(actor, event, what="退回重办")
@@ -57,7 +56,7 @@ def merged_reports(event: Event) -> list[Event]:
     return found
 
 
-def event_close(*, actor: Any, event: Event) -> Event:
+def event_close(*, actor: Actor, event: Event) -> Event:
     require_command(actor, event, what="结案")
     with transaction.atomic():
         closed = apply_transition(

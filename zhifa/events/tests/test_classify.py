@@ -8,6 +8,7 @@ import pytest
 from zhifa.catalog.importer import SHIPPED_CATALOGUE, matters_import
 from zhifa.catalog.models import Matter
 from zhifa.catalog.tests.factories import DEPARTMENT_CODES, MatterFactory
+from zhifa.core.actors import SystemActor
 from zhifa.events import classify
 from zhifa.events.classify import classify_text
 from zhifa.events.services import event_classify_override
@@ -32,7 +33,7 @@ def catalogue(world: Any) -> dict[str, Matter]:
     for code, name in DEPARTMENT_CODES.items():
         if code not in existing:
             DepartmentFactory(district=world.district, code=code, name=name, short_name=name[1:5])
-    matters_import(actor="系统", district=world.district, path_or_file=SHIPPED_CATALOGUE)
+    matters_import(actor=SystemActor("系统"), district=world.district, path_or_file=SHIPPED_CATALOGUE)
     return {m.code: m for m in Matter.objects.filter(district=world.district)}
 
 

@@ -11,6 +11,7 @@ from django.test import Client
 
 from conftest import POINT_IN_A
 from zhifa.catalog.tests.factories import MatterFactory
+from zhifa.core.actors import SystemActor
 from zhifa.core.models import AuditEntry
 from zhifa.core.tokens import api_token_issue
 from zhifa.events.models import Event
@@ -22,7 +23,7 @@ URL = "/api/v1/events"
 
 
 def _client(world: Any, persona: str = "dispatcher") -> Client:
-    _, key = api_token_issue(actor="测试", user=world.user(persona), name="测试令牌")
+    _, key = api_token_issue(actor=SystemActor("测试"), user=world.user(persona), name="测试令牌")
     return Client(headers={"Authorization": f"Bearer {key}"})
 
 

@@ -13,6 +13,7 @@ from PIL import ExifTags, Image
 from PIL.TiffImagePlugin import IFDRational
 
 from conftest import POINT_IN_A, World
+from zhifa.core.actors import SystemActor
 from zhifa.core.errors import ValidationFailed
 from zhifa.core.models import AuditEntry
 from zhifa.events.models import Event, EventPhoto, PhotoKind
@@ -182,7 +183,7 @@ def test_ingest_accepts_an_already_validated_photo_from_a_device(world: World, m
     event = make_event(world)
     photo = photo_validate(("alert.png", photo_bytes("PNG")))
 
-    row = photo_ingest(event=event, upload=photo, kind=PhotoKind.ALERT, actor="设备CAM-01")
+    row = photo_ingest(event=event, upload=photo, kind=PhotoKind.ALERT, actor=SystemActor("设备CAM-01"))
 
     assert (row.kind, row.content_type, row.uploaded_by) == (PhotoKind.ALERT, "image/png", None)
     assert AuditEntry.objects.get(action="event.photo_ingest").actor_label == "设备CAM-01"

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
+from zhifa.core.actors import device_actor
 from zhifa.core.api_input import json_parse
 from zhifa.core.errors import Conflict, DomainError, ValidationFailed
 from zhifa.events.models import Event
@@ -195,7 +196,7 @@ def ai_alert_receive(
                 "该告警请求已接收过（重放）", code="alert_replayed", details={"device_id": device.device_no}
             ) from None
         result = event_intake(
-            actor=f"设备{device.device_no}",
+            actor=device_actor(device.device_no),
             district=device.district,
             source=SOURCE_OF_KIND[DeviceKind(device.kind)],
             description=_description(device=device, payload=payload),

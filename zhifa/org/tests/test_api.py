@@ -1,5 +1,6 @@
 from typing import Any
 
+from zhifa.core.actors import SystemActor
 from zhifa.core.models import AuditEntry
 from zhifa.core.tokens import api_token_issue
 from zhifa.org.models import Officer
@@ -14,7 +15,7 @@ NEW_OFFICER = {
 
 
 def test_token_auth_lists_officers(world: Any, client: Any) -> None:
-    _, key = api_token_issue(actor="测试", user=world.user("dispatcher"), name="对接")
+    _, key = api_token_issue(actor=SystemActor("测试"), user=world.user("dispatcher"), name="对接")
     response = client.get("/api/v1/org/officers", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200
     assert sorted(o["name"] for o in response.json()) == ["乙队员", "甲队员"]

@@ -10,6 +10,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import World
+from zhifa.core.actors import SystemActor
 from zhifa.core.models import AuditEntry
 from zhifa.core.tokens import api_token_issue
 from zhifa.org.roles import Role
@@ -115,7 +116,7 @@ def test_a_new_session_of_an_enrolled_account_asks_for_the_code(world: World) ->
 
 
 def test_an_api_bearer_token_of_a_leader_needs_no_second_factor(world: World) -> None:
-    _, key = api_token_issue(actor="测试", user=world.user("leader"), name="报表")
+    _, key = api_token_issue(actor=SystemActor("测试"), user=world.user("leader"), name="报表")
     response = Client().get(API_URL, HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 200
 

@@ -6,17 +6,17 @@ already grants more than any role, so no jurisdiction applies to them.
 """
 
 from collections.abc import Callable
-from typing import Any
 
+from zhifa.core.actors import Actor, is_system
 from zhifa.core.errors import PermissionDenied
 from zhifa.org.jurisdiction import Jurisdiction, jurisdiction_of
 
 
 def acting_jurisdiction(
-    actor: Any, *, district_id: int, allowed: Callable[[Jurisdiction], bool], message: str
+    actor: Actor, *, district_id: int, allowed: Callable[[Jurisdiction], bool], message: str
 ) -> Jurisdiction | None:
     """The actor's jurisdiction after checking the role may do this in this district; None for the system."""
-    if isinstance(actor, str):
+    if is_system(actor):
         return None
     j = jurisdiction_of(actor)
     if not allowed(j):

@@ -31,6 +31,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from zhifa.core.actors import Actor
 from zhifa.core.audit import audit_record
 from zhifa.core.errors import Conflict, ValidationFailed
 from zhifa.geo.services import CoordSystem, grid_index, to_wgs84
@@ -162,7 +163,7 @@ def _numbered_rows(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]
 
 def subjects_import(
     *,
-    actor: Any,
+    actor: Actor,
     district: District,
     path_or_file: str | Path | IO[bytes] | Any,
     file_format: str | None = None,

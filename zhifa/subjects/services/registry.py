@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from zhifa.catalog.models import SubjectCategory
+from zhifa.core.actors import Actor
 from zhifa.core.audit import audit_record, snapshot
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.geo.services import Location, locate_point, to_wgs84
@@ -129,7 +130,7 @@ def _clean_licence(data: Mapping[str, Any], index: int) -> dict[str, Any]:
 
 def subject_create(
     *,
-    actor: Any,
+    actor: Actor,
     district: District,
     kind: str,
     category: str,
@@ -198,7 +199,7 @@ def subject_create(
     return subject
 
 
-def subject_update(*, actor: Any, subject: Subject, **changes: Any) -> Subject:
+def subject_update(*, actor: Actor, subject: Subject, **changes: Any) -> Subject:
     """Change a subject's details (执法对象信息变更); returns the saved subject.
 
     ``lon``/``lat`` come together (in ``coord_system``, WGS-84 by default) and re-assign street, zone and

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhifa.catalog.importer import SHIPPED_CATALOGUE, matters_import
+from zhifa.core.actors import SystemActor
 from zhifa.core.errors import ValidationFailed
 from zhifa.org.models import District
 
@@ -24,7 +25,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"文件不存在：{path}")
         try:
-            result = matters_import(actor="命令行", district=district, path_or_file=path, file_format=options["format"])
+            result = matters_import(
+                actor=SystemActor("命令行"), district=district, path_or_file=path, file_format=options["format"]
+            )
         except ValidationFailed as exc:
             for error in exc.details.get("errors", []):
                 self.stderr.write(error["message"])

@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zhifa.core.actors import SystemActor
 from zhifa.core.tokens import api_token_issue
 
 
@@ -17,5 +18,5 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"账号不存在：{options['username']}")
-        _, key = api_token_issue(actor="命令行", user=user, name=options["name"])
+        _, key = api_token_issue(actor=SystemActor("命令行"), user=user, name=options["name"])
         self.stdout.write(key)

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from zhifa.core.actors import SystemActor
 from zhifa.org.accounts import login_unlock
 
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Run by an operator at the server: the audit entry names the command, as the system's other
         # unattended writes name 系统.
-        lifted = login_unlock(actor="管理命令 account_unlock", key=options["key"])
+        lifted = login_unlock(actor=SystemActor("管理命令 account_unlock"), key=options["key"])
         if lifted:
             self.stdout.write(self.style.SUCCESS(f"已解锁 {options['key']}（{lifted} 项锁定）。"))
         else:

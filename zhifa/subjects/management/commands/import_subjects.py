@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zhifa.core.actors import SystemActor
 from zhifa.core.errors import DomainError
 from zhifa.core.request_context import Client, acting_as
 from zhifa.org.models import District
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         try:
             with acting_as(client=Client.SYSTEM):
                 result = subjects_import(
-                    actor="命令行",
+                    actor=SystemActor("命令行"),
                     district=district,
                     path_or_file=options["path"],
                     file_format=options["file_format"],

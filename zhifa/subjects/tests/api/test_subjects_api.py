@@ -7,6 +7,7 @@ from django.test import Client
 
 from conftest import POINT_IN_A, POINT_IN_B
 from zhifa.catalog.models import Domain, Matter
+from zhifa.core.actors import SystemActor
 from zhifa.core.models import AuditEntry
 from zhifa.core.tokens import api_token_issue
 from zhifa.subjects.models import Subject
@@ -24,7 +25,7 @@ def _session(user: Any) -> Client:
 
 
 def _bearer(world: Any, persona: str) -> Client:
-    _, key = api_token_issue(actor="测试", user=world.user(persona), name="测试令牌")
+    _, key = api_token_issue(actor=SystemActor("测试"), user=world.user(persona), name="测试令牌")
     return Client(headers={"Authorization": f"Bearer {key}"})
 
 

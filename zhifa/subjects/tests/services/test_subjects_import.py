@@ -7,6 +7,7 @@ import pytest
 from openpyxl import Workbook
 
 from conftest import POINT_IN_A, POINT_IN_B, POINT_OUTSIDE
+from zhifa.core.actors import SystemActor
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
 from zhifa.geo.coords import wgs84_to_gcj02
@@ -132,7 +133,7 @@ def test_import_from_a_path_in_gcj02(world: Any, tmp_path: Path) -> None:
     path = tmp_path / "gcj.csv"
     path.write_bytes(_csv_bytes(HEADER, rows))
 
-    subjects_import(actor="命令行", district=world.district, path_or_file=path, coord_system="gcj02")
+    subjects_import(actor=SystemActor("命令行"), district=world.district, path_or_file=path, coord_system="gcj02")
 
     subject = Subject.objects.get()
     assert (subject.lon, subject.lat) == (
