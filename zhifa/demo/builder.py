@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from zhifa.core.actors import SystemActor
 from zhifa.demo.build import catalog, events, org, subjects
 from zhifa.demo.build.accounts import operational_accounts_build, personas_build
 from zhifa.demo.build.draws import Draws
@@ -17,7 +18,7 @@ from zhifa.org.models import District
 
 DEFAULT_SEED = 20261126
 # Who the load's audit entries (the load itself, the catalogue import) name as actor.
-SYSTEM_ACTOR = "系统"
+SYSTEM_ACTOR = SystemActor("系统")
 
 
 @dataclass(frozen=True)
