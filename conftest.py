@@ -189,3 +189,15 @@ def sign_in(client: Any) -> Any:
         return client
 
     return login
+
+
+def migration_data_step(app_label: str, migration_name: str) -> Any:
+    """The function a migration's one ``RunPython`` step runs, to call on data a test has arranged (a
+    migration's module name starts with a digit, so it cannot be imported by a plain statement)."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    migration = MigrationLoader(connection).get_migration(app_label, migration_name)
+    [step] = [operation for operation in migration.operations if isinstance(operation, RunPython)]
+    return step.code

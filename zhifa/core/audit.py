@@ -24,6 +24,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from zhifa.core import audit_store, request_context
+from zhifa.core.actors import Actor, actor_user
 from zhifa.core.audit_checkpoints import Checkpoint, audit_checkpoints_read, checkpoint_append
 from zhifa.core.audit_key import AuditKey, audit_key
 from zhifa.core.models import AuditEntry
@@ -98,7 +99,7 @@ def entry_digest(entry: AuditEntry, key: AuditKey | None = None) -> str:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -119,11 +120,12 @@ def audit_record(
         if district_id is None:
             district_id = getattr(obj, "district_id", None)
     ctx = request_context.current()
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    # A user by account (id and username); a system process by its name.
+    user = actor_user(actor) if actor is not None else None
     entry = AuditEntry(
         district_id=district_id,
-        actor_id=actor.pk if is_user else None,
-        actor_label=(actor.get_username() if is_user else str(actor or "系统"))[:150],
+        actor_id=user.pk if user is not None else None,
+        actor_label=(user.get_username() if user is not None else str(actor or "系统"))[:150],
         action=action,
         object_type=object_type,
         object_id=object_id,

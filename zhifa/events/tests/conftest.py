@@ -17,6 +17,7 @@ from PIL import Image
 from conftest import POINT_IN_A
 from zhifa.catalog.models import Domain, Matter
 from zhifa.catalog.tests.factories import MatterFactory
+from zhifa.core.actors import SystemActor
 from zhifa.events import services
 from zhifa.events.models import Event
 from zhifa.events.states import EventSource
@@ -59,7 +60,7 @@ def on_duty(officer: Officer, *, at: dt.datetime | None = None, domains: Sequenc
 
 def position_of(officer: Officer, *, lon: float, lat: float, at: dt.datetime | None = None) -> None:
     """The officer's phone reports where they are (through the service the phone's API calls)."""
-    actor = officer.user if officer.user_id else "定位终端"
+    actor = officer.user if officer.user_id else SystemActor("定位终端")
     services.officer_position_record(actor=actor, officer=officer, lon=lon, lat=lat, recorded_at=at)
 
 

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from conftest import POINT_IN_A, POINT_OUTSIDE
+from zhifa.core.actors import SystemActor
 from zhifa.core.models import AuditEntry
 from zhifa.core.tokens import api_token_issue
 from zhifa.events.distance import METRES_PER_DEGREE_LAT
@@ -29,7 +30,7 @@ def session(user: Any) -> Client:
 
 
 def bearer(user: Any) -> Client:
-    _, key = api_token_issue(actor="测试", user=user, name="测试令牌")
+    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
     return Client(headers={"Authorization": f"Bearer {key}"})
 
 

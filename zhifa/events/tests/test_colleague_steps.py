@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from conftest import migration_data_step
 from zhifa.core.errors import DomainError, PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
@@ -378,11 +379,9 @@ def take(step: str, actor: Any, event: Event) -> Event:
 def test_the_migration_gives_steps_taken_before_it_to_their_officers(world: Any, colleague: Officer) -> None:
     """Events acknowledged and checked in before migration 0007: each step goes to the officer who took it,
     at the time the event holds for it, and a colleague who took neither step keeps both empty."""
-    from importlib import import_module
-
     from django.apps import apps
 
-    backfill = import_module("zhifa.events.migrations.0007_add_assignment_step_times").steps_from_transitions
+    backfill = migration_data_step("events", "0007_add_assignment_step_times")
     # Given an event officer_a acknowledged at 10:01 (recorded offline, arriving 10:03) and checked in at 10:06
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")

@@ -6,7 +6,6 @@ who chose the same key gets an event of their own, never the first caller's."""
 
 import json
 import threading
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.test import Client
 
-from conftest import POINT_IN_A, POINT_IN_B
+from conftest import POINT_IN_A, POINT_IN_B, migration_data_step
+from zhifa.core.actors import SystemActor
 from zhifa.core.errors import Conflict
 from zhifa.core.models import AuditEntry
 from zhifa.core.tokens import api_token_issue
@@ -56,7 +56,7 @@ def _footprint() -> tuple[int, int, int, int, list[str]]:
 
 
 def _bearer(user: Any) -> Client:
-    _, key = api_token_issue(actor="测试", user=user, name="测试令牌")
+    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
     return Client(headers={"Authorization": f"Bearer {key}"})
 
 
@@ -115,7 +115,7 @@ def test_another_caller_with_the_same_key_gets_an_event_of_its_own(world: Any) -
     first = _intake(world, "officer_a")
     # When street B's officer reports something else in street B under the same key, and a device too
     other = _intake(world, "officer_b", description="乙街道路边垃圾堆放", lon=POINT_IN_B[0], lat=POINT_IN_B[1])
-    device = _intake(world, actor="设备CAM-001", source=EventSource.API)
+    device = _intake(world, actor=SystemActor("设备CAM-001"), source=EventSource.API)
     # Then each is its own new event, and none is answered with another caller's
     assert (first.created, other.created, device.created) == (True, True, True)
     assert len({first.event.pk, other.event.pk, device.event.pk}) == 3
@@ -127,7 +127,7 @@ def test_another_caller_with_the_same_key_gets_an_event_of_its_own(world: Any) -
 
 
 def test_a_caller_is_named_by_account_or_system_label(world: Any) -> None:
-    assert (caller_key(world.user("leader")), caller_key("设备CAM-9")) == (
+    assert (caller_key(world.user("leader")), caller_key(SystemActor("设备CAM-9"))) == (
         f"user:{world.user('leader').pk}",
         "system:设备CAM-9",
     )
@@ -215,10 +215,14 @@ def test_keys_stored_before_migration_0009_get_their_caller_and_a_retry_still_fi
     # Given a phone's keyed report and a device's alert as they were stored before keys had callers
     from django.apps import apps
 
-    fill = import_module("zhifa.events.migrations.0009_idempotency_key_per_caller").callers_of_stored_keys
+    fill = migration_data_step("events", "0009_idempotency_key_per_caller")
     phone = _intake(world, "officer_a", source=EventSource.PATROL, reporter_user=world.user("officer_a"))
     alert = _intake(
-        world, actor="设备CAM-001", source=EventSource.AI_CAMERA, source_ref="CAM-001", idempotency_key="CAM-001:7"
+        world,
+        actor=SystemActor("设备CAM-001"),
+        source=EventSource.AI_CAMERA,
+        source_ref="CAM-001",
+        idempotency_key="CAM-001:7",
     )
     unkeyed = _intake(world, idempotency_key="")
     Event.objects.update(idempotency_caller="", idempotency_fingerprint="")

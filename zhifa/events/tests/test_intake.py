@@ -9,6 +9,7 @@ import time_machine
 from conftest import POINT_IN_A, POINT_IN_B, POINT_OUTSIDE
 from zhifa.catalog.models import Domain
 from zhifa.catalog.tests.factories import MatterFactory
+from zhifa.core.actors import SystemActor
 from zhifa.core.errors import PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
@@ -174,7 +175,9 @@ def test_a_user_without_a_post_may_not_report(world: Any) -> None:
 
 
 def test_an_integration_reports_as_a_system_actor_and_auxiliary_staff_may_report(world: Any) -> None:
-    by_device = report(world, actor="AI摄像头 CAM-01", source=EventSource.AI_CAMERA, is_evidence_eligible=False)
+    by_device = report(
+        world, actor=SystemActor("AI摄像头 CAM-01"), source=EventSource.AI_CAMERA, is_evidence_eligible=False
+    )
     by_auxiliary = report(world, actor=world.user("auxiliary_a"), source=EventSource.PATROL)
 
     assert (by_device.source, by_device.is_evidence_eligible) == (EventSource.AI_CAMERA, False)
