@@ -13,8 +13,7 @@ from zhifa.core.tokens import api_token_issue
 from zhifa.events import services
 from zhifa.events.models import Event
 from zhifa.events.states import EventSource, EventStatus
-from zhifa.events.tests.conftest import Brain, officer_of
-from zhifa.events.tests.conftest import brain as brain
+from zhifa.events.tests.conftest import officer_of
 
 SCREENSHOTS = "/tmp"
 
@@ -31,7 +30,7 @@ def post_event(base_url: str, token: str, **payload: Any) -> dict[str, Any]:
         return json.loads(response.read())
 
 
-def test_event_posted_through_the_api_appears_live(live_server: Any, world: World, brain: Brain, page: Any) -> None:
+def test_event_posted_through_the_api_appears_live(live_server: Any, world: World, page: Any) -> None:
     dispatcher = world.user("dispatcher")
     _, token = api_token_issue(actor=dispatcher, user=dispatcher, name="浏览器测试")
     login(page, live_server.url, "dispatcher")
@@ -58,9 +57,7 @@ def test_event_posted_through_the_api_appears_live(live_server: Any, world: Worl
     page.screenshot(path=f"{SCREENSHOTS}/e4-command.png", full_page=True)
 
 
-def test_officer_acknowledges_and_checks_in_from_the_phone(
-    live_server: Any, world: World, brain: Brain, browser: Any
-) -> None:
+def test_officer_acknowledges_and_checks_in_from_the_phone(live_server: Any, world: World, browser: Any) -> None:
     event = services.event_intake(
         actor=world.user("dispatcher"),
         district=world.district,
@@ -103,9 +100,7 @@ def test_officer_acknowledges_and_checks_in_from_the_phone(
         context.close()
 
 
-def test_hotline_call_picked_on_the_map_opens_the_event(
-    live_server: Any, world: World, brain: Brain, page: Any
-) -> None:
+def test_hotline_call_picked_on_the_map_opens_the_event(live_server: Any, world: World, page: Any) -> None:
     login(page, live_server.url, "dispatcher")
     page.locator(".sidenav").get_by_role("link", name="热线受理").click()
     expect(page.locator("#pickmap")).to_have_attribute("data-ready", "true")

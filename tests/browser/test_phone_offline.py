@@ -21,8 +21,7 @@ from conftest import POINT_IN_A, World
 from tests.browser.conftest import BROWSER_TIMEOUT_MS, login
 from zhifa.events.models import Event, EventPhoto, EventTransition, OfficerPosition, PhotoKind
 from zhifa.events.states import EventAction, EventSource, EventStatus
-from zhifa.events.tests.conftest import Brain, jpeg_bytes, officer_of
-from zhifa.events.tests.conftest import brain as brain
+from zhifa.events.tests.conftest import jpeg_bytes, officer_of
 from zhifa.events.tests.factories import AcknowledgedEventFactory, DispatchedEventFactory, OnSiteEventFactory
 
 QUEUED_ALERT = "当前无网络，已保存在本机，联网后自动发送"
@@ -151,7 +150,7 @@ def reports_of(event: Event) -> list[tuple[str, str]]:
 
 
 def test_report_made_offline_is_queued_then_recorded_once(
-    live_server: Any, world: World, brain: Brain, media: Path, phone: Any
+    live_server: Any, world: World, media: Path, phone: Any
 ) -> None:
     photo = jpeg_bytes()
     event = OnSiteEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
@@ -188,9 +187,7 @@ def test_report_made_offline_is_queued_then_recorded_once(
     ]
 
 
-def test_two_findings_made_offline_become_two_events_once_each(
-    live_server: Any, world: World, brain: Brain, phone: Any
-) -> None:
+def test_two_findings_made_offline_become_two_events_once_each(live_server: Any, world: World, phone: Any) -> None:
     sign_in_and_open(phone, live_server.url, "officer_a", "/m/finding/")
     offline_airtight(phone)
     phone.reload()
@@ -215,9 +212,7 @@ def test_two_findings_made_offline_become_two_events_once_each(
     ]
 
 
-def test_queued_report_waits_for_its_own_officer_to_sign_in_again(
-    live_server: Any, world: World, brain: Brain, phone: Any
-) -> None:
+def test_queued_report_waits_for_its_own_officer_to_sign_in_again(live_server: Any, world: World, phone: Any) -> None:
     event = OnSiteEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
     sign_in_and_open(phone, live_server.url, "officer_a", f"/m/events/{event.pk}/")
     offline_airtight(phone)
@@ -249,7 +244,7 @@ def test_queued_report_waits_for_its_own_officer_to_sign_in_again(
 
 
 def test_a_queued_finding_the_server_refuses_is_shown_not_dropped_in_silence(
-    live_server: Any, world: World, brain: Brain, media: Path, phone: Any
+    live_server: Any, world: World, media: Path, phone: Any
 ) -> None:
     sign_in_and_open(phone, live_server.url, "auxiliary_a", "/m/finding/")
     offline_airtight(phone)
@@ -355,7 +350,7 @@ def test_a_page_not_kept_offline_gets_the_offline_page_with_the_way_back(
 
 
 def test_a_phone_that_believes_it_is_online_keeps_what_it_cannot_send(
-    live_server: Any, world: World, brain: Brain, phone: Any
+    live_server: Any, world: World, phone: Any
 ) -> None:
     officer = officer_of(world, "officer_a")
     dispatched = DispatchedEventFactory(grid=world.grid_a, officers=[officer])
@@ -434,7 +429,7 @@ def test_acknowledging_and_checking_in_offline_are_kept_on_the_page_and_sent_lat
 
 
 def test_a_report_whose_answer_is_lost_while_the_phone_believes_it_is_online_is_recorded_once(
-    live_server: Any, world: World, brain: Brain, phone: Any
+    live_server: Any, world: World, phone: Any
 ) -> None:
     event = OnSiteEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
     phone.context.add_init_script(BELIEVES_ONLINE)
