@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from zhifa.catalog.models import Matter
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.request_body import RequestBody
 from zhifa.core.tokens import api_token_user
 from zhifa.events.models import Event
 from zhifa.events.services import event_intake
@@ -177,10 +178,12 @@ def _window_keys(*, data: Any, now: dt.datetime, window_s: int) -> tuple[str, st
     return (f"{WINDOW_KEY_PREFIX}{window_s}:{digest}:{slot}", f"{WINDOW_KEY_PREFIX}{window_s}:{digest}:{slot - 1}")
 
 
-def open311_request_submit(*, district: District, data: Any, idempotency_key: str = "") -> Open311Submission:
+def open311_request_submit(
+    *, district: District, data: Any, idempotency_key: str = "", request_body: RequestBody | None = None
+) -> Open311Submission:
     """Create one event from a GeoReport v2 POST (``data``: the form, a ``QueryDict``), or answer a retry
     with the event its first send created (``idempotency_key``: the client's ``Idempotency-Key``, if any;
-    see the module docstring)."""
+    see the module docstring; ``request_body``: the POST as it arrived, kept with the event)."""
     user = _reporter(data)
     matter = _matter(district=district, data=data)
     location = _location(district=district, data=data)
@@ -223,6 +226,7 @@ def open311_request_submit(*, district: District, data: Any, idempotency_key: st
             reporter_email=contact["email"],
             idempotency_key=key,
             raw_payload=raw,
+            request_body=request_body,
             attributes=attributes,
         )
     except Conflict as exc:
