@@ -4,10 +4,7 @@ the real classifier, deduplicator and recommender."""
 
 import datetime as dt
 import io
-import sys
-import types
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -62,74 +59,6 @@ def position_of(officer: Officer, *, lon: float, lat: float, at: dt.datetime | N
     """The officer's phone reports where they are (through the service the phone's API calls)."""
     actor = officer.user if officer.user_id else SystemActor("定位终端")
     services.officer_position_record(actor=actor, officer=officer, lon=lon, lat=lat, recorded_at=at)
-
-
-# Still used by the web and browser tests until they run against the real modules too.
-@dataclass
-class FakeClassification:
-    matter_id: int
-    department_id: int
-    score: float
-    candidates: list[tuple[int, float]] = field(default_factory=list)
-    matter: Any = None  # as a model built without matters: triage reads the matter itself
-
-
-@dataclass
-class FakeRecommendation:
-    officer_id: int
-    officer_name: str
-    distance_m: float = 100.0
-    eta_s: float = 77.0
-    reasons: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Brain:
-    """What the faked triage modules answer; tests set these."""
-
-    classification: Any = None
-    duplicate: Event | None = None
-    recommendations: list[FakeRecommendation] = field(default_factory=list)
-    classify_calls: int = 0
-
-
-def patch_module(monkeypatch: pytest.MonkeyPatch, module_name: str, **functions: Any) -> None:
-    try:
-        module = __import__(module_name, fromlist=["_"])
-    except ImportError:
-        module = types.ModuleType(module_name)
-        monkeypatch.setitem(sys.modules, module_name, module)
-    for name, fn in functions.items():
-        monkeypatch.setattr(module, name, fn, raising=False)
-
-
-@pytest.fixture
-def brain(monkeypatch: pytest.MonkeyPatch) -> Brain:
-    state = Brain()
-
-    def classify_text(*, district_id: int, text: str) -> Any:
-        state.classify_calls += 1
-        return state.classification
-
-    def find_duplicate(*, event: Event, lock: bool = False) -> Event | None:
-        # As the real one: the primary's row as it is now (read under the lock when asked).
-        return None if state.duplicate is None else Event.objects.get(pk=state.duplicate.pk)
-
-    def recommend_officers(*, event: Event, now: Any = None, limit: int = 5) -> list[FakeRecommendation]:
-        return state.recommendations[:limit]
-
-    def officers_needed(*, event: Event) -> int:
-        return 2 if event.matter is not None and event.matter.requires_two_officers else 1
-
-    patch_module(monkeypatch, "zhifa.events.classify", classify_text=classify_text)
-    patch_module(monkeypatch, "zhifa.events.dedup", find_duplicate=find_duplicate)
-    patch_module(
-        monkeypatch,
-        "zhifa.events.recommend",
-        recommend_officers=recommend_officers,
-        officers_needed=officers_needed,
-    )
-    return state
 
 
 def jpeg_bytes(size: tuple[int, int] = (32, 24)) -> bytes:
