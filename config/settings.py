@@ -244,8 +244,12 @@ LOGGING = {
 }
 
 # Event handling ("1530" loop). Distances in metres, speeds in metres per second.
-ZHIFA_CHECKIN_MAX_DISTANCE_M = int(os.environ.get("ZHIFA_CHECKIN_MAX_DISTANCE_M", "300"))
-# A step the phone kept offline (acknowledge, check-in, finding) keeps the time it was made if that is no
+# How far from the event an arrival (到场签到) may be recorded. ZHIFA_CHECKIN_MAX_DISTANCE_M, its name before
+# issue 10, is still read for one release (deprecated).
+ZHIFA_ARRIVE_MAX_DISTANCE_M = int(
+    os.environ.get("ZHIFA_ARRIVE_MAX_DISTANCE_M", os.environ.get("ZHIFA_CHECKIN_MAX_DISTANCE_M", "300"))
+)
+# A step the phone kept offline (acknowledge, arrival, finding) keeps the time it was made if that is no
 # older than this, in seconds; an older one is timed when it arrives (zhifa/events/services/dispatch.py).
 ZHIFA_OFFLINE_MAX_AGE_S = int(os.environ.get("ZHIFA_OFFLINE_MAX_AGE_S", str(24 * 3600)))
 ZHIFA_DEDUP_RADIUS_M = int(os.environ.get("ZHIFA_DEDUP_RADIUS_M", "100"))

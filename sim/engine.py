@@ -1,6 +1,6 @@
 """A discrete-event replay of one street's day through the real services, under a moved clock.
 
-Every step a person would take — intake, dispatch, the officer's acknowledge / check-in / report, the
+Every step a person would take — intake, dispatch, the officer's acknowledge / arrive / report, the
 worker's escalation scan — is a call to the same service the web page, the phone and the worker call,
 made with the clock set (time-machine) to the simulated instant. Only the people are simulated: how fast an
 officer picks up the phone, how they travel (walking or riding, at the scenario's speeds along a road
@@ -105,7 +105,7 @@ class DispatchDraws:
     """What one dispatch of a report brings with it, whoever is sent and whenever."""
 
     acknowledge: dt.timedelta  # from the dispatch to the lead's acknowledgement on the phone
-    handling: dt.timedelta  # on site, from the lead's check-in to the report
+    handling: dt.timedelta  # on site, from the lead's arrival to the report
 
 
 def plan_day(scenario: Scenario, street_shape: Any, start: dt.datetime) -> list[PlannedReport]:
@@ -529,7 +529,7 @@ class Simulation:
             )
 
     def _arrive(self, task: Task, member: SimOfficer, when: dt.datetime) -> None:
-        """On site: every member checks in on arrival (the first one's check-in meets the arrive clock, the
+        """On site: every member records their arrival (the first one's arrival meets the arrive clock, the
         others' record their own arrival); the handling starts when the whole crew is there, and after it the
         lead reports back."""
         if member.task is not task:
@@ -537,7 +537,7 @@ class Simulation:
         member.lon, member.lat, member.leg = task.lon, task.lat, None
         checked_in = self.call(
             when,
-            lambda: services.event_check_in(
+            lambda: services.event_arrive(
                 actor=member.user, event=Event.objects.get(pk=task.event_id), lon=task.lon, lat=task.lat
             ),
         )

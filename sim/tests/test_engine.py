@@ -212,7 +212,7 @@ def reports_scheduled(sim: Any, t: Task) -> list[dt.datetime]:
 
 
 def test_a_two_officer_crew_starts_handling_when_the_second_officer_is_on_site(sim: Any) -> None:
-    # Given a crew of two on their way, the check-ins accepted
+    # Given a crew of two on their way, the arrivals accepted
     lead, second = officer(1), officer(2)
     t = task(7, [lead, second])
     start(sim, t, [101, 102])
@@ -222,14 +222,14 @@ def test_a_two_officer_crew_starts_handling_when_the_second_officer_is_on_site(s
     # When the lead arrives first
     sim._arrive(t, lead, T0 + dt.timedelta(minutes=3))
 
-    # Then the lead checks in but nobody handles the event yet
+    # Then the lead arrives but nobody handles the event yet
     assert len(checked_in) == 1
     assert reports_scheduled(sim, t) == []
 
     # When the second officer arrives four minutes later
     sim._arrive(t, second, T0 + dt.timedelta(minutes=7))
 
-    # Then they check in too, and the report comes the handling time after their arrival
+    # Then they arrive too, and the report comes the handling time after their arrival
     assert len(checked_in) == 2
     assert reports_scheduled(sim, t) == [T0 + dt.timedelta(minutes=7) + t.handling]
 

@@ -1,5 +1,5 @@
 """The command centre sees an event posted through the API appear without reloading (Server-Sent Events),
-and the officer's phone acknowledges and checks in with the browser's geolocation."""
+and the officer's phone acknowledges and arrives with the browser's geolocation."""
 
 import json
 import urllib.request
@@ -86,16 +86,16 @@ def test_officer_acknowledges_and_checks_in_from_the_phone(live_server: Any, wor
         expect(page.locator("#task-status")).to_have_text("已响应")
 
         # 1.1 km away: refused, with the distance shown
-        page.locator("#check-in").click()
+        page.locator("#arrive").click()
         expect(page.locator("#task-error")).to_contain_text("当前距事件位置 1112 米")
         page.screenshot(path=f"{SCREENSHOTS}/e4-phone-refused.png", full_page=True)
 
         context.set_geolocation({"longitude": POINT_IN_A[0], "latitude": POINT_IN_A[1], "accuracy": 10})
-        page.locator("#check-in").click()
+        page.locator("#arrive").click()
         expect(page.locator("#task-status")).to_have_text("已到场")
         page.screenshot(path=f"{SCREENSHOTS}/e4-phone-task.png", full_page=True)
         event.refresh_from_db()
-        assert event.status == EventStatus.ON_SITE
+        assert event.status == EventStatus.ARRIVED
     finally:
         context.close()
 

@@ -4,7 +4,7 @@ back — also when the server's first answer is lost and the phone sends it agai
 that recorded it; what the server refuses is shown to the officer, not dropped in silence. A phone that
 believes it is online but has no connection keeps what it could not send the same way. Offline, an officer
 is shown only pages kept for them, and a page not kept is answered with the offline page. An acknowledgement
-or check-in tapped twice offline is one step, not a step and a refusal, timed when the officer took it."""
+or arrival tapped twice offline is one step, not a step and a refusal, timed when the officer took it."""
 
 import datetime as dt
 import hashlib
@@ -22,7 +22,7 @@ from tests.browser.conftest import BROWSER_TIMEOUT_MS, login
 from zhifa.events.models import Event, EventPhoto, EventTransition, OfficerPosition, PhotoKind
 from zhifa.events.states import EventAction, EventSource, EventStatus
 from zhifa.events.tests.conftest import jpeg_bytes, officer_of
-from zhifa.events.tests.factories import AcknowledgedEventFactory, DispatchedEventFactory, OnSiteEventFactory
+from zhifa.events.tests.factories import AcknowledgedEventFactory, ArrivedEventFactory, DispatchedEventFactory
 
 QUEUED_ALERT = "当前无网络，已保存在本机，联网后自动发送"
 OFFLINE_PAGE_TITLE = "当前离线，此页面尚未缓存"
@@ -153,7 +153,7 @@ def test_report_made_offline_is_queued_then_recorded_once(
     live_server: Any, world: World, media: Path, phone: Any
 ) -> None:
     photo = jpeg_bytes()
-    event = OnSiteEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
+    event = ArrivedEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
     sign_in_and_open(phone, live_server.url, "officer_a", f"/m/events/{event.pk}/")
 
     offline_airtight(phone)
@@ -168,7 +168,7 @@ def test_report_made_offline_is_queued_then_recorded_once(
 
     expect(phone.locator("#queued-banner")).to_have_text("有 1 条上报待发送")
     event.refresh_from_db()
-    assert (event.status, event.handled_at, reports_of(event)) == (EventStatus.ON_SITE, None, [])
+    assert (event.status, event.handled_at, reports_of(event)) == (EventStatus.ARRIVED, None, [])
 
     # Back online the report is sent and recorded, but the answer is lost: the phone keeps it and sends it
     # again a moment later, where it is taken as arrived, not recorded twice.
@@ -213,7 +213,7 @@ def test_two_findings_made_offline_become_two_events_once_each(live_server: Any,
 
 
 def test_queued_report_waits_for_its_own_officer_to_sign_in_again(live_server: Any, world: World, phone: Any) -> None:
-    event = OnSiteEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
+    event = ArrivedEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
     sign_in_and_open(phone, live_server.url, "officer_a", f"/m/events/{event.pk}/")
     offline_airtight(phone)
     phone.reload()
@@ -225,14 +225,14 @@ def test_queued_report_waits_for_its_own_officer_to_sign_in_again(live_server: A
     back_online(phone)
     expect(phone.locator("#queued-banner")).to_have_text("有 1 条上报待发送（登录已失效，请重新登录后自动发送）")
     event.refresh_from_db()
-    assert (event.status, reports_of(event)) == (EventStatus.ON_SITE, [])
+    assert (event.status, reports_of(event)) == (EventStatus.ARRIVED, [])
 
     # A colleague signs in on the same phone: the report is neither shown to them nor sent as theirs.
     login(phone, live_server.url, "auxiliary_a")
     expect(phone.locator("h1")).to_contain_text("我的任务")
     expect(phone.locator("#queued-banner")).to_be_hidden()
     event.refresh_from_db()
-    assert (event.status, reports_of(event)) == (EventStatus.ON_SITE, [])
+    assert (event.status, reports_of(event)) == (EventStatus.ARRIVED, [])
 
     phone.context.clear_cookies()
     login(phone, live_server.url, "officer_a")
@@ -355,18 +355,18 @@ def test_a_phone_that_believes_it_is_online_keeps_what_it_cannot_send(
     officer = officer_of(world, "officer_a")
     dispatched = DispatchedEventFactory(grid=world.grid_a, officers=[officer])
     acknowledged = AcknowledgedEventFactory(grid=world.grid_a, officers=[officer])
-    on_site = OnSiteEventFactory(grid=world.grid_a, officers=[officer])
+    arrived = ArrivedEventFactory(grid=world.grid_a, officers=[officer])
     phone.context.add_init_script(BELIEVES_ONLINE)
     sign_in_and_open(phone, live_server.url, "officer_a", "/m/finding/")
-    for event in (dispatched, acknowledged, on_site):
+    for event in (dispatched, acknowledged, arrived):
         phone.goto(f"{live_server.url}/m/events/{event.pk}/")
 
     offline_airtight(phone)
     phone.goto(f"{live_server.url}/m/events/{dispatched.pk}/")
     submit_offline(phone, "#acknowledge")
     phone.goto(f"{live_server.url}/m/events/{acknowledged.pk}/")
-    submit_offline(phone, "#check-in")
-    phone.goto(f"{live_server.url}/m/events/{on_site.pk}/")
+    submit_offline(phone, "#arrive")
+    phone.goto(f"{live_server.url}/m/events/{arrived.pk}/")
     phone.get_by_label("处置情况").fill("已劝离，恢复通行")
     submit_offline(phone, "#report")
     phone.goto(f"{live_server.url}/m/finding/")
@@ -375,10 +375,10 @@ def test_a_phone_that_believes_it_is_online_keeps_what_it_cannot_send(
     submit_offline(phone, "#finding-form button[type=submit]")
 
     expect(phone.locator("#queued-banner")).to_have_text("有 4 条上报待发送")
-    assert [Event.objects.get(pk=e.pk).status for e in (dispatched, acknowledged, on_site)] == [
+    assert [Event.objects.get(pk=e.pk).status for e in (dispatched, acknowledged, arrived)] == [
         EventStatus.DISPATCHED,
         EventStatus.ACKNOWLEDGED,
-        EventStatus.ON_SITE,
+        EventStatus.ARRIVED,
     ]
     assert Event.objects.count() == 3
 
@@ -386,18 +386,18 @@ def test_a_phone_that_believes_it_is_online_keeps_what_it_cannot_send(
 
     expect(phone.locator("#outbox-result")).to_have_text("离线保存的 4 条上报已发送")
     expect(phone.locator("#queued-banner")).to_be_hidden()
-    assert [Event.objects.get(pk=e.pk).status for e in (dispatched, acknowledged, on_site)] == [
+    assert [Event.objects.get(pk=e.pk).status for e in (dispatched, acknowledged, arrived)] == [
         EventStatus.ACKNOWLEDGED,
-        EventStatus.ON_SITE,
+        EventStatus.ARRIVED,
         EventStatus.HANDLED,
     ]
-    assert Event.objects.get(pk=on_site.pk).outcome == "已劝离，恢复通行"
+    assert Event.objects.get(pk=arrived.pk).outcome == "已劝离，恢复通行"
     assert list(Event.objects.filter(source=EventSource.PATROL).values_list("description", "reporter_user_id")) == [
         ("人行道上有共享单车乱停放", world.user("officer_a").pk)
     ]
 
 
-def test_acknowledging_and_checking_in_offline_are_kept_on_the_page_and_sent_later(
+def test_acknowledging_and_arriving_offline_are_kept_on_the_page_and_sent_later(
     live_server: Any, world: World, phone: Any
 ) -> None:
     officer = officer_of(world, "officer_a")
@@ -408,12 +408,12 @@ def test_acknowledging_and_checking_in_offline_are_kept_on_the_page_and_sent_lat
     posts: list[str] = []  # to the event's forms
     phone.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/m/events/" in r.url else None)
 
-    # The phone knows it is offline: nothing is even tried, the position is taken and kept with the check-in.
+    # The phone knows it is offline: nothing is even tried, the position is taken and kept with the arrival.
     offline_airtight(phone)
     phone.goto(f"{live_server.url}/m/events/{dispatched.pk}/")
     submit_offline(phone, "#acknowledge")
     phone.goto(f"{live_server.url}/m/events/{acknowledged.pk}/")
-    submit_offline(phone, "#check-in")
+    submit_offline(phone, "#arrive")
     expect(phone.locator("#queued-banner")).to_have_text("有 2 条上报待发送")
     assert posts == []
 
@@ -422,16 +422,16 @@ def test_acknowledging_and_checking_in_offline_are_kept_on_the_page_and_sent_lat
     expect(phone.locator("#outbox-result")).to_have_text("离线保存的 2 条上报已发送")
     assert [Event.objects.get(pk=e.pk).status for e in (dispatched, acknowledged)] == [
         EventStatus.ACKNOWLEDGED,
-        EventStatus.ON_SITE,
+        EventStatus.ARRIVED,
     ]
-    # The check-in's position (the page's periodic one may be there too): where the phone was.
+    # The arrival's position (the page's periodic one may be there too): where the phone was.
     assert set(OfficerPosition.objects.filter(officer=officer).values_list("lon", "lat")) == {POINT_IN_A}
 
 
 def test_a_report_whose_answer_is_lost_while_the_phone_believes_it_is_online_is_recorded_once(
     live_server: Any, world: World, phone: Any
 ) -> None:
-    event = OnSiteEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
+    event = ArrivedEventFactory(grid=world.grid_a, officers=[officer_of(world, "officer_a")])
     phone.context.add_init_script(BELIEVES_ONLINE)
     sign_in_and_open(phone, live_server.url, "officer_a", f"/m/events/{event.pk}/")
 
@@ -460,7 +460,7 @@ def test_a_report_whose_answer_is_lost_while_the_phone_believes_it_is_online_is_
     assert reports_of(event) == [("officer_a", EventStatus.HANDLED)]
 
 
-def test_acknowledging_and_checking_in_twice_offline_are_one_step_each_timed_when_made(
+def test_acknowledging_and_arriving_twice_offline_are_one_step_each_timed_when_made(
     live_server: Any, world: World, phone: Any
 ) -> None:
     # The server's clock stands still from here (at the real time: the session cookie must stay valid); the
@@ -477,7 +477,7 @@ def test_acknowledging_and_checking_in_twice_offline_are_one_step_each_timed_whe
 
         # Offline, the officer taps 接单响应 twice (the button stays: the page cannot change), then a minute
         # later 到场签到 twice on the other task. Each phone clock move waits for what the phone has kept.
-        acknowledge, check_in = f"/m/events/{dispatched.pk}/acknowledge/", f"/m/events/{acknowledged.pk}/check-in/"
+        acknowledge, arrive = f"/m/events/{dispatched.pk}/acknowledge/", f"/m/events/{acknowledged.pk}/arrive/"
         offline_airtight(phone)
         phone.clock.set_fixed_time(phone_now)
         phone.goto(f"{live_server.url}/m/events/{dispatched.pk}/")
@@ -486,11 +486,11 @@ def test_acknowledging_and_checking_in_twice_offline_are_one_step_each_timed_whe
         assert outbox(phone) == [(acknowledge, ms(phone_now))] * 2
         phone.clock.set_fixed_time(phone_now + dt.timedelta(minutes=1))
         phone.goto(f"{live_server.url}/m/events/{acknowledged.pk}/")
-        submit_offline(phone, "#check-in")
-        submit_offline(phone, "#check-in")
+        submit_offline(phone, "#arrive")
+        submit_offline(phone, "#arrive")
         expect(phone.locator("#queued-banner")).to_have_text("有 4 条上报待发送")
         a_minute_later = ms(phone_now + dt.timedelta(minutes=1))
-        assert outbox(phone) == [(acknowledge, ms(phone_now))] * 2 + [(check_in, a_minute_later)] * 2
+        assert outbox(phone) == [(acknowledge, ms(phone_now))] * 2 + [(arrive, a_minute_later)] * 2
 
         # Back online two and a half minutes after the first tap (phone's clock): each second tap is taken as
         # the step it repeats, not shown as refused.
@@ -508,14 +508,14 @@ def test_acknowledging_and_checking_in_twice_offline_are_one_step_each_timed_whe
         # does not matter.
         assert Event.objects.get(pk=dispatched.pk).acknowledged_at == server_now - dt.timedelta(seconds=150)
         assert Event.objects.get(pk=acknowledged.pk).arrived_at == server_now - dt.timedelta(seconds=90)
-        # The check-in's position, where and when it was taken (the page's own positions are of server_now).
+        # The arrival's position, where and when it was taken (the page's own positions are of server_now).
         taken_earlier = OfficerPosition.objects.filter(officer=officer, recorded_at__lt=server_now)
         assert list(taken_earlier.values_list("lon", "lat", "recorded_at")) == [
             (*POINT_IN_A, server_now - dt.timedelta(seconds=90))
         ]
 
 
-def test_a_check_in_waiting_for_its_position_is_timed_at_the_tap(live_server: Any, world: World, phone: Any) -> None:
+def test_an_arrival_waiting_for_its_position_is_timed_at_the_tap(live_server: Any, world: World, phone: Any) -> None:
     # The server's clock stands still (at the real time, for the session cookie); the phone's moves when the
     # test moves it, and its GPS answers when the test lets it.
     server_now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -532,7 +532,7 @@ def test_a_check_in_waiting_for_its_position_is_timed_at_the_tap(live_server: An
 
         # The officer taps 到场签到; the position fix takes 20 s to come.
         phone.evaluate("() => { window.__holdFixes = true; }")
-        phone.locator("#check-in").click()
+        phone.locator("#arrive").click()
         expect(phone.locator("[data-geo-status]")).to_have_text("正在定位…")
         phone.clock.set_fixed_time(tapped + dt.timedelta(seconds=20))
         with phone.expect_event("dialog") as dialog:
@@ -540,7 +540,7 @@ def test_a_check_in_waiting_for_its_position_is_timed_at_the_tap(live_server: An
         assert dialog.value.message == QUEUED_ALERT
 
         # Kept with the moment of the tap, not of the fix ...
-        assert outbox(phone) == [(f"/m/events/{event.pk}/check-in/", ms(tapped))]
+        assert outbox(phone) == [(f"/m/events/{event.pk}/arrive/", ms(tapped))]
         phone.clock.set_fixed_time(tapped + dt.timedelta(minutes=1))
         back_online(phone)
 

@@ -46,7 +46,7 @@ ACTIONS = (
     "dispatch",
     "redispatch",
     "acknowledge",
-    "check-in",
+    "arrive",
     "report",
     "verify",
     "redo",
@@ -216,9 +216,9 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
         )
     elif action == "acknowledge":
         services.event_acknowledge(actor=user, event=event, acted_at=body.acted_at)
-    elif action == "check-in":
+    elif action == "arrive":
         lon, lat = to_wgs84(_need(body.lon, "lon"), _need(body.lat, "lat"), body.coord_system)
-        services.event_check_in(
+        services.event_arrive(
             actor=user, event=event, lon=lon, lat=lat, accuracy_m=body.accuracy_m, acted_at=body.acted_at
         )
     elif action == "report":
@@ -262,7 +262,7 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
     summary="事件操作：" + " / ".join(ACTIONS),
     description=(
         "dispatch/redispatch: officer_ids (+reason)；acknowledge: [acted_at]；"
-        "check-in: lon, lat[, coord_system, accuracy_m, acted_at]；report: outcome[, acted_at] (+ multipart photos)；"
+        "arrive: lon, lat[, coord_system, accuracy_m, acted_at]；report: outcome[, acted_at] (+ multipart photos)；"
         "redo/return/reject/merge: reason；merge: into_id；"
         "transfer: department_id, instructions；feedback: feedback；classify: matter_id"
     ),

@@ -148,9 +148,9 @@ class EventTransition(models.Model):
 class EventAssignment(models.Model):
     """An officer assigned to an event; ``released_at`` set when re-dispatched, returned or finished.
 
-    ``acknowledged_at`` / ``arrived_at``: this officer's own acknowledgement and check-in. The event's
+    ``acknowledged_at`` / ``arrived_at``: this officer's own acknowledgement and arrival. The event's
     fields of the same names (and its clocks) take the first officer's step; on a two-officer event the
-    colleague's later step is kept here only (``event_acknowledge``, ``event_check_in``)."""
+    colleague's later step is kept here only (``event_acknowledge``, ``event_arrive``)."""
 
     event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="assignments")
     officer = models.ForeignKey(Officer, verbose_name="执法人员", on_delete=models.PROTECT, related_name="assignments")

@@ -6,7 +6,7 @@ States and why they exist (智能感知 → 指挥调度 → 协同联办, MISSI
 - triaged (已研判): classified to an enforcement matter and department, checked for duplicates, routed.
 - dispatched (已派遣): assigned to a zone team's officers; the respond/arrive/feedback clocks run.
 - acknowledged (已响应): an officer accepted on the phone (respond clock met or missed).
-- on_site (已到场): the officer checked in with GPS near the event (arrive clock).
+- arrived (已到场): the officer's arrival was recorded with GPS near the event (arrive clock).
 - handled (已处置): the officer (or a coordinating department's written feedback) reported the outcome
   with photos and text (feedback clock).
 - verified (已核查): the command centre checked the outcome.
@@ -28,7 +28,7 @@ class EventStatus(models.TextChoices):
     TRIAGED = "triaged", "已研判"
     DISPATCHED = "dispatched", "已派遣"
     ACKNOWLEDGED = "acknowledged", "已响应"
-    ON_SITE = "on_site", "已到场"
+    ARRIVED = "arrived", "已到场"
     HANDLED = "handled", "已处置"
     VERIFIED = "verified", "已核查"
     CLOSED = "closed", "已结案"
@@ -58,10 +58,10 @@ class EventAction(models.TextChoices):
 S, A = EventStatus, EventAction
 
 OPEN_STATES = frozenset(
-    {S.REPORTED, S.TRIAGED, S.DISPATCHED, S.ACKNOWLEDGED, S.ON_SITE, S.HANDLED, S.VERIFIED, S.RETURNED, S.TRANSFERRED}
+    {S.REPORTED, S.TRIAGED, S.DISPATCHED, S.ACKNOWLEDGED, S.ARRIVED, S.HANDLED, S.VERIFIED, S.RETURNED, S.TRANSFERRED}
 )
 # States in which the zone team's clocks are running.
-FIELD_STATES = frozenset({S.DISPATCHED, S.ACKNOWLEDGED, S.ON_SITE})
+FIELD_STATES = frozenset({S.DISPATCHED, S.ACKNOWLEDGED, S.ARRIVED})
 # Where a field report leaves an event until the command centre sends it back to the field (redo).
 REPORTED_STATES = frozenset({S.HANDLED, S.VERIFIED, S.CLOSED})
 
@@ -79,11 +79,11 @@ EVENT_WORKFLOW = TransitionTable(
         Transition(S.DISPATCHED, A.ACKNOWLEDGE, S.ACKNOWLEDGED),
         Transition(S.DISPATCHED, A.REDISPATCH, S.DISPATCHED, requires_reason=True),
         Transition(S.DISPATCHED, A.RETURN, S.RETURNED, requires_reason=True),
-        Transition(S.ACKNOWLEDGED, A.ARRIVE, S.ON_SITE),
+        Transition(S.ACKNOWLEDGED, A.ARRIVE, S.ARRIVED),
         Transition(S.ACKNOWLEDGED, A.REDISPATCH, S.DISPATCHED, requires_reason=True),
         Transition(S.ACKNOWLEDGED, A.RETURN, S.RETURNED, requires_reason=True),
-        Transition(S.ON_SITE, A.HANDLE, S.HANDLED),
-        Transition(S.ON_SITE, A.RETURN, S.RETURNED, requires_reason=True),
+        Transition(S.ARRIVED, A.HANDLE, S.HANDLED),
+        Transition(S.ARRIVED, A.RETURN, S.RETURNED, requires_reason=True),
         Transition(S.RETURNED, A.DISPATCH, S.DISPATCHED),
         Transition(S.RETURNED, A.TRANSFER, S.TRANSFERRED, requires_reason=True),
         Transition(S.RETURNED, A.REJECT, S.REJECTED, requires_reason=True),
@@ -152,7 +152,7 @@ class EscalationOutcome(models.TextChoices):
     COMMAND_CENTRE_NOTIFIED = "command_centre_notified", "已通知指挥中心"
     # Level 3 when the event cannot or may not be re-dispatched: the command centre is told again.
     COORDINATION_OVERDUE = "coordination_overdue", "协同部门逾期，已再次通知指挥中心"
-    ON_SITE = "on_site", "人员已在现场，未改派"
+    ARRIVED = "arrived", "人员已在现场，未改派"
     REDISPATCH_CAP_REACHED = "redispatch_cap_reached", "自动改派已达上限"
     NOBODY_TO_SEND = "nobody_to_send", "无可改派人员"
     REDISPATCHED = "redispatched", "已自动改派"

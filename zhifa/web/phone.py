@@ -1,4 +1,4 @@
-"""The officer's phone (mobile web under /m/): task list, acknowledge, GPS check-in, report back with
+"""The officer's phone (mobile web under /m/): task list, acknowledge, GPS arrival, report back with
 photos, patrol findings, and the position the page posts every ~30 s. Every write is one service call;
 ``zhifa.core.middleware`` marks requests under /m/ as coming from the phone for the audit chain."""
 
@@ -33,7 +33,7 @@ FIELD_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY})
 # Names the signed-in user on every phone page: the service worker keeps a page for that user only (sw.js).
 USER_HEADER = "X-Zhifa-User"
 # The forms the phone keeps in its outbox when they cannot be sent (phone.js, sw.js).
-QUEUED_FORMS = ("web:phone-acknowledge", "web:phone-check-in", "web:phone-report")
+QUEUED_FORMS = ("web:phone-acknowledge", "web:phone-arrive", "web:phone-report")
 
 
 def _require_field_staff(user: Any) -> None:
@@ -80,12 +80,12 @@ def _task_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str,
         "event": event,
         "clocks": clock_states(event),
         "deadline": running_deadline(event, coordination_due_at(event)),
-        # Once a colleague acknowledged, the other officer goes straight to the check-in: nothing to accept.
+        # Once a colleague acknowledged, the other officer goes straight to arriving: nothing to accept.
         "can_acknowledge": event.status == EventStatus.DISPATCHED,
-        # On site by the colleague's check-in, the other officer still checks in for their own arrival.
-        "can_check_in": event.status == EventStatus.ACKNOWLEDGED
-        or (event.status == EventStatus.ON_SITE and mine is not None and mine.arrived_at is None),
-        "can_report": event.status == EventStatus.ON_SITE,
+        # On site by the colleague's arrival, the other officer still records their own arrival.
+        "can_arrive": event.status == EventStatus.ACKNOWLEDGED
+        or (event.status == EventStatus.ARRIVED and mine is not None and mine.arrived_at is None),
+        "can_report": event.status == EventStatus.ARRIVED,
         "report_form": ReportForm(),
         "officer": _officer(request.user),
         "error": "",
@@ -124,7 +124,7 @@ def acknowledge(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @require_POST
 @phone_page
-def check_in(request: HttpRequest, event_id: int) -> HttpResponse:
+def arrive(request: HttpRequest, event_id: int) -> HttpResponse:
     _require_field_staff(request.user)
     event = selectors.event_get(user=request.user, event_id=event_id)
     form = PointForm(request.POST)
@@ -132,7 +132,7 @@ def check_in(request: HttpRequest, event_id: int) -> HttpResponse:
         if not form.is_valid():
             raise ValidationFailed("未获取到定位，请允许使用位置信息后重试", code="position_missing")
         point = form.cleaned_data
-        services.event_check_in(
+        services.event_arrive(
             actor=request.user,
             event=event,
             lon=point["lon"],
@@ -217,7 +217,7 @@ def _acted_at(post: Any) -> dt.datetime | None:
     sends the item (``sent_at``); both are read on the phone's clock, so how far that clock is off cancels
     out of the wait between them, and the wait is counted back from the server's own clock. A form posted
     straight away has no ``sent_at``: it counts from its arrival. Whether the result is plausible is the
-    service's to judge (``services.event_acknowledge``, ``event_check_in``, ``event_report``), so that its
+    service's to judge (``services.event_acknowledge``, ``event_arrive``, ``event_report``), so that its
     refusal reason is audited."""
     observed, sent = post.get("observed_at", ""), post.get("sent_at", "")
     # Milliseconds since 1970 have 13 digits; more would not fit a datetime once subtracted.

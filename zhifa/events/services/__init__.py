@@ -4,7 +4,7 @@
 from zhifa.events.services.coordination import event_coordination_feedback, event_transfer
 from zhifa.events.services.dispatch import (
     event_acknowledge,
-    event_check_in,
+    event_arrive,
     event_dispatch,
     event_redispatch,
     event_report,
@@ -20,7 +20,7 @@ from zhifa.events.services.verification import event_close, event_redo, event_ve
 __all__ = [
     "IntakeResult",
     "event_acknowledge",
-    "event_check_in",
+    "event_arrive",
     "event_classify_override",
     "event_close",
     "event_coordination_feedback",

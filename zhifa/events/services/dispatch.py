@@ -1,4 +1,4 @@
-"""Dispatch and the field steps (指挥调度): dispatch, re-dispatch, acknowledge, check in, report back, return.
+"""Dispatch and the field steps (指挥调度): dispatch, re-dispatch, acknowledge, arrive, report back, return.
 
 Dispatching starts the respond / arrive / feedback clocks ("1530" by default) from the dispatch time, each
 due time computed once with the event's SLA policy and stored (DESIGN.md invariants). A re-dispatch
@@ -40,7 +40,7 @@ from zhifa.org.jurisdiction import Jurisdiction
 from zhifa.org.models import Officer
 from zhifa.org.roles import Role
 
-DEFAULT_CHECKIN_MAX_DISTANCE_M = 300
+DEFAULT_ARRIVE_MAX_DISTANCE_M = 300
 DEFAULT_OFFLINE_MAX_AGE_S = 24 * 3600
 
 
@@ -201,7 +201,7 @@ def event_acknowledge(*, actor: Actor, event: Event, acted_at: dt.datetime | Non
     return acknowledged
 
 
-def event_check_in(
+def event_arrive(
     *,
     actor: Actor,
     event: Event,
@@ -210,34 +210,34 @@ def event_check_in(
     accuracy_m: float | None = None,
     acted_at: dt.datetime | None = None,
 ) -> Event:
-    """到场签到: refused farther than ``ZHIFA_CHECKIN_MAX_DISTANCE_M`` from the event, with the distance shown.
+    """到场签到: refused farther than ``ZHIFA_ARRIVE_MAX_DISTANCE_M`` from the event, with the distance shown.
 
-    ``acted_at``: when the officer checked in, for a check-in the phone kept while offline; the arrive clock
+    ``acted_at``: when the officer arrived, for an arrival the phone kept while offline; the arrive clock
     and the position are recorded at that moment if it is plausible (``_step_time``; not before the
-    acknowledgement either), else at arrival. A copy from the officer who checked in, sent again, returns
+    acknowledgement either), else at arrival. A copy from the officer who arrived, sent again, returns
     the event and writes nothing (no transition, audit entry or position), under the same rules and for
-    the same reasons as ``event_acknowledge``'s; escalations taken before a late check-in arrived stay too.
+    the same reasons as ``event_acknowledge``'s; escalations taken before a late arrival was received stay too.
 
-    On a two-officer event the first check-in moves the event; the colleague's, arriving once the event is on
+    On a two-officer event the first arrival moves the event; the colleague's, arriving once the event is on
     site, is held to the same distance and recorded on their own assignment (``arrived_at``, not before
     their own acknowledgement if they made one) with its position and audit entry, and no transition."""
     require_in_scope(actor, event)
     actor_jurisdiction(actor, district_id=event.district_id)
-    max_m = int(getattr(settings, "ZHIFA_CHECKIN_MAX_DISTANCE_M", DEFAULT_CHECKIN_MAX_DISTANCE_M))
+    max_m = int(getattr(settings, "ZHIFA_ARRIVE_MAX_DISTANCE_M", DEFAULT_ARRIVE_MAX_DISTANCE_M))
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
-        # Before the distance: a copy is answered as the check-in it repeats, wherever it was sent from.
+        # Before the distance: a copy is answered as the arrival it repeats, wherever it was sent from.
         if _step_taken_already(actor, locked, EventAction.ARRIVE):
             return locked
         assignment = require_assignment(actor, locked, what="到场签到")
         is_colleague = locked.status in _COLLEAGUE_STATES[EventAction.ARRIVE]
         if is_colleague and assignment.arrived_at is not None:
-            return locked  # the colleague's own check-in, sent again: wherever from, as for the first officer's
+            return locked  # the colleague's own arrival, sent again: wherever from, as for the first officer's
         distance = haversine_m(float(lon), float(lat), locked.lon, locked.lat)
         if distance > max_m:
             raise ValidationFailed(
                 f"您距离事件地点约{round(distance)}米，超过{max_m}米，请到达现场后再签到",
-                code="checkin_too_far",
+                code="arrive_too_far",
                 details={"distance_m": round(distance), "max_m": max_m},
             )
         if is_colleague:
@@ -269,8 +269,8 @@ _FOLLOWING_STEPS = {
     EventAction.HANDLE: (EventAction.VERIFY, EventAction.CLOSE),
 }
 _STATES_AFTER = {
-    EventAction.ACKNOWLEDGE: frozenset({EventStatus.ACKNOWLEDGED, EventStatus.ON_SITE}) | REPORTED_STATES,
-    EventAction.ARRIVE: frozenset({EventStatus.ON_SITE}) | REPORTED_STATES,
+    EventAction.ACKNOWLEDGE: frozenset({EventStatus.ACKNOWLEDGED, EventStatus.ARRIVED}) | REPORTED_STATES,
+    EventAction.ARRIVE: frozenset({EventStatus.ARRIVED}) | REPORTED_STATES,
     EventAction.HANDLE: REPORTED_STATES,
 }
 
@@ -294,8 +294,8 @@ _ASSIGNED_LABEL = "派遣给本人的时间"
 
 # Where an officer's step no longer moves the event: a colleague took that step (or a later field step) first.
 _COLLEAGUE_STATES = {
-    EventAction.ACKNOWLEDGE: frozenset({EventStatus.ACKNOWLEDGED, EventStatus.ON_SITE}),
-    EventAction.ARRIVE: frozenset({EventStatus.ON_SITE}),
+    EventAction.ACKNOWLEDGE: frozenset({EventStatus.ACKNOWLEDGED, EventStatus.ARRIVED}),
+    EventAction.ARRIVE: frozenset({EventStatus.ARRIVED}),
 }
 
 
@@ -316,7 +316,7 @@ def _colleague_step(
     """An officer's own ``step`` on an event a colleague already moved past it, not recorded yet: their
     assignment's time and an audit entry, in the caller's transaction (which holds the event's row lock).
     No transition: the event's state and clocks are the first officer's. Returns the time recorded, taken
-    by ``_step_time`` from the officer's own dispatch and, for a check-in, their own acknowledgement."""
+    by ``_step_time`` from the officer's own dispatch and, for an arrival, their own acknowledgement."""
     earliest: list[tuple[dt.datetime | None, str]] = [(assignment.assigned_at, _ASSIGNED_LABEL)]
     if step is _ARRIVED:
         earliest.append((assignment.acknowledged_at, "本人响应时间"))
@@ -348,8 +348,8 @@ def _step_time(
 
     The time the phone (or an API client) gives is taken only if it is plausible: not after the arrival (a
     clock ahead, or a copy made up), not older than ``offline_max_age`` (a phone clock far off), and not before
-    the step could have been taken (``earliest``: the dispatch to this officer, and for a check-in the
-    acknowledgement, for a report the check-in) — the clocks run from the dispatch, so a time before it would
+    the step could have been taken (``earliest``: the dispatch to this officer, and for an arrival the
+    acknowledgement, for a report the arrival) — the clocks run from the dispatch, so a time before it would
     meet a clock that had not started. Outside those bounds the step counts from its arrival and the note says
     which bound and what the phone said. A time without an offset (the API takes ISO 8601) is refused
     (``acted_at_naive``) rather than read in some zone; the caller's transaction writes nothing then."""
@@ -391,7 +391,7 @@ def event_report(
     """处置反馈: outcome text (required) and photos; the officers are released (feedback clock).
 
     ``acted_at``: when the officer submitted the report, for a report the phone kept while offline; the
-    feedback clock is met at that moment if it is plausible (``_step_time``; not before the check-in
+    feedback clock is met at that moment if it is plausible (``_step_time``; not before the arrival
     either), else at arrival, with the note on the transition row and audit entry as for
     ``event_acknowledge``.
 

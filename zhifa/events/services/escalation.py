@@ -65,7 +65,7 @@ def running_clocks(event: Event) -> list[tuple[str, dt.datetime]]:
         return clocks
     if event.status == EventStatus.DISPATCHED and event.acknowledged_at is None and event.respond_due_at:
         clocks.append((Clock.RESPOND, event.respond_due_at))
-    if event.status != EventStatus.ON_SITE and event.arrived_at is None and event.arrive_due_at:
+    if event.status != EventStatus.ARRIVED and event.arrived_at is None and event.arrive_due_at:
         clocks.append((Clock.ARRIVE, event.arrive_due_at))
     if event.handled_at is None and event.feedback_due_at:
         clocks.append((Clock.FEEDBACK, event.feedback_due_at))
@@ -203,7 +203,7 @@ def _act(
         return EscalationOutcome.COORDINATION_OVERDUE, "协同部门逾期未反馈，已再次通知指挥中心"
     if event.status not in REDISPATCHABLE_STATES:
         notify(event=event, users=dispatchers, message=f"{what}已{late}分钟，人员已在现场，未改派")
-        return EscalationOutcome.ON_SITE, "人员已在现场处置，未改派；已再次通知指挥中心"
+        return EscalationOutcome.ARRIVED, "人员已在现场处置，未改派；已再次通知指挥中心"
     redispatched = EventEscalation.objects.filter(event=event, outcome=EscalationOutcome.REDISPATCHED).count()
     if redispatched >= _auto_redispatch_max():
         notify(

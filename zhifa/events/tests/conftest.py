@@ -120,8 +120,8 @@ def walk_to(world: Any, state: str, **report_overrides: Any) -> Event:
     event = services.event_acknowledge(actor=officer, event=event)
     if state == "acknowledged":
         return event
-    event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
-    if state == "on_site":
+    event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
+    if state == "arrived":
         return event
     event = services.event_report(actor=officer, event=event, outcome="已劝离，恢复通行")
     if state == "handled":

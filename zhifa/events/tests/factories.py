@@ -68,12 +68,12 @@ class AcknowledgedEventFactory(DispatchedEventFactory):
     acknowledged_at = factory.LazyAttribute(lambda o: o.dispatched_at)
 
 
-class OnSiteEventFactory(AcknowledgedEventFactory):
-    status = EventStatus.ON_SITE
+class ArrivedEventFactory(AcknowledgedEventFactory):
+    status = EventStatus.ARRIVED
     arrived_at = factory.LazyAttribute(lambda o: o.dispatched_at)
 
 
-class HandledEventFactory(OnSiteEventFactory):
+class HandledEventFactory(ArrivedEventFactory):
     status = EventStatus.HANDLED
     handled_at = factory.LazyAttribute(lambda o: o.dispatched_at)
     outcome = "已劝离，现场恢复整洁"

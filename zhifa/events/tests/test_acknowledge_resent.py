@@ -55,7 +55,7 @@ def last_audit(event: Event) -> tuple[str, dict[str, Any], str]:
     return entry.action, entry.after, entry.reason
 
 
-@pytest.mark.parametrize("state", ["acknowledged", "on_site", "handled", "verified", "closed"])
+@pytest.mark.parametrize("state", ["acknowledged", "arrived", "handled", "verified", "closed"])
 def test_an_acknowledgement_sent_again_returns_the_event_and_writes_nothing(world: Any, state: str) -> None:
     # Given an event officer_a acknowledged at 10:00 (and took further since)
     with time_machine.travel(T0, tick=False):

@@ -109,9 +109,9 @@ def test_the_whole_loop_through_actions(world: Any) -> None:
 
     assert act(dispatcher, "dispatch", officer_ids=[a]).json()["status"] == "dispatched"
     assert act(officer, "acknowledge").json()["status"] == "acknowledged"
-    too_far = act(officer, "check-in", lon=POINT_IN_A[0] + 0.005, lat=POINT_IN_A[1])
-    assert (too_far.status_code, too_far.json()["code"]) == (422, "checkin_too_far")
-    assert act(officer, "check-in", lon=POINT_IN_A[0], lat=POINT_IN_A[1]).json()["status"] == "on_site"
+    too_far = act(officer, "arrive", lon=POINT_IN_A[0] + 0.005, lat=POINT_IN_A[1])
+    assert (too_far.status_code, too_far.json()["code"]) == (422, "arrive_too_far")
+    assert act(officer, "arrive", lon=POINT_IN_A[0], lat=POINT_IN_A[1]).json()["status"] == "arrived"
     assert act(officer, "report", outcome="已劝离").json()["status"] == "handled"
     refused = act(officer, "verify")
     assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
@@ -200,14 +200,14 @@ def test_field_steps_sent_late_are_timed_when_the_officer_acted(world: Any) -> N
     with time_machine.travel(T0 + dt.timedelta(minutes=9), tick=False):
         arrived = post_json(
             officer,
-            f"{url}/check-in",
+            f"{url}/arrive",
             {"lon": event.lon, "lat": event.lat, "acted_at": "2026-06-01T10:04:00+08:00"},
         )
     with time_machine.travel(T0 + dt.timedelta(minutes=40), tick=False):
         handled = post_json(officer, f"{url}/report", {"outcome": "已劝离", "acted_at": "2026-06-01T02:28:00Z"})
 
     # Then each clock is met when the officer acted, and the transitions are of their arrival, with a note
-    assert [r.json()["status"] for r in (acknowledged, arrived, handled)] == ["acknowledged", "on_site", "handled"]
+    assert [r.json()["status"] for r in (acknowledged, arrived, handled)] == ["acknowledged", "arrived", "handled"]
     stored = Event.objects.get(pk=event.pk)
     assert (stored.acknowledged_at, stored.arrived_at, stored.handled_at) == (
         T0 + dt.timedelta(seconds=30),
@@ -240,8 +240,8 @@ def test_field_steps_sent_late_are_timed_when_the_officer_acted(world: Any) -> N
     ("state", "action", "body"),
     [
         ("dispatched", "acknowledge", {}),
-        ("acknowledged", "check-in", {"lon": POINT_IN_A[0], "lat": POINT_IN_A[1]}),
-        ("on_site", "report", {"outcome": "已劝离"}),
+        ("acknowledged", "arrive", {"lon": POINT_IN_A[0], "lat": POINT_IN_A[1]}),
+        ("arrived", "report", {"outcome": "已劝离"}),
     ],
 )
 def test_a_step_time_without_an_offset_is_refused_and_writes_nothing(

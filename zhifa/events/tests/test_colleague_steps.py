@@ -1,4 +1,4 @@
-"""Each officer's own acknowledgement and check-in on an event sent to two (``EventAssignment.acknowledged_at``,
+"""Each officer's own acknowledgement and arrival on an event sent to two (``EventAssignment.acknowledged_at``,
 ``arrived_at``).
 
 The first officer's step moves the event (its transition, its clocks) and is also kept on their assignment;
@@ -80,27 +80,27 @@ def test_the_first_officers_steps_are_kept_on_their_own_assignment(world: Any, c
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
 
-    # When officer_a acknowledges (tapped offline at 10:00:30, arriving at 10:02) and checks in at 10:04
+    # When officer_a acknowledges (tapped offline at 10:00:30, arriving at 10:02) and arrives at 10:04
     with time_machine.travel(at(2), tick=False):
         event = services.event_acknowledge(actor=officer, event=event, acted_at=at(0.5))
     with time_machine.travel(at(4), tick=False):
-        event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+        event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
 
     # Then their assignment holds the same times as the event; the colleague's holds none yet
     assert (event.acknowledged_at, event.arrived_at) == (at(0.5), at(4))
     assert step_times(event) == {"officer_a": (at(0.5), at(4)), "colleague_a": (None, None)}
 
 
-@pytest.mark.parametrize("state", [EventStatus.ACKNOWLEDGED, EventStatus.ON_SITE])
+@pytest.mark.parametrize("state", [EventStatus.ACKNOWLEDGED, EventStatus.ARRIVED])
 def test_the_colleague_acknowledges_after_the_first_officer(world: Any, colleague: Officer, state: str) -> None:
-    # Given an event sent to two, acknowledged by officer_a at 10:01 (and checked in by them at 10:02)
+    # Given an event sent to two, acknowledged by officer_a at 10:01 (and arrived by them at 10:02)
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
     with time_machine.travel(at(1), tick=False):
         event = services.event_acknowledge(actor=officer, event=event)
-    if state == EventStatus.ON_SITE:
+    if state == EventStatus.ARRIVED:
         with time_machine.travel(at(2), tick=False):
-            event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+            event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
     transitions = EventTransition.objects.count()
     audit_count = AuditEntry.objects.count()
 
@@ -149,26 +149,26 @@ def test_the_colleagues_acknowledgement_sent_again_writes_nothing(world: Any, co
 
 
 def test_the_colleague_checks_in_after_the_first_officer(world: Any, colleague: Officer) -> None:
-    # Given an event sent to two, acknowledged by both and checked in by officer_a at 10:03
+    # Given an event sent to two, acknowledged by both and arrived by officer_a at 10:03
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
     with time_machine.travel(at(1), tick=False):
         event = services.event_acknowledge(actor=officer, event=event)
         services.event_acknowledge(actor=colleague.user, event=event)
     with time_machine.travel(at(3), tick=False):
-        event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+        event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
     transitions = EventTransition.objects.count()
     audit_count = AuditEntry.objects.count()
 
-    # When the colleague checks in at 10:04, about 100 m from the event
+    # When the colleague arrives at 10:04, about 100 m from the event
     with time_machine.travel(at(4), tick=False):
-        returned = services.event_check_in(
+        returned = services.event_arrive(
             actor=colleague.user, event=event, lon=event.lon, lat=event.lat + 0.0009, accuracy_m=6
         )
 
     # Then their arrival and position are recorded, with one audit entry and no transition; the event's
     # arrival (and its arrive clock) stays officer_a's
-    assert (returned.status, returned.arrived_at) == (EventStatus.ON_SITE, at(3))
+    assert (returned.status, returned.arrived_at) == (EventStatus.ARRIVED, at(3))
     assert Event.objects.get(pk=event.pk).arrived_at == at(3)
     assert EventTransition.objects.count() == transitions
     assert field_steps(event) == [("acknowledge", "officer_a"), ("arrive", "officer_a")]
@@ -190,61 +190,59 @@ def test_the_colleague_checks_in_after_the_first_officer(world: Any, colleague: 
 
 
 @pytest.mark.parametrize("offset", [0.0, 0.01], ids=["same_place", "a_kilometre_away"])
-def test_the_colleagues_check_in_sent_again_writes_nothing(world: Any, colleague: Officer, offset: float) -> None:
-    # Given an event on site with both officers checked in, the colleague at 10:04
+def test_the_colleagues_arrival_sent_again_writes_nothing(world: Any, colleague: Officer, offset: float) -> None:
+    # Given an event on site with both officers arrived, the colleague at 10:04
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
     with time_machine.travel(at(1), tick=False):
         event = services.event_acknowledge(actor=officer, event=event)
-        event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+        event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
     with time_machine.travel(at(4), tick=False):
-        services.event_check_in(actor=colleague.user, event=event, lon=event.lon, lat=event.lat)
+        services.event_arrive(actor=colleague.user, event=event, lon=event.lon, lat=event.lat)
     before = written(event)
 
-    # When the colleague's check-in arrives again — from where it was made, or from a second tap elsewhere
+    # When the colleague's arrival arrives again — from where it was made, or from a second tap elsewhere
     with time_machine.travel(at(5), tick=False):
-        returned = services.event_check_in(actor=colleague.user, event=event, lon=event.lon, lat=event.lat + offset)
+        returned = services.event_arrive(actor=colleague.user, event=event, lon=event.lon, lat=event.lat + offset)
 
     # Then it is answered with the event, and nothing is written (no position either)
-    assert (returned.pk, returned.status) == (event.pk, EventStatus.ON_SITE)
+    assert (returned.pk, returned.status) == (event.pk, EventStatus.ARRIVED)
     assert written(event) == before
     assert step_times(event)["colleague_a"] == (None, at(4))
 
 
-def test_the_colleague_checking_in_too_far_away_is_refused_and_nothing_is_written(
-    world: Any, colleague: Officer
-) -> None:
-    # Given an event on site by officer_a's check-in
+def test_the_colleague_arriving_too_far_away_is_refused_and_nothing_is_written(world: Any, colleague: Officer) -> None:
+    # Given an event on site by officer_a's arrival
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
     event = services.event_acknowledge(actor=officer, event=event)
-    event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+    event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
     before = written(event)
 
-    # When the colleague checks in about 1112 m away
+    # When the colleague arrives about 1112 m away
     with pytest.raises(ValidationFailed) as refused:
-        services.event_check_in(actor=colleague.user, event=event, lon=event.lon, lat=event.lat + 0.01)
+        services.event_arrive(actor=colleague.user, event=event, lon=event.lon, lat=event.lat + 0.01)
 
-    # Then they are refused with the distance, as anyone checking in, and nothing is written
-    assert (refused.value.code, refused.value.details) == ("checkin_too_far", {"distance_m": 1112, "max_m": 300})
+    # Then they are refused with the distance, as anyone arriving, and nothing is written
+    assert (refused.value.code, refused.value.details) == ("arrive_too_far", {"distance_m": 1112, "max_m": 300})
     assert refused.value.message == "您距离事件地点约1112米，超过300米，请到达现场后再签到"
     assert written(event) == before
 
 
-def test_the_colleagues_check_in_is_not_timed_before_their_own_acknowledgement(world: Any, colleague: Officer) -> None:
+def test_the_colleagues_arrival_is_not_timed_before_their_own_acknowledgement(world: Any, colleague: Officer) -> None:
     # Given an event on site by officer_a at 10:01, and the colleague's acknowledgement at 10:02
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
     with time_machine.travel(at(1), tick=False):
         event = services.event_acknowledge(actor=officer, event=event)
-        event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+        event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
     with time_machine.travel(at(2), tick=False):
         services.event_acknowledge(actor=colleague.user, event=event)
     audit_count = AuditEntry.objects.count()
 
-    # When the colleague's check-in arrives at 10:05 saying it was made at 10:01:30
+    # When the colleague's arrival arrives at 10:05 saying it was made at 10:01:30
     with time_machine.travel(at(5), tick=False):
-        services.event_check_in(actor=colleague.user, event=event, lon=event.lon, lat=event.lat, acted_at=at(1.5))
+        services.event_arrive(actor=colleague.user, event=event, lon=event.lon, lat=event.lat, acted_at=at(1.5))
 
     # Then it counts from its arrival, for the time and the position, and the audit entry says why
     assert step_times(event)["colleague_a"] == (at(2), at(5))
@@ -259,18 +257,18 @@ def test_two_officers_each_step_once_whoever_is_first(world: Any, colleague: Off
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
 
-    # When officer_a acknowledges first, the colleague acknowledges and checks in first, then officer_a arrives
+    # When officer_a acknowledges first, the colleague acknowledges and arrives first, then officer_a arrives
     with time_machine.travel(at(1), tick=False):
         event = services.event_acknowledge(actor=officer, event=event)
     with time_machine.travel(at(2), tick=False):
         event = services.event_acknowledge(actor=colleague.user, event=event)
     with time_machine.travel(at(3), tick=False):
-        event = services.event_check_in(actor=colleague.user, event=event, lon=event.lon, lat=event.lat)
+        event = services.event_arrive(actor=colleague.user, event=event, lon=event.lon, lat=event.lat)
     with time_machine.travel(at(4), tick=False):
-        event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+        event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
 
     # Then each step moved the event once, by whoever took it first, and each officer's own times are kept
-    assert (event.status, event.acknowledged_at, event.arrived_at) == (EventStatus.ON_SITE, at(1), at(3))
+    assert (event.status, event.acknowledged_at, event.arrived_at) == (EventStatus.ARRIVED, at(1), at(3))
     assert field_steps(event) == [("acknowledge", "officer_a"), ("arrive", "colleague_a")]
     assert step_times(event) == {"officer_a": (at(1), at(4)), "colleague_a": (at(2), at(3))}
 
@@ -327,13 +325,13 @@ def test_the_api_gives_each_officers_own_times(world: Any, colleague: Officer) -
 
 
 @pytest.mark.parametrize("persona", ["officer_b", "auxiliary_a", "dispatcher"])
-@pytest.mark.parametrize("step", ["acknowledge", "check_in"])
+@pytest.mark.parametrize("step", ["acknowledge", "arrive"])
 def test_anyone_not_assigned_is_refused(world: Any, colleague: Officer, persona: str, step: str) -> None:
-    # Given an event sent to two, on site by officer_a's check-in
+    # Given an event sent to two, on site by officer_a's arrival
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
     event = services.event_acknowledge(actor=officer, event=event)
-    event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+    event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
     before = written(event)
 
     # When someone not sent takes the step
@@ -341,7 +339,7 @@ def test_anyone_not_assigned_is_refused(world: Any, colleague: Officer, persona:
         take(step, world.user(persona), event)
 
     # Then they are refused, and nothing is written; street B's officer does not see street A's event at all
-    what = {"acknowledge": "响应任务", "check_in": "到场签到"}[step]
+    what = {"acknowledge": "响应任务", "arrive": "到场签到"}[step]
     expected = ("not_assigned", f"只有被派遣到该事件的执法人员才能{what}")
     if persona == "officer_b":
         expected = ("event_not_found", "事件不存在或不在您的管辖范围内")
@@ -349,7 +347,7 @@ def test_anyone_not_assigned_is_refused(world: Any, colleague: Officer, persona:
     assert written(event) == before
 
 
-@pytest.mark.parametrize("step", ["acknowledge", "check_in"])
+@pytest.mark.parametrize("step", ["acknowledge", "arrive"])
 def test_once_the_event_is_reported_the_colleague_is_refused_as_today(
     world: Any, colleague: Officer, step: str
 ) -> None:
@@ -357,7 +355,7 @@ def test_once_the_event_is_reported_the_colleague_is_refused_as_today(
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
     event = services.event_acknowledge(actor=officer, event=event)
-    event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+    event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
     event = services.event_report(actor=officer, event=event, outcome="已劝离，恢复通行")
     before = written(event)
 
@@ -373,22 +371,22 @@ def test_once_the_event_is_reported_the_colleague_is_refused_as_today(
 def take(step: str, actor: Any, event: Event) -> Event:
     if step == "acknowledge":
         return services.event_acknowledge(actor=actor, event=event)
-    return services.event_check_in(actor=actor, event=event, lon=event.lon, lat=event.lat)
+    return services.event_arrive(actor=actor, event=event, lon=event.lon, lat=event.lat)
 
 
 def test_the_migration_gives_steps_taken_before_it_to_their_officers(world: Any, colleague: Officer) -> None:
-    """Events acknowledged and checked in before migration 0007: each step goes to the officer who took it,
+    """Events acknowledged and arrived before migration 0007: each step goes to the officer who took it,
     at the time the event holds for it, and a colleague who took neither step keeps both empty."""
     from django.apps import apps
 
     backfill = migration_data_step("events", "0007_add_assignment_step_times")
-    # Given an event officer_a acknowledged at 10:01 (recorded offline, arriving 10:03) and checked in at 10:06
+    # Given an event officer_a acknowledged at 10:01 (recorded offline, arriving 10:03) and arrived at 10:06
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")
     with time_machine.travel(at(3), tick=False):
         event = services.event_acknowledge(actor=officer, event=event, acted_at=at(1))
     with time_machine.travel(at(6), tick=False):
-        event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+        event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
     # ... stored before the assignments had times of their own
     EventAssignment.objects.update(acknowledged_at=None, arrived_at=None)
 

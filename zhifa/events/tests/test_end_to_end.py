@@ -25,8 +25,8 @@ def test_the_full_path_is_recorded_step_by_step(world: Any) -> None:
         ("reported", "triaged", "系统（自动研判）"),
         ("triaged", "dispatched", "dispatcher"),
         ("dispatched", "acknowledged", "officer_a"),
-        ("acknowledged", "on_site", "officer_a"),
-        ("on_site", "handled", "officer_a"),
+        ("acknowledged", "arrived", "officer_a"),
+        ("arrived", "handled", "officer_a"),
         ("handled", "verified", "dispatcher"),
         ("verified", "closed", "dispatcher"),
     ]

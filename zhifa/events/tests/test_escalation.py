@@ -99,17 +99,17 @@ def test_a_late_first_run_takes_every_level_due_at_once(world: Any, zone_lead: A
 
 def test_an_officer_on_site_is_not_redispatched_when_feedback_is_late(world: Any, zone_lead: Any) -> None:
     with time_machine.travel(T0, tick=False):
-        event = walk_to(world, "on_site")
+        event = walk_to(world, "arrived")
 
     with time_machine.travel(minutes(41), tick=False):
         taken = services.events_escalate_overdue()
 
     assert steps(taken) == [("feedback", 1), ("feedback", 2), ("feedback", 3)]
     assert (taken[2].outcome, taken[2].note) == (
-        EscalationOutcome.ON_SITE,
+        EscalationOutcome.ARRIVED,
         "人员已在现场处置，未改派；已再次通知指挥中心",
     )
-    assert Event.objects.get(pk=event.pk).status == EventStatus.ON_SITE
+    assert Event.objects.get(pk=event.pk).status == EventStatus.ARRIVED
 
 
 def test_acting_in_time_stops_the_clock(world: Any, zone_lead: Any) -> None:
@@ -182,7 +182,7 @@ def test_a_scan_reads_the_steps_taken_once_whatever_the_number_of_stale_events(
     def stale_events(n: int) -> None:
         with time_machine.travel(T0, tick=False):
             for _ in range(n):
-                walk_to(world, "on_site")
+                walk_to(world, "arrived")
         with time_machine.travel(minutes(41), tick=False):
             services.events_escalate_overdue()
 
@@ -288,6 +288,6 @@ def test_the_migration_reads_the_outcome_of_steps_taken_before_it_from_their_not
         EscalationOutcome.REDISPATCHED,
         EscalationOutcome.REDISPATCH_CAP_REACHED,
         EscalationOutcome.NOBODY_TO_SEND,
-        EscalationOutcome.ON_SITE,
+        "on_site",  # the name of EscalationOutcome.ARRIVED until migration 0012 (test_renamed_values.py)
         EscalationOutcome.COORDINATION_OVERDUE,
     ]

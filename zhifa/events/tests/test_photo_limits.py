@@ -159,7 +159,7 @@ def test_nine_photos_are_taken(world: Any) -> None:
 
 def test_the_officers_report_with_too_many_photos_is_refused_and_writes_nothing(world: Any, settings: Any) -> None:
     settings.ZHIFA_MAX_PHOTOS_PER_REQUEST = 2
-    event = walk_to(world, "on_site")
+    event = walk_to(world, "arrived")
     before = _footprint()
 
     with pytest.raises(ValidationFailed) as refused:
@@ -172,7 +172,7 @@ def test_the_officers_report_with_too_many_photos_is_refused_and_writes_nothing(
 
     assert refused.value.code == "photos_too_many"
     assert _footprint() == before
-    assert Event.objects.get(pk=event.pk).status == "on_site"
+    assert Event.objects.get(pk=event.pk).status == "arrived"
 
 
 def test_the_api_answers_422_for_a_header_bomb_and_for_too_many_photos(world: Any) -> None:

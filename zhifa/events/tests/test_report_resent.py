@@ -104,7 +104,7 @@ def test_the_same_text_from_anyone_else_is_refused_as_not_assigned(world: Any, m
         actor=world.user("dispatcher"), event=event, officers=[officer_of(world, "officer_a"), colleague]
     )
     event = services.event_acknowledge(actor=officer, event=event)
-    event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+    event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
     event = services.event_report(actor=officer, event=event, outcome=OUTCOME)
     before = written(event, media)
     actor = colleague_user if persona == "colleague" else world.user(persona)
@@ -129,7 +129,7 @@ def test_after_a_redo_the_same_text_is_a_new_report(world: Any, media: Path) -> 
     officer = world.user("officer_a")
     event = services.event_redo(actor=world.user("dispatcher"), event=event, reason="现场仍有摊贩")
     event = services.event_acknowledge(actor=officer, event=event)
-    event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+    event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
     audit_before = AuditEntry.objects.count()
 
     # When officer_a reports the same text again
@@ -144,7 +144,7 @@ def test_after_a_redo_the_same_text_is_a_new_report(world: Any, media: Path) -> 
 def test_two_copies_sent_at_once_make_one_report(world: Any, media: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given an event on site, and a first copy that lands while the second is between its checks and the
     # row lock (both found the officer assigned and the event on site)
-    event = walk_to(world, "on_site")
+    event = walk_to(world, "arrived")
     officer = world.user("officer_a")
     real_check = dispatch.require_assignment
     first_copy: list[Event] = []

@@ -2,7 +2,7 @@
 
 A report the phone kept while offline carries the moment it was submitted (``acted_at``), taken for the
 feedback clock when it is plausible — not in the future, not older than ``ZHIFA_OFFLINE_MAX_AGE_S``, not
-before the dispatch to this officer or their check-in — and otherwise the arrival counts, with the reason in
+before the dispatch to this officer or their arrival — and otherwise the arrival counts, with the reason in
 the transition row and the audit entry. A copy of a report that arrived is still answered first, whatever
 time it carries; a time without an offset is refused and writes nothing."""
 
@@ -28,15 +28,15 @@ def at(minutes: float) -> dt.datetime:
     return T0 + dt.timedelta(minutes=minutes)
 
 
-def on_site_at_ten_past(world: Any) -> Event:
-    """An event dispatched to officer_a at 10:00, acknowledged at 10:01 and checked in at 10:10."""
+def arrived_at_ten_past(world: Any) -> Event:
+    """An event dispatched to officer_a at 10:00, acknowledged at 10:01 and arrived at 10:10."""
     officer = world.user("officer_a")
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "dispatched")
     with time_machine.travel(at(1), tick=False):
         event = services.event_acknowledge(actor=officer, event=event)
     with time_machine.travel(at(10), tick=False):
-        return services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+        return services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
 
 
 def written(event: Event) -> tuple[Any, ...]:
@@ -55,8 +55,8 @@ def written(event: Event) -> tuple[Any, ...]:
 
 
 def test_a_queued_report_is_timed_when_it_was_made(world: Any) -> None:
-    # Given an event officer_a checked in at at 10:10
-    event = on_site_at_ten_past(world)
+    # Given an event officer_a arrived at at 10:10
+    event = arrived_at_ten_past(world)
 
     # When their report made offline at 10:28 arrives at 10:40
     with time_machine.travel(at(40), tick=False):
@@ -84,16 +84,16 @@ def test_a_queued_report_is_timed_when_it_was_made(world: Any) -> None:
         (40.5, 86400, "06-01 10:40:30 晚于送达时间"),
         (28, 600, "06-01 10:28:00 早于送达前10分钟"),
     ],
-    ids=["before_the_check_in", "in_the_future", "older_than_the_limit"],
+    ids=["before_the_arrival", "in_the_future", "older_than_the_limit"],
 )
 def test_an_implausible_report_time_is_not_taken_and_the_reason_is_noted(
     world: Any, settings: Any, acted_minute: float, max_age_s: int, why: str
 ) -> None:
-    # Given an event officer_a checked in at at 10:10, and a limit on how old a time kept offline may be
+    # Given an event officer_a arrived at at 10:10, and a limit on how old a time kept offline may be
     settings.ZHIFA_OFFLINE_MAX_AGE_S = max_age_s
-    event = on_site_at_ten_past(world)
+    event = arrived_at_ten_past(world)
 
-    # When a report arrives at 10:40 saying it was made before the check-in, in the future, or too long ago
+    # When a report arrives at 10:40 saying it was made before the arrival, in the future, or too long ago
     with time_machine.travel(at(40), tick=False):
         handled = services.event_report(
             actor=world.user("officer_a"), event=event, outcome=OUTCOME, acted_at=at(acted_minute)
@@ -111,8 +111,8 @@ def test_an_implausible_report_time_is_not_taken_and_the_reason_is_noted(
 
 
 def test_a_report_sent_at_once_counts_from_its_arrival_without_a_note(world: Any) -> None:
-    # Given an event officer_a checked in at at 10:10
-    event = on_site_at_ten_past(world)
+    # Given an event officer_a arrived at at 10:10
+    event = arrived_at_ten_past(world)
 
     # When their report arrives at 10:25 with no time of its own
     with time_machine.travel(at(25), tick=False):
@@ -126,7 +126,7 @@ def test_a_report_sent_at_once_counts_from_its_arrival_without_a_note(world: Any
 
 def test_a_copy_carrying_another_time_is_answered_as_the_report_it_repeats(world: Any) -> None:
     # Given a report officer_a made at 10:28 that arrived at 10:40
-    event = on_site_at_ten_past(world)
+    event = arrived_at_ten_past(world)
     officer = world.user("officer_a")
     with time_machine.travel(at(40), tick=False):
         services.event_report(actor=officer, event=event, outcome=OUTCOME, acted_at=at(28))
@@ -142,8 +142,8 @@ def test_a_copy_carrying_another_time_is_answered_as_the_report_it_repeats(world
 
 
 def test_a_time_without_an_offset_is_refused_and_writes_nothing(world: Any) -> None:
-    # Given an event officer_a checked in at at 10:10
-    event = on_site_at_ten_past(world)
+    # Given an event officer_a arrived at at 10:10
+    event = arrived_at_ten_past(world)
     before = written(event)
 
     # When a report arrives at 10:40 with a time that names no zone

@@ -36,7 +36,7 @@ from zhifa.events.tests.conftest import jpeg_bytes, officer_of, report
 pytestmark = pytest.mark.django_db
 
 NOT_FOUND = {"code": "event_not_found", "message": "事件不存在或不在您的管辖范围内"}
-STEPS = ["reported", "triaged", "dispatched", "acknowledged", "on_site", "handled", "verified", "closed"]
+STEPS = ["reported", "triaged", "dispatched", "acknowledged", "arrived", "handled", "verified", "closed"]
 
 
 def event_in(world: Any, street: str, state: str) -> Event:
@@ -54,8 +54,8 @@ def event_in(world: Any, street: str, state: str) -> Event:
             event = services.event_dispatch(actor=dispatcher, event=event, officers=[who])
         elif step == "acknowledged":
             event = services.event_acknowledge(actor=officer, event=event)
-        elif step == "on_site":
-            event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+        elif step == "arrived":
+            event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
         elif step == "handled":
             event = services.event_report(actor=officer, event=event, outcome="已劝离")
         elif step == "verified":
@@ -89,8 +89,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "dispatch": ("street_dispatcher_a", "triaged"),
     "redispatch": ("street_dispatcher_a", "dispatched"),
     "acknowledge": ("officer_a", "dispatched"),
-    "check-in": ("officer_a", "acknowledged"),
-    "report": ("officer_a", "on_site"),
+    "arrive": ("officer_a", "acknowledged"),
+    "report": ("officer_a", "arrived"),
     "verify": ("street_dispatcher_a", "handled"),
     "redo": ("street_dispatcher_a", "handled"),
     "close": ("street_dispatcher_a", "verified"),
@@ -108,7 +108,7 @@ def _api_body(world: Any, action: str, target: Event | None) -> dict[str, Any]:
     return {
         "dispatch": {"officer_ids": [officer_of(world, "officer_a").pk]},
         "redispatch": {"officer_ids": [officer_of(world, "officer_a").pk], "reason": "改派"},
-        "check-in": {"lon": point[0], "lat": point[1]},
+        "arrive": {"lon": point[0], "lat": point[1]},
         "redo": {"reason": "不合格"},
         "return": {"reason": "非本片区"},
         "transfer": {"department_id": world.market_dept.pk, "instructions": "请核处"},
@@ -129,9 +129,9 @@ def _api(client: Client, action: str, event_id: int, body: dict[str, Any]) -> An
 
 
 def _page(client: Client, world: Any, action: str, event_id: int, body: dict[str, Any]) -> Any:
-    if action in {"acknowledge", "check-in", "report"}:
+    if action in {"acknowledge", "arrive", "report"}:
         url = f"/m/events/{event_id}/{action}/"
-        form: dict[str, Any] = {"check-in": {"lon": body.get("lon"), "lat": body.get("lat"), "accuracy": 5}}.get(
+        form: dict[str, Any] = {"arrive": {"lon": body.get("lon"), "lat": body.get("lat"), "accuracy": 5}}.get(
             action, {}
         )
         if action == "report":
@@ -270,13 +270,13 @@ def test_an_officer_sent_to_another_streets_event_works_it_and_sees_it_after_the
     # When the officer takes every field step through the API
     steps = [
         _api(client, "acknowledge", event.pk, {}),
-        _api(client, "check-in", event.pk, {"lon": event.lon, "lat": event.lat}),
+        _api(client, "arrive", event.pk, {"lon": event.lon, "lat": event.lat}),
         _api(client, "report", event.pk, {"outcome": "已劝离"}),
     ]
     # Then each is answered with the event, the last one too (the report released the assignment)
     assert [(r.status_code, r.json()["status"]) for r in steps] == [
         (200, "acknowledged"),
-        (200, "on_site"),
+        (200, "arrived"),
         (200, "handled"),
     ]
     # And street B's other events stay out of the officer's sight

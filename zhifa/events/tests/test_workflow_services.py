@@ -170,14 +170,14 @@ def test_an_inactive_officer_cannot_be_dispatched(world: Any) -> None:
     assert refused.value.code == "officer_unavailable"
 
 
-@pytest.mark.parametrize("step", ["acknowledge", "check_in", "report"])
+@pytest.mark.parametrize("step", ["acknowledge", "arrive", "report"])
 def test_only_an_assigned_officer_may_take_the_field_steps(world: Any, step: str) -> None:
-    state = {"acknowledge": "dispatched", "check_in": "acknowledged", "report": "on_site"}[step]
+    state = {"acknowledge": "dispatched", "arrive": "acknowledged", "report": "arrived"}[step]
     event = walk_to(world, state)
     before = footprint(event)
     calls = {
         "acknowledge": lambda actor: services.event_acknowledge(actor=actor, event=event),
-        "check_in": lambda actor: services.event_check_in(actor=actor, event=event, lon=event.lon, lat=event.lat),
+        "arrive": lambda actor: services.event_arrive(actor=actor, event=event, lon=event.lon, lat=event.lat),
         "report": lambda actor: services.event_report(actor=actor, event=event, outcome="已处理"),
     }
 
@@ -192,34 +192,34 @@ def test_only_an_assigned_officer_may_take_the_field_steps(world: Any, step: str
 
 
 @time_machine.travel(T0, tick=False)
-def test_acknowledge_and_check_in_record_their_times_and_the_position(world: Any) -> None:
+def test_acknowledge_and_arrival_record_their_times_and_the_position(world: Any) -> None:
     event = walk_to(world, "dispatched")
     officer = world.user("officer_a")
 
     acknowledged = services.event_acknowledge(actor=officer, event=event)
-    on_site = services.event_check_in(
+    arrived = services.event_arrive(
         actor=officer, event=acknowledged, lon=event.lon + 0.001, lat=event.lat, accuracy_m=8
     )
 
-    assert (acknowledged.acknowledged_at, on_site.arrived_at, on_site.status) == (T0, T0, EventStatus.ON_SITE)
+    assert (acknowledged.acknowledged_at, arrived.arrived_at, arrived.status) == (T0, T0, EventStatus.ARRIVED)
     assert list(OfficerPosition.objects.values_list("lon", "lat", "accuracy_m")) == [(event.lon + 0.001, event.lat, 8)]
 
 
-def test_check_in_far_from_the_event_is_refused_with_the_distance(world: Any) -> None:
+def test_arrival_far_from_the_event_is_refused_with_the_distance(world: Any) -> None:
     event = walk_to(world, "acknowledged")
     before = footprint(event)
 
     with pytest.raises(ValidationFailed) as refused:
-        services.event_check_in(actor=world.user("officer_a"), event=event, lon=event.lon + 0.005, lat=event.lat)
+        services.event_arrive(actor=world.user("officer_a"), event=event, lon=event.lon + 0.005, lat=event.lat)
 
-    assert refused.value.code == "checkin_too_far"
+    assert refused.value.code == "arrive_too_far"
     assert refused.value.details == {"distance_m": 480, "max_m": 300}
     assert refused.value.message == "您距离事件地点约480米，超过300米，请到达现场后再签到"
     assert footprint(event) == before
 
 
 def test_report_needs_an_outcome_and_releases_the_officers(world: Any) -> None:
-    event = walk_to(world, "on_site")
+    event = walk_to(world, "arrived")
     before = footprint(event)
 
     with pytest.raises(ValidationFailed) as refused:

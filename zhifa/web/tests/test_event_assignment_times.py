@@ -21,8 +21,8 @@ def at(minutes: float) -> dt.datetime:
 
 
 def test_each_assigned_officers_own_steps_are_shown(client_as: Any, world: World) -> None:
-    # Given an event sent at 10:00 to officer_a and a colleague: officer_a acknowledged at 10:01 and checked in
-    # at 10:03, the colleague went straight to the site and checked in at 10:04
+    # Given an event sent at 10:00 to officer_a and a colleague: officer_a acknowledged at 10:01 and arrived
+    # at 10:03, the colleague went straight to the site and arrived at 10:04
     user = UserFactory(username="colleague_a")
     ProfileFactory(user=user, district=world.district, role=Role.OFFICER, street=world.street_a)
     colleague = OfficerFactory(
@@ -44,9 +44,9 @@ def test_each_assigned_officers_own_steps_are_shown(client_as: Any, world: World
     with time_machine.travel(at(1), tick=False):
         event = services.event_acknowledge(actor=officer, event=event)
     with time_machine.travel(at(3), tick=False):
-        event = services.event_check_in(actor=officer, event=event, lon=event.lon, lat=event.lat)
+        event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
     with time_machine.travel(at(4), tick=False):
-        services.event_check_in(actor=user, event=event, lon=event.lon, lat=event.lat)
+        services.event_arrive(actor=user, event=event, lon=event.lon, lat=event.lat)
 
     # When the dispatcher opens the event
     body = client_as("dispatcher").get(f"/events/{event.pk}/").content.decode()

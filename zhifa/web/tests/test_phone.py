@@ -1,4 +1,4 @@
-"""The officer's phone under /m/: tasks, acknowledge, GPS check-in (refused far away, with the distance),
+"""The officer's phone under /m/: tasks, acknowledge, GPS arrival (refused far away, with the distance),
 report back, patrol findings, position updates; each write audited as coming from the phone."""
 
 import datetime as dt
@@ -54,7 +54,7 @@ def test_task_list_shows_the_officers_task_on_a_phone_page(client_as: Any, dispa
     assert 'data-track-position="1"' in body
 
 
-def test_acknowledge_then_check_in_then_report(client_as: Any, world: World, dispatched: Event) -> None:
+def test_acknowledge_then_arrival_then_report(client_as: Any, world: World, dispatched: Event) -> None:
     client = client_as("officer_a")
 
     assert client.post(f"/m/events/{dispatched.pk}/acknowledge/").status_code == 302
@@ -63,11 +63,11 @@ def test_acknowledge_then_check_in_then_report(client_as: Any, world: World, dis
     assert AuditEntry.objects.filter(object_id=str(dispatched.pk)).order_by("-seq").first().client == "phone"  # type: ignore[union-attr]
 
     response = client.post(
-        f"/m/events/{dispatched.pk}/check-in/", {"lon": dispatched.lon, "lat": dispatched.lat, "accuracy": "8"}
+        f"/m/events/{dispatched.pk}/arrive/", {"lon": dispatched.lon, "lat": dispatched.lat, "accuracy": "8"}
     )
     assert response.status_code == 302
     dispatched.refresh_from_db()
-    assert dispatched.status == EventStatus.ON_SITE
+    assert dispatched.status == EventStatus.ARRIVED
 
     response = client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已劝离，恢复通行"})
     assert response.status_code == 302
@@ -75,14 +75,12 @@ def test_acknowledge_then_check_in_then_report(client_as: Any, world: World, dis
     assert (dispatched.status, dispatched.outcome) == (EventStatus.HANDLED, "已劝离，恢复通行")
 
 
-def test_check_in_far_away_is_refused_with_the_distance(client_as: Any, dispatched: Event) -> None:
+def test_arrival_far_away_is_refused_with_the_distance(client_as: Any, dispatched: Event) -> None:
     client = client_as("officer_a")
     client.post(f"/m/events/{dispatched.pk}/acknowledge/")
 
     # 0.01° of latitude north: about 1112 m away
-    response = client.post(
-        f"/m/events/{dispatched.pk}/check-in/", {"lon": dispatched.lon, "lat": dispatched.lat + 0.01}
-    )
+    response = client.post(f"/m/events/{dispatched.pk}/arrive/", {"lon": dispatched.lon, "lat": dispatched.lat + 0.01})
 
     assert response.status_code == 422
     body = response.content.decode()
@@ -92,11 +90,11 @@ def test_check_in_far_away_is_refused_with_the_distance(client_as: Any, dispatch
     assert dispatched.status == EventStatus.ACKNOWLEDGED
 
 
-def test_check_in_without_a_position_is_refused(client_as: Any, dispatched: Event) -> None:
+def test_arrival_without_a_position_is_refused(client_as: Any, dispatched: Event) -> None:
     client = client_as("officer_a")
     client.post(f"/m/events/{dispatched.pk}/acknowledge/")
 
-    response = client.post(f"/m/events/{dispatched.pk}/check-in/", {})
+    response = client.post(f"/m/events/{dispatched.pk}/arrive/", {})
 
     assert response.status_code == 422
     assert "未获取到定位" in response.content.decode()
@@ -175,7 +173,7 @@ def test_phone_pages_name_the_user_they_were_made_for(client_as: Any, world: Wor
         client.get("/m/"),
         client.get(f"/m/events/{dispatched.pk}/"),
         client.get("/m/finding/"),
-        client.post(f"/m/events/{dispatched.pk}/check-in/", {}),  # refused: the page is shown again
+        client.post(f"/m/events/{dispatched.pk}/arrive/", {}),  # refused: the page is shown again
     ]
 
     assert [(a.status_code, a["X-Zhifa-User"]) for a in answers] == [
@@ -207,21 +205,21 @@ def test_the_service_worker_carries_the_offline_page_and_the_forms_it_keeps(clie
     assert "officer_a" not in offline and "csrf" not in offline  # made for nobody
     assert sw_value(script, "QUEUED") == [
         "/m/events/0/acknowledge/",
-        "/m/events/0/check-in/",
+        "/m/events/0/arrive/",
         "/m/events/0/report/",
         "/m/finding/",
     ]
     assert (sw_value(script, "LOGIN"), sw_value(script, "USER_HEADER")) == ("/login/", "X-Zhifa-User")
 
 
-def on_site(client: Any, event: Event) -> None:
+def arrived(client: Any, event: Event) -> None:
     client.post(f"/m/events/{event.pk}/acknowledge/")
-    client.post(f"/m/events/{event.pk}/check-in/", {"lon": event.lon, "lat": event.lat, "accuracy": "8"})
+    client.post(f"/m/events/{event.pk}/arrive/", {"lon": event.lon, "lat": event.lat, "accuracy": "8"})
 
 
 def test_a_report_sent_again_after_it_arrived_is_answered_as_arrived(client_as: Any, dispatched: Event) -> None:
     client = client_as("officer_a")
-    on_site(client, dispatched)
+    arrived(client, dispatched)
     assert client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已劝离，恢复通行"}).status_code == 302
     audit_entries = AuditEntry.objects.count()
 
@@ -236,7 +234,7 @@ def test_a_report_sent_again_after_it_arrived_is_answered_as_arrived(client_as: 
 
 def test_a_second_report_with_another_text_is_refused_on_the_page(client_as: Any, dispatched: Event) -> None:
     client = client_as("officer_a")
-    on_site(client, dispatched)
+    arrived(client, dispatched)
     client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已劝离，恢复通行"})
 
     again = client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已责令整改"})
@@ -253,7 +251,7 @@ def test_a_second_report_with_another_text_is_refused_on_the_page(client_as: Any
 
 def step_post(client: Any, event: Event, step: str, **fields: str) -> Any:
     extra = {
-        "check-in": {"lon": str(event.lon), "lat": str(event.lat), "accuracy": "8"},
+        "arrive": {"lon": str(event.lon), "lat": str(event.lat), "accuracy": "8"},
         "report": {"outcome": "已劝离，恢复通行"},
     }.get(step, {})
     return client.post(f"/m/events/{event.pk}/{step}/", {**extra, **fields})
@@ -261,20 +259,20 @@ def step_post(client: Any, event: Event, step: str, **fields: str) -> Any:
 
 def acknowledged_at_ten(client: Any, world: World, step: str) -> Event:
     """An event dispatched to officer_a at 10:00, and brought at 10:00 to the step to test: acknowledged for
-    the check-in, acknowledged and checked in for the report."""
+    the arrival, acknowledged and arrived for the report."""
     with time_machine.travel(T0, tick=False):
         event = dispatch_one(world)
-        for before in {"acknowledge": [], "check-in": ["acknowledge"], "report": ["acknowledge", "check-in"]}[step]:
+        for before in {"acknowledge": [], "arrive": ["acknowledge"], "report": ["acknowledge", "arrive"]}[step]:
             assert step_post(client, event, before).status_code == 302
     return event
 
 
-STEP_FIELDS = {"acknowledge": "acknowledged_at", "check-in": "arrived_at", "report": "handled_at"}
+STEP_FIELDS = {"acknowledge": "acknowledged_at", "arrive": "arrived_at", "report": "handled_at"}
 # Where the phone goes after each step: the task for the next one, the task list once reported.
-STEP_NEXT = {"acknowledge": "/m/events/{pk}/", "check-in": "/m/events/{pk}/", "report": "/m/"}
+STEP_NEXT = {"acknowledge": "/m/events/{pk}/", "arrive": "/m/events/{pk}/", "report": "/m/"}
 
 
-@pytest.mark.parametrize("step", ["acknowledge", "check-in", "report"])
+@pytest.mark.parametrize("step", ["acknowledge", "arrive", "report"])
 def test_a_queued_step_is_timed_by_the_wait_the_phone_measured(client_as: Any, world: World, step: str) -> None:
     # Given an event at officer_a's hands since 10:00, and a phone whose clock is years off
     client = client_as("officer_a")
@@ -291,7 +289,7 @@ def test_a_queued_step_is_timed_by_the_wait_the_phone_measured(client_as: Any, w
     assert getattr(Event.objects.get(pk=event.pk), STEP_FIELDS[step]) == T0 + dt.timedelta(seconds=30)
 
 
-@pytest.mark.parametrize("step", ["acknowledge", "check-in", "report"])
+@pytest.mark.parametrize("step", ["acknowledge", "arrive", "report"])
 @pytest.mark.parametrize(
     "fields",
     [
@@ -316,13 +314,13 @@ def test_a_step_without_a_readable_wait_counts_from_its_arrival(
     # Then it is timed at its arrival, whatever the phone's clock said, and no note is made
     assert response.status_code == 302
     assert getattr(Event.objects.get(pk=event.pk), STEP_FIELDS[step]) == T0 + dt.timedelta(minutes=3)
-    action = {"acknowledge": EventAction.ACKNOWLEDGE, "check-in": EventAction.ARRIVE, "report": EventAction.HANDLE}
+    action = {"acknowledge": EventAction.ACKNOWLEDGE, "arrive": EventAction.ARRIVE, "report": EventAction.HANDLE}
     assert EventTransition.objects.get(event=event, action=action[step]).reason == ""
 
 
-@pytest.mark.parametrize("step", ["acknowledge", "check-in", "report"])
+@pytest.mark.parametrize("step", ["acknowledge", "arrive", "report"])
 def test_a_step_sent_again_after_it_arrived_is_answered_as_arrived(client_as: Any, world: World, step: str) -> None:
-    # Given a step officer_a took (acknowledged, checked in, or reported) whose answer the phone did not get
+    # Given a step officer_a took (acknowledged, arrived, or reported) whose answer the phone did not get
     client = client_as("officer_a")
     event = acknowledged_at_ten(client, world, step)
     sent = {"observed_at": str(PHONE_CLOCK_MS), "sent_at": str(PHONE_CLOCK_MS + 1_000)}
@@ -339,7 +337,7 @@ def test_a_step_sent_again_after_it_arrived_is_answered_as_arrived(client_as: An
     assert (EventTransition.objects.count(), AuditEntry.objects.count(), OfficerPosition.objects.count()) == stored
 
 
-@pytest.mark.parametrize("step", ["acknowledge", "check-in", "report"])
+@pytest.mark.parametrize("step", ["acknowledge", "arrive", "report"])
 def test_each_step_form_keeps_the_moment_it_is_submitted(client_as: Any, world: World, step: str) -> None:
     # Given an event waiting for officer_a's step
     client = client_as("officer_a")
@@ -399,7 +397,7 @@ def colleague(world: World) -> Any:
 def buttons(client: Any, event: Event) -> list[str]:
     """The step buttons the task page offers."""
     body = client.get(f"/m/events/{event.pk}/").content.decode()
-    return [name for name in ("acknowledge", "check-in", "report") if f'id="{name}"' in body]
+    return [name for name in ("acknowledge", "arrive", "report") if f'id="{name}"' in body]
 
 
 def test_the_colleague_checks_in_on_the_phone_after_officer_a_did(client_as: Any, world: World, colleague: Any) -> None:
@@ -422,21 +420,21 @@ def test_the_colleague_checks_in_on_the_phone_after_officer_a_did(client_as: Any
     )
     assert step_post(client_as("officer_a"), event, "acknowledge").status_code == 302
 
-    # When the colleague's acknowledgement, kept in their phone's outbox, arrives, and officer_a checks in
+    # When the colleague's acknowledgement, kept in their phone's outbox, arrives, and officer_a arrives
     late = step_post(as_colleague(), event, "acknowledge")
-    assert step_post(client_as("officer_a"), event, "check-in").status_code == 302
+    assert step_post(client_as("officer_a"), event, "arrive").status_code == 302
 
-    # Then the outbox counts the acknowledgement sent, and the colleague is offered the check-in for their own
+    # Then the outbox counts the acknowledgement sent, and the colleague is offered the arrival for their own
     # arrival (with the report, as officer_a); officer_a is offered the report only
     assert (late.status_code, late["Location"]) == (302, f"/m/events/{event.pk}/")
-    assert buttons(as_colleague(), event) == ["check-in", "report"]
+    assert buttons(as_colleague(), event) == ["arrive", "report"]
     assert buttons(client_as("officer_a"), event) == ["report"]
 
-    # And when the colleague checks in there at 10:03
+    # And when the colleague arrives there at 10:03
     with time_machine.travel(T0 + dt.timedelta(minutes=3), tick=False):
-        assert step_post(as_colleague(), event, "check-in").status_code == 302
+        assert step_post(as_colleague(), event, "arrive").status_code == 302
 
-    # Then their arrival and position are recorded (no transition of their own), and the check-in is no
+    # Then their arrival and position are recorded (no transition of their own), and the arrival is no
     # longer offered
     mine = EventAssignment.objects.get(event=event, officer=colleague.officer)
     assert (

@@ -1,20 +1,20 @@
-/* The officer's phone: GPS for check-in and patrol findings, the position sent every ~30 s while a page is
- * open, and a small offline queue. A finding, report, acknowledgement or check-in submitted without a
+/* The officer's phone: GPS for arrival and patrol findings, the position sent every ~30 s while a page is
+ * open, and a small offline queue. A finding, report, acknowledgement or arrival submitted without a
  * network is kept in IndexedDB (photos included, as Blobs) and sent when the phone is back online: here when
  * the phone knows it is offline, by the service worker (sw.js) when it believes it is online and the request
  * fails. The finding's client key makes a repeated send one event, and the server takes a report sent again
  * after it arrived as arrived (events.services.event_report). An item is sent only under the account that
  * recorded it, and leaves the outbox only when the server answered about it: sent, or refused (the refusal
- * is shown); an acknowledgement or check-in sent again after it arrived is taken as arrived too
- * (event_acknowledge, event_check_in), so two taps queued offline are not shown as a refusal. An item keeps
+ * is shown); an acknowledgement or arrival sent again after it arrived is taken as arrived too
+ * (event_acknowledge, event_arrive), so two taps queued offline are not shown as a refusal. An item keeps
  * the moment of the officer's tap (observed_at, taken at the tap, before a position fix or the outbox's
  * write) and is sent with the moment it is sent (sent_at), both on this
  * phone's clock: the server counts the wait back from its own clock (web.phone._acted_at), so a queued
- * acknowledgement, check-in, report or finding is timed when the officer made it even if the phone's clock
+ * acknowledgement, arrival, report or finding is timed when the officer made it even if the phone's clock
  * is off.
  * A send that finds no network is tried again after 2 s, doubling up to 30 s (retrySoon).
  * Limits: the queue lives in this browser only, and is sent while one of the /m/ pages is open (no
- * background sync); a queued check-in carries the position taken when it was made. */
+ * background sync); a queued arrival carries the position taken when it was made. */
 (function () {
   "use strict";
 
@@ -25,7 +25,7 @@
   var QUEUED_ALERT = "当前无网络，已保存在本机，联网后自动发送";
   var NOT_QUEUED_ALERT = "当前无网络，且无法保存在本机，请联网后重新提交";
   // What a queued step without text of its own is called when the server refuses it.
-  var STEP_LABELS = { "acknowledge": "接单响应", "check-in": "到场签到" };
+  var STEP_LABELS = { "acknowledge": "接单响应", "arrive": "到场签到" };
 
   function csrfToken() {
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -292,7 +292,7 @@
         queue(form).then(function () {
           form.reset();
           forgetTap(form);
-          delete form.dataset.located;  // a check-in made again takes a new position
+          delete form.dataset.located;  // an arrival made again takes a new position
           showQueued();
           alert(QUEUED_ALERT);
         }, function () {

@@ -1,0 +1,81 @@
+"""The data migrations of issue 10's renames ("one name per concept"): values stored under an old name are
+rewritten to the new one, back again when the migration is reversed, and the audit chain keeps the JSON it
+was written with (history is not rewritten)."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import RunPython
+
+from zhifa.core.models import AuditEntry
+from zhifa.events import services
+from zhifa.events.models import Event, EventEscalation, EventTransition
+from zhifa.events.states import EscalationOutcome, EventStatus
+from zhifa.events.tests.conftest import walk_to
+
+pytestmark = pytest.mark.django_db
+T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
+
+
+def data_step(migration_name: str) -> RunPython:
+    """The migration's one RunPython step, both ways (conftest.migration_data_step gives the forward code only)."""
+    migration = MigrationLoader(connection).get_migration("events", migration_name)
+    [step] = [operation for operation in migration.operations if isinstance(operation, RunPython)]
+    return step
+
+
+def stored_statuses(event: Event) -> tuple[str, list[tuple[str, str]], list[str]]:
+    transitions = EventTransition.objects.filter(event=event).order_by("pk").values_list("from_status", "to_status")
+    outcomes = EventEscalation.objects.filter(event=event).order_by("pk").values_list("outcome", flat=True)
+    return Event.objects.get(pk=event.pk).status, list(transitions), list(outcomes)
+
+
+def test_on_site_is_stored_as_arrived_and_back(world: Any) -> None:
+    rename = data_step("0012_status_on_site_renamed_arrived")
+    # Given an event whose officers arrived and whose handle clock then ran out (level 3: not re-dispatched)
+    with time_machine.travel(T0, tick=False):
+        event = walk_to(world, "arrived")
+    with time_machine.travel(T0 + dt.timedelta(minutes=60), tick=False):
+        services.events_escalate_overdue()
+    audit_before = list(AuditEntry.objects.order_by("seq").values_list("seq", "after"))
+    # ... stored as it was before the rename
+    Event.objects.filter(pk=event.pk).update(status="on_site")
+    EventTransition.objects.filter(to_status=EventStatus.ARRIVED).update(to_status="on_site")
+    EventEscalation.objects.filter(outcome=EscalationOutcome.ARRIVED).update(outcome="on_site")
+    old = (
+        "on_site",
+        [
+            ("reported", "triaged"),
+            ("triaged", "dispatched"),
+            ("dispatched", "acknowledged"),
+            ("acknowledged", "on_site"),
+        ],
+        ["zone_lead_notified", "command_centre_notified", "on_site"],
+    )
+    assert stored_statuses(event) == old
+
+    # When the migration's data step runs
+    rename.code(apps, None)
+
+    # Then every stored "on_site" reads "arrived"; the audit entries are as they were
+    assert stored_statuses(event) == (
+        "arrived",
+        [
+            ("reported", "triaged"),
+            ("triaged", "dispatched"),
+            ("dispatched", "acknowledged"),
+            ("acknowledged", "arrived"),
+        ],
+        ["zone_lead_notified", "command_centre_notified", "arrived"],
+    )
+    assert list(AuditEntry.objects.order_by("seq").values_list("seq", "after")) == audit_before
+
+    # And reversed, the old values come back
+    assert rename.reverse_code is not None
+    rename.reverse_code(apps, None)
+    assert stored_statuses(event) == old
