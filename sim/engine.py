@@ -1,6 +1,6 @@
 """A discrete-event replay of one street's day through the real services, under a moved clock.
 
-Every step a person would take — intake, dispatch, the officer's acknowledge / arrive / report, the
+Every step a person would take — intake, dispatch, the officer's acknowledge / arrive / handle, the
 worker's escalation scan — is a call to the same service the web page, the phone and the worker call,
 made with the clock set (time-machine) to the simulated instant. Only the people are simulated: how fast an
 officer picks up the phone, how they travel (walking or riding, at the scenario's speeds along a road
@@ -555,7 +555,7 @@ class Simulation:
         lead = task.lead
         handled = self.call(
             when,
-            lambda: services.event_report(
+            lambda: services.event_handle(
                 actor=lead.user, event=Event.objects.get(pk=task.event_id), outcome="已到场处置，现场已整改。"
             ),
         )

@@ -164,7 +164,7 @@ def test_report_made_offline_is_queued_then_recorded_once(
     phone.get_by_label("处置照片").set_input_files(
         files=[{"name": "scene.jpg", "mimeType": "image/jpeg", "buffer": photo}]
     )
-    submit_offline(phone, "#report")
+    submit_offline(phone, "#handle")
 
     expect(phone.locator("#queued-banner")).to_have_text("有 1 条上报待发送")
     event.refresh_from_db()
@@ -172,7 +172,7 @@ def test_report_made_offline_is_queued_then_recorded_once(
 
     # Back online the report is sent and recorded, but the answer is lost: the phone keeps it and sends it
     # again a moment later, where it is taken as arrived, not recorded twice.
-    first_answer_lost(phone, f"**/m/events/{event.pk}/report/")
+    first_answer_lost(phone, f"**/m/events/{event.pk}/handle/")
     back_online_with_the_answer_lost(phone)
     expect(phone.locator("#offline-banner")).to_be_hidden()
     expect(phone.locator("#outbox-result")).to_have_text("离线保存的 1 条上报已发送")
@@ -218,7 +218,7 @@ def test_queued_report_waits_for_its_own_officer_to_sign_in_again(live_server: A
     offline_airtight(phone)
     phone.reload()
     phone.get_by_label("处置情况").fill("已劝离，恢复通行")
-    submit_offline(phone, "#report")
+    submit_offline(phone, "#handle")
 
     # The session ends while the phone is offline: back online, the server sends the login page instead.
     Session.objects.all().delete()
@@ -368,7 +368,7 @@ def test_a_phone_that_believes_it_is_online_keeps_what_it_cannot_send(
     submit_offline(phone, "#arrive")
     phone.goto(f"{live_server.url}/m/events/{arrived.pk}/")
     phone.get_by_label("处置情况").fill("已劝离，恢复通行")
-    submit_offline(phone, "#report")
+    submit_offline(phone, "#handle")
     phone.goto(f"{live_server.url}/m/finding/")
     expect(phone.locator("[data-geo-status]")).to_contain_text("已定位")
     phone.get_by_label("发现的问题").fill("人行道上有共享单车乱停放")
@@ -447,14 +447,14 @@ def test_a_report_whose_answer_is_lost_while_the_phone_believes_it_is_online_is_
         route.fetch()
         route.abort("connectionreset")
 
-    phone.context.route(f"**/m/events/{event.pk}/report/", answer_lost)
+    phone.context.route(f"**/m/events/{event.pk}/handle/", answer_lost)
     phone.get_by_label("处置情况").fill("已劝离，恢复通行")
-    submit_offline(phone, "#report")
+    submit_offline(phone, "#handle")
 
     # ... where it is taken as arrived, not recorded twice.
     expect(phone.locator("#outbox-result")).to_have_text("离线保存的 1 条上报已发送")
     expect(phone.locator("#queued-banner")).to_be_hidden()
-    assert lost == [f"{live_server.url}/m/events/{event.pk}/report/"]
+    assert lost == [f"{live_server.url}/m/events/{event.pk}/handle/"]
     event.refresh_from_db()
     assert (event.status, event.outcome) == (EventStatus.HANDLED, "已劝离，恢复通行")
     assert reports_of(event) == [("officer_a", EventStatus.HANDLED)]

@@ -47,7 +47,7 @@ ACTIONS = (
     "redispatch",
     "acknowledge",
     "arrive",
-    "report",
+    "handle",
     "verify",
     "redo",
     "close",
@@ -221,8 +221,8 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
         services.event_arrive(
             actor=user, event=event, lon=lon, lat=lat, accuracy_m=body.accuracy_m, acted_at=body.acted_at
         )
-    elif action == "report":
-        services.event_report(actor=user, event=event, outcome=body.outcome, photos=photos, acted_at=body.acted_at)
+    elif action == "handle":
+        services.event_handle(actor=user, event=event, outcome=body.outcome, photos=photos, acted_at=body.acted_at)
     elif action == "verify":
         services.event_verify(actor=user, event=event)
     elif action == "redo":

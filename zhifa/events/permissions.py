@@ -7,7 +7,7 @@
   reclassify — is a decision: the command centre (dispatcher), a street dispatcher for their own street,
   and the administrator. Never an auxiliary (ZJR 30: auxiliary staff collect information and assist,
   they do not decide), never an officer, a liaison or a business owner.
-- Field steps (acknowledge, arrive, report back) belong to the officers assigned to the event.
+- Field steps (acknowledge, arrive, handle) belong to the officers assigned to the event.
 - A coordinating department's written feedback belongs to that department's liaison.
 - A photo's original — the evidence, with the EXIF the public copy drops (the phone's GPS position, the
   time, the device) — is for those who command the event and for the legal reviewer, who must examine the

@@ -187,7 +187,7 @@ class ActionIn(Schema):
     acted_at: dt.datetime | None = Field(
         default=None,
         description=(
-            "acknowledge / arrive / report：执法人员实际操作的时间（ISO 8601，须带时区偏移，如"
+            "acknowledge / arrive / handle：执法人员实际操作的时间（ISO 8601，须带时区偏移，如"
             " 2026-06-01T10:00:00+08:00），用于离线暂存后补发的操作；不填则按送达时间计时。"
             "晚于送达时间、早于送达前 ZHIFA_OFFLINE_MAX_AGE_S 秒、或早于派遣给本人（签到：响应；反馈：到场）"
             "的时间不予采用，按送达时间计时并在流转记录中注明；不带时区偏移的时间被拒绝（acted_at_naive）"

@@ -62,8 +62,8 @@ OPEN_STATES = frozenset(
 )
 # States in which the zone team's clocks are running.
 FIELD_STATES = frozenset({S.DISPATCHED, S.ACKNOWLEDGED, S.ARRIVED})
-# Where a field report leaves an event until the command centre sends it back to the field (redo).
-REPORTED_STATES = frozenset({S.HANDLED, S.VERIFIED, S.CLOSED})
+# Where handling (处置) leaves an event until the command centre sends it back to the field (redo).
+HANDLED_STATES = frozenset({S.HANDLED, S.VERIFIED, S.CLOSED})
 
 EVENT_WORKFLOW = TransitionTable(
     name="event",

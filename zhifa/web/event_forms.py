@@ -142,8 +142,8 @@ class PatrolFindingForm(FieldErrorsMixin, forms.Form):
     photos = MultipleImageField(label="现场照片", capture=True)
 
 
-class ReportForm(FieldErrorsMixin, forms.Form):
-    """The officer's report back (处置反馈): outcome text and photos."""
+class HandleForm(FieldErrorsMixin, forms.Form):
+    """The officer's handling report (处置反馈, EventAction.HANDLE): outcome text and photos."""
 
     FIELD_BY_CODE_WORD = {"photo": "photos", "outcome": "outcome"}
 

@@ -1,4 +1,4 @@
-"""The officer's phone (mobile web under /m/): task list, acknowledge, GPS arrival, report back with
+"""The officer's phone (mobile web under /m/): task list, acknowledge, GPS arrival, handle (处置反馈) with
 photos, patrol findings, and the position the page posts every ~30 s. Every write is one service call;
 ``zhifa.core.middleware`` marks requests under /m/ as coming from the phone for the audit chain."""
 
@@ -25,7 +25,7 @@ from zhifa.events.states import EventSource, EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.roles import Role
 from zhifa.web.event_display import clock_states, coordination_due_at, running_deadline
-from zhifa.web.event_forms import PatrolFindingForm, PointForm, ReportForm
+from zhifa.web.event_forms import HandleForm, PatrolFindingForm, PointForm
 from zhifa.web.pages import View, page_view
 
 # The people who work in the street with a phone.
@@ -33,7 +33,7 @@ FIELD_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY})
 # Names the signed-in user on every phone page: the service worker keeps a page for that user only (sw.js).
 USER_HEADER = "X-Zhifa-User"
 # The forms the phone keeps in its outbox when they cannot be sent (phone.js, sw.js).
-QUEUED_FORMS = ("web:phone-acknowledge", "web:phone-arrive", "web:phone-report")
+QUEUED_FORMS = ("web:phone-acknowledge", "web:phone-arrive", "web:phone-handle")
 
 
 def _require_field_staff(user: Any) -> None:
@@ -85,8 +85,8 @@ def _task_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str,
         # On site by the colleague's arrival, the other officer still records their own arrival.
         "can_arrive": event.status == EventStatus.ACKNOWLEDGED
         or (event.status == EventStatus.ARRIVED and mine is not None and mine.arrived_at is None),
-        "can_report": event.status == EventStatus.ARRIVED,
-        "report_form": ReportForm(),
+        "can_handle": event.status == EventStatus.ARRIVED,
+        "handle_form": HandleForm(),
         "officer": _officer(request.user),
         "error": "",
         "distance_m": None,
@@ -148,14 +148,14 @@ def arrive(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @require_POST
 @phone_page
-def report(request: HttpRequest, event_id: int) -> HttpResponse:
+def handle(request: HttpRequest, event_id: int) -> HttpResponse:
     _require_field_staff(request.user)
     event = selectors.event_get(user=request.user, event_id=event_id)
-    form = ReportForm(request.POST, request.FILES)
+    form = HandleForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             # A copy sent again after the first arrived is answered as arrived by the service.
-            services.event_report(
+            services.event_handle(
                 actor=request.user,
                 event=event,
                 outcome=form.cleaned_data["outcome"],
@@ -167,8 +167,8 @@ def report(request: HttpRequest, event_id: int) -> HttpResponse:
         else:
             messages.success(request, "处置情况已反馈")
             return redirect("web:phone-tasks")
-    context = _task_context(request, event, report_form=form)
-    if not context["can_report"]:
+    context = _task_context(request, event, handle_form=form)
+    if not context["can_handle"]:
         # The form is not on the page once the event has left the site (a report sent late from the outbox):
         # its errors go to the page's error box, where the officer (and the outbox) read them.
         context["error"] = "；".join(str(message) for errors in form.errors.values() for message in errors)
@@ -217,7 +217,7 @@ def _acted_at(post: Any) -> dt.datetime | None:
     sends the item (``sent_at``); both are read on the phone's clock, so how far that clock is off cancels
     out of the wait between them, and the wait is counted back from the server's own clock. A form posted
     straight away has no ``sent_at``: it counts from its arrival. Whether the result is plausible is the
-    service's to judge (``services.event_acknowledge``, ``event_arrive``, ``event_report``), so that its
+    service's to judge (``services.event_acknowledge``, ``event_arrive``, ``event_handle``), so that its
     refusal reason is audited."""
     observed, sent = post.get("observed_at", ""), post.get("sent_at", "")
     # Milliseconds since 1970 have 13 digits; more would not fit a datetime once subtracted.

@@ -38,7 +38,7 @@ urlpatterns = [
     path("m/events/<int:event_id>/", phone.task, name="phone-task"),
     path("m/events/<int:event_id>/acknowledge/", phone.acknowledge, name="phone-acknowledge"),
     path("m/events/<int:event_id>/arrive/", phone.arrive, name="phone-arrive"),
-    path("m/events/<int:event_id>/report/", phone.report, name="phone-report"),
+    path("m/events/<int:event_id>/handle/", phone.handle, name="phone-handle"),
     path("m/finding/", phone.finding, name="phone-finding"),
     path("m/position/", phone.position, name="phone-position"),
 ]

@@ -6,8 +6,8 @@ from zhifa.events.services.dispatch import (
     event_acknowledge,
     event_arrive,
     event_dispatch,
+    event_handle,
     event_redispatch,
-    event_report,
     event_return,
 )
 from zhifa.events.services.escalation import events_escalate_overdue
@@ -25,12 +25,12 @@ __all__ = [
     "event_close",
     "event_coordination_feedback",
     "event_dispatch",
+    "event_handle",
     "event_intake",
     "event_merge",
     "event_redispatch",
     "event_redo",
     "event_reject",
-    "event_report",
     "event_return",
     "event_transfer",
     "event_triage",

@@ -1,4 +1,4 @@
-"""Dispatch and the field steps (指挥调度): dispatch, re-dispatch, acknowledge, arrive, report back, return.
+"""Dispatch and the field steps (指挥调度): dispatch, re-dispatch, acknowledge, arrive, handle, return.
 
 Dispatching starts the respond / arrive / feedback clocks ("1530" by default) from the dispatch time, each
 due time computed once with the event's SLA policy and stored (DESIGN.md invariants). A re-dispatch
@@ -35,7 +35,7 @@ from zhifa.events.services.common import (
     require_command,
     require_in_scope,
 )
-from zhifa.events.states import REPORTED_STATES, EventAction, EventStatus
+from zhifa.events.states import HANDLED_STATES, EventAction, EventStatus
 from zhifa.org.jurisdiction import Jurisdiction
 from zhifa.org.models import Officer
 from zhifa.org.roles import Role
@@ -160,7 +160,7 @@ def event_acknowledge(*, actor: Actor, event: Event, acted_at: dt.datetime | Non
     late; the respond clock is met at that moment if it is plausible (``_step_time``), else at arrival.
 
     A copy that arrives again (the phone resends when the server's answer was lost; two taps offline queue
-    two) is answered with the event as stored and writes nothing, as ``event_report`` does: the same officer,
+    two) is answered with the event as stored and writes nothing, as ``event_handle`` does: the same officer,
     whose acknowledgement the event still rests on (acknowledged, on site or later, not sent back to the
     field since). Anyone else, or the same officer after a redo / re-dispatch / return, meets the usual
     refusals. The check runs under the row lock: of two copies sent at once, the second finds the first's.
@@ -269,9 +269,9 @@ _FOLLOWING_STEPS = {
     EventAction.HANDLE: (EventAction.VERIFY, EventAction.CLOSE),
 }
 _STATES_AFTER = {
-    EventAction.ACKNOWLEDGE: frozenset({EventStatus.ACKNOWLEDGED, EventStatus.ARRIVED}) | REPORTED_STATES,
-    EventAction.ARRIVE: frozenset({EventStatus.ARRIVED}) | REPORTED_STATES,
-    EventAction.HANDLE: REPORTED_STATES,
+    EventAction.ACKNOWLEDGE: frozenset({EventStatus.ACKNOWLEDGED, EventStatus.ARRIVED}) | HANDLED_STATES,
+    EventAction.ARRIVE: frozenset({EventStatus.ARRIVED}) | HANDLED_STATES,
+    EventAction.HANDLE: HANDLED_STATES,
 }
 
 
@@ -385,7 +385,7 @@ def _span(length: dt.timedelta) -> str:
     return f"{seconds // 60}分钟" if seconds % 60 == 0 else f"{seconds}秒"
 
 
-def event_report(
+def event_handle(
     *, actor: Actor, event: Event, outcome: str, photos: Iterable[Any] = (), acted_at: dt.datetime | None = None
 ) -> Event:
     """处置反馈: outcome text (required) and photos; the officers are released (feedback clock).
@@ -399,12 +399,12 @@ def event_report(
     server's answer to the first copy was lost on the way back, and a double tap sends two. The same text
     from the officer whose report handled the event returns the event as it is and writes nothing (no
     second transition, no second audit entry; the copy's photos are not kept, the first copy's were); a
-    different text from them is refused (``already_reported``), and anyone else meets the usual refusals."""
+    different text from them is refused (``already_handled``), and anyone else meets the usual refusals."""
     text = (outcome or "").strip()
     # Before the assignment check: the first copy released the officer's assignment.
     require_in_scope(actor, event)
     actor_jurisdiction(actor, district_id=event.district_id)
-    earlier = _reported_already(actor, Event.objects.get(pk=event.pk), text)
+    earlier = _handled_already(actor, Event.objects.get(pk=event.pk), text)
     if earlier is not None:
         return earlier
     assignment = require_assignment(actor, event, what="反馈处置结果")
@@ -414,7 +414,7 @@ def event_report(
     with photo_store.photo_files_removed_on_rollback(), transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         # Two copies sent at once both got past the look above; the second waited here for the first.
-        earlier = _reported_already(actor, locked, text)
+        earlier = _handled_already(actor, locked, text)
         if earlier is not None:
             return earlier
         now = timezone.now()
@@ -436,7 +436,7 @@ def event_report(
     return handled
 
 
-def _reported_already(actor: Actor, stored: Event, text: str) -> Event | None:
+def _handled_already(actor: Actor, stored: Event, text: str) -> Event | None:
     """``stored`` (the event as stored) if ``actor``'s report is what handled it and the text is the same;
     None if the actor's report did not handle it (or the event went back to the field since)."""
     # A redo and a colleague's report since then replace the actor's report (``_step_taken_already``).
@@ -445,7 +445,7 @@ def _reported_already(actor: Actor, stored: Event, text: str) -> Event | None:
     if stored.outcome != text:
         raise Conflict(
             "您已反馈过该事件的处置结果，不能再次反馈",
-            code="already_reported",
+            code="already_handled",
             details={"outcome": stored.outcome},
         )
     return stored

@@ -123,7 +123,7 @@ def walk_to(world: Any, state: str, **report_overrides: Any) -> Event:
     event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
     if state == "arrived":
         return event
-    event = services.event_report(actor=officer, event=event, outcome="已劝离，恢复通行")
+    event = services.event_handle(actor=officer, event=event, outcome="已劝离，恢复通行")
     if state == "handled":
         return event
     event = services.event_verify(actor=dispatcher, event=event)

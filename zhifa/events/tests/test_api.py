@@ -112,7 +112,7 @@ def test_the_whole_loop_through_actions(world: Any) -> None:
     too_far = act(officer, "arrive", lon=POINT_IN_A[0] + 0.005, lat=POINT_IN_A[1])
     assert (too_far.status_code, too_far.json()["code"]) == (422, "arrive_too_far")
     assert act(officer, "arrive", lon=POINT_IN_A[0], lat=POINT_IN_A[1]).json()["status"] == "arrived"
-    assert act(officer, "report", outcome="已劝离").json()["status"] == "handled"
+    assert act(officer, "handle", outcome="已劝离").json()["status"] == "handled"
     refused = act(officer, "verify")
     assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
     assert act(dispatcher, "verify").json()["status"] == "verified"
@@ -204,7 +204,7 @@ def test_field_steps_sent_late_are_timed_when_the_officer_acted(world: Any) -> N
             {"lon": event.lon, "lat": event.lat, "acted_at": "2026-06-01T10:04:00+08:00"},
         )
     with time_machine.travel(T0 + dt.timedelta(minutes=40), tick=False):
-        handled = post_json(officer, f"{url}/report", {"outcome": "已劝离", "acted_at": "2026-06-01T02:28:00Z"})
+        handled = post_json(officer, f"{url}/handle", {"outcome": "已劝离", "acted_at": "2026-06-01T02:28:00Z"})
 
     # Then each clock is met when the officer acted, and the transitions are of their arrival, with a note
     assert [r.json()["status"] for r in (acknowledged, arrived, handled)] == ["acknowledged", "arrived", "handled"]
@@ -241,7 +241,7 @@ def test_field_steps_sent_late_are_timed_when_the_officer_acted(world: Any) -> N
     [
         ("dispatched", "acknowledge", {}),
         ("acknowledged", "arrive", {"lon": POINT_IN_A[0], "lat": POINT_IN_A[1]}),
-        ("arrived", "report", {"outcome": "已劝离"}),
+        ("arrived", "handle", {"outcome": "已劝离"}),
     ],
 )
 def test_a_step_time_without_an_offset_is_refused_and_writes_nothing(

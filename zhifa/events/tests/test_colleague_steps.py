@@ -356,7 +356,7 @@ def test_once_the_event_is_reported_the_colleague_is_refused_as_today(
     officer = world.user("officer_a")
     event = services.event_acknowledge(actor=officer, event=event)
     event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
-    event = services.event_report(actor=officer, event=event, outcome="已劝离，恢复通行")
+    event = services.event_handle(actor=officer, event=event, outcome="已劝离，恢复通行")
     before = written(event)
 
     # When the colleague's step arrives

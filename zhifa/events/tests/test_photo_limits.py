@@ -163,7 +163,7 @@ def test_the_officers_report_with_too_many_photos_is_refused_and_writes_nothing(
     before = _footprint()
 
     with pytest.raises(ValidationFailed) as refused:
-        services.event_report(
+        services.event_handle(
             actor=world.user("officer_a"),
             event=event,
             outcome="已劝离",

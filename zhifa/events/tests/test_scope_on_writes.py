@@ -57,7 +57,7 @@ def event_in(world: Any, street: str, state: str) -> Event:
         elif step == "arrived":
             event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
         elif step == "handled":
-            event = services.event_report(actor=officer, event=event, outcome="已劝离")
+            event = services.event_handle(actor=officer, event=event, outcome="已劝离")
         elif step == "verified":
             event = services.event_verify(actor=dispatcher, event=event)
         elif step == "closed":
@@ -90,7 +90,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "redispatch": ("street_dispatcher_a", "dispatched"),
     "acknowledge": ("officer_a", "dispatched"),
     "arrive": ("officer_a", "acknowledged"),
-    "report": ("officer_a", "arrived"),
+    "handle": ("officer_a", "arrived"),
     "verify": ("street_dispatcher_a", "handled"),
     "redo": ("street_dispatcher_a", "handled"),
     "close": ("street_dispatcher_a", "verified"),
@@ -116,25 +116,25 @@ def _api_body(world: Any, action: str, target: Event | None) -> dict[str, Any]:
         "merge": {"into_id": report(world, description="同一处的另一条上报").pk, "reason": "重复上报"},
         "reject": {"reason": "不属于执法事项"},
         "classify": {"matter_id": MatterFactory(department=world.enforcement_dept).pk},
-        "report": {"outcome": "已劝离"},
+        "handle": {"outcome": "已劝离"},
     }.get(action, {})
 
 
 def _api(client: Client, action: str, event_id: int, body: dict[str, Any]) -> Any:
     url = f"/api/v1/events/{event_id}/actions/{action}"
-    if action == "report":
+    if action == "handle":
         photo = SimpleUploadedFile("p.jpg", jpeg_bytes(), "image/jpeg")
         return client.post(url, data={"payload": json.dumps(body), "photos": [photo]})
     return client.post(url, data=json.dumps(body), content_type="application/json")
 
 
 def _page(client: Client, world: Any, action: str, event_id: int, body: dict[str, Any]) -> Any:
-    if action in {"acknowledge", "arrive", "report"}:
+    if action in {"acknowledge", "arrive", "handle"}:
         url = f"/m/events/{event_id}/{action}/"
         form: dict[str, Any] = {"arrive": {"lon": body.get("lon"), "lat": body.get("lat"), "accuracy": 5}}.get(
             action, {}
         )
-        if action == "report":
+        if action == "handle":
             form = {"outcome": "已劝离", "photos": [SimpleUploadedFile("p.jpg", jpeg_bytes(), "image/jpeg")]}
         return client.post(url, form)
     form = {k: v for k, v in body.items() if k not in {"officer_ids", "into_id"}}
@@ -271,7 +271,7 @@ def test_an_officer_sent_to_another_streets_event_works_it_and_sees_it_after_the
     steps = [
         _api(client, "acknowledge", event.pk, {}),
         _api(client, "arrive", event.pk, {"lon": event.lon, "lat": event.lat}),
-        _api(client, "report", event.pk, {"outcome": "已劝离"}),
+        _api(client, "handle", event.pk, {"outcome": "已劝离"}),
     ]
     # Then each is answered with the event, the last one too (the report released the assignment)
     assert [(r.status_code, r.json()["status"]) for r in steps] == [

@@ -170,15 +170,15 @@ def test_an_inactive_officer_cannot_be_dispatched(world: Any) -> None:
     assert refused.value.code == "officer_unavailable"
 
 
-@pytest.mark.parametrize("step", ["acknowledge", "arrive", "report"])
+@pytest.mark.parametrize("step", ["acknowledge", "arrive", "handle"])
 def test_only_an_assigned_officer_may_take_the_field_steps(world: Any, step: str) -> None:
-    state = {"acknowledge": "dispatched", "arrive": "acknowledged", "report": "arrived"}[step]
+    state = {"acknowledge": "dispatched", "arrive": "acknowledged", "handle": "arrived"}[step]
     event = walk_to(world, state)
     before = footprint(event)
     calls = {
         "acknowledge": lambda actor: services.event_acknowledge(actor=actor, event=event),
         "arrive": lambda actor: services.event_arrive(actor=actor, event=event, lon=event.lon, lat=event.lat),
-        "report": lambda actor: services.event_report(actor=actor, event=event, outcome="已处理"),
+        "handle": lambda actor: services.event_handle(actor=actor, event=event, outcome="已处理"),
     }
 
     codes = {}
@@ -223,11 +223,11 @@ def test_report_needs_an_outcome_and_releases_the_officers(world: Any) -> None:
     before = footprint(event)
 
     with pytest.raises(ValidationFailed) as refused:
-        services.event_report(actor=world.user("officer_a"), event=event, outcome="  ")
+        services.event_handle(actor=world.user("officer_a"), event=event, outcome="  ")
     assert refused.value.code == "outcome_required"
     assert footprint(event) == before
 
-    handled = services.event_report(actor=world.user("officer_a"), event=event, outcome="已劝离")
+    handled = services.event_handle(actor=world.user("officer_a"), event=event, outcome="已劝离")
     assert (handled.status, handled.outcome) == (EventStatus.HANDLED, "已劝离")
     assert EventAssignment.objects.filter(event=event, released_at__isnull=True).count() == 0
 

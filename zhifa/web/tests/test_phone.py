@@ -69,7 +69,7 @@ def test_acknowledge_then_arrival_then_report(client_as: Any, world: World, disp
     dispatched.refresh_from_db()
     assert dispatched.status == EventStatus.ARRIVED
 
-    response = client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已劝离，恢复通行"})
+    response = client.post(f"/m/events/{dispatched.pk}/handle/", {"outcome": "已劝离，恢复通行"})
     assert response.status_code == 302
     dispatched.refresh_from_db()
     assert (dispatched.status, dispatched.outcome) == (EventStatus.HANDLED, "已劝离，恢复通行")
@@ -206,7 +206,7 @@ def test_the_service_worker_carries_the_offline_page_and_the_forms_it_keeps(clie
     assert sw_value(script, "QUEUED") == [
         "/m/events/0/acknowledge/",
         "/m/events/0/arrive/",
-        "/m/events/0/report/",
+        "/m/events/0/handle/",
         "/m/finding/",
     ]
     assert (sw_value(script, "LOGIN"), sw_value(script, "USER_HEADER")) == ("/login/", "X-Zhifa-User")
@@ -220,10 +220,10 @@ def arrived(client: Any, event: Event) -> None:
 def test_a_report_sent_again_after_it_arrived_is_answered_as_arrived(client_as: Any, dispatched: Event) -> None:
     client = client_as("officer_a")
     arrived(client, dispatched)
-    assert client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已劝离，恢复通行"}).status_code == 302
+    assert client.post(f"/m/events/{dispatched.pk}/handle/", {"outcome": "已劝离，恢复通行"}).status_code == 302
     audit_entries = AuditEntry.objects.count()
 
-    again = client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已劝离，恢复通行"})
+    again = client.post(f"/m/events/{dispatched.pk}/handle/", {"outcome": "已劝离，恢复通行"})
 
     assert (again.status_code, again["Location"]) == (302, "/m/")
     assert list(dispatched.transitions.filter(action=EventAction.HANDLE).values_list("actor__username")) == [
@@ -235,9 +235,9 @@ def test_a_report_sent_again_after_it_arrived_is_answered_as_arrived(client_as: 
 def test_a_second_report_with_another_text_is_refused_on_the_page(client_as: Any, dispatched: Event) -> None:
     client = client_as("officer_a")
     arrived(client, dispatched)
-    client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已劝离，恢复通行"})
+    client.post(f"/m/events/{dispatched.pk}/handle/", {"outcome": "已劝离，恢复通行"})
 
-    again = client.post(f"/m/events/{dispatched.pk}/report/", {"outcome": "已责令整改"})
+    again = client.post(f"/m/events/{dispatched.pk}/handle/", {"outcome": "已责令整改"})
 
     assert again.status_code == 422
     # The form has left the page with the event's state; its refusal is shown in the page's error box.
@@ -252,7 +252,7 @@ def test_a_second_report_with_another_text_is_refused_on_the_page(client_as: Any
 def step_post(client: Any, event: Event, step: str, **fields: str) -> Any:
     extra = {
         "arrive": {"lon": str(event.lon), "lat": str(event.lat), "accuracy": "8"},
-        "report": {"outcome": "已劝离，恢复通行"},
+        "handle": {"outcome": "已劝离，恢复通行"},
     }.get(step, {})
     return client.post(f"/m/events/{event.pk}/{step}/", {**extra, **fields})
 
@@ -262,17 +262,17 @@ def acknowledged_at_ten(client: Any, world: World, step: str) -> Event:
     the arrival, acknowledged and arrived for the report."""
     with time_machine.travel(T0, tick=False):
         event = dispatch_one(world)
-        for before in {"acknowledge": [], "arrive": ["acknowledge"], "report": ["acknowledge", "arrive"]}[step]:
+        for before in {"acknowledge": [], "arrive": ["acknowledge"], "handle": ["acknowledge", "arrive"]}[step]:
             assert step_post(client, event, before).status_code == 302
     return event
 
 
-STEP_FIELDS = {"acknowledge": "acknowledged_at", "arrive": "arrived_at", "report": "handled_at"}
+STEP_FIELDS = {"acknowledge": "acknowledged_at", "arrive": "arrived_at", "handle": "handled_at"}
 # Where the phone goes after each step: the task for the next one, the task list once reported.
-STEP_NEXT = {"acknowledge": "/m/events/{pk}/", "arrive": "/m/events/{pk}/", "report": "/m/"}
+STEP_NEXT = {"acknowledge": "/m/events/{pk}/", "arrive": "/m/events/{pk}/", "handle": "/m/"}
 
 
-@pytest.mark.parametrize("step", ["acknowledge", "arrive", "report"])
+@pytest.mark.parametrize("step", ["acknowledge", "arrive", "handle"])
 def test_a_queued_step_is_timed_by_the_wait_the_phone_measured(client_as: Any, world: World, step: str) -> None:
     # Given an event at officer_a's hands since 10:00, and a phone whose clock is years off
     client = client_as("officer_a")
@@ -289,7 +289,7 @@ def test_a_queued_step_is_timed_by_the_wait_the_phone_measured(client_as: Any, w
     assert getattr(Event.objects.get(pk=event.pk), STEP_FIELDS[step]) == T0 + dt.timedelta(seconds=30)
 
 
-@pytest.mark.parametrize("step", ["acknowledge", "arrive", "report"])
+@pytest.mark.parametrize("step", ["acknowledge", "arrive", "handle"])
 @pytest.mark.parametrize(
     "fields",
     [
@@ -314,11 +314,11 @@ def test_a_step_without_a_readable_wait_counts_from_its_arrival(
     # Then it is timed at its arrival, whatever the phone's clock said, and no note is made
     assert response.status_code == 302
     assert getattr(Event.objects.get(pk=event.pk), STEP_FIELDS[step]) == T0 + dt.timedelta(minutes=3)
-    action = {"acknowledge": EventAction.ACKNOWLEDGE, "arrive": EventAction.ARRIVE, "report": EventAction.HANDLE}
+    action = {"acknowledge": EventAction.ACKNOWLEDGE, "arrive": EventAction.ARRIVE, "handle": EventAction.HANDLE}
     assert EventTransition.objects.get(event=event, action=action[step]).reason == ""
 
 
-@pytest.mark.parametrize("step", ["acknowledge", "arrive", "report"])
+@pytest.mark.parametrize("step", ["acknowledge", "arrive", "handle"])
 def test_a_step_sent_again_after_it_arrived_is_answered_as_arrived(client_as: Any, world: World, step: str) -> None:
     # Given a step officer_a took (acknowledged, arrived, or reported) whose answer the phone did not get
     client = client_as("officer_a")
@@ -337,7 +337,7 @@ def test_a_step_sent_again_after_it_arrived_is_answered_as_arrived(client_as: An
     assert (EventTransition.objects.count(), AuditEntry.objects.count(), OfficerPosition.objects.count()) == stored
 
 
-@pytest.mark.parametrize("step", ["acknowledge", "arrive", "report"])
+@pytest.mark.parametrize("step", ["acknowledge", "arrive", "handle"])
 def test_each_step_form_keeps_the_moment_it_is_submitted(client_as: Any, world: World, step: str) -> None:
     # Given an event waiting for officer_a's step
     client = client_as("officer_a")
@@ -397,7 +397,7 @@ def colleague(world: World) -> Any:
 def buttons(client: Any, event: Event) -> list[str]:
     """The step buttons the task page offers."""
     body = client.get(f"/m/events/{event.pk}/").content.decode()
-    return [name for name in ("acknowledge", "arrive", "report") if f'id="{name}"' in body]
+    return [name for name in ("acknowledge", "arrive", "handle") if f'id="{name}"' in body]
 
 
 def test_the_colleague_checks_in_on_the_phone_after_officer_a_did(client_as: Any, world: World, colleague: Any) -> None:
@@ -427,8 +427,8 @@ def test_the_colleague_checks_in_on_the_phone_after_officer_a_did(client_as: Any
     # Then the outbox counts the acknowledgement sent, and the colleague is offered the arrival for their own
     # arrival (with the report, as officer_a); officer_a is offered the report only
     assert (late.status_code, late["Location"]) == (302, f"/m/events/{event.pk}/")
-    assert buttons(as_colleague(), event) == ["arrive", "report"]
-    assert buttons(client_as("officer_a"), event) == ["report"]
+    assert buttons(as_colleague(), event) == ["arrive", "handle"]
+    assert buttons(client_as("officer_a"), event) == ["handle"]
 
     # And when the colleague arrives there at 10:03
     with time_machine.travel(T0 + dt.timedelta(minutes=3), tick=False):
@@ -448,4 +448,4 @@ def test_the_colleague_checks_in_on_the_phone_after_officer_a_did(client_as: Any
         (EventAction.ACKNOWLEDGE, "officer_a"),
         (EventAction.ARRIVE, "officer_a"),
     ]
-    assert buttons(as_colleague(), event) == ["report"]
+    assert buttons(as_colleague(), event) == ["handle"]

@@ -1,16 +1,16 @@
 /* The officer's phone: GPS for arrival and patrol findings, the position sent every ~30 s while a page is
- * open, and a small offline queue. A finding, report, acknowledgement or arrival submitted without a
+ * open, and a small offline queue. A finding, acknowledgement, arrival or handling report submitted without a
  * network is kept in IndexedDB (photos included, as Blobs) and sent when the phone is back online: here when
  * the phone knows it is offline, by the service worker (sw.js) when it believes it is online and the request
- * fails. The finding's client key makes a repeated send one event, and the server takes a report sent again
- * after it arrived as arrived (events.services.event_report). An item is sent only under the account that
+ * fails. The finding's client key makes a repeated send one event, and the server takes a handling report sent
+ * again after it arrived as arrived (events.services.event_handle). An item is sent only under the account that
  * recorded it, and leaves the outbox only when the server answered about it: sent, or refused (the refusal
  * is shown); an acknowledgement or arrival sent again after it arrived is taken as arrived too
  * (event_acknowledge, event_arrive), so two taps queued offline are not shown as a refusal. An item keeps
  * the moment of the officer's tap (observed_at, taken at the tap, before a position fix or the outbox's
  * write) and is sent with the moment it is sent (sent_at), both on this
  * phone's clock: the server counts the wait back from its own clock (web.phone._acted_at), so a queued
- * acknowledgement, arrival, report or finding is timed when the officer made it even if the phone's clock
+ * acknowledgement, arrival, handling report or finding is timed when the officer made it even if the phone's clock
  * is off.
  * A send that finds no network is tried again after 2 s, doubling up to 30 s (retrySoon).
  * Limits: the queue lives in this browser only, and is sent while one of the /m/ pages is open (no

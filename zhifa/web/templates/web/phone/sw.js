@@ -8,12 +8,12 @@
  * officer is shown only pages made for them. A page opened straight from the sign-in page is never answered
  * from the cache: whoever just signed in may not be the officer whose pages are kept. A page not kept for the
  * officer is answered with a short offline page built into this script (never with another page).
- * Forms: a report, finding, acknowledgement or arrival posted while the phone believes it is online, whose
+ * Forms: a handling report, finding, acknowledgement or arrival posted while the phone believes it is online, whose
  * request then fails, goes into phone.js's outbox (IndexedDB) for the officer whose pages these are; the
  * phone goes back to the page it came from and phone.js says it is kept, and sends it later as any queued
  * item; the form's observed_at (the moment it was submitted) is kept with it, so the server times it then.
  * Whether a lost answer means the server took it is settled when it is sent again: the services take a copy
- * of a report, acknowledgement or arrival that arrived as arrived, and a finding's client key makes it one.
+ * of a handling report, acknowledgement or arrival that arrived as arrived, and a finding's client key makes it one.
  * Limits: only pages visited while online are available offline; data never leaves this phone until it is
  * back online; a browser that clears site data loses the queue. */
 {% load static %}var VERSION = "zhifa-phone-v2";

@@ -1,4 +1,4 @@
-"""``event_report`` when a report arrives late.
+"""``event_handle`` when the handling report (处置反馈) arrives late.
 
 A report the phone kept while offline carries the moment it was submitted (``acted_at``), taken for the
 feedback clock when it is plausible — not in the future, not older than ``ZHIFA_OFFLINE_MAX_AGE_S``, not
@@ -54,13 +54,13 @@ def written(event: Event) -> tuple[Any, ...]:
     )
 
 
-def test_a_queued_report_is_timed_when_it_was_made(world: Any) -> None:
+def test_a_queued_handling_is_timed_when_it_was_made(world: Any) -> None:
     # Given an event officer_a arrived at at 10:10
     event = arrived_at_ten_past(world)
 
     # When their report made offline at 10:28 arrives at 10:40
     with time_machine.travel(at(40), tick=False):
-        handled = services.event_report(actor=world.user("officer_a"), event=event, outcome=OUTCOME, acted_at=at(28))
+        handled = services.event_handle(actor=world.user("officer_a"), event=event, outcome=OUTCOME, acted_at=at(28))
 
     # Then the feedback clock (due 10:30) is met at 10:28; the transition, the audit entry and the release
     # of the assignment are of 10:40, and the note names both times
@@ -86,7 +86,7 @@ def test_a_queued_report_is_timed_when_it_was_made(world: Any) -> None:
     ],
     ids=["before_the_arrival", "in_the_future", "older_than_the_limit"],
 )
-def test_an_implausible_report_time_is_not_taken_and_the_reason_is_noted(
+def test_an_implausible_handling_time_is_not_taken_and_the_reason_is_noted(
     world: Any, settings: Any, acted_minute: float, max_age_s: int, why: str
 ) -> None:
     # Given an event officer_a arrived at at 10:10, and a limit on how old a time kept offline may be
@@ -95,7 +95,7 @@ def test_an_implausible_report_time_is_not_taken_and_the_reason_is_noted(
 
     # When a report arrives at 10:40 saying it was made before the arrival, in the future, or too long ago
     with time_machine.travel(at(40), tick=False):
-        handled = services.event_report(
+        handled = services.event_handle(
             actor=world.user("officer_a"), event=event, outcome=OUTCOME, acted_at=at(acted_minute)
         )
 
@@ -110,13 +110,13 @@ def test_an_implausible_report_time_is_not_taken_and_the_reason_is_noted(
     )
 
 
-def test_a_report_sent_at_once_counts_from_its_arrival_without_a_note(world: Any) -> None:
+def test_a_handling_sent_at_once_counts_from_its_arrival_without_a_note(world: Any) -> None:
     # Given an event officer_a arrived at at 10:10
     event = arrived_at_ten_past(world)
 
     # When their report arrives at 10:25 with no time of its own
     with time_machine.travel(at(25), tick=False):
-        handled = services.event_report(actor=world.user("officer_a"), event=event, outcome=OUTCOME)
+        handled = services.event_handle(actor=world.user("officer_a"), event=event, outcome=OUTCOME)
 
     # Then it is timed at its arrival and no note is made
     assert handled.handled_at == at(25)
@@ -124,17 +124,17 @@ def test_a_report_sent_at_once_counts_from_its_arrival_without_a_note(world: Any
     assert AuditEntry.objects.get(action="event.handle").reason == ""
 
 
-def test_a_copy_carrying_another_time_is_answered_as_the_report_it_repeats(world: Any) -> None:
+def test_a_copy_carrying_another_time_is_answered_as_the_handling_it_repeats(world: Any) -> None:
     # Given a report officer_a made at 10:28 that arrived at 10:40
     event = arrived_at_ten_past(world)
     officer = world.user("officer_a")
     with time_machine.travel(at(40), tick=False):
-        services.event_report(actor=officer, event=event, outcome=OUTCOME, acted_at=at(28))
+        services.event_handle(actor=officer, event=event, outcome=OUTCOME, acted_at=at(28))
     before = written(event)
 
     # When a copy arrives at 10:45 saying it was made at 10:29 (a second tap queued offline)
     with time_machine.travel(at(45), tick=False):
-        returned = services.event_report(actor=officer, event=event, outcome=OUTCOME, acted_at=at(29))
+        returned = services.event_handle(actor=officer, event=event, outcome=OUTCOME, acted_at=at(29))
 
     # Then it is answered with the event as stored, and nothing is written: the first report's time stays
     assert (returned.status, returned.handled_at) == (EventStatus.HANDLED, at(28))
@@ -148,7 +148,7 @@ def test_a_time_without_an_offset_is_refused_and_writes_nothing(world: Any) -> N
 
     # When a report arrives at 10:40 with a time that names no zone
     with time_machine.travel(at(40), tick=False), pytest.raises(ValidationFailed) as refused:
-        services.event_report(
+        services.event_handle(
             actor=world.user("officer_a"), event=event, outcome=OUTCOME, acted_at=dt.datetime(2026, 6, 1, 10, 28)
         )
 

@@ -1,4 +1,4 @@
-"""``event_report`` when a report arrives twice: the phone's offline queue sends it again when the answer to
+"""``event_handle`` when the handling report (处置反馈) arrives twice: the phone's offline queue sends it again when the answer to
 the first copy was lost, and a double tap sends two. The copy is answered with the event and writes nothing;
 a different text, or another person, is still refused with its own error."""
 
@@ -55,13 +55,13 @@ def handle_actions(event: Event) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("state", ["handled", "verified", "closed"])
-def test_a_report_sent_again_returns_the_event_and_writes_nothing(world: Any, media: Path, state: str) -> None:
+def test_a_handling_sent_again_returns_the_event_and_writes_nothing(world: Any, media: Path, state: str) -> None:
     # Given an event that officer_a's report handled (and the command centre may have moved on since)
     event = walk_to(world, state)
     before = written(event, media)
 
     # When the same report arrives again from officer_a, spaces around it and a photo with it
-    returned = services.event_report(
+    returned = services.event_handle(
         actor=world.user("officer_a"), event=event, outcome=f"  {OUTCOME}\n", photos=[photo()]
     )
 
@@ -72,18 +72,18 @@ def test_a_report_sent_again_returns_the_event_and_writes_nothing(world: Any, me
     assert handle_actions(event) == [("officer_a", EventStatus.HANDLED)]
 
 
-def test_a_different_text_from_the_officer_who_reported_is_refused_as_already_reported(world: Any, media: Path) -> None:
+def test_a_different_text_from_the_officer_who_handled_is_refused_as_already_handled(world: Any, media: Path) -> None:
     # Given an event that officer_a's report handled
     event = walk_to(world, "handled")
     before = written(event, media)
 
     # When officer_a sends another text
     with pytest.raises(Conflict) as refused:
-        services.event_report(actor=world.user("officer_a"), event=event, outcome="已责令整改")
+        services.event_handle(actor=world.user("officer_a"), event=event, outcome="已责令整改")
 
     # Then it is refused, saying what was reported, and nothing is written
     assert (refused.value.code, refused.value.message, refused.value.details) == (
-        "already_reported",
+        "already_handled",
         "您已反馈过该事件的处置结果，不能再次反馈",
         {"outcome": OUTCOME},
     )
@@ -105,13 +105,13 @@ def test_the_same_text_from_anyone_else_is_refused_as_not_assigned(world: Any, m
     )
     event = services.event_acknowledge(actor=officer, event=event)
     event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
-    event = services.event_report(actor=officer, event=event, outcome=OUTCOME)
+    event = services.event_handle(actor=officer, event=event, outcome=OUTCOME)
     before = written(event, media)
     actor = colleague_user if persona == "colleague" else world.user(persona)
 
     # When someone else sends the same text
     with pytest.raises(DomainError) as refused:
-        services.event_report(actor=actor, event=event, outcome=OUTCOME)
+        services.event_handle(actor=actor, event=event, outcome=OUTCOME)
 
     # Then it is refused as from someone not sent there (the report released every assignment); street B's
     # officer does not see street A's event at all
@@ -123,7 +123,7 @@ def test_the_same_text_from_anyone_else_is_refused_as_not_assigned(world: Any, m
     assert written(event, media) == before
 
 
-def test_after_a_redo_the_same_text_is_a_new_report(world: Any, media: Path) -> None:
+def test_after_a_redo_the_same_text_is_a_new_handling(world: Any, media: Path) -> None:
     # Given an event officer_a reported, sent back to the field by the command centre and reached again
     event = walk_to(world, "handled")
     officer = world.user("officer_a")
@@ -133,7 +133,7 @@ def test_after_a_redo_the_same_text_is_a_new_report(world: Any, media: Path) -> 
     audit_before = AuditEntry.objects.count()
 
     # When officer_a reports the same text again
-    handled = services.event_report(actor=officer, event=event, outcome=OUTCOME)
+    handled = services.event_handle(actor=officer, event=event, outcome=OUTCOME)
 
     # Then it is a report of its own, with its transition and audit entry
     assert handled.status == EventStatus.HANDLED
@@ -141,7 +141,7 @@ def test_after_a_redo_the_same_text_is_a_new_report(world: Any, media: Path) -> 
     assert AuditEntry.objects.count() == audit_before + 1
 
 
-def test_two_copies_sent_at_once_make_one_report(world: Any, media: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_copies_sent_at_once_make_one_handling(world: Any, media: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given an event on site, and a first copy that lands while the second is between its checks and the
     # row lock (both found the officer assigned and the event on site)
     event = walk_to(world, "arrived")
@@ -154,13 +154,13 @@ def test_two_copies_sent_at_once_make_one_report(world: Any, media: Path, monkey
         found = real_check(actor, event, what=what)
         calls.append(what)
         if len(calls) == 1:  # the second copy's check: the first copy goes all the way through now
-            first_copy.append(services.event_report(actor=officer, event=event, outcome=OUTCOME, photos=[photo()]))
+            first_copy.append(services.event_handle(actor=officer, event=event, outcome=OUTCOME, photos=[photo()]))
         return found
 
     monkeypatch.setattr(dispatch, "require_assignment", check_then_let_the_first_copy_land)
 
     # When the second copy takes the lock
-    second = services.event_report(actor=officer, event=event, outcome=OUTCOME, photos=[photo()])
+    second = services.event_handle(actor=officer, event=event, outcome=OUTCOME, photos=[photo()])
 
     # Then it finds the first copy's report and writes nothing of its own
     assert calls == ["反馈处置结果", "反馈处置结果"]
