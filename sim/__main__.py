@@ -73,11 +73,11 @@ def fmt_spread(part: dict[str, Any]) -> str:
     return f"{fmt_seconds(part['p50'])} / {fmt_seconds(part['p90'])}"
 
 
-CLOCK_LABELS = (("respond", "响应"), ("arrive", "到场"), ("feedback", "反馈"))
+CLOCK_LABELS = (("respond", "响应"), ("arrive", "到场"), ("handle", "处置"))
 
 # What the two groups of 1530 rows measure (``sim.engine.summarise``), printed under the table.
 NOTES = (
-    "时限：每个事件按其时限规则（默认全天候 响应1/到场5/反馈30分钟），两组用同一时限、同一计时方式。",
+    "时限：每个事件按其时限规则（默认全天候 响应1/到场5/处置30分钟），两组用同一时限、同一计时方式。",
     "自派遣：服务在派遣时起算三个时限（event_dispatch，改派时 event_redispatch 重新起算）；"
     "本组按首次派遣起算、改派不重新起算，完成时间取该步骤首次完成，分母为已派遣事件。",
     "自上报：自事件上报时间（reported_at；热线受理时即完成研判）起算，分母为未合并的全部事件，"

@@ -651,9 +651,9 @@ class Simulation:
         )
 
 
-CLOCKS = ("respond", "arrive", "feedback")
+CLOCKS = ("respond", "arrive", "handle")
 # The step that stops each clock, as the transition rows record it.
-CLOCK_STEPS = {"respond": EventAction.ACKNOWLEDGE, "arrive": EventAction.ARRIVE, "feedback": EventAction.HANDLE}
+CLOCK_STEPS = {"respond": EventAction.ACKNOWLEDGE, "arrive": EventAction.ARRIVE, "handle": EventAction.HANDLE}
 
 
 @dataclass(frozen=True)
@@ -691,7 +691,7 @@ def measure(scenario: Scenario) -> dict[str, Any]:
                 limits={
                     "respond": policy.respond_limit,
                     "arrive": policy.arrive_limit,
-                    "feedback": policy.feedback_limit,
+                    "handle": policy.handle_limit,
                 },
                 time_base=policy.time_base,
             )

@@ -211,7 +211,7 @@ def reports_scheduled(sim: Any, t: Task) -> list[dt.datetime]:
     return [when for when, _, fn in sim.queue if getattr(fn, "func", None) == sim._report and fn.args == (t,)]
 
 
-def test_a_two_officer_crew_starts_handling_when_the_second_officer_is_on_site(sim: Any) -> None:
+def test_a_two_officer_crew_starts_handling_when_the_second_officer_has_arrived(sim: Any) -> None:
     # Given a crew of two on their way, the arrivals accepted
     lead, second = officer(1), officer(2)
     t = task(7, [lead, second])

@@ -11,7 +11,7 @@ from sim.engine import EventTimes, summarise
 from zhifa.events.states import TimeBase
 
 T0 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
-LIMITS = {"respond": 1, "arrive": 5, "feedback": 30}
+LIMITS = {"respond": 1, "arrive": 5, "handle": 30}
 
 
 def at(minutes: float) -> dt.datetime:
@@ -27,7 +27,7 @@ def times(
         done={
             "respond": None if ack is None else at(ack),
             "arrive": None if arrive is None else at(arrive),
-            "feedback": None if handle is None else at(handle),
+            "handle": None if handle is None else at(handle),
         },
         limits=LIMITS,
         time_base=TimeBase.AROUND_THE_CLOCK,
@@ -36,7 +36,7 @@ def times(
 
 DAY = [
     # dispatched after 10 minutes' wait, then fast: within every clock from the dispatch, late from the report
-    # except feedback, done at its due time exactly
+    # except handle, done at its due time exactly
     times(0, 10, 10.5, 14, 30),
     # dispatched at once to a busy officer: on site after 7 minutes, reported after 40
     times(0, 0, 0.5, 7, 40),
@@ -51,7 +51,7 @@ def test_from_the_dispatch_the_wait_before_it_is_invisible() -> None:
     assert (figures["accepted"], figures["dispatched"]) == (3, 2)
     assert figures["respond"] == {"met": 2, "share": 1.0, "p50": 30.0, "p90": 30.0, "missing": 0}
     assert figures["arrive"] == {"met": 1, "share": 0.5, "p50": 240.0, "p90": 420.0, "missing": 0}
-    assert figures["feedback"] == {"met": 1, "share": 0.5, "p50": 1200.0, "p90": 2400.0, "missing": 0}
+    assert figures["handle"] == {"met": 1, "share": 0.5, "p50": 1200.0, "p90": 2400.0, "missing": 0}
 
 
 def test_from_the_report_the_wait_counts_and_an_undispatched_event_misses() -> None:
@@ -61,7 +61,7 @@ def test_from_the_report_the_wait_counts_and_an_undispatched_event_misses() -> N
     assert figures["dispatch"] == {"p50": 600.0, "p90": None, "missing": 1, "waited": 1, "longest": 600.0}
     assert figures["respond"] == {"met": 1, "share": 1 / 3, "p50": 630.0, "p90": None, "missing": 1}
     assert figures["arrive"] == {"met": 0, "share": 0.0, "p50": 840.0, "p90": None, "missing": 1}
-    assert figures["feedback"] == {"met": 1, "share": 1 / 3, "p50": 2400.0, "p90": None, "missing": 1}
+    assert figures["handle"] == {"met": 1, "share": 1 / 3, "p50": 2400.0, "p90": None, "missing": 1}
 
 
 def run(figures: dict[str, Any], policy: str) -> dict[str, Any]:
@@ -103,5 +103,5 @@ def test_the_table_prints_both_groups_of_rows() -> None:
     assert cells(table, "上报→响应 ≤ 时限") == "33.3% (1/3) 100.0% (1/1)"
     assert cells(table, "上报→到场 ≤ 时限") == "0.0% (0/3) 100.0% (1/1)"
     assert cells(table, "上报→到场 p50 / p90") == "14.0 min / — 4.0 min / 4.0 min"
-    assert cells(table, "上报→反馈 ≤ 时限") == "33.3% (1/3) 100.0% (1/1)"
+    assert cells(table, "上报→处置 ≤ 时限") == "33.3% (1/3) 100.0% (1/1)"
     assert cells(table, "邻街人员出勤 调度 / 超时改派（人数）") == "5 / 2（3） 5 / 2（3）"

@@ -95,7 +95,7 @@ class Event(BaseModel):
     time_base = models.CharField("计时方式", max_length=20, choices=TimeBase.choices, blank=True)
     respond_due_at = models.DateTimeField("响应时限", null=True, blank=True, db_index=True)
     arrive_due_at = models.DateTimeField("到场时限", null=True, blank=True, db_index=True)
-    feedback_due_at = models.DateTimeField("反馈时限", null=True, blank=True, db_index=True)
+    handle_due_at = models.DateTimeField("处置时限", null=True, blank=True, db_index=True)
     escalation_level = models.PositiveSmallIntegerField("升级级别", default=0)
 
     class Meta:
@@ -185,7 +185,7 @@ class SlaPolicy(BaseModel):
     time_base = models.CharField("计时方式", max_length=20, choices=TimeBase.choices, default=TimeBase.AROUND_THE_CLOCK)
     respond_limit = models.PositiveIntegerField("响应时限", default=1)
     arrive_limit = models.PositiveIntegerField("到场时限", default=5)
-    feedback_limit = models.PositiveIntegerField("反馈时限", default=30)
+    handle_limit = models.PositiveIntegerField("处置时限", default=30)
     coordination_limit = models.PositiveIntegerField("协同办理时限", default=3, help_text="工作日")
 
     class Meta:
@@ -202,7 +202,7 @@ class SlaPolicy(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.matter or '默认'} {self.priority or '全部'} {self.respond_limit}/{self.arrive_limit}/{self.feedback_limit}"
+        return f"{self.matter or '默认'} {self.priority or '全部'} {self.respond_limit}/{self.arrive_limit}/{self.handle_limit}"
 
 
 class EventEscalation(models.Model):

@@ -74,7 +74,7 @@ class EventOut(Schema):
     dispatched_at: dt.datetime | None
     respond_due_at: dt.datetime | None
     arrive_due_at: dt.datetime | None
-    feedback_due_at: dt.datetime | None
+    handle_due_at: dt.datetime | None
     escalation_level: int
 
     @staticmethod

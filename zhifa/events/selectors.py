@@ -61,7 +61,7 @@ def _with_next_due(events: QuerySet[Event]) -> QuerySet[Event]:
         next_due_at=Case(
             When(status=EventStatus.DISPATCHED, then=F("respond_due_at")),
             When(status=EventStatus.ACKNOWLEDGED, then=F("arrive_due_at")),
-            When(status=EventStatus.ARRIVED, then=F("feedback_due_at")),
+            When(status=EventStatus.ARRIVED, then=F("handle_due_at")),
             When(status=EventStatus.TRANSFERRED, then=Subquery(task_due)),
             default=Value(None),
             output_field=DateTimeField(),

@@ -4,11 +4,11 @@ States and why they exist (智能感知 → 指挥调度 → 协同联办, MISSI
 
 - reported (已上报): stored with its raw payload and source, located; nothing decided yet.
 - triaged (已研判): classified to an enforcement matter and department, checked for duplicates, routed.
-- dispatched (已派遣): assigned to a zone team's officers; the respond/arrive/feedback clocks run.
+- dispatched (已派遣): assigned to a zone team's officers; the respond/arrive/handle clocks run.
 - acknowledged (已响应): an officer accepted on the phone (respond clock met or missed).
 - arrived (已到场): the officer's arrival was recorded with GPS near the event (arrive clock).
 - handled (已处置): the officer (or a coordinating department's written feedback) reported the outcome
-  with photos and text (feedback clock).
+  with photos and text (handle clock).
 - verified (已核查): the command centre checked the outcome.
 - closed (已结案): done; the reporters (and those of merged duplicates) get the outcome.
 - returned (已退回): sent back to the command centre with a required reason, to re-dispatch or transfer.
@@ -134,7 +134,7 @@ class TimeBase(models.TextChoices):
 class Clock(models.TextChoices):
     RESPOND = "respond", "响应"
     ARRIVE = "arrive", "到场"
-    FEEDBACK = "feedback", "反馈"
+    HANDLE = "handle", "处置"
     COORDINATION = "coordination", "协同办理"
 
 

@@ -41,7 +41,7 @@ def clock_states(event: Event) -> list[ClockState]:
     return [
         ClockState(Clock.RESPOND, Clock.RESPOND.label, event.respond_due_at, event.acknowledged_at),
         ClockState(Clock.ARRIVE, Clock.ARRIVE.label, event.arrive_due_at, event.arrived_at),
-        ClockState(Clock.FEEDBACK, Clock.FEEDBACK.label, event.feedback_due_at, event.handled_at),
+        ClockState(Clock.HANDLE, Clock.HANDLE.label, event.handle_due_at, event.handled_at),
     ]
 
 

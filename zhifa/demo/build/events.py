@@ -31,7 +31,7 @@ def positions_build(draws: Draws, *, outline: BaseGeometry, officers: list[Offic
 def clock_rules_build(district: District) -> None:
     """The district default is "1530" around the clock; planning matters run on working days and market
     matters on working hours, to show the three time bases of city management."""
-    SlaPolicy.objects.create(district=district, respond_limit=1, arrive_limit=5, feedback_limit=30)
+    SlaPolicy.objects.create(district=district, respond_limit=1, arrive_limit=5, handle_limit=30)
     for matter in Matter.objects.filter(district=district, domain=Domain.PLANNING):
         SlaPolicy.objects.create(
             district=district,
@@ -39,7 +39,7 @@ def clock_rules_build(district: District) -> None:
             time_base=TimeBase.WORKING_DAYS,
             respond_limit=1,
             arrive_limit=2,
-            feedback_limit=5,
+            handle_limit=5,
         )
     for matter in Matter.objects.filter(district=district, domain=Domain.MARKET):
         SlaPolicy.objects.create(
@@ -48,5 +48,5 @@ def clock_rules_build(district: District) -> None:
             time_base=TimeBase.WORKING_HOURS,
             respond_limit=30,
             arrive_limit=120,
-            feedback_limit=480,
+            handle_limit=480,
         )

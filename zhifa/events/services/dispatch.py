@@ -1,6 +1,6 @@
 """Dispatch and the field steps (指挥调度): dispatch, re-dispatch, acknowledge, arrive, handle, return.
 
-Dispatching starts the respond / arrive / feedback clocks ("1530" by default) from the dispatch time, each
+Dispatching starts the respond / arrive / handle clocks ("1530" by default) from the dispatch time, each
 due time computed once with the event's SLA policy and stored (DESIGN.md invariants). A re-dispatch
 restarts them for the new officers; the escalation steps already taken are not repeated (one per clock
 and level, ``EventEscalation``).
@@ -63,7 +63,7 @@ def clock_updates(event: Event, *, start: dt.datetime) -> dict[str, Any]:
         "time_base": base,
         "respond_due_at": clock_due(start=start, limit=policy.respond_limit, time_base=base),
         "arrive_due_at": clock_due(start=start, limit=policy.arrive_limit, time_base=base),
-        "feedback_due_at": clock_due(start=start, limit=policy.feedback_limit, time_base=base),
+        "handle_due_at": clock_due(start=start, limit=policy.handle_limit, time_base=base),
     }
 
 
@@ -388,10 +388,10 @@ def _span(length: dt.timedelta) -> str:
 def event_handle(
     *, actor: Actor, event: Event, outcome: str, photos: Iterable[Any] = (), acted_at: dt.datetime | None = None
 ) -> Event:
-    """处置反馈: outcome text (required) and photos; the officers are released (feedback clock).
+    """处置反馈: outcome text (required) and photos; the officers are released (handle clock).
 
     ``acted_at``: when the officer submitted the report, for a report the phone kept while offline; the
-    feedback clock is met at that moment if it is plausible (``_step_time``; not before the arrival
+    handle clock is met at that moment if it is plausible (``_step_time``; not before the arrival
     either), else at arrival, with the note on the transition row and audit entry as for
     ``event_acknowledge``.
 

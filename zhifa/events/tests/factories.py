@@ -51,7 +51,7 @@ class DispatchedEventFactory(TriagedEventFactory):
     time_base = TimeBase.AROUND_THE_CLOCK
     respond_due_at = factory.LazyAttribute(lambda o: o.dispatched_at + dt.timedelta(minutes=1))
     arrive_due_at = factory.LazyAttribute(lambda o: o.dispatched_at + dt.timedelta(minutes=5))
-    feedback_due_at = factory.LazyAttribute(lambda o: o.dispatched_at + dt.timedelta(minutes=30))
+    handle_due_at = factory.LazyAttribute(lambda o: o.dispatched_at + dt.timedelta(minutes=30))
 
     @factory.post_generation
     def officers(self, create: bool, extracted: Any, **kwargs: Any) -> None:

@@ -66,7 +66,7 @@ def test_sla_policy_falls_back_to_the_1530_default(world: Any) -> None:
     policy = sla_policy_for(district_id=world.district.pk, matter_id=None, priority=EventPriority.NORMAL)
 
     assert policy.pk is None
-    assert (policy.time_base, policy.respond_limit, policy.arrive_limit, policy.feedback_limit) == (
+    assert (policy.time_base, policy.respond_limit, policy.arrive_limit, policy.handle_limit) == (
         TimeBase.AROUND_THE_CLOCK,
         1,
         5,

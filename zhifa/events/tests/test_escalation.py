@@ -97,14 +97,14 @@ def test_a_late_first_run_takes_every_level_due_at_once(world: Any, zone_lead: A
     assert (event.status, event.escalation_level) == (EventStatus.ACKNOWLEDGED, 3)
 
 
-def test_an_officer_on_site_is_not_redispatched_when_feedback_is_late(world: Any, zone_lead: Any) -> None:
+def test_an_arrived_officer_is_not_redispatched_when_handling_is_late(world: Any, zone_lead: Any) -> None:
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "arrived")
 
     with time_machine.travel(minutes(41), tick=False):
         taken = services.events_escalate_overdue()
 
-    assert steps(taken) == [("feedback", 1), ("feedback", 2), ("feedback", 3)]
+    assert steps(taken) == [("handle", 1), ("handle", 2), ("handle", 3)]
     assert (taken[2].outcome, taken[2].note) == (
         EscalationOutcome.ARRIVED,
         "人员已在现场处置，未改派；已再次通知指挥中心",
@@ -176,7 +176,7 @@ def test_the_crew_sent_by_a_redispatch_is_escalated_again_when_it_does_not_respo
 def test_a_scan_reads_the_steps_taken_once_whatever_the_number_of_stale_events(
     world: Any, zone_lead: Any, django_assert_max_num_queries: Any
 ) -> None:
-    """Events that reached level 3 and stay overdue (the officers on site, the feedback late) cost the
+    """Events that reached level 3 and stay overdue (the officers on site, the handling late) cost the
     clock watcher's scan no query of their own: overdue events, coordination tasks, steps taken."""
 
     def stale_events(n: int) -> None:

@@ -1,7 +1,7 @@
 """``event_handle`` when the handling report (处置反馈) arrives late.
 
 A report the phone kept while offline carries the moment it was submitted (``acted_at``), taken for the
-feedback clock when it is plausible — not in the future, not older than ``ZHIFA_OFFLINE_MAX_AGE_S``, not
+handle clock when it is plausible — not in the future, not older than ``ZHIFA_OFFLINE_MAX_AGE_S``, not
 before the dispatch to this officer or their arrival — and otherwise the arrival counts, with the reason in
 the transition row and the audit entry. A copy of a report that arrived is still answered first, whatever
 time it carries; a time without an offset is refused and writes nothing."""
@@ -62,10 +62,10 @@ def test_a_queued_handling_is_timed_when_it_was_made(world: Any) -> None:
     with time_machine.travel(at(40), tick=False):
         handled = services.event_handle(actor=world.user("officer_a"), event=event, outcome=OUTCOME, acted_at=at(28))
 
-    # Then the feedback clock (due 10:30) is met at 10:28; the transition, the audit entry and the release
+    # Then the handle clock (due 10:30) is met at 10:28; the transition, the audit entry and the release
     # of the assignment are of 10:40, and the note names both times
     note = "补发：按上报的操作时间 06-01 10:28:00 计时，06-01 10:40:00 送达"
-    assert (handled.status, handled.handled_at, handled.feedback_due_at) == (EventStatus.HANDLED, at(28), at(30))
+    assert (handled.status, handled.handled_at, handled.handle_due_at) == (EventStatus.HANDLED, at(28), at(30))
     transition = EventTransition.objects.get(event=event, action=EventAction.HANDLE)
     assert (transition.created_at, transition.reason) == (at(40), note)
     entry = AuditEntry.objects.get(action="event.handle")
@@ -99,7 +99,7 @@ def test_an_implausible_handling_time_is_not_taken_and_the_reason_is_noted(
             actor=world.user("officer_a"), event=event, outcome=OUTCOME, acted_at=at(acted_minute)
         )
 
-    # Then the arrival counts for the feedback clock, and the transition and audit entry say why
+    # Then the arrival counts for the handle clock, and the transition and audit entry say why
     note = f"上报的操作时间 {why}，按送达时间 06-01 10:40:00 计时"
     assert handled.handled_at == at(40)
     assert EventTransition.objects.get(event=event, action=EventAction.HANDLE).reason == note

@@ -15,7 +15,7 @@ from django.db.migrations.operations import RunPython
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import Event, EventEscalation, EventTransition
-from zhifa.events.states import EscalationOutcome, EventStatus
+from zhifa.events.states import Clock, EscalationOutcome, EventStatus
 from zhifa.events.tests.conftest import walk_to
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,29 @@ def test_on_site_is_stored_as_arrived_and_back(world: Any) -> None:
     assert rename.reverse_code is not None
     rename.reverse_code(apps, None)
     assert stored_statuses(event) == old
+
+
+def test_the_feedback_clock_is_stored_as_handle_and_back(world: Any) -> None:
+    rename = data_step("0013_handle_clock")
+    # Given an event whose handle clock ran out, and a transferred one whose department is late
+    with time_machine.travel(T0, tick=False):
+        handling = walk_to(world, "arrived")
+        transferred = walk_to(world, "transferred")
+    with time_machine.travel(T0 + dt.timedelta(days=10), tick=False):
+        services.events_escalate_overdue()
+    # ... stored under the clock's name before the rename
+    EventEscalation.objects.filter(clock=Clock.HANDLE).update(clock="feedback")
+
+    def clocks(event: Event) -> list[str]:
+        return list(EventEscalation.objects.filter(event=event).order_by("pk").values_list("clock", flat=True))
+
+    assert (clocks(handling), clocks(transferred)) == (["feedback"] * 3, ["coordination"] * 3)
+
+    # When the migration's data step runs, the officer's clock reads "handle"; the department's is untouched
+    rename.code(apps, None)
+    assert (clocks(handling), clocks(transferred)) == (["handle"] * 3, ["coordination"] * 3)
+
+    # And reversed, the old name comes back
+    assert rename.reverse_code is not None
+    rename.reverse_code(apps, None)
+    assert (clocks(handling), clocks(transferred)) == (["feedback"] * 3, ["coordination"] * 3)

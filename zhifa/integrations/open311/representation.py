@@ -114,7 +114,7 @@ def service_notice(event: Event, policies: PolicyCache | None = None) -> str:
     parts = [
         _limit_text(policy.respond_limit, base, "内响应"),
         _limit_text(policy.arrive_limit, base, "内到场"),
-        _limit_text(policy.feedback_limit, base, "内反馈处置结果"),
+        _limit_text(policy.handle_limit, base, "内反馈处置结果"),
     ]
     return f"已受理。派遣后执法队员将在{'、'.join(parts)}。"
 
@@ -149,13 +149,13 @@ def status_notes(event: Event) -> str:
 
 
 def expected_datetime(event: Event) -> dt.datetime | None:
-    """The feedback clock's due time; while with a coordinating department, that department's deadline."""
+    """The handle clock's due time; while with a coordinating department, that department's deadline."""
     primary = merge_primary(event)
     if primary.status == EventStatus.TRANSFERRED:
         open_tasks = [t for t in getattr(primary, "coordination_list", []) if t.feedback_at is None]
         if open_tasks:
             return open_tasks[0].due_at
-    return primary.feedback_due_at
+    return primary.handle_due_at
 
 
 def _description(event: Event) -> str:

@@ -478,7 +478,7 @@ def test_get_requests_json_fields_and_values(client: Client, world: World, vendi
         "service_notice": "已受理。派遣后执法队员将在1分钟内响应、5分钟内到场、30分钟内反馈处置结果。",
         "requested_datetime": "2026-05-06T10:00:00+08:00",
         "updated_datetime": "2026-05-06T10:00:00+08:00",
-        "expected_datetime": None,  # the feedback clock starts at dispatch
+        "expected_datetime": None,  # the handle clock starts at dispatch
         "address": "甲街道文一路",  # a citizen's report: up to the road (test_open311_privacy.py)
         "address_id": "",
         "zipcode": "",
@@ -503,7 +503,7 @@ def test_get_requests_xml_fields(client: Client, world: World, vending: Matter, 
 
 def test_expected_datetime_is_the_feedback_clock(client: Client, world: World, vending: Matter, frozen: Any) -> None:
     event = intake(world, vending)
-    Event.objects.filter(pk=event.pk).update(feedback_due_at=NOW + dt.timedelta(minutes=36))
+    Event.objects.filter(pk=event.pk).update(handle_due_at=NOW + dt.timedelta(minutes=36))
 
     [body] = as_json(client.get(f"{BASE}/requests/{event.public_no}.json"))
 
