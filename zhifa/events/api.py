@@ -34,6 +34,7 @@ from zhifa.events.schemas import (
     RecommendationOut,
 )
 from zhifa.events.services.dispatch import officers_needed
+from zhifa.events.states import EventAction
 from zhifa.geo.services import to_wgs84
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.models import Department, Officer
@@ -41,23 +42,12 @@ from zhifa.org.models import Department, Officer
 router = Router()
 officers_router = Router()
 
-ACTIONS = (
-    "triage",
-    "dispatch",
-    "redispatch",
-    "acknowledge",
-    "arrive",
-    "handle",
-    "verify",
-    "redo",
-    "close",
-    "return",
-    "transfer",
-    "feedback",
-    "merge",
-    "reject",
-    "classify",
-)
+# The event actions of the API are the workflow's (EventAction, by value), plus classify: the one operation
+# that is no transition (the operator's choice of matter, kept as training signal).
+ACTIONS: tuple[str, ...] = (*(a.value for a in EventAction), "classify")
+# Deprecated spellings of two actions, accepted for one release after issue 10's renames: a phone or an
+# integration may hold requests queued before the upgrade (docs/integrations.md). To be removed after it.
+LEGACY_ACTIONS = {"check-in": EventAction.ARRIVE, "check_in": EventAction.ARRIVE, "report": EventAction.HANDLE}
 
 
 class EventFilterIn(Schema):
@@ -204,50 +194,50 @@ def _need(value: Any, field: str) -> Any:
 
 
 def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: list[Any]) -> None:
-    if action == "triage":
+    if action == EventAction.TRIAGE:
         services.event_triage(actor=user, event=event)
-    elif action == "dispatch":
+    elif action == EventAction.DISPATCH:
         services.event_dispatch(
             actor=user, event=event, officers=_officers(event, body.officer_ids), was_recommended=body.was_recommended
         )
-    elif action == "redispatch":
+    elif action == EventAction.REDISPATCH:
         services.event_redispatch(
             actor=user, event=event, officers=_officers(event, body.officer_ids), reason=body.reason
         )
-    elif action == "acknowledge":
+    elif action == EventAction.ACKNOWLEDGE:
         services.event_acknowledge(actor=user, event=event, acted_at=body.acted_at)
-    elif action == "arrive":
+    elif action == EventAction.ARRIVE:
         lon, lat = to_wgs84(_need(body.lon, "lon"), _need(body.lat, "lat"), body.coord_system)
         services.event_arrive(
             actor=user, event=event, lon=lon, lat=lat, accuracy_m=body.accuracy_m, acted_at=body.acted_at
         )
-    elif action == "handle":
+    elif action == EventAction.HANDLE:
         services.event_handle(actor=user, event=event, outcome=body.outcome, photos=photos, acted_at=body.acted_at)
-    elif action == "verify":
+    elif action == EventAction.VERIFY:
         services.event_verify(actor=user, event=event)
-    elif action == "redo":
+    elif action == EventAction.REDO:
         services.event_redo(actor=user, event=event, reason=body.reason)
-    elif action == "close":
+    elif action == EventAction.CLOSE:
         services.event_close(actor=user, event=event)
-    elif action == "return":
+    elif action == EventAction.RETURN:
         services.event_return(actor=user, event=event, reason=body.reason)
-    elif action == "transfer":
+    elif action == EventAction.TRANSFER:
         department = Department.objects.filter(
             pk=_need(body.department_id, "department_id"), district_id=event.district_id
         ).first()
         if department is None:
             raise ValidationFailed("部门不存在", code="department_not_found", details={"id": body.department_id})
         services.event_transfer(actor=user, event=event, department=department, instructions=body.instructions)
-    elif action == "feedback":
+    elif action == EventAction.FEEDBACK:
         task = CoordinationTask.objects.filter(event=event, feedback_at__isnull=True).order_by("-created_at").first()
         if task is None:
             raise NotFound("该事件没有待反馈的协同任务", code="coordination_task_not_found", details={})
         services.event_coordination_feedback(actor=user, task=task, feedback=body.feedback)
-    elif action == "merge":
+    elif action == EventAction.MERGE:
         # Through the user's scope: a target in another street is "not found" as a missing one is (issue 9).
         into = selectors.event_get(user=user, event_id=_need(body.into_id, "into_id"))
         services.event_merge(actor=user, event=event, into=into, reason=body.reason)
-    elif action == "reject":
+    elif action == EventAction.REJECT:
         services.event_reject(actor=user, event=event, reason=body.reason)
     elif action == "classify":
         matter = Matter.objects.filter(pk=_need(body.matter_id, "matter_id"), district_id=event.district_id).first()
@@ -262,14 +252,15 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
     summary="事件操作：" + " / ".join(ACTIONS),
     description=(
         "dispatch/redispatch: officer_ids (+reason)；acknowledge: [acted_at]；"
-        "arrive: lon, lat[, coord_system, accuracy_m, acted_at]；report: outcome[, acted_at] (+ multipart photos)；"
+        "arrive: lon, lat[, coord_system, accuracy_m, acted_at]；handle: outcome[, acted_at] (+ multipart photos)；"
         "redo/return/reject/merge: reason；merge: into_id；"
-        "transfer: department_id, instructions；feedback: feedback；classify: matter_id"
+        "transfer: department_id, instructions；feedback: feedback；classify: matter_id。"
+        "旧名 check-in（= arrive）、report（= handle）仍接受一个版本，已弃用。"
     ),
     openapi_extra=_body_schema(ActionIn),
 )
 def event_action(request: HttpRequest, event_id: int, action: str) -> EventDetailOut:
-    action = action.replace("_", "-")
+    action = LEGACY_ACTIONS.get(action, action)
     if action not in ACTIONS:
         raise NotFound(f"未知的事件操作：{action}", code="action_unknown", details={"allowed": list(ACTIONS)})
     event = selectors.event_get(user=request.user, event_id=event_id)

@@ -39,6 +39,10 @@ urlpatterns = [
     path("m/events/<int:event_id>/acknowledge/", phone.acknowledge, name="phone-acknowledge"),
     path("m/events/<int:event_id>/arrive/", phone.arrive, name="phone-arrive"),
     path("m/events/<int:event_id>/handle/", phone.handle, name="phone-handle"),
+    # Deprecated: the two addresses above before issue 10's renames, for steps queued before the upgrade
+    # (phone.LEGACY_QUEUED_FORMS). To be removed one release later.
+    path("m/events/<int:event_id>/check-in/", phone.arrive, name="phone-arrive-legacy"),
+    path("m/events/<int:event_id>/report/", phone.handle, name="phone-handle-legacy"),
     path("m/finding/", phone.finding, name="phone-finding"),
     path("m/position/", phone.position, name="phone-position"),
 ]

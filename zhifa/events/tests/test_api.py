@@ -13,6 +13,7 @@ from conftest import POINT_IN_A, POINT_OUTSIDE
 from zhifa.core.actors import SystemActor
 from zhifa.core.models import AuditEntry
 from zhifa.core.tokens import api_token_issue
+from zhifa.events.api import ACTIONS
 from zhifa.events.distance import METRES_PER_DEGREE_LAT
 from zhifa.events.models import Event, EventTransition, OfficerPosition
 from zhifa.events.states import EventAction
@@ -96,6 +97,35 @@ def test_list_masks_phones_and_is_scoped(world: Any) -> None:
     assert mine["count"] == 1
     assert mine["items"][0]["reporter_phone"] == "138****1234"
     assert theirs["count"] == 0
+
+
+def test_the_api_names_its_actions_as_the_workflow_does() -> None:
+    # The workflow's actions by their EventAction values, and classify (no transition); nothing else.
+    assert list(ACTIONS) == [
+        *("triage", "dispatch", "redispatch", "acknowledge", "arrive", "handle", "verify", "redo", "close"),
+        *("return", "transfer", "feedback", "merge", "reject", "classify"),
+    ]
+    assert set(ACTIONS) - {"classify"} == {a.value for a in EventAction}
+
+
+@pytest.mark.parametrize("arrive", ["check-in", "check_in"])
+def test_the_old_names_of_arrive_and_handle_are_still_taken_for_one_release(world: Any, arrive: str) -> None:
+    # Given an event acknowledged by officer_a, whose phone queued the next steps before the upgrade, under
+    # the names the API had then (deprecated)
+    event = walk_to(world, "acknowledged")
+    officer = bearer(world.user("officer_a"))
+    url = f"{URL}/{event.pk}/actions"
+
+    # When they are sent
+    arrived = post_json(officer, f"{url}/{arrive}", {"lon": event.lon, "lat": event.lat})
+    handled = post_json(officer, f"{url}/report", {"outcome": "已劝离"})
+
+    # Then they are the workflow's arrive and handle
+    assert [(r.status_code, r.json()["status"]) for r in (arrived, handled)] == [(200, "arrived"), (200, "handled")]
+    assert list(EventTransition.objects.filter(event=event).order_by("pk").values_list("action", flat=True))[-2:] == [
+        EventAction.ARRIVE,
+        EventAction.HANDLE,
+    ]
 
 
 def test_the_whole_loop_through_actions(world: Any) -> None:

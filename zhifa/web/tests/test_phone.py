@@ -207,6 +207,8 @@ def test_the_service_worker_carries_the_offline_page_and_the_forms_it_keeps(clie
         "/m/events/0/acknowledge/",
         "/m/events/0/arrive/",
         "/m/events/0/handle/",
+        "/m/events/0/check-in/",  # deprecated addresses, kept for one release (test below)
+        "/m/events/0/report/",
         "/m/finding/",
     ]
     assert (sw_value(script, "LOGIN"), sw_value(script, "USER_HEADER")) == ("/login/", "X-Zhifa-User")
@@ -270,6 +272,32 @@ def acknowledged_at_ten(client: Any, world: World, step: str) -> Event:
 STEP_FIELDS = {"acknowledge": "acknowledged_at", "arrive": "arrived_at", "handle": "handled_at"}
 # Where the phone goes after each step: the task for the next one, the task list once reported.
 STEP_NEXT = {"acknowledge": "/m/events/{pk}/", "arrive": "/m/events/{pk}/", "handle": "/m/"}
+
+
+@pytest.mark.parametrize(("old", "step"), [("check-in", "arrive"), ("report", "handle")])
+def test_a_step_queued_before_the_rename_is_taken_at_its_old_address(
+    client_as: Any, world: World, old: str, step: str
+) -> None:
+    # Given an event at officer_a's hands since 10:00, and the step queued in the phone's outbox before the
+    # upgrade, under the address it had then (deprecated, answered for one release)
+    client = client_as("officer_a")
+    event = acknowledged_at_ten(client, world, step)
+    fields = {
+        "arrive": {"lon": str(event.lon), "lat": str(event.lat), "accuracy": "8"},
+        "handle": {"outcome": "已劝离，恢复通行"},
+    }[step]
+
+    # When it is sent at 10:03, 150 s after it was taken (phone's clock)
+    with time_machine.travel(T0 + dt.timedelta(minutes=3), tick=False):
+        response = client.post(
+            f"/m/events/{event.pk}/{old}/",
+            {**fields, "observed_at": str(PHONE_CLOCK_MS), "sent_at": str(PHONE_CLOCK_MS + 150_000)},
+        )
+
+    # Then it is the step, as the new address takes it: timed at 10:00:30, one transition of its action
+    assert (response.status_code, response["Location"]) == (302, STEP_NEXT[step].format(pk=event.pk))
+    assert getattr(Event.objects.get(pk=event.pk), STEP_FIELDS[step]) == T0 + dt.timedelta(seconds=30)
+    assert EventTransition.objects.filter(event=event, action=step).count() == 1
 
 
 @pytest.mark.parametrize("step", ["acknowledge", "arrive", "handle"])

@@ -25,7 +25,8 @@
   var QUEUED_ALERT = "当前无网络，已保存在本机，联网后自动发送";
   var NOT_QUEUED_ALERT = "当前无网络，且无法保存在本机，请联网后重新提交";
   // What a queued step without text of its own is called when the server refuses it.
-  var STEP_LABELS = { "acknowledge": "接单响应", "arrive": "到场签到" };
+  // "check-in": the arrival's address before issue 10's renames, in an outbox kept over the upgrade (deprecated).
+  var STEP_LABELS = { "acknowledge": "接单响应", "arrive": "到场签到", "check-in": "到场签到" };
 
   function csrfToken() {
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
