@@ -183,7 +183,7 @@ def test_report_made_offline_is_queued_then_recorded_once(
     expect(phone.locator(f"#task-{event.pk}")).to_have_count(0)
     assert reports_of(event) == [("officer_a", EventStatus.HANDLED)]
     assert list(EventPhoto.objects.filter(event=event).values_list("kind", "sha256")) == [
-        (PhotoKind.HANDLING, hashlib.sha256(photo).hexdigest())
+        (PhotoKind.HANDLE, hashlib.sha256(photo).hexdigest())
     ]
 
 

@@ -429,7 +429,7 @@ def event_handle(
             is_locked=True,
         )
         for upload in uploads:
-            photo_store.photo_ingest(event=handled, upload=upload, kind=PhotoKind.HANDLING, actor=actor)
+            photo_store.photo_ingest(event=handled, upload=upload, kind=PhotoKind.HANDLE, actor=actor)
         # At arrival, not at ``at``: until the report arrived the officer counted as busy with this task,
         # and the assignment rows say what the dispatch knew when.
         release_assignments(handled, now=now)

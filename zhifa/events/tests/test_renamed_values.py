@@ -8,15 +8,16 @@ from typing import Any
 import pytest
 import time_machine
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
 
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
-from zhifa.events.models import Event, EventEscalation, EventTransition
+from zhifa.events.models import Event, EventEscalation, EventPhoto, EventTransition, PhotoKind
 from zhifa.events.states import Clock, EscalationOutcome, EventStatus
-from zhifa.events.tests.conftest import walk_to
+from zhifa.events.tests.conftest import jpeg_bytes, walk_to
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
@@ -105,3 +106,27 @@ def test_the_feedback_clock_is_stored_as_handle_and_back(world: Any) -> None:
     assert rename.reverse_code is not None
     rename.reverse_code(apps, None)
     assert (clocks(handling), clocks(transferred)) == (["feedback"] * 3, ["coordination"] * 3)
+
+
+def test_handling_photos_are_stored_as_kind_handle_and_back(world: Any) -> None:
+    rename = data_step("0014_photo_kind_handle")
+    # Given an event handled with a photo, the photo stored under the kind's name before the rename
+    with time_machine.travel(T0, tick=False):
+        event = walk_to(world, "arrived")
+        services.event_handle(
+            actor=world.user("officer_a"),
+            event=event,
+            outcome="已劝离",
+            photos=[SimpleUploadedFile("p.jpg", jpeg_bytes(), "image/jpeg")],
+        )
+    EventPhoto.objects.filter(event=event).update(kind="handling")
+
+    def kinds() -> list[str]:
+        return list(EventPhoto.objects.filter(event=event).values_list("kind", flat=True))
+
+    # When the migration's data step runs, it is of kind "handle"; reversed, "handling" again
+    rename.code(apps, None)
+    assert kinds() == [PhotoKind.HANDLE]
+    assert rename.reverse_code is not None
+    rename.reverse_code(apps, None)
+    assert kinds() == ["handling"]

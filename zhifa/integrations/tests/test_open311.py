@@ -760,7 +760,7 @@ def test_a_submitted_media_url_wins_over_the_stored_photo(
     ("source", "kind"),
     [
         (EventSource.HOTLINE, PhotoKind.REPORT),  # may show the caller, like the hotline text
-        (EventSource.OPEN311, PhotoKind.HANDLING),  # the party being dealt with
+        (EventSource.OPEN311, PhotoKind.HANDLE),  # the party being dealt with
         (EventSource.AI_CAMERA, PhotoKind.ALERT),  # passers-by and number plates
     ],
 )
