@@ -5,12 +5,13 @@ an integration that has already authenticated its device, the escalation worker,
 A system process has no jurisdiction to check: it runs with the server's own rights.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from zhifa.core import rows
 from zhifa.core.actors import Actor, SystemActor, actor_user, is_system
 from zhifa.core.errors import NotFound, PermissionDenied
 from zhifa.core.workflow import workflow_apply
@@ -108,6 +109,30 @@ def release_assignments(event: Event, *, now: Any) -> int:
     return EventAssignment.objects.filter(event=event, released_at__isnull=True).update(released_at=now)
 
 
+def transition_recorder(
+    *, action: str, actor: Actor, reason: str, now: Any, kept: list[EventTransition] | None = None
+) -> Callable[[Any, str, str], None]:
+    """The workflow helper's ``record_transition`` for events: one ``EventTransition`` row per step, with who
+    and why (``kept``: a list the written rows are added to, for a reply built without reading them back)."""
+
+    def record(event: Any, source: str, target: str) -> None:
+        transition = EventTransition(
+            event=event,
+            action=action,
+            from_status=source,
+            to_status=target,
+            actor=actor_user(actor),
+            actor_label=actor_label(actor),
+            reason=reason,
+            created_at=now,
+        )
+        rows.insert_row(transition)
+        if kept is not None:
+            kept.append(transition)
+
+    return record
+
+
 def apply_transition(
     *,
     event: Event,
@@ -119,27 +144,13 @@ def apply_transition(
 ) -> Event:
     """``EVENT_WORKFLOW`` applied under the row lock: transition row + audit entry in the caller's transaction.
     ``is_locked``: the caller holds the row already (``workflow_apply``)."""
-    now = timezone.now()
-
-    def record(locked: Any, source: str, target: str) -> None:
-        EventTransition.objects.create(
-            event=locked,
-            action=action,
-            from_status=source,
-            to_status=target,
-            actor=actor_user(actor),
-            actor_label=actor_label(actor),
-            reason=reason,
-            created_at=now,
-        )
-
     result = workflow_apply(
         table=EVENT_WORKFLOW,
         obj=event,
         action=action,
         actor=actor,
         reason=reason,
-        record_transition=record,
+        record_transition=transition_recorder(action=action, actor=actor, reason=reason, now=timezone.now()),
         extra_updates=updates,
         is_locked=is_locked,
     )

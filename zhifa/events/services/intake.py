@@ -31,7 +31,7 @@ from zhifa.events import photos as photo_store
 from zhifa.events.clocks import LOCAL_TZ
 from zhifa.events.models import Event, EventDayCounter, EventPhoto, EventTransition, PhotoKind
 from zhifa.events.permissions import can_report_at, can_report_event
-from zhifa.events.services.common import SYSTEM_TRIAGE, actor_jurisdiction, actor_label, caller_key
+from zhifa.events.services.common import SYSTEM_TRIAGE, actor_jurisdiction, caller_key, transition_recorder
 from zhifa.events.services.triage import classify_event, triage_after_store, triage_decision
 from zhifa.events.states import EVENT_WORKFLOW, ClassifiedBy, EventPriority, EventSource, EventStatus
 from zhifa.geo.services import locate_point, to_wgs84
@@ -371,20 +371,6 @@ def _store(
     else:
         action, updates, reason = triage_decision(event, now=now, classification=triage)
 
-        def record(obj: Any, source: str, target: str) -> None:
-            transition = EventTransition(
-                event=obj,
-                action=action,
-                from_status=source,
-                to_status=target,
-                actor=None,
-                actor_label=actor_label(SYSTEM_TRIAGE),
-                reason=reason,
-                created_at=now,
-            )
-            rows.insert_row(transition)
-            transitions.append(transition)
-
         workflow_apply_new(
             table=EVENT_WORKFLOW,
             obj=event,
@@ -392,7 +378,9 @@ def _store(
             actor=SYSTEM_TRIAGE,
             reason=reason,
             insert=insert,
-            record_transition=record,
+            record_transition=transition_recorder(
+                action=action, actor=SYSTEM_TRIAGE, reason=reason, now=now, kept=transitions
+            ),
             extra_updates=updates,
         )
     return IntakeResult(event=event, created=True, transitions=transitions, photos=photos)
