@@ -3,7 +3,7 @@ whole matter and write the audit trail; an edit here is a support action and is 
 
 from django.contrib import admin
 
-from zhifa.catalog.models import ChecklistItem, DiscretionLevel, Matter
+from zhifa.catalog.models import ChecklistItem, DiscretionLevel, HandlingPhrase, HandlingResultType, Matter
 from zhifa.core.admin_audit import AuditedModelAdmin
 
 
@@ -19,13 +19,27 @@ class ChecklistItemInline(admin.TabularInline):
     fields = ["position", "text"]
 
 
+class HandlingResultTypeInline(admin.TabularInline):
+    """The matter's own result types, offered after (or in place of, by code) the district's defaults."""
+
+    model = HandlingResultType
+    extra = 0
+    fields = ["position", "code", "name", "requires_photo", "is_active", "district"]
+
+
+class HandlingPhraseInline(admin.TabularInline):
+    model = HandlingPhrase
+    extra = 0
+    fields = ["position", "text", "district"]
+
+
 @admin.register(Matter)
 class MatterAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "domain", "department", "is_first_violation_exempt", "is_active"]
     list_filter = ["district", "domain", "department", "is_active", "is_first_violation_exempt"]
     search_fields = ["code", "name", "keywords", "law_name"]
     list_select_related = ["department"]
-    inlines = [DiscretionLevelInline, ChecklistItemInline]
+    inlines = [DiscretionLevelInline, ChecklistItemInline, HandlingResultTypeInline, HandlingPhraseInline]
     fieldsets = [
         (None, {"fields": ["district", "code", "name", "domain", "department", "is_active"]}),
         ("法律依据", {"fields": ["law_name", "violated_provision", "penalty_provision", "penalty_kinds"]}),
@@ -33,3 +47,25 @@ class MatterAdmin(AuditedModelAdmin):
         ("派遣", {"fields": ["requires_two_officers"]}),
         ("适用范围与分类", {"fields": ["subject_categories", "keywords"]}),
     ]
+
+
+@admin.register(HandlingResultType)
+class HandlingResultTypeAdmin(AuditedModelAdmin):
+    """处置结果类型: rows without a matter are the district's defaults (offered for every event)."""
+
+    list_display = ["name", "code", "matter", "requires_photo", "position", "is_active"]
+    list_filter = ["district", "requires_photo", "is_active", ("matter", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "code", "matter__name"]
+    list_select_related = ["matter"]
+    autocomplete_fields = ["matter"]
+
+
+@admin.register(HandlingPhrase)
+class HandlingPhraseAdmin(AuditedModelAdmin):
+    """处置常用语: rows without a matter are offered for every event of the district."""
+
+    list_display = ["text", "matter", "position"]
+    list_filter = ["district", ("matter", admin.EmptyFieldListFilter)]
+    search_fields = ["text", "matter__name"]
+    list_select_related = ["matter"]
+    autocomplete_fields = ["matter"]

@@ -119,3 +119,69 @@ class ChecklistItem(BaseModel):
         verbose_name = verbose_name_plural = "检查要点"
         ordering = ["matter", "position"]
         constraints = [models.UniqueConstraint(fields=["matter", "position"], name="checklist_position_unique")]
+
+
+class HandlingResultType(BaseModel):
+    """处置结果类型: what an officer's handling came to (已整改, 责令整改, 转立案, 无违法事实, …), chosen on the
+    phone with the report (``zhifa.events.services.dispatch.event_handle``).
+
+    A row without a matter is one of the district's defaults, offered for every event; a row with a matter is
+    an addition offered for that matter's events only. ``requires_photo``: the result is only credible with a
+    photo of the site after handling (已整改 — the dispatcher verifies the rectification from it), so a report
+    of this result without a photo is refused."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    matter = models.ForeignKey(
+        Matter,
+        verbose_name="事项",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="result_types",
+        help_text="留空为全区默认，所有事项可选",
+    )
+    code = models.CharField("编码", max_length=30, help_text="如 rectified；同一区内默认项与同一事项内不重复")
+    name = models.CharField("名称", max_length=30)
+    requires_photo = models.BooleanField("须附处置照片", default=False)
+    position = models.PositiveSmallIntegerField("序号", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "处置结果类型"
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "code"], condition=models.Q(matter__isnull=True), name="result_type_default_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["matter", "code"], condition=models.Q(matter__isnull=False), name="result_type_matter_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HandlingPhrase(BaseModel):
+    """常用语: a sentence the officer taps into the handling report instead of typing it one-handed. Without a
+    matter, offered for every event of the district; with one, for that matter's events (after the defaults)."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    matter = models.ForeignKey(
+        Matter,
+        verbose_name="事项",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="phrases",
+        help_text="留空为全区默认，所有事项可用",
+    )
+    text = models.CharField("常用语", max_length=200)
+    position = models.PositiveSmallIntegerField("序号", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "处置常用语"
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text

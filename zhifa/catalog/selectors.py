@@ -6,9 +6,11 @@ only the matters their department answers for; a business owner reads the public
 matters, which APL 34 requires to be published with their discretion benchmarks.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
-from zhifa.catalog.models import Matter
+from zhifa.catalog.models import HandlingPhrase, HandlingResultType, Matter
 from zhifa.catalog.specs import ALL_CATEGORIES
 from zhifa.core.errors import NotFound
 from zhifa.org.jurisdiction import jurisdiction_of
@@ -103,3 +105,28 @@ def matters_for_category(*, district_id: int, category: str) -> QuerySet[Matter]
     index = matter_ids_by_category(district_id=district_id)
     ids = index.get(category, set()) | index.get(ALL_CATEGORIES, set())
     return Matter.objects.filter(pk__in=ids).select_related("department").order_by("code")
+
+
+@dataclass(frozen=True)
+class HandlingOptions:
+    """What the phone's handle form offers for one event: result types and common phrases (常用语)."""
+
+    result_types: list[HandlingResultType]
+    phrases: list[HandlingPhrase]
+
+    def result_type(self, code: str) -> HandlingResultType | None:
+        return next((t for t in self.result_types if t.code == code), None)
+
+
+def handling_options(*, district_id: int, matter_id: int | None) -> HandlingOptions:
+    """The district's defaults followed by the matter's additions, each in its order. A matter's result type
+    with a default's code takes that default's place (a matter may, say, require a photo for 责令整改 where
+    the district does not). Reference data of an event the caller already reads in scope: not scoped again."""
+    matter_q = Q(matter__isnull=True) | (Q(matter_id=matter_id) if matter_id is not None else Q(pk__in=[]))
+    types = HandlingResultType.objects.filter(matter_q, district_id=district_id, is_active=True)
+    defaults = [t for t in types if t.matter_id is None]
+    own = {t.code: t for t in types if t.matter_id is not None}
+    merged = [own.pop(t.code, t) for t in defaults] + list(own.values())
+    phrases = HandlingPhrase.objects.filter(matter_q, district_id=district_id)
+    ordered = sorted(phrases, key=lambda p: (p.matter_id is not None, p.position, p.pk))
+    return HandlingOptions(result_types=merged, phrases=ordered)

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from zhifa.catalog.models import ChecklistItem, DiscretionLevel, Matter
+from zhifa.catalog.models import ChecklistItem, DiscretionLevel, HandlingPhrase, HandlingResultType, Matter
 from zhifa.catalog.permissions import require_catalogue_editor
 from zhifa.catalog.specs import (
     TIER_ORDER,
@@ -28,7 +28,7 @@ from zhifa.catalog.specs import (
 from zhifa.core.actors import Actor
 from zhifa.core.audit import audit_record, snapshot
 from zhifa.core.errors import Conflict, NotFound, ValidationFailed
-from zhifa.org.models import Department
+from zhifa.org.models import Department, District
 
 CENT = Decimal("0.01")
 
@@ -288,3 +288,56 @@ def _raise_if_invalid(problems: list[Problem]) -> None:
 
 def _code_taken(code: str) -> Conflict:
     return Conflict(f"事项编码 {code} 已存在", code="matter_code_taken", details={"code": code})
+
+
+# The district's default result types (处置结果类型), offered for every matter: code, name, requires_photo.
+# 已整改 and 责令整改 are judged from the site as the officer left it, so both need a photo of it; a case
+# opened (转立案) or no violation found (无违法事实) rests on the written report.
+DEFAULT_RESULT_TYPES: list[tuple[str, str, bool]] = [
+    ("rectified", "已整改", True),
+    ("ordered", "责令整改", True),
+    ("case_opened", "转立案", False),
+    ("no_violation", "无违法事实", False),
+    ("not_found", "现场未发现", False),
+]
+DEFAULT_PHRASES: list[str] = [
+    "已到达现场核实，情况属实。",
+    "经现场劝导，当事人已自行整改完毕。",
+    "已当场责令当事人限期整改，将跟踪复查。",
+    "现场未发现反映的问题。",
+    "已拍照取证，建议转立案调查。",
+]
+
+
+def handling_defaults_install(*, actor: Actor, district_id: int) -> int:
+    """Write the default result types and common phrases into a district that has none of them yet (a new
+    district, the demo); a district that set up its own keeps them. Returns how many rows it wrote."""
+    require_catalogue_editor(actor, district_id=district_id)
+    with transaction.atomic():
+        # Under the district's row lock, so that two installs cannot both find nothing and both write.
+        District.objects.select_for_update().filter(pk=district_id).first()
+        types: list[HandlingResultType] = []
+        phrases: list[HandlingPhrase] = []
+        if not HandlingResultType.objects.filter(district_id=district_id, matter__isnull=True).exists():
+            types = HandlingResultType.objects.bulk_create(
+                HandlingResultType(district_id=district_id, code=code, name=name, requires_photo=photo, position=i)
+                for i, (code, name, photo) in enumerate(DEFAULT_RESULT_TYPES, start=1)
+            )
+        if not HandlingPhrase.objects.filter(district_id=district_id, matter__isnull=True).exists():
+            phrases = HandlingPhrase.objects.bulk_create(
+                HandlingPhrase(district_id=district_id, text=text, position=i)
+                for i, text in enumerate(DEFAULT_PHRASES, start=1)
+            )
+        if types or phrases:
+            audit_record(
+                actor=actor,
+                action="catalog.handling_defaults_install",
+                object_type="org.district",
+                object_id=str(district_id),
+                district_id=district_id,
+                after={
+                    "result_types": [{"code": t.code, "name": t.name, "requires_photo": t.requires_photo} for t in types],
+                    "phrases": [p.text for p in phrases],
+                },
+            )
+    return len(types) + len(phrases)
