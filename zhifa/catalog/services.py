@@ -336,7 +336,9 @@ def handling_defaults_install(*, actor: Actor, district_id: int) -> int:
                 object_id=str(district_id),
                 district_id=district_id,
                 after={
-                    "result_types": [{"code": t.code, "name": t.name, "requires_photo": t.requires_photo} for t in types],
+                    "result_types": [
+                        {"code": t.code, "name": t.name, "requires_photo": t.requires_photo} for t in types
+                    ],
                     "phrases": [p.text for p in phrases],
                 },
             )

@@ -5,49 +5,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_add_requires_two_officers'),
-        ('org', '0004_add_login_lock_and_password_history'),
+        ("catalog", "0002_add_requires_two_officers"),
+        ("org", "0004_add_login_lock_and_password_history"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HandlingPhrase',
+            name="HandlingPhrase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('text', models.CharField(max_length=200, verbose_name='常用语')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='序号')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='org.district', verbose_name='区')),
-                ('matter', models.ForeignKey(blank=True, help_text='留空为全区默认，所有事项可用', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='phrases', to='catalog.matter', verbose_name='事项')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("text", models.CharField(max_length=200, verbose_name="常用语")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="序号")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="org.district", verbose_name="区"
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="留空为全区默认，所有事项可用",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phrases",
+                        to="catalog.matter",
+                        verbose_name="事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '处置常用语',
-                'verbose_name_plural': '处置常用语',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "处置常用语",
+                "verbose_name_plural": "处置常用语",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HandlingResultType',
+            name="HandlingResultType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(help_text='如 rectified；同一区内默认项与同一事项内不重复', max_length=30, verbose_name='编码')),
-                ('name', models.CharField(max_length=30, verbose_name='名称')),
-                ('requires_photo', models.BooleanField(default=False, verbose_name='须附处置照片')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='序号')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='org.district', verbose_name='区')),
-                ('matter', models.ForeignKey(blank=True, help_text='留空为全区默认，所有事项可选', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='result_types', to='catalog.matter', verbose_name='事项')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="如 rectified；同一区内默认项与同一事项内不重复", max_length=30, verbose_name="编码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="名称")),
+                ("requires_photo", models.BooleanField(default=False, verbose_name="须附处置照片")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="序号")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="org.district", verbose_name="区"
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="留空为全区默认，所有事项可选",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="result_types",
+                        to="catalog.matter",
+                        verbose_name="事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '处置结果类型',
-                'verbose_name_plural': '处置结果类型',
-                'ordering': ['position', 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('matter__isnull', True)), fields=('district', 'code'), name='result_type_default_unique'), models.UniqueConstraint(condition=models.Q(('matter__isnull', False)), fields=('matter', 'code'), name='result_type_matter_unique')],
+                "verbose_name": "处置结果类型",
+                "verbose_name_plural": "处置结果类型",
+                "ordering": ["position", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("matter__isnull", True)),
+                        fields=("district", "code"),
+                        name="result_type_default_unique",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("matter__isnull", False)),
+                        fields=("matter", "code"),
+                        name="result_type_matter_unique",
+                    ),
+                ],
             },
         ),
     ]
