@@ -163,6 +163,11 @@ class EventAssignment(models.Model):
     released_at = models.DateTimeField("解除时间", null=True, blank=True)
     acknowledged_at = models.DateTimeField("响应时间", null=True, blank=True)
     arrived_at = models.DateTimeField("到场时间", null=True, blank=True)
+    # When the task reached an open phone page of this officer (the live task list, zhifa/web/phone.py), and
+    # when that page was first in front of them (visible with the task on it): the time between dispatch
+    # and the respond clock is then seen, not guessed (issue 16). Set once, by the page's receipt.
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    seen_at = models.DateTimeField("查看时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "事件派遣"
