@@ -167,9 +167,9 @@ def _fresh_process_caches() -> Any:
     """In-process caches are keyed on database ids and change stamps; rolled-back test databases reuse ids
     (and frozen time repeats stamps), so every test starts with empty caches."""
     from zhifa.events import classify, geocode, recommend
-    from zhifa.geo import index
+    from zhifa.geo import index, places
 
-    for cache in (classify._cache, geocode._cache, recommend._geometry_cache, index._cache):
+    for cache in (classify._cache, geocode._cache, recommend._geometry_cache, index._cache, places._cache):
         cache.clear()
     yield
 

@@ -1,0 +1,353 @@
+"""Fuzzy address search in the district gazetteer (``Place``): what a hotline operator types while the caller
+speaks, turned into a point.
+
+Callers spell by sound and operators type by pinyin, so a name is matched on three levels, best first:
+
+1. the characters ("武林路128号" contains 武林路);
+2. the sound: every character's toneless pinyin, so a homophone typo (舞林路, 武林露) finds 武林路;
+3. one syllable off, for names of three syllables or more (武森路 for 武林路), scored lower;
+4. a text that begins a name (武林 → 武林路, 武林广场), while the operator is still typing.
+
+Typed Latin letters are read as pinyin ("wulinlu128") or initials ("wll128") of a name.
+
+A house number after a road ("128号", "128") places the point along the road: the number's fraction of the
+road's range, measured along its line (``interpolate``). Where a road is numbered by sides (odd/even rows),
+the row of the number's side is used. A number outside every range of the road still finds the road (its
+nearest end), marked ``number_in_range=False`` so that the caller is asked again.
+
+Per-character pinyin (not pypinyin's phrase readings) on both sides: a typo breaks the phrase a reading
+would be chosen from, and both sides must be read the same way to compare. The index is built per district on
+first use and cached per process (``StampedCache``), rebuilt when the gazetteer changes.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import Count, Max
+from pypinyin import lazy_pinyin
+
+from zhifa.core.stamped import StampedCache
+from zhifa.geo.models import NumberParity, Place, PlaceKind
+from zhifa.org.models import District
+
+MAX_QUERY_CHARS = 60
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 20
+
+SCORE_EXACT = 100
+SCORE_SOUND = 85
+SCORE_PINYIN = 80
+SCORE_INITIALS = 70
+SCORE_PREFIX = 75
+SCORE_NEAR_SOUND = 60
+SCORE_SOUND_PREFIX = 55
+# Below this a hit is shown to a person choosing from a list, never used silently (geocoding at intake).
+GEOCODE_MIN_SCORE = SCORE_NEAR_SOUND
+
+_PREFIXES = re.compile(r"^(中国)?(浙江省|浙江)?(杭州市|杭州)?")
+_NUMBER = re.compile(r"^\s*(\d{1,5})\s*(号|號)?")
+_LATIN_QUERY = re.compile(r"^([a-z]+)\s*(\d{1,5})?\s*(号)?$")
+_NOT_LETTER = re.compile(r"[^a-z]")
+
+
+@lru_cache(maxsize=20_000)
+def _char_syllable(char: str) -> str:
+    """The toneless pinyin of one character; a digit, letter or sign stands for itself."""
+    if char.isascii():
+        return char.lower()
+    reading = _NOT_LETTER.sub("", "".join(lazy_pinyin(char)).lower())
+    return reading or char
+
+
+def syllables(text: str) -> tuple[str, ...]:
+    return tuple(_char_syllable(c) for c in text)
+
+
+def _squash(text: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+@dataclass(frozen=True)
+class _Entry:
+    place_id: int
+    kind: str
+    name: str  # the place's name (what the label shows), even when an alias matched
+    key: str  # the name or alias matched against
+    sounds: tuple[str, ...]
+    pinyin: str
+    initials: str
+    lon: float
+    lat: float
+    line: tuple[tuple[float, float], ...]
+    number_from: int | None
+    number_to: int | None
+    parity: str
+    street_name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class PlaceHit:
+    place_id: int
+    kind: str
+    name: str
+    label: str  # what the operator reads back to the caller: 武林路128号, 西湖文化广场
+    lon: float
+    lat: float
+    street_name: str
+    score: int
+    number: int | None = None
+    number_in_range: bool = True
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.place_id,
+            "kind": self.kind,
+            "kind_label": PlaceKind(self.kind).label,
+            "name": self.name,
+            "label": self.label,
+            "lon": round(self.lon, 7),
+            "lat": round(self.lat, 7),
+            "street": self.street_name,
+            "score": self.score,
+            "number": self.number,
+            "number_in_range": self.number_in_range,
+        }
+
+
+class PlaceIndex:
+    def __init__(self, district_id: int) -> None:
+        self.district_name = District.objects.filter(pk=district_id).values_list("name", flat=True).first() or ""
+        self.entries: list[_Entry] = []
+        rows = Place.objects.filter(district_id=district_id).select_related("street").order_by("kind", "name", "id")
+        for place in rows:
+            keys = [place.name, *(a.strip() for a in place.aliases.split("、") if a.strip())]
+            for key in keys:
+                sounds = syllables(key)
+                self.entries.append(
+                    _Entry(
+                        place_id=place.pk,
+                        kind=place.kind,
+                        name=place.name,
+                        key=key,
+                        sounds=sounds,
+                        pinyin="".join(sounds),
+                        initials="".join(s[0] for s in sounds if s),
+                        lon=place.lon,
+                        lat=place.lat,
+                        line=tuple((float(p[0]), float(p[1])) for p in (place.line or [])),
+                        number_from=place.number_from,
+                        number_to=place.number_to,
+                        parity=place.parity,
+                        street_name=place.street.name,
+                        address=place.address,
+                    )
+                )
+
+    def normalise(self, text: str) -> str:
+        text = _PREFIXES.sub("", _squash(text))[:MAX_QUERY_CHARS]
+        if self.district_name and text.startswith(self.district_name):
+            text = text[len(self.district_name) :]
+        return text
+
+    def search(self, query: str, *, limit: int = DEFAULT_LIMIT) -> list[PlaceHit]:
+        text = self.normalise(query)
+        if not text:
+            return []
+        latin = _LATIN_QUERY.match(text.lower())
+        found: list[tuple[int, _Entry, int | None]] = []  # (score, entry, number after the name)
+        for entry in self.entries:
+            hit = self._latin_match(entry, latin) if latin else self._text_match(entry, text)
+            if hit is not None:
+                found.append((hit[0], entry, hit[1]))
+        # Best score first; then the longer name (武林路 before 武林), then the gazetteer's order.
+        found.sort(key=lambda f: (-f[0], -len(f[1].key)))
+        hits: list[PlaceHit] = []
+        seen: set[tuple[str, int | None]] = set()
+        for score, entry, number in found:
+            hit = self._hit(entry, score, number, found)
+            # A road's two sides are one road to the person choosing: show it once.
+            if (hit.name, hit.number) in seen or any(h.place_id == hit.place_id for h in hits):
+                continue
+            seen.add((hit.name, hit.number))
+            hits.append(hit)
+            if len(hits) >= limit:
+                break
+        return hits
+
+    def _text_match(self, entry: _Entry, text: str) -> tuple[int, int | None] | None:
+        at = text.find(entry.key)
+        if at >= 0:
+            return SCORE_EXACT, _number_at(text, at + len(entry.key))
+        query_sounds = syllables(text)
+        n = len(entry.sounds)
+        for start in range(len(query_sounds) - n + 1):
+            if query_sounds[start : start + n] == entry.sounds:
+                return SCORE_SOUND, _number_at(text, start + n)
+        if n >= 3:
+            for start in range(len(query_sounds) - n + 1):
+                window = query_sounds[start : start + n]
+                # One syllable off, and the last one (路, 街, 小区's 区 …) must agree.
+                if window[-1] == entry.sounds[-1] and sum(a != b for a, b in zip(window, entry.sounds)) == 1:
+                    return SCORE_NEAR_SOUND, _number_at(text, start + n)
+        # Still typing: the text so far begins a name (武林 → 武林路, 武林广场).
+        if len(text) >= 2 and entry.key.startswith(text):
+            return SCORE_PREFIX, None
+        if len(query_sounds) >= 2 and entry.sounds[: len(query_sounds)] == query_sounds:
+            return SCORE_SOUND_PREFIX, None
+        return None
+
+    @staticmethod
+    def _latin_match(entry: _Entry, latin: re.Match[str]) -> tuple[int, int | None] | None:
+        letters, digits = latin.group(1), latin.group(2)
+        number = int(digits) if digits else None
+        if letters == entry.pinyin:
+            return SCORE_PINYIN, number
+        if letters == entry.initials:
+            return SCORE_INITIALS, number
+        if len(letters) >= 3 and entry.pinyin.startswith(letters):
+            return SCORE_PINYIN - 10, number
+        if len(letters) >= 2 and entry.initials.startswith(letters):
+            return SCORE_INITIALS - 10, number
+        return None
+
+    def _hit(self, entry: _Entry, score: int, number: int | None, found: list[tuple[int, _Entry, int | None]]) -> PlaceHit:
+        if entry.kind != PlaceKind.ROAD or number is None or not entry.line:
+            label = entry.name if entry.kind != PlaceKind.ROAD or number is None else f"{entry.name}{number}号"
+            return PlaceHit(entry.place_id, entry.kind, entry.name, label, entry.lon, entry.lat, entry.street_name, score)
+        # The row of this road that carries the number (a road numbered by sides has two).
+        rows = [e for _, e, _ in found if e.kind == PlaceKind.ROAD and e.name == entry.name and e.line]
+        carrying = [e for e in rows if _carries(e, number)]
+        if carrying:
+            row = carrying[0]
+            lon, lat = interpolate(row.line, _fraction(row, number))
+            in_range = True
+        else:
+            # Not on this road as the gazetteer knows it: the nearest end, and the caller is asked again.
+            row = min(rows or [entry], key=lambda e: _distance_to_range(e, number))
+            lon, lat = row.line[0] if number <= (row.number_from or 0) else row.line[-1]
+            in_range = False
+        return PlaceHit(
+            row.place_id, row.kind, row.name, f"{row.name}{number}号", lon, lat, row.street_name, score, number, in_range
+        )
+
+
+def _number_at(text: str, end: int) -> int | None:
+    match = _NUMBER.match(text[end:])
+    return int(match.group(1)) if match else None
+
+
+def _carries(entry: _Entry, number: int) -> bool:
+    if entry.number_from is None or entry.number_to is None:
+        return False
+    low, high = sorted((entry.number_from, entry.number_to))
+    if not low <= number <= high:
+        return False
+    if entry.parity == NumberParity.ODD:
+        return number % 2 == 1
+    if entry.parity == NumberParity.EVEN:
+        return number % 2 == 0
+    return True
+
+
+def _distance_to_range(entry: _Entry, number: int) -> int:
+    if entry.number_from is None or entry.number_to is None:
+        return 1 << 30
+    low, high = sorted((entry.number_from, entry.number_to))
+    return max(low - number, number - high, 0)
+
+
+def _fraction(entry: _Entry, number: int) -> float:
+    start, end = entry.number_from or 0, entry.number_to or 0
+    return 0.0 if end == start else (number - start) / (end - start)
+
+
+def interpolate(line: tuple[tuple[float, float], ...] | list[Any], fraction: float) -> tuple[float, float]:
+    """The point ``fraction`` (0–1) of the way along ``line``, by length (metres, local flat projection)."""
+    points = [(float(p[0]), float(p[1])) for p in line]
+    if len(points) == 1:
+        return points[0]
+    fraction = min(max(fraction, 0.0), 1.0)
+    k = math.cos(math.radians(points[0][1]))
+    lengths = [math.hypot((b[0] - a[0]) * k, b[1] - a[1]) for a, b in zip(points, points[1:])]
+    total = sum(lengths)
+    if total == 0:
+        return points[0]
+    remaining = fraction * total
+    for (a, b), length in zip(zip(points, points[1:]), lengths):
+        if remaining <= length and length > 0:
+            t = remaining / length
+            return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+        remaining -= length
+    return points[-1]
+
+
+def _stamp(district_id: int) -> tuple[Any, ...]:
+    row = Place.objects.filter(district_id=district_id).aggregate(n=Count("id"), last=Max("updated_at"))
+    return (row["n"], row["last"])
+
+
+_cache: StampedCache[int, PlaceIndex] = StampedCache(stamp=_stamp, build=PlaceIndex)
+
+
+def place_search(*, district_id: int, query: str, limit: int = DEFAULT_LIMIT) -> list[PlaceHit]:
+    """The gazetteer's places matching ``query``, best first, at most ``limit`` (≤ ``MAX_LIMIT``)."""
+    if not query.strip():
+        return []
+    return _cache.get(district_id).search(query, limit=max(1, min(limit, MAX_LIMIT)))
+
+
+def place_geocode(*, district_id: int, address: str) -> PlaceHit | None:
+    """The best place for a typed address, if it is good enough to use without a person choosing."""
+    hits = place_search(district_id=district_id, query=address, limit=1)
+    if hits and hits[0].score >= GEOCODE_MIN_SCORE:
+        return hits[0]
+    return None
+
+
+def nearest_place_label(*, district_id: int, lon: float, lat: float, max_m: float = 250.0) -> str:
+    """"武林路128号附近" for a picked point: the nearest road's number at that spot, or the nearest landmark or
+    compound, within ``max_m``; "" when nothing in the gazetteer is that close."""
+    best: tuple[float, str] | None = None
+    k = math.cos(math.radians(lat))
+    metres = 111_320.0
+    for entry in _cache.get(district_id).entries:
+        if entry.key != entry.name:
+            continue
+        if entry.kind == PlaceKind.ROAD and len(entry.line) >= 2:
+            d, fraction = _distance_along(entry.line, lon, lat, k)
+            label = entry.name
+            if entry.number_from is not None and entry.number_to is not None:
+                number = round(entry.number_from + fraction * (entry.number_to - entry.number_from))
+                if entry.parity == NumberParity.ODD and number % 2 == 0:
+                    number += 1
+                elif entry.parity == NumberParity.EVEN and number % 2 == 1:
+                    number += 1
+                label = f"{entry.name}{number}号"
+        else:
+            d, label = math.hypot((entry.lon - lon) * k, entry.lat - lat), entry.name
+        d *= metres
+        if d <= max_m and (best is None or d < best[0]):
+            best = (d, label)
+    return f"{best[1]}附近" if best else ""
+
+
+def _distance_along(line: tuple[tuple[float, float], ...], lon: float, lat: float, k: float) -> tuple[float, float]:
+    """(distance in degrees-of-latitude to the line, fraction along it of the nearest point)."""
+    lengths = [math.hypot((b[0] - a[0]) * k, b[1] - a[1]) for a, b in zip(line, line[1:])]
+    total = sum(lengths) or 1.0
+    best = (math.inf, 0.0)
+    walked = 0.0
+    for (a, b), length in zip(zip(line, line[1:]), lengths):
+        ax, ay, bx, by, px, py = a[0] * k, a[1], b[0] * k, b[1], lon * k, lat
+        t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / length**2))
+        d = math.hypot(px - (ax + (bx - ax) * t), py - (ay + (by - ay) * t))
+        if d < best[0]:
+            best = (d, (walked + t * length) / total)
+        walked += length
+    return best
