@@ -222,6 +222,35 @@ def test_a_row_without_foreign_keys_is_stored_state_too() -> None:
     assert (day.pk, day._state.adding, day._state.db) == (CalendarOverride.objects.get().pk, False, "default")
 
 
+def test_insert_row_takes_the_key_of_a_related_row_saved_after_it_was_assigned(django_user_model: Any) -> None:
+    """As ``save()`` does: the actor was assigned before it had a key; a nullable foreign key stored as NULL
+    here would lose who acted without a word."""
+    # given an entry whose actor was assigned, then saved
+    entry = _audit_entry_subject(django_user_model)()
+    late = django_user_model(username="late_actor")
+    entry.actor = late
+    late.save()
+
+    # when the entry is inserted
+    rows.insert_row(entry)
+
+    # then its row names that actor
+    assert AuditEntry.objects.filter(pk=entry.pk).values_list("actor_id", flat=True).get() == late.pk
+
+
+def test_insert_row_refuses_a_related_row_never_saved_as_save_does(django_user_model: Any) -> None:
+    # given an entry whose actor has never been saved
+    entry = _audit_entry_subject(django_user_model)()
+    entry.actor = django_user_model(username="never_saved")
+    with pytest.raises(ValueError):
+        entry.save()
+
+    # when it is inserted, then it is refused and nothing is written
+    with pytest.raises(ValueError):
+        rows.insert_row(entry)
+    assert (AuditEntry.objects.count(), entry.pk) == (0, None)
+
+
 def test_insert_rows_writes_all_in_one_statement_and_gives_each_its_own_key(django_user_model: Any) -> None:
     # given three audit entries (the audit store appends a step's entries at once)
     build = _audit_entry_subject(django_user_model)
