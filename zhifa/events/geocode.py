@@ -1,4 +1,4 @@
-"""A typed address → a WGS-84 point, from the subject registry (执法对象库) — the one address book we own.
+"""A typed address → a WGS-84 point, from the subject registry (执法对象库) and then the district gazetteer.
 
 Hotline operators type what the caller says ("湖墅南路154号门口有人摆摊"); most complaints are about a shop,
 a site or a building that is already in the registry with its surveyed point. Both sides are normalised the
@@ -13,6 +13,11 @@ prefixes dropped) and matched in this order:
 A subject's address is also indexed without a trailing bracketed note ("…154号（施工现场）" → "…154号").
 When several subjects share an address the earliest registered one's point is used (they are one building).
 
+When no subject matches, the district gazetteer is asked (``zhifa.geo.places``: roads with house-number
+ranges, landmarks, 小区; homophone and pinyin spellings; the number placed along its road), and its best hit
+is used when it is good enough to use unasked (``GEOCODE_MIN_SCORE``). Subjects go first because their point
+is surveyed; a gazetteer point along a road is an interpolation.
+
 The index (normalised address → point) is built per district on first use and cached in this process,
 rebuilt when the registry changes (subject count and latest ``updated_at``, one indexed query per call).
 """
@@ -24,6 +29,7 @@ from typing import Any
 from django.db.models import Count, Max
 
 from zhifa.core.stamped import StampedCache
+from zhifa.geo.places import place_geocode
 from zhifa.org.models import District
 from zhifa.subjects.models import Subject
 
@@ -94,7 +100,12 @@ def _index(district_id: int) -> AddressIndex:
 
 
 def geocode_address(*, district_id: int, address: str) -> tuple[float, float] | None:
-    """(lon, lat) on WGS-84 of the registered subject the address names, or ``None``."""
+    """(lon, lat) on WGS-84 of the registered subject the address names, else of the gazetteer's best place
+    for it, or ``None``."""
     if not address.strip():
         return None
-    return _index(district_id).lookup(address)
+    found = _index(district_id).lookup(address)
+    if found is not None:
+        return found
+    hit = place_geocode(district_id=district_id, address=address)
+    return (hit.lon, hit.lat) if hit is not None else None

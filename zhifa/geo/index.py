@@ -95,7 +95,7 @@ def locate_point(*, district_id: int, lon: float, lat: float) -> Location:
     if found < 0:
         district = District.objects.filter(pk=district_id).values_list("name", flat=True).first() or ""
         raise ValidationFailed(
-            f"坐标（{lon:.6f}, {lat:.6f}）不在{district}辖区的网格范围内",
+            f"所选位置不在{district}辖区内，请在辖区范围内重新选点（坐标 {lon:.6f}, {lat:.6f}）",
             code="point_outside_district",
             details={"lon": lon, "lat": lat},
         )

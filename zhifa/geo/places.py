@@ -8,7 +8,8 @@ Callers spell by sound and operators type by pinyin, so a name is matched on thr
 3. one syllable off, for names of three syllables or more (武森路 for 武林路), scored lower;
 4. a text that begins a name (武林 → 武林路, 武林广场), while the operator is still typing.
 
-Typed Latin letters are read as pinyin ("wulinlu128") or initials ("wll128") of a name.
+Typed Latin letters are read as pinyin ("wulinlu128") or initials ("wll128") of a name, in either reading:
+character by character or pypinyin's phrase reading (朝晖一区: chyq or zhyq).
 
 A house number after a road ("128号", "128") places the point along the road: the number's fraction of the
 road's range, measured along its line (``interpolate``). Where a road is numbered by sides (odd/even rows),
@@ -32,6 +33,7 @@ from pypinyin import lazy_pinyin
 from zhifa.core.stamped import StampedCache
 from zhifa.geo.models import NumberParity, Place, PlaceKind
 from zhifa.org.models import District
+from zhifa.subjects.search_keys import name_search_keys
 
 MAX_QUERY_CHARS = 60
 DEFAULT_LIMIT = 10
@@ -79,8 +81,8 @@ class _Entry:
     name: str  # the place's name (what the label shows), even when an alias matched
     key: str  # the name or alias matched against
     sounds: tuple[str, ...]
-    pinyin: str
-    initials: str
+    pinyin: tuple[str, ...]  # per-character reading, and the phrase reading (朝晖: chaohui, zhaohui)
+    initials: tuple[str, ...]
     lon: float
     lat: float
     line: tuple[tuple[float, float], ...]
@@ -129,6 +131,7 @@ class PlaceIndex:
             keys = [place.name, *(a.strip() for a in place.aliases.split("、") if a.strip())]
             for key in keys:
                 sounds = syllables(key)
+                phrase_pinyin, phrase_initials = name_search_keys(key)
                 self.entries.append(
                     _Entry(
                         place_id=place.pk,
@@ -136,8 +139,8 @@ class PlaceIndex:
                         name=place.name,
                         key=key,
                         sounds=sounds,
-                        pinyin="".join(sounds),
-                        initials="".join(s[0] for s in sounds if s),
+                        pinyin=tuple(dict.fromkeys(("".join(sounds), phrase_pinyin))),
+                        initials=tuple(dict.fromkeys(("".join(s[0] for s in sounds if s), phrase_initials))),
                         lon=place.lon,
                         lat=place.lat,
                         line=tuple((float(p[0]), float(p[1])) for p in (place.line or [])),
@@ -206,13 +209,13 @@ class PlaceIndex:
     def _latin_match(entry: _Entry, latin: re.Match[str]) -> tuple[int, int | None] | None:
         letters, digits = latin.group(1), latin.group(2)
         number = int(digits) if digits else None
-        if letters == entry.pinyin:
+        if letters in entry.pinyin:
             return SCORE_PINYIN, number
-        if letters == entry.initials:
+        if letters in entry.initials:
             return SCORE_INITIALS, number
-        if len(letters) >= 3 and entry.pinyin.startswith(letters):
+        if len(letters) >= 3 and any(p.startswith(letters) for p in entry.pinyin):
             return SCORE_PINYIN - 10, number
-        if len(letters) >= 2 and entry.initials.startswith(letters):
+        if len(letters) >= 2 and any(i.startswith(letters) for i in entry.initials):
             return SCORE_INITIALS - 10, number
         return None
 

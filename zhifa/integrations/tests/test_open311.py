@@ -383,7 +383,7 @@ def _without(data: dict[str, Any], *names: str) -> dict[str, Any]:
         (
             lambda d: d | {"lat": str(POINT_OUTSIDE[1]), "long": str(POINT_OUTSIDE[0])},
             400,
-            "坐标（121.500000, 31.200000）不在拱墅区辖区的网格范围内",
+            "所选位置不在拱墅区辖区内，请在辖区范围内重新选点（坐标 121.500000, 31.200000）",
         ),
         (lambda d: d | {"lat": "north"}, 400, "lat 不是有效的坐标值：north"),
         (lambda d: d | {"lat": "95"}, 400, "lat 不是有效的坐标值：95"),

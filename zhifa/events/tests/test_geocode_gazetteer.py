@@ -1,0 +1,39 @@
+"""Intake's address lookup falls back on the district gazetteer: "武林路128号" is found with no subject there."""
+
+import io
+from typing import Any
+
+import pytest
+
+from zhifa.core.actors import SystemActor
+from zhifa.events.geocode import geocode_address
+from zhifa.events.tests.conftest import report
+from zhifa.geo.gazetteer_import import places_import
+from zhifa.geo.tests.gazetteer_data import GOOD_CSV
+from zhifa.subjects.tests.factories import SubjectFactory
+
+WULIN_128 = (120.101 + 0.016 * 127 / 299, 30.305)
+
+
+@pytest.fixture
+def gazetteer(world: Any) -> Any:
+    f = io.BytesIO(GOOD_CSV.encode())
+    f.name = "places.csv"
+    places_import(actor=SystemActor("t"), district=world.district, path_or_file=f)
+    return world
+
+
+def test_a_road_number_is_found_in_the_gazetteer_from_a_homophone(gazetteer: Any) -> None:
+    found = geocode_address(district_id=gazetteer.district.pk, address="舞林路128号门口有人摆摊")
+    assert found == (pytest.approx(WULIN_128[0]), pytest.approx(WULIN_128[1]))
+
+
+def test_a_registered_subject_at_the_address_wins_over_the_interpolation(gazetteer: Any) -> None:
+    SubjectFactory(district=gazetteer.district, address="杭州市拱墅区武林路128号", lon=120.1077, lat=30.3049)
+    assert geocode_address(district_id=gazetteer.district.pk, address="武林路128号") == (120.1077, 30.3049)
+
+
+def test_a_hotline_event_typed_with_a_gazetteer_address_is_placed_and_located(gazetteer: Any) -> None:
+    event = report(gazetteer, lon=None, lat=None, address="武林路128号")
+    assert (event.lon, event.lat) == (pytest.approx(WULIN_128[0]), pytest.approx(WULIN_128[1]))
+    assert event.street_id == gazetteer.street_a.pk
