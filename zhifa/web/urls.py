@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhifa.web import account_views, command, event_views, notification_views, phone, photo_views, views
+from zhifa.web import account_views, command, event_views, notification_views, phone, photo_views, place_views, views
 
 app_name = "web"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("map/", views.map_page, name="map"),
     path("map/layers.json", views.map_layers, name="map-layers"),
     path("map/subjects.json", views.map_subjects, name="map-subjects"),
+    path("map/places.json", place_views.places_search, name="map-places"),
+    path("map/where.json", place_views.place_where, name="map-where"),
     path("events/", event_views.events, name="event-list"),
     path("events/<int:event_id>/", event_views.event_detail, name="event-detail"),
     path("events/<int:event_id>/do/<slug:action>/", event_views.event_action, name="event-action"),
