@@ -54,13 +54,17 @@ def _streams_closed_before_flush(request: Any) -> Iterator[None]:
     yield
     import time
 
-    from zhifa.web.command import open_wsgi_streams
+    from zhifa.web import command, sse
+
+    def open_wsgi_streams() -> int:
+        # The command centre's streams, and the phone's live task list's (zhifa/web/sse.py).
+        return command.open_wsgi_streams() + sse.open_wsgi_streams()
 
     # A stream notices the closed page at its next keep-alive (1 s); on a loaded machine that may take longer.
     deadline = time.monotonic() + BROWSER_TIMEOUT_MS / 1000
     while open_wsgi_streams() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert open_wsgi_streams() == 0, "a command-centre stream outlived its page; the database would be emptied under it"
+    assert open_wsgi_streams() == 0, "a live stream outlived its page; the database would be emptied under it"
 
 
 @pytest.fixture

@@ -206,6 +206,18 @@ def officer_tasks(*, user: Any) -> QuerySet[Event]:
     return _with_next_due(events).order_by(F("next_due_at").asc(nulls_last=True), "pk")
 
 
+def officer_tasks_changed_since(*, user: Any, since: dt.datetime) -> QuerySet[Event]:
+    """Events the user's officer record was ever assigned to that changed after ``since``, for the phone's
+    live task list: ``is_task`` tells whether each is on the list now (``officer_tasks``), so the page adds
+    or updates it, or takes it away (re-dispatched to someone else, handled, returned)."""
+    jurisdiction_of(user)
+    ever = EventAssignment.objects.filter(event=OuterRef("pk"), officer__user_id=user.pk)
+    mine = ever.filter(released_at__isnull=True)
+    events = Event.objects.filter(Exists(ever), updated_at__gt=since).select_related(*_LIST_RELATED)
+    events = events.annotate(is_task=Exists(mine.filter(event__status__in=FIELD_STATES)))
+    return _with_next_due(events).order_by("updated_at", "pk")
+
+
 def officer_positions_latest(*, user: Any) -> QuerySet[OfficerPosition]:
     """Each in-scope active officer's latest position, with ``is_busy`` (working on an event now) and
     ``is_on_duty`` (a duty shift covers now)."""

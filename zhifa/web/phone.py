@@ -8,12 +8,13 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from zhifa.core.errors import DomainError, ValidationFailed
@@ -21,12 +22,14 @@ from zhifa.core.request_body import request_body_of
 from zhifa.events import selectors, services
 from zhifa.events.models import Event, EventAssignment
 from zhifa.events.services.dispatch import offline_max_age
-from zhifa.events.states import EventSource, EventStatus
+from zhifa.events.services.receipts import task_receipt_record
+from zhifa.events.states import EventPriority, EventSource, EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.roles import Role
 from zhifa.web.event_display import clock_states, coordination_due_at, running_deadline
 from zhifa.web.event_forms import HandleForm, PatrolFindingForm, PointForm
 from zhifa.web.pages import View, page_view
+from zhifa.web.sse import sse_message, sse_response
 
 # The people who work in the street with a phone.
 FIELD_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY})
@@ -68,7 +71,95 @@ def phone_page(view: View) -> View:
 def tasks(request: HttpRequest) -> HttpResponse:
     _require_field_staff(request.user)
     rows = [(e, running_deadline(e, coordination_due_at(e))) for e in selectors.officer_tasks(user=request.user)]
-    return render(request, "web/phone/tasks.html", {"rows": rows, "officer": _officer(request.user)})
+    context = {"rows": rows, "officer": _officer(request.user), "cursor": timezone.now().isoformat()}
+    return render(request, "web/phone/tasks.html", context)
+
+
+# --- the live task list (issue 16): new tasks reach the open page at once ------------------------------------
+
+# Re-read this far back on every poll: a dispatch that stamped updated_at before another change but committed
+# after our last poll would otherwise be missed. Messages already sent are not sent twice.
+LOOKBACK = dt.timedelta(seconds=5)
+
+
+def task_message(event: Event, *, is_task: bool) -> dict[str, Any]:
+    """What the phone's stream sends for one of the officer's events: whether it is on the list now, its card
+    as server-rendered HTML (the same partial the page renders first, escaped there) and what the alert says."""
+    deadline = running_deadline(event) if is_task else None
+    title = event.matter.name if event.matter is not None else "待分类事件"
+    return {
+        "id": event.pk,
+        "public_no": event.public_no,
+        "is_task": is_task,
+        "is_new": is_task and event.status == EventStatus.DISPATCHED,
+        "is_urgent": event.priority == EventPriority.URGENT,
+        "title": title,
+        "text": event.description[:60],
+        "status_label": str(event.get_status_display()),
+        "url": reverse("web:phone-task", args=[event.pk]),
+        "html": render_to_string("web/phone/tasks.html#task-card", {"event": event, "deadline": deadline})
+        if is_task
+        else "",
+    }
+
+
+class TaskFeed:
+    """The officer's tasks changed since the client's cursor, as SSE messages; the cursor only moves forward."""
+
+    def __init__(self, *, user: Any, since: dt.datetime) -> None:
+        self.user = user
+        self.cursor = since
+        self.sent: dict[int, dt.datetime] = {}
+
+    def poll(self) -> list[str]:
+        out = []
+        for event in selectors.officer_tasks_changed_since(user=self.user, since=self.cursor - LOOKBACK):
+            if self.sent.get(event.pk) == event.updated_at:
+                continue
+            self.sent[event.pk] = event.updated_at
+            self.cursor = max(self.cursor, event.updated_at)
+            message = task_message(event, is_task=bool(event.is_task))  # type: ignore[attr-defined]
+            out.append(sse_message(message, event="task", id=self.cursor.isoformat()))
+        horizon = self.cursor - LOOKBACK
+        self.sent = {pk: at for pk, at in self.sent.items() if at >= horizon}
+        return out
+
+
+def _since(request: HttpRequest) -> dt.datetime:
+    """Where the client left off: Last-Event-ID on a reconnect, else the page's render time, else now."""
+    for raw in (request.headers.get("Last-Event-ID", ""), request.GET.get("since", "")):
+        parsed = parse_datetime(raw) if raw else None
+        if parsed is not None and timezone.is_aware(parsed):
+            return parsed
+    return timezone.now()
+
+
+@page_view
+def task_stream(request: HttpRequest) -> StreamingHttpResponse:
+    """The phone's live channel: each of the officer's tasks that changed, as it changes (zhifa/web/sse.py).
+    Not a ``phone_page``: the service worker lets it through to the network (sw.js) and keeps nothing of it."""
+    _require_field_staff(request.user)
+    # Load the profile now: the async stream must not touch the lazy user from the event loop.
+    jurisdiction_of(request.user)
+    return sse_response(request, TaskFeed(user=request.user, since=_since(request)), what="phone task stream")
+
+
+@require_POST
+@page_view
+def task_receipt(request: HttpRequest) -> JsonResponse:
+    """送达 / 查看: the open page says which tasks it holds (``event``, repeated) and whether it was in front of
+    the officer (``seen=1``); kept once per assignment (``services.task_receipt_record``)."""
+    _require_field_staff(request.user)
+    raw = request.POST.getlist("event")
+    if not raw or not all(v.isdigit() and len(v) <= 12 for v in raw):
+        return JsonResponse({"code": "receipt_invalid", "message": "任务编号无效"}, status=400)
+    try:
+        result = task_receipt_record(
+            actor=request.user, event_ids=[int(v) for v in raw], is_seen=request.POST.get("seen") == "1"
+        )
+    except DomainError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    return JsonResponse({"delivered": result.delivered, "seen": result.seen})
 
 
 @phone_page

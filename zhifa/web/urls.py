@@ -37,6 +37,8 @@ urlpatterns = [
     # The officer's phone; requests under /m/ are audited as coming from the phone.
     path("m/", phone.tasks, name="phone-tasks"),
     path("m/sw.js", phone.service_worker, name="phone-sw"),
+    path("m/stream", phone.task_stream, name="phone-stream"),
+    path("m/receipt/", phone.task_receipt, name="phone-receipt"),
     path("m/events/<int:event_id>/", phone.task, name="phone-task"),
     path("m/events/<int:event_id>/acknowledge/", phone.acknowledge, name="phone-acknowledge"),
     path("m/events/<int:event_id>/arrive/", phone.arrive, name="phone-arrive"),

@@ -25,7 +25,7 @@ var LOGIN = {{ login_json|safe }};
 var USER_HEADER = {{ user_header_json|safe }};
 var OFFLINE_PAGE = {{ offline_json|safe }};
 var STATIC = "{% get_static_prefix %}";
-var ASSETS = ["{% static 'web/phone.css' %}", "{% static 'web/phone.js' %}", "{% static 'web/countdown.js' %}"];
+var ASSETS = ["{% static 'web/phone.css' %}", "{% static 'web/phone.js' %}", "{% static 'web/countdown.js' %}", "{% static 'web/phone-live.js' %}"];
 var SCOPE = new URL(self.registration.scope).pathname;
 var DB_NAME = "zhifa-phone";
 var STORE = "outbox";
@@ -58,6 +58,8 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (request.method !== "GET") { return; }
+  // The live task list (/m/stream): never kept, never answered from a cache — the network only, at once.
+  if ((request.headers.get("Accept") || "").indexOf("text/event-stream") !== -1) { return; }
   var isPage = url.pathname.indexOf(SCOPE) === 0;
   if (!isPage && url.pathname.indexOf(STATIC) !== 0) { return; }  // anything else: the network only
   event.respondWith(fetch(request).then(function (response) {
@@ -66,6 +68,21 @@ self.addEventListener("fetch", function (event) {
     return keeping.catch(function () {}).then(function () { return response; });
   }, function () {
     return isPage ? cachedPage(request) : caches.match(request, { cacheName: ASSETS_CACHE }).then(function (hit) { return hit || Response.error(); });
+  }));
+});
+
+// A tap on a new task's notice (phone-live.js) opens the task, in the phone's open tab if there is one.
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var url = event.notification.data && event.notification.data.url;
+  if (!url) { return; }
+  event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (windows) {
+    for (var i = 0; i < windows.length; i += 1) {
+      if (new URL(windows[i].url).pathname.indexOf(SCOPE) === 0 && "navigate" in windows[i]) {
+        return windows[i].navigate(url).then(function (w) { return w && w.focus(); });
+      }
+    }
+    return self.clients.openWindow(url);
   }));
 });
 
