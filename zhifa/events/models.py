@@ -9,7 +9,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from zhifa.catalog.models import Matter
+from zhifa.catalog.models import HandlingResultType, Matter
 from zhifa.core.models import BaseModel
 from zhifa.events.states import (
     ClassifiedBy,
@@ -296,6 +296,15 @@ class EventPhoto(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.PROTECT
     )
+    # The round of handling a 处置照片 was sent with (``EventHandlingRound``); empty for every other photo.
+    handling_round = models.ForeignKey(
+        "EventHandlingRound",
+        verbose_name="处置轮次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="photos",
+    )
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     # The public (Open311) address of the public copy is keyed by this, not by the sequential id, so that
     # nobody can walk through every photo by counting; 32 random bytes, URL-safe.
@@ -363,3 +372,46 @@ class EventDayCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} #{self.last}"
+
+
+class EventHandlingRound(models.Model):
+    """One round of handling (处置轮次): what the officers reported and how its clocks went, kept when a
+    核查不通过 (redo) sends the event back to the field — the event's own ``outcome`` and clock fields then
+    start over for the next round, and without this row the first report and its clocks would be lost.
+
+    Written by ``event_handle`` in the transaction of the HANDLE transition (with the clocks' due and met
+    times as they stood); ``redo_reason`` / ``redone_at`` by ``event_redo`` in the REDO's transaction.
+    ``officers``: everyone assigned in the round (the 已办 list of each of them)."""
+
+    event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="handling_rounds")
+    number = models.PositiveSmallIntegerField("轮次")
+    officers = models.ManyToManyField(Officer, verbose_name="处置人员", related_name="handling_rounds")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="反馈人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_by_label = models.CharField("反馈人名称", max_length=150, blank=True)
+    outcome = models.TextField("处置情况")
+    result_type = models.ForeignKey(
+        HandlingResultType, verbose_name="处置结果类型", null=True, blank=True, on_delete=models.PROTECT
+    )
+    # The name as chosen: a type renamed later does not rewrite what the officer reported.
+    result_type_name = models.CharField("处置结果", max_length=30, blank=True)
+    handled_at = models.DateTimeField("处置时间")
+    # The round's clocks as they ran (the event's fields of the same names restart with a redo).
+    dispatched_at = models.DateTimeField("派遣时间", null=True, blank=True)
+    acknowledged_at = models.DateTimeField("响应时间", null=True, blank=True)
+    arrived_at = models.DateTimeField("到场时间", null=True, blank=True)
+    respond_due_at = models.DateTimeField("响应时限", null=True, blank=True)
+    arrive_due_at = models.DateTimeField("到场时限", null=True, blank=True)
+    handle_due_at = models.DateTimeField("处置时限", null=True, blank=True)
+    redo_reason = models.TextField("核查不通过理由", blank=True)
+    redone_at = models.DateTimeField("核查不通过时间", null=True, blank=True)
+    redone_by_label = models.CharField("核查人", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "处置轮次"
+        ordering = ["event", "number"]
+        constraints = [models.UniqueConstraint(fields=["event", "number"], name="handling_round_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.event} 第{self.number}轮"

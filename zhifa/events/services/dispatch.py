@@ -22,6 +22,8 @@ from zhifa.events import photos as photo_store
 from zhifa.events.clocks import LOCAL_TZ, clock_due, sla_policy_for
 from zhifa.events.distance import haversine_m
 from zhifa.events.models import Event, EventAssignment, EventTransition, OfficerPosition, PhotoKind
+from zhifa.events.outbound import task_notices_enqueue
+from zhifa.events.services import arrival
 from zhifa.events.services.common import (
     active_assignments,
     actor_jurisdiction,
@@ -35,6 +37,7 @@ from zhifa.events.services.common import (
     require_command,
     require_in_scope,
 )
+from zhifa.events.services.handling import handling_result_check, handling_round_record
 from zhifa.events.states import HANDLED_STATES, EventAction, EventStatus
 from zhifa.org.jurisdiction import Jurisdiction
 from zhifa.org.models import Officer
@@ -98,9 +101,11 @@ def _checked_officers(j: Jurisdiction | None, event: Event, officers: Sequence[O
 
 
 def assign_officers(
-    event: Event, officers: Iterable[Officer], *, actor: Actor, was_recommended: bool, now: Any
+    event: Event, officers: Iterable[Officer], *, actor: Actor, was_recommended: bool, now: Any, notice: str = ""
 ) -> None:
-    EventAssignment.objects.bulk_create(
+    """Assign ``officers`` (the first leads) and tell them; ``notice``: the message, when it is not a new task
+    (a redo tells them why the event came back)."""
+    created = EventAssignment.objects.bulk_create(
         [
             EventAssignment(
                 event=event,
@@ -116,8 +121,10 @@ def assign_officers(
     notify(
         event=event,
         users=[o.user for o in officers if o.user_id],
-        message=f"新派遣任务 {event.public_no}：{event.description[:60]}（请在时限内响应）",
+        message=notice or f"新派遣任务 {event.public_no}：{event.description[:60]}（请在时限内响应）",
     )
+    # And outside the open phone page (SMS, a messenger's work notice): after commit, by the task worker.
+    task_notices_enqueue(a.pk for a in created)
 
 
 def event_dispatch(*, actor: Actor, event: Event, officers: Sequence[Officer], was_recommended: bool = False) -> Event:
@@ -209,8 +216,13 @@ def event_arrive(
     lat: float,
     accuracy_m: float | None = None,
     acted_at: dt.datetime | None = None,
+    exception_reason: str = "",
+    photo: Any = None,
 ) -> Event:
-    """到场签到: refused farther than ``ZHIFA_ARRIVE_MAX_DISTANCE_M`` from the event, with the distance shown.
+    """到场签到: refused farther than ``ZHIFA_ARRIVE_MAX_DISTANCE_M`` from the event, with the distance shown —
+    unless the officer gives ``exception_reason`` and a ``photo`` of the site: then the arrival counts as
+    超距到场, flagged for the dispatcher (``arrival.arrival_exception_record``). Within the radius the two
+    are ignored: an arrival on the spot is no exception.
 
     ``acted_at``: when the officer arrived, for an arrival the phone kept while offline; the arrive clock
     and the position are recorded at that moment if it is plausible (``_step_time``; not before the
@@ -224,7 +236,8 @@ def event_arrive(
     require_in_scope(actor, event)
     actor_jurisdiction(actor, district_id=event.district_id)
     max_m = int(getattr(settings, "ZHIFA_ARRIVE_MAX_DISTANCE_M", DEFAULT_ARRIVE_MAX_DISTANCE_M))
-    with transaction.atomic():
+    asked = arrival.arrival_exception_check(exception_reason, photo)
+    with photo_store.photo_files_removed_on_rollback(), transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         # Before the distance: a copy is answered as the arrival it repeats, wherever it was sent from.
         if _step_taken_already(actor, locked, EventAction.ARRIVE):
@@ -234,12 +247,8 @@ def event_arrive(
         if is_colleague and assignment.arrived_at is not None:
             return locked  # the colleague's own arrival, sent again: wherever from, as for the first officer's
         distance = haversine_m(float(lon), float(lat), locked.lon, locked.lat)
-        if distance > max_m:
-            raise ValidationFailed(
-                f"您距离事件地点约{round(distance)}米，超过{max_m}米，请到达现场后再签到",
-                code="arrive_too_far",
-                details={"distance_m": round(distance), "max_m": max_m},
-            )
+        if distance > max_m and asked is None:
+            raise arrival.too_far(distance, max_m)
         if is_colleague:
             at = _colleague_step(actor=actor, event=locked, assignment=assignment, step=_ARRIVED, acted_at=acted_at)
             arrived = locked
@@ -258,6 +267,11 @@ def event_arrive(
         OfficerPosition.objects.create(
             officer=assignment.officer, lon=lon, lat=lat, accuracy_m=accuracy_m, recorded_at=at
         )
+        if distance > max_m and asked is not None:
+            arrival.arrival_exception_record(
+                actor=actor, event=arrived, assignment=assignment, asked=asked, distance=distance, max_m=max_m,
+                lon=lon, lat=lat, at=at,
+            )
     return arrived
 
 
@@ -386,9 +400,20 @@ def _span(length: dt.timedelta) -> str:
 
 
 def event_handle(
-    *, actor: Actor, event: Event, outcome: str, photos: Iterable[Any] = (), acted_at: dt.datetime | None = None
+    *,
+    actor: Actor,
+    event: Event,
+    outcome: str,
+    photos: Iterable[Any] = (),
+    acted_at: dt.datetime | None = None,
+    result_type: str = "",
 ) -> Event:
-    """处置反馈: outcome text (required) and photos; the officers are released (handle clock).
+    """处置反馈: outcome text (required), result type and photos; the officers are released (handle clock).
+
+    ``result_type``: the code of a 处置结果类型 offered for the event's matter, required where the district
+    offers any; one that needs a photo (已整改) is refused without one (``handling.handling_result_check``).
+    The report is kept as a round of handling (``EventHandlingRound``) with the round's clocks, so that a
+    redo (核查不通过) starts a second round without losing the first.
 
     ``acted_at``: when the officer submitted the report, for a report the phone kept while offline; the
     handle clock is met at that moment if it is plausible (``_step_time``; not before the arrival
@@ -411,6 +436,7 @@ def event_handle(
     if not text:
         raise ValidationFailed("请填写处置结果", code="outcome_required", details={"field": "outcome"})
     uploads = photo_store.photos_validate(photos)
+    chosen = handling_result_check(event=event, result_type=result_type, photo_count=len(uploads))
     with photo_store.photo_files_removed_on_rollback(), transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         # Two copies sent at once both got past the look above; the second waited here for the first.
@@ -420,6 +446,8 @@ def event_handle(
         now = timezone.now()
         earliest = [(assignment.assigned_at, _ASSIGNED_LABEL), (locked.arrived_at, "到场时间")]
         at, note = _step_time(acted_at, now=now, earliest=earliest)
+        before = Event(**{f.attname: getattr(locked, f.attname) for f in Event._meta.concrete_fields})
+        crew = list(active_assignments(locked))
         handled = apply_transition(
             event=locked,
             action=EventAction.HANDLE,
@@ -428,8 +456,19 @@ def event_handle(
             updates={"outcome": text, "handled_at": at},
             is_locked=True,
         )
-        for upload in uploads:
+        stored = [
             photo_store.photo_ingest(event=handled, upload=upload, kind=PhotoKind.HANDLE, actor=actor)
+            for upload in uploads
+        ]
+        handling_round_record(
+            actor=actor,
+            before=before,
+            outcome=text,
+            result_type=chosen,
+            handled_at=at,
+            assignments=crew,
+            photos=stored,
+        )
         # At arrival, not at ``at``: until the report arrived the officer counted as busy with this task,
         # and the assignment rows say what the dispatch knew when.
         release_assignments(handled, now=now)

@@ -12,6 +12,7 @@ from zhifa.core.actors import Actor
 from zhifa.events.models import Event, EventAssignment
 from zhifa.events.services.common import apply_transition, notify, require_command
 from zhifa.events.services.dispatch import assign_officers, clock_updates
+from zhifa.events.services.handling import handling_round_redone
 from zhifa.events.states import EventAction
 from zhifa.org.models import Officer
 
@@ -32,16 +33,22 @@ def _last_officers(event: Event) -> list[Officer]:
 
 def event_redo(*, actor: Actor, event: Event, reason: str) -> Event:
     """核查不通过: back to the officers who handled it, clocks restarted. An event handled by a department's
-    feedback has no officers: it stays dispatched without any until the dispatcher re-dispatches it."""
+    feedback has no officers: it stays dispatched without any until the dispatcher re-dispatches it.
+
+    The round the officers handed in is closed with the reason (``EventHandlingRound``: its report, photos
+    and clocks stay as they were), and the officers' notice says why the event came back, so that the second
+    round answers the objection instead of repeating the first."""
     require_command(actor, event, what="退回重办")
     with transaction.atomic():
         now = timezone.now()
         redone = apply_transition(
             event=event, action=EventAction.REDO, actor=actor, reason=reason, updates=clock_updates(event, start=now)
         )
+        handling_round_redone(actor=actor, event=redone, reason=reason, at=now)
         officers = _last_officers(redone)
         if officers:
-            assign_officers(redone, officers, actor=actor, was_recommended=False, now=now)
+            notice = f"核查不通过，请重新处置 {redone.public_no}：{reason.strip()[:200]}"
+            assign_officers(redone, officers, actor=actor, was_recommended=False, now=now, notice=notice)
     return redone
 
 

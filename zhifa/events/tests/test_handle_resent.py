@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from zhifa.core.errors import Conflict, DomainError
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
-from zhifa.events.models import Event, EventAssignment, EventPhoto, EventTransition, Notification
+from zhifa.events.models import Event, EventAssignment, EventHandlingRound, EventPhoto, EventTransition, Notification
 from zhifa.events.services import dispatch
 from zhifa.events.states import EventAction, EventStatus
 from zhifa.events.tests.conftest import jpeg_bytes, officer_of, walk_to
@@ -39,6 +39,7 @@ def written(event: Event, media: Path) -> tuple[Any, ...]:
         EventTransition.objects.count(),
         AuditEntry.objects.count(),
         EventPhoto.objects.count(),
+        EventHandlingRound.objects.count(),
         EventAssignment.objects.filter(released_at__isnull=True).count(),
         Notification.objects.count(),
         sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file()),
@@ -135,10 +136,11 @@ def test_after_a_redo_the_same_text_is_a_new_handling(world: Any, media: Path) -
     # When officer_a reports the same text again
     handled = services.event_handle(actor=officer, event=event, outcome=OUTCOME)
 
-    # Then it is a report of its own, with its transition and audit entry
+    # Then it is a report of its own, with its transition, its round of handling and their audit entries
     assert handled.status == EventStatus.HANDLED
     assert handle_actions(event) == [("officer_a", EventStatus.HANDLED), ("officer_a", EventStatus.HANDLED)]
-    assert AuditEntry.objects.count() == audit_before + 1
+    assert list(event.handling_rounds.values_list("number", "outcome")) == [(1, OUTCOME), (2, OUTCOME)]
+    assert AuditEntry.objects.count() == audit_before + 2
 
 
 def test_two_copies_sent_at_once_make_one_handling(world: Any, media: Path, monkeypatch: pytest.MonkeyPatch) -> None:
