@@ -27,6 +27,7 @@ BENCHES: dict[str, str] = {
     "classification": "bench.classification",
     "recommend": "bench.recommend",
     "intake_http": "bench.intake_http",
+    "command_queue": "bench.command_queue",
 }
 
 

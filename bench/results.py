@@ -9,12 +9,15 @@ class Measurement:
     value: float
     unit: str
     target: float | None = None  # the value must be at least this; None = reported only
+    maximum: float | None = None  # the value must be at most this (a time, a size); None = no ceiling
 
     @property
     def verdict(self) -> str:
-        if self.target is None:
+        if self.target is None and self.maximum is None:
             return "—"
-        return "yes" if self.value >= self.target else "NO"
+        at_least = self.target is None or self.value >= self.target
+        at_most = self.maximum is None or self.value <= self.maximum
+        return "yes" if at_least and at_most else "NO"
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -22,12 +25,17 @@ def _fmt(value: float, unit: str) -> str:
     return f"{text} {unit}".strip()
 
 
+def _target(m: Measurement) -> str:
+    if m.target is not None:
+        return f"≥ {_fmt(m.target, m.unit)}"
+    if m.maximum is not None:
+        return f"≤ {_fmt(m.maximum, m.unit)}"
+    return ""
+
+
 def render_table(rows: list[Measurement]) -> str:
     header = ("metric", "value", "target", "met?")
-    body = [
-        (m.metric, _fmt(m.value, m.unit), f"≥ {_fmt(m.target, m.unit)}" if m.target is not None else "", m.verdict)
-        for m in rows
-    ]
+    body = [(m.metric, _fmt(m.value, m.unit), _target(m), m.verdict) for m in rows]
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(4)]
     lines = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in [header, *body]]
     lines.insert(1, "-+-".join("-" * w for w in widths))

@@ -34,6 +34,8 @@ urlpatterns = [
     path("command/", command.command_centre, name="command"),
     path("command/officers.json", command.command_officers, name="command-officers"),
     path("command/stream", command.command_stream, name="command-stream"),
+    path("command/events.json", command.command_events, name="command-events"),
+    path("command/events/<int:event_id>/do/<slug:action>/", command.command_action, name="command-action"),
     # The officer's phone; requests under /m/ are audited as coming from the phone.
     path("m/", phone.tasks, name="phone-tasks"),
     path("m/sw.js", phone.service_worker, name="phone-sw"),
