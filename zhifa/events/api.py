@@ -21,6 +21,7 @@ from zhifa.core.request_body import request_body_of
 from zhifa.events import selectors, services
 from zhifa.events.models import CoordinationTask, Event
 from zhifa.events.permissions import can_command_events
+from zhifa.events.privacy import tel_url
 from zhifa.events.recommend import recommend_officers
 from zhifa.events.schemas import (
     API_SOURCES,
@@ -32,7 +33,9 @@ from zhifa.events.schemas import (
     PositionOut,
     QueueItemOut,
     RecommendationOut,
+    ReporterPhoneOut,
 )
+from zhifa.events.services.contacts import can_reveal_reporter_phone
 from zhifa.events.services.dispatch import officers_needed
 from zhifa.events.states import EventAction
 from zhifa.geo.services import to_wgs84
@@ -85,10 +88,10 @@ def _detail(request: HttpRequest, event_id: int) -> EventDetailOut:
 
 
 def _detail_of(request: HttpRequest, event: Event | selectors.StoredEvent) -> EventDetailOut:
+    # The number stays masked here for everyone: those who may see it ask for it, and each look is audited.
     out = EventDetailOut.from_orm(event)
-    if can_command_events(jurisdiction_of(request.user)):
-        out = out.model_copy(update={"reporter_phone": event.reporter_phone})
-    return out
+    may_reveal = bool(event.reporter_phone) and can_reveal_reporter_phone(request.user, event)  # type: ignore[arg-type]
+    return out.model_copy(update={"can_reveal_reporter_phone": may_reveal})
 
 
 def _body_schema(schema: type[Schema]) -> dict[str, Any]:
@@ -139,6 +142,8 @@ def create_event(request: HttpRequest) -> Status[EventDetailOut]:
         attributes=body.attributes,
         request_body=request_body_of(request),
         photos=photos,
+        hotline_ticket_no=body.hotline_ticket_no,
+        called_at=body.called_at,
     )
     # A new event comes back with what intake wrote; only its place names are read (ADR 0005).
     stored = selectors.event_get_stored(user=request.user, result=result)
@@ -218,7 +223,16 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
     elif action == EventAction.REDO:
         services.event_redo(actor=user, event=event, reason=body.reason)
     elif action == EventAction.CLOSE:
-        services.event_close(actor=user, event=event)
+        services.event_close(
+            actor=user,
+            event=event,
+            comment=body.comment,
+            callback_result=body.callback_result,
+            callback_note=body.callback_note,
+            hotline_reply=body.hotline_reply,
+        )
+    elif action == EventAction.SEND_BACK:
+        services.event_send_back(actor=user, event=event, reason=body.reason, hotline_reply=body.hotline_reply)
     elif action == EventAction.RETURN:
         services.event_return(actor=user, event=event, reason=body.reason)
     elif action == EventAction.TRANSFER:
@@ -253,7 +267,9 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
     description=(
         "dispatch/redispatch: officer_ids (+reason)；acknowledge: [acted_at]；"
         "arrive: lon, lat[, coord_system, accuracy_m, acted_at]；handle: outcome[, acted_at] (+ multipart photos)；"
-        "redo/return/reject/merge: reason；merge: into_id；"
+        "redo/return/reject/merge/send_back: reason；merge: into_id；"
+        "close: [comment, callback_result, callback_note, hotline_reply]（12345工单须有 callback_result）；"
+        "send_back（退回12345，仅热线来件）: reason[, hotline_reply]；"
         "transfer: department_id, instructions；feedback: feedback；classify: matter_id。"
         "旧名 check-in（= arrive）、report（= handle）仍接受一个版本，已弃用。"
     ),
@@ -267,6 +283,17 @@ def event_action(request: HttpRequest, event_id: int, action: str) -> EventDetai
     body, photos = _parse(request, ActionIn)
     _run_action(request.user, event, action, body, photos)
     return _detail(request, event_id)
+
+
+@router.post(
+    "/{int:event_id}/reporter-phone",
+    response=ReporterPhoneOut,
+    summary="查看来电人完整号码（指挥中心、被派遣的执法人员；每次查看记入审计）",
+)
+def reveal_reporter_phone(request: HttpRequest, event_id: int) -> ReporterPhoneOut:
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    phone = services.event_reporter_phone_reveal(actor=request.user, event=event)
+    return ReporterPhoneOut(reporter_phone=phone, tel_url=tel_url(phone))
 
 
 @officers_router.post("/me/position", response={200: PositionOut, 201: PositionOut}, summary="上报本人位置（节流）")

@@ -12,6 +12,7 @@ from django.db import models
 from zhifa.catalog.models import HandlingResultType, Matter
 from zhifa.core.models import BaseModel
 from zhifa.events.states import (
+    CallbackResult,
     ClassifiedBy,
     Clock,
     EscalationLevel,
@@ -72,6 +73,13 @@ class Event(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A 12345 ticket (热线工单): its number and when the caller called, to answer the platform and the caller
+    # (the call may come well before the operator files it); empty for every other channel.
+    hotline_ticket_no = models.CharField("12345工单号", max_length=32, blank=True, default="")
+    called_at = models.DateTimeField("来电时间", null=True, blank=True)
+    # The answer to the 12345 platform, drafted from the outcome at closing (or from the reason when the
+    # ticket is sent back), edited by the dispatcher and kept as sent.
+    hotline_reply = models.TextField("12345回复", blank=True, default="")
     # AI camera / drone alerts: evidence only from a reviewed, published device (APL 41)
     alert_type = models.CharField("告警类型", max_length=50, blank=True)
     alert_confidence = models.FloatField("告警置信度", null=True, blank=True)
@@ -415,3 +423,23 @@ class EventHandlingRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} 第{self.number}轮"
+
+
+class EventCallback(models.Model):
+    """回访记录: the call back to the caller when the event was closed, with its result — the caller's
+    satisfaction (满意度) when they were reached (``SATISFACTION_RESULTS``). Append-only: a second call is a
+    second row."""
+
+    event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="callbacks")
+    result = models.CharField("回访结果", max_length=24, choices=CallbackResult.choices)
+    note = models.CharField("回访说明", max_length=300, blank=True)
+    called_back_at = models.DateTimeField("回访时间")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回访人", null=True, on_delete=models.PROTECT)
+    actor_label = models.CharField("回访人名称", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "回访记录"
+        ordering = ["called_back_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.result}"

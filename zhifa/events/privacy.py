@@ -35,3 +35,10 @@ def mask_address(address: str) -> str:
 def round_coordinate(value: float) -> float:
     """A longitude or latitude to ``PUBLIC_COORDINATE_DECIMALS`` decimals (about 100 m)."""
     return round(float(value), PUBLIC_COORDINATE_DECIMALS)
+
+
+def tel_url(phone: str) -> str:
+    """A ``tel:`` link for one-tap calling: digits and a leading + only (what a dialler takes)."""
+    raw = (phone or "").strip()
+    digits = re.sub(r"[^0-9]", "", raw)
+    return f"tel:{'+' if raw.startswith('+') else ''}{digits}" if digits else ""

@@ -1,7 +1,8 @@
 """What the events API accepts and returns — only the fields meant to be exposed.
 
-The reporter's phone number is personal data: masked in every list (138****1234); shown whole only in the
-detail the command centre reads, to call the reporter back.
+The reporter's phone number is personal data: masked in every list and detail (138****1234); those who must
+call the reporter (the command centre, the officers assigned) ask for it whole, one audited look at a time
+(``POST /events/{id}/reporter-phone``, ``services.event_reporter_phone_reveal``).
 """
 
 import datetime as dt
@@ -9,7 +10,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from zhifa.core.api_input import FiniteFloat, Id
-from zhifa.events.models import Event, EventAssignment, EventPhoto
+from zhifa.events.models import Event, EventAssignment, EventCallback, EventPhoto
 from zhifa.events.privacy import mask_phone
 
 # Channels a client of our own API may name; Open311 and the AI alert webhook have their own endpoints.
@@ -30,6 +31,12 @@ class EventIn(Schema):
     reporter_email: str = Field("", max_length=100)
     client_key: str = Field("", max_length=100, description="幂等键；也可用请求头 Idempotency-Key")
     attributes: dict[str, str] = Field(default_factory=dict)
+    hotline_ticket_no: str = Field(
+        "", max_length=64, description="12345工单号（仅 source=hotline；6至32位字母、数字或连字符）"
+    )
+    called_at: dt.datetime | None = Field(
+        None, description="来电时间（ISO 8601，须带时区偏移；不得晚于当前时间）；仅 12345 热线来件"
+    )
 
 
 class PlaceOut(Schema):
@@ -149,8 +156,27 @@ class EscalationOut(Schema):
     note: str
 
 
+class CallbackOut(Schema):
+    result: str
+    result_label: str
+    note: str
+    called_back_at: dt.datetime
+    actor_label: str
+
+    @staticmethod
+    def resolve_result_label(obj: EventCallback) -> str:
+        return str(obj.get_result_display())
+
+
 class EventDetailOut(EventOut):
-    reporter_phone: str = Field(..., description="报告人电话（指挥中心可见全号，其他岗位脱敏）")
+    reporter_phone: str = Field(
+        ..., description="报告人电话（一律脱敏；有权者通过 POST /events/{id}/reporter-phone 查看全号，每次留痕）"
+    )
+    can_reveal_reporter_phone: bool = Field(False, description="当前用户可否查看来电人全号")
+    hotline_ticket_no: str = Field("", description="12345工单号")
+    called_at: dt.datetime | None = Field(None, description="来电时间")
+    hotline_reply: str = Field("", description="给 12345 平台的回复（结案或退回12345时保存）")
+    callbacks: list[CallbackOut] = Field(default_factory=list, description="回访记录（满意度）")
     outcome: str
     classified_by: str
     classification_score: float | None
@@ -184,6 +210,15 @@ class ActionIn(Schema):
     into_id: Id | None = None
     matter_id: Id | None = None
     was_recommended: bool = False
+    comment: str = Field("", description="close：结案意见")
+    callback_result: str = Field(
+        "",
+        description="close：回访结果 satisfied / basically_satisfied / dissatisfied / unreachable / declined / not_needed",
+    )
+    callback_note: str = Field("", description="close：回访说明")
+    hotline_reply: str | None = Field(
+        None, description="close / send_back：给 12345 平台的回复；不填则按处置结果（或退回理由）生成"
+    )
     acted_at: dt.datetime | None = Field(
         default=None,
         description=(
@@ -208,6 +243,11 @@ class PositionIn(Schema):
     lat: FiniteFloat
     coord_system: str = "wgs84"
     accuracy_m: FiniteFloat | None = None
+
+
+class ReporterPhoneOut(Schema):
+    reporter_phone: str = Field(..., description="来电人完整号码（本次查看已记入审计）")
+    tel_url: str = Field(..., description="一键拨打链接 tel:")
 
 
 class PositionOut(Schema):

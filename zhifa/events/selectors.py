@@ -117,6 +117,7 @@ def event_get(*, user: Any, event_id: int) -> Event:
             "transitions",
             "escalations",
             "coordination_tasks__department",
+            "callbacks",
         )
         .filter(pk=event_id)
         .first()
@@ -192,6 +193,7 @@ def event_get_stored(*, user: Any, result: Any) -> Event | StoredEvent:
         assignments=[],
         escalations=[],
         coordination_tasks=[],
+        callbacks=[],
     )
 
 

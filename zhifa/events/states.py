@@ -16,6 +16,8 @@ States and why they exist (智能感知 → 指挥调度 → 协同联办, MISSI
   (协同联办) with its own deadline; its written feedback brings the event back as handled.
 - merged (已合并): a duplicate of another open event, linked to it (terminal).
 - rejected (不予受理): not an enforcement matter or not actionable, with a required reason (terminal).
+- sent_back (已退回12345): a 12345 ticket outside the district's duty, returned to the hotline platform with
+  a required reason — the platform, not this district, answers the caller then (terminal; hotline only).
 """
 
 from django.db import models
@@ -36,6 +38,7 @@ class EventStatus(models.TextChoices):
     TRANSFERRED = "transferred", "已转办"
     MERGED = "merged", "已合并"
     REJECTED = "rejected", "不予受理"
+    SENT_BACK = "sent_back", "已退回12345"
 
 
 class EventAction(models.TextChoices):
@@ -53,9 +56,17 @@ class EventAction(models.TextChoices):
     FEEDBACK = "feedback", "部门反馈"
     MERGE = "merge", "合并"
     REJECT = "reject", "不予受理"
+    SEND_BACK = "send_back", "退回12345"
 
 
 S, A = EventStatus, EventAction
+
+def _is_hotline_ticket(event: object, actor: object) -> str | None:
+    """退回12345 is the hotline platform's procedure: an event that did not come from it has nowhere to go back."""
+    if getattr(event, "source", "") in HOTLINE_SOURCES:
+        return None
+    return "只有12345热线来件可以退回12345"
+
 
 OPEN_STATES = frozenset(
     {S.REPORTED, S.TRIAGED, S.DISPATCHED, S.ACKNOWLEDGED, S.ARRIVED, S.HANDLED, S.VERIFIED, S.RETURNED, S.TRANSFERRED}
@@ -72,10 +83,12 @@ EVENT_WORKFLOW = TransitionTable(
         Transition(S.REPORTED, A.TRIAGE, S.TRIAGED),
         Transition(S.REPORTED, A.MERGE, S.MERGED, requires_reason=True),
         Transition(S.REPORTED, A.REJECT, S.REJECTED, requires_reason=True),
+        Transition(S.REPORTED, A.SEND_BACK, S.SENT_BACK, guard=_is_hotline_ticket, requires_reason=True),
         Transition(S.TRIAGED, A.DISPATCH, S.DISPATCHED),
         Transition(S.TRIAGED, A.TRANSFER, S.TRANSFERRED, requires_reason=True),
         Transition(S.TRIAGED, A.MERGE, S.MERGED, requires_reason=True),
         Transition(S.TRIAGED, A.REJECT, S.REJECTED, requires_reason=True),
+        Transition(S.TRIAGED, A.SEND_BACK, S.SENT_BACK, guard=_is_hotline_ticket, requires_reason=True),
         Transition(S.DISPATCHED, A.ACKNOWLEDGE, S.ACKNOWLEDGED),
         Transition(S.DISPATCHED, A.REDISPATCH, S.DISPATCHED, requires_reason=True),
         Transition(S.DISPATCHED, A.RETURN, S.RETURNED, requires_reason=True),
@@ -87,6 +100,7 @@ EVENT_WORKFLOW = TransitionTable(
         Transition(S.RETURNED, A.DISPATCH, S.DISPATCHED),
         Transition(S.RETURNED, A.TRANSFER, S.TRANSFERRED, requires_reason=True),
         Transition(S.RETURNED, A.REJECT, S.REJECTED, requires_reason=True),
+        Transition(S.RETURNED, A.SEND_BACK, S.SENT_BACK, guard=_is_hotline_ticket, requires_reason=True),
         Transition(S.TRANSFERRED, A.FEEDBACK, S.HANDLED, requires_reason=True),
         Transition(S.TRANSFERRED, A.RETURN, S.RETURNED, requires_reason=True),
         Transition(S.HANDLED, A.VERIFY, S.VERIFIED),
@@ -105,6 +119,28 @@ class EventSource(models.TextChoices):
     DRONE = "drone", "无人机"
     PATROL = "patrol", "巡查发现"
     DEPARTMENT = "department", "部门移交"
+
+
+# Events that came in as a 12345 ticket: only these can be sent back to the hotline platform (退回12345).
+HOTLINE_SOURCES = frozenset({EventSource.HOTLINE})
+
+
+class CallbackResult(models.TextChoices):
+    """回访结果: how the call-back to the caller went when the event was closed. The first three are the
+    caller's satisfaction (满意度) as 12345 counts it; the others record why there is none."""
+
+    SATISFIED = "satisfied", "已回访满意"
+    BASICALLY_SATISFIED = "basically_satisfied", "已回访基本满意"
+    DISSATISFIED = "dissatisfied", "已回访不满意"
+    UNREACHABLE = "unreachable", "未接通"
+    DECLINED = "declined", "来电人拒绝回访"
+    NOT_NEEDED = "not_needed", "无需回访（匿名或未留号码）"
+
+
+# The results that carry a satisfaction verdict (the 12345 platform's 满意率 counts these).
+SATISFACTION_RESULTS = frozenset(
+    {CallbackResult.SATISFIED, CallbackResult.BASICALLY_SATISFIED, CallbackResult.DISSATISFIED}
+)
 
 
 class EventPriority(models.TextChoices):

@@ -1,6 +1,7 @@
 """Every write to events (STYLE.md: services write, selectors read). Each state change goes through
 ``EVENT_WORKFLOW`` (``common.apply_transition``): row lock, transition row, audit entry, one transaction."""
 
+from zhifa.events.services.contacts import event_reporter_phone_reveal
 from zhifa.events.services.coordination import event_coordination_feedback, event_transfer
 from zhifa.events.services.dispatch import (
     event_acknowledge,
@@ -11,6 +12,7 @@ from zhifa.events.services.dispatch import (
     event_return,
 )
 from zhifa.events.services.escalation import events_escalate_overdue
+from zhifa.events.services.hotline import event_send_back
 from zhifa.events.services.intake import IntakeResult, event_intake
 from zhifa.events.services.notifications import notifications_mark_read
 from zhifa.events.services.positions import officer_position_record
@@ -31,7 +33,9 @@ __all__ = [
     "event_redispatch",
     "event_redo",
     "event_reject",
+    "event_reporter_phone_reveal",
     "event_return",
+    "event_send_back",
     "event_transfer",
     "event_triage",
     "event_verify",

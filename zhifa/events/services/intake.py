@@ -26,7 +26,7 @@ from zhifa.core.audit import audit_record, audited_transaction, snapshot
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.core.request_body import RequestBody
 from zhifa.core.workflow import workflow_apply_new
-from zhifa.events import geocode
+from zhifa.events import geocode, hotline
 from zhifa.events import photos as photo_store
 from zhifa.events.clocks import LOCAL_TZ
 from zhifa.events.models import Event, EventDayCounter, EventPhoto, EventTransition, PhotoKind
@@ -208,12 +208,15 @@ def event_intake(
     photos: Iterable[Any] = (),
     reported_at: dt.datetime | None = None,
     auto_triage: bool = True,
+    hotline_ticket_no: str = "",
+    called_at: dt.datetime | None = None,
 ) -> IntakeResult:
     """Store one event from any channel, located and (with ``auto_triage``) triaged in the same transaction.
 
     ``raw_payload``: the channel's message as parsed (Open311, AI alerts), part of what a retry must repeat;
     ``request_body``: the HTTP request as it arrived (``zhifa.core.request_body``), kept for audit and
-    replay, and not compared on a retry (a phone's resend differs in its timing fields)."""
+    replay, and not compared on a retry (a phone's resend differs in its timing fields).
+    ``hotline_ticket_no`` / ``called_at``: a 12345 ticket's number and call time (``zhifa.events.hotline``)."""
     district_id = district if isinstance(district, int) else district.pk
     j = actor_jurisdiction(actor, district_id=district_id)
     if j is not None and not can_report_event(j):
@@ -233,6 +236,8 @@ def event_intake(
     if priority not in EventPriority.values:
         raise ValidationFailed(f"未知的优先级：{priority}", code="priority_unknown", details={"priority": priority})
     text = _clean_text(description)
+    ticket_no = hotline.ticket_no_clean(hotline_ticket_no, source=source)
+    called_at = hotline.called_at_check(called_at, now=timezone.now())
     w_lon, w_lat = _resolve_point(
         district_id=district_id, lon=lon, lat=lat, coord_system=coord_system, address=address or ""
     )
@@ -264,6 +269,7 @@ def event_intake(
                 "priority": priority,
                 "reporter": [reporter_name.strip(), reporter_phone.strip(), reporter_email.strip()],
                 "source_ref": source_ref,
+                "hotline": [ticket_no, called_at],
                 "alert": [alert_type, alert_confidence],
                 "raw_payload": raw_payload or {},
                 "attributes": attributes or {},
@@ -279,6 +285,8 @@ def event_intake(
         district_id=district_id,
         source=source,
         source_ref=source_ref,
+        hotline_ticket_no=ticket_no,
+        called_at=called_at,
         idempotency_key=idempotency_key,
         idempotency_caller=caller,
         idempotency_fingerprint=fingerprint,

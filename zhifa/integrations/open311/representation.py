@@ -142,6 +142,8 @@ def status_notes(event: Event) -> str:
         return "不予受理。" if is_detail_masked(event) else f"不予受理：{_reject_reason(event)}"
     if event.status == EventStatus.CLOSED:
         return "已办结。" if is_detail_masked(event) else event.outcome
+    if event.status == EventStatus.SENT_BACK:
+        return "不属本区职责，已退回12345热线平台。"
     if event.status == EventStatus.TRANSFERRED:
         tasks = getattr(event, "coordination_list", None) or []
         return f"已转{tasks[0].department.name}协同办理。" if tasks else ""

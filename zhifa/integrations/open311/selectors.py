@@ -15,7 +15,8 @@ from zhifa.org.models import District
 
 DEFAULT_WINDOW = dt.timedelta(days=90)  # the spec's default span of GET requests
 MAX_REQUESTS = 1000  # the spec's upper bound on one response
-CLOSED_STATES = frozenset({EventStatus.CLOSED, EventStatus.REJECTED})
+# A ticket sent back to 12345 (退回12345) is finished here too: the platform answers it from then on.
+CLOSED_STATES = frozenset({EventStatus.CLOSED, EventStatus.REJECTED, EventStatus.SENT_BACK})
 # A hotline call is written down by an operator and may name the caller; its text is not published, and
 # neither are the photos that came with it (they can show the caller's own door or window).
 PRIVATE_TEXT_SOURCES = frozenset({EventSource.HOTLINE})
