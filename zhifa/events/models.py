@@ -284,6 +284,7 @@ class PhotoKind(models.TextChoices):
     REPORT = "report", "上报照片"
     ALERT = "alert", "告警抓拍"
     HANDLE = "handle", "处置照片"
+    ARRIVAL = "arrival", "到场照片"
 
 
 class EventPhoto(models.Model):
@@ -443,3 +444,54 @@ class EventCallback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.result}"
+
+
+class ArrivalException(models.Model):
+    """超距到场: an arrival farther from the event than ``ZHIFA_ARRIVE_MAX_DISTANCE_M``, accepted because the
+    officer gave a reason (the pin is wrong, the site is inside a compound the phone cannot see into) and a
+    photo of the site. The arrival counts; the row flags it for the dispatcher, who sees it on the event page
+    and the command centre until someone corrects the location or looks into it."""
+
+    event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="arrival_exceptions")
+    assignment = models.ForeignKey(EventAssignment, verbose_name="派遣", on_delete=models.PROTECT)
+    officer = models.ForeignKey(Officer, verbose_name="执法人员", on_delete=models.PROTECT)
+    distance_m = models.PositiveIntegerField("距事件位置(米)")
+    max_m = models.PositiveIntegerField("签到半径(米)")
+    reason = models.CharField("超距原因", max_length=200)
+    lon = models.FloatField("签到经度(WGS-84)")
+    lat = models.FloatField("签到纬度(WGS-84)")
+    photo = models.ForeignKey(EventPhoto, verbose_name="现场照片", on_delete=models.PROTECT)
+    arrived_at = models.DateTimeField("到场时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "超距到场"
+        ordering = ["arrived_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} 超距{self.distance_m}米"
+
+
+class EventRelocation(models.Model):
+    """更正位置: one correction of an event's place, with the reason (the caller named the wrong road, the
+    officer on site found it elsewhere). The event keeps only its current place; this row keeps the one before."""
+
+    event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="relocations")
+    from_lon = models.FloatField("原经度")
+    from_lat = models.FloatField("原纬度")
+    from_address = models.CharField("原地址", max_length=200, blank=True)
+    from_street = models.ForeignKey(Street, verbose_name="原街道", on_delete=models.PROTECT, related_name="+")
+    to_lon = models.FloatField("新经度")
+    to_lat = models.FloatField("新纬度")
+    to_address = models.CharField("新地址", max_length=200, blank=True)
+    to_street = models.ForeignKey(Street, verbose_name="新街道", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("更正原因", max_length=200)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="更正人", null=True, on_delete=models.PROTECT)
+    actor_label = models.CharField("更正人名称", max_length=150, blank=True)
+    relocated_at = models.DateTimeField("更正时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "位置更正"
+        ordering = ["relocated_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} 更正位置"

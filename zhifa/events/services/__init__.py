@@ -16,6 +16,7 @@ from zhifa.events.services.hotline import event_send_back
 from zhifa.events.services.intake import IntakeResult, event_intake
 from zhifa.events.services.notifications import notifications_mark_read
 from zhifa.events.services.positions import officer_position_record
+from zhifa.events.services.relocation import event_relocate
 from zhifa.events.services.triage import event_classify_override, event_merge, event_reject, event_triage
 from zhifa.events.services.verification import event_close, event_redo, event_verify
 
@@ -33,6 +34,7 @@ __all__ = [
     "event_redispatch",
     "event_redo",
     "event_reject",
+    "event_relocate",
     "event_reporter_phone_reveal",
     "event_return",
     "event_send_back",
