@@ -277,6 +277,17 @@ ZHIFA_CLOCK_WATCH_INTERVAL_S = float(os.environ.get("ZHIFA_CLOCK_WATCH_INTERVAL_
 ZHIFA_WORKER_HEARTBEAT_S = float(os.environ.get("ZHIFA_WORKER_HEARTBEAT_S", "10"))
 ZHIFA_WORKER_RETRY_BASE_S = float(os.environ.get("ZHIFA_WORKER_RETRY_BASE_S", "1"))
 ZHIFA_WORKER_RETRY_MAX_S = float(os.environ.get("ZHIFA_WORKER_RETRY_MAX_S", "60"))
+# The new-task notice for an officer whose phone page is closed (zhifa/core/messaging.py, issue 16): "log"
+# (a log line; nothing leaves the server), "http" (JSON POSTed to ZHIFA_MESSAGING_HTTP_URL with the bearer
+# ZHIFA_MESSAGING_HTTP_TOKEN, ZHIFA_MESSAGING_HTTP_TIMEOUT_S per try), or a class's dotted path. A failed send
+# is tried again by the task worker after ZHIFA_MESSAGING_RETRY_BASE_S, doubling, up to
+# ZHIFA_MESSAGING_MAX_ATTEMPTS tries (zhifa/events/outbound.py).
+ZHIFA_MESSAGING_CHANNEL = os.environ.get("ZHIFA_MESSAGING_CHANNEL", "log")
+ZHIFA_MESSAGING_HTTP_URL = os.environ.get("ZHIFA_MESSAGING_HTTP_URL", "")
+ZHIFA_MESSAGING_HTTP_TOKEN = os.environ.get("ZHIFA_MESSAGING_HTTP_TOKEN", "")
+ZHIFA_MESSAGING_HTTP_TIMEOUT_S = float(os.environ.get("ZHIFA_MESSAGING_HTTP_TIMEOUT_S", "5"))
+ZHIFA_MESSAGING_MAX_ATTEMPTS = int(os.environ.get("ZHIFA_MESSAGING_MAX_ATTEMPTS", "5"))
+ZHIFA_MESSAGING_RETRY_BASE_S = float(os.environ.get("ZHIFA_MESSAGING_RETRY_BASE_S", "10"))
 # Automatic re-dispatches of one event by the clock watcher before level 3 only tells the command centre.
 ZHIFA_AUTO_REDISPATCH_MAX = int(os.environ.get("ZHIFA_AUTO_REDISPATCH_MAX", "2"))
 ZHIFA_PHOTO_MAX_BYTES = 10 * 1024 * 1024
