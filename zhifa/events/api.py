@@ -45,9 +45,9 @@ from zhifa.org.models import Department, Officer
 router = Router()
 officers_router = Router()
 
-# The event actions of the API are the workflow's (EventAction, by value), plus classify: the one operation
-# that is no transition (the operator's choice of matter, kept as training signal).
-ACTIONS: tuple[str, ...] = (*(a.value for a in EventAction), "classify")
+# The event actions of the API are the workflow's (EventAction, by value), plus the two operations that are no
+# transition: classify (the operator's choice of matter, kept as training signal) and relocate (更正位置).
+ACTIONS: tuple[str, ...] = (*(a.value for a in EventAction), "classify", "relocate")
 # Deprecated spellings of two actions, accepted for one release after issue 10's renames: a phone or an
 # integration may hold requests queued before the upgrade (docs/integrations.md). To be removed after it.
 LEGACY_ACTIONS = {"check-in": EventAction.ARRIVE, "check_in": EventAction.ARRIVE, "report": EventAction.HANDLE}
@@ -214,7 +214,14 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
     elif action == EventAction.ARRIVE:
         lon, lat = to_wgs84(_need(body.lon, "lon"), _need(body.lat, "lat"), body.coord_system)
         services.event_arrive(
-            actor=user, event=event, lon=lon, lat=lat, accuracy_m=body.accuracy_m, acted_at=body.acted_at
+            actor=user,
+            event=event,
+            lon=lon,
+            lat=lat,
+            accuracy_m=body.accuracy_m,
+            acted_at=body.acted_at,
+            exception_reason=body.exception_reason,
+            photo=photos[0] if photos else None,
         )
     elif action == EventAction.HANDLE:
         services.event_handle(actor=user, event=event, outcome=body.outcome, photos=photos, acted_at=body.acted_at)
@@ -258,6 +265,16 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
         if matter is None:
             raise NotFound("执法事项不存在", code="matter_not_found", details={"id": body.matter_id})
         services.event_classify_override(actor=user, event=event, matter=matter)
+    elif action == "relocate":
+        services.event_relocate(
+            actor=user,
+            event=event,
+            lon=_need(body.lon, "lon"),
+            lat=_need(body.lat, "lat"),
+            coord_system=body.coord_system,
+            address=body.address,
+            reason=body.reason,
+        )
 
 
 @router.post(
@@ -266,7 +283,9 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
     summary="事件操作：" + " / ".join(ACTIONS),
     description=(
         "dispatch/redispatch: officer_ids (+reason)；acknowledge: [acted_at]；"
-        "arrive: lon, lat[, coord_system, accuracy_m, acted_at]；handle: outcome[, acted_at] (+ multipart photos)；"
+        "arrive: lon, lat[, coord_system, accuracy_m, acted_at]（超出签到半径时可加 exception_reason 和一张"
+        " multipart photos 现场照片，按超距到场提交并提示调度）；"
+        "relocate（更正位置）: lon, lat, reason[, coord_system, address]；handle: outcome[, acted_at] (+ multipart photos)；"
         "redo/return/reject/merge/send_back: reason；merge: into_id；"
         "close: [comment, callback_result, callback_note, hotline_reply]（12345工单须有 callback_result）；"
         "send_back（退回12345，仅热线来件）: reason[, hotline_reply]；"

@@ -211,6 +211,8 @@ class ActionIn(Schema):
     matter_id: Id | None = None
     was_recommended: bool = False
     comment: str = Field("", description="close：结案意见")
+    exception_reason: str = Field("", description="arrive：超出签到半径时的超距原因（须同时上传一张现场照片）")
+    address: str | None = Field(None, description="relocate：更正后的地址；不填则保留原地址")
     callback_result: str = Field(
         "",
         description="close：回访结果 satisfied / basically_satisfied / dissatisfied / unreachable / declined / not_needed",

@@ -101,9 +101,9 @@ def test_list_masks_phones_and_is_scoped(world: Any) -> None:
 
 
 def test_the_api_names_its_actions_as_the_workflow_does() -> None:
-    # Every workflow action by its EventAction value, and classify (no transition); no other spelling, and
-    # the deprecated old names are no names of their own.
-    assert sorted(ACTIONS) == sorted([*(a.value for a in EventAction), "classify"])
+    # Every workflow action by its EventAction value, classify and relocate (no transitions); no other
+    # spelling, and the deprecated old names are no names of their own.
+    assert sorted(ACTIONS) == sorted([*(a.value for a in EventAction), "classify", "relocate"])
     assert {"arrive", "handle"} <= set(ACTIONS)
     assert set(LEGACY_ACTIONS).isdisjoint(ACTIONS)
 
