@@ -22,6 +22,7 @@ from zhifa.events import photos as photo_store
 from zhifa.events.clocks import LOCAL_TZ, clock_due, sla_policy_for
 from zhifa.events.distance import haversine_m
 from zhifa.events.models import Event, EventAssignment, EventTransition, OfficerPosition, PhotoKind
+from zhifa.events.outbound import task_notices_enqueue
 from zhifa.events.services import arrival
 from zhifa.events.services.common import (
     active_assignments,
@@ -104,7 +105,7 @@ def assign_officers(
 ) -> None:
     """Assign ``officers`` (the first leads) and tell them; ``notice``: the message, when it is not a new task
     (a redo tells them why the event came back)."""
-    EventAssignment.objects.bulk_create(
+    created = EventAssignment.objects.bulk_create(
         [
             EventAssignment(
                 event=event,
@@ -122,6 +123,8 @@ def assign_officers(
         users=[o.user for o in officers if o.user_id],
         message=notice or f"新派遣任务 {event.public_no}：{event.description[:60]}（请在时限内响应）",
     )
+    # And outside the open phone page (SMS, a messenger's work notice): after commit, by the task worker.
+    task_notices_enqueue(a.pk for a in created)
 
 
 def event_dispatch(*, actor: Actor, event: Event, officers: Sequence[Officer], was_recommended: bool = False) -> Event:
