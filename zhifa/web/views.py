@@ -2,6 +2,8 @@
 selectors; nothing here queries a model."""
 
 import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,6 +14,16 @@ from django.utils import timezone
 from zhifa.catalog.models import Domain, PenaltyKind, SubjectCategory
 from zhifa.catalog.selectors import matter_get, matter_list
 from zhifa.core.identifiers import mask_id_number
+from zhifa.events.selectors import (
+    QueueClock,
+    QueueFilters,
+    event_list,
+    event_queue,
+    event_queue_rows,
+    notification_list,
+    officer_tasks,
+)
+from zhifa.events.states import EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.roles import Role
 from zhifa.org.selectors import department_list, officer_get, officer_list, sinking_share, street_list, zone_list
@@ -36,15 +48,156 @@ class LoginView(auth_views.LoginView):
         return super().get_default_redirect_url()
 
 
+# Who sees the district's (or street's) figures on the home page, after their own to-do list: the desk roles
+# that run the district or a street. A liaison, a legal reviewer or a business owner has no use for staffing
+# figures, and a business must never read "执法人员 0名" as a statement about itself (issue 16).
+FIGURE_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER, Role.STREET_DISPATCHER})
+COMMAND_ROLES = frozenset({Role.DISPATCHER, Role.STREET_DISPATCHER})
+FIELD_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY})
+# Rows shown per to-do list; the count says how many there are, the link opens the whole list.
+HOME_ROWS = 10
+
+
+@dataclass(frozen=True)
+class TodoList:
+    """One of the user's to-do lists on the home page: its rows (events, or notices), how many there are
+    in all, and where the whole list is."""
+
+    key: str
+    title: str
+    hint: str
+    empty: str
+    rows: list[Any] = field(default_factory=list)
+    total: int = 0
+    link: str = ""
+    link_label: str = ""
+    kind: str = "events"  # "events" or "notices"
+
+
+def _events(key: str, title: str, hint: str, empty: str, rows: Any, **extra: Any) -> TodoList:
+    """A list of events (a scoped selector's rows, already ordered), the first ``HOME_ROWS`` shown."""
+    return TodoList(key, title, hint, empty, rows=list(rows[:HOME_ROWS]), total=rows.count(), **extra)
+
+
+def _todo_lists(user: Any, role: str) -> list[TodoList]:
+    """The user's own to-do lists, first thing on the home page — each read by the scoped selectors, so a
+    street dispatcher's lists hold their street's events only, a liaison's their department's, and so on."""
+    now = timezone.now()
+    if role in COMMAND_ROLES or role == Role.ADMIN:
+        # Not dispatched yet: triaged, or sent back by the field; the oldest first (event_queue's order).
+        waiting = event_queue(user=user, filters=QueueFilters(clock=QueueClock.WAITING), now=now).filter(
+            status__in=[EventStatus.TRIAGED, EventStatus.RETURNED]
+        )
+        overdue = event_queue(user=user, filters=QueueFilters(clock=QueueClock.OVERDUE), now=now)
+        due_soon = event_queue(user=user, filters=QueueFilters(clock=QueueClock.DUE_SOON), now=now)
+        command = reverse("web:command")
+        return [
+            _events(
+                "waiting",
+                "待派遣",
+                "已研判或被退回、尚未派遣的事件",
+                "没有待派遣的事件",
+                waiting,
+                link=command,
+                link_label="到指挥中心派遣",
+            ),
+            _events(
+                "overdue",
+                "已超时",
+                "时限已过仍未完成的环节",
+                "没有超时的事件",
+                overdue,
+                link=f"{command}?clock=overdue",
+            ),
+            _events(
+                "due_soon",
+                "即将超时",
+                "十分钟内到期的时限",
+                "十分钟内没有到期的时限",
+                due_soon,
+                link=f"{command}?clock=due_soon",
+            ),
+        ]
+    if role in FIELD_ROLES:
+        return [
+            _events(
+                "tasks",
+                "我的任务",
+                "派遣给我、尚未办结的任务",
+                "暂无待办任务",
+                officer_tasks(user=user),
+                link=reverse("web:phone-tasks"),
+                link_label="打开执法终端",
+            )
+        ]
+    if role == Role.LIAISON:
+        transferred = event_queue_rows(user=user, filters=QueueFilters(status=EventStatus.TRANSFERRED), now=now)
+        return [
+            _events(
+                "coordination",
+                "协同任务",
+                "转办到本部门、待书面反馈的事件",
+                "本部门暂无待办的协同任务",
+                transferred,
+                link=reverse("web:event-list"),
+                link_label="全部事件",
+            )
+        ]
+    if role == Role.LEGAL_REVIEWER:
+        # Nothing invented: the platform has no case (立案) module yet, so there is nothing to review.
+        return [
+            TodoList(
+                "review",
+                "法制审核",
+                "待审核的处罚决定",
+                "本平台尚未建立立案和处罚决定模块，暂无待法制审核的案件；相关模块上线后待审核案件将列在此处。",
+            )
+        ]
+    if role == Role.BUSINESS_OWNER:
+        notices = notification_list(user=user)
+        return [
+            _events(
+                "reports",
+                "我的上报",
+                "本账号上报的事件及其办理状态",
+                "本账号尚未上报事件",
+                event_list(user=user),
+                link=reverse("web:event-list"),
+                link_label="全部上报",
+            ),
+            TodoList(
+                "notices",
+                "我的通知",
+                "平台发给本账号的通知",
+                "暂无通知",
+                rows=list(notices[:HOME_ROWS]),
+                total=notices.count(),
+                link=reverse("web:notifications"),
+                link_label="全部通知",
+                kind="notices",
+            ),
+        ]
+    return []
+
+
 @page_view
 def home(request: HttpRequest) -> HttpResponse:
+    """Each user's own to-do list first (by role, issue 16); the figures after it, for the roles that run
+    the district or a street."""
     scope = jurisdiction_of(request.user)
-    context = {
-        "subject_count": subject_list(user=request.user).count(),
-        "matter_count": matter_list(user=request.user).count(),
-        "officer_count": officer_list(user=request.user).count(),
-        "sinking_share": sinking_share(district_id=scope.district_id),
+    context: dict[str, Any] = {
+        "todo_lists": _todo_lists(request.user, scope.role),
+        "shows_figures": scope.role in FIGURE_ROLES,
+        "is_field": scope.role in FIELD_ROLES,
+        "is_business": scope.role == Role.BUSINESS_OWNER,
     }
+    if context["shows_figures"]:
+        context.update(
+            subject_count=subject_list(user=request.user).count(),
+            matter_count=matter_list(user=request.user).count(),
+            officer_count=officer_list(user=request.user).count(),
+            sinking_share=sinking_share(district_id=scope.district_id),
+        )
     return render(request, "web/home.html", context)
 
 
