@@ -143,10 +143,20 @@ class PatrolFindingForm(FieldErrorsMixin, forms.Form):
 
 
 class HandleForm(FieldErrorsMixin, forms.Form):
-    """The officer's handling report (处置反馈, EventAction.HANDLE): outcome text and photos."""
+    """The officer's handling report (处置反馈, EventAction.HANDLE): result type, outcome text and photos.
 
-    FIELD_BY_CODE_WORD = {"photo": "photos", "outcome": "outcome"}
+    ``result_types``: the 处置结果类型 offered for the event's matter (``catalog.selectors.handling_options``),
+    as one-tap choices; whether one is required, and whether it needs a photo, is the service's rule."""
 
+    FIELD_BY_CODE_WORD = {"photo": "photos", "outcome": "outcome", "result_type": "result_type"}
+
+    result_type = forms.ChoiceField(
+        label="处置结果",
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[],
+        error_messages={"invalid_choice": "处置结果类型无效，请重新选择"},
+    )
     outcome = forms.CharField(
         label="处置情况",
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "现场处置情况、结果"}),
@@ -154,6 +164,17 @@ class HandleForm(FieldErrorsMixin, forms.Form):
         error_messages={"required": "请填写处置情况"},
     )
     photos = MultipleImageField(label="处置照片", capture=True)
+
+    def __init__(self, *args: Any, result_types: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.result_types = list(result_types)
+        self.fields["result_type"].choices = [(t.code, t.name) for t in self.result_types]
+        self.fields["outcome"].widget.attrs["data-voice"] = "outcome"
+
+    @property
+    def photo_codes(self) -> list[str]:
+        """The result types that need a photo: the page marks them, the server refuses them without one."""
+        return [t.code for t in self.result_types if t.requires_photo]
 
 
 class PointForm(forms.Form):

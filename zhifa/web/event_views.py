@@ -16,6 +16,7 @@ from zhifa.catalog.selectors import matter_get, matter_list
 from zhifa.core.errors import DomainError, PermissionDenied, ValidationFailed
 from zhifa.core.request_body import request_body_of
 from zhifa.events import selectors, services
+from zhifa.events.handling_selectors import event_handling_rounds
 from zhifa.events.models import Event
 from zhifa.events.permissions import can_command_events, covers_event_street
 from zhifa.events.recommend import recommend_officers
@@ -92,6 +93,8 @@ def _detail_context(request: HttpRequest, event: Event, **extra: Any) -> dict[st
         "transitions": list(event.transitions.all()),
         "assignments": list(event.assignments.all()),
         "escalations": list(event.escalations.all()),
+        # Each round of handling with the clocks it ran under (a redo restarts the event's own).
+        "handling_rounds": [(r, clock_states(r)) for r in event_handling_rounds(event=event)],  # type: ignore[arg-type]
         "coordination_tasks": list(event.coordination_tasks.all()),
         "photos": list(event.photos.all()),
         "duplicates": list(event.duplicates.all()),

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -17,14 +18,17 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
+from zhifa.catalog.selectors import handling_options
 from zhifa.core.errors import DomainError, ValidationFailed
 from zhifa.core.request_body import request_body_of
 from zhifa.events import selectors, services
+from zhifa.events.handling_selectors import event_handling_rounds, event_redo_pending, officer_done_rounds
 from zhifa.events.models import Event, EventAssignment
 from zhifa.events.services.dispatch import offline_max_age
 from zhifa.events.services.receipts import task_receipt_record
 from zhifa.events.states import EventPriority, EventSource, EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of, require
+from zhifa.org.models import Officer
 from zhifa.org.roles import Role
 from zhifa.web.event_display import clock_states, coordination_due_at, running_deadline
 from zhifa.web.event_forms import HandleForm, PatrolFindingForm, PointForm
@@ -171,6 +175,8 @@ def task(request: HttpRequest, event_id: int) -> HttpResponse:
 
 def _task_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str, Any]:
     mine = _own_assignment(request.user, event)
+    options = handling_options(district_id=event.district_id, matter_id=event.matter_id)
+    rounds = event_handling_rounds(event=event)
     context: dict[str, Any] = {
         "event": event,
         "clocks": clock_states(event),
@@ -181,13 +187,26 @@ def _task_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str,
         "can_arrive": event.status == EventStatus.ACKNOWLEDGED
         or (event.status == EventStatus.ARRIVED and mine is not None and mine.arrived_at is None),
         "can_handle": event.status == EventStatus.ARRIVED,
-        "handle_form": HandleForm(),
+        "handle_form": HandleForm(result_types=options.result_types),
+        "phrases": options.phrases,
+        # Whom the officer works the task with (同组队员), with a number to call where the roster has one.
+        "partners": _partners(request.user, event),
+        "rounds": rounds,
+        # Why the command centre sent the last round back (核查不通过): what this round has to answer.
+        "redo_round": event_redo_pending(event=event, rounds=rounds),
         "officer": _officer(request.user),
         "error": "",
         "distance_m": None,
     }
     context.update(extra)
     return context
+
+
+def _partners(user: Any, event: Event) -> list[Officer]:
+    """The other officers sent to ``event`` with the user (active assignments, the lead first), from the rows
+    ``selectors.event_get`` prefetched."""
+    others = [a for a in event.assignments.all() if a.released_at is None and a.officer.user_id != user.pk]
+    return [a.officer for a in sorted(others, key=lambda a: (not a.is_lead, a.assigned_at, a.pk))]
 
 
 def _own_assignment(user: Any, event: Event) -> EventAssignment | None:
@@ -246,7 +265,8 @@ def arrive(request: HttpRequest, event_id: int) -> HttpResponse:
 def handle(request: HttpRequest, event_id: int) -> HttpResponse:
     _require_field_staff(request.user)
     event = selectors.event_get(user=request.user, event_id=event_id)
-    form = HandleForm(request.POST, request.FILES)
+    options = handling_options(district_id=event.district_id, matter_id=event.matter_id)
+    form = HandleForm(request.POST, request.FILES, result_types=options.result_types)
     if form.is_valid():
         try:
             # A copy sent again after the first arrived is answered as arrived by the service.
@@ -256,6 +276,7 @@ def handle(request: HttpRequest, event_id: int) -> HttpResponse:
                 outcome=form.cleaned_data["outcome"],
                 photos=form.cleaned_data["photos"],
                 acted_at=_acted_at(request.POST),
+                result_type=form.cleaned_data["result_type"],
             )
         except DomainError as exc:
             form.add_domain_error(exc)
@@ -268,6 +289,17 @@ def handle(request: HttpRequest, event_id: int) -> HttpResponse:
         # its errors go to the page's error box, where the officer (and the outbox) read them.
         context["error"] = "；".join(str(message) for errors in form.errors.values() for message in errors)
     return render(request, "web/phone/task.html", context, status=422)
+
+
+DONE_PAGE_SIZE = 20
+
+
+@phone_page
+def done(request: HttpRequest) -> HttpResponse:
+    """已办: the rounds of handling the officer took part in, the latest first, 20 a page."""
+    _require_field_staff(request.user)
+    page = Paginator(officer_done_rounds(user=request.user), DONE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/phone/done.html", {"page": page, "officer": _officer(request.user)})
 
 
 @phone_page

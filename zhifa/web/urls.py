@@ -49,6 +49,7 @@ urlpatterns = [
     # (phone.LEGACY_QUEUED_FORMS). To be removed one release later.
     path("m/events/<int:event_id>/check-in/", phone.arrive, name="phone-arrive-legacy"),
     path("m/events/<int:event_id>/report/", phone.handle, name="phone-handle-legacy"),
+    path("m/done/", phone.done, name="phone-done"),
     path("m/finding/", phone.finding, name="phone-finding"),
     path("m/position/", phone.position, name="phone-position"),
 ]
