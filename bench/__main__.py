@@ -28,6 +28,7 @@ BENCHES: dict[str, str] = {
     "recommend": "bench.recommend",
     "intake_http": "bench.intake_http",
     "command_queue": "bench.command_queue",
+    "phone_delivery": "bench.phone_delivery",
 }
 
 
