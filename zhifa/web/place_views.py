@@ -6,7 +6,10 @@
   refused on the page at once, as the services refuse it on submit), its street, and the nearest road number
   or landmark — so the page shows "武林路128号附近 · 甲街道" rather than WGS-84 numbers.
 
-Both answer JSON, read-only, for any signed-in user with a post; the gazetteer holds public names, but each
+- ``roads.json``: the gazetteer's road lines as GeoJSON, drawn on the pick map when no tile server is
+  configured, so that there are streets to click on (at most ``MAX_ROADS``).
+
+All answer JSON, read-only, for any signed-in user with a post; the gazetteer holds public names, but each
 district's only to its own users.
 """
 
@@ -15,6 +18,7 @@ import math
 from django.http import HttpRequest, JsonResponse
 
 from zhifa.core.errors import ValidationFailed
+from zhifa.geo.models import Place, PlaceKind
 from zhifa.geo.places import DEFAULT_LIMIT, MAX_LIMIT, nearest_place_label, place_search
 from zhifa.geo.services import locate_point
 from zhifa.org.jurisdiction import jurisdiction_of
@@ -31,6 +35,25 @@ def places_search(request: HttpRequest) -> JsonResponse:
         limit = DEFAULT_LIMIT
     hits = place_search(district_id=district_id, query=query, limit=limit)
     return JsonResponse({"query": query, "results": [h.as_json() for h in hits]})
+
+
+MAX_ROADS = 5000
+
+
+@page_view
+def roads(request: HttpRequest) -> JsonResponse:
+    district_id = jurisdiction_of(request.user).district_id
+    rows = (
+        Place.objects.filter(district_id=district_id, kind=PlaceKind.ROAD)
+        .order_by("name", "parity")
+        .values_list("name", "line")[: MAX_ROADS + 1]
+    )
+    features = [
+        {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "LineString", "coordinates": line}}
+        for name, line in rows[:MAX_ROADS]
+        if len(line) >= 2
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features, "is_complete": len(rows) <= MAX_ROADS})
 
 
 @page_view

@@ -48,3 +48,11 @@ def test_a_clicked_point_is_named_or_refused_outside_the_district(gazetteer: Any
     assert outside["inside"] is False and outside["code"] == "point_outside_district"
     assert outside["message"].startswith("所选位置不在拱墅区辖区内")
     assert client.get(reverse("web:map-where"), {"lon": "x", "lat": "1"}).status_code == 400
+
+
+def test_the_roads_of_the_gazetteer_are_drawn_as_lines(gazetteer: Any, sign_in: Any) -> None:
+    client = sign_in(gazetteer.user("dispatcher"))
+    body = client.get(reverse("web:map-roads")).json()
+    names = [f["properties"]["name"] for f in body["features"]]
+    assert names == ["体育场路", "体育场路", "武林路", "湖墅南路"]
+    assert body["features"][2]["geometry"] == {"type": "LineString", "coordinates": [[120.101, 30.305], [120.117, 30.305]]}
