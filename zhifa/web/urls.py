@@ -22,6 +22,7 @@ urlpatterns = [
     path("map/subjects.json", views.map_subjects, name="map-subjects"),
     path("map/places.json", place_views.places_search, name="map-places"),
     path("map/where.json", place_views.place_where, name="map-where"),
+    path("map/roads.json", place_views.roads, name="map-roads"),
     path("events/", event_views.events, name="event-list"),
     path("events/<int:event_id>/", event_views.event_detail, name="event-detail"),
     path("events/<int:event_id>/do/<slug:action>/", event_views.event_action, name="event-action"),
