@@ -343,3 +343,50 @@ def handling_defaults_install(*, actor: Actor, district_id: int) -> int:
                 },
             )
     return len(types) + len(phrases)
+
+
+PHRASE_MAX = 200  # HandlingPhrase.text
+
+
+def matter_handling_add(
+    *, actor: Actor, matter_id: int, phrases: list[str], result_types: list[tuple[str, str, bool]]
+) -> int:
+    """A matter's own common phrases and result types (code, name, requires_photo), after the district's
+    defaults; a result type whose code the matter has already is updated, not repeated. Returns the rows
+    written or changed."""
+    matter = Matter.objects.filter(pk=matter_id).first()
+    if matter is None:
+        raise NotFound("执法事项不存在", code="matter_not_found")
+    require_catalogue_editor(actor, district_id=matter.district_id)
+    texts = [t.strip() for t in phrases if t.strip()]
+    too_long = [t for t in texts if len(t) > PHRASE_MAX]
+    if too_long:
+        raise ValidationFailed("常用语不能超过200字", code="phrase_too_long", details={"phrases": too_long})
+    with transaction.atomic():
+        Matter.objects.select_for_update().filter(pk=matter.pk).first()
+        known = set(HandlingPhrase.objects.filter(matter=matter).values_list("text", flat=True))
+        start = HandlingPhrase.objects.filter(matter=matter).count()
+        new = [t for t in dict.fromkeys(texts) if t not in known]
+        HandlingPhrase.objects.bulk_create(
+            HandlingPhrase(district_id=matter.district_id, matter=matter, text=t, position=start + i)
+            for i, t in enumerate(new, start=1)
+        )
+        changed = len(new)
+        stored = {t.code: t for t in HandlingResultType.objects.filter(matter=matter)}
+        for position, (code, name, photo) in enumerate(result_types, start=100):
+            wanted = {"name": name, "requires_photo": photo, "position": position, "is_active": True}
+            row = stored.get(code)
+            if row is not None and all(getattr(row, field) == value for field, value in wanted.items()):
+                continue  # as it is: a second import of the same sheet changes nothing
+            HandlingResultType.objects.update_or_create(
+                matter=matter, code=code, defaults={"district_id": matter.district_id, **wanted}
+            )
+            changed += 1
+        if changed:
+            audit_record(
+                actor=actor,
+                action="matter.handling_add",
+                obj=matter,
+                after={"phrases": new, "result_types": [list(t) for t in result_types]},
+            )
+    return changed

@@ -1,4 +1,5 @@
-"""The demo's ``catalog`` records: the enforcement-matter catalogue, imported from the CSV the project ships.
+"""The demo's ``catalog`` records: the enforcement-matter catalogue, imported from the CSV the project ships,
+with the district's default 处置结果类型 and 常用语 and a few matters' own (the officer's handle form offers them).
 
 Input: the district and the actor to audit the import under. Output: a note for the load's report (how
 many matters, or why none).
@@ -7,6 +8,8 @@ many matters, or why none).
 from pathlib import Path
 
 from zhifa.catalog.importer import matters_import
+from zhifa.catalog.models import Matter
+from zhifa.catalog.services import handling_defaults_install, matter_handling_add
 from zhifa.core.actors import Actor
 from zhifa.org.models import District
 
@@ -18,4 +21,20 @@ def matters_build(*, district: District, actor: Actor) -> str:
         # The catalogue ships as zhifa/catalog/data/matters.csv; without it the demo runs without matters.
         return "未导入执法事项：找不到 zhifa/catalog/data/matters.csv"
     result = matters_import(actor=actor, district=district, path_or_file=MATTERS_CSV)
+    handling_defaults_install(actor=actor, district_id=district.pk)
+    for code, (phrases, result_types) in MATTER_HANDLING.items():
+        matter = Matter.objects.filter(district=district, code=code).first()
+        if matter is not None:
+            matter_handling_add(actor=actor, matter_id=matter.pk, phrases=phrases, result_types=result_types)
     return f"已导入执法事项 {result.total} 条（新增 {result.created} 条）"
+
+
+# Matters the demo's events are mostly about, with the phrases and results their officers use.
+MATTER_HANDLING: dict[str, tuple[list[str], list[tuple[str, str, bool]]]] = {
+    "ZJ-SR-001": (
+        ["已责令当事人将占道物品搬离，恢复通行。", "当事人拒不整改，已拍照取证并告知将依法处理。"],
+        [("seized", "暂扣物品", True)],
+    ),
+    "ZJ-YY-003": (["已责令停止露天烧烤，烧烤设施已撤离现场。"], []),
+    "ZJ-XF-003": (["已责令清理疏散通道内堆放物品，通道已畅通。"], [("sealed", "查封场所", True)]),
+}
