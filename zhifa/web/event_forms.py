@@ -168,7 +168,9 @@ class HandleForm(FieldErrorsMixin, forms.Form):
     def __init__(self, *args: Any, result_types: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.result_types = list(result_types)
-        self.fields["result_type"].choices = [(t.code, t.name) for t in self.result_types]
+        choice = self.fields["result_type"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [(t.code, t.name) for t in self.result_types]
         self.fields["outcome"].widget.attrs["data-voice"] = "outcome"
 
     @property
