@@ -21,6 +21,7 @@ from zhifa.events.states import EventSource
 from zhifa.org import jurisdiction
 from zhifa.org.models import Profile
 from zhifa.org.roles import Role
+from zhifa.org.tests.conftest import administrator as administrator
 from zhifa.org.tests.second_factor import pass_second_factor
 
 REPORT = {"description": "仁和路口流动摊贩占道", "lon": POINT_IN_A[0], "lat": POINT_IN_A[1]}
