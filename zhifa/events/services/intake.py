@@ -39,8 +39,6 @@ from zhifa.org.models import District, Grid, Street, Zone
 
 MAX_DESCRIPTION_CHARS = 2000
 PUBLIC_NO_PREFIX = "SJ"
-# A unique clash on insert is a concurrent retry of the same idempotency key (numbers come from a counter).
-_PUBLIC_NO_ATTEMPTS = 8
 ALERT_SOURCES = frozenset({EventSource.AI_CAMERA, EventSource.DRONE})
 _COUNTER_NEXT_SQL = f"UPDATE {EventDayCounter._meta.db_table} SET last = last + 1 WHERE day = %s RETURNING last"
 
