@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from zhifa.core.errors import DomainError
-from zhifa.events.states import EventPriority, EventStatus
+from zhifa.events.states import CallbackResult, EventPriority, EventStatus
 from zhifa.web.forms import ALL, ListFilterForm
 
 
@@ -75,8 +75,24 @@ class HotlineForm(FieldErrorsMixin, forms.Form):
         "text": "description",
         "phone": "reporter_phone",
         "priority": "priority",
+        "hotline_ticket": "hotline_ticket_no",
+        "called_at": "called_at",
     }
 
+    hotline_ticket_no = forms.CharField(
+        label="12345工单号",
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如 HZ20260601000123", "autocomplete": "off"}),
+    )
+    # The operator's local time (Asia/Shanghai, the site's time zone): a form field reads it as such.
+    called_at = forms.DateTimeField(
+        label="来电时间（不填为受理时间）",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": "请输入正确的来电时间"},
+    )
     reporter_name = forms.CharField(label="来电人", max_length=50, required=False)
     reporter_phone = forms.RegexField(
         label="来电号码",
@@ -204,6 +220,33 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
         error_messages={"required": "请填写理由"},
+    )
+
+
+class CloseForm(forms.Form):
+    """结案 with the comment, the call back to the caller (回访) and the reply to the 12345 platform; which of
+    them a ticket needs is the service's rule (``event_close``)."""
+
+    comment = forms.CharField(
+        label="结案意见", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False
+    )
+    callback_result = forms.ChoiceField(
+        label="回访结果",
+        required=False,
+        choices=[("", "未回访"), *CallbackResult.choices],
+        error_messages={"invalid_choice": "回访结果无效，请重新选择"},
+    )
+    callback_note = forms.CharField(label="回访说明", max_length=300, required=False)
+    hotline_reply = forms.CharField(
+        label="12345回复", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False
+    )
+
+
+class SendBackForm(ReasonForm):
+    """退回12345: the reason (required by the workflow) and, optionally, the dispatcher's own reply."""
+
+    hotline_reply = forms.CharField(
+        label="12345回复（不填按理由生成）", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
     )
 
 

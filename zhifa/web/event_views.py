@@ -20,20 +20,24 @@ from zhifa.events.handling_selectors import event_handling_rounds
 from zhifa.events.models import Event
 from zhifa.events.permissions import can_command_events, covers_event_street
 from zhifa.events.recommend import recommend_officers
+from zhifa.events.services.contacts import can_reveal_reporter_phone
 from zhifa.events.services.coordination import is_open_task_liaison, open_task
 from zhifa.events.services.dispatch import officers_needed
-from zhifa.events.states import EVENT_WORKFLOW, EventAction, EventSource
+from zhifa.events.services.verification import close_reply_draft
+from zhifa.events.states import EVENT_WORKFLOW, CallbackResult, EventAction, EventSource
 from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.selectors import department_list, officer_list, street_list
 from zhifa.web.event_display import clock_states, coordination_due_at, running_deadline
 from zhifa.web.event_forms import (
     ClassifyForm,
+    CloseForm,
     DispatchForm,
     EventFilterForm,
     FeedbackForm,
     HotlineForm,
     MergeForm,
     ReasonForm,
+    SendBackForm,
     TransferForm,
 )
 from zhifa.web.pages import page_view, paginate, render_list
@@ -50,6 +54,7 @@ COMMAND_ACTIONS = [
     EventAction.CLOSE,
     EventAction.RETURN,
     EventAction.REJECT,
+    EventAction.SEND_BACK,
 ]
 
 
@@ -64,7 +69,16 @@ def command_actions(user: Any, event: Event) -> list[str]:
     if not can_command(user, event):
         return []
     allowed = set(EVENT_WORKFLOW.actions_from(event.status))
-    return [a.value for a in COMMAND_ACTIONS if a in allowed]
+    # A step whose guard refuses this event (退回12345 for an event that is no hotline ticket) is not offered.
+    return [
+        a.value
+        for a in COMMAND_ACTIONS
+        if a in allowed and _guard_allows(EVENT_WORKFLOW.lookup(event.status, a), event, user)
+    ]
+
+
+def _guard_allows(transition: Any, event: Event, user: Any) -> bool:
+    return transition.guard is None or transition.guard(event, user) is None
 
 
 @page_view
@@ -117,9 +131,21 @@ def _detail_context(request: HttpRequest, event: Event, **extra: Any) -> dict[st
         "can_give_feedback": is_open_task_liaison(jurisdiction_of(request.user), event),
         "open_action": "",
         "action_error": "",
+        # The caller's number: masked here; those who may call get one audited look (contact_views).
+        "can_reveal_phone": bool(event.reporter_phone) and can_reveal_reporter_phone(request.user, event),
+        # Officers' work phones for everyone who sees the roster (every post but a business owner).
+        "show_officer_phones": _sees_roster(request.user),
+        "callbacks": list(event.callbacks.all()),
+        "callback_choices": CallbackResult.choices,
+        "close_reply_draft": close_reply_draft(event) if EventAction.CLOSE in actions else "",
     }
     context.update(extra)
     return context
+
+
+def _sees_roster(user: Any) -> bool:
+    j = jurisdiction_of(user)
+    return j.is_district_wide or j.is_street_scoped or j.is_department_scoped
 
 
 def _crews(recommendations: list[Any], needed: int) -> dict[int, list[int]]:
@@ -196,6 +222,27 @@ def _feedback(request: HttpRequest, event: Event) -> str:
     return "书面反馈已提交，已退回指挥中心核查结案"
 
 
+def _close(request: HttpRequest, event: Event) -> str:
+    data = _bound(CloseForm(request.POST))
+    services.event_close(
+        actor=request.user,
+        event=event,
+        comment=data["comment"],
+        callback_result=data["callback_result"],
+        callback_note=data["callback_note"],
+        hotline_reply=data["hotline_reply"],
+    )
+    return "已结案"
+
+
+def _send_back(request: HttpRequest, event: Event) -> str:
+    data = _bound(SendBackForm(request.POST))
+    services.event_send_back(
+        actor=request.user, event=event, reason=data["reason"], hotline_reply=data["hotline_reply"]
+    )
+    return "已退回12345"
+
+
 def _with_reason(service: Callable[..., Any], done: str) -> Handler:
     def handler(request: HttpRequest, event: Event) -> str:
         service(actor=request.user, event=event, reason=_bound(ReasonForm(request.POST))["reason"])
@@ -229,7 +276,8 @@ HANDLERS: dict[str, Handler] = {
     "reject": _with_reason(services.event_reject, "已作不予受理"),
     "redo": _with_reason(services.event_redo, "核查不通过，已重新派遣"),
     "verify": _plain(services.event_verify, "核查通过"),
-    "close": _plain(services.event_close, "已结案"),
+    "close": _close,
+    "send_back": _send_back,
     "classify": _classify,
     "feedback": _feedback,
 }
@@ -298,6 +346,8 @@ def hotline(request: HttpRequest) -> HttpResponse:
                 reporter_phone=data["reporter_phone"],
                 request_body=request_body_of(request),
                 photos=data["photos"],
+                hotline_ticket_no=data["hotline_ticket_no"],
+                called_at=data["called_at"],
             )
         except DomainError as exc:
             form.add_domain_error(exc)

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from zhifa.web import account_views, command, event_views, notification_views, phone, photo_views, place_views, views
+from zhifa.web import (
+    account_views,
+    command,
+    contact_views,
+    event_views,
+    notification_views,
+    phone,
+    photo_views,
+    place_views,
+    views,
+)
 
 app_name = "web"
 
@@ -26,6 +36,7 @@ urlpatterns = [
     path("events/", event_views.events, name="event-list"),
     path("events/<int:event_id>/", event_views.event_detail, name="event-detail"),
     path("events/<int:event_id>/do/<slug:action>/", event_views.event_action, name="event-action"),
+    path("events/<int:event_id>/reporter-phone/", contact_views.reporter_phone, name="event-reporter-phone"),
     path("hotline/", event_views.hotline, name="hotline"),
     # Photo files only through these views, scoped like the event pages (never MEDIA_ROOT as a directory).
     path("photos/<int:photo_id>/public/", photo_views.photo_public, name="photo-public"),

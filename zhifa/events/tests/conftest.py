@@ -109,6 +109,8 @@ def walk_to(world: Any, state: str, **report_overrides: Any) -> Event:
         return services.event_merge(actor=dispatcher, event=event, into=primary, reason="重复上报")
     if state == "rejected":
         return services.event_reject(actor=dispatcher, event=event, reason="不属于执法事项")
+    if state == "sent_back":
+        return services.event_send_back(actor=dispatcher, event=event, reason="不属本区职责")
     if state == "transferred":
         services.event_transfer(actor=dispatcher, event=event, department=world.market_dept, instructions="请核处")
         return Event.objects.get(pk=event.pk)

@@ -5,6 +5,7 @@ import math
 from django import template
 
 from zhifa.events.privacy import mask_phone as _mask_phone
+from zhifa.events.privacy import tel_url as _tel_url
 
 register = template.Library()
 
@@ -13,6 +14,12 @@ register = template.Library()
 def mask_phone(phone: str) -> str:
     """The reporter's phone in a list view: 138****1234."""
     return _mask_phone(phone)
+
+
+@register.filter
+def tel_url(phone: str) -> str:
+    """A work phone as a ``tel:`` link (one tap to call); empty when there is no number."""
+    return _tel_url(phone)
 
 
 @register.filter
