@@ -224,7 +224,14 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
             photo=photos[0] if photos else None,
         )
     elif action == EventAction.HANDLE:
-        services.event_handle(actor=user, event=event, outcome=body.outcome, photos=photos, acted_at=body.acted_at)
+        services.event_handle(
+            actor=user,
+            event=event,
+            outcome=body.outcome,
+            photos=photos,
+            acted_at=body.acted_at,
+            result_type=body.result_type,
+        )
     elif action == EventAction.VERIFY:
         services.event_verify(actor=user, event=event)
     elif action == EventAction.REDO:
@@ -285,7 +292,7 @@ def _run_action(user: Any, event: Event, action: str, body: ActionIn, photos: li
         "dispatch/redispatch: officer_ids (+reason)；acknowledge: [acted_at]；"
         "arrive: lon, lat[, coord_system, accuracy_m, acted_at]（超出签到半径时可加 exception_reason 和一张"
         " multipart photos 现场照片，按超距到场提交并提示调度）；"
-        "relocate（更正位置）: lon, lat, reason[, coord_system, address]；handle: outcome[, acted_at] (+ multipart photos)；"
+        "relocate（更正位置）: lon, lat, reason[, coord_system, address]；handle: outcome, result_type[, acted_at] (+ multipart photos)；"
         "redo/return/reject/merge/send_back: reason；merge: into_id；"
         "close: [comment, callback_result, callback_note, hotline_reply]（12345工单须有 callback_result）；"
         "send_back（退回12345，仅热线来件）: reason[, hotline_reply]；"

@@ -203,6 +203,13 @@ class ActionIn(Schema):
     coord_system: str = "wgs84"
     accuracy_m: FiniteFloat | None = None
     outcome: str = ""
+    result_type: str = Field(
+        "",
+        description=(
+            "handle：处置结果类型编码（如 rectified 已整改、ordered 责令整改、case_opened 转立案、no_violation 无违法事实；"
+            "所在区设有结果类型时必填，须拍照的类型须同时上传处置照片）"
+        ),
+    )
     reason: str = ""
     department_id: Id | None = None
     instructions: str = ""
