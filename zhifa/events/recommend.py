@@ -121,11 +121,49 @@ def recommend_officers(
     many officers the event takes (``dispatch.officers_needed``); the neighbouring streets are searched only
     when the zone and street cannot field that many."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
     matter = Matter.objects.filter(pk=event.matter_id).values("domain").first() if event.matter_id is not None else None
     geometry = _geometry(event.district_id)
     neighbour_streets = geometry.neighbours.get(event.street_id, frozenset())
+    near = Q(zone_id=event.zone_id) | Q(street_id=event.street_id) | Q(street_id__in=neighbour_streets)
+    rows = _candidates(district_id=event.district_id, now=now, near=near)
+    return _ranked(
+        event, rows, domain=matter["domain"] if matter else None, geometry=geometry, needed=needed, limit=limit
+    )
 
+
+def recommend_officers_many(
+    *, events: list[tuple[Event, int]], now: dt.datetime | None = None, limit: int = 5
+) -> dict[int, list[Recommendation]]:
+    """``recommend_officers`` for each ``(event, needed)`` of one district at once, by event id — for a page
+    of the command centre's queue: the district's free officers on duty are read once (one query, instead
+    of three for every event), then ranked for each event by the same rule."""
+    if not events:
+        return {}
+    now = now or timezone.now()
+    district_id = events[0][0].district_id
+    matter_ids = {e.matter_id for e, _ in events if e.matter_id is not None}
+    domains = dict(Matter.objects.filter(pk__in=matter_ids).values_list("pk", "domain")) if matter_ids else {}
+    geometry = _geometry(district_id)
+    rows = _candidates(district_id=district_id, now=now, near=None)
+    return {
+        e.pk: _ranked(
+            e,
+            rows,
+            domain=domains.get(e.matter_id) if e.matter_id is not None else None,
+            geometry=geometry,
+            needed=needed,
+            limit=limit,
+        )
+        for e, needed in events
+    }
+
+
+_Row = tuple[int, str, str, int | None, int | None, list[str] | None, float | None, float | None]
+
+
+def _candidates(*, district_id: int, now: dt.datetime, near: Q | None) -> list[_Row]:
+    """Active officers with a valid certificate, on duty and not busy, with their fresh position if any;
+    ``near`` narrows them to an event's zone, street and neighbouring streets (None: the whole district)."""
     latest = OfficerPosition.objects.filter(
         officer_id=OuterRef("pk"),
         recorded_at__gte=now - dt.timedelta(minutes=POSITION_FRESH_MINUTES),
@@ -135,14 +173,13 @@ def recommend_officers(
     busy = EventAssignment.objects.filter(
         officer_id=OuterRef("pk"), released_at__isnull=True, event__status__in=FIELD_STATES
     )
+    officers = Officer.objects.filter(
+        district_id=district_id, is_active=True, certificate_valid_until__gte=timezone.localdate(now)
+    )
+    if near is not None:
+        officers = officers.filter(near)
     rows = (
-        Officer.objects.filter(
-            Q(zone_id=event.zone_id) | Q(street_id=event.street_id) | Q(street_id__in=neighbour_streets),
-            district_id=event.district_id,
-            is_active=True,
-            certificate_valid_until__gte=today,
-        )
-        .filter(Exists(on_duty))
+        officers.filter(Exists(on_duty))
         .filter(~Exists(busy))
         .annotate(
             position_lon=Subquery(latest.values("lon")[:1]),
@@ -152,18 +189,26 @@ def recommend_officers(
             "id", "name", "badge_no", "zone_id", "street_id", "certified_domains", "position_lon", "position_lat"
         )
     )
+    return list(rows)
 
+
+def _ranked(
+    event: Event, rows: list[_Row], *, domain: str | None, geometry: _Geometry, needed: int, limit: int
+) -> list[Recommendation]:
+    neighbour_streets = geometry.neighbours.get(event.street_id, frozenset())
     speed = float(getattr(settings, "ZHIFA_RIDING_SPEED_MPS", 4.5))
     candidates: list[tuple[float, int, str, Recommendation]] = []
     for officer_id, name, badge_no, zone_id, street_id, domains, p_lon, p_lat in rows:
-        if matter is not None and matter["domain"] not in (domains or ()):
+        if domain is not None and domain not in (domains or ()):
             continue
         if zone_id is not None and zone_id == event.zone_id:
             scope = _ZONE
         elif street_id == event.street_id:
             scope = _STREET
-        else:
+        elif street_id in neighbour_streets:
             scope = _NEIGHBOUR
+        else:
+            continue  # another part of the district (rows read for a whole page of events)
         if p_lon is not None and p_lat is not None:
             origin, source = (p_lon, p_lat), "实时定位"
         elif zone_id in geometry.zone_centre:

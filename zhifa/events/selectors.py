@@ -252,6 +252,7 @@ def event_queue_rows(
 
 
 def _queue_filtered(events: QuerySet[Event], f: QueueFilters, now: dt.datetime) -> QuerySet[Event]:
+    # ``next_due_at`` is _with_next_due's annotation (in Q objects: the type checker knows the model's fields only).
     if f.street_id:
         events = events.filter(street_id=f.street_id)
     if f.domain:
@@ -263,13 +264,13 @@ def _queue_filtered(events: QuerySet[Event], f: QueueFilters, now: dt.datetime) 
     if f.source:
         events = events.filter(source=f.source)
     if f.clock == QueueClock.OVERDUE:
-        events = events.filter(next_due_at__lt=now)
+        events = events.filter(Q(next_due_at__lt=now))
     elif f.clock == QueueClock.DUE_SOON:
-        events = events.filter(next_due_at__gte=now, next_due_at__lt=now + DUE_SOON)
+        events = events.filter(Q(next_due_at__gte=now) & Q(next_due_at__lt=now + DUE_SOON))
     elif f.clock == QueueClock.RUNNING:
-        events = events.filter(next_due_at__gte=now)
+        events = events.filter(Q(next_due_at__gte=now))
     elif f.clock == QueueClock.WAITING:
-        events = events.filter(next_due_at__isnull=True)
+        events = events.filter(Q(next_due_at__isnull=True))
     if f.q and f.q.strip():
         term = f.q.strip()
         events = events.filter(

@@ -44,7 +44,7 @@ from zhifa.core.errors import DomainError, PermissionDenied
 from zhifa.events import selectors
 from zhifa.events.models import Event
 from zhifa.events.permissions import can_command_events
-from zhifa.events.recommend import recommend_officers
+from zhifa.events.recommend import recommend_officers_many
 from zhifa.events.selectors import QueueClock, QueueFilters
 from zhifa.events.services.dispatch import officers_needed
 from zhifa.events.states import EVENT_WORKFLOW, OPEN_STATES, EventAction, EventPriority, EventSource, EventStatus
@@ -114,18 +114,31 @@ def _filter_query(form: QueueFilterForm) -> str:
     return query.urlencode()
 
 
-def command_row(event: Event, *, user: Any, request: HttpRequest | None = None) -> dict[str, Any]:
-    """One queue row, with the top recommended officers for one-click dispatch when it can be dispatched."""
-    may_command = can_command(user, event)
-    top: list[Any] = []
-    if may_command and EventAction.DISPATCH in EVENT_WORKFLOW.actions_from(event.status):
-        needed = officers_needed(event)
-        top = recommend_officers(event=event, needed=needed, limit=needed)
+def command_rows(events: list[Event], *, user: Any, request: HttpRequest | None = None) -> list[dict[str, Any]]:
+    """The queue rows of ``events``, each that can be dispatched with its recommended crew for one-click
+    dispatch: the recommendations of a whole page are made at once (``recommend_officers_many``)."""
+    may_command = {e.pk: can_command(user, e) for e in events}
+    dispatchable = [
+        (e, officers_needed(e))
+        for e in events
+        if may_command[e.pk] and EventAction.DISPATCH in EVENT_WORKFLOW.actions_from(e.status)
+    ]
+    crews = recommend_officers_many(events=dispatchable, limit=1)
+    needed = {e.pk: n for e, n in dispatchable}
+    rows = []
+    for event in events:
+        top = crews.get(event.pk, [])
         # One click dispatches the whole crew the law needs, or nobody.
-        top = top if len(top) >= needed else []
-    row = queue_row(event, request=request, can_dispatch=may_command, recommendations=top)
-    row["is_urgent"] = event.priority == EventPriority.URGENT
-    return row
+        top = top if len(top) >= needed.get(event.pk, 1) else []
+        row = queue_row(event, request=request, can_dispatch=may_command[event.pk], recommendations=top)
+        row["is_urgent"] = event.priority == EventPriority.URGENT
+        rows.append(row)
+    return rows
+
+
+def command_row(event: Event, *, user: Any, request: HttpRequest | None = None) -> dict[str, Any]:
+    """One queue row (the live stream's, an action's answer)."""
+    return command_rows([event], user=user, request=request)[0]
 
 
 def _queue_context(request: HttpRequest, form: QueueFilterForm) -> dict[str, Any]:
@@ -135,7 +148,7 @@ def _queue_context(request: HttpRequest, form: QueueFilterForm) -> dict[str, Any
     return {
         "form": form,
         "page": page,
-        "rows": [command_row(e, user=request.user, request=request) for e in page],
+        "rows": command_rows(list(page), user=request.user, request=request),
         "query": _filter_query(form),
         "cursor": now.isoformat(),
     }
@@ -227,7 +240,11 @@ def _row_answer(request: HttpRequest, event_id: int, *, notice: str, is_error: b
         "notice": notice,
         "is_error": is_error,
     }
-    return render(request, "web/command.html#action-answer", context, status=status)
+    response = render(request, "web/command.html#action-answer", context, status=status)
+    # command.js swaps a refused action's answer (4xx) in only when it is this: the row with its message, never
+    # an error page.
+    response["X-Command-Answer"] = "row"
+    return response
 
 
 OFFICER_STATUS_LABELS = {"free": "空闲", "busy": "忙碌", "off_duty": "不在岗"}
@@ -288,10 +305,9 @@ class ChangeFeed:
             if changed
             else set()
         )
-        for event in changed:
+        for event, row in zip(changed, command_rows(changed, user=self.user), strict=True):
             self.sent[event.pk] = event.updated_at
             self.cursor = max(self.cursor, event.updated_at)
-            row = command_row(event, user=self.user)
             row["matches"] = event.pk in matching
             row["is_new"] = event.created_at > self.new_after
             out.append(sse_message(row, event="event", id=self.cursor.isoformat()))

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -69,7 +70,7 @@ def queue_row(
     (the same template partial the page renders first) and the fields the map and the countdown need."""
     deadline = running_deadline(event, coordination_due_at(event))
     allowed = set(EVENT_WORKFLOW.actions_from(event.status)) if can_dispatch else set()
-    context = {
+    context: dict[str, Any] = {
         "event": event,
         "deadline": deadline,
         "can_dispatch": can_dispatch,
@@ -78,6 +79,10 @@ def queue_row(
         "can_merge": EventAction.MERGE in allowed,
         "recommendations": list(recommendations),
     }
+    if request is not None:
+        # The row's forms need the request's token and nothing else from it: rendering with the request would
+        # run every context processor (the unread-notification count is a query) for each of a page's rows.
+        context["csrf_token"] = get_token(request)
     return {
         "id": event.pk,
         "public_no": event.public_no,
@@ -89,5 +94,5 @@ def queue_row(
         "title": event.matter.name if event.matter is not None else event.description[:30],
         "due_at": deadline.due_at.isoformat() if deadline and deadline.due_at else None,
         "url": reverse("web:event-detail", args=[event.pk]),
-        "html": render_to_string("web/command.html#queue-row", context, request=request),
+        "html": render_to_string("web/command.html#queue-row", context),
     }

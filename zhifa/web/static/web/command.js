@@ -80,7 +80,8 @@
     var status = document.getElementById("live-status");
     var soundButton = document.getElementById("sound-toggle");
     var config = readJson("map-config");
-    var map = L.map(el, { preferCanvas: true });
+    // maxZoom: the clusters need one even without a tile layer (a deployment without a tile server).
+    var map = L.map(el, { preferCanvas: true, maxZoom: 19 });
     if (config.tileUrl) { L.tileLayer(config.tileUrl, { attribution: config.tileAttribution || "", maxZoom: 19 }).addTo(map); }
 
     function results() { return document.getElementById("queue-results"); }
@@ -312,10 +313,11 @@
       showEmpty();
     });
 
-    // An action refused by a rule (409, 422) still answers with the row and the Chinese message: swap it in.
+    // An action refused by a rule (404 for an unknown merge target, 409, 422) still answers with the row and
+    // the Chinese message: swap it in. Any other error answer is an error page, never swapped into the queue.
     document.body.addEventListener("htmx:beforeSwap", function (e) {
       var xhr = e.detail.xhr;
-      if (xhr.status >= 400 && xhr.status < 500 && xhr.status !== 403 && xhr.status !== 404 && xhr.responseURL.indexOf("/command/events/") !== -1) {
+      if (xhr.status >= 400 && xhr.getResponseHeader("X-Command-Answer") === "row") {
         e.detail.shouldSwap = true;
         e.detail.isError = false;
       }

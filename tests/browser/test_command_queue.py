@@ -1,0 +1,170 @@
+"""The command centre at scale (issue 16): a new urgent event arrives on top of the queue, highlighted and with
+a tone, without a reload; the filters narrow the queue (and what arrives live); a dispatch to the
+recommended officer is done in place — the row changes, the page is never reloaded."""
+
+import json
+import urllib.request
+from typing import Any
+
+from playwright.sync_api import expect
+
+from conftest import POINT_IN_A, World
+from tests.browser.conftest import BROWSER_TIMEOUT_MS, login
+from zhifa.core.tokens import api_token_issue
+from zhifa.events import services
+from zhifa.events.models import Event
+from zhifa.events.states import EventPriority, EventSource, EventStatus
+from zhifa.events.tests.conftest import officer_of, on_duty
+from zhifa.events.tests.factories import DispatchedEventFactory
+
+SCREENSHOTS = "/tmp"
+
+
+def post_event(base_url: str, token: str, **payload: Any) -> Event:
+    request = urllib.request.Request(
+        f"{base_url}/api/v1/events",
+        data=json.dumps(payload).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=BROWSER_TIMEOUT_MS / 1000) as response:
+        assert response.status == 201
+        return Event.objects.get(public_no=json.loads(response.read())["public_no"])
+
+
+def never_reloaded(page: Any) -> bool:
+    return page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
+
+
+def open_command_centre(page: Any, base_url: str, path: str = "/command/") -> None:
+    page.goto(f"{base_url}{path}")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+
+
+def test_a_new_urgent_event_arrives_on_top_with_a_tone(live_server: Any, world: World, page: Any) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    dispatcher = world.user("dispatcher")
+    _, token = api_token_issue(actor=dispatcher, user=dispatcher, name="浏览器测试")
+    running = DispatchedEventFactory(grid=world.grid_a)
+    login(page, live_server.url, "dispatcher")
+    open_command_centre(page, live_server.url)
+    expect(page.locator("#queue tr.queue-row")).to_have_count(1)
+    expect(page.locator("#command-map")).to_have_attribute("data-event-count", "1")
+
+    urgent = post_event(
+        live_server.url,
+        token,
+        description="仓库起火冒烟，有人被困",
+        lon=POINT_IN_A[0],
+        lat=POINT_IN_A[1],
+        source="hotline",
+        priority="urgent",
+    )
+
+    first = page.locator("#queue tr.queue-row").first
+    expect(first).to_have_id(f"event-{urgent.pk}")
+    expect(first).to_have_class("queue-row priority-urgent new")
+    expect(first.locator(".tag.danger")).to_have_text("紧急")
+    expect(page.locator("#queue tr.queue-row").nth(1)).to_have_id(f"event-{running.pk}")
+    expect(page.locator("#queue-count")).to_have_text("2")
+    expect(page.locator("#queue")).to_have_attribute("data-last-tone", "urgent")
+    expect(page.locator("#command-map")).to_have_attribute("data-event-count", "2")
+    assert never_reloaded(page)
+    assert errors == []
+    page.screenshot(path=f"{SCREENSHOTS}/issue16-command-new-urgent.png")
+
+    # Looked at: the highlight goes.
+    first.hover()
+    expect(first).to_have_class("queue-row priority-urgent")
+
+
+def test_filters_narrow_the_queue_and_what_arrives_live(live_server: Any, world: World, page: Any) -> None:
+    dispatcher = world.user("dispatcher")
+    _, token = api_token_issue(actor=dispatcher, user=dispatcher, name="浏览器测试")
+    in_a = DispatchedEventFactory(grid=world.grid_a, description="甲街道的事件", address="湖墅南路1号")
+    in_b = DispatchedEventFactory(grid=world.grid_b, description="乙街道的事件", address="莫干山路9号")
+    login(page, live_server.url, "dispatcher")
+    open_command_centre(page, live_server.url)
+    expect(page.locator("#queue tr.queue-row")).to_have_count(2)
+
+    # by street
+    page.get_by_label("街道").select_option(label="乙街道")
+    expect(page.locator("#queue tr.queue-row")).to_have_count(1)
+    expect(page.locator(f"#event-{in_b.pk}")).to_be_visible()
+    expect(page.locator("#queue-count")).to_have_text("1")
+    expect(page).to_have_url(
+        f"{live_server.url}/command/?street_id={world.street_b.pk}&domain=&status=&priority=&source=&clock=&q="
+    )
+    expect(page.locator("#command-map")).to_have_attribute("data-event-count", "1")
+
+    # an event in street A arriving now is not this view's: it does not appear, the count stays
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    post_event(
+        live_server.url, token, description="甲街道新来的事件", lon=POINT_IN_A[0], lat=POINT_IN_A[1], source="hotline"
+    )
+    # a search, typed: by the address
+    page.get_by_label("街道").select_option(label="全部")
+    expect(page.locator("#queue tr.queue-row")).to_have_count(3)
+    page.get_by_label("搜索").fill("湖墅南路")
+    expect(page.locator("#queue tr.queue-row")).to_have_count(1)
+    expect(page.locator(f"#event-{in_a.pk}")).to_be_visible()
+    # a filter with nothing in it says so
+    page.get_by_label("紧急程度").select_option(label="紧急")
+    expect(page.locator(".queue-empty")).to_have_text("没有符合条件的待办事件")
+    expect(page.locator("#queue-count")).to_have_text("0")
+    assert never_reloaded(page)
+
+
+def test_dispatch_in_place(live_server: Any, world: World, page: Any) -> None:
+    officer = officer_of(world, "officer_a")
+    on_duty(officer)
+    event = services.event_intake(
+        actor=world.user("dispatcher"),
+        district=world.district,
+        source=EventSource.HOTLINE,
+        description="仁和路口有流动摊贩占道经营",
+        lon=POINT_IN_A[0],
+        lat=POINT_IN_A[1],
+        priority=EventPriority.NORMAL,
+    ).event
+    login(page, live_server.url, "dispatcher")
+    open_command_centre(page, live_server.url)
+    row = page.locator(f"#event-{event.pk}")
+    expect(row.locator(".tag.status-triaged")).to_have_text("已研判")
+
+    row.locator(".dispatch-btn").click()
+
+    expect(row.locator(".tag.status-dispatched")).to_have_text("已派遣")
+    expect(row.locator(".clock-label")).to_have_text("响应")
+    expect(row.locator(".dispatch-btn")).to_have_count(0)
+    expect(page.locator("#command-messages")).to_have_text(f"{event.public_no}：已派遣：甲队员")
+    event.refresh_from_db()
+    assert event.status == EventStatus.DISPATCHED
+    assert [a.officer_id for a in event.assignments.all()] == [officer.pk]
+    assert never_reloaded(page)
+    page.screenshot(path=f"{SCREENSHOTS}/issue16-command-dispatched.png")
+
+
+def test_dispatch_in_place_takes_the_row_out_of_a_waiting_view(live_server: Any, world: World, page: Any) -> None:
+    officer = officer_of(world, "officer_a")
+    on_duty(officer)
+    event = services.event_intake(
+        actor=world.user("dispatcher"),
+        district=world.district,
+        source=EventSource.HOTLINE,
+        description="仁和路口有流动摊贩占道经营",
+        lon=POINT_IN_A[0],
+        lat=POINT_IN_A[1],
+    ).event
+    DispatchedEventFactory(grid=world.grid_a)
+    login(page, live_server.url, "dispatcher")
+    open_command_centre(page, live_server.url, "/command/?clock=waiting")
+    expect(page.locator("#queue tr.queue-row")).to_have_count(1)
+
+    page.locator(f"#event-{event.pk} .dispatch-btn").click()
+
+    expect(page.locator("#queue tr.queue-row")).to_have_count(0)
+    expect(page.locator("#queue-count")).to_have_text("0")
+    expect(page.locator("#command-messages")).to_contain_text("已派遣：甲队员")
+    assert never_reloaded(page)
