@@ -247,3 +247,21 @@ def test_the_send_back_button_is_not_offered_to_an_officer(client_as: Any, world
     assert "action-send_back" not in page
     assert forged.status_code == 403
     assert Event.objects.get(pk=event.pk).status == EventStatus.TRIAGED
+
+
+def test_the_officer_sent_to_the_caller_gets_the_button_on_the_phone(
+    client: Any, world: World, colleague: Any
+) -> None:
+    event = walk_to(world, "acknowledged")
+    client.force_login(world.user("officer_a"))
+
+    sent = client.get(f"/m/events/{event.pk}/").content.decode()
+    revealed = client.post(f"/events/{event.pk}/reporter-phone/", **JSON)
+    client.force_login(colleague.user)
+    other = client.get(f"/m/events/{event.pk}/").content.decode()
+
+    assert "王先生" in sent and "138****1234" in sent and "13812341234" not in sent
+    assert 'id="reveal-phone"' in sent and "web/reveal-phone.js" in sent
+    assert revealed.json()["tel_url"] == "tel:13812341234"
+    assert "138****1234" in other and 'id="reveal-phone"' not in other
+    assert looks() == 1
