@@ -28,7 +28,14 @@ from django.utils import timezone
 
 from zhifa.catalog.models import Matter
 from zhifa.core.errors import NotFound
-from zhifa.events.models import CoordinationTask, Event, EventAssignment, Notification, OfficerPosition
+from zhifa.events.models import (
+    ArrivalException,
+    CoordinationTask,
+    Event,
+    EventAssignment,
+    Notification,
+    OfficerPosition,
+)
 from zhifa.events.states import FIELD_STATES, OPEN_STATES, EventPriority, EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.models import DutyShift, Officer
@@ -236,7 +243,9 @@ class QueueFilters:
 def event_queue(*, user: Any, filters: QueueFilters | None = None, now: dt.datetime | None = None) -> QuerySet[Event]:
     """Open events in the user's scope: urgent first, then the nearest running deadline; events waiting on
     the command centre follow, oldest first. Narrowed by ``filters``; ``now`` decides overdue / due soon."""
-    events = _with_next_due(_scoped(user).filter(status__in=OPEN_STATES).select_related(*_LIST_RELATED))
+    events = _with_arrival_flag(
+        _with_next_due(_scoped(user).filter(status__in=OPEN_STATES).select_related(*_LIST_RELATED))
+    )
     if filters is not None:
         events = _queue_filtered(events, filters, now or timezone.now())
     urgent_first = Case(When(priority=EventPriority.URGENT, then=Value(0)), default=Value(1))
@@ -327,7 +336,13 @@ def officer_positions_latest(*, user: Any) -> QuerySet[OfficerPosition]:
 def events_changed_since(*, user: Any, since: dt.datetime) -> QuerySet[Event]:
     """Events created or changed after ``since`` (the live page polls or streams these)."""
     events = _with_next_due(_scoped(user).filter(updated_at__gt=since).select_related(*_LIST_RELATED))
-    return events.order_by("updated_at", "pk")
+    return _with_arrival_flag(events).order_by("updated_at", "pk")
+
+
+def _with_arrival_flag(events: QuerySet[Event]) -> QuerySet[Event]:
+    """``has_arrival_exception``: an officer arrived beyond the radius (超距到场), flagged on the command
+    centre's row — on the page and on the rows its live stream sends (issue 16)."""
+    return events.annotate(has_arrival_exception=Exists(ArrivalException.objects.filter(event_id=OuterRef("pk"))))
 
 
 @dataclass(frozen=True)

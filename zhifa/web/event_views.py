@@ -27,6 +27,7 @@ from zhifa.events.services.verification import close_reply_draft
 from zhifa.events.states import EVENT_WORKFLOW, CallbackResult, EventAction, EventSource
 from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.selectors import department_list, officer_list, street_list
+from zhifa.web import event_places
 from zhifa.web.event_display import clock_states, coordination_due_at, running_deadline
 from zhifa.web.event_forms import (
     ClassifyForm,
@@ -139,6 +140,7 @@ def _detail_context(request: HttpRequest, event: Event, **extra: Any) -> dict[st
         "callback_choices": CallbackResult.choices,
         "close_reply_draft": close_reply_draft(event) if EventAction.CLOSE in actions else "",
     }
+    context.update(event_places.place_context(request, event))
     context.update(extra)
     return context
 
@@ -279,6 +281,7 @@ HANDLERS: dict[str, Handler] = {
     "close": _close,
     "send_back": _send_back,
     "classify": _classify,
+    "relocate": event_places.relocate,
     "feedback": _feedback,
 }
 

@@ -23,8 +23,7 @@ from zhifa.core.errors import DomainError, ValidationFailed
 from zhifa.core.request_body import request_body_of
 from zhifa.events import selectors, services
 from zhifa.events.handling_selectors import event_handling_rounds, event_redo_pending, officer_done_rounds
-from zhifa.events.models import Event, EventAssignment
-from zhifa.events.services.contacts import can_reveal_reporter_phone
+from zhifa.events.models import ArrivalException, Event, EventAssignment
 from zhifa.events.services.dispatch import offline_max_age
 from zhifa.events.services.receipts import task_receipt_record
 from zhifa.events.states import EventPriority, EventSource, EventStatus
@@ -192,8 +191,6 @@ def _task_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str,
         "phrases": options.phrases,
         # Whom the officer works the task with (同组队员), with a number to call where the roster has one.
         "partners": _partners(request.user, event),
-        # The caller's whole number, one audited look away, for the officer sent to them (services.contacts).
-        "can_reveal_phone": bool(event.reporter_phone) and can_reveal_reporter_phone(request.user, event),
         "rounds": rounds,
         # Why the command centre sent the last round back (核查不通过): what this round has to answer.
         "redo_round": event_redo_pending(event=event, rounds=rounds),
@@ -249,6 +246,8 @@ def arrive(request: HttpRequest, event_id: int) -> HttpResponse:
         if not form.is_valid():
             raise ValidationFailed("未获取到定位，请允许使用位置信息后重试", code="position_missing")
         point = form.cleaned_data
+        # 超距到场: the form offered after a refusal for distance sends a reason and a photo of the site.
+        reason = request.POST.get("exception_reason", "")
         services.event_arrive(
             actor=request.user,
             event=event,
@@ -256,11 +255,31 @@ def arrive(request: HttpRequest, event_id: int) -> HttpResponse:
             lat=point["lat"],
             accuracy_m=point["accuracy"],
             acted_at=_acted_at(request.POST),
+            exception_reason=reason,
+            photo=request.FILES.get("photo"),
         )
     except DomainError as exc:
-        return _refused(request, event_id, exc)
+        offer = exc.code in ARRIVE_EXCEPTION_CODES
+        typed = request.POST.get("exception_reason", "")
+        return _refused(request, event_id, exc, arrive_exception=offer, exception_reason=typed)
+    if reason.strip() and ArrivalException.objects.filter(event_id=event.pk, officer__user=request.user).exists():
+        messages.success(request, "已到场签到（超距到场，已提示调度员）")
+        return redirect("web:phone-task", event_id=event.pk)
     messages.success(request, "已到场签到")
     return redirect("web:phone-task", event_id=event.pk)
+
+
+# The refusals after which the page offers 超距到场 (a reason and a photo) instead of only "go closer".
+ARRIVE_EXCEPTION_CODES = frozenset(
+    {
+        "arrive_too_far",
+        "arrive_exception_photo_required",
+        "arrive_exception_reason_too_long",
+        "photo_too_large",
+        "photo_type_unsupported",
+        "photo_unreadable",
+    }
+)
 
 
 @require_POST

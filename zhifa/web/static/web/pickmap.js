@@ -164,6 +164,16 @@
       el.dataset.ready = "true";
     }).catch(function (err) { el.dataset.error = String(err); });
     map.on("click", function (e) { place(e.latlng); });
+    // A map inside a closed <details> (更正位置) was drawn 0 px wide: size it again when it opens.
+    var details = box.closest("details");
+    if (details) {
+      details.addEventListener("toggle", function () {
+        if (!details.open) { return; }
+        map.invalidateSize();
+        if (marker) { map.setView(marker.getLatLng(), Math.max(map.getZoom(), 16)); }
+        else if (outline) { map.fitBounds(L.geoJSON(outline).getBounds()); }
+      });
+    }
 
     // --- the gazetteer search ------------------------------------------------------------------------
     if (!q) { return; }
