@@ -8,8 +8,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from conftest import POINT_IN_A, World
+from conftest import POINT_IN_A, POINT_IN_B, World
 from tests.browser.conftest import BROWSER_TIMEOUT_MS, login
+from tests.browser.test_hostile_names import assert_nothing_ran, watched
 from zhifa.core.tokens import api_token_issue
 from zhifa.events import services
 from zhifa.events.models import Event
@@ -18,6 +19,9 @@ from zhifa.events.tests.conftest import officer_of, on_duty
 from zhifa.events.tests.factories import DispatchedEventFactory
 
 SCREENSHOTS = "/tmp"
+HOSTILE = "<img src=x onerror=alert(1)>"  # the house's hostile name
+
+__all__ = ["watched"]  # the fixture: a page that records CSP violations and dialogs
 
 
 def post_event(base_url: str, token: str, **payload: Any) -> Event:
@@ -98,14 +102,22 @@ def test_filters_narrow_the_queue_and_what_arrives_live(live_server: Any, world:
     )
     expect(page.locator("#command-map")).to_have_attribute("data-event-count", "1")
 
-    # an event in street A arriving now is not this view's: it does not appear, the count stays
+    # arriving now: an event in street A is not this view's, one in street B is (after A's, so A's was seen)
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
-    post_event(
+    new_a = post_event(
         live_server.url, token, description="甲街道新来的事件", lon=POINT_IN_A[0], lat=POINT_IN_A[1], source="hotline"
     )
+    new_b = post_event(
+        live_server.url, token, description="乙街道新来的事件", lon=POINT_IN_B[0], lat=POINT_IN_B[1], source="hotline"
+    )
+    expect(page.locator("#queue tr.queue-row").first).to_have_id(f"event-{new_b.pk}")
+    expect(page.locator("#queue-count")).to_have_text("2")
+    expect(page.locator(f"#event-{new_a.pk}")).to_have_count(0)
+    expect(page.locator("#command-map")).to_have_attribute("data-event-count", "2")
+
     # a search, typed: by the address
     page.get_by_label("街道").select_option(label="全部")
-    expect(page.locator("#queue tr.queue-row")).to_have_count(3)
+    expect(page.locator("#queue tr.queue-row")).to_have_count(4)
     page.get_by_label("搜索").fill("湖墅南路")
     expect(page.locator("#queue tr.queue-row")).to_have_count(1)
     expect(page.locator(f"#event-{in_a.pk}")).to_be_visible()
@@ -168,3 +180,28 @@ def test_dispatch_in_place_takes_the_row_out_of_a_waiting_view(live_server: Any,
     expect(page.locator("#queue-count")).to_have_text("0")
     expect(page.locator("#command-messages")).to_contain_text("已派遣：甲队员")
     assert never_reloaded(page)
+
+
+def test_a_hostile_description_arriving_live_is_text_in_the_row_and_on_the_map(
+    live_server: Any, world: World, watched: Any
+) -> None:
+    page, dialogs = watched
+    dispatcher = world.user("dispatcher")
+    _, token = api_token_issue(actor=dispatcher, user=dispatcher, name="浏览器测试")
+    login(page, live_server.url, "dispatcher")
+    open_command_centre(page, live_server.url)
+
+    event = post_event(
+        live_server.url, token, description=HOSTILE, lon=POINT_IN_A[0], lat=POINT_IN_A[1], source="hotline"
+    )
+
+    expect(page.locator(f"#event-{event.pk} .queue-title")).to_have_text(HOSTILE)
+    expect(page.locator("#command-map")).to_have_attribute("data-event-count", "1")
+    # the marker sits on street A's centre, under its label (labels let the pointer through to the map)
+    popup = page.locator(".leaflet-popup-content")
+    label = page.locator(".street-label", has_text="甲街道").bounding_box()
+    assert label is not None
+    page.mouse.click(label["x"] + label["width"] / 2, label["y"] + label["height"] / 2)
+    expect(popup).to_have_text(f"{event.public_no} {HOSTILE}（已研判）")
+    assert page.locator("#queue img, .leaflet-pane img, .leaflet-pane script").count() == 0
+    assert_nothing_ran(page, dialogs)
