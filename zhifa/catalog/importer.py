@@ -19,10 +19,17 @@ from pathlib import Path
 from typing import IO, Any
 
 import openpyxl
+from django.db import transaction
 
-from zhifa.catalog.models import DiscretionTier, Domain, PenaltyKind, SubjectCategory
+from zhifa.catalog.models import DiscretionTier, Domain, Matter, PenaltyKind, SubjectCategory
 from zhifa.catalog.permissions import require_catalogue_editor
-from zhifa.catalog.services import ImportResult, matters_upsert
+from zhifa.catalog.services import (
+    DEFAULT_RESULT_TYPES,
+    PHRASE_MAX,
+    ImportResult,
+    matter_handling_add,
+    matters_upsert,
+)
 from zhifa.catalog.specs import ALL_CATEGORIES, TIER_ORDER, MatterSpec, TierSpec, spec_problems
 from zhifa.core.actors import Actor
 from zhifa.core.errors import ValidationFailed
@@ -71,7 +78,13 @@ COLUMNS: list[Column] = [
     ],
     Column("requires_two_officers", "须两名持证人员", False),
     Column("is_active", "启用", False),
+    # The matter's own 常用语 and 处置结果类型 for the officer's handle form (issue 16), after the district's
+    # defaults; a result type ending in "*" needs a photo (``HANDLING_PHOTO_MARK``). Added, never removed.
+    Column("handling_phrases", "常用语", False),
+    Column("handling_result_types", "处置结果类型", False),
 ]
+HANDLING_PHOTO_MARK = "*"
+RESULT_TYPE_NAME_MAX = 30
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 HEADER_NAMES = {c.key: c.key for c in COLUMNS} | {c.label: c.key for c in COLUMNS}
 
@@ -118,9 +131,66 @@ def matters_import(
     # Refuse before reading: a forbidden user learns nothing about the file's problems.
     require_catalogue_editor(actor, district_id=district.pk)
     name, content = _read_bytes(path_or_file)
-    rows = _rows(content, file_format or _guess_format(name, content))
-    specs = matters_parse(rows, district=district)
-    return matters_upsert(actor=actor, district_id=district.pk, specs=specs, reason=f"批量导入执法事项：{name}")
+    rows = list(_rows(content, file_format or _guess_format(name, content)))
+    additions, addition_errors = handling_parse(rows)
+    try:
+        specs = matters_parse(rows, district=district)
+    except ValidationFailed as exc:
+        # Every row's problems in one answer, those of the two handling columns too.
+        listed = exc.details.get("errors", []) if isinstance(exc.details, dict) else []
+        if addition_errors and listed:
+            merged = [RowError(**e) for e in listed] + addition_errors
+            raise _invalid(sorted(merged, key=lambda e: e.row)) from exc
+        raise
+    if addition_errors:
+        raise _invalid(addition_errors)
+    with transaction.atomic():
+        result = matters_upsert(actor=actor, district_id=district.pk, specs=specs, reason=f"批量导入执法事项：{name}")
+        codes = dict(Matter.objects.filter(district=district, code__in=list(additions)).values_list("code", "pk"))
+        for code, (phrases, result_types) in additions.items():
+            matter_handling_add(actor=actor, matter_id=codes[code], phrases=phrases, result_types=result_types)
+    return result
+
+
+def handling_parse(
+    rows: list[list[Any]],
+) -> tuple[dict[str, tuple[list[str], list[tuple[str, str, bool]]]], list[RowError]]:
+    """The 常用语 and 处置结果类型 columns, by matter code: phrases, and result types as (code, name,
+    requires_photo) — a name the district's defaults use keeps the default's code (the matter's own takes its
+    place), any other name is its own code. Rows without a code are left to ``matters_parse`` to report."""
+    if not rows:
+        return {}, []
+    keys, _ = _header(rows[0])
+    default_codes = {name: code for code, name, _ in DEFAULT_RESULT_TYPES}
+    found: dict[str, tuple[list[str], list[tuple[str, str, bool]]]] = {}
+    errors: list[RowError] = []
+    for row_number, cells in enumerate(rows[1:], start=2):
+        values = {key: _text(cells[i] if i < len(cells) else None) for i, key in enumerate(keys) if key}
+        code = values.get("code", "")
+        phrases = _split(values.get("handling_phrases", ""))
+        entries = _split(values.get("handling_result_types", ""))
+        if not code or not (phrases or entries):
+            continue
+        for phrase in phrases:
+            if len(phrase) > PHRASE_MAX:
+                errors.append(_error(row_number, "handling_phrases", "too_long", f"常用语不能超过{PHRASE_MAX}字"))
+        result_types = []
+        for entry in entries:
+            photo = entry.endswith(HANDLING_PHOTO_MARK)
+            name = entry.rstrip(HANDLING_PHOTO_MARK).strip()
+            if not name or len(name) > RESULT_TYPE_NAME_MAX:
+                errors.append(
+                    _error(
+                        row_number,
+                        "handling_result_types",
+                        "invalid_result_type",
+                        f"处置结果类型“{entry[:40]}”须为1至{RESULT_TYPE_NAME_MAX}字（须拍照的在末尾加 *）",
+                    )
+                )
+                continue
+            result_types.append((default_codes.get(name, name), name, photo))
+        found[code] = (phrases, result_types)
+    return found, errors
 
 
 def matters_parse(rows: Iterable[list[Any]], *, district: District) -> list[MatterSpec]:

@@ -48,6 +48,8 @@ def row(**overrides: Any) -> dict[str, str]:
         "severe_penalty": "处5000元以上2万元以下罚款",
         "requires_two_officers": "否",
         "is_active": "是",
+        "handling_phrases": "",
+        "handling_result_types": "",
     }
     values.update(overrides)
     return values
