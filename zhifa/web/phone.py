@@ -24,6 +24,7 @@ from zhifa.core.request_body import request_body_of
 from zhifa.events import selectors, services
 from zhifa.events.handling_selectors import event_handling_rounds, event_redo_pending, officer_done_rounds
 from zhifa.events.models import ArrivalException, Event, EventAssignment
+from zhifa.events.services.contacts import can_reveal_reporter_phone
 from zhifa.events.services.dispatch import offline_max_age
 from zhifa.events.services.receipts import task_receipt_record
 from zhifa.events.states import EventPriority, EventSource, EventStatus
@@ -191,6 +192,8 @@ def _task_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str,
         "phrases": options.phrases,
         # Whom the officer works the task with (同组队员), with a number to call where the roster has one.
         "partners": _partners(request.user, event),
+        # The caller's whole number, one audited look away, for the officer sent to them (services.contacts).
+        "can_reveal_phone": bool(event.reporter_phone) and can_reveal_reporter_phone(request.user, event),
         "rounds": rounds,
         # Why the command centre sent the last round back (核查不通过): what this round has to answer.
         "redo_round": event_redo_pending(event=event, rounds=rounds),
