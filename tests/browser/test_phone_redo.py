@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from conftest import POINT_IN_A, World
 from tests.browser.conftest import BROWSER_TIMEOUT_MS, login
+from zhifa.catalog.models import HandlingPhrase
 from zhifa.catalog.services import handling_defaults_install
 from zhifa.core.actors import SystemActor
 from zhifa.events import services
@@ -21,6 +22,7 @@ from zhifa.events.tests.conftest import jpeg_bytes, officer_of
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 REASON = f"照片中仍有摊位，请复查 {HOSTILE}"
+HOSTILE_PHRASE = f"已处理 {HOSTILE}"  # a phrase an administrator typed
 
 
 @pytest.fixture
@@ -50,6 +52,7 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
 def handled_once(world: World) -> Event:
     """An event officer_a handled a first time (已整改 with a photo)."""
     handling_defaults_install(actor=SystemActor("测试"), district_id=world.district.pk)
+    HandlingPhrase.objects.create(district=world.district, text=HOSTILE_PHRASE, position=99)
     officer = world.user("officer_a")
     event = services.event_intake(
         actor=world.user("dispatcher"),
@@ -103,8 +106,12 @@ def test_a_redo_reason_reaches_the_phone_and_the_officer_hands_in_a_second_round
     # The handle form: the result types to tap, a phrase put into the report with a tap; voice only where the
     # browser has the speech API
     phone.locator("#result-types label", has_text="已整改").click()
-    phone.locator("#phrases [data-phrase]", has_text="经现场劝导，当事人已自行整改完毕。").click()
     outcome = phone.get_by_label("处置情况")
+    phone.locator("#phrases [data-phrase]", has_text=HOSTILE_PHRASE).click()
+    expect(outcome).to_have_value(HOSTILE_PHRASE)  # the phrase as text, into the report
+    assert phone.locator("#phrases img").count() == 0
+    outcome.fill("")
+    phone.locator("#phrases [data-phrase]", has_text="经现场劝导，当事人已自行整改完毕。").click()
     expect(outcome).to_have_value("经现场劝导，当事人已自行整改完毕。")
     outcome.press("End")
     outcome.type("摊位已拆除。")
