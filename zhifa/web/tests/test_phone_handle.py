@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from conftest import POINT_IN_A, World
 from zhifa.catalog.models import HandlingPhrase
@@ -211,3 +213,20 @@ def test_the_done_list_holds_the_officers_own_rounds_only_paged(client_as: Any, 
 @pytest.mark.parametrize("persona", ["dispatcher", "leader", "business_owner"])
 def test_the_done_list_is_for_field_staff(client_as: Any, persona: str) -> None:
     assert client_as(persona).get("/m/done/").status_code == 403
+
+
+def test_the_done_list_reads_the_same_number_of_queries_for_few_and_many_rounds(
+    client_as: Any, world: World, media: Any
+) -> None:
+    def queries() -> int:
+        client = client_as("officer_a")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/m/done/").status_code == 200
+        return len(captured)
+
+    for i in range(2):
+        services.event_handle(actor=world.user("officer_a"), event=on_site(world), outcome=f"处置{i}")
+    few = queries()
+    for i in range(8):
+        services.event_handle(actor=world.user("officer_a"), event=on_site(world), outcome=f"处置{i}")
+    assert queries() == few
