@@ -119,7 +119,11 @@ def test_a_result_that_needs_a_photo_is_taken_with_one_and_kept_on_its_round(
 
     # When they report 已整改 with a photo of the site
     handled = services.event_handle(
-        actor=world.user("officer_a"), event=event, outcome="摊主已收摊，通道恢复", result_type="rectified", photos=[photo()]
+        actor=world.user("officer_a"),
+        event=event,
+        outcome="摊主已收摊，通道恢复",
+        result_type="rectified",
+        photos=[photo()],
     )
 
     # Then the round holds the report, its result and its photo
