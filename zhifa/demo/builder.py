@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from zhifa.core.actors import SystemActor
-from zhifa.demo.build import catalog, events, org, subjects
+from zhifa.demo.build import catalog, events, org, places, subjects
 from zhifa.demo.build.accounts import operational_accounts_build, personas_build
 from zhifa.demo.build.draws import Draws
 from zhifa.org.models import District
@@ -48,4 +48,6 @@ def district_build(*, seed: int, accounts: bool = False) -> DemoBuild:
         operational_accounts_build(
             district=district, officers=officers, streets=geography.streets, departments=departments
         )
+    # Last, on its own generator (places.PLACES_SEED_OFFSET): the draws above stay as they were.
+    places.places_build(seed=seed, geography=geography)
     return DemoBuild(district=district, matters_note=matters_note)
