@@ -8,12 +8,21 @@ from playwright.sync_api import expect
 
 from conftest import POINT_IN_A, World
 from tests.browser.conftest import login
-from tests.browser.test_hostile_names import WATCH, assert_nothing_ran, open_page, watched
+from tests.browser.test_hostile_names import (
+    HOSTILE_OFFICER,
+    WATCH,
+    assert_nothing_ran,
+    hover_until_shown,
+    open_page,
+    watched,
+)
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.services.contacts import AUDIT_ACTION
 from zhifa.events.states import EventSource
 from zhifa.events.tests.conftest import officer_of
+from zhifa.events.tests.factories import OfficerPositionFactory
+from zhifa.org.tests.factories import OfficerFactory
 
 __all__ = ["WATCH", "watched"]  # the fixture that records CSP violations and dialogs
 
@@ -90,4 +99,33 @@ def test_the_close_form_shows_the_drafted_12345_reply_as_text(live_server: Any, 
     expect(page.locator("#event-status")).to_have_text("已结案")
     expect(page.locator(".hotline-reply")).to_contain_text(HOSTILE_DESCRIPTION)
     expect(page.locator("ul.callbacks")).to_contain_text("已回访满意")
+    assert_nothing_ran(page, dialogs)
+
+
+def test_an_officers_work_phone_is_a_tel_link_on_the_command_centre_map(
+    live_server: Any, world: World, watched: Any
+) -> None:
+    page, dialogs = watched
+    officer = OfficerFactory(
+        district=world.district,
+        name=HOSTILE_OFFICER,
+        home_department=world.enforcement_dept,
+        street=world.street_a,
+        zone=world.zone_a,
+        phone="13700001111",
+    )
+    OfficerPositionFactory(officer=officer, lon=POINT_IN_A[0], lat=POINT_IN_A[1])  # on street A's label
+    login(page, live_server.url, "dispatcher")
+
+    open_page(page, f"{live_server.url}/command/")
+    expect(page.locator("#command-map")).to_have_attribute("data-officer-count", "1")
+    tooltip = page.locator(".leaflet-tooltip:not(.street-label)")
+    hover_until_shown(page, page.locator(".street-label", has_text="甲街道"), tooltip)
+    page.mouse.down()
+    page.mouse.up()
+
+    card = page.locator(".leaflet-popup .officer-card")
+    expect(card).to_contain_text(f"{HOSTILE_OFFICER}（不在岗）")
+    expect(card.locator("a.tel-link")).to_have_attribute("href", "tel:13700001111")
+    expect(card.locator("a.tel-link")).to_have_text("拨打 13700001111")
     assert_nothing_ran(page, dialogs)

@@ -44,6 +44,7 @@ from zhifa.core.errors import DomainError, PermissionDenied
 from zhifa.events import selectors
 from zhifa.events.models import Event
 from zhifa.events.permissions import can_command_events
+from zhifa.events.privacy import tel_url
 from zhifa.events.recommend import recommend_officers_many
 from zhifa.events.selectors import QueueClock, QueueFilters
 from zhifa.events.services.dispatch import officers_needed
@@ -268,6 +269,9 @@ def _officer_point(position: Any) -> dict[str, Any]:
         "status": status,
         "status_label": OFFICER_STATUS_LABELS[status],
         "recorded_at": position.recorded_at.isoformat(),
+        # The officer's work phone, for the dispatcher to call from the map (issue 16); empty when unknown.
+        "phone": position.officer.phone,
+        "tel_url": tel_url(position.officer.phone),
     }
 
 

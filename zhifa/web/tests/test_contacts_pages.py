@@ -249,9 +249,7 @@ def test_the_send_back_button_is_not_offered_to_an_officer(client_as: Any, world
     assert Event.objects.get(pk=event.pk).status == EventStatus.TRIAGED
 
 
-def test_the_officer_sent_to_the_caller_gets_the_button_on_the_phone(
-    client: Any, world: World, colleague: Any
-) -> None:
+def test_the_officer_sent_to_the_caller_gets_the_button_on_the_phone(client: Any, world: World, colleague: Any) -> None:
     event = walk_to(world, "acknowledged")
     client.force_login(world.user("officer_a"))
 
@@ -265,3 +263,20 @@ def test_the_officer_sent_to_the_caller_gets_the_button_on_the_phone(
     assert revealed.json()["tel_url"] == "tel:13812341234"
     assert "138****1234" in other and 'id="reveal-phone"' not in other
     assert looks() == 1
+
+
+def test_the_command_centre_map_carries_each_officers_work_phone(client_as: Any, world: World) -> None:
+    from zhifa.events.tests.conftest import position_of
+
+    officer = officer_of(world, "officer_a")
+    officer.phone = "0571-8888 1234"
+    officer.save(update_fields=["phone"])
+    position_of(officer, lon=POINT_IN_A[0], lat=POINT_IN_A[1])
+    position_of(officer_of(world, "officer_b"), lon=POINT_IN_A[0] + 0.01, lat=POINT_IN_A[1])
+
+    data = client_as("dispatcher").get("/command/officers.json").json()
+
+    assert {o["name"]: (o["phone"], o["tel_url"]) for o in data["officers"]} == {
+        "甲队员": ("0571-8888 1234", "tel:057188881234"),
+        "乙队员": ("", ""),
+    }

@@ -207,6 +207,23 @@
         radius: 6, color: "#0d47a1", weight: 2, fillColor: STATUS_COLOURS[o.status] || "#9e9e9e", fillOpacity: 1
       });
       marker.bindTooltip(text(o.name + "（" + o.status_label + "）"));
+      // A click opens the officer's card with their work phone as a tel: link (one tap to call), as text.
+      marker.bindPopup(function () {
+        var card = document.createElement("div");
+        card.className = "officer-card";
+        card.appendChild(text(o.name + "（" + o.status_label + "）"));
+        card.appendChild(document.createElement("br"));
+        if (o.tel_url) {
+          var call = document.createElement("a");
+          call.className = "tel-link officer-phone";
+          call.href = o.tel_url;
+          call.textContent = "拨打 " + o.phone;
+          card.appendChild(call);
+        } else {
+          card.appendChild(text("未登记手机"));
+        }
+        return card;
+      });
       return marker;
     }
 
