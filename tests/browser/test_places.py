@@ -81,7 +81,11 @@ def test_an_arrival_beyond_the_radius_goes_through_as_a_flagged_exception(
     photo = tmp_path / "gate.jpg"
     photo.write_bytes(jpeg_bytes())
     context = browser.new_context(
-        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
     )
     context.grant_permissions(["geolocation"], origin=live_server.url)
     context.set_geolocation({"longitude": POINT_IN_A[0] + 0.005, "latitude": POINT_IN_A[1], "accuracy": 10})

@@ -165,7 +165,9 @@ def places_import(
             index[field], label[field] = position, text
     for field in REQUIRED_COLUMNS:
         if field not in index:
-            errors.append(_error(1, field, field, "import_column_missing", f"缺少必填列 {field}（{FIELD_LABELS[field]}）"))
+            errors.append(
+                _error(1, field, field, "import_column_missing", f"缺少必填列 {field}（{FIELD_LABELS[field]}）")
+            )
     if errors:
         raise _rows_invalid(errors)
 
@@ -299,7 +301,7 @@ def _check_row(
     parity = _PARITIES.get(cell("parity").lower())
     if parity is None:
         note("parity", "place_parity_unknown", f"单双号“{cell('parity')}”无效（可选 单号、双号、单双号）")
-    if failed:
+    if failed or kind is None or parity is None:
         return None
 
     if kind == PlaceKind.ROAD:
@@ -333,7 +335,12 @@ def _check_row(
 
 
 def _check_names(
-    district_id: int, rows: list[tuple[int, dict[str, Any]]], label: dict[str, str], errors: list[dict[str, Any]], *, replace: bool
+    district_id: int,
+    rows: list[tuple[int, dict[str, Any]]],
+    label: dict[str, str],
+    errors: list[dict[str, Any]],
+    *,
+    replace: bool,
 ) -> None:
     column = label.get("name", "名称")
     first: dict[tuple[str, str, str], int] = {}
@@ -353,7 +360,9 @@ def _check_names(
             errors.append(_error(row_number, column, "name", "place_name_taken", message))
 
 
-def _locate(district_id: int, rows: list[tuple[int, dict[str, Any]]], label: dict[str, str], errors: list[dict[str, Any]]) -> None:
+def _locate(
+    district_id: int, rows: list[tuple[int, dict[str, Any]]], label: dict[str, str], errors: list[dict[str, Any]]
+) -> None:
     """Every point of every row inside the district; the street from the row's own point (a road's middle)."""
     if not rows:
         return

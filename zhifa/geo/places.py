@@ -21,8 +21,10 @@ would be chosen from, and both sides must be read the same way to compare. The i
 first use and cached per process (``StampedCache``), rebuilt when the gazetteer changes.
 """
 
+import itertools
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -69,8 +71,6 @@ def syllables(text: str) -> tuple[str, ...]:
 
 
 def _squash(text: str) -> str:
-    import unicodedata
-
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
@@ -173,12 +173,12 @@ class PlaceIndex:
         hits: list[PlaceHit] = []
         seen: set[tuple[str, int | None]] = set()
         for score, entry, number in found:
-            hit = self._hit(entry, score, number, found)
+            place = self._hit(entry, score, number, found)
             # A road's two sides are one road to the person choosing: show it once.
-            if (hit.name, hit.number) in seen or any(h.place_id == hit.place_id for h in hits):
+            if (place.name, place.number) in seen or any(h.place_id == place.place_id for h in hits):
                 continue
-            seen.add((hit.name, hit.number))
-            hits.append(hit)
+            seen.add((place.name, place.number))
+            hits.append(place)
             if len(hits) >= limit:
                 break
         return hits
@@ -196,7 +196,10 @@ class PlaceIndex:
             for start in range(len(query_sounds) - n + 1):
                 window = query_sounds[start : start + n]
                 # One syllable off, and the last one (路, 街, 小区's 区 …) must agree.
-                if window[-1] == entry.sounds[-1] and sum(a != b for a, b in zip(window, entry.sounds)) == 1:
+                if (
+                    window[-1] == entry.sounds[-1]
+                    and sum(a != b for a, b in zip(window, entry.sounds, strict=True)) == 1
+                ):
                     return SCORE_NEAR_SOUND, _number_at(text, start + n)
         # Still typing: the text so far begins a name (武林 → 武林路, 武林广场).
         if len(text) >= 2 and entry.key.startswith(text):
@@ -219,10 +222,14 @@ class PlaceIndex:
             return SCORE_INITIALS - 10, number
         return None
 
-    def _hit(self, entry: _Entry, score: int, number: int | None, found: list[tuple[int, _Entry, int | None]]) -> PlaceHit:
+    def _hit(
+        self, entry: _Entry, score: int, number: int | None, found: list[tuple[int, _Entry, int | None]]
+    ) -> PlaceHit:
         if entry.kind != PlaceKind.ROAD or number is None or not entry.line:
             label = entry.name if entry.kind != PlaceKind.ROAD or number is None else f"{entry.name}{number}号"
-            return PlaceHit(entry.place_id, entry.kind, entry.name, label, entry.lon, entry.lat, entry.street_name, score)
+            return PlaceHit(
+                entry.place_id, entry.kind, entry.name, label, entry.lon, entry.lat, entry.street_name, score
+            )
         # The row of this road that carries the number (a road numbered by sides has two).
         rows = [e for _, e, _ in found if e.kind == PlaceKind.ROAD and e.name == entry.name and e.line]
         carrying = [e for e in rows if _carries(e, number)]
@@ -236,7 +243,16 @@ class PlaceIndex:
             lon, lat = row.line[0] if number <= (row.number_from or 0) else row.line[-1]
             in_range = False
         return PlaceHit(
-            row.place_id, row.kind, row.name, f"{row.name}{number}号", lon, lat, row.street_name, score, number, in_range
+            row.place_id,
+            row.kind,
+            row.name,
+            f"{row.name}{number}号",
+            lon,
+            lat,
+            row.street_name,
+            score,
+            number,
+            in_range,
         )
 
 
@@ -277,12 +293,12 @@ def interpolate(line: tuple[tuple[float, float], ...] | list[Any], fraction: flo
         return points[0]
     fraction = min(max(fraction, 0.0), 1.0)
     k = math.cos(math.radians(points[0][1]))
-    lengths = [math.hypot((b[0] - a[0]) * k, b[1] - a[1]) for a, b in zip(points, points[1:])]
+    lengths = [math.hypot((b[0] - a[0]) * k, b[1] - a[1]) for a, b in itertools.pairwise(points)]
     total = sum(lengths)
     if total == 0:
         return points[0]
     remaining = fraction * total
-    for (a, b), length in zip(zip(points, points[1:]), lengths):
+    for (a, b), length in zip(itertools.pairwise(points), lengths, strict=True):
         if remaining <= length and length > 0:
             t = remaining / length
             return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
@@ -314,7 +330,7 @@ def place_geocode(*, district_id: int, address: str) -> PlaceHit | None:
 
 
 def nearest_place_label(*, district_id: int, lon: float, lat: float, max_m: float = 250.0) -> str:
-    """"武林路128号附近" for a picked point: the nearest road's number at that spot, or the nearest landmark or
+    """ "武林路128号附近" for a picked point: the nearest road's number at that spot, or the nearest landmark or
     compound, within ``max_m``; "" when nothing in the gazetteer is that close."""
     best: tuple[float, str] | None = None
     k = math.cos(math.radians(lat))
@@ -327,9 +343,10 @@ def nearest_place_label(*, district_id: int, lon: float, lat: float, max_m: floa
             label = entry.name
             if entry.number_from is not None and entry.number_to is not None:
                 number = round(entry.number_from + fraction * (entry.number_to - entry.number_from))
-                if entry.parity == NumberParity.ODD and number % 2 == 0:
-                    number += 1
-                elif entry.parity == NumberParity.EVEN and number % 2 == 1:
+                # On a one-side row, to the side's next number.
+                if (entry.parity == NumberParity.ODD and number % 2 == 0) or (
+                    entry.parity == NumberParity.EVEN and number % 2 == 1
+                ):
                     number += 1
                 label = f"{entry.name}{number}号"
         else:
@@ -342,11 +359,11 @@ def nearest_place_label(*, district_id: int, lon: float, lat: float, max_m: floa
 
 def _distance_along(line: tuple[tuple[float, float], ...], lon: float, lat: float, k: float) -> tuple[float, float]:
     """(distance in degrees-of-latitude to the line, fraction along it of the nearest point)."""
-    lengths = [math.hypot((b[0] - a[0]) * k, b[1] - a[1]) for a, b in zip(line, line[1:])]
+    lengths = [math.hypot((b[0] - a[0]) * k, b[1] - a[1]) for a, b in itertools.pairwise(line)]
     total = sum(lengths) or 1.0
     best = (math.inf, 0.0)
     walked = 0.0
-    for (a, b), length in zip(zip(line, line[1:]), lengths):
+    for (a, b), length in zip(itertools.pairwise(line), lengths, strict=True):
         ax, ay, bx, by, px, py = a[0] * k, a[1], b[0] * k, b[1], lon * k, lat
         t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / length**2))
         d = math.hypot(px - (ax + (bx - ax) * t), py - (ay + (by - ay) * t))

@@ -40,7 +40,7 @@ def relocate(request: HttpRequest, event: Event) -> str:
     form = RelocateForm(request.POST)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
-        raise ValidationFailed(first, code="form_invalid")
+        raise ValidationFailed(str(first), code="form_invalid")
     data = form.cleaned_data
     moved = services.event_relocate(
         actor=request.user,

@@ -92,7 +92,9 @@ def _roads(rng: random.Random, geography: Geography, inside: _Inside) -> list[Pl
             continue
         lat0 = line.coords[0][1]
         kx, ky = _metres_to_deg(lat0)
-        length_m = math.hypot((line.coords[-1][0] - line.coords[0][0]) / kx, (line.coords[-1][1] - line.coords[0][1]) / ky)
+        length_m = math.hypot(
+            (line.coords[-1][0] - line.coords[0][0]) / kx, (line.coords[-1][1] - line.coords[0][1]) / ky
+        )
         per_side = max(10, int(length_m / METRES_PER_NUMBER))
         coords = [[round(x, 7), round(y, 7)] for x, y in line.coords]
         middle = line.interpolate(0.5, normalized=True)
@@ -211,4 +213,3 @@ def _compounds(rng: random.Random, geography: Geography, inside: _Inside) -> lis
                 )
             )
     return rows
-

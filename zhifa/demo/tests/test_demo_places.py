@@ -40,6 +40,10 @@ def test_the_demo_gazetteer_answers_a_misheard_address_and_a_subjects_road(demo:
     assert (hit.label, hit.number_in_range) == ("武林路12号", True)
     assert place_search(district_id=district_id, query="wlgc", limit=1)[0].name == "武林广场"
     # The roads the demo's subjects are registered on are in the gazetteer.
-    address = Subject.objects.filter(district_id=district_id, address__contains="湖墅南路").values_list("address", flat=True).first()
+    address = (
+        Subject.objects.filter(district_id=district_id, address__contains="湖墅南路")
+        .values_list("address", flat=True)
+        .first()
+    )
     assert address is not None
     assert place_search(district_id=district_id, query=address, limit=1)[0].name == "湖墅南路"

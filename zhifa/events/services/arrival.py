@@ -99,6 +99,8 @@ def arrival_exception_record(
             *users_with_post(district_id=event.district_id, role=Role.DISPATCHER),
             *users_with_post(district_id=event.district_id, role=Role.STREET_DISPATCHER, street_id=event.street_id),
         ],
-        message=f"超距到场 {event.public_no}：{assignment.officer.name}距事件位置约{row.distance_m}米签到，原因：{reason}"[:300],
+        message=f"超距到场 {event.public_no}：{assignment.officer.name}距事件位置约{row.distance_m}米签到，原因：{reason}"[
+            :300
+        ],
     )
     return row

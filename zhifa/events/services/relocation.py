@@ -45,12 +45,16 @@ def event_relocate(
         raise ValidationFailed("请填写更正位置的原因", code="relocate_reason_required", details={"field": "reason"})
     if len(text) > MAX_REASON_CHARS:
         raise ValidationFailed(
-            f"更正原因不能超过{MAX_REASON_CHARS}字", code="field_too_long", details={"field": "reason", "max": MAX_REASON_CHARS}
+            f"更正原因不能超过{MAX_REASON_CHARS}字",
+            code="field_too_long",
+            details={"field": "reason", "max": MAX_REASON_CHARS},
         )
     new_address = event.address if address is None else address.strip()
     if len(new_address) > MAX_ADDRESS_CHARS:
         raise ValidationFailed(
-            f"地址不能超过{MAX_ADDRESS_CHARS}字", code="field_too_long", details={"field": "address", "max": MAX_ADDRESS_CHARS}
+            f"地址不能超过{MAX_ADDRESS_CHARS}字",
+            code="field_too_long",
+            details={"field": "address", "max": MAX_ADDRESS_CHARS},
         )
     w_lon, w_lat = to_wgs84(float(lon), float(lat), coord_system)
     location = locate_point(district_id=event.district_id, lon=w_lon, lat=w_lat)

@@ -25,7 +25,12 @@ def test_beyond_the_radius_with_a_reason_and_a_photo_the_arrival_counts_and_is_f
     officer = world.user("officer_a")
 
     arrived = services.event_arrive(
-        actor=officer, event=event, lon=event.lon + FAR, lat=event.lat, exception_reason="地址在小区内，定位点在路边", photo=_photo()
+        actor=officer,
+        event=event,
+        lon=event.lon + FAR,
+        lat=event.lat,
+        exception_reason="地址在小区内，定位点在路边",
+        photo=_photo(),
     )
 
     assert arrived.status == EventStatus.ARRIVED and arrived.arrived_at is not None
@@ -62,7 +67,12 @@ def test_a_reason_without_a_photo_is_refused_and_writes_nothing(world: Any) -> N
 def test_within_the_radius_a_reason_makes_no_exception(world: Any) -> None:
     event = walk_to(world, "acknowledged")
     services.event_arrive(
-        actor=world.user("officer_a"), event=event, lon=event.lon, lat=event.lat, exception_reason="以防万一", photo=_photo()
+        actor=world.user("officer_a"),
+        event=event,
+        lon=event.lon,
+        lat=event.lat,
+        exception_reason="以防万一",
+        photo=_photo(),
     )
     assert Event.objects.get(pk=event.pk).status == EventStatus.ARRIVED
     assert not ArrivalException.objects.exists() and not EventPhoto.objects.exists()

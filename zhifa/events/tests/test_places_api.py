@@ -23,7 +23,9 @@ def test_an_arrival_beyond_the_radius_goes_through_as_an_exception_with_reason_a
     assert (no_photo.status_code, no_photo.json()["code"]) == (422, "arrive_exception_photo_required")
 
     photo = SimpleUploadedFile("gate.jpg", jpeg_bytes(), content_type="image/jpeg")
-    accepted = officer.post(url, data={"payload": json.dumps({**far, "exception_reason": "在商场内部"}), "photos": [photo]})
+    accepted = officer.post(
+        url, data={"payload": json.dumps({**far, "exception_reason": "在商场内部"}), "photos": [photo]}
+    )
 
     assert (accepted.status_code, accepted.json()["status"]) == (200, "arrived")
     assert ArrivalException.objects.get(event=event).reason == "在商场内部"
@@ -43,5 +45,7 @@ def test_relocate_moves_the_event_and_is_refused_without_a_reason(world: Any) ->
     assert moved.status_code == 200
     assert (moved.json()["lon"], moved.json()["address"]) == (POINT_IN_B[0], "武林路2号")
     assert EventRelocation.objects.get(event=event).to_street_id == world.street_b.pk
-    officer = post_json(bearer(world.user("officer_a")), url, {"lon": POINT_IN_A[0], "lat": POINT_IN_A[1], "reason": "x"})
+    officer = post_json(
+        bearer(world.user("officer_a")), url, {"lon": POINT_IN_A[0], "lat": POINT_IN_A[1], "reason": "x"}
+    )
     assert officer.status_code == 403

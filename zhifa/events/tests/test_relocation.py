@@ -29,7 +29,11 @@ def test_the_command_centre_moves_an_event_into_another_street_and_it_is_located
     assert (moved.street_id, moved.zone_id, moved.grid_id) == (world.street_b.pk, world.zone_b.pk, world.grid_b.pk)
     assert moved.status == event.status  # the workflow is not touched
     row = EventRelocation.objects.get(event=event)
-    assert (row.from_lon, row.from_lat, row.from_address, row.from_street_id) == (*POINT_IN_A, "武林路128号", world.street_a.pk)
+    assert (row.from_lon, row.from_lat, row.from_address, row.from_street_id) == (
+        *POINT_IN_A,
+        "武林路128号",
+        world.street_a.pk,
+    )
     assert (row.reason, row.actor_label) == ("来电人补充：在小区里面", "dispatcher")
     entry = AuditEntry.objects.get(action="event.relocate")
     assert entry.before["street_id"] == world.street_a.pk and entry.after["street_id"] == world.street_b.pk
@@ -54,7 +58,9 @@ def test_a_street_dispatcher_corrects_within_their_street_only(world: Any) -> No
 def test_who_does_not_command_the_event_may_not_move_it(world: Any, persona: str, error: type) -> None:
     event = walk_to(world, "triaged")
     with pytest.raises(error):
-        services.event_relocate(actor=world.user(persona), event=event, lon=POINT_IN_B[0], lat=POINT_IN_B[1], reason="x")
+        services.event_relocate(
+            actor=world.user(persona), event=event, lon=POINT_IN_B[0], lat=POINT_IN_B[1], reason="x"
+        )
     assert not EventRelocation.objects.exists()
 
 
@@ -65,7 +71,9 @@ def test_bad_requests_write_nothing(world: Any) -> None:
         services.event_relocate(actor=dispatcher, event=event, lon=POINT_IN_B[0], lat=POINT_IN_B[1], reason="  ")
     assert no_reason.value.code == "relocate_reason_required"
     with pytest.raises(ValidationFailed) as outside:
-        services.event_relocate(actor=dispatcher, event=event, lon=POINT_OUTSIDE[0], lat=POINT_OUTSIDE[1], reason="外区")
+        services.event_relocate(
+            actor=dispatcher, event=event, lon=POINT_OUTSIDE[0], lat=POINT_OUTSIDE[1], reason="外区"
+        )
     assert outside.value.code == "point_outside_district"
     closed = walk_to(world, "closed")
     with pytest.raises(Conflict) as done:

@@ -5,37 +5,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0004_add_login_lock_and_password_history'),
+        ("org", "0004_add_login_lock_and_password_history"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('road', '道路'), ('landmark', '地标'), ('compound', '小区')], db_index=True, max_length=12, verbose_name='类型')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('aliases', models.CharField(blank=True, max_length=200, verbose_name='别名')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('lon', models.FloatField(verbose_name='经度(WGS-84)')),
-                ('lat', models.FloatField(verbose_name='纬度(WGS-84)')),
-                ('line', models.JSONField(blank=True, default=list, verbose_name='线位')),
-                ('number_from', models.PositiveIntegerField(blank=True, null=True, verbose_name='起始门牌号')),
-                ('number_to', models.PositiveIntegerField(blank=True, null=True, verbose_name='终止门牌号')),
-                ('parity', models.CharField(choices=[('all', '单双号'), ('odd', '单号'), ('even', '双号')], default='all', max_length=4, verbose_name='门牌单双号')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='org.district', verbose_name='区')),
-                ('street', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='org.street', verbose_name='街道')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("road", "道路"), ("landmark", "地标"), ("compound", "小区")],
+                        db_index=True,
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("aliases", models.CharField(blank=True, max_length=200, verbose_name="别名")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("lon", models.FloatField(verbose_name="经度(WGS-84)")),
+                ("lat", models.FloatField(verbose_name="纬度(WGS-84)")),
+                ("line", models.JSONField(blank=True, default=list, verbose_name="线位")),
+                ("number_from", models.PositiveIntegerField(blank=True, null=True, verbose_name="起始门牌号")),
+                ("number_to", models.PositiveIntegerField(blank=True, null=True, verbose_name="终止门牌号")),
+                (
+                    "parity",
+                    models.CharField(
+                        choices=[("all", "单双号"), ("odd", "单号"), ("even", "双号")],
+                        default="all",
+                        max_length=4,
+                        verbose_name="门牌单双号",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="org.district", verbose_name="区"
+                    ),
+                ),
+                (
+                    "street",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="org.street", verbose_name="街道"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '地名地址',
-                'verbose_name_plural': '地名地址',
-                'constraints': [models.UniqueConstraint(fields=('district', 'kind', 'name', 'parity'), name='place_name_unique')],
+                "verbose_name": "地名地址",
+                "verbose_name_plural": "地名地址",
+                "constraints": [
+                    models.UniqueConstraint(fields=("district", "kind", "name", "parity"), name="place_name_unique")
+                ],
             },
         ),
     ]

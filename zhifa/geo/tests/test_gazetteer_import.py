@@ -58,7 +58,9 @@ GOOD_ROW = "小区,朝晖一区,120.104,30.309,,,,,\n"
 @pytest.mark.parametrize(("row", "code", "column"), BAD_ROWS)
 def test_a_bad_row_is_reported_in_chinese_and_nothing_is_written(world: Any, row: str, code: str, column: str) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        places_import(actor=world.user("dispatcher"), district=world.district, path_or_file=_file(HEADER + GOOD_ROW + row + "\n"))
+        places_import(
+            actor=world.user("dispatcher"), district=world.district, path_or_file=_file(HEADER + GOOD_ROW + row + "\n")
+        )
 
     assert exc.value.code == "import_rows_invalid"
     assert "未导入任何记录" in exc.value.message

@@ -63,6 +63,8 @@ def test_the_phone_offers_the_exception_after_a_refusal_for_distance(world: Any,
     refused = client.post(url, {"lon": POINT_IN_A[0] + 0.005, "lat": POINT_IN_A[1]})
     assert refused.status_code == 422 and 'id="arrive-exception-form"' in refused.content.decode()
     photo = SimpleUploadedFile("g.jpg", jpeg_bytes(), content_type="image/jpeg")
-    done = client.post(url, {"lon": POINT_IN_A[0] + 0.005, "lat": POINT_IN_A[1], "exception_reason": "在小区内", "photo": photo})
+    done = client.post(
+        url, {"lon": POINT_IN_A[0] + 0.005, "lat": POINT_IN_A[1], "exception_reason": "在小区内", "photo": photo}
+    )
     assert done.status_code == 302
     assert Event.objects.get(pk=event.pk).status == "arrived"

@@ -43,7 +43,12 @@ def test_the_search_is_scoped_to_the_users_district(gazetteer: Any, sign_in: Any
 def test_a_clicked_point_is_named_or_refused_outside_the_district(gazetteer: Any, sign_in: Any) -> None:
     client = sign_in(gazetteer.user("dispatcher"))
     inside = client.get(reverse("web:map-where"), {"lon": 120.101 + 0.016 * 127 / 299, "lat": 30.3051}).json()
-    assert inside == {"inside": True, "street": "甲街道", "near": "武林路128号附近", "label": "武林路128号附近 · 甲街道"}
+    assert inside == {
+        "inside": True,
+        "street": "甲街道",
+        "near": "武林路128号附近",
+        "label": "武林路128号附近 · 甲街道",
+    }
     outside = client.get(reverse("web:map-where"), {"lon": POINT_OUTSIDE[0], "lat": POINT_OUTSIDE[1]}).json()
     assert outside["inside"] is False and outside["code"] == "point_outside_district"
     assert outside["message"].startswith("所选位置不在拱墅区辖区内")
@@ -55,4 +60,7 @@ def test_the_roads_of_the_gazetteer_are_drawn_as_lines(gazetteer: Any, sign_in: 
     body = client.get(reverse("web:map-roads")).json()
     names = [f["properties"]["name"] for f in body["features"]]
     assert names == ["体育场路", "体育场路", "武林路", "湖墅南路"]
-    assert body["features"][2]["geometry"] == {"type": "LineString", "coordinates": [[120.101, 30.305], [120.117, 30.305]]}
+    assert body["features"][2]["geometry"] == {
+        "type": "LineString",
+        "coordinates": [[120.101, 30.305], [120.117, 30.305]],
+    }
