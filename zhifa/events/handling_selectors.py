@@ -4,7 +4,7 @@ kept apart so the phone's work has one module to read from."""
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from zhifa.events.models import Event, EventHandlingRound
 from zhifa.events.states import FIELD_STATES
@@ -40,3 +40,10 @@ def officer_done_rounds(*, user: Any) -> QuerySet[EventHandlingRound]:
         .select_related("event", "event__matter", "result_type")
         .order_by("-handled_at", "-pk")
     )
+
+
+def with_redo_reason(events: QuerySet[Event]) -> QuerySet[Event]:
+    """``redo_reason`` on each event: the reason its last round was sent back for (核查不通过), "" or None
+    otherwise. For the phone's task cards, where an event in the field with a reason is a redo."""
+    last = EventHandlingRound.objects.filter(event=OuterRef("pk")).order_by("-number").values("redo_reason")[:1]
+    return events.annotate(redo_reason=Subquery(last))

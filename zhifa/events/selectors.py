@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from zhifa.catalog.models import Matter
 from zhifa.core.errors import NotFound
+from zhifa.events.handling_selectors import with_redo_reason
 from zhifa.events.models import (
     ArrivalException,
     CoordinationTask,
@@ -293,7 +294,7 @@ def officer_tasks(*, user: Any) -> QuerySet[Event]:
     jurisdiction_of(user)
     mine = EventAssignment.objects.filter(event=OuterRef("pk"), officer__user_id=user.pk, released_at__isnull=True)
     events = Event.objects.filter(Exists(mine), status__in=FIELD_STATES).select_related(*_LIST_RELATED)
-    return _with_next_due(events).order_by(F("next_due_at").asc(nulls_last=True), "pk")
+    return _with_next_due(with_redo_reason(events)).order_by(F("next_due_at").asc(nulls_last=True), "pk")
 
 
 def officer_tasks_changed_since(*, user: Any, since: dt.datetime) -> QuerySet[Event]:
@@ -305,7 +306,7 @@ def officer_tasks_changed_since(*, user: Any, since: dt.datetime) -> QuerySet[Ev
     mine = ever.filter(released_at__isnull=True)
     events = Event.objects.filter(Exists(ever), updated_at__gt=since).select_related(*_LIST_RELATED)
     events = events.annotate(is_task=Exists(mine.filter(event__status__in=FIELD_STATES)))
-    return _with_next_due(events).order_by("updated_at", "pk")
+    return _with_next_due(with_redo_reason(events)).order_by("updated_at", "pk")
 
 
 def officer_positions_latest(*, user: Any) -> QuerySet[OfficerPosition]:
