@@ -14,6 +14,7 @@ from zhifa.events.models import (
     CoordinationTask,
     Event,
     EventAssignment,
+    EventCallback,
     EventEscalation,
     EventTransition,
     SlaPolicy,
@@ -125,12 +126,20 @@ class CoordinationInline(ReadOnlyInline):
     )
 
 
+class CallbackInline(ReadOnlyInline):
+    """回访记录: the satisfaction record of a closed 12345 ticket."""
+
+    model = EventCallback
+    fields = ("called_back_at", "result", "note", "actor_label")
+    readonly_fields = fields
+
+
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
     list_display = ["public_no", "status", "source", "street", "matter", "reported_at", "escalation_level"]
     list_filter = ["district", "status", "source", "street", "route"]
-    search_fields = ["public_no", "description", "address"]
+    search_fields = ["public_no", "hotline_ticket_no", "description", "address"]
     list_select_related = ["street", "matter"]
     date_hierarchy = "reported_at"
     exclude = ["reporter_phone", "reporter_email"]  # personal data: not shown in support views
-    inlines = [TransitionInline, AssignmentInline, EscalationInline, CoordinationInline]
+    inlines = [TransitionInline, AssignmentInline, EscalationInline, CoordinationInline, CallbackInline]

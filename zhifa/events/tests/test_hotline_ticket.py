@@ -237,3 +237,23 @@ def test_only_the_command_centre_sends_a_ticket_back(world: Any, persona: str) -
         services.event_send_back(actor=world.user(persona), event=event, reason="不属本区")
 
     assert footprint(event) == before
+
+
+def test_support_finds_a_ticket_by_its_number_and_sees_its_call_back_but_not_the_number(
+    world: Any, sign_in: Any
+) -> None:
+    from zhifa.org.roles import Role
+    from zhifa.org.tests.factories import ProfileFactory, UserFactory
+
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    ProfileFactory(user=root, district=world.district, role=Role.ADMIN, display_name="root")
+    event = walk_to(world, "verified", hotline_ticket_no="HZ20260601000128")
+    services.event_close(actor=world.user("dispatcher"), event=event, callback_result="dissatisfied")
+    admin = sign_in(root)
+
+    found = admin.get("/admin/events/event/", {"q": "HZ20260601000128"}).content.decode()
+    page = admin.get(f"/admin/events/event/{event.pk}/change/").content.decode()
+
+    assert event.public_no in found
+    assert "已回访不满意" in page
+    assert "13812341234" not in page
