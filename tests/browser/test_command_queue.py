@@ -205,3 +205,35 @@ def test_a_hostile_description_arriving_live_is_text_in_the_row_and_on_the_map(
     expect(popup).to_have_text(f"{event.public_no} {HOSTILE}（已研判）")
     assert page.locator("#queue img, .leaflet-pane img, .leaflet-pane script").count() == 0
     assert_nothing_ran(page, dialogs)
+
+
+def test_transfer_in_place_from_the_inline_form(live_server: Any, world: World, page: Any) -> None:
+    event = services.event_intake(
+        actor=world.user("dispatcher"),
+        district=world.district,
+        source=EventSource.HOTLINE,
+        description="商店商品没有明码标价",
+        lon=POINT_IN_A[0],
+        lat=POINT_IN_A[1],
+    ).event
+    login(page, live_server.url, "dispatcher")
+    open_command_centre(page, live_server.url)
+    row = page.locator(f"#event-{event.pk}")
+
+    row.get_by_role("button", name="转办").click()
+    form = page.locator(f"tr.inline-row[data-for='{event.pk}'] form")
+    # refused first: no instructions (the browser's own check is bypassed to reach the server's)
+    form.locator("select[name=department_id]").select_option(label=world.market_dept.short_name)
+    form.locator("input[name=instructions]").evaluate("el => el.removeAttribute('required')")
+    form.get_by_role("button", name="转办").click()
+    expect(page.locator("#command-messages")).to_have_text(f"{event.public_no}：请填写转办说明")
+    expect(form).to_be_visible()  # still there to be completed
+    form.locator("input[name=instructions]").fill("请核查商品明码标价情况")
+    form.get_by_role("button", name="转办").click()
+
+    expect(row.locator(".tag.status-transferred")).to_have_text("已转办")
+    expect(page.locator("tr.inline-row")).to_have_count(0)
+    expect(page.locator("#command-messages")).to_have_text(f"{event.public_no}：已转办至{world.market_dept.name}")
+    event.refresh_from_db()
+    assert event.status == EventStatus.TRANSFERRED
+    assert never_reloaded(page)

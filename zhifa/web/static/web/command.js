@@ -344,7 +344,8 @@
     document.body.addEventListener("htmx:afterRequest", function (e) {
       var form = e.detail.elt;
       var inline = form && form.closest && form.closest("tr.inline-row");
-      if (inline && e.detail.successful) { inline.remove(); }
+      // (A refused one, swapped in all the same, keeps its form to be completed: it is judged by the status.)
+      if (inline && e.detail.xhr && e.detail.xhr.status < 400) { inline.remove(); }
     });
 
     // Transfer and merge open a small inline form under the row.
