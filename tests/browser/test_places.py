@@ -53,6 +53,23 @@ def test_a_hotline_address_is_found_from_a_homophone_and_named_not_numbered(
     assert abs(event.lon - WULIN_128[0]) < 1e-6 and abs(event.lat - WULIN_128[1]) < 1e-6
 
 
+def test_a_hostile_place_name_is_shown_as_text_in_the_results(live_server: Any, world: World, page: Any) -> None:
+    hostile = "<img src=x onerror=alert(1)>广场"
+    _gazetteer(world, f"地标,{hostile},120.104,30.306,,,,,,,\n")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    login(page, live_server.url, "dispatcher")
+    page.goto(f"{live_server.url}/hotline/")
+    expect(page.locator("#pickmap")).to_have_attribute("data-ready", "true")
+    page.get_by_label("查找地名地址").fill(hostile)
+    first = page.locator(".pick-results .pick-hit").first
+    expect(first).to_contain_text(hostile)
+    first.click()
+    expect(page.locator("#picked")).to_contain_text(hostile)
+    assert page.locator("img[src='x']").count() == 0
+    assert dialogs == []
+
+
 def test_a_pick_outside_the_district_is_refused_with_a_reason(live_server: Any, world: World, page: Any) -> None:
     login(page, live_server.url, "dispatcher")
     page.goto(f"{live_server.url}/hotline/")

@@ -80,6 +80,7 @@ class _Entry:
     kind: str
     name: str  # the place's name (what the label shows), even when an alias matched
     key: str  # the name or alias matched against
+    is_alias: bool
     sounds: tuple[str, ...]
     pinyin: tuple[str, ...]  # per-character reading, and the phrase reading (朝晖: chaohui, zhaohui)
     initials: tuple[str, ...]
@@ -128,8 +129,9 @@ class PlaceIndex:
         self.entries: list[_Entry] = []
         rows = Place.objects.filter(district_id=district_id).select_related("street").order_by("kind", "name", "id")
         for place in rows:
-            keys = [place.name, *(a.strip() for a in place.aliases.split("、") if a.strip())]
-            for key in keys:
+            # Normalised as the query is (full-width → ASCII, no whitespace), so that both compare alike.
+            keys = [_squash(k) for k in (place.name, *place.aliases.split("、")) if _squash(k)]
+            for i, key in enumerate(keys):
                 sounds = syllables(key)
                 phrase_pinyin, phrase_initials = name_search_keys(key)
                 self.entries.append(
@@ -138,6 +140,7 @@ class PlaceIndex:
                         kind=place.kind,
                         name=place.name,
                         key=key,
+                        is_alias=i > 0,
                         sounds=sounds,
                         pinyin=tuple(dict.fromkeys(("".join(sounds), phrase_pinyin))),
                         initials=tuple(dict.fromkeys(("".join(s[0] for s in sounds if s), phrase_initials))),
@@ -336,7 +339,7 @@ def nearest_place_label(*, district_id: int, lon: float, lat: float, max_m: floa
     k = math.cos(math.radians(lat))
     metres = 111_320.0
     for entry in _cache.get(district_id).entries:
-        if entry.key != entry.name:
+        if entry.is_alias:
             continue
         if entry.kind == PlaceKind.ROAD and len(entry.line) >= 2:
             d, fraction = _distance_along(entry.line, lon, lat, k)
