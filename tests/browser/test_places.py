@@ -139,3 +139,31 @@ def test_an_arrival_beyond_the_radius_goes_through_as_a_flagged_exception(
         expect(page.locator(f"#event-{event.pk} .flag-exception")).to_have_text("超距到场")
     finally:
         page.close()
+
+
+def test_the_command_centre_corrects_an_events_location_from_the_gazetteer(
+    live_server: Any, world: World, page: Any
+) -> None:
+    _gazetteer(world)
+    event = services.event_intake(
+        actor=world.user("dispatcher"),
+        district=world.district,
+        source=EventSource.HOTLINE,
+        description="路边占道经营",
+        lon=POINT_IN_A[0],
+        lat=POINT_IN_A[1],
+    ).event
+    login(page, live_server.url, "dispatcher")
+    page.goto(f"{live_server.url}/events/{event.pk}/")
+    page.locator("#relocate summary").click()
+    expect(page.locator("#relocatemap")).to_have_attribute("data-ready", "true")
+    page.locator("#relocate-q").fill("tycl51")  # 体育场路 by its initials, the odd side
+    page.locator("#relocate .pick-hit").first.click()
+    expect(page.locator("#relocate-status")).to_have_text("已选位置：体育场路51号 · 乙街道")
+    page.get_by_label("更正原因（必填）").fill("来电人更正：在体育场路")
+    page.get_by_role("button", name="更正位置", exact=True).click()
+
+    expect(page.locator("#relocations")).to_contain_text("来电人更正：在体育场路")
+    event.refresh_from_db()
+    assert (event.address, event.street_id) == ("体育场路51号", world.street_b.pk)
+    assert abs(event.lat - 30.308) < 1e-6 and abs(event.lon - (120.102 + 0.016 * 50 / 98)) < 1e-6
