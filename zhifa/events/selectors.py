@@ -69,6 +69,16 @@ def _scoped(user: Any) -> QuerySet[Event]:
     return events.none()
 
 
+def text_match(term: str) -> Q:
+    """What a search box finds an event by: its number, the 12345 ticket number, the text or the address."""
+    return (
+        Q(public_no__icontains=term)
+        | Q(hotline_ticket_no__icontains=term)
+        | Q(description__icontains=term)
+        | Q(address__icontains=term)
+    )
+
+
 def _with_next_due(events: QuerySet[Event]) -> QuerySet[Event]:
     """``next_due_at``: the running clock's due time — respond, then arrive, then feedback; for a transferred
     event the coordination task's; none while the event waits on the command centre."""
@@ -106,9 +116,7 @@ def event_list(
         events = events.filter(street_id=street_id)
     if q and q.strip():
         term = q.strip()
-        events = events.filter(
-            Q(public_no__icontains=term) | Q(description__icontains=term) | Q(address__icontains=term)
-        )
+        events = events.filter(text_match(term))
     return events.order_by("-reported_at", "-pk")
 
 
@@ -283,9 +291,7 @@ def _queue_filtered(events: QuerySet[Event], f: QueueFilters, now: dt.datetime) 
         events = events.filter(Q(next_due_at__isnull=True))
     if f.q and f.q.strip():
         term = f.q.strip()
-        events = events.filter(
-            Q(public_no__icontains=term) | Q(description__icontains=term) | Q(address__icontains=term)
-        )
+        events = events.filter(text_match(term))
     return events
 
 

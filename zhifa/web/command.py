@@ -94,7 +94,7 @@ class QueueFilterForm(ListFilterForm):
 
     def __init__(self, *args: Any, streets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs["placeholder"] = "事件编号、描述或地址"
+        self.fields["q"].widget.attrs["placeholder"] = "事件编号、工单号、描述或地址"
         self._offer(self.fields["street_id"], streets)
 
     def queue_filters(self) -> QueueFilters:

@@ -280,3 +280,16 @@ def test_the_command_centre_map_carries_each_officers_work_phone(client_as: Any,
         "甲队员": ("0571-8888 1234", "tel:057188881234"),
         "乙队员": ("", ""),
     }
+
+
+def test_an_event_is_found_by_its_12345_ticket_number(client_as: Any, world: World) -> None:
+    ticket = walk_to(world, "triaged", hotline_ticket_no="HZ20260601000777")
+    other = walk_to(world, "triaged", description="另一处占道", hotline_ticket_no="HZ20260601000888")
+    client = client_as("dispatcher")
+
+    listed = client.get("/events/", {"q": "000777"}).content.decode()
+    queued = client.get("/command/", {"q": "hz20260601000777"}).content.decode()
+
+    assert ticket.public_no in listed and other.public_no not in listed
+    assert ticket.public_no in queued and other.public_no not in queued
+    assert "事件编号、工单号、描述或地址" in listed
