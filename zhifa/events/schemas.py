@@ -6,6 +6,7 @@ call the reporter (the command centre, the officers assigned) ask for it whole, 
 """
 
 import datetime as dt
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -156,6 +157,36 @@ class EscalationOut(Schema):
     note: str
 
 
+class ArrivalExceptionOut(Schema):
+    """超距到场: an arrival beyond the radius accepted with a reason and a photo (flagged for the dispatcher)."""
+
+    officer_id: int
+    officer_name: str
+    distance_m: int
+    max_m: int
+    reason: str
+    arrived_at: dt.datetime
+    photo_id: int
+
+    @staticmethod
+    def resolve_officer_name(obj: Any) -> str:
+        return str(obj.officer.name)
+
+
+class RelocationOut(Schema):
+    """更正位置: one correction of the event's place, with the place before."""
+
+    from_lon: float
+    from_lat: float
+    from_address: str
+    to_lon: float
+    to_lat: float
+    to_address: str
+    reason: str
+    actor_label: str
+    relocated_at: dt.datetime
+
+
 class CallbackOut(Schema):
     result: str
     result_label: str
@@ -192,6 +223,10 @@ class EventDetailOut(EventOut):
     photos: list[PhotoOut]
     coordination_tasks: list[CoordinationTaskOut]
     escalations: list[EscalationOut]
+    arrival_exceptions: list[ArrivalExceptionOut] = Field(
+        default_factory=list, description="超距到场（超出签到半径到场，附原因和现场照片）"
+    )
+    relocations: list[RelocationOut] = Field(default_factory=list, description="位置更正记录")
 
 
 class ActionIn(Schema):

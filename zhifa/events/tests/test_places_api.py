@@ -28,6 +28,8 @@ def test_an_arrival_beyond_the_radius_goes_through_as_an_exception_with_reason_a
     )
 
     assert (accepted.status_code, accepted.json()["status"]) == (200, "arrived")
+    [flag] = accepted.json()["arrival_exceptions"]
+    assert (flag["officer_name"], flag["reason"], flag["max_m"]) == ("甲队员", "在商场内部", 300)
     assert ArrivalException.objects.get(event=event).reason == "在商场内部"
 
 
@@ -45,6 +47,8 @@ def test_relocate_moves_the_event_and_is_refused_without_a_reason(world: Any) ->
     assert moved.status_code == 200
     assert (moved.json()["lon"], moved.json()["address"]) == (POINT_IN_B[0], "武林路2号")
     assert EventRelocation.objects.get(event=event).to_street_id == world.street_b.pk
+    [moved_from] = moved.json()["relocations"]
+    assert (moved_from["from_lon"], moved_from["reason"]) == (POINT_IN_A[0], "来电人更正")
     officer = post_json(
         bearer(world.user("officer_a")), url, {"lon": POINT_IN_A[0], "lat": POINT_IN_A[1], "reason": "x"}
     )
