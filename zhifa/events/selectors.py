@@ -17,6 +17,7 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -266,7 +267,18 @@ def event_queue_rows(
 ) -> QuerySet[Event]:
     """``event_queue`` as the command centre's rows read it: with the coordination tasks, whose open one
     gives a transferred event its deadline (one query for the page instead of one a row)."""
-    return event_queue(user=user, filters=filters, now=now).prefetch_related("coordination_tasks")
+    return event_queue(user=user, filters=filters, now=now).prefetch_related("coordination_tasks", crew_prefetch())
+
+
+def crew_prefetch() -> Prefetch:
+    """The officers working an event now (its active assignments, the lead first) as ``event.crew``: the
+    command centre's row shows them with their work phones (issue 16), one query for a page of rows."""
+    active = (
+        EventAssignment.objects.filter(released_at__isnull=True)
+        .select_related("officer")
+        .order_by("-is_lead", "assigned_at", "pk")
+    )
+    return Prefetch("assignments", queryset=active, to_attr="crew")
 
 
 def _queue_filtered(events: QuerySet[Event], f: QueueFilters, now: dt.datetime) -> QuerySet[Event]:
@@ -343,7 +355,7 @@ def officer_positions_latest(*, user: Any) -> QuerySet[OfficerPosition]:
 def events_changed_since(*, user: Any, since: dt.datetime) -> QuerySet[Event]:
     """Events created or changed after ``since`` (the live page polls or streams these)."""
     events = _with_next_due(_scoped(user).filter(updated_at__gt=since).select_related(*_LIST_RELATED))
-    return _with_arrival_flag(events).order_by("updated_at", "pk")
+    return _with_arrival_flag(events).prefetch_related(crew_prefetch()).order_by("updated_at", "pk")
 
 
 def _with_arrival_flag(events: QuerySet[Event]) -> QuerySet[Event]:

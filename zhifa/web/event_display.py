@@ -63,6 +63,16 @@ def coordination_due_at(event: Event) -> dt.datetime | None:
     return min((t.due_at for t in tasks), default=None)
 
 
+def crew_of(event: Event) -> list[Any]:
+    """The officers working ``event`` now, the lead first: ``selectors.crew_prefetch``'s list when the rows
+    were read with it, else from the event's assignments (prefetched by ``event_get``)."""
+    crew = getattr(event, "crew", None)
+    if crew is None:
+        active = [a for a in event.assignments.all() if a.released_at is None]
+        crew = sorted(active, key=lambda a: (not a.is_lead, a.assigned_at, a.pk))
+    return list(crew)
+
+
 def queue_row(
     event: Event, *, request: Any = None, can_dispatch: bool = False, recommendations: Any = ()
 ) -> dict[str, Any]:
@@ -78,6 +88,7 @@ def queue_row(
         "can_transfer": EventAction.TRANSFER in allowed,
         "can_merge": EventAction.MERGE in allowed,
         "recommendations": list(recommendations),
+        "crew": crew_of(event),
     }
     if request is not None:
         # The row's forms need the request's token and nothing else from it: rendering with the request would

@@ -293,3 +293,25 @@ def test_an_event_is_found_by_its_12345_ticket_number(client_as: Any, world: Wor
     assert ticket.public_no in listed and other.public_no not in listed
     assert ticket.public_no in queued and other.public_no not in queued
     assert "事件编号、工单号、描述或地址" in listed
+
+
+def test_the_command_centre_row_shows_the_crew_with_their_work_phones(client_as: Any, world: World) -> None:
+    from zhifa.web.command import command_row
+
+    officer = officer_of(world, "officer_a")
+    officer.phone = "13700001111"
+    officer.save(update_fields=["phone"])
+    event = walk_to(world, "dispatched")
+    waiting = walk_to(world, "triaged", description="另一处占道")
+    client = client_as("dispatcher")
+
+    page = client.get("/command/").content.decode()
+    live = command_row(Event.objects.get(pk=event.pk), user=world.user("dispatcher"))["html"]
+
+    row = page[page.index(f'id="event-{event.pk}"') :]
+    row = row[: row.index("</tr>")]
+    crew = '<span class="crew-member">甲队员 <a class="tel-link" href="tel:13700001111">13700001111</a></span>'
+    assert crew in row
+    assert crew in live
+    other = page[page.index(f'id="event-{waiting.pk}"') :]
+    assert 'class="crew"' not in other[: other.index("</tr>")]
