@@ -58,3 +58,26 @@ def test_a_phrase_too_long_is_refused(world: Any, matter: Any) -> None:
         matter_handling_add(actor=world.user("dispatcher"), matter_id=matter.pk, phrases=["长" * 201], result_types=[])
     assert (refused.value.code, refused.value.message) == ("phrase_too_long", "常用语不能超过200字")
     assert HandlingPhrase.objects.filter(matter=matter).count() == 0
+
+
+def test_support_sees_the_defaults_and_a_matters_own_in_the_admin(world: Any, matter: Any, sign_in: Any) -> None:
+    from zhifa.org.roles import Role
+    from zhifa.org.tests.factories import ProfileFactory, UserFactory
+
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    ProfileFactory(user=root, district=world.district, role=Role.ADMIN, display_name="root")
+    matter_handling_add(
+        actor=SystemActor("测试"),
+        matter_id=matter.pk,
+        phrases=["已责令搬离。"],
+        result_types=[("seized", "暂扣物品", True)],
+    )
+    admin = sign_in(root)
+
+    defaults = admin.get("/admin/catalog/handlingresulttype/", {"matter__isempty": "1"}).content.decode()
+    phrases = admin.get("/admin/catalog/handlingphrase/").content.decode()
+    page = admin.get(f"/admin/catalog/matter/{matter.pk}/change/").content.decode()
+
+    assert "已整改" in defaults and "暂扣物品" not in defaults
+    assert "已到达现场核实，情况属实。" in phrases and "已责令搬离。" in phrases
+    assert 'value="暂扣物品"' in page and "已责令搬离。" in page
