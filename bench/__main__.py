@@ -29,6 +29,7 @@ BENCHES: dict[str, str] = {
     "intake_http": "bench.intake_http",
     "command_queue": "bench.command_queue",
     "phone_delivery": "bench.phone_delivery",
+    "place_search": "bench.place_search",
 }
 
 
