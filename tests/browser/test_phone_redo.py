@@ -19,6 +19,7 @@ from zhifa.events import services
 from zhifa.events.models import Event, EventHandlingRound
 from zhifa.events.states import EventSource, EventStatus
 from zhifa.events.tests.conftest import jpeg_bytes, officer_of
+from zhifa.org.tests.factories import OfficerFactory
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 REASON = f"照片中仍有摊位，请复查 {HOSTILE}"
@@ -62,8 +63,16 @@ def handled_once(world: World) -> Event:
         lon=POINT_IN_A[0],
         lat=POINT_IN_A[1],
     ).event
+    # With a partner officer whose name is hostile text, and a work phone on the roster
+    partner = OfficerFactory(
+        district=world.district,
+        name=f"丙{HOSTILE}",
+        phone="13900001111",
+        home_department=world.enforcement_dept,
+        street=world.street_a,
+    )
     event = services.event_dispatch(
-        actor=world.user("dispatcher"), event=event, officers=[officer_of(world, "officer_a")]
+        actor=world.user("dispatcher"), event=event, officers=[officer_of(world, "officer_a"), partner]
     )
     event = services.event_acknowledge(actor=officer, event=event)
     event = services.event_arrive(actor=officer, event=event, lon=event.lon, lat=event.lat)
@@ -95,7 +104,10 @@ def test_a_redo_reason_reaches_the_phone_and_the_officer_hands_in_a_second_round
     expect(notice).to_contain_text("核查不通过，请重新处置")
     expect(notice.locator(".m-redo-text")).to_have_text(REASON)
     expect(phone.locator("#round-1")).to_contain_text("已劝离")
-    assert phone.locator("#redo-reason img, #round-1 img, .m-desc img").count() == 0
+    # With the partner sent back too, named as text, one tap from a call
+    expect(phone.locator("#partners .m-partner b")).to_have_text(f"丙{HOSTILE}")
+    expect(phone.locator("#partners a.m-call")).to_have_attribute("href", "tel:13900001111")
+    assert phone.locator("#redo-reason img, #round-1 img, .m-desc img, #partners img").count() == 0
 
     # The officer goes back: acknowledges, arrives
     phone.locator("#acknowledge").click()
