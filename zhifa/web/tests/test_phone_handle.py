@@ -163,6 +163,10 @@ def test_the_redo_reason_is_on_the_task_and_every_round_on_the_event_page(
     # Then the reason is on it, above the task
     assert '<div class="m-notice danger" id="redo-reason" role="alert"><b>核查不通过，请重新处置</b>' in body
     assert '<div class="m-redo-text">照片中仍有摊位，请复查</div>' in body
+    # And the event page, while the redo is in the field, does not show the first report as the event's result
+    # but as round 1, sent back
+    during = client_as("dispatcher").get(f"/events/{event.pk}/").content.decode()
+    assert 'class="prose outcome"' not in during and 'id="handling-round-1"' in during
     # And on its card in the task list
     tasks = client_as("officer_a").get("/m/").content.decode()
     assert '<div class="m-error m-redo">核查不通过：照片中仍有摊位，请复查</div>' in tasks
