@@ -84,6 +84,10 @@ def test_a_task_dispatched_while_the_list_is_open_appears_with_its_urgency(
         assert assignment.delivered_at is not None and assignment.seen_at is not None
         assert assignment.delivered_at >= assignment.assigned_at
         page.screenshot(path="/tmp/i16-phone-live.png", full_page=True)
+
+        # One tap on the banner opens the task.
+        page.locator("#new-task-banner").click()
+        expect(page).to_have_url(f"{live_server.url}/m/events/{event.pk}/")
     finally:
         context.close()
 

@@ -73,7 +73,8 @@
 
   function announce(task) {
     var banner = document.getElementById("new-task-banner");
-    banner.textContent = (task.is_urgent ? "紧急任务！" : "新任务：") + task.public_no + " " + task.title;
+    banner.textContent = (task.is_urgent ? "紧急任务！" : "新任务：") + task.public_no + " " + task.title + "（点击查看）";
+    banner.dataset.url = task.url;
     banner.hidden = false;
     var shown = { sound: tone(task.is_urgent), vibration: vibrate(task.is_urgent) };
     systemNotice(task).then(function (ok) {
@@ -174,6 +175,10 @@
     if (!list || !window.EventSource) { return; }
     var status = document.getElementById("live-status");
     setUpAlerts();
+    // The banner of the newest task opens it (a tap is what an officer with a phone in one hand can do).
+    document.getElementById("new-task-banner").addEventListener("click", function (e) {
+      if (e.currentTarget.dataset.url) { location.href = e.currentTarget.dataset.url; }
+    });
     var receipt = function () { sendReceipt(list.dataset.receiptUrl); };
     receipt();
     document.addEventListener("visibilitychange", receipt);
