@@ -110,3 +110,34 @@ def test_a_task_redispatched_away_leaves_the_open_list(live_server: Any, world: 
         assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
     finally:
         context.close()
+
+
+def test_a_task_dispatched_from_the_dispatchers_page_reaches_the_open_phone(
+    live_server: Any, world: World, browser: Any, page: Any
+) -> None:
+    event = urgent_event(world, "大关路店外经营")
+    officer = officer_of(world, "officer_a")
+    context, phone_page = phone(browser, live_server.url)
+    try:
+        login(phone_page, live_server.url, "officer_a")
+        phone_page.goto(f"{live_server.url}/m/")
+        expect(phone_page.locator("#live-status")).to_have_attribute("data-state", "live")
+
+        # The dispatcher, at the desk in another browser, dispatches from the event page.
+        login(page, live_server.url, "dispatcher")
+        page.goto(f"{live_server.url}/events/{event.pk}/")
+        page.locator("details.action-dispatch summary").click()
+        page.locator("details.action-dispatch select[name=officer_ids]").select_option(str(officer.pk))
+        page.locator("details.action-dispatch button[type=submit]").click()
+        expect(page.locator(".assignments")).to_contain_text(officer.name)
+
+        expect(phone_page.locator(f"#task-{event.pk} .m-tag.urgent")).to_have_text("紧急")
+        assert phone_page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
+        # The receipt reaches the dispatcher's event page: 送达 is filled in on the next look.
+        deadline = time.monotonic() + BROWSER_TIMEOUT_MS / 1000
+        while EventAssignment.objects.get(event=event).delivered_at is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        page.reload()
+        expect(page.locator(".assignments td.delivered-at")).not_to_have_text("—")
+    finally:
+        context.close()
