@@ -129,3 +129,42 @@ def test_an_officers_work_phone_is_a_tel_link_on_the_command_centre_map(
     expect(card.locator("a.tel-link")).to_have_attribute("href", "tel:13700001111")
     expect(card.locator("a.tel-link")).to_have_text("拨打 13700001111")
     assert_nothing_ran(page, dialogs)
+
+
+def test_the_officer_sent_to_the_caller_reveals_the_number_on_the_phone(
+    live_server: Any, world: World, browser: Any
+) -> None:
+    dispatcher = world.user("dispatcher")
+    event = services.event_intake(
+        actor=dispatcher,
+        district=world.district,
+        source=EventSource.HOTLINE,
+        description="小区门口占道经营",
+        lon=POINT_IN_A[0],
+        lat=POINT_IN_A[1],
+        reporter_name=HOSTILE_NAME,
+        reporter_phone="13812341234",
+    ).event
+    services.event_dispatch(actor=dispatcher, event=event, officers=[officer_of(world, "officer_a")])
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        login(page, live_server.url, "officer_a")
+        open_page(page, f"{live_server.url}/m/events/{event.pk}/")
+        expect(page.locator("#caller")).to_contain_text(HOSTILE_NAME)
+        expect(page.locator("#reporter-phone")).to_contain_text("138****1234")
+
+        page.locator("#reveal-phone").click()
+
+        expect(page.locator("#reporter-phone-link")).to_have_attribute("href", "tel:13812341234")
+        expect(page.locator("#reporter-phone .call-btn")).to_have_text("拨打")
+        officer = world.user("officer_a")
+        assert list(AuditEntry.objects.filter(action=AUDIT_ACTION).values_list("actor_id", flat=True)) == [officer.pk]
+        assert_nothing_ran(page, dialogs)
+    finally:
+        context.close()
