@@ -152,7 +152,12 @@ def test_the_officer_sent_to_the_caller_reveals_the_number_on_the_phone(
     context.add_init_script(WATCH)
     page = context.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def dismiss(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
     try:
         login(page, live_server.url, "officer_a")
         open_page(page, f"{live_server.url}/m/events/{event.pk}/")

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from zhifa.core.errors import NotFound, PermissionDenied
+from zhifa.core.errors import DomainError, NotFound, PermissionDenied
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import Event
@@ -54,7 +54,7 @@ def test_the_commanders_and_the_assigned_officer_see_the_number_and_each_look_is
         ("business_owner", NotFound),
     ],
 )
-def test_everyone_else_is_refused_and_nothing_is_written(world: Any, persona: str, refusal: type) -> None:
+def test_everyone_else_is_refused_and_nothing_is_written(world: Any, persona: str, refusal: type[DomainError]) -> None:
     event = walk_to(world, "dispatched")
     audit_before = AuditEntry.objects.count()
 
