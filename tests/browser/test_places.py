@@ -167,3 +167,29 @@ def test_the_command_centre_corrects_an_events_location_from_the_gazetteer(
     event.refresh_from_db()
     assert (event.address, event.street_id) == ("体育场路51号", world.street_b.pk)
     assert abs(event.lat - 30.308) < 1e-6 and abs(event.lon - (120.102 + 0.016 * 50 / 98)) < 1e-6
+
+
+def test_the_phone_finding_names_the_fix_and_suggests_gazetteer_names(
+    live_server: Any, world: World, browser: Any
+) -> None:
+    _gazetteer(world)
+    context = browser.new_context(
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.grant_permissions(["geolocation"], origin=live_server.url)
+    context.set_geolocation({"longitude": WULIN_128[0], "latitude": WULIN_128[1] + 0.0001, "accuracy": 10})
+    phone = context.new_page()
+    phone.set_default_timeout(BROWSER_TIMEOUT_MS)
+    try:
+        login(phone, live_server.url, "officer_a")
+        phone.goto(f"{live_server.url}/m/finding/")
+        expect(phone.locator("[data-geo-status]")).to_contain_text("武林路128号附近 · 甲街道")
+        phone.get_by_label("位置说明").fill("wll")
+        phone.locator("#place-suggestions .m-suggest-item", has_text="武林路").first.click()
+        expect(phone.get_by_label("位置说明")).to_have_value("武林路")
+    finally:
+        context.close()
