@@ -193,3 +193,18 @@ def test_the_phone_finding_names_the_fix_and_suggests_gazetteer_names(
         expect(phone.get_by_label("位置说明")).to_have_value("武林路")
     finally:
         context.close()
+
+
+def test_with_a_tile_server_configured_the_pick_map_uses_it_and_says_nothing(
+    live_server: Any, world: World, page: Any, settings: Any
+) -> None:
+    _gazetteer(world)
+    # A same-origin address (the page's CSP allows it); the tiles themselves need not exist for this test.
+    settings.ZHIFA_TILE_URL = f"{live_server.url}/static/tiles/{{z}}/{{x}}/{{y}}.png"
+    login(page, live_server.url, "dispatcher")
+    page.goto(f"{live_server.url}/hotline/")
+    expect(page.locator("#pickmap")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#pickmap")).to_have_attribute("data-tiles", "true")
+    expect(page.locator(".pick-note")).to_be_hidden()
+    assert page.locator("#pickmap .leaflet-tile-pane img").count() > 0
+    assert page.locator("#pickmap").get_attribute("data-roads") is None  # the tiles carry the roads
