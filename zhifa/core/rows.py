@@ -58,7 +58,7 @@ def insert_statement(objs: Sequence[models.Model], *, conn: BaseDatabaseWrapper 
             raise TypeError("insert_rows: all rows must be of one model")
         # As save() and bulk_create() do: a related object saved after it was assigned gives its key now, and
         # one never saved is refused — a nullable foreign key would otherwise be stored NULL without a word.
-        obj._prepare_related_fields_for_save(operation_name="insert_rows")
+        obj._prepare_related_fields_for_save(operation_name="insert_rows")  # type: ignore[attr-defined]
         params.extend(f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields)
     return sql, params
 
