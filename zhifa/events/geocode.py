@@ -15,7 +15,7 @@ When several subjects share an address the earliest registered one's point is us
 
 When no subject matches, the district gazetteer is asked (``zhifa.geo.places``: roads with house-number
 ranges, landmarks, 小区; homophone and pinyin spellings; the number placed along its road), and its best hit
-is used when it is good enough to use unasked (``GEOCODE_MIN_SCORE``). Subjects go first because their point
+is used when it is good enough to use unasked (``GEOCODE_SCORES``: not a mere beginning of a name). Subjects go first because their point
 is surveyed; a gazetteer point along a road is an interpolation.
 
 The index (normalised address → point) is built per district on first use and cached in this process,

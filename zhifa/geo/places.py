@@ -49,8 +49,11 @@ SCORE_INITIALS = 70
 SCORE_PREFIX = 75
 SCORE_NEAR_SOUND = 60
 SCORE_SOUND_PREFIX = 55
-# Below this a hit is shown to a person choosing from a list, never used silently (geocoding at intake).
-GEOCODE_MIN_SCORE = SCORE_NEAR_SOUND
+SCORE_PINYIN_PREFIX = 68
+SCORE_INITIALS_PREFIX = 58
+# The levels a typed address may be placed on unasked (intake's geocoding); a beginning of a name (still typing)
+# is only offered to a person choosing from the list.
+GEOCODE_SCORES = frozenset({SCORE_EXACT, SCORE_SOUND, SCORE_PINYIN, SCORE_INITIALS, SCORE_NEAR_SOUND})
 
 _PREFIXES = re.compile(r"^(中国)?(浙江省|浙江)?(杭州市|杭州)?")
 _NUMBER = re.compile(r"^\s*(\d{1,5})\s*(号|號)?")
@@ -273,8 +276,8 @@ class PlaceIndex:
         for lookup, score, shortest in (
             (self.by_pinyin, SCORE_PINYIN, 1),
             (self.by_initials, SCORE_INITIALS, 1),
-            (self.by_pinyin_prefix, SCORE_PINYIN - 10, 3),
-            (self.by_initials_prefix, SCORE_INITIALS - 10, 2),
+            (self.by_pinyin_prefix, SCORE_PINYIN_PREFIX, 3),
+            (self.by_initials_prefix, SCORE_INITIALS_PREFIX, 2),
         ):
             if len(letters) < shortest:
                 continue
@@ -390,7 +393,7 @@ def place_search(*, district_id: int, query: str, limit: int = DEFAULT_LIMIT) ->
 def place_geocode(*, district_id: int, address: str) -> PlaceHit | None:
     """The best place for a typed address, if it is good enough to use without a person choosing."""
     hits = place_search(district_id=district_id, query=address, limit=1)
-    if hits and hits[0].score >= GEOCODE_MIN_SCORE:
+    if hits and hits[0].score in GEOCODE_SCORES:
         return hits[0]
     return None
 

@@ -5,7 +5,7 @@ import pytest
 
 from zhifa.core.actors import SystemActor
 from zhifa.geo.gazetteer_import import places_import
-from zhifa.geo.places import nearest_place_label, place_search
+from zhifa.geo.places import nearest_place_label, place_geocode, place_search
 from zhifa.geo.tests.gazetteer_data import GOOD_CSV
 
 
@@ -82,3 +82,10 @@ def test_a_picked_point_is_named_by_the_nearest_road_number(gazetteer: Any) -> N
     label = nearest_place_label(district_id=gazetteer.district.pk, lon=120.101 + 0.016 * 127 / 299, lat=30.3051)
     assert label == "武林路128号附近"
     assert nearest_place_label(district_id=gazetteer.district.pk, lon=120.1195, lat=30.3005) == ""
+
+
+def test_a_beginning_of_a_name_is_offered_but_never_placed_unasked(gazetteer: Any) -> None:
+    assert place_search(district_id=gazetteer.district.pk, query="武林")[0].name == "武林路"
+    assert place_geocode(district_id=gazetteer.district.pk, address="武林") is None
+    assert place_geocode(district_id=gazetteer.district.pk, address="wul") is None
+    assert place_geocode(district_id=gazetteer.district.pk, address="舞林路5号") is not None
