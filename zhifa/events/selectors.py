@@ -135,6 +135,8 @@ def event_get(*, user: Any, event_id: int) -> Event:
             "escalations",
             "coordination_tasks__department",
             "callbacks",
+            "arrival_exceptions__officer",
+            "relocations",
         )
         .filter(pk=event_id)
         .first()
@@ -211,6 +213,8 @@ def event_get_stored(*, user: Any, result: Any) -> Event | StoredEvent:
         escalations=[],
         coordination_tasks=[],
         callbacks=[],
+        arrival_exceptions=[],
+        relocations=[],
     )
 
 
