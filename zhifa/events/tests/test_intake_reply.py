@@ -126,3 +126,25 @@ def test_a_retry_gets_the_first_event_and_leaves_no_trace(world: Any, matters: d
     # The retry's number went back with its transaction: the next event takes the one after the first.
     assert int(other["public_no"][-6:]) == int(first.json()["public_no"][-6:]) + 1
     assert Event.objects.count() == 2
+
+
+def test_the_reply_reads_none_of_the_events_related_rows_back(world: Any, matters: dict[str, Any]) -> None:
+    # Every list in the detail (transitions, photos, officers, exceptions, relocations, call-backs …) comes from
+    # what intake wrote or knows is empty: a list added to the detail without it costs every intake a query.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(world)
+    _post(client, description="热身：第一次上报")
+    photo = SimpleUploadedFile("scene.jpg", jpeg_bytes(), content_type="image/jpeg")
+    body = {"lon": POINT_IN_A[0], "lat": POINT_IN_A[1], "description": "路口有人摆摊"}
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(URL, data={"payload": json.dumps(body, ensure_ascii=False), "photos": [photo]})
+
+    assert response.status_code == 201
+    related_reads = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and 'FROM "events_' in q["sql"]
+    ]
+    # The one read intake needs: the duplicate check of a classified event (占道经营 here).
+    assert len(related_reads) == 1 and "e.matter_id" in related_reads[0], related_reads
