@@ -242,7 +242,7 @@ def _setup(bench: BenchDistrict, now: dt.datetime) -> dict[str, Any]:
                 reported_at=reported_at,
                 triaged_at=reported_at if status != EventStatus.REPORTED else None,
                 dispatched_at=reported_at if status in _FIELD_OR_AFTER else None,
-                respond_due_at=due if status == EventStatus.DISPATCHED else None,
+                acknowledge_due_at=due if status == EventStatus.DISPATCHED else None,
                 acknowledged_at=reported_at if status in _ACKNOWLEDGED_OR_AFTER else None,
                 arrive_due_at=due if status == EventStatus.ACKNOWLEDGED else None,
                 arrived_at=reported_at if status in _ARRIVED_OR_AFTER else None,

@@ -73,7 +73,7 @@ def fmt_spread(part: dict[str, Any]) -> str:
     return f"{fmt_seconds(part['p50'])} / {fmt_seconds(part['p90'])}"
 
 
-CLOCK_LABELS = (("respond", "响应"), ("arrive", "到场"), ("handle", "处置"))
+CLOCK_LABELS = (("acknowledge", "响应"), ("arrive", "到场"), ("handle", "处置"))
 
 # What the two groups of 1530 rows measure (``sim.engine.summarise``), printed under the table.
 NOTES = (

@@ -651,9 +651,9 @@ class Simulation:
         )
 
 
-CLOCKS = ("respond", "arrive", "handle")
+CLOCKS = ("acknowledge", "arrive", "handle")
 # The step that stops each clock, as the transition rows record it.
-CLOCK_STEPS = {"respond": EventAction.ACKNOWLEDGE, "arrive": EventAction.ARRIVE, "handle": EventAction.HANDLE}
+CLOCK_STEPS = {"acknowledge": EventAction.ACKNOWLEDGE, "arrive": EventAction.ARRIVE, "handle": EventAction.HANDLE}
 
 
 @dataclass(frozen=True)
@@ -689,7 +689,7 @@ def measure(scenario: Scenario) -> dict[str, Any]:
                 dispatched=steps.get(EventAction.DISPATCH),
                 done={clock: steps.get(step) for clock, step in CLOCK_STEPS.items()},
                 limits={
-                    "respond": policy.respond_limit,
+                    "acknowledge": policy.acknowledge_limit,
                     "arrive": policy.arrive_limit,
                     "handle": policy.handle_limit,
                 },

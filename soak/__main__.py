@@ -9,7 +9,7 @@ again. One caller (one API token) posts reports as the benchmark does (16 busy k
 most the benchmark's target of 300 a second on average: that bounds the traffic) through ``soak.load``,
 which re-sends a failed request with the same idempotency key and body until it is answered.
 Meanwhile the soak dispatches one newly triaged event a second (the command centre's one-click choice of
-the recommended officers), so respond clocks (1 min) and arrive clocks (5 min) run out during the soak and
+the recommended officers), so acknowledge clocks (1 min) and arrive clocks (5 min) run out during the soak and
 the clock watcher has escalation steps to take across its own restart and the database's.
 
 Printed: reports sent, answered, stored, duplicated and lost; escalation steps taken, taken twice and

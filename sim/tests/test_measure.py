@@ -11,7 +11,7 @@ from sim.engine import EventTimes, summarise
 from zhifa.events.states import TimeBase
 
 T0 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
-LIMITS = {"respond": 1, "arrive": 5, "handle": 30}
+LIMITS = {"acknowledge": 1, "arrive": 5, "handle": 30}
 
 
 def at(minutes: float) -> dt.datetime:
@@ -25,7 +25,7 @@ def times(
         reported=at(reported),
         dispatched=None if dispatched is None else at(dispatched),
         done={
-            "respond": None if ack is None else at(ack),
+            "acknowledge": None if ack is None else at(ack),
             "arrive": None if arrive is None else at(arrive),
             "handle": None if handle is None else at(handle),
         },
@@ -49,7 +49,7 @@ def test_from_the_dispatch_the_wait_before_it_is_invisible() -> None:
     figures = summarise(DAY)
 
     assert (figures["accepted"], figures["dispatched"]) == (3, 2)
-    assert figures["respond"] == {"met": 2, "share": 1.0, "p50": 30.0, "p90": 30.0, "missing": 0}
+    assert figures["acknowledge"] == {"met": 2, "share": 1.0, "p50": 30.0, "p90": 30.0, "missing": 0}
     assert figures["arrive"] == {"met": 1, "share": 0.5, "p50": 240.0, "p90": 420.0, "missing": 0}
     assert figures["handle"] == {"met": 1, "share": 0.5, "p50": 1200.0, "p90": 2400.0, "missing": 0}
 
@@ -59,7 +59,7 @@ def test_from_the_report_the_wait_counts_and_an_undispatched_event_misses() -> N
 
     # report → dispatch: 0 s, 600 s, never (counted as the longest)
     assert figures["dispatch"] == {"p50": 600.0, "p90": None, "missing": 1, "waited": 1, "longest": 600.0}
-    assert figures["respond"] == {"met": 1, "share": 1 / 3, "p50": 630.0, "p90": None, "missing": 1}
+    assert figures["acknowledge"] == {"met": 1, "share": 1 / 3, "p50": 630.0, "p90": None, "missing": 1}
     assert figures["arrive"] == {"met": 0, "share": 0.0, "p50": 840.0, "p90": None, "missing": 1}
     assert figures["handle"] == {"met": 1, "share": 1 / 3, "p50": 2400.0, "p90": None, "missing": 1}
 

@@ -23,7 +23,7 @@ from zhifa.events.models import (
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(AuditedModelAdmin):
-    list_display = ["district", "matter", "priority", "time_base", "respond_limit", "arrive_limit", "handle_limit"]
+    list_display = ["district", "matter", "priority", "time_base", "acknowledge_limit", "arrive_limit", "handle_limit"]
     list_filter = ["district", "time_base", "priority"]
     list_select_related = ["district", "matter"]
     autocomplete_fields = ["matter"]

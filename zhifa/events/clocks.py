@@ -1,7 +1,7 @@
 """The "1530" clocks: how long each clock runs and when it is due, under the three time bases of city
 management (城市管理三种计时方式).
 
-- around the clock (全天候): natural minutes — the default "1530" (respond 1, arrive 5, handle 30).
+- around the clock (全天候): natural minutes — the default "1530" (acknowledge 1, arrive 5, handle 30).
 - working hours (工作时间): minutes counted only inside ``ZHIFA_WORKING_HOURS`` on working days (Asia/Shanghai
   local time); a clock started outside them begins at the next working period.
 - working days (工作日): ``limit`` working days after the start day (the start day is not counted, as for

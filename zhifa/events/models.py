@@ -101,7 +101,7 @@ class Event(BaseModel):
     closed_at = models.DateTimeField("结案时间", null=True, blank=True)
     # "1530" clocks: stored when the clock starts; the worker scans them
     time_base = models.CharField("计时方式", max_length=20, choices=TimeBase.choices, blank=True)
-    respond_due_at = models.DateTimeField("响应时限", null=True, blank=True, db_index=True)
+    acknowledge_due_at = models.DateTimeField("响应时限", null=True, blank=True, db_index=True)
     arrive_due_at = models.DateTimeField("到场时限", null=True, blank=True, db_index=True)
     handle_due_at = models.DateTimeField("处置时限", null=True, blank=True, db_index=True)
     escalation_level = models.PositiveSmallIntegerField("升级级别", default=0)
@@ -173,7 +173,7 @@ class EventAssignment(models.Model):
     arrived_at = models.DateTimeField("到场时间", null=True, blank=True)
     # When the task reached an open phone page of this officer (the live task list, zhifa/web/phone.py), and
     # when that page was first in front of them (visible with the task on it): the time between dispatch
-    # and the respond clock is then seen, not guessed (issue 16). Set once, by the page's receipt.
+    # and the acknowledge clock is then seen, not guessed (issue 16). Set once, by the page's receipt.
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
     seen_at = models.DateTimeField("查看时间", null=True, blank=True)
 
@@ -196,7 +196,7 @@ class SlaPolicy(BaseModel):
     matter = models.ForeignKey(Matter, verbose_name="执法事项", null=True, blank=True, on_delete=models.CASCADE)
     priority = models.CharField("优先级", max_length=8, choices=EventPriority.choices, blank=True)
     time_base = models.CharField("计时方式", max_length=20, choices=TimeBase.choices, default=TimeBase.AROUND_THE_CLOCK)
-    respond_limit = models.PositiveIntegerField("响应时限", default=1)
+    acknowledge_limit = models.PositiveIntegerField("响应时限", default=1)
     arrive_limit = models.PositiveIntegerField("到场时限", default=5)
     handle_limit = models.PositiveIntegerField("处置时限", default=30)
     coordination_limit = models.PositiveIntegerField("协同办理时限", default=3, help_text="工作日")
@@ -215,7 +215,7 @@ class SlaPolicy(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.matter or '默认'} {self.priority or '全部'} {self.respond_limit}/{self.arrive_limit}/{self.handle_limit}"
+        return f"{self.matter or '默认'} {self.priority or '全部'} {self.acknowledge_limit}/{self.arrive_limit}/{self.handle_limit}"
 
 
 class EventEscalation(models.Model):
@@ -410,7 +410,7 @@ class EventHandlingRound(models.Model):
     dispatched_at = models.DateTimeField("派遣时间", null=True, blank=True)
     acknowledged_at = models.DateTimeField("响应时间", null=True, blank=True)
     arrived_at = models.DateTimeField("到场时间", null=True, blank=True)
-    respond_due_at = models.DateTimeField("响应时限", null=True, blank=True)
+    acknowledge_due_at = models.DateTimeField("响应时限", null=True, blank=True)
     arrive_due_at = models.DateTimeField("到场时限", null=True, blank=True)
     handle_due_at = models.DateTimeField("处置时限", null=True, blank=True)
     redo_reason = models.TextField("核查不通过理由", blank=True)

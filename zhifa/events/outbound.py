@@ -50,7 +50,7 @@ def _enqueue(ids: list[int]) -> None:
 
 
 def task_notice(assignment: EventAssignment) -> tuple[Recipient, Message]:
-    """Who is told and what: the event number, the matter, urgency and the respond clock — not the
+    """Who is told and what: the event number, the matter, urgency and the acknowledge clock — not the
     reporter or their words (the phone shows those to the signed-in officer; a gateway is a third party)."""
     event = assignment.event
     officer = assignment.officer
@@ -58,7 +58,7 @@ def task_notice(assignment: EventAssignment) -> tuple[Recipient, Message]:
     is_urgent = event.priority == EventPriority.URGENT
     title = ("【紧急】" if is_urgent else "") + f"新派遣任务 {event.public_no}"
     what = event.matter.name if event.matter is not None else "待分类事件"
-    due = event.respond_due_at.astimezone(LOCAL_TZ).strftime("%H:%M") if event.respond_due_at else ""
+    due = event.acknowledge_due_at.astimezone(LOCAL_TZ).strftime("%H:%M") if event.acknowledge_due_at else ""
     text = f"{what}，{event.street.name}" + (f"，请于 {due} 前响应" if due else "")
     recipient = Recipient(
         user_id=user.pk if user is not None else 0,

@@ -80,7 +80,7 @@ class EventOut(Schema):
     merged_into_id: int | None
     reported_at: dt.datetime
     dispatched_at: dt.datetime | None
-    respond_due_at: dt.datetime | None
+    acknowledge_due_at: dt.datetime | None
     arrive_due_at: dt.datetime | None
     handle_due_at: dt.datetime | None
     escalation_level: int

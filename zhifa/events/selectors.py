@@ -81,7 +81,7 @@ def text_match(term: str) -> Q:
 
 
 def _with_next_due(events: QuerySet[Event]) -> QuerySet[Event]:
-    """``next_due_at``: the running clock's due time — respond, then arrive, then feedback; for a transferred
+    """``next_due_at``: the running clock's due time — acknowledge, then arrive, then handle; for a transferred
     event the coordination task's; none while the event waits on the command centre."""
     task_due = (
         CoordinationTask.objects.filter(event=OuterRef("pk"), feedback_at__isnull=True)
@@ -90,7 +90,7 @@ def _with_next_due(events: QuerySet[Event]) -> QuerySet[Event]:
     )
     return events.annotate(
         next_due_at=Case(
-            When(status=EventStatus.DISPATCHED, then=F("respond_due_at")),
+            When(status=EventStatus.DISPATCHED, then=F("acknowledge_due_at")),
             When(status=EventStatus.ACKNOWLEDGED, then=F("arrive_due_at")),
             When(status=EventStatus.ARRIVED, then=F("handle_due_at")),
             When(status=EventStatus.TRANSFERRED, then=Subquery(task_due)),

@@ -4,8 +4,8 @@ States and why they exist (智能感知 → 指挥调度 → 协同联办, MISSI
 
 - reported (已上报): stored with its raw payload and source, located; nothing decided yet.
 - triaged (已研判): classified to an enforcement matter and department, checked for duplicates, routed.
-- dispatched (已派遣): assigned to a zone team's officers; the respond/arrive/handle clocks run.
-- acknowledged (已响应): an officer accepted on the phone (respond clock met or missed).
+- dispatched (已派遣): assigned to a zone team's officers; the acknowledge/arrive/handle clocks run.
+- acknowledged (已响应): an officer accepted on the phone (acknowledge clock met or missed).
 - arrived (已到场): the officer's arrival was recorded with GPS near the event (arrive clock).
 - handled (已处置): the officer (or a coordinating department's written feedback) reported the outcome
   with photos and text (handle clock).
@@ -60,6 +60,7 @@ class EventAction(models.TextChoices):
 
 
 S, A = EventStatus, EventAction
+
 
 def _is_hotline_ticket(event: object, actor: object) -> str | None:
     """退回12345 is the hotline platform's procedure: an event that did not come from it has nowhere to go back."""
@@ -168,7 +169,7 @@ class TimeBase(models.TextChoices):
 
 
 class Clock(models.TextChoices):
-    RESPOND = "respond", "响应"
+    ACKNOWLEDGE = "acknowledge", "响应"
     ARRIVE = "arrive", "到场"
     HANDLE = "handle", "处置"
     COORDINATION = "coordination", "协同办理"

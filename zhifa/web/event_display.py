@@ -40,7 +40,7 @@ class ClockState:
 def clock_states(event: Event) -> list[ClockState]:
     """The three "1530" clocks with their due times and when each was met (None while running)."""
     return [
-        ClockState(Clock.RESPOND, Clock.RESPOND.label, event.respond_due_at, event.acknowledged_at),
+        ClockState(Clock.ACKNOWLEDGE, Clock.ACKNOWLEDGE.label, event.acknowledge_due_at, event.acknowledged_at),
         ClockState(Clock.ARRIVE, Clock.ARRIVE.label, event.arrive_due_at, event.arrived_at),
         ClockState(Clock.HANDLE, Clock.HANDLE.label, event.handle_due_at, event.handled_at),
     ]

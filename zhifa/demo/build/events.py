@@ -31,13 +31,13 @@ def positions_build(draws: Draws, *, outline: BaseGeometry, officers: list[Offic
 def clock_rules_build(district: District) -> None:
     """The district default is "1530" around the clock; planning matters run on working days and market
     matters on working hours, to show the three time bases of city management."""
-    SlaPolicy.objects.create(district=district, respond_limit=1, arrive_limit=5, handle_limit=30)
+    SlaPolicy.objects.create(district=district, acknowledge_limit=1, arrive_limit=5, handle_limit=30)
     for matter in Matter.objects.filter(district=district, domain=Domain.PLANNING):
         SlaPolicy.objects.create(
             district=district,
             matter=matter,
             time_base=TimeBase.WORKING_DAYS,
-            respond_limit=1,
+            acknowledge_limit=1,
             arrive_limit=2,
             handle_limit=5,
         )
@@ -46,7 +46,7 @@ def clock_rules_build(district: District) -> None:
             district=district,
             matter=matter,
             time_base=TimeBase.WORKING_HOURS,
-            respond_limit=30,
+            acknowledge_limit=30,
             arrive_limit=120,
             handle_limit=480,
         )

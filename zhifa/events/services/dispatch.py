@@ -1,6 +1,6 @@
 """Dispatch and the field steps (指挥调度): dispatch, re-dispatch, acknowledge, arrive, handle, return.
 
-Dispatching starts the respond / arrive / handle clocks ("1530" by default) from the dispatch time, each
+Dispatching starts the acknowledge / arrive / handle clocks ("1530" by default) from the dispatch time, each
 due time computed once with the event's SLA policy and stored (DESIGN.md invariants). A re-dispatch
 restarts them for the new officers; the escalation steps already taken are not repeated (one per clock
 and level, ``EventEscalation``).
@@ -64,7 +64,7 @@ def clock_updates(event: Event, *, start: dt.datetime) -> dict[str, Any]:
         "arrived_at": None,
         "handled_at": None,
         "time_base": base,
-        "respond_due_at": clock_due(start=start, limit=policy.respond_limit, time_base=base),
+        "acknowledge_due_at": clock_due(start=start, limit=policy.acknowledge_limit, time_base=base),
         "arrive_due_at": clock_due(start=start, limit=policy.arrive_limit, time_base=base),
         "handle_due_at": clock_due(start=start, limit=policy.handle_limit, time_base=base),
     }
@@ -161,10 +161,10 @@ def event_redispatch(
 
 
 def event_acknowledge(*, actor: Actor, event: Event, acted_at: dt.datetime | None = None) -> Event:
-    """响应: an assigned officer accepts the task on the phone (respond clock).
+    """响应: an assigned officer accepts the task on the phone (acknowledge clock).
 
     ``acted_at``: when the officer tapped it, for an acknowledgement the phone kept while offline and sends
-    late; the respond clock is met at that moment if it is plausible (``_step_time``), else at arrival.
+    late; the acknowledge clock is met at that moment if it is plausible (``_step_time``), else at arrival.
 
     A copy that arrives again (the phone resends when the server's answer was lost; two taps offline queue
     two) is answered with the event as stored and writes nothing, as ``event_handle`` does: the same officer,
@@ -177,7 +177,7 @@ def event_acknowledge(*, actor: Actor, event: Event, acted_at: dt.datetime | Non
     its audit entry): the event, its clocks and its transitions stay the first officer's. A copy of the
     colleague's acknowledgement finds their ``acknowledged_at`` set and writes nothing.
 
-    The escalation worker judged the respond clock on what the server knew: an acknowledgement made at
+    The escalation worker judged the acknowledge clock on what the server knew: an acknowledgement made at
     10:00:30 that arrives at 10:03 is recorded as made at 10:00:30 (the clock was met), and the escalation
     the worker took at 10:01 stays recorded as it happened, with its notices; the transition row and the
     audit entry carry the arrival time and a note naming both times, which is what explains the pair. An
@@ -269,8 +269,15 @@ def event_arrive(
         )
         if distance > max_m and asked is not None:
             arrival.arrival_exception_record(
-                actor=actor, event=arrived, assignment=assignment, asked=asked, distance=distance, max_m=max_m,
-                lon=lon, lat=lat, at=at,
+                actor=actor,
+                event=arrived,
+                assignment=assignment,
+                asked=asked,
+                distance=distance,
+                max_m=max_m,
+                lon=lon,
+                lat=lat,
+                at=at,
             )
     return arrived
 

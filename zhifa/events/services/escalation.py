@@ -1,6 +1,6 @@
 """Escalation of overdue clocks (超时升级), run by the clock worker (``clock_watch``, ``escalate_overdue_task``).
 
-A clock is running while its step is not done: respond until acknowledged, arrive until arrived, handle
+A clock is running while its step is not done: acknowledge until acknowledged, arrive until arrived, handle
 until handled (the zone team's clocks, from dispatch), coordination until the department's written
 feedback. Past its due time it escalates one level per ``ZHIFA_ESCALATION_STEP_MINUTES``:
 
@@ -63,8 +63,8 @@ def running_clocks(event: Event) -> list[tuple[str, dt.datetime]]:
     clocks: list[tuple[str, dt.datetime]] = []
     if event.status not in FIELD_STATES:
         return clocks
-    if event.status == EventStatus.DISPATCHED and event.acknowledged_at is None and event.respond_due_at:
-        clocks.append((Clock.RESPOND, event.respond_due_at))
+    if event.status == EventStatus.DISPATCHED and event.acknowledged_at is None and event.acknowledge_due_at:
+        clocks.append((Clock.ACKNOWLEDGE, event.acknowledge_due_at))
     if event.status != EventStatus.ARRIVED and event.arrived_at is None and event.arrive_due_at:
         clocks.append((Clock.ARRIVE, event.arrive_due_at))
     if event.handled_at is None and event.handle_due_at:
@@ -85,7 +85,7 @@ def events_escalate_overdue(*, now: dt.datetime | None = None) -> list[EventEsca
     overdue = list(
         Event.objects.filter(status__in=FIELD_STATES)
         .filter(
-            Q(status=EventStatus.DISPATCHED, acknowledged_at__isnull=True, respond_due_at__lte=now)
+            Q(status=EventStatus.DISPATCHED, acknowledged_at__isnull=True, acknowledge_due_at__lte=now)
             | Q(arrived_at__isnull=True, arrive_due_at__lte=now)
             | Q(handled_at__isnull=True, handle_due_at__lte=now)
         )

@@ -73,7 +73,7 @@ def handling_round_record(
         dispatched_at=before.dispatched_at,
         acknowledged_at=before.acknowledged_at,
         arrived_at=before.arrived_at,
-        respond_due_at=before.respond_due_at,
+        acknowledge_due_at=before.acknowledge_due_at,
         arrive_due_at=before.arrive_due_at,
         handle_due_at=before.handle_due_at,
     )

@@ -49,7 +49,7 @@ class DispatchedEventFactory(TriagedEventFactory):
     status = EventStatus.DISPATCHED
     dispatched_at = factory.LazyFunction(timezone.now)
     time_base = TimeBase.AROUND_THE_CLOCK
-    respond_due_at = factory.LazyAttribute(lambda o: o.dispatched_at + dt.timedelta(minutes=1))
+    acknowledge_due_at = factory.LazyAttribute(lambda o: o.dispatched_at + dt.timedelta(minutes=1))
     arrive_due_at = factory.LazyAttribute(lambda o: o.dispatched_at + dt.timedelta(minutes=5))
     handle_due_at = factory.LazyAttribute(lambda o: o.dispatched_at + dt.timedelta(minutes=30))
 

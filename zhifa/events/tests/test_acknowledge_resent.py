@@ -3,7 +3,7 @@
 The phone's outbox sends an acknowledgement again when the server's answer to the first copy was lost, and
 two taps while offline queue two: the copy is answered with the event and writes nothing, while anyone
 else (or the same officer once the event went back to the field) meets the refusal of today. A queued
-acknowledgement carries the moment the officer tapped (``acted_at``), taken for the respond clock when it
+acknowledgement carries the moment the officer tapped (``acted_at``), taken for the acknowledge clock when it
 is plausible; otherwise the arrival counts and the audit entry says why."""
 
 import datetime as dt
@@ -22,7 +22,7 @@ from zhifa.events.tests.conftest import officer_of, on_duty, walk_to
 from zhifa.org.models import Officer
 
 pytestmark = pytest.mark.django_db
-T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai; respond due 10:01
+T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai; acknowledge due 10:01
 
 
 def at(minutes: float) -> dt.datetime:
@@ -202,9 +202,9 @@ def test_a_queued_acknowledgement_is_timed_when_the_officer_tapped(world: Any) -
     with time_machine.travel(at(3), tick=False):
         acknowledged = services.event_acknowledge(actor=world.user("officer_a"), event=event, acted_at=at(0.5))
 
-    # Then the respond clock is met at 10:00:30; the transition and the audit entry are of 10:03 and say so
+    # Then the acknowledge clock is met at 10:00:30; the transition and the audit entry are of 10:03 and say so
     note = "补发：按上报的操作时间 06-01 10:00:30 计时，06-01 10:03:00 送达"
-    assert (acknowledged.acknowledged_at, acknowledged.respond_due_at) == (at(0.5), at(1))
+    assert (acknowledged.acknowledged_at, acknowledged.acknowledge_due_at) == (at(0.5), at(1))
     transition = EventTransition.objects.get(event=event, action=EventAction.ACKNOWLEDGE)
     assert (transition.created_at, transition.reason) == (at(3), note)
     assert last_audit(event) == (
@@ -236,7 +236,7 @@ def test_an_implausible_tap_time_is_not_taken_and_the_reason_is_audited(
     with time_machine.travel(at(3), tick=False):
         acknowledged = services.event_acknowledge(actor=world.user("officer_a"), event=event, acted_at=at(acted_minute))
 
-    # Then the respond clock counts from the arrival, and the audit entry keeps what the phone said and why
+    # Then the acknowledge clock counts from the arrival, and the audit entry keeps what the phone said and why
     note = f"上报的操作时间 {why}，按送达时间 06-01 10:03:00 计时"
     assert (acknowledged.status, acknowledged.acknowledged_at) == (EventStatus.ACKNOWLEDGED, at(3))
     assert last_audit(event) == (
@@ -248,11 +248,11 @@ def test_an_implausible_tap_time_is_not_taken_and_the_reason_is_audited(
 
 
 def test_an_escalation_taken_before_a_late_acknowledgement_arrived_stays_as_it_happened(world: Any) -> None:
-    # Given an event dispatched at 10:00, respond due 10:01, and the zone lead told at 10:01 (nothing arrived)
+    # Given an event dispatched at 10:00, acknowledge due 10:01, and the zone lead told at 10:01 (nothing arrived)
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "dispatched")
     with time_machine.travel(at(1), tick=False):
-        assert [(s.clock, s.level) for s in services.events_escalate_overdue()] == [("respond", 1)]
+        assert [(s.clock, s.level) for s in services.events_escalate_overdue()] == [("acknowledge", 1)]
 
     # When officer_a's acknowledgement tapped offline at 10:00:30 arrives at 10:03, and the worker runs
     with time_machine.travel(at(3), tick=False):
@@ -261,15 +261,15 @@ def test_an_escalation_taken_before_a_late_acknowledgement_arrived_stays_as_it_h
     with time_machine.travel(at(6), tick=False):
         taken_later = services.events_escalate_overdue()
 
-    # Then the respond clock was met at 10:00:30, the step taken at 10:01 stays recorded as taken then, and
-    # the respond clock escalates no further (only the arrive clock, due 10:05, does)
+    # Then the acknowledge clock was met at 10:00:30, the step taken at 10:01 stays recorded as taken then, and
+    # the acknowledge clock escalates no further (only the arrive clock, due 10:05, does)
     assert (acknowledged.acknowledged_at, acknowledged.escalation_level) == (at(0.5), 1)
     assert taken_now == []
     assert [(s.clock, s.level) for s in taken_later] == [("arrive", 1)]
     assert list(
         EventEscalation.objects.filter(event=event).order_by("pk").values_list("clock", "level", "escalated_at")
     ) == [
-        ("respond", 1, at(1)),
+        ("acknowledge", 1, at(1)),
         ("arrive", 1, at(6)),
     ]
 

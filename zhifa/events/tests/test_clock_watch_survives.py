@@ -56,7 +56,7 @@ def on_retry(settings: Any) -> Any:
 
 
 def overdue_event(world: Any) -> Any:
-    """Dispatched two minutes ago and not acknowledged: its respond clock (1 min) is one step overdue."""
+    """Dispatched two minutes ago and not acknowledged: its acknowledge clock (1 min) is one step overdue."""
     with time_machine.travel(timezone.now() - dt.timedelta(minutes=2), tick=False):
         return walk_to(world, "dispatched")
 
@@ -87,8 +87,8 @@ def test_the_watcher_survives_a_locked_sqlite_database(
     # then the first scan failed on the lock, was logged, and the next one escalated the event
     assert len(handler.messages) == 1
     assert handler.messages[0].startswith("clock_watch: 数据库暂时不可用（OperationalError: database is locked）")
-    assert escalations(event) == [("respond", 1)]
-    assert f"{event.public_no} respond L1" in capsys.readouterr().out
+    assert escalations(event) == [("acknowledge", 1)]
+    assert f"{event.public_no} acknowledge L1" in capsys.readouterr().out
     assert list(ProcessHeartbeat.objects.values_list("kind", "interval_s")) == [(CLOCK_WATCH, 10.0)]
 
 
@@ -111,6 +111,6 @@ def test_the_watcher_survives_a_terminated_postgresql_connection(world: Any, on_
     # then the first scan failed on the dead connection, was logged, and the next one escalated the event
     assert len(handler.messages) == 1
     assert handler.messages[0].startswith("clock_watch: 数据库暂时不可用（OperationalError: ")
-    assert escalations(event) == [("respond", 1)]
-    assert f"{event.public_no} respond L1" in capsys.readouterr().out
+    assert escalations(event) == [("acknowledge", 1)]
+    assert f"{event.public_no} acknowledge L1" in capsys.readouterr().out
     assert list(ProcessHeartbeat.objects.values_list("kind", "interval_s")) == [(CLOCK_WATCH, 10.0)]

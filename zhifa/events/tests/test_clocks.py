@@ -66,7 +66,7 @@ def test_sla_policy_falls_back_to_the_1530_default(world: Any) -> None:
     policy = sla_policy_for(district_id=world.district.pk, matter_id=None, priority=EventPriority.NORMAL)
 
     assert policy.pk is None
-    assert (policy.time_base, policy.respond_limit, policy.arrive_limit, policy.handle_limit) == (
+    assert (policy.time_base, policy.acknowledge_limit, policy.arrive_limit, policy.handle_limit) == (
         TimeBase.AROUND_THE_CLOCK,
         1,
         5,
@@ -78,11 +78,11 @@ def test_sla_policy_falls_back_to_the_1530_default(world: Any) -> None:
 def test_sla_policy_takes_the_most_specific_row(world: Any) -> None:
     matter = MatterFactory(department=world.enforcement_dept)
     other = MatterFactory(department=world.enforcement_dept)
-    district_any = SlaPolicyFactory(district=world.district, priority="", respond_limit=2)
-    district_urgent = SlaPolicyFactory(district=world.district, priority=EventPriority.URGENT, respond_limit=3)
-    matter_any = SlaPolicyFactory(district=world.district, matter=matter, priority="", respond_limit=4)
+    district_any = SlaPolicyFactory(district=world.district, priority="", acknowledge_limit=2)
+    district_urgent = SlaPolicyFactory(district=world.district, priority=EventPriority.URGENT, acknowledge_limit=3)
+    matter_any = SlaPolicyFactory(district=world.district, matter=matter, priority="", acknowledge_limit=4)
     matter_urgent = SlaPolicyFactory(
-        district=world.district, matter=matter, priority=EventPriority.URGENT, respond_limit=5
+        district=world.district, matter=matter, priority=EventPriority.URGENT, acknowledge_limit=5
     )
 
     def pick(matter_id: int | None, priority: str) -> Any:

@@ -47,7 +47,7 @@ def test_an_unacknowledged_event_escalates_at_due_then_each_step(world: Any, zon
         district=world.district, name="丙队员", home_department=world.enforcement_dept, street=world.street_a
     )
     with time_machine.travel(T0, tick=False):
-        on_duty(helper)  # free and on duty in street A: the one to send when officer_a does not respond
+        on_duty(helper)  # free and on duty in street A: the one to send when officer_a does not acknowledge
         event = walk_to(world, "dispatched")
 
     with time_machine.travel(minutes(0.5), tick=False):
@@ -55,22 +55,22 @@ def test_an_unacknowledged_event_escalates_at_due_then_each_step(world: Any, zon
     with time_machine.travel(minutes(1), tick=False):
         first = services.events_escalate_overdue()
         again = services.events_escalate_overdue()
-    assert steps(first) == [("respond", 1)]
+    assert steps(first) == [("acknowledge", 1)]
     assert again == []
     assert (notified("zone_lead_a"), notified("dispatcher")) == (1, 0)
 
     with time_machine.travel(minutes(6), tick=False):
         second = services.events_escalate_overdue()
-    assert steps(second) == [("respond", 2), ("arrive", 1)]
+    assert steps(second) == [("acknowledge", 2), ("arrive", 1)]
     assert (notified("zone_lead_a"), notified("dispatcher")) == (2, 1)
 
     with time_machine.travel(minutes(11), tick=False):
         third = services.events_escalate_overdue()
         assert services.events_escalate_overdue() == []
-    assert steps(third) == [("respond", 3)]
+    assert steps(third) == [("acknowledge", 3)]
     assert (third[0].outcome, third[0].note) == (EscalationOutcome.REDISPATCHED, "已改派给丙队员")
     event.refresh_from_db()
-    assert (event.status, event.escalation_level, event.dispatched_at, event.respond_due_at) == (
+    assert (event.status, event.escalation_level, event.dispatched_at, event.acknowledge_due_at) == (
         EventStatus.DISPATCHED,
         3,
         minutes(11),
@@ -150,8 +150,10 @@ def test_the_clock_watch_command_runs_once(world: Any, zone_lead: Any, capsys: A
     assert EventEscalation.objects.count() == 1
 
 
-def test_the_crew_sent_by_a_redispatch_is_escalated_again_when_it_does_not_respond(world: Any, zone_lead: Any) -> None:
-    # Given an event officer_a never acknowledged, re-dispatched to 丙队员 at 10:11 (respond due 10:12)
+def test_the_crew_sent_by_a_redispatch_is_escalated_again_when_it_does_not_acknowledge(
+    world: Any, zone_lead: Any
+) -> None:
+    # Given an event officer_a never acknowledged, re-dispatched to 丙队员 at 10:11 (acknowledge due 10:12)
     helper = OfficerFactory(
         district=world.district, name="丙队员", home_department=world.enforcement_dept, street=world.street_a
     )
@@ -160,17 +162,17 @@ def test_the_crew_sent_by_a_redispatch_is_escalated_again_when_it_does_not_respo
         event = walk_to(world, "dispatched")
     with time_machine.travel(minutes(11), tick=False):
         services.events_escalate_overdue()
-    assert Event.objects.get(pk=event.pk).respond_due_at == minutes(12)
+    assert Event.objects.get(pk=event.pk).acknowledge_due_at == minutes(12)
 
-    # When 丙队员 lets the new respond clock run out too
+    # When 丙队员 lets the new acknowledge clock run out too
     with time_machine.travel(minutes(12), tick=False):
         taken = services.events_escalate_overdue()
         again = services.events_escalate_overdue()
 
     # Then the new clock starts its own ladder at level 1 (the zone lead hears of it again), once
-    assert steps(taken) == [("respond", 1)]
+    assert steps(taken) == [("acknowledge", 1)]
     assert (taken[0].due_at, again) == (minutes(12), [])
-    assert notified("zone_lead_a") == 2  # respond L1 of the first crew, respond L1 of the second
+    assert notified("zone_lead_a") == 2  # acknowledge L1 of the first crew, acknowledge L1 of the second
 
 
 def test_a_scan_reads_the_steps_taken_once_whatever_the_number_of_stale_events(
@@ -205,10 +207,10 @@ def test_after_two_automatic_redispatches_the_command_centre_settles_it(world: A
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "dispatched")
 
-    # When each crew's respond clock runs out to level 3 in turn (re-dispatches restart it)
+    # When each crew's acknowledge clock runs out to level 3 in turn (re-dispatches restart it)
     notes = []
     for crew in crews:
-        due = Event.objects.get(pk=event.pk).respond_due_at
+        due = Event.objects.get(pk=event.pk).acknowledge_due_at
         on_duty(crew, at=due)  # the next crew comes on duty, free to be sent
         with time_machine.travel(due + dt.timedelta(minutes=10), tick=False):
             notes += [(s.outcome, s.note) for s in services.events_escalate_overdue() if s.level == 3]
@@ -236,14 +238,14 @@ def test_the_cap_counts_what_the_steps_did_not_how_their_notes_read(world: Any, 
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "dispatched")
     for crew in crews[:2]:
-        due = Event.objects.get(pk=event.pk).respond_due_at
+        due = Event.objects.get(pk=event.pk).acknowledge_due_at
         on_duty(crew, at=due)
         with time_machine.travel(due + dt.timedelta(minutes=10), tick=False):
             services.events_escalate_overdue()
     EventEscalation.objects.filter(outcome=EscalationOutcome.REDISPATCHED).update(note="系统改派")
 
-    # When the second crew's respond clock runs out to level 3 too
-    due = Event.objects.get(pk=event.pk).respond_due_at
+    # When the second crew's acknowledge clock runs out to level 3 too
+    due = Event.objects.get(pk=event.pk).acknowledge_due_at
     on_duty(crews[2], at=due)  # someone is free: only the cap keeps them from being sent
     with time_machine.travel(due + dt.timedelta(minutes=10), tick=False):
         third = [s.outcome for s in services.events_escalate_overdue() if s.level == 3]
@@ -271,7 +273,7 @@ def test_the_migration_reads_the_outcome_of_steps_taken_before_it_from_their_not
     for n, (level, note) in enumerate(rows):
         EventEscalation.objects.create(
             event=event,
-            clock=Clock.RESPOND,
+            clock=Clock.ACKNOWLEDGE,
             level=level,
             due_at=T0 + dt.timedelta(minutes=n),
             escalated_at=T0,

@@ -156,7 +156,7 @@ def test_a_redo_keeps_the_first_round_with_its_reason_and_clocks_and_the_second_
         event = services.event_handle(
             actor=officer, event=event, outcome="已劝离", result_type="rectified", photos=[photo()]
         )
-    first_clocks = (event.dispatched_at, event.respond_due_at, event.arrive_due_at, event.handle_due_at)
+    first_clocks = (event.dispatched_at, event.acknowledge_due_at, event.arrive_due_at, event.handle_due_at)
 
     # When the command centre sends it back, and the officer hands in a second round
     with time_machine.travel("2026-06-01 10:20:00+08:00", tick=False):
@@ -177,7 +177,7 @@ def test_a_redo_keeps_the_first_round_with_its_reason_and_clocks_and_the_second_
         "照片中仍有摊位，请复查",
         "dispatcher",
     )
-    assert (first.dispatched_at, first.respond_due_at, first.arrive_due_at, first.handle_due_at) == first_clocks
+    assert (first.dispatched_at, first.acknowledge_due_at, first.arrive_due_at, first.handle_due_at) == first_clocks
     assert first.handled_at.isoformat() == "2026-06-01T02:10:00+00:00"
     assert (second.number, second.outcome, second.redo_reason, second.redone_at) == (2, "摊位已拆除", "", None)
     assert second.dispatched_at.isoformat() == "2026-06-01T02:20:00+00:00"  # type: ignore[union-attr]

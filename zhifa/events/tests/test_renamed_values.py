@@ -130,3 +130,32 @@ def test_handling_photos_are_stored_as_kind_handle_and_back(world: Any) -> None:
     assert rename.reverse_code is not None
     rename.reverse_code(apps, None)
     assert kinds() == ["handling"]
+
+
+def test_the_respond_clock_is_stored_as_acknowledge_and_back(world: Any) -> None:
+    rename = data_step("0019_acknowledge_clock")
+    # Given an event nobody acknowledged, and one acknowledged whose officers never arrived, both escalated
+    with time_machine.travel(T0, tick=False):
+        unacknowledged = walk_to(world, "dispatched")
+        acknowledged = walk_to(world, "acknowledged")
+    with time_machine.travel(T0 + dt.timedelta(minutes=5), tick=False):
+        services.events_escalate_overdue()
+    audit_before = list(AuditEntry.objects.order_by("seq").values_list("seq", "after"))
+    # ... stored under the clock's name before the rename
+    EventEscalation.objects.filter(clock=Clock.ACKNOWLEDGE).update(clock="respond")
+
+    def clocks(event: Event) -> list[str]:
+        return list(EventEscalation.objects.filter(event=event).order_by("pk").values_list("clock", flat=True))
+
+    old = (["respond", "arrive"], ["arrive"])
+    assert (clocks(unacknowledged), clocks(acknowledged)) == old
+
+    # When the migration's data step runs, the officer's 响应 clock reads "acknowledge"; the arrive clock is untouched
+    rename.code(apps, None)
+    assert (clocks(unacknowledged), clocks(acknowledged)) == (["acknowledge", "arrive"], ["arrive"])
+    assert list(AuditEntry.objects.order_by("seq").values_list("seq", "after")) == audit_before
+
+    # And reversed, the old name comes back
+    assert rename.reverse_code is not None
+    rename.reverse_code(apps, None)
+    assert (clocks(unacknowledged), clocks(acknowledged)) == old

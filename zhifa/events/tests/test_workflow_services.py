@@ -63,7 +63,7 @@ def test_dispatch_assigns_the_officers_starts_the_clocks_and_notifies(world: Any
 
     assert dispatched.status == EventStatus.DISPATCHED
     assert dispatched.time_base == TimeBase.AROUND_THE_CLOCK
-    assert (dispatched.respond_due_at, dispatched.arrive_due_at, dispatched.handle_due_at) == (
+    assert (dispatched.acknowledge_due_at, dispatched.arrive_due_at, dispatched.handle_due_at) == (
         T0 + dt.timedelta(minutes=1),
         T0 + dt.timedelta(minutes=5),
         T0 + dt.timedelta(minutes=30),

@@ -112,7 +112,7 @@ def service_notice(event: Event, policies: PolicyCache | None = None) -> str:
     policy = policies[key]
     base = event.time_base or policy.time_base
     parts = [
-        _limit_text(policy.respond_limit, base, "内响应"),
+        _limit_text(policy.acknowledge_limit, base, "内响应"),
         _limit_text(policy.arrive_limit, base, "内到场"),
         _limit_text(policy.handle_limit, base, "内反馈处置结果"),
     ]

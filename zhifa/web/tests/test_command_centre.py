@@ -58,7 +58,7 @@ def test_queue_is_sorted_by_the_nearest_deadline(client_as: Any, world: World) -
     body = client_as("dispatcher").get("/command/").content.decode()
 
     assert body.index(f'id="event-{sooner.pk}"') < body.index(f'id="event-{later.pk}"')
-    assert f'data-due="{sooner.respond_due_at.isoformat()}"' in body
+    assert f'data-due="{sooner.acknowledge_due_at.isoformat()}"' in body
     assert 'data-stream-url="/command/stream"' in body
 
 

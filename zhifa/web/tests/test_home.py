@@ -62,7 +62,7 @@ def test_dispatcher_sees_what_waits_for_dispatch_and_what_is_about_to_expire(wor
 
     assert count(body, "waiting") == 1 and f'id="todo-waiting-{waiting.pk}"' in todo(body, "waiting")
     assert "&lt;img src=x onerror=alert(1)&gt;" in todo(body, "waiting") and HOSTILE not in body
-    # The respond clock (1 minute) is due within ten minutes.
+    # The acknowledge clock (1 minute) is due within ten minutes.
     assert count(body, "due_soon") == 1 and f'id="todo-due_soon-{running.pk}"' in todo(body, "due_soon")
     assert count(body, "overdue") == 0
     assert 'id="figure-officers"' in body  # the district's figures stay, after the lists
