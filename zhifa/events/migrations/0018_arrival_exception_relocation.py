@@ -6,62 +6,125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0017_hotline_ticket_callback_send_back'),
-        ('org', '0004_add_login_lock_and_password_history'),
+        ("events", "0017_hotline_ticket_callback_send_back"),
+        ("org", "0004_add_login_lock_and_password_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='eventphoto',
-            name='kind',
-            field=models.CharField(choices=[('report', '上报照片'), ('alert', '告警抓拍'), ('handle', '处置照片'), ('arrival', '到场照片')], max_length=10, verbose_name='类别'),
+            model_name="eventphoto",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("report", "上报照片"),
+                    ("alert", "告警抓拍"),
+                    ("handle", "处置照片"),
+                    ("arrival", "到场照片"),
+                ],
+                max_length=10,
+                verbose_name="类别",
+            ),
         ),
         migrations.CreateModel(
-            name='ArrivalException',
+            name="ArrivalException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('distance_m', models.PositiveIntegerField(verbose_name='距事件位置(米)')),
-                ('max_m', models.PositiveIntegerField(verbose_name='签到半径(米)')),
-                ('reason', models.CharField(max_length=200, verbose_name='超距原因')),
-                ('lon', models.FloatField(verbose_name='签到经度(WGS-84)')),
-                ('lat', models.FloatField(verbose_name='签到纬度(WGS-84)')),
-                ('arrived_at', models.DateTimeField(verbose_name='到场时间')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='events.eventassignment', verbose_name='派遣')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='arrival_exceptions', to='events.event', verbose_name='事件')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='org.officer', verbose_name='执法人员')),
-                ('photo', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='events.eventphoto', verbose_name='现场照片')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("distance_m", models.PositiveIntegerField(verbose_name="距事件位置(米)")),
+                ("max_m", models.PositiveIntegerField(verbose_name="签到半径(米)")),
+                ("reason", models.CharField(max_length=200, verbose_name="超距原因")),
+                ("lon", models.FloatField(verbose_name="签到经度(WGS-84)")),
+                ("lat", models.FloatField(verbose_name="签到纬度(WGS-84)")),
+                ("arrived_at", models.DateTimeField(verbose_name="到场时间")),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="events.eventassignment", verbose_name="派遣"
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="arrival_exceptions",
+                        to="events.event",
+                        verbose_name="事件",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="org.officer", verbose_name="执法人员"
+                    ),
+                ),
+                (
+                    "photo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="events.eventphoto", verbose_name="现场照片"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '超距到场',
-                'verbose_name_plural': '超距到场',
-                'ordering': ['arrived_at', 'id'],
+                "verbose_name": "超距到场",
+                "verbose_name_plural": "超距到场",
+                "ordering": ["arrived_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EventRelocation',
+            name="EventRelocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_lon', models.FloatField(verbose_name='原经度')),
-                ('from_lat', models.FloatField(verbose_name='原纬度')),
-                ('from_address', models.CharField(blank=True, max_length=200, verbose_name='原地址')),
-                ('to_lon', models.FloatField(verbose_name='新经度')),
-                ('to_lat', models.FloatField(verbose_name='新纬度')),
-                ('to_address', models.CharField(blank=True, max_length=200, verbose_name='新地址')),
-                ('reason', models.CharField(max_length=200, verbose_name='更正原因')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='更正人名称')),
-                ('relocated_at', models.DateTimeField(verbose_name='更正时间')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='更正人')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='relocations', to='events.event', verbose_name='事件')),
-                ('from_street', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.street', verbose_name='原街道')),
-                ('to_street', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.street', verbose_name='新街道')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("from_lon", models.FloatField(verbose_name="原经度")),
+                ("from_lat", models.FloatField(verbose_name="原纬度")),
+                ("from_address", models.CharField(blank=True, max_length=200, verbose_name="原地址")),
+                ("to_lon", models.FloatField(verbose_name="新经度")),
+                ("to_lat", models.FloatField(verbose_name="新纬度")),
+                ("to_address", models.CharField(blank=True, max_length=200, verbose_name="新地址")),
+                ("reason", models.CharField(max_length=200, verbose_name="更正原因")),
+                ("actor_label", models.CharField(blank=True, max_length=150, verbose_name="更正人名称")),
+                ("relocated_at", models.DateTimeField(verbose_name="更正时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="更正人",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="relocations",
+                        to="events.event",
+                        verbose_name="事件",
+                    ),
+                ),
+                (
+                    "from_street",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.street",
+                        verbose_name="原街道",
+                    ),
+                ),
+                (
+                    "to_street",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.street",
+                        verbose_name="新街道",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '位置更正',
-                'verbose_name_plural': '位置更正',
-                'ordering': ['relocated_at', 'id'],
+                "verbose_name": "位置更正",
+                "verbose_name_plural": "位置更正",
+                "ordering": ["relocated_at", "id"],
             },
         ),
     ]
