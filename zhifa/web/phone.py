@@ -265,7 +265,8 @@ def arrive(request: HttpRequest, event_id: int) -> HttpResponse:
         offer = exc.code in ARRIVE_EXCEPTION_CODES
         typed = request.POST.get("exception_reason", "")
         return _refused(request, event_id, exc, arrive_exception=offer, exception_reason=typed)
-    if reason.strip() and ArrivalException.objects.filter(event_id=event.pk, officer__user_id=request.user.pk).exists():
+    officer_user = request.user.pk or 0  # signed in here (the page requires it); 0 matches no officer
+    if reason.strip() and ArrivalException.objects.filter(event_id=event.pk, officer__user_id=officer_user).exists():
         messages.success(request, "已到场签到（超距到场，已提示调度员）")
         return redirect("web:phone-task", event_id=event.pk)
     messages.success(request, "已到场签到")
