@@ -23,6 +23,7 @@ from zhifa.events.clocks import LOCAL_TZ, clock_due, sla_policy_for
 from zhifa.events.distance import haversine_m
 from zhifa.events.models import Event, EventAssignment, EventTransition, OfficerPosition, PhotoKind
 from zhifa.events.outbound import task_notices_enqueue
+from zhifa.events.permissions import can_command_events
 from zhifa.events.services import arrival
 from zhifa.events.services.common import (
     active_assignments,
@@ -36,6 +37,7 @@ from zhifa.events.services.common import (
     require_assignment,
     require_command,
     require_in_scope,
+    users_with_post,
 )
 from zhifa.events.services.handling import handling_result_check, handling_round_record
 from zhifa.events.states import HANDLED_STATES, EventAction, EventStatus
@@ -479,7 +481,22 @@ def event_handle(
         # At arrival, not at ``at``: until the report arrived the officer counted as busy with this task,
         # and the assignment rows say what the dispatch knew when.
         release_assignments(handled, now=now)
+        # The next step (核查) is the desk's: without a notice the handled event waits unseen in a queue.
+        desk_notify(handled, f"事件 {handled.public_no} 已处置，待核查：{text[:60]}")
     return handled
+
+
+def desk_notify(event: Event, message: str) -> int:
+    """Tell the desk that has the next step: the command centre's dispatchers (district-wide) and the
+    street dispatcher of the event's street. In the caller's transaction (``notify``)."""
+    return notify(
+        event=event,
+        users=[
+            *users_with_post(district_id=event.district_id, role=Role.DISPATCHER),
+            *users_with_post(district_id=event.district_id, role=Role.STREET_DISPATCHER, street_id=event.street_id),
+        ],
+        message=message,
+    )
 
 
 def _handled_already(actor: Actor, stored: Event, text: str) -> Event | None:
@@ -511,6 +528,10 @@ def event_return(*, actor: Actor, event: Event, reason: str) -> Event:
         now = timezone.now()
         returned = apply_transition(event=event, action=EventAction.RETURN, actor=actor, reason=reason)
         release_assignments(returned, now=now)
+        # Sent back from the field (officer or liaison): the desk must re-dispatch it, so it is told. The
+        # desk's own 退回 needs no notice to itself.
+        if j is None or not can_command_events(j):
+            desk_notify(returned, f"事件 {returned.public_no} 被退回，待重新派遣：{(reason or '').strip()[:60]}")
     return returned
 
 
