@@ -237,3 +237,25 @@ def test_the_done_list_reads_the_same_number_of_queries_for_few_and_many_rounds(
     for i in range(8):
         services.event_handle(actor=world.user("officer_a"), event=on_site(world), outcome=f"处置{i}")
     assert queries() == few
+
+
+def test_a_refused_report_shows_its_error_above_the_fields_and_keeps_what_was_typed_and_chosen(
+    client_as: Any, world: World, defaults: None, media: Any
+) -> None:
+    # Given officer_a on site, who chose 已整改 and typed a report but took no photo
+    event = on_site(world)
+    typed = "摊主已收摊 <b>盲道</b>已清理"
+    response = client_as("officer_a").post(
+        f"/m/events/{event.pk}/handle/", {"outcome": typed, "result_type": "rectified"}
+    )
+
+    # Then the page is refused with the reason in an error box at the top of the form, before the result
+    # choices and the text field (the page's script scrolls to it), not only next to the photo field below
+    assert response.status_code == 422
+    body = response.content.decode()
+    box = body.index('id="handle-errors"')
+    assert body.index('action="/m/events/') < box < body.index('id="result-types"') < body.index('name="outcome"')
+    assert "处置结果为“已整改”时须上传处置后现场照片" in body[box : body.index('id="result-types"')]
+    # And what the officer typed (escaped) and chose is still there
+    assert "摊主已收摊 &lt;b&gt;盲道&lt;/b&gt;已清理</textarea>" in body
+    assert '<input type="radio" name="result_type" value="rectified" id="id_result_type_0" checked>' in body

@@ -18,6 +18,14 @@
     field.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // A refused report comes back as the whole page, scrolled to the top, while the form is below the task
+  // card: bring the officer to the error box at the top of the form (what was typed and chosen is kept).
+  var refused = document.getElementById("handle-errors");
+  if (refused) {
+    if (refused.scrollIntoView) refused.scrollIntoView({ block: "start" });
+    try { refused.focus({ preventScroll: true }); } catch (e) { refused.focus(); }
+  }
+
   var phrases = document.getElementById("phrases");
   if (phrases) {
     var target = document.getElementById(phrases.getAttribute("data-target"));
