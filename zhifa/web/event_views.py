@@ -99,7 +99,9 @@ def _detail_context(request: HttpRequest, event: Event, **extra: Any) -> dict[st
     actions = command_actions(request.user, event)
     recommendations: list[Any] = []
     needed = officers_needed(event)
-    if EventAction.DISPATCH in actions or EventAction.REDISPATCH in actions:
+    # Offered for a first dispatch only: the one-click buttons send 派遣, which a dispatched event (or one sent
+    # back to the field by 核查不通过) no longer allows; 改派 picks its crew in its own form.
+    if EventAction.DISPATCH in actions:
         recommendations = recommend_officers(event=event, needed=needed)
     context = {
         "event": event,
@@ -132,6 +134,7 @@ def _detail_context(request: HttpRequest, event: Event, **extra: Any) -> dict[st
         "can_give_feedback": is_open_task_liaison(jurisdiction_of(request.user), event),
         "open_action": "",
         "action_error": "",
+        "typed": None,
         # The caller's number: masked here; those who may call get one audited look (contact_views).
         "can_reveal_phone": bool(event.reporter_phone) and can_reveal_reporter_phone(request.user, event),
         # Officers' work phones for everyone who sees the roster (every post but a business owner).
@@ -306,6 +309,8 @@ def event_action(request: HttpRequest, event_id: int, action: str) -> HttpRespon
             selectors.event_get(user=request.user, event_id=event_id),
             open_action=action,
             action_error=exc.message,
+            # What was typed, put back into the refused action's form (a refused 结案 kept nothing).
+            typed=request.POST,
         )
         return render(request, "web/event_detail.html", context, status=exc.status)
     messages.success(request, f"{event.public_no}：{done}")
