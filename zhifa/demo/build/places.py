@@ -22,8 +22,12 @@ from zhifa.geo.services import GridIndex
 
 PLACES_SEED_OFFSET = 16
 METRES_PER_DEG_LAT = 111_000.0
-# About one house number a side per 20 m of road.
-METRES_PER_NUMBER = 20.0
+# About one house number a side per 10 m of road, and enough for the examples the pages and docs give
+# (the hotline's placeholder says 武林路128号).
+METRES_PER_NUMBER = 10.0
+MIN_NUMBERS_PER_SIDE = 100
+# Points a road's line is tried at to find where it crosses into the next street.
+PIECE_STEPS = 200
 
 # (name, street, aliases): landmarks people name when they call.
 LANDMARKS: list[tuple[str, str, str]] = [
@@ -77,7 +81,12 @@ def _metres_to_deg(lat: float) -> tuple[float, float]:
 
 
 def _roads(rng: random.Random, geography: Geography, inside: _Inside) -> list[Place]:
+    """Each road's line, kept to its piece in one street — the road's first street where it crosses it,
+    else its longest — and registered there: a road is one row a side (``Place``'s unique name and side),
+    and a number must be placed in the street its search result names (issue 16: 武林路128号 was
+    labelled 武林街道 but lay in 长庆街道 on a line running through both)."""
     cells = {s.name: geom for s, geom in zip(geography.streets, geography.street_geoms, strict=True)}
+    street_ids = {s.name: s.pk for s in geography.streets}
     streets_of: dict[str, list[str]] = {}
     for street, roads in names.ROADS_BY_STREET.items():
         for road in roads:
@@ -87,20 +96,22 @@ def _roads(rng: random.Random, geography: Geography, inside: _Inside) -> list[Pl
         known = [cells[s] for s in streets if s in cells]
         if not known:
             continue
-        line = _road_line(rng, known, geography.outline, inside)
-        if line is None:
+        full = _road_line(rng, known, geography.outline, inside)
+        if full is None:
             continue
-        lat0 = line.coords[0][1]
-        kx, ky = _metres_to_deg(lat0)
-        length_m = math.hypot(
-            (line.coords[-1][0] - line.coords[0][0]) / kx, (line.coords[-1][1] - line.coords[0][1]) / ky
-        )
-        per_side = max(10, int(length_m / METRES_PER_NUMBER))
+        pieces = _pieces_by_street(full, inside)
+        first = street_ids.get(streets[0])
+        own = [p for p in pieces if p[2] == first] or pieces
+        if not own:
+            continue
+        t0, t1, street_id = max(own, key=lambda p: p[1] - p[0])
+        a, b = full.interpolate(t0, normalized=True), full.interpolate(t1, normalized=True)
+        line = LineString([(a.x, a.y), (b.x, b.y)])
+        kx, ky = _metres_to_deg(a.y)
+        length_m = math.hypot((b.x - a.x) / kx, (b.y - a.y) / ky)
+        per_side = max(MIN_NUMBERS_PER_SIDE, int(length_m / METRES_PER_NUMBER))
         coords = [[round(x, 7), round(y, 7)] for x, y in line.coords]
         middle = line.interpolate(0.5, normalized=True)
-        street_id = inside.street_of(middle.x, middle.y)
-        if street_id is None:
-            continue
         for parity, low, high in ((NumberParity.ODD, 1, 2 * per_side - 1), (NumberParity.EVEN, 2, 2 * per_side)):
             rows.append(
                 Place(
@@ -117,6 +128,26 @@ def _roads(rng: random.Random, geography: Geography, inside: _Inside) -> list[Pl
                 )
             )
     return rows
+
+
+def _pieces_by_street(line: LineString, inside: _Inside) -> list[tuple[float, float, int]]:
+    """(from, to, street) along ``line`` (fractions of its length): where the street of a point on it
+    changes, found on a fine walk (``PIECE_STEPS``) against the grids the events are placed in; the ends
+    pulled in by half a step so that an end is not on the border."""
+    marks: list[tuple[float, int]] = []
+    for i in range(PIECE_STEPS + 1):
+        t = i / PIECE_STEPS
+        point = line.interpolate(t, normalized=True)
+        street_id = inside.street_of(point.x, point.y)
+        if street_id is not None and (not marks or marks[-1][1] != street_id):
+            marks.append((t, street_id))
+    pieces = []
+    for k, (t, street_id) in enumerate(marks):
+        # The cut halfway between the last step in the one street and the first in the next.
+        t0 = 0.0 if k == 0 else t
+        t1 = 1.0 if k == len(marks) - 1 else marks[k + 1][0] - 1.0 / PIECE_STEPS
+        pieces.append((t0, t1, street_id))
+    return pieces
 
 
 def _road_line(
