@@ -15,7 +15,8 @@ When several subjects share an address the earliest registered one's point is us
 
 When no subject matches, the district gazetteer is asked (``zhifa.geo.places``: roads with house-number
 ranges, landmarks, 小区; homophone and pinyin spellings; the number placed along its road), and its best hit
-is used when it is good enough to use unasked (``GEOCODE_SCORES``: not a mere beginning of a name). Subjects go first because their point
+is used when it is good enough to use unasked (``GEOCODE_SCORES``: not a mere beginning of a name) and,
+for a road, its number is within the road's registered range. Subjects go first because their point
 is surveyed; a gazetteer point along a road is an interpolation.
 
 The index (normalised address → point) is built per district on first use and cached in this process,
@@ -28,6 +29,7 @@ from typing import Any
 
 from django.db.models import Count, Max
 
+from zhifa.core.errors import ValidationFailed
 from zhifa.core.stamped import StampedCache
 from zhifa.geo.places import place_geocode
 from zhifa.org.models import District
@@ -101,11 +103,20 @@ def _index(district_id: int) -> AddressIndex:
 
 def geocode_address(*, district_id: int, address: str) -> tuple[float, float] | None:
     """(lon, lat) on WGS-84 of the registered subject the address names, else of the gazetteer's best place
-    for it, or ``None``."""
+    for it, or ``None``. A house number beyond every range its road has in the gazetteer is refused
+    (``address_number_out_of_range``), not placed at the road's end."""
     if not address.strip():
         return None
     found = _index(district_id).lookup(address)
     if found is not None:
         return found
     hit = place_geocode(district_id=district_id, address=address)
+    if hit is not None and not hit.number_in_range:
+        # The search puts such a number at the road's nearest end, which may lie in another street than the
+        # road's own (the result list's label): a person must say where, not the interpolation (issue 16).
+        raise ValidationFailed(
+            f"“{hit.label}”超出{hit.name}已登记的门牌号范围，无法确定位置，请在地图上选点确认",
+            code="address_number_out_of_range",
+            details={"address": address.strip(), "road": hit.name, "number": hit.number, "street": hit.street_name},
+        )
     return (hit.lon, hit.lat) if hit is not None else None

@@ -6,7 +6,9 @@ from typing import Any
 import pytest
 
 from zhifa.core.actors import SystemActor
+from zhifa.core.errors import ValidationFailed
 from zhifa.events.geocode import geocode_address
+from zhifa.events.models import Event
 from zhifa.events.tests.conftest import report
 from zhifa.geo.gazetteer_import import places_import
 from zhifa.geo.tests.gazetteer_data import GOOD_CSV
@@ -37,3 +39,25 @@ def test_a_hotline_event_typed_with_a_gazetteer_address_is_placed_and_located(ga
     event = report(gazetteer, lon=None, lat=None, address="武林路128号")
     assert (event.lon, event.lat) == (pytest.approx(WULIN_128[0]), pytest.approx(WULIN_128[1]))
     assert event.street_id == gazetteer.street_a.pk
+
+
+def test_a_number_beyond_the_roads_range_is_refused_not_placed_at_its_end(gazetteer: Any) -> None:
+    # 武林路 is registered for 1–300: 999 would land on the road's end point, perhaps in another street
+    # than the result's label says, so the operator is asked to pick on the map and nothing is written.
+    with pytest.raises(ValidationFailed) as refused:
+        geocode_address(district_id=gazetteer.district.pk, address="武林路999号门口")
+    assert refused.value.code == "address_number_out_of_range"
+    assert "武林路999号" in refused.value.message and "请在地图上选点" in refused.value.message
+    count = Event.objects.count()
+    with pytest.raises(ValidationFailed) as at_intake:
+        report(gazetteer, lon=None, lat=None, address="武林路999号")
+    assert at_intake.value.code == "address_number_out_of_range"
+    assert Event.objects.count() == count
+
+
+def test_the_same_road_without_a_number_or_within_range_is_still_placed(gazetteer: Any) -> None:
+    assert geocode_address(district_id=gazetteer.district.pk, address="武林路300号") == (
+        pytest.approx(120.117),
+        pytest.approx(30.305),
+    )
+    assert geocode_address(district_id=gazetteer.district.pk, address="武林路") is not None
