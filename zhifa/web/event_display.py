@@ -73,6 +73,17 @@ def crew_of(event: Event) -> list[Any]:
     return list(crew)
 
 
+def silent_lead(assignments: Any) -> Any | None:
+    """The 主办's assignment when they have not acknowledged while a partner of the same crew already has:
+    the partner is on the way and the one answerable for the event is silent. Reads the given (loaded)
+    assignments only; released ones do not count."""
+    active = [a for a in assignments if a.released_at is None]
+    lead = next((a for a in active if a.is_lead), None)
+    if lead is None or lead.acknowledged_at is not None:
+        return None
+    return lead if any(a.acknowledged_at is not None for a in active if a is not lead) else None
+
+
 def queue_row(
     event: Event, *, request: Any = None, can_dispatch: bool = False, recommendations: Any = ()
 ) -> dict[str, Any]:
@@ -80,6 +91,7 @@ def queue_row(
     (the same template partial the page renders first) and the fields the map and the countdown need."""
     deadline = running_deadline(event, coordination_due_at(event))
     allowed = set(EVENT_WORKFLOW.actions_from(event.status)) if can_dispatch else set()
+    crew = crew_of(event)
     context: dict[str, Any] = {
         "event": event,
         "deadline": deadline,
@@ -88,7 +100,8 @@ def queue_row(
         "can_transfer": EventAction.TRANSFER in allowed,
         "can_merge": EventAction.MERGE in allowed,
         "recommendations": list(recommendations),
-        "crew": crew_of(event),
+        "crew": crew,
+        "silent_lead": silent_lead(crew),
     }
     if request is not None:
         # The row's forms need the request's token and nothing else from it: rendering with the request would

@@ -272,14 +272,36 @@ class MergeForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
+    """The crew of a 派遣/改派 and its 主办 (``lead_id``, one of the chosen; none given: the first chosen leads,
+    as the one-click buttons send it). The services take the crew in order, the first leading."""
+
     officer_ids = forms.TypedMultipleChoiceField(
         label="执法人员", coerce=int, error_messages={"required": "请选择执法人员"}
+    )
+    lead_id = forms.TypedChoiceField(
+        label="主办",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "主办人员无效，请重新选择"},
     )
     was_recommended = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, officers: Iterable[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["officer_ids"].choices = [(o.pk, o.name) for o in officers]  # type: ignore[attr-defined]
+        choices = [(o.pk, o.name) for o in officers]
+        self.fields["officer_ids"].choices = choices  # type: ignore[attr-defined]
+        self.fields["lead_id"].choices = [("", "所选第一人"), *choices]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        lead, ids = data.get("lead_id"), data.get("officer_ids")
+        if lead is not None and ids:
+            if lead not in ids:
+                self.add_error("lead_id", "主办须是所选执法人员之一")
+            else:
+                data["officer_ids"] = [lead, *(i for i in ids if i != lead)]
+        return data
 
 
 class ClassifyForm(forms.Form):

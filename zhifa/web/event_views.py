@@ -28,7 +28,7 @@ from zhifa.events.states import EVENT_WORKFLOW, CallbackResult, EventAction, Eve
 from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.selectors import department_list, officer_list, street_list
 from zhifa.web import event_places
-from zhifa.web.event_display import clock_states, coordination_due_at, running_deadline
+from zhifa.web.event_display import clock_states, coordination_due_at, running_deadline, silent_lead
 from zhifa.web.event_forms import (
     ClassifyForm,
     CloseForm,
@@ -103,12 +103,15 @@ def _detail_context(request: HttpRequest, event: Event, **extra: Any) -> dict[st
     # back to the field by 核查不通过) no longer allows; 改派 picks its crew in its own form.
     if EventAction.DISPATCH in actions:
         recommendations = recommend_officers(event=event, needed=needed)
+    assignments = list(event.assignments.all())
     context = {
         "event": event,
         "clocks": clock_states(event),
         "deadline": running_deadline(event, coordination_due_at(event)),
         "transitions": list(event.transitions.all()),
-        "assignments": list(event.assignments.all()),
+        "assignments": assignments,
+        # The 主办 silent while a partner has acknowledged: flagged on the 派遣人员 table.
+        "silent_lead": silent_lead(assignments),
         "escalations": list(event.escalations.all()),
         # Each round of handling with the clocks it ran under (a redo restarts the event's own).
         "handling_rounds": [(r, clock_states(r)) for r in event_handling_rounds(event=event)],  # type: ignore[arg-type]
