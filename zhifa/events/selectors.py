@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    Count,
     DateTimeField,
     Exists,
     F,
@@ -411,3 +412,33 @@ def notification_unread_count(*, user: Any) -> int:
     if not getattr(user, "is_authenticated", False) or getattr(user, "profile", None) is None:
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class EventOverview:
+    """The leader's glance at the events in their scope (home page, issue 16): open ones by status, those
+    past their running deadline, and today's (local day) reported and closed."""
+
+    open_by_status: list[tuple[str, str, int]]  # (status, label, count), in the workflow's order
+    open_total: int
+    overdue: int
+    reported_today: int
+    closed_today: int
+
+
+def event_overview(*, user: Any, now: dt.datetime | None = None) -> EventOverview:
+    """Counts over the user's scope only (``_scoped``); overdue as the command centre's queue counts it
+    (``QueueClock.OVERDUE``), so that the home page and the queue agree."""
+    now = now or timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    scoped = _scoped(user)
+    rows = scoped.filter(status__in=OPEN_STATES).order_by().values("status").annotate(n=Count("pk"))
+    counts: dict[str, int] = {row["status"]: row["n"] for row in rows}
+    by_status = [(s.value, s.label, counts[s.value]) for s in EventStatus if counts.get(s.value)]
+    return EventOverview(
+        open_by_status=by_status,
+        open_total=sum(counts.values()),
+        overdue=event_queue(user=user, filters=QueueFilters(clock=QueueClock.OVERDUE), now=now).count(),
+        reported_today=scoped.filter(reported_at__gte=midnight).count(),
+        closed_today=scoped.filter(closed_at__gte=midnight).count(),
+    )

@@ -14,10 +14,12 @@ from django.utils import timezone
 from zhifa.catalog.models import Domain, PenaltyKind, SubjectCategory
 from zhifa.catalog.selectors import matter_get, matter_list
 from zhifa.core.identifiers import mask_id_number
+from zhifa.events.permissions import can_command_events
 from zhifa.events.selectors import (
     QueueClock,
     QueueFilters,
     event_list,
+    event_overview,
     event_queue,
     event_queue_rows,
     notification_list,
@@ -197,6 +199,10 @@ def home(request: HttpRequest) -> HttpResponse:
             matter_count=matter_list(user=request.user).count(),
             officer_count=officer_list(user=request.user).count(),
             sinking_share=sinking_share(district_id=scope.district_id),
+            # The events at a glance (issue 16): what a leader opens the home page for.
+            overview=event_overview(user=request.user),
+            # The overdue figure links to the queue filtered to it, for those who may open the queue.
+            can_command=can_command_events(scope),
         )
     return render(request, "web/home.html", context)
 

@@ -11,7 +11,7 @@ from conftest import POINT_IN_A, POINT_IN_B, World
 from zhifa.events import services
 from zhifa.events.models import Event
 from zhifa.events.states import EventSource
-from zhifa.events.tests.conftest import officer_of
+from zhifa.events.tests.conftest import officer_of, walk_to
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -134,3 +134,35 @@ def test_business_owner_sees_their_own_reports_and_notices_never_staff_figures(w
 def test_leader_keeps_the_district_figures(world: World, client_as: Any) -> None:
     body = body_of(client_as("leader").get("/"))
     assert 'id="figure-officers"' in body and 'id="figure-sinking"' in body
+
+
+def figure(body: str, key: str) -> str:
+    match = re.search(rf'<div class="figure" id="figure-{key}">(.*?)</div>\s*</div>', body, re.S)
+    assert match, f"no figure {key}"
+    return re.sub(r"<[^>]+>|\s+", "", match.group(1))
+
+
+def test_leader_sees_overdue_open_by_status_and_todays_new_and_closed_scoped(world: World, client_as: Any) -> None:
+    # Given, today: one event waiting in street A, one dispatched in street B, and one of A closed
+    report(world)
+    running = report(world, point=POINT_IN_B)
+    services.event_dispatch(actor=world.user("dispatcher"), event=running, officers=[officer_of(world, "officer_b")])
+    walk_to(world, "closed")
+
+    # When the leader opens the home page two minutes later (the acknowledge clock of 1 minute has run out)
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)):
+        body = body_of(client_as("leader").get("/"))
+        street_a = body_of(client_as("street_dispatcher_a").get("/"))
+
+    # Then the district's overdue count, the open events by status and today's new / closed are shown
+    assert figure(body, "overdue") == "已超时事件1件在办事件中已过当前时限"
+    assert figure(body, "open").startswith("在办事件2件")
+    assert figure(body, "open") == "在办事件2件已研判1·已派遣1"
+    assert figure(body, "today").startswith("今日新增/结案3件/1件")
+    # The leader may not open the command queue: the overdue figure is no link to it
+    assert "?clock=overdue" not in body
+    # And a street dispatcher's figures count their own street only, the overdue one linking to the queue
+    assert figure(street_a, "overdue").startswith("已超时事件0件")
+    assert figure(street_a, "open").startswith("在办事件1件")
+    assert figure(street_a, "today").startswith("今日新增/结案2件/1件")
+    assert "/command/?clock=overdue" in street_a
