@@ -200,7 +200,10 @@
         var button = document.createElement("button");
         button.type = "button";
         button.className = "pick-hit";
-        button.append(textEl("b", hit.label), textEl("span", " " + hit.kind_label + " · " + hit.street, "muted"));
+        // A number beyond the road's registered range sits at the road's end, which may be in another street
+        // than the road's own: the list does not name a street for it (issue 16).
+        var where = hit.number_in_range === false ? "门牌号超出已登记范围，请在地图上选点" : hit.street;
+        button.append(textEl("b", hit.label), textEl("span", " " + hit.kind_label + " · " + where, "muted"));
         button.addEventListener("click", function () { choose(hit); });
         item.appendChild(button);
         results.appendChild(item);
