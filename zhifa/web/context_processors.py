@@ -18,6 +18,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "tile_attribution": settings.ZHIFA_TILE_ATTRIBUTION,
         # Read by static/web/map.js; empty tile URL means boundaries on a plain background.
         # Which roles see the command-centre pages and the phone in the navigation.
-        "nav_roles": {"command": sorted(COMMAND_ROLES), "field": [Role.OFFICER, Role.AUXILIARY]},
+        # A business sees its own records only: the roster and the district map would be empty for it.
+        "nav_roles": {
+            "command": sorted(COMMAND_ROLES),
+            "field": [Role.OFFICER, Role.AUXILIARY],
+            "staff": [role for role in Role.values if role != Role.BUSINESS_OWNER],
+        },
         "map_config": {"tileUrl": settings.ZHIFA_TILE_URL, "tileAttribution": settings.ZHIFA_TILE_ATTRIBUTION},
     }

@@ -166,3 +166,11 @@ def test_leader_sees_overdue_open_by_status_and_todays_new_and_closed_scoped(wor
     assert figure(street_a, "open").startswith("在办事件1件")
     assert figure(street_a, "today").startswith("今日新增/结案2件/1件")
     assert "/command/?clock=overdue" in street_a
+
+
+def test_a_business_is_not_offered_the_roster_or_the_district_map(world: World, client_as: Any) -> None:
+    business = client_as("business_owner").get("/").content.decode()
+    dispatcher = client_as("dispatcher").get("/").content.decode()
+
+    assert ("执法人员</a>" in business, "一张图</a>" in business) == (False, False)
+    assert ("执法人员</a>" in dispatcher, "一张图</a>" in dispatcher) == (True, True)
