@@ -8,6 +8,7 @@ or arrival tapped twice offline is one step, not a step and a refusal, timed whe
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,12 +77,25 @@ def no_network_for_posts(route: Any) -> None:
         route.fallback()
 
 
+# Asked inside the service worker: can it reach the server? (A fetch made by the worker itself goes to the
+# network, not through its own fetch handler.)
+WORKER_REACHES_SERVER = (
+    "() => fetch(self.registration.scope, {method: 'HEAD', cache: 'no-store'}).then(() => true, () => false)"
+)
+
+
 def offline_airtight(page: Any) -> None:
     """Offline for the phone's posts as well as its pages. Playwright takes the running service worker offline a
-    moment after the pages, and the phone's posts go out through it: without this a post now and then still
-    reached the server while the test's clocks stood where the test had not yet moved them."""
+    moment after the pages, and a phone that believes it is online sends its posts through the worker, whose
+    own requests the context's routes do not see: without waiting until the worker itself finds no network, a
+    post now and then still reached the server (CI, stop 19: an acknowledgement made "offline" was recorded)."""
     page.context.set_offline(True)
     page.context.route("**/m/**", no_network_for_posts)
+    deadline = time.monotonic() + BROWSER_TIMEOUT_MS / 1000
+    for worker in page.context.service_workers:
+        while worker.evaluate(WORKER_REACHES_SERVER):
+            assert time.monotonic() < deadline, "the service worker still reaches the server while offline"
+            time.sleep(0.05)
 
 
 def back_online(page: Any) -> None:
