@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "zhifa.catalog",
     "zhifa.subjects",
     "zhifa.events",
+    "zhifa.documents",
+    "zhifa.cases",
     "zhifa.geo",
     "zhifa.integrations",
     "zhifa.web",
