@@ -308,3 +308,18 @@ ZHIFA_WALKING_SPEED_MPS = 1.3
 ZHIFA_RIDING_SPEED_MPS = 4.5
 ZHIFA_WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]
 ZHIFA_AI_ALERT_REPLAY_WINDOW_SECONDS = 300
+# Legal rules of penalty cases (zhifa/cases/legal.py, docs/legal-rules.md): the figures LEGAL.md marks
+# configurable. Periods: checking a lead (working days), the party's statement and defence after the prior
+# notice (working days; the APL sets no number), the decision after filing (days, APL 60 yields to other rules)
+# and each approved extension of it (days at most). Hearing (APL 63 "较大数额", yuan, inclusive): a fine or a
+# confiscation at or above these offers the party a hearing.
+ZHIFA_LEGAL_LEAD_CHECK_WORKING_DAYS = int(os.environ.get("ZHIFA_LEGAL_LEAD_CHECK_WORKING_DAYS", "15"))
+ZHIFA_LEGAL_DEFENCE_WORKING_DAYS = int(os.environ.get("ZHIFA_LEGAL_DEFENCE_WORKING_DAYS", "3"))
+ZHIFA_LEGAL_DECISION_DAYS = int(os.environ.get("ZHIFA_LEGAL_DECISION_DAYS", "90"))
+ZHIFA_LEGAL_DECISION_EXTENSION_MAX_DAYS = int(os.environ.get("ZHIFA_LEGAL_DECISION_EXTENSION_MAX_DAYS", "30"))
+ZHIFA_LEGAL_HEARING_FINE_PERSON = os.environ.get("ZHIFA_LEGAL_HEARING_FINE_PERSON", "5000")
+ZHIFA_LEGAL_HEARING_FINE_ORGANISATION = os.environ.get("ZHIFA_LEGAL_HEARING_FINE_ORGANISATION", "100000")
+ZHIFA_LEGAL_HEARING_CONFISCATION_PERSON = os.environ.get("ZHIFA_LEGAL_HEARING_CONFISCATION_PERSON", "5000")
+ZHIFA_LEGAL_HEARING_CONFISCATION_ORGANISATION = os.environ.get(
+    "ZHIFA_LEGAL_HEARING_CONFISCATION_ORGANISATION", "100000"
+)
