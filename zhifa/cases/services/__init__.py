@@ -1,0 +1,62 @@
+"""Case services: every write to a case goes through one of these (``CASE_WORKFLOW`` for its state)."""
+
+from zhifa.cases.services.execution import hand_in_cash, record_payment
+from zhifa.cases.services.leads import Party, create_lead, lead_from_event, party_of_subject
+from zhifa.cases.services.party import party_actor, party_link_token
+from zhifa.cases.services.procedure import (
+    apply_enforcement,
+    approve_filing,
+    close,
+    conclude,
+    decide,
+    give_notice,
+    hold_hearing,
+    not_file,
+    notify_hearing,
+    party_submission,
+    record_discussion,
+    record_investigation,
+    recuse,
+    remind,
+    return_filing,
+    review,
+    serve,
+    submit_filing,
+    submit_review,
+    transfer,
+    withdraw,
+)
+from zhifa.cases.services.simple import decide_on_spot
+
+__all__ = [
+    "Party",
+    "apply_enforcement",
+    "approve_filing",
+    "close",
+    "conclude",
+    "create_lead",
+    "decide",
+    "decide_on_spot",
+    "give_notice",
+    "hand_in_cash",
+    "hold_hearing",
+    "lead_from_event",
+    "not_file",
+    "notify_hearing",
+    "party_actor",
+    "party_link_token",
+    "party_of_subject",
+    "party_submission",
+    "record_discussion",
+    "record_investigation",
+    "record_payment",
+    "recuse",
+    "remind",
+    "return_filing",
+    "review",
+    "serve",
+    "submit_filing",
+    "submit_review",
+    "transfer",
+    "withdraw",
+]
