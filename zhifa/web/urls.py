@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from zhifa.web import (
     account_views,
@@ -64,4 +64,8 @@ urlpatterns = [
     path("m/done/", phone.done, name="phone-done"),
     path("m/finding/", phone.finding, name="phone-finding"),
     path("m/position/", phone.position, name="phone-position"),
+    # Penalty cases (issue 11): the staff's case pages; the phone's on-the-spot penalty, the party's view, the
+    # published decisions.
+    path("", include("zhifa.web.case_urls")),
+    path("", include("zhifa.web.penalty_urls")),
 ]
