@@ -34,17 +34,18 @@ def _date_interval(value: Any) -> tuple[dt.date, dt.date]:
 
 
 DateInterval = Annotated[tuple[dt.date, dt.date], BeforeValidator(_date_interval)]
+KINDS = " / ".join(f"{kind.value}（{kind.label}）" for kind in PenaltyKind)
 Money = Annotated[Decimal, Field(description="金额（元），最多两位小数，如 200.00")]
 
 
-class VerdictOut(Schema):
+class LegalVerdictOut(Schema):
     allowed: bool = Field(description="是否可以")
     reason: str
     article: str = Field(description="法律依据（如 APL 51 = 《行政处罚法》第五十一条）")
     figures: dict[str, Any] = Field(description="判断所用的数额")
 
 
-class RequirementOut(Schema):
+class LegalRequirementOut(Schema):
     required: bool = Field(description="是否应当告知听证权利")
     reason: str
     article: str
@@ -52,7 +53,7 @@ class RequirementOut(Schema):
     figures: dict[str, Any]
 
 
-class DeadlineOut(Schema):
+class LegalDeadlineOut(Schema):
     code: str
     label: str
     article: str
@@ -65,7 +66,7 @@ class DeadlineOut(Schema):
     explanation: str
 
 
-class PeriodOut(Schema):
+class LegalPeriodOut(Schema):
     code: str
     label: str
     length: int = Field(description="现行期限（已按管理员设置）")
@@ -76,7 +77,7 @@ class PeriodOut(Schema):
     before: bool = Field(description="是否自起算日往前推算（最迟日）")
 
 
-class LateFeeOut(Schema):
+class LegalLateFeeOut(Schema):
     fine: Decimal
     due_on: dt.date
     on_day: dt.date
@@ -88,7 +89,7 @@ class LateFeeOut(Schema):
     article: str
 
 
-class LimitationOut(Schema):
+class LegalLimitationOut(Schema):
     expired: bool = Field(description="是否已超过追责时效（不再给予行政处罚）")
     reason: str
     article: str
@@ -96,14 +97,16 @@ class LimitationOut(Schema):
     last_day: dt.date = Field(description="时效内的最后一日")
 
 
-class SimpleProcedureIn(Schema):
+class LegalSimpleProcedureIn(Schema):
     party_kind: PartyKind
-    penalty_kinds: list[PenaltyKind] = Field(description="拟作出的处罚种类（可多个）")
+    # Kinds as plain text, checked by the rule (penalty_kind_unknown): ninja documents a list of enums in a query
+    # under the enum's name twice, differently.
+    penalty_kinds: list[str] = Field(description=f"拟作出的处罚种类（可多个）：{KINDS}")
     fine: Money | None = None
     facts_clear: bool = Field(description="违法事实确凿并有法定依据")
 
 
-class OnSpotCollectionIn(Schema):
+class LegalOnSpotCollectionIn(Schema):
     fine: Money
     hard_to_collect_later: bool = Field(description="不当场收缴事后难以执行")
     decided_on_spot: bool = Field(True, description="依简易程序当场作出的处罚决定")
@@ -112,15 +115,15 @@ class OnSpotCollectionIn(Schema):
     )
 
 
-class HearingIn(Schema):
+class LegalHearingIn(Schema):
     party_kind: PartyKind
     fine: Money | None = None
     confiscation_value: Money | None = Field(None, description="没收违法所得、非法财物的价值")
-    measures: list[PenaltyKind] = Field(default_factory=list, description="拟作出的其他处罚种类")
+    measures: list[str] = Field(default_factory=list, description=f"拟作出的其他处罚种类（可多个）：{KINDS}")
     other_serious: bool = Field(False, description="其他较重的行政处罚，或法律、法规、规章规定的其他情形")
 
 
-class DeadlineIn(Schema):
+class LegalDeadlineIn(Schema):
     code: str = Field(description="期限规则编码（见 /legal/periods）")
     start: dt.date = Field(description="起算日（法律上的日期）")
     extensions: list[int] = Field(default_factory=list, description="作出决定期限：每次批准延长的日数")
@@ -128,7 +131,7 @@ class DeadlineIn(Schema):
     testing: list[DateInterval] = Field(default_factory=list, description="查封扣押：检测等期间")
 
 
-class SeizureIn(Schema):
+class LegalSeizureIn(Schema):
     seized_on: dt.date
     extension_days: int = Field(0, ge=0, description="批准延长的日数（一次，不超过30日）")
     testing: list[DateInterval] = Field(
@@ -136,14 +139,14 @@ class SeizureIn(Schema):
     )
 
 
-class LateFeeIn(Schema):
+class LegalLateFeeIn(Schema):
     fine: Money
     due_on: dt.date = Field(description="缴纳期限届满日")
     on_day: dt.date = Field(description="计算到哪一天")
     excluded: list[DateInterval] = Field(default_factory=list, description="依法暂停计算的期间（如暂缓执行）")
 
 
-class LimitationIn(Schema):
+class LegalLimitationIn(Schema):
     violation_ended_on: dt.date = Field(description="违法行为发生之日；连续或继续状态的，终了之日")
     discovered_on: dt.date
     harmed_life_health_or_finance: bool = Field(description="涉及公民生命健康安全、金融安全且有危害后果")
@@ -153,8 +156,8 @@ def _deadline_out(due: legal.Deadline) -> dict[str, Any]:
     return {**due.__dict__, "unit": due.unit.value, "explanation": due.explanation}
 
 
-@router.get("/simple-procedure", response=VerdictOut, summary="能否适用简易程序当场处罚（行政处罚法第五十一条）")
-def simple_procedure(request: HttpRequest, query: Query[SimpleProcedureIn]) -> legal.Verdict:
+@router.get("/simple-procedure", response=LegalVerdictOut, summary="能否适用简易程序当场处罚（行政处罚法第五十一条）")
+def simple_procedure(request: HttpRequest, query: Query[LegalSimpleProcedureIn]) -> legal.Verdict:
     return legal.simple_procedure_allowed(
         party_kind=query.party_kind,
         penalty_kinds=query.penalty_kinds,
@@ -163,8 +166,8 @@ def simple_procedure(request: HttpRequest, query: Query[SimpleProcedureIn]) -> l
     )
 
 
-@router.get("/on-spot-collection", response=VerdictOut, summary="能否当场收缴罚款（行政处罚法第六十七至七十一条）")
-def on_spot_collection(request: HttpRequest, query: Query[OnSpotCollectionIn]) -> legal.Verdict:
+@router.get("/on-spot-collection", response=LegalVerdictOut, summary="能否当场收缴罚款（行政处罚法第六十七至七十一条）")
+def on_spot_collection(request: HttpRequest, query: Query[LegalOnSpotCollectionIn]) -> legal.Verdict:
     return legal.on_spot_collection_allowed(
         fine=query.fine,
         hard_to_collect_later=query.hard_to_collect_later,
@@ -173,8 +176,8 @@ def on_spot_collection(request: HttpRequest, query: Query[OnSpotCollectionIn]) -
     )
 
 
-@router.get("/hearing-required", response=RequirementOut, summary="是否应当告知听证权利（行政处罚法第六十三条）")
-def hearing_required(request: HttpRequest, query: Query[HearingIn]) -> legal.Requirement:
+@router.get("/hearing-required", response=LegalRequirementOut, summary="是否应当告知听证权利（行政处罚法第六十三条）")
+def hearing_required(request: HttpRequest, query: Query[LegalHearingIn]) -> legal.Requirement:
     return legal.hearing_required(
         party_kind=query.party_kind,
         fine=query.fine,
@@ -184,7 +187,7 @@ def hearing_required(request: HttpRequest, query: Query[HearingIn]) -> legal.Req
     )
 
 
-@router.get("/periods", response=list[PeriodOut], summary="期限规则一览（含管理员设置后的现行期限）")
+@router.get("/periods", response=list[LegalPeriodOut], summary="期限规则一览（含管理员设置后的现行期限）")
 def periods(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {**period.__dict__, "length": period.current_length(), "unit": period.unit.value}
@@ -192,8 +195,8 @@ def periods(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/deadline", response=DeadlineOut, summary="计算期限届满日（工作日、节假日顺延）")
-def deadline(request: HttpRequest, query: Query[DeadlineIn]) -> dict[str, Any]:
+@router.get("/deadline", response=LegalDeadlineOut, summary="计算期限届满日（工作日、节假日顺延）")
+def deadline(request: HttpRequest, query: Query[LegalDeadlineIn]) -> dict[str, Any]:
     due = legal.period_due(
         query.code,
         query.start,
@@ -204,20 +207,20 @@ def deadline(request: HttpRequest, query: Query[DeadlineIn]) -> dict[str, Any]:
     return _deadline_out(due)
 
 
-@router.get("/seizure-expiry", response=DeadlineOut, summary="查封、扣押期限届满日（行政强制法第二十五条）")
-def seizure_expiry(request: HttpRequest, query: Query[SeizureIn]) -> dict[str, Any]:
+@router.get("/seizure-expiry", response=LegalDeadlineOut, summary="查封、扣押期限届满日（行政强制法第二十五条）")
+def seizure_expiry(request: HttpRequest, query: Query[LegalSeizureIn]) -> dict[str, Any]:
     due = legal.seizure_expiry(query.seized_on, extension_days=query.extension_days, testing_periods=query.testing)
     return _deadline_out(due)
 
 
-@router.get("/late-fee", response=LateFeeOut, summary="加处罚款（行政处罚法第七十二条）")
-def late_fee(request: HttpRequest, query: Query[LateFeeIn]) -> dict[str, Any]:
+@router.get("/late-fee", response=LegalLateFeeOut, summary="加处罚款（行政处罚法第七十二条）")
+def late_fee(request: HttpRequest, query: Query[LegalLateFeeIn]) -> dict[str, Any]:
     fee = legal.late_fee(fine=query.fine, due_on=query.due_on, on_day=query.on_day, excluded_periods=query.excluded)
     return {**fee.__dict__, "total": fee.total}
 
 
-@router.get("/limitation", response=LimitationOut, summary="是否超过追责时效（行政处罚法第三十六条）")
-def limitation(request: HttpRequest, query: Query[LimitationIn]) -> legal.Limitation:
+@router.get("/limitation", response=LegalLimitationOut, summary="是否超过追责时效（行政处罚法第三十六条）")
+def limitation(request: HttpRequest, query: Query[LegalLimitationIn]) -> legal.Limitation:
     return legal.limitation_expired(
         violation_ended_on=query.violation_ended_on,
         discovered_on=query.discovered_on,

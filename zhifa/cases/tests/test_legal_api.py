@@ -72,7 +72,14 @@ def test_apl_51_warning_and_fine_as_repeated_query_parameters(officer: Client) -
 
 
 @pytest.mark.parametrize(
-    ("fine", "code"), [("200.001", "money_too_many_places"), ("-1", "money_negative"), ("abc", "request_invalid")]
+    ("fine", "code"),
+    [
+        ("200.001", "money_too_many_places"),
+        ("-1", "money_negative"),
+        ("abc", "request_invalid"),
+        ("NaN", "number_not_finite"),
+        ("Infinity", "number_not_finite"),
+    ],
 )
 def test_apl_51_bad_fine_is_refused_with_its_code(officer: Client, fine: str, code: str) -> None:
     response = officer.get(
@@ -89,6 +96,15 @@ def test_apl_51_unknown_party_kind_is_request_invalid_in_chinese(officer: Client
 
     assert (response.status_code, response.json()["code"]) == (422, "request_invalid")
     assert response.json()["message"].startswith("请求数据格式不正确")
+
+
+def test_apl_51_unknown_penalty_kind_is_refused_by_the_rule(officer: Client) -> None:
+    response = officer.get(
+        f"{URL}/simple-procedure", {"party_kind": "person", "penalty_kinds": "detention", "facts_clear": "true"}
+    )
+
+    assert (response.status_code, response.json()["code"]) == (422, "penalty_kind_unknown")
+    assert response.json()["message"] == "未知的处罚种类：detention"
 
 
 @pytest.mark.parametrize(("fine", "allowed", "article"), [("100", True, "APL 68"), ("100.01", False, "APL 67")])
