@@ -523,8 +523,8 @@ def hearing_notice_latest(hearing_on: dt.date) -> Deadline:
 def decision_due(filed_on: dt.date, *, extensions: Sequence[int] = ()) -> Deadline:
     """APL 60: the decision within 90 days of filing (``ZHIFA_LEGAL_DECISION_DAYS``: APL 60 yields to other
     laws, regulations and rules), plus each approved extension (local policy: each at most
-    ``ZHIFA_LEGAL_DECISION_EXTENSION_MAX_DAYS``, default 30) counted on from the original end."""
-    limit = int(getattr(settings, "ZHIFA_LEGAL_DECISION_EXTENSION_MAX_DAYS", 30))
+    ``ZHIFA_LEGAL_DECISION_EXTENSION_DAYS``, default 30) counted on from the original end."""
+    limit = int(getattr(settings, "ZHIFA_LEGAL_DECISION_EXTENSION_DAYS", 30))
     for days in extensions:
         if not 1 <= days <= limit:
             raise ValidationFailed(
