@@ -180,6 +180,11 @@ class CaseDeadline(models.Model):
     met_on = models.DateField("完成日", null=True, blank=True)
     extended_days = models.PositiveIntegerField("延长天数", default=0)
     extension_reason = models.TextField("延长理由", blank=True)
+    suspended_days = models.PositiveIntegerField("中止天数", default=0)
+    suspended_since = models.DateField("中止起始日", null=True, blank=True, help_text="正在中止时填写")
+    suspension_reason = models.TextField("中止原因", blank=True)
+    warned_on = models.DateField("到期提醒日", null=True, blank=True)
+    escalated_on = models.DateField("超期上报日", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -404,3 +409,52 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.amount}元 {self.received_on}"
+
+
+class MeasureKind(models.TextChoices):
+    PRESERVATION = "preservation", "先行登记保存"
+    SEIZURE = "seizure", "查封、扣押"
+
+
+class Measure(models.Model):
+    """Evidence registered for preservation (先行登记保存, APL 56: disposed of within 7 working days) or a seizure
+    (查封扣押, ACL 25: at most 30 days, extended once by at most 30; testing days not counted)."""
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.PROTECT, related_name="measures")
+    kind = models.CharField("措施", max_length=14, choices=MeasureKind.choices)
+    items = models.TextField("物品清单")
+    place = models.CharField("保存/查封地点", max_length=200)
+    started_on = models.DateField("采取日期")
+    extension_days = models.PositiveIntegerField("延长天数", default=0)
+    testing_periods = models.JSONField("检测、检验、鉴定期间", default=list, blank=True)
+    ended_on = models.DateField("解除/处理日期", null=True, blank=True)
+    outcome = models.TextField("处理决定", blank=True)
+    deadline = models.OneToOneField(CaseDeadline, verbose_name="期限", on_delete=models.PROTECT, related_name="measure")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "证据保全与强制措施"
+        ordering = ["started_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_kind_display()} {self.started_on}"
+
+
+class CustodyEntry(models.Model):
+    """One link of an evidence item's chain of custody: who had it, from when, and what was done with it."""
+
+    evidence = models.ForeignKey(Evidence, verbose_name="证据", on_delete=models.PROTECT, related_name="custody")
+    action = models.CharField("经手事项", max_length=60)
+    holder = models.CharField("保管人", max_length=100)
+    at = models.DateTimeField("时间")
+    note = models.CharField("说明", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "证据保管记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.evidence} {self.action} {self.holder}"

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from zhifa.cases import legal
-from zhifa.cases.models import Case, Conclusion, PartyKind, PenaltyKind
+from zhifa.cases.models import Case, Conclusion, Measure, MeasureKind, PartyKind, PenaltyKind
 from zhifa.core.actors import Actor
 from zhifa.documents import services as documents
 from zhifa.documents.kinds import DocumentKind
@@ -227,6 +227,22 @@ def issue_reminder(case: Case, *, actor: Actor, on: dt.date, late_fee: Decimal) 
         },
         actor,
     )
+
+
+def issue_measure(case: Case, measure: Measure, *, actor: Actor) -> Document:
+    """先行登记保存通知书 (APL 56) or 查封扣押决定书 (ACL 24–25)."""
+    items = [{"name": line.strip(), "quantity": "1"} for line in measure.items.splitlines() if line.strip()]
+    common = {
+        "party": party(case),
+        "facts": case.facts,
+        "legal_basis": legal_basis(case),
+        "items": items,
+        "issued_on": measure.started_on,
+    }
+    if measure.kind == MeasureKind.PRESERVATION:
+        return _issue(case, DocumentKind.PRESERVATION_NOTICE, {**common, "keeping_place": measure.place}, actor)
+    context = {**common, "measure": "扣押", "place": measure.place, "period_days": "三十日", "remedy": remedy(case)}
+    return _issue(case, DocumentKind.SEIZURE_DECISION, context, actor)
 
 
 def documents_of(case: Case) -> list[Document]:

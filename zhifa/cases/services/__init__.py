@@ -1,5 +1,20 @@
 """Case services: every write to a case goes through one of these (``CASE_WORKFLOW`` for its state)."""
 
+from zhifa.cases.services.deadlines import (
+    extend_decision_deadline,
+    resume_deadline,
+    scan_deadlines,
+    suspend_deadline,
+)
+from zhifa.cases.services.evidence import (
+    add_evidence,
+    add_testing_period,
+    end_measure,
+    extend_seizure,
+    preserve,
+    record_custody,
+    seize,
+)
 from zhifa.cases.services.execution import hand_in_cash, record_payment
 from zhifa.cases.services.leads import Party, create_lead, lead_from_event, party_of_subject
 from zhifa.cases.services.party import party_actor, party_link_token
@@ -30,6 +45,8 @@ from zhifa.cases.services.simple import decide_on_spot
 
 __all__ = [
     "Party",
+    "add_evidence",
+    "add_testing_period",
     "apply_enforcement",
     "approve_filing",
     "close",
@@ -37,6 +54,9 @@ __all__ = [
     "create_lead",
     "decide",
     "decide_on_spot",
+    "end_measure",
+    "extend_decision_deadline",
+    "extend_seizure",
     "give_notice",
     "hand_in_cash",
     "hold_hearing",
@@ -47,16 +67,22 @@ __all__ = [
     "party_link_token",
     "party_of_subject",
     "party_submission",
+    "preserve",
+    "record_custody",
     "record_discussion",
     "record_investigation",
     "record_payment",
     "recuse",
     "remind",
+    "resume_deadline",
     "return_filing",
     "review",
+    "scan_deadlines",
+    "seize",
     "serve",
     "submit_filing",
     "submit_review",
+    "suspend_deadline",
     "transfer",
     "withdraw",
 ]
