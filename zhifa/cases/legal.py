@@ -368,11 +368,24 @@ def _rolls_to_working_day() -> bool:
     return bool(getattr(settings, "ZHIFA_ROLL_PERIOD_END_TO_WORKING_DAY", True))
 
 
+def _out_of_range(day: dt.date) -> ValidationFailed:
+    return ValidationFailed("日期超出可计算的范围", code="date_out_of_range", details={"date": day.isoformat()})
+
+
+def add_days(day: dt.date, days: int) -> dt.date:
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        raise _out_of_range(day) from None
+
+
 def add_months(start: dt.date, months: int) -> dt.date:
     """The last day of a period of ``months`` months: the same day of the month ``months`` later, or that
     month's last day where it has no such day (民法典 202; start day not counted, 民法典 201)."""
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise _out_of_range(start)
     return dt.date(year, month, min(start.day, month_calendar.monthrange(year, month)[1]))
 
 
@@ -429,7 +442,7 @@ def deadline(code: str, start: dt.date, *, extra_days: int = 0) -> Deadline:
     if period.unit == Unit.WORKING_DAYS:
         due = _latest_day_before(start, length) if period.before else add_working_days(start, length)
     elif period.unit == Unit.DAYS:
-        own_end = start + dt.timedelta(days=length + extra_days)
+        own_end = add_days(start, length + extra_days)
         due = add_calendar_days(start, length + extra_days) if period.rolls else own_end
         rolled_from = own_end if due != own_end else None
     else:
@@ -477,7 +490,7 @@ def seizure_expiry(
             code="seizure_extension_too_long",
             details={"extension_days": extension_days, "max": SEIZURE_EXTENSION_MAX_DAYS},
         )
-    running_end = seized_on + dt.timedelta(days=PERIODS["seizure"].length + extension_days)
+    running_end = add_days(seized_on, PERIODS["seizure"].length + extension_days)
     excluded = 0
     previous_end: dt.date | None = None
     for first, last in sorted(testing_periods):
@@ -497,7 +510,7 @@ def seizure_expiry(
             )
         days = (last - first).days + 1
         excluded += days
-        running_end += dt.timedelta(days=days)
+        running_end = add_days(running_end, days)
         previous_end = last
     return deadline("seizure", seized_on, extra_days=extension_days + excluded)
 
@@ -617,16 +630,19 @@ def late_fee(
     for first, last in excluded_periods:
         _check_order(first, last, earlier_name="暂停计算开始日", later_name="暂停计算结束日")
     overdue_days = max((on_day - due_on).days, 0)
-    excluded_days = set()
-    window_first, window_last = due_on + dt.timedelta(days=1), on_day
-    for first, last in excluded_periods:
-        day = max(first, window_first)
-        while day <= min(last, window_last):
-            excluded_days.add(day)
-            day += dt.timedelta(days=1)
-    days = overdue_days - len(excluded_days)
+    # Counted on day numbers (ordinals), overlapping suspensions once, so that no date arithmetic can overflow
+    # and a suspension of many years costs no more than one of a day.
+    window = (due_on.toordinal() + 1, on_day.toordinal())
+    spans = sorted((max(f.toordinal(), window[0]), min(t.toordinal(), window[1])) for f, t in excluded_periods)
+    excluded, reached = 0, window[0] - 1
+    for first, last in spans:
+        first = max(first, reached + 1)
+        if first <= last:
+            excluded += last - first + 1
+            reached = last
+    days = overdue_days - excluded
     uncapped = (amount * LATE_FEE_DAILY_RATE * days).quantize(CENT, rounding=ROUND_HALF_UP)
-    return LateFee(amount, due_on, on_day, days, len(excluded_days), min(uncapped, amount), uncapped >= amount > 0)
+    return LateFee(amount, due_on, on_day, days, excluded, min(uncapped, amount), uncapped >= amount > 0)
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,8 @@ def test_apl_60_deadline_with_approved_extensions(officer: Client) -> None:
         ({"code": "payment", "start": "2026-03-02", "extensions": "10"}, "period_option_not_allowed"),
         ({"code": "payment", "start": "2026-02-30"}, "request_invalid"),
         ({"code": "payment", "start": "2026-12-20"}, "calendar_year_unknown"),
+        ({"code": "lawsuit", "start": "9999-12-01"}, "date_out_of_range"),
+        ({"code": "seizure", "start": "9999-12-20"}, "date_out_of_range"),
     ],
 )
 def test_deadline_refusals(officer: Client, query: dict[str, str], code: str) -> None:

@@ -69,6 +69,25 @@ def test_apl_72_days_of_suspended_execution_are_not_charged() -> None:
     assert (fee.days_overdue, fee.days_excluded, fee.amount) == (5, 5, Decimal("150.00"))
 
 
+def test_apl_72_overlapping_or_endless_suspensions_count_each_day_once() -> None:
+    overlapping = legal.late_fee(
+        fine="1000",
+        due_on=DUE,
+        on_day=D(2026, 3, 12),
+        excluded_periods=[
+            (D(2026, 3, 3), D(2026, 3, 6)),
+            (D(2026, 3, 5), D(2026, 3, 8)),
+            (D(2026, 3, 8), D(2026, 3, 8)),
+        ],
+    )
+    endless = legal.late_fee(
+        fine="1000", due_on=DUE, on_day=D(2026, 3, 12), excluded_periods=[(dt.date.min, dt.date.max)]
+    )
+
+    assert (overlapping.days_overdue, overlapping.days_excluded, overlapping.amount) == (4, 6, Decimal("120.00"))
+    assert (endless.days_overdue, endless.days_excluded, endless.amount) == (0, 10, Decimal("0.00"))
+
+
 @pytest.mark.parametrize(("fine", "code"), [(1000.0, "money_not_decimal"), ("10.005", "money_too_many_places")])
 def test_apl_72_fine_must_be_exact(fine: Any, code: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
@@ -119,6 +138,15 @@ def test_apl_36_continuing_violation_counts_from_its_end() -> None:
     )
 
     assert (ongoing.expired, still_going.expired) == (False, False)
+
+
+def test_apl_36_date_beyond_the_calendar_is_refused() -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        legal.limitation_expired(
+            violation_ended_on=D(9998, 6, 1), discovered_on=D(9999, 1, 1), harmed_life_health_or_finance=True
+        )
+
+    assert refused.value.code == "date_out_of_range"
 
 
 def test_apl_36_violation_on_29_february_runs_to_28_february() -> None:
