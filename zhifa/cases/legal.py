@@ -635,11 +635,11 @@ def late_fee(
     window = (due_on.toordinal() + 1, on_day.toordinal())
     spans = sorted((max(f.toordinal(), window[0]), min(t.toordinal(), window[1])) for f, t in excluded_periods)
     excluded, reached = 0, window[0] - 1
-    for first, last in spans:
-        first = max(first, reached + 1)
-        if first <= last:
-            excluded += last - first + 1
-            reached = last
+    for span_first, span_last in spans:
+        counted_from = max(span_first, reached + 1)
+        if counted_from <= span_last:
+            excluded += span_last - counted_from + 1
+            reached = span_last
     days = overdue_days - excluded
     uncapped = (amount * LATE_FEE_DAILY_RATE * days).quantize(CENT, rounding=ROUND_HALF_UP)
     return LateFee(amount, due_on, on_day, days, excluded, min(uncapped, amount), uncapped >= amount > 0)
