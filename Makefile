@@ -11,7 +11,7 @@ export ZHIFA_DEV ?= 1
 # database named by DATABASE_URL they need --into-named-database as well (load_demo refuses otherwise).
 DEMO_FLAGS ?= --demo-accounts
 
-.PHONY: install run migrate demo serve test lint check-migrations pytest bench bench-pg fuzz soak simulate browser-deps test-browser-stress clean
+.PHONY: install run migrate demo serve test lint check-migrations pytest bench bench-pg fuzz soak simulate browser-deps pdf-deps test-browser-stress clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -23,7 +23,7 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --silent
 	@touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed pdf-deps
 	scripts/copy-assets
 
 migrate: install
@@ -49,6 +49,12 @@ run: demo
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy || \
 	  { apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+
+# The Chinese fonts the documents' PDFs embed (Noto Serif/Sans CJK SC, docs/adr/0010-documents-typst-noto.md)
+# and poppler's pdftotext/pdftoppm the document tests read them with, from Debian.
+pdf-deps:
+	@test -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc && command -v pdftoppm >/dev/null 2>&1 || \
+	  { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk poppler-utils >/dev/null; }
 
 lint: install
 	$(VENV)/bin/ruff check .

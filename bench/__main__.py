@@ -30,6 +30,7 @@ BENCHES: dict[str, str] = {
     "command_queue": "bench.command_queue",
     "phone_delivery": "bench.phone_delivery",
     "place_search": "bench.place_search",
+    "document_render": "bench.document_render",
 }
 
 
