@@ -12,6 +12,7 @@ import pytest
 import time_machine
 
 from zhifa.cases import legal
+from zhifa.core.calendar import is_working_day
 from zhifa.core.errors import ValidationFailed
 from zhifa.core.models import CalendarOverride
 
@@ -260,3 +261,15 @@ def test_every_period_cites_its_article_and_only_configurable_ones_name_a_settin
         "statement_defence": "ZHIFA_LEGAL_DEFENCE_WORKING_DAYS",
         "decision": "ZHIFA_LEGAL_DECISION_DAYS",
     }
+
+
+@pytest.mark.parametrize("code", sorted(legal.PERIODS))
+def test_every_period_ends_after_its_start_on_a_working_day_where_it_rolls(code: str) -> None:
+    period = legal.PERIODS[code]
+
+    due = legal.deadline(code, D(2026, 3, 2))
+
+    assert (due.code, due.label, due.article, due.start_on) == (code, period.label, period.article, D(2026, 3, 2))
+    assert due.due_on < due.start_on if period.before else due.due_on > due.start_on
+    if period.rolls:
+        assert is_working_day(due.due_on)
