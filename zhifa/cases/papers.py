@@ -245,5 +245,117 @@ def issue_measure(case: Case, measure: Measure, *, actor: Actor) -> Document:
     return _issue(case, DocumentKind.SEIZURE_DECISION, context, actor)
 
 
+def case_cause(case: Case) -> str:
+    """案由: the matter's name as a case (擅自占用城市道路案), or the facts' first words without a matter."""
+    if case.matter is not None:
+        return f"{case.party_name}{case.matter.name}案"
+    return f"{case.facts[:30]}案"
+
+
+def _approval(role: str, opinion: str, name: str, on: dt.date) -> dict[str, str]:
+    return {"role": role, "opinion": opinion, "name": name, "signed_on": on.isoformat()}
+
+
+def issue_source_register(case: Case, *, actor: Actor, registered_by: list[dict[str, str]]) -> Document:
+    """案件来源登记表: where the lead came from, when, and who registered it."""
+    return _issue(
+        case,
+        DocumentKind.CASE_SOURCE_REGISTER,
+        {
+            "source": f"{case.get_source_display()}{('：' + case.source_note) if case.source_note else ''}",
+            "received_on": case.discovered_on,
+            "party": party(case),
+            "summary": case.facts,
+            "registered_by": registered_by,
+        },
+        actor,
+    )
+
+
+def issue_filing_approval(case: Case, *, actor: Actor, approver: str, opinion: str, on: dt.date) -> Document:
+    """立案审批表, with the head's approval."""
+    return _issue(
+        case,
+        DocumentKind.FILING_APPROVAL,
+        {
+            "case_no": case.number,
+            "case_cause": case_cause(case),
+            "party": party(case),
+            "source": case.get_source_display(),
+            "facts": case.facts,
+            "legal_basis": legal_basis(case),
+            "handler_opinion": "经初步核查，当事人涉嫌违法，建议立案调查",
+            "officers": officers(case.handler, case.co_handler),
+            "approvals": [_approval("机关负责人意见", opinion or "同意立案", approver, on)],
+        },
+        actor,
+    )
+
+
+def issue_record(
+    case: Case, *, actor: Actor, kind: str, officers_present: list[Officer], on: dt.date, place: str, content: str
+) -> Document:
+    """现场检查笔录 or 询问笔录, signed by the officers who made it."""
+    common = {
+        "place": place or case.address or "现场",
+        "started_at": on,
+        "ended_at": on,
+        "officers": officers(*officers_present),
+    }
+    if kind == "inspection":
+        return _issue(case, DocumentKind.INSPECTION_RECORD, {**common, "party": party(case), "content": content}, actor)
+    return _issue(
+        case,
+        DocumentKind.INQUIRY_RECORD,
+        {**common, "interviewee": party(case), "questions": [{"question": "询问内容", "answer": content}]},
+        actor,
+    )
+
+
+def issue_hearing_record(
+    case: Case, *, actor: Actor, chair: str, recorder: str, held_on: dt.date, record: str
+) -> Document:
+    return _issue(
+        case,
+        DocumentKind.HEARING_RECORD,
+        {
+            "case_cause": case_cause(case),
+            "held_at": held_on,
+            "place": f"{case.district.agency_name}听证室",
+            "chair": chair,
+            "recorder": recorder,
+            "party": party(case),
+            "investigators": officers(case.handler, case.co_handler),
+            "proceedings": [{"speaker": "听证记录", "text": record}],
+        },
+        actor,
+    )
+
+
+def issue_closing_approval(case: Case, *, actor: Actor, approver: str, on: dt.date, execution: str) -> Document:
+    """结案审批表."""
+    outcome = (
+        f"{case.decision_number} {penalty_text(case.decided_penalty, case.decided_fine)}"
+        if case.conclusion == Conclusion.PENALTY
+        else f"{case.decision_number} {Conclusion(case.conclusion).label}"
+        if case.conclusion
+        else "（无）"
+    )
+    return _issue(
+        case,
+        DocumentKind.CLOSING_APPROVAL,
+        {
+            "case_no": case.number,
+            "case_cause": case_cause(case),
+            "party": party(case),
+            "outcome": outcome,
+            "execution": execution,
+            "handler_opinion": "本案已执行完毕，建议结案",
+            "approvals": [_approval("机关负责人意见", "同意结案", approver, on)],
+        },
+        actor,
+    )
+
+
 def documents_of(case: Case) -> list[Document]:
     return list(Document.objects.filter(owner=owner_of(case)).order_by("created_at", "pk"))

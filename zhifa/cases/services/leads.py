@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from zhifa.cases import papers
 from zhifa.cases.models import Case, CaseSource, CaseStatus, Evidence, EvidenceKind, PartyKind
 from zhifa.cases.permissions import can_handle_cases, covers_case_street
 from zhifa.cases.services.common import actor_label, start_deadline, step_recorder
@@ -138,6 +139,11 @@ def create_lead(
             case, CaseStatus.LEAD, CaseStatus.LEAD
         )
         start_deadline(case, "lead_check", discovered_on)
+        registrar = Officer.objects.filter(user_id=j.user_id, district_id=j.district_id).first()
+        registered_by = papers.officers(registrar or handler) or [
+            {"name": actor_label(actor), "certificate_no": "（非执法人员）"}
+        ]
+        papers.issue_source_register(case, actor=actor, registered_by=registered_by)
         audit_record(actor=actor, action="case.register", obj=case, after={"number": case.number, "source": source})
     return case
 

@@ -24,6 +24,7 @@ from zhifa.cases.models import (
     SubmissionKind,
 )
 from zhifa.cases.services.common import (
+    actor_label,
     apply_step,
     certified_on,
     check_legal_date,
@@ -84,9 +85,11 @@ def approve_filing(case: Case, *, actor: Actor, legal_date: dt.date, opinion: st
         _limitation(case)
         meet_deadlines(case, ["lead_check"], legal_date)
         start_deadline(case, "decision", legal_date)
-        return apply_step(
+        case = apply_step(
             case, A.APPROVE_FILING, actor=actor, legal_date=legal_date, reason=opinion, updates={"filed_on": legal_date}
         )
+        papers.issue_filing_approval(case, actor=actor, approver=actor_label(actor), opinion=opinion, on=legal_date)
+        return case
 
 
 def return_filing(case: Case, *, actor: Actor, legal_date: dt.date, reason: str) -> Case:
@@ -161,6 +164,15 @@ def record_investigation(
             recorded_by=actor_user(actor),
         )
         record.officers.set(officers)
+        papers.issue_record(
+            case,
+            actor=actor,
+            kind=kind,
+            officers_present=officers,
+            on=legal_date,
+            place=place.strip(),
+            content=content.strip(),
+        )
         apply_step(case, A.RECORD_INVESTIGATION, actor=actor, legal_date=legal_date, reason=RecordKind(kind).label)
     return record
 
@@ -488,6 +500,14 @@ def hold_hearing(case: Case, *, actor: Actor, legal_date: dt.date, record: str) 
         hearing.held_on = legal_date
         hearing.record = record.strip()
         hearing.save(update_fields=["held_on", "record"])
+        papers.issue_hearing_record(
+            case,
+            actor=actor,
+            chair=hearing.chair.name,
+            recorder=actor_label(actor),
+            held_on=legal_date,
+            record=record.strip(),
+        )
         return apply_step(
             case, A.HOLD_HEARING, actor=actor, legal_date=legal_date, updates={"needs_legal_review": True}
         )
@@ -696,6 +716,15 @@ def close(case: Case, *, actor: Actor, legal_date: dt.date, reason: str = "") ->
         check_legal_date(case, legal_date)
         if case.status == CaseStatus.SERVED and case.decided_fine:
             raise Conflict("罚款尚未缴纳，不能结案", code="fine_unpaid")
+        if case.status == CaseStatus.PAID:
+            execution = f"已于{case.paid_on}缴纳罚款{case.amount_paid}元"
+        elif case.status == CaseStatus.ENFORCEMENT:
+            execution = f"申请人民法院强制执行：{reason.strip()}"
+        else:
+            execution = f"决定书已于{case.served_on}送达"
+        papers.issue_closing_approval(
+            case, actor=actor, approver=actor_label(actor), on=legal_date, execution=execution
+        )
         return apply_step(
             case, A.CLOSE, actor=actor, legal_date=legal_date, reason=reason, updates={"closed_on": legal_date}
         )

@@ -74,5 +74,13 @@ def test_a_case_from_lead_to_closing_dates_every_step_issues_its_documents_and_c
     assert deadlines["payment"] == (dt.date(2026, 4, 1), dt.date(2026, 3, 25))
     assert deadlines["lawsuit"][0] == dt.date(2026, 9, 17)
     kinds = [d.kind for d in documents_of(case)]
-    assert kinds == [DocumentKind.PENALTY_NOTICE, DocumentKind.PENALTY_DECISION, DocumentKind.SERVICE_RECEIPT]
+    assert kinds == [
+        DocumentKind.CASE_SOURCE_REGISTER,
+        DocumentKind.FILING_APPROVAL,
+        DocumentKind.INSPECTION_RECORD,
+        DocumentKind.PENALTY_NOTICE,
+        DocumentKind.PENALTY_DECISION,
+        DocumentKind.SERVICE_RECEIPT,
+        DocumentKind.CLOSING_APPROVAL,
+    ]
     assert AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk), action="case.decide").exists()
