@@ -7,8 +7,10 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from zhifa.core.errors import DomainError
+from zhifa.documents.kinds import DocumentKind
 from zhifa.documents.models import Document, DocumentSequence, NumberRange
-from zhifa.documents.services import allot_range
+from zhifa.documents.services import RANGE_MAX, allot_range, allot_range_check
 
 
 @admin.register(DocumentSequence)
@@ -27,11 +29,27 @@ class DocumentSequenceAdmin(admin.ModelAdmin):
 
 
 class NumberRangeAllotForm(forms.ModelForm):
-    count = forms.IntegerField(label="号段数量", min_value=1, max_value=1000)
+    count = forms.IntegerField(label="号段数量", min_value=1, max_value=RANGE_MAX)
+    # The signed-in administrator, set by NumberRangeAdmin.get_form.
+    actor: Any = None
 
     class Meta:
         model = NumberRange
         fields = ["officer"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("officer") is not None and data.get("count") is not None:
+            try:
+                allot_range_check(
+                    officer=data["officer"],
+                    count=data["count"],
+                    actor=self.actor,
+                    kind=DocumentKind.ON_THE_SPOT_DECISION,
+                )
+            except DomainError as refused:
+                raise forms.ValidationError(refused.message, code=refused.code) from None
+        return data
 
 
 @admin.register(NumberRange)
@@ -43,7 +61,7 @@ class NumberRangeAdmin(admin.ModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
-            kwargs["form"] = NumberRangeAllotForm
+            kwargs["form"] = type("BoundNumberRangeAllotForm", (NumberRangeAllotForm,), {"actor": request.user})
         return super().get_form(request, obj, change, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:

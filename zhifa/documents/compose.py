@@ -21,10 +21,11 @@ type Block = dict[str, Any]
 type Context = dict[str, Any]
 
 
-def date_cn(value: str) -> str:
+def date_cn(value: Any) -> str:
     """``2026-12-04`` → ``2026年12月4日`` (GB/T 9704 7.3.5.3: Arabic numerals, no leading zeros)."""
     if not value:
         return ""
+    value = str(value)
     try:
         d = dt.date.fromisoformat(value[:10])
     except ValueError:
@@ -43,28 +44,30 @@ def officers_cn(officers: list[dict[str, Any]] | None) -> str:
     return "、".join(f"{o.get('name', '')}（执法证号：{o.get('certificate_no', '')}）" for o in officers or [])
 
 
-def _p(text: str) -> Block:
-    return {"t": "p", "text": text}
+# Every printed value is a string by the time it reaches the template (a number typed where text was
+# meant is printed, not a Typst type error).
+def _p(text: Any) -> Block:
+    return {"t": "p", "text": str(text)}
 
 
-def _line(text: str) -> Block:
-    return {"t": "line", "text": text}
+def _line(text: Any) -> Block:
+    return {"t": "line", "text": str(text)}
 
 
-def _h(text: str) -> Block:
-    return {"t": "h", "text": text}
+def _h(text: Any) -> Block:
+    return {"t": "h", "text": str(text)}
 
 
-def _fields(*rows: tuple[str, str]) -> Block:
-    return {"t": "fields", "rows": [[label, value] for label, value in rows]}
+def _fields(*rows: tuple[str, Any]) -> Block:
+    return {"t": "fields", "rows": [[label, str(value)] for label, value in rows]}
 
 
 def _seal(ctx: Context) -> Block:
-    return {"t": "seal", "agency": ctx.get("agency", ""), "date": date_cn(ctx.get("issued_on", ""))}
+    return {"t": "seal", "agency": str(ctx.get("agency", "")), "date": date_cn(str(ctx.get("issued_on", "")))}
 
 
 def _sign(*lines: str) -> Block:
-    return {"t": "sign", "lines": list(lines)}
+    return {"t": "sign", "lines": [str(line) for line in lines]}
 
 
 def _party_lines(party: dict[str, Any], label: str = "当事人") -> list[Block]:
@@ -413,7 +416,7 @@ def document_layout(*, kind: DocumentKind, context: Context, number: str, agency
     """Everything the template prints, as JSON-ready data."""
     return {
         "agency": agency,
-        "title": kind.label,
+        "title": str(kind.label),
         "number": number,
         "blocks": COMPOSERS[kind](context),
     }

@@ -28,7 +28,8 @@ class FontsMissing(RuntimeError):
 
 
 _lock = threading.Lock()
-_compiler: typst.Compiler | None = None
+# One compiler per font configuration (in practice one per process).
+_compilers: dict[tuple[str, ...], typst.Compiler] = {}
 
 
 def font_dirs() -> list[str]:
@@ -36,14 +37,15 @@ def font_dirs() -> list[str]:
 
 
 def _compiler_get() -> typst.Compiler:
-    global _compiler
-    if _compiler is None:
-        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=font_dirs())
+    dirs = tuple(font_dirs())
+    compiler = _compilers.get(dirs)
+    if compiler is None:
+        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=list(dirs))
         missing = [f for f in REQUIRED_FAMILIES if f not in fonts.families()]
         if missing:
             raise FontsMissing(f"缺少文书字体 {', '.join(missing)}（请运行 make pdf-deps 安装 fonts-noto-cjk）")
-        _compiler = typst.Compiler(root=str(TEMPLATES), font_paths=fonts, ignore_system_fonts=True)
-    return _compiler
+        compiler = _compilers[dirs] = typst.Compiler(root=str(TEMPLATES), font_paths=fonts, ignore_system_fonts=True)
+    return compiler
 
 
 def pdf_render(*, template: str, layout: dict[str, Any]) -> bytes:

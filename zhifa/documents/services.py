@@ -249,16 +249,9 @@ def reissue(document: Document, context: dict[str, Any], actor: Actor) -> Docume
     return new
 
 
-def allot_range(
-    *,
-    officer: Officer,
-    count: int,
-    actor: Actor,
-    kind: DocumentKind = DocumentKind.ON_THE_SPOT_DECISION,
-    year: int | None = None,
-) -> NumberRange:
-    """An administrator allots ``officer`` the next ``count`` numbers of a pre-numbered kind (APL 52): they
-    are taken from the kind's sequence at once, so ranges never overlap and no number is given twice."""
+def allot_range_check(*, officer: Officer, count: int, actor: Actor, kind: DocumentKind | str) -> Kind:
+    """Whether ``actor`` may allot ``count`` numbers of ``kind`` to ``officer``: raises the refusal, or
+    returns the kind. ``allot_range`` asks it first; the admin's form asks it too, to show the refusal on the form."""
     if not is_system(actor):
         j = jurisdiction_of(actor)
         require(
@@ -273,6 +266,20 @@ def allot_range(
         raise ValidationFailed(
             f"号段数量应在1至{RANGE_MAX}之间", code="number_range_count_invalid", details={"count": count}
         )
+    return spec
+
+
+def allot_range(
+    *,
+    officer: Officer,
+    count: int,
+    actor: Actor,
+    kind: DocumentKind = DocumentKind.ON_THE_SPOT_DECISION,
+    year: int | None = None,
+) -> NumberRange:
+    """An administrator allots ``officer`` the next ``count`` numbers of a pre-numbered kind (APL 52): they
+    are taken from the kind's sequence at once, so ranges never overlap and no number is given twice."""
+    spec = allot_range_check(officer=officer, count=count, actor=actor, kind=kind)
     year = year or timezone.localdate().year
     with audited_transaction():
         sequence = _sequence_locked(officer.district, spec.code, year)

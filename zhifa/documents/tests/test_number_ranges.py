@@ -91,3 +91,27 @@ def test_a_range_size_outside_1_to_1000_is_refused(world: Any, admin_user: Any, 
         allot_range(officer=_officer(world, "officer_a"), count=count, actor=admin_user)
     assert refused.value.code == "number_range_count_invalid"
     assert NumberRange.objects.count() == 0
+
+
+def test_the_admin_allots_a_range_through_the_service_and_refuses_another_districts_officer(
+    world: Any, sign_in: Any
+) -> None:
+    from zhifa.org.roles import Role
+    from zhifa.org.tests.factories import DistrictFactory, OfficerFactory, ProfileFactory, UserFactory
+
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    ProfileFactory(user=root, district=world.district, role=Role.ADMIN, display_name="root")
+    elsewhere = OfficerFactory(district=DistrictFactory(code="330106", agency_abbreviation="杭西综执"))
+    admin = sign_in(root)
+    a = _officer(world, "officer_a")
+
+    added = admin.post("/admin/documents/numberrange/add/", {"officer": a.pk, "count": 50})
+    refused = admin.post("/admin/documents/numberrange/add/", {"officer": elsewhere.pk, "count": 50})
+
+    assert added.status_code == 302
+    assert list(NumberRange.objects.values_list("officer_id", "first", "last", "next_number", "allotted_by")) == [
+        (a.pk, 1, 50, 1, root.pk)
+    ]
+    assert AuditEntry.objects.filter(action="document.number_range_allot").count() == 1
+    assert refused.status_code == 200
+    assert "只有本区系统管理员可以分配文书号段" in refused.content.decode()

@@ -141,3 +141,15 @@ def test_the_on_the_spot_decision_is_refused_outside_a_number_range(world: Any) 
         _issue(world, kind=DocumentKind.ON_THE_SPOT_DECISION)
     assert refused.value.code == "document_kind_prenumbered"
     assert (Document.objects.count(), DocumentSequence.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_without_the_chinese_fonts_issuing_fails_loudly_and_writes_nothing(
+    world: Any, settings: Any, tmp_path: Path
+) -> None:
+    from zhifa.documents.render import FontsMissing
+
+    settings.ZHIFA_DOCUMENT_FONT_DIRS = [str(tmp_path / "no-fonts")]
+    with pytest.raises(FontsMissing):
+        _issue(world)
+    assert (Document.objects.count(), DocumentSequence.objects.count()) == (0, 0)

@@ -152,3 +152,43 @@ def test_the_first_page_shows_chinese_text_on_a_machine_with_no_fonts(
     assert _dark(band) > 400
     # and the margins above it stay white
     assert page.crop((0, 0, width, round(30 * mm))).getextrema()[0] > 200
+
+
+def _unembedded_cjk_pdf() -> bytes:
+    """A one-page A4 PDF whose Chinese title uses a CJK font it does NOT embed (the control)."""
+    text = "行政处罚决定书".encode("utf-16-be").hex().upper()
+    content = f"BT /F1 40 Tf 60 700 Td <{text}> Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor 7 0 R >>",
+        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] "
+        b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_the_no_fonts_check_can_fail_a_pdf_that_does_not_embed_its_chinese_font(
+    tmp_path: Path, no_fonts: dict[str, str]
+) -> None:
+    """The control of the test above: the same check on a PDF that only names its CJK font draws Chinese on
+    this machine (which has Noto CJK installed) and nothing where no font is installed."""
+    pdf = tmp_path / "unembedded.pdf"
+    pdf.write_bytes(_unembedded_cjk_pdf())
+    with_system_fonts = _first_page(pdf, dict(os.environ), 60)
+    without_fonts = _first_page(pdf, no_fonts, 60)
+    assert _dark(with_system_fonts) > 100
+    assert _dark(without_fonts) == 0
