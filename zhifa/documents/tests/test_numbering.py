@@ -153,3 +153,19 @@ def test_without_the_chinese_fonts_issuing_fails_loudly_and_writes_nothing(
     with pytest.raises(FontsMissing):
         _issue(world)
     assert (Document.objects.count(), DocumentSequence.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_an_owners_documents_are_read_in_one_query_latest_versions_only(
+    world: Any, django_assert_num_queries: Any
+) -> None:
+    notice = _issue(world, kind=DocumentKind.PENALTY_NOTICE)
+    decision = _issue(world)
+    newer = reissue(decision, sample_context(DECISION), world.user("officer_a"))
+    _issue(world, owner="case:2")
+    with django_assert_num_queries(1):
+        rows = [
+            (d.pk, d.created_by.username if d.created_by else "")
+            for d in documents_for_owner(district_id=world.district.pk, owner="case:1")
+        ]
+    assert rows == [(notice.pk, "officer_a"), (newer.pk, "officer_a")]
