@@ -183,6 +183,9 @@ class CaseDeadline(models.Model):
     suspended_days = models.PositiveIntegerField("中止天数", default=0)
     suspended_since = models.DateField("中止起始日", null=True, blank=True, help_text="正在中止时填写")
     suspension_reason = models.TextField("中止原因", blank=True)
+    is_provisional = models.BooleanField(
+        "暂按周末推算", default=False, help_text="届满年份的法定节假日安排尚未收录；收录后自动重算"
+    )
     warned_on = models.DateField("到期提醒日", null=True, blank=True)
     escalated_on = models.DateField("超期上报日", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

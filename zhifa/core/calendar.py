@@ -7,13 +7,47 @@
   (CPL 85 by analogy) — ``ZHIFA_ROLL_PERIOD_END_TO_WORKING_DAY`` turns that rule off.
 """
 
+import contextvars
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import chinese_calendar
 from django.conf import settings
 
 from zhifa.core.errors import ValidationFailed
 from zhifa.core.models import CalendarOverride
+
+# Inside ``provisional_for_unknown_years``: a day of a year the holiday data does not know yet counts as a
+# working day from Monday to Friday, and the block is told that it happened (``Provisional.used``).
+_provisional: contextvars.ContextVar["Provisional | None"] = contextvars.ContextVar(
+    "calendar_provisional", default=None
+)
+
+
+class Provisional:
+    """What a ``provisional_for_unknown_years`` block learned: the unknown years it assumed weekends for."""
+
+    def __init__(self) -> None:
+        self.years: set[int] = set()
+
+    @property
+    def used(self) -> bool:
+        return bool(self.years)
+
+
+@contextmanager
+def provisional_for_unknown_years() -> Iterator[Provisional]:
+    """Count days of a year missing from the holiday data (the State Council publishes the next year's notice in
+    the autumn; the package may lag) as Monday–Friday working days instead of refusing. For a due date that must
+    be stored now and checked again once the year is known (a case's 6-month lawsuit period served in
+    December); never for a rule that refuses or allows a step."""
+    state = Provisional()
+    token = _provisional.set(state)
+    try:
+        yield state
+    finally:
+        _provisional.reset(token)
 
 
 def is_working_day(day: dt.date) -> bool:
@@ -23,6 +57,10 @@ def is_working_day(day: dt.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
+        provisional = _provisional.get()
+        if provisional is not None:
+            provisional.years.add(day.year)
+            return day.weekday() < 5
         raise ValidationFailed(
             f"{day.year}年的法定节假日安排尚未收录，请在“工作日调整”中补充或升级节假日数据包",
             code="calendar_year_unknown",

@@ -18,6 +18,7 @@ from zhifa.cases.permissions import (
 from zhifa.cases.selectors import case_in_scope
 from zhifa.cases.states import CASE_WORKFLOW
 from zhifa.core.actors import Actor, SystemActor, actor_user, is_system
+from zhifa.core.calendar import provisional_for_unknown_years
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.workflow import workflow_apply
 from zhifa.org.jurisdiction import Jurisdiction, jurisdiction_of
@@ -156,10 +157,30 @@ def apply_step(
 
 def start_deadline(case: Case, code: str, start: dt.date, **options: Any) -> CaseDeadline:
     """Store the due date of rule ``code`` counted from the legal date ``start`` (``legal.deadline``)."""
-    due = legal.deadline(code, start, **options)
+    with provisional_for_unknown_years() as provisional:
+        due = legal.deadline(code, start, **options)
     return CaseDeadline.objects.create(
-        case=case, code=code, label=due.label, article=due.article, starts_on=start, due_on=due.due_on
+        case=case,
+        code=code,
+        label=due.label,
+        article=due.article,
+        starts_on=start,
+        due_on=due.due_on,
+        is_provisional=provisional.used,
     )
+
+
+def recount_provisional(deadline: CaseDeadline) -> bool:
+    """Count a provisional deadline again now that its year may be known (an administrator's overrides, a newer
+    holiday package); True when it is no longer provisional."""
+    with provisional_for_unknown_years() as provisional:
+        due = legal.deadline(
+            deadline.code, deadline.starts_on, extra_days=deadline.extended_days + deadline.suspended_days
+        )
+    if provisional.used:
+        return False
+    CaseDeadline.objects.filter(pk=deadline.pk).update(due_on=due.due_on, is_provisional=False)
+    return True
 
 
 def meet_deadlines(case: Case, codes: Iterable[str], on: dt.date) -> None:

@@ -11,9 +11,10 @@ from django.db import transaction
 
 from zhifa.cases import legal
 from zhifa.cases.models import Case, CaseDeadline
-from zhifa.cases.services.common import locked, require_approver, today
+from zhifa.cases.services.common import locked, recount_provisional, require_approver, today
 from zhifa.core.actors import Actor
 from zhifa.core.audit import audit_record, audited_transaction
+from zhifa.core.calendar import provisional_for_unknown_years
 from zhifa.core.errors import Conflict, NotFound, ValidationFailed
 from zhifa.events.models import Notification
 from zhifa.org.models import Profile
@@ -28,9 +29,11 @@ def _open_deadline(case: Case, code: str) -> CaseDeadline:
 
 
 def _recount(deadline: CaseDeadline) -> None:
-    deadline.due_on = legal.deadline(
-        deadline.code, deadline.starts_on, extra_days=deadline.extended_days + deadline.suspended_days
-    ).due_on
+    with provisional_for_unknown_years() as provisional:
+        deadline.due_on = legal.deadline(
+            deadline.code, deadline.starts_on, extra_days=deadline.extended_days + deadline.suspended_days
+        ).due_on
+    deadline.is_provisional = provisional.used
 
 
 def extend_decision_deadline(case: Case, *, actor: Actor, days: int, reason: str, legal_date: dt.date) -> CaseDeadline:
@@ -61,7 +64,7 @@ def extend_decision_deadline(case: Case, *, actor: Actor, days: int, reason: str
             x for x in (deadline.extension_reason, f"{legal_date.isoformat()} 延长{days}日：{reason.strip()}") if x
         )
         _recount(deadline)
-        deadline.save(update_fields=["extended_days", "extension_reason", "due_on"])
+        deadline.save(update_fields=["extended_days", "extension_reason", "due_on", "is_provisional"])
         audit_record(
             actor=actor,
             action="case.extend_deadline",
@@ -108,7 +111,7 @@ def resume_deadline(case: Case, *, actor: Actor, code: str, on: dt.date) -> Case
         deadline.suspended_days += (on - deadline.suspended_since).days
         deadline.suspended_since = None
         _recount(deadline)
-        deadline.save(update_fields=["suspended_days", "suspended_since", "due_on"])
+        deadline.save(update_fields=["suspended_days", "suspended_since", "due_on", "is_provisional"])
         audit_record(
             actor=actor,
             action="case.resume_deadline",
@@ -130,6 +133,8 @@ def scan_deadlines(*, on: dt.date) -> list[DeadlineNotice]:
     tell the district's heads (leaders) of every deadline past due, once. A suspended clock is neither."""
     warn_days = int(getattr(settings, "ZHIFA_CASE_DEADLINE_WARN_DAYS", 3))
     notices: list[DeadlineNotice] = []
+    for provisional in CaseDeadline.objects.filter(met_on__isnull=True, is_provisional=True):
+        recount_provisional(provisional)
     due = (
         CaseDeadline.objects.filter(
             met_on__isnull=True, suspended_since__isnull=True, due_on__lte=on + dt.timedelta(days=warn_days)

@@ -4,16 +4,23 @@ preservation (APL 56) and seizure (ACL 25) with their own deadlines and document
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
+from typing import Any
 
 import pytest
+import time_machine
 
 from zhifa.cases import services
-from zhifa.cases.models import Case, EvidenceKind, MeasureKind
+from zhifa.cases.models import Case, Conclusion, EvidenceKind, MeasureKind, PenaltyKind, ServiceMethod
 from zhifa.cases.papers import documents_of
-from zhifa.cases.tests.conftest import CaseWorld, filed, noticed
+from zhifa.cases.tests.conftest import CaseWorld, filed, lead, noticed
+from zhifa.catalog.tests.factories import MatterFactory
 from zhifa.core.errors import DomainError
+from zhifa.core.models import CalendarOverride
 from zhifa.documents.kinds import DocumentKind
 from zhifa.events.models import Notification
+from zhifa.org.models import Officer
+from zhifa.org.tests.factories import OfficerFactory
 
 
 def due(case: Case, code: str) -> dt.date:
@@ -128,3 +135,56 @@ def test_acl_25_a_seizure_lasts_30_days_extended_once_with_testing_days_not_coun
         services.extend_seizure(measure, actor=cw.user("leader"), days=5, reason="再延")
     assert refused.value.code == "seizure_already_extended"
     assert DocumentKind.SEIZURE_DECISION in [d.kind for d in documents_of(case)]
+
+
+def test_a_deadline_ending_in_a_year_the_holiday_data_lacks_is_stored_provisionally_and_recounted_once_known(
+    world: Any,
+) -> None:
+    # Served on Fri 4 Dec 2026: the lawsuit period (6 months) ends Fri 4 Jun 2027, a year the package lacks.
+    with time_machine.travel(dt.datetime(2026, 12, 4, 2, 0, tzinfo=dt.UTC), tick=False):
+        cw = CaseWorld(
+            world,
+            Officer.objects.get(user=world.user("officer_a")),
+            OfficerFactory(district=world.district, home_department=world.enforcement_dept, street=world.street_a),
+            OfficerFactory(district=world.district, home_department=world.enforcement_dept, street=world.street_b),
+            MatterFactory(department=world.enforcement_dept),
+        )
+        case = lead(cw, discovered_on=dt.date(2026, 11, 2))
+        case = services.submit_filing(
+            case,
+            actor=cw.user("officer_a"),
+            legal_date=dt.date(2026, 11, 2),
+            handler=cw.officer,
+            co_handler=cw.colleague,
+        )
+        case = services.approve_filing(case, actor=cw.user("leader"), legal_date=dt.date(2026, 11, 3))
+        services.record_investigation(
+            case,
+            actor=cw.user("officer_a"),
+            kind="inspection",
+            officers=[cw.officer, cw.colleague],
+            legal_date=dt.date(2026, 11, 4),
+            place="现场",
+            content="现场检查",
+        )
+        case = services.conclude(
+            case,
+            actor=cw.user("officer_a"),
+            legal_date=dt.date(2026, 11, 4),
+            conclusion=Conclusion.PENALTY,
+            penalty=[PenaltyKind.FINE],
+            fine=Decimal("800.00"),
+        )
+        case = services.give_notice(case, actor=cw.user("officer_a"), legal_date=dt.date(2026, 11, 5))
+        case = services.decide(case, actor=cw.user("leader"), legal_date=dt.date(2026, 12, 1))
+        services.serve(case, actor=cw.user("officer_a"), legal_date=dt.date(2026, 12, 4), method=ServiceMethod.DIRECT)
+        lawsuit = case.deadlines.get(code="lawsuit")
+        assert (lawsuit.due_on, lawsuit.is_provisional) == (dt.date(2027, 6, 4), True)
+        assert not case.deadlines.get(code="payment").is_provisional  # 19 Dec 2026: known
+        services.scan_deadlines(on=dt.date(2026, 12, 4))
+        assert case.deadlines.get(code="lawsuit").is_provisional
+        # An administrator enters the day from the 2027 notice: the next scan counts it for good.
+        CalendarOverride.objects.create(day=dt.date(2027, 6, 4), is_working_day=True, note="2027年通知")
+        services.scan_deadlines(on=dt.date(2026, 12, 5))
+        lawsuit.refresh_from_db()
+        assert (lawsuit.due_on, lawsuit.is_provisional) == (dt.date(2027, 6, 4), False)

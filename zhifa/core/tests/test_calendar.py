@@ -2,7 +2,13 @@ import datetime as dt
 
 import pytest
 
-from zhifa.core.calendar import add_calendar_days, add_working_days, is_working_day, legal_period_end
+from zhifa.core.calendar import (
+    add_calendar_days,
+    add_working_days,
+    is_working_day,
+    legal_period_end,
+    provisional_for_unknown_years,
+)
 from zhifa.core.errors import ValidationFailed
 from zhifa.core.models import CalendarOverride
 
@@ -51,3 +57,19 @@ def test_unknown_year_is_a_clear_error() -> None:
     with pytest.raises(ValidationFailed) as exc:
         is_working_day(dt.date(2099, 5, 6))
     assert exc.value.code == "calendar_year_unknown"
+
+
+def test_a_provisional_count_assumes_weekends_for_an_unknown_year_and_says_so() -> None:
+    # 2099 is not in the holiday data: Wed 6 May + 5 working days → Wed 13 May, Monday to Friday only.
+    with provisional_for_unknown_years() as provisional:
+        assert add_working_days(dt.date(2099, 5, 6), 5) == dt.date(2099, 5, 13)
+    assert provisional.years == {2099}
+    with provisional_for_unknown_years() as provisional:
+        assert add_working_days(dt.date(2026, 11, 26), 5) == dt.date(2026, 12, 3)
+    assert not provisional.used
+    # Outside the block the unknown year is refused again, and an override still wins inside it.
+    with pytest.raises(ValidationFailed):
+        is_working_day(dt.date(2099, 5, 6))
+    CalendarOverride.objects.create(day=dt.date(2099, 5, 7), is_working_day=False, note="假日")
+    with provisional_for_unknown_years():
+        assert add_working_days(dt.date(2099, 5, 6), 1) == dt.date(2099, 5, 8)
