@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "zhifa.cases",
     "zhifa.geo",
     "zhifa.integrations",
+    "zhifa.integrations.payments",
     "zhifa.web",
     "zhifa.demo",
 ]
