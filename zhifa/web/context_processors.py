@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from zhifa.cases.permissions import CASE_VIEWING_ROLES
 from zhifa.events.permissions import COMMAND_ROLES
 from zhifa.events.selectors import notification_unread_count
 from zhifa.org.roles import Role
@@ -23,6 +24,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "command": sorted(COMMAND_ROLES),
             "field": [Role.OFFICER, Role.AUXILIARY],
             "staff": [role for role in Role.values if role != Role.BUSINESS_OWNER],
+            # The case pages (案件办理) and the legal reviewer's queue (法制审核).
+            "cases": sorted(CASE_VIEWING_ROLES),
+            "review": [Role.LEGAL_REVIEWER],
         },
         "map_config": {"tileUrl": settings.ZHIFA_TILE_URL, "tileAttribution": settings.ZHIFA_TILE_ATTRIBUTION},
     }
