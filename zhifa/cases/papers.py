@@ -52,7 +52,12 @@ def legal_basis(case: Case) -> str:
     matter = case.matter
     if matter is None or not (matter.law_name and matter.violated_provision and matter.penalty_provision):
         return ""
-    return f"违反了{matter.law_name}{matter.violated_provision}的规定，依据{matter.law_name}{matter.penalty_provision}"
+
+    def cited(provision: str) -> str:
+        # The catalogue's provisions often quote the law by name already (《城市道路管理条例》第二十七条：……).
+        return provision if provision.startswith("《") else f"{matter.law_name}{provision}"
+
+    return f"违反了{cited(matter.violated_provision)}的规定，依据{cited(matter.penalty_provision)}"
 
 
 def penalty_text(kinds: list[str], fine: Decimal | None) -> str:

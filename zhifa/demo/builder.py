@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from zhifa.core.actors import SystemActor
-from zhifa.demo.build import catalog, events, org, places, subjects
+from zhifa.demo.build import cases, catalog, events, org, places, subjects
 from zhifa.demo.build.accounts import operational_accounts_build, personas_build
 from zhifa.demo.build.draws import Draws
 from zhifa.org.models import District
@@ -50,4 +50,8 @@ def district_build(*, seed: int, accounts: bool = False) -> DemoBuild:
         )
     # Last, on its own generator (places.PLACES_SEED_OFFSET): the draws above stay as they were.
     places.places_build(seed=seed, geography=geography)
+    if accounts:
+        # After every draw: the cases are walked through the services by the demo accounts, drawing nothing.
+        cases.number_ranges_build(district=district, actor=SYSTEM_ACTOR)
+        cases.cases_build(district=district, today=today)
     return DemoBuild(district=district, matters_note=matters_note)

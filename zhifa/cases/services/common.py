@@ -1,7 +1,8 @@
 """What every case service shares: who is acting, the legal date of a step, applying ``CASE_WORKFLOW``, deadlines."""
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.utils import timezone
@@ -18,9 +19,11 @@ from zhifa.cases.permissions import (
 from zhifa.cases.selectors import case_in_scope
 from zhifa.cases.states import CASE_WORKFLOW
 from zhifa.core.actors import Actor, SystemActor, actor_user, is_system
+from zhifa.core.audit import audited_transaction
 from zhifa.core.calendar import provisional_for_unknown_years
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.workflow import workflow_apply
+from zhifa.documents.files import document_files_removed_on_rollback
 from zhifa.org.jurisdiction import Jurisdiction, jurisdiction_of
 from zhifa.org.models import Officer
 from zhifa.org.roles import Role
@@ -106,6 +109,14 @@ def check_legal_date(case: Case, legal_date: dt.date, *, not_before: dt.date | N
             code="legal_date_before_previous_step",
             details={"legal_date": legal_date.isoformat(), "previous": floor.isoformat()},
         )
+
+
+@contextmanager
+def case_transaction() -> Iterator[None]:
+    """The transaction of one case step: audited, and a document issued in it leaves no PDF behind when the step
+    is refused after it (``zhifa.documents.files``)."""
+    with document_files_removed_on_rollback(), audited_transaction():
+        yield
 
 
 def locked(case: Case) -> Case:

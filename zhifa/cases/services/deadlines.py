@@ -11,9 +11,9 @@ from django.db import transaction
 
 from zhifa.cases import legal
 from zhifa.cases.models import Case, CaseDeadline
-from zhifa.cases.services.common import locked, recount_provisional, require_approver, today
+from zhifa.cases.services.common import case_transaction, locked, recount_provisional, require_approver, today
 from zhifa.core.actors import Actor
-from zhifa.core.audit import audit_record, audited_transaction
+from zhifa.core.audit import audit_record
 from zhifa.core.calendar import provisional_for_unknown_years
 from zhifa.core.errors import Conflict, NotFound, ValidationFailed
 from zhifa.events.models import Notification
@@ -48,7 +48,7 @@ def extend_decision_deadline(case: Case, *, actor: Actor, days: int, reason: str
         )
     if not reason.strip():
         raise ValidationFailed("请填写延长理由", code="reason_required")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         deadline = _open_deadline(case, "decision")
         if legal_date > today():
@@ -82,7 +82,7 @@ def suspend_deadline(case: Case, *, actor: Actor, code: str, since: dt.date, rea
     require_approver(actor, case, what="中止期限计算")
     if not reason.strip():
         raise ValidationFailed("请填写中止原因", code="reason_required")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         deadline = _open_deadline(case, code)
         if deadline.suspended_since is not None:
@@ -101,7 +101,7 @@ def suspend_deadline(case: Case, *, actor: Actor, code: str, since: dt.date, rea
 
 def resume_deadline(case: Case, *, actor: Actor, code: str, on: dt.date) -> CaseDeadline:
     require_approver(actor, case, what="恢复期限计算")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         deadline = _open_deadline(case, code)
         if deadline.suspended_since is None:

@@ -12,6 +12,7 @@ from zhifa.cases import legal, papers
 from zhifa.cases.models import Case, CaseStatus, CustodyEntry, Evidence, EvidenceKind, Measure, MeasureKind
 from zhifa.cases.services.common import (
     actor_label,
+    case_transaction,
     check_legal_date,
     locked,
     meet_deadlines,
@@ -21,7 +22,7 @@ from zhifa.cases.services.common import (
     today,
 )
 from zhifa.core.actors import Actor, actor_user
-from zhifa.core.audit import audit_record, audited_transaction
+from zhifa.core.audit import audit_record
 from zhifa.core.errors import Conflict, ValidationFailed
 
 EVIDENCE_MAX_BYTES = 50 * 1024 * 1024
@@ -52,7 +53,7 @@ def add_evidence(
         raise ValidationFailed("收集时间不能晚于现在", code="legal_date_in_future")
     if content is not None and len(content) > EVIDENCE_MAX_BYTES:
         raise ValidationFailed("证据文件超过50MB", code="evidence_too_large")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         if case.status not in INVESTIGATION_STATES:
             raise Conflict("调查终结后不能再补充证据；如需补充，须退回调查", code="investigation_closed")
@@ -95,7 +96,7 @@ def record_custody(
     last = evidence.custody.order_by("-at").values_list("at", flat=True).first()
     if at > timezone.now() or (last is not None and at < last):
         raise ValidationFailed("保管时间无效：不能晚于现在，也不能早于上一次经手", code="legal_date_invalid")
-    with audited_transaction():
+    with case_transaction():
         entry = CustodyEntry.objects.create(
             evidence=evidence,
             action=action.strip(),
@@ -132,7 +133,7 @@ def _start_measure(
     require_approver(actor, case, what=f"批准{kind.label}")
     if not items.strip() or not place.strip():
         raise ValidationFailed("请填写物品清单和地点", code="measure_incomplete")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         if case.status not in INVESTIGATION_STATES:
             raise Conflict("只能在调查取证阶段采取证据保全或强制措施", code="investigation_closed")
@@ -154,7 +155,7 @@ def extend_seizure(measure: Measure, *, actor: Actor, days: int, reason: str) ->
     require_approver(actor, measure.case, what="批准延长查封、扣押期限")
     if not reason.strip():
         raise ValidationFailed("请填写延长理由", code="reason_required")
-    with audited_transaction():
+    with case_transaction():
         measure = Measure.objects.select_for_update().select_related("deadline").get(pk=measure.pk)
         if measure.kind != MeasureKind.SEIZURE or measure.ended_on is not None:
             raise Conflict("只有进行中的查封、扣押可以延长", code="measure_not_running")
@@ -179,7 +180,7 @@ def add_testing_period(measure: Measure, *, actor: Actor, first: dt.date, last: 
     require_approver(actor, measure.case, what="登记检测期间")
     if last > today():
         raise ValidationFailed("检测期间结束日不能晚于今天", code="legal_date_in_future")
-    with audited_transaction():
+    with case_transaction():
         measure = Measure.objects.select_for_update().select_related("deadline").get(pk=measure.pk)
         periods = [*_periods(measure), (first, last)]
         due = legal.seizure_expiry(measure.started_on, extension_days=measure.extension_days, testing_periods=periods)
@@ -200,7 +201,7 @@ def end_measure(measure: Measure, *, actor: Actor, legal_date: dt.date, outcome:
     require_approver(actor, measure.case, what="作出处理决定")
     if not outcome.strip():
         raise ValidationFailed("请填写处理决定", code="outcome_required")
-    with audited_transaction():
+    with case_transaction():
         measure = Measure.objects.select_for_update().select_related("deadline").get(pk=measure.pk)
         if measure.ended_on is not None:
             raise Conflict("该措施已处理", code="measure_not_running")

@@ -9,10 +9,17 @@ from decimal import Decimal
 
 from zhifa.cases import legal
 from zhifa.cases.models import Case, CaseStatus, Payment, PaymentChannel
-from zhifa.cases.services.common import apply_step, check_legal_date, locked, meet_deadlines, require_handler
+from zhifa.cases.services.common import (
+    apply_step,
+    case_transaction,
+    check_legal_date,
+    locked,
+    meet_deadlines,
+    require_handler,
+)
 from zhifa.cases.states import CaseAction as A
 from zhifa.core.actors import Actor, is_system
-from zhifa.core.audit import audit_record, audited_transaction
+from zhifa.core.audit import audit_record
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 
@@ -41,7 +48,7 @@ def record_payment(
     if not reference.strip():
         raise ValidationFailed("缺少缴款流水号", code="payment_reference_required")
     amount = legal.money(amount, name="缴款金额")
-    with audited_transaction():
+    with case_transaction():
         existing = Payment.objects.filter(channel=channel, reference=reference.strip()).select_related("case").first()
         if existing is not None:
             if existing.amount != amount or existing.case.decision_number != decision_number:
@@ -81,7 +88,7 @@ def record_payment(
 def hand_in_cash(case: Case, *, actor: Actor, legal_date: dt.date) -> Payment:
     """Cash collected on the spot handed in to the agency (APL 71: within 2 working days)."""
     require_handler(actor, case, what="登记罚款上缴")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         payment = case.payments.filter(channel=PaymentChannel.ON_SPOT, handed_in_on__isnull=True).first()
         if payment is None:

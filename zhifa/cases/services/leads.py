@@ -10,10 +10,10 @@ from django.utils import timezone
 from zhifa.cases import papers
 from zhifa.cases.models import Case, CaseSource, CaseStatus, Evidence, EvidenceKind, PartyKind
 from zhifa.cases.permissions import can_handle_cases, covers_case_street
-from zhifa.cases.services.common import actor_label, start_deadline, step_recorder
+from zhifa.cases.services.common import actor_label, case_transaction, start_deadline, step_recorder
 from zhifa.catalog.models import Matter
 from zhifa.core.actors import Actor, actor_user
-from zhifa.core.audit import audit_record, audited_transaction
+from zhifa.core.audit import audit_record
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.identifiers import validate_id_number, validate_uscc
 from zhifa.events.models import Event
@@ -108,7 +108,7 @@ def create_lead(
         raise NotFound("执法对象不存在", code="subject_not_found")
     if handler is not None and handler.district_id != j.district_id:
         raise NotFound("执法人员不存在", code="officer_not_found")
-    with audited_transaction():
+    with case_transaction():
         case = Case(
             district_id=j.district_id,
             number=f"tmp-{timezone.now().timestamp()}-{j.user_id}",
@@ -169,7 +169,7 @@ def lead_from_event(
     if party is None:
         raise ValidationFailed("请填写当事人，或选择执法对象", code="party_name_required")
     facts = party_and_facts.pop("facts", "") or "\n".join(x for x in (event.description, event.outcome) if x)
-    with audited_transaction():
+    with case_transaction():
         case = create_lead(
             actor=actor,
             street=event.street,

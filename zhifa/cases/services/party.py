@@ -5,9 +5,9 @@ case and defence, requests a hearing and consents to electronic service; each co
 import secrets
 
 from zhifa.cases.models import Case, CaseStatus
-from zhifa.cases.services.common import require_handler
+from zhifa.cases.services.common import case_transaction, require_handler
 from zhifa.core.actors import Actor, SystemActor, is_system
-from zhifa.core.audit import audit_record, audited_transaction
+from zhifa.core.audit import audit_record
 from zhifa.core.errors import NotFound, PermissionDenied
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.roles import Role
@@ -55,7 +55,7 @@ def case_for_party_token(token: str) -> Case:
 def party_link_token(case: Case, *, actor: Actor) -> str:
     """The party's link token, made once when the case is first noticed to a party without a login."""
     require_handler(actor, case, what="生成当事人链接")
-    with audited_transaction():
+    with case_transaction():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if not case.party_token:
             case.party_token = secrets.token_urlsafe(32)

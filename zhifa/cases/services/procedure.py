@@ -26,6 +26,7 @@ from zhifa.cases.models import (
 from zhifa.cases.services.common import (
     actor_label,
     apply_step,
+    case_transaction,
     certified_on,
     check_legal_date,
     locked,
@@ -38,7 +39,7 @@ from zhifa.cases.services.common import (
 )
 from zhifa.cases.states import CaseAction as A
 from zhifa.core.actors import Actor, actor_user
-from zhifa.core.audit import audit_record, audited_transaction
+from zhifa.core.audit import audit_record
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.org.models import Officer
 
@@ -62,7 +63,7 @@ def _limitation(case: Case) -> None:
 def submit_filing(case: Case, *, actor: Actor, legal_date: dt.date, handler: Officer, co_handler: Officer) -> Case:
     """The handler asks the head to file the case, naming the two officers who will handle it (APL 42, 55)."""
     require_handler(actor, case, what="提请立案")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         _limitation(case)
@@ -79,7 +80,7 @@ def submit_filing(case: Case, *, actor: Actor, legal_date: dt.date, handler: Off
 def approve_filing(case: Case, *, actor: Actor, legal_date: dt.date, opinion: str = "") -> Case:
     """The head approves the filing (立案); the decision is due 90 days later (APL 60)."""
     require_approver(actor, case, what="批准立案")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         _limitation(case)
@@ -94,7 +95,7 @@ def approve_filing(case: Case, *, actor: Actor, legal_date: dt.date, opinion: st
 
 def return_filing(case: Case, *, actor: Actor, legal_date: dt.date, reason: str) -> Case:
     require_approver(actor, case, what="退回立案申请")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         return apply_step(case, A.RETURN_FILING, actor=actor, legal_date=legal_date, reason=reason)
@@ -102,7 +103,7 @@ def return_filing(case: Case, *, actor: Actor, legal_date: dt.date, reason: str)
 
 def not_file(case: Case, *, actor: Actor, legal_date: dt.date, reason: str) -> Case:
     require_approver(actor, case, what="决定不予立案")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         meet_deadlines(case, ["lead_check"], legal_date)
@@ -151,7 +152,7 @@ def record_investigation(
         raise ValidationFailed("笔录种类无效", code="record_kind_invalid", details={"kind": kind})
     if not content.strip():
         raise ValidationFailed("请填写笔录内容", code="record_content_required")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         _two_certified(officers, on=legal_date, case=case)
@@ -182,7 +183,7 @@ def recuse(case: Case, *, actor: Actor, officer: Officer, reason: str) -> None:
     require_approver(actor, case, what="决定回避")
     if not reason.strip():
         raise ValidationFailed("请填写回避理由", code="reason_required")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         case.recusals.get_or_create(
             officer=officer, defaults={"reason": reason.strip(), "decided_by": actor_user(actor)}
@@ -254,7 +255,7 @@ def conclude(
             "不予行政处罚的，应当对当事人进行教育，请填写教育记录（《行政处罚法》第三十三条）",
             code="education_required",
         )
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         review = needs_legal_review or is_complex
@@ -290,7 +291,7 @@ def conclude(
 
 def withdraw(case: Case, *, actor: Actor, legal_date: dt.date, reason: str) -> Case:
     require_approver(actor, case, what="决定撤案")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         meet_deadlines(case, [d.code for d in case.deadlines.filter(met_on__isnull=True)], legal_date)
@@ -299,7 +300,7 @@ def withdraw(case: Case, *, actor: Actor, legal_date: dt.date, reason: str) -> C
 
 def transfer(case: Case, *, actor: Actor, legal_date: dt.date, reason: str) -> Case:
     require_approver(actor, case, what="决定移送")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         meet_deadlines(case, [d.code for d in case.deadlines.filter(met_on__isnull=True)], legal_date)
@@ -311,7 +312,7 @@ def record_discussion(case: Case, *, actor: Actor, legal_date: dt.date, minutes:
     require_approver(actor, case, what="记录集体讨论")
     if not minutes.strip():
         raise ValidationFailed("请填写集体讨论纪要", code="minutes_required")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         return apply_step(
@@ -326,7 +327,7 @@ def record_discussion(case: Case, *, actor: Actor, legal_date: dt.date, minutes:
 
 def submit_review(case: Case, *, actor: Actor, legal_date: dt.date) -> Case:
     require_handler(actor, case, what="提交法制审核")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         return apply_step(case, A.SUBMIT_REVIEW, actor=actor, legal_date=legal_date)
@@ -340,7 +341,7 @@ def review(case: Case, *, actor: Actor, legal_date: dt.date, passed: bool, opini
         raise PermissionDenied("法制审核由法制审核人员作出", code="permission_denied")
     if not opinion.strip():
         raise ValidationFailed("请填写审核意见", code="opinion_required")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         LegalReview.objects.create(
@@ -359,7 +360,7 @@ def give_notice(case: Case, *, actor: Actor, legal_date: dt.date) -> Case:
     state, defend and (where it applies) request a hearing. ``legal_date`` is the day the party received it;
     the defence period and the hearing request's 5 working days count from it."""
     require_handler(actor, case, what="事先告知")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         start_deadline(case, "statement_defence", legal_date)
@@ -385,7 +386,7 @@ def party_submission(
         raise ValidationFailed("提交种类无效", code="submission_kind_invalid", details={"kind": kind})
     if kind == SubmissionKind.STATEMENT and not text.strip():
         raise ValidationFailed("请填写陈述申辩内容", code="statement_required")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         if kind == SubmissionKind.E_SERVICE_CONSENT:
             check_legal_date(case, received_on)
@@ -447,7 +448,7 @@ def _hearing_request_in_time(case: Case, received_on: dt.date) -> None:
 def notify_hearing(case: Case, *, actor: Actor, legal_date: dt.date, chair: Officer, hearing_on: dt.date) -> Hearing:
     """Notice of the hearing at least 7 days before it (APL 64 (1)); the chair did not investigate (APL 64 (4))."""
     require_handler(actor, case, what="通知听证")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         _chair_not_investigator(case, chair)
@@ -487,7 +488,7 @@ def hold_hearing(case: Case, *, actor: Actor, legal_date: dt.date, record: str) 
     require_handler(actor, case, what="记录听证")
     if not record.strip():
         raise ValidationFailed("请填写听证笔录", code="hearing_record_required")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         hearing = Hearing.objects.filter(case=case).first()
         if hearing is None:
@@ -540,7 +541,7 @@ def decide(
     require_approver(actor, case, what="作出行政处罚决定")
     kinds = _penalties(penalty if penalty is not None else list(case.intended_penalty))
     fine = _money(fine if fine is not None else case.intended_fine)
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         if case.conclusion == Conclusion.PENALTY:
@@ -629,7 +630,7 @@ def serve(
         raise ValidationFailed("送达方式无效", code="service_method_invalid", details={"method": method})
     if method == ServiceMethod.LEFT and not witness.strip():
         raise ValidationFailed("留置送达须记录见证人（并拍照或录像）", code="witness_required")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         if (
@@ -685,7 +686,7 @@ def serve(
 def remind(case: Case, *, actor: Actor, legal_date: dt.date) -> Case:
     """A written reminder (催告) before compulsory execution (ACL 35), once the payment is overdue."""
     require_handler(actor, case, what="催告")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         due = case.deadlines.filter(code="payment").values_list("due_on", flat=True).first()
@@ -700,7 +701,7 @@ def apply_enforcement(case: Case, *, actor: Actor, legal_date: dt.date, reason: 
     """Application to the court for enforcement (ACL 53–54): after a reminder, within 3 months of the end of the
     remedy periods."""
     require_approver(actor, case, what="申请强制执行")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         if not case.steps.filter(action=A.REMIND).exists():
@@ -711,7 +712,7 @@ def apply_enforcement(case: Case, *, actor: Actor, legal_date: dt.date, reason: 
 def close(case: Case, *, actor: Actor, legal_date: dt.date, reason: str = "") -> Case:
     """Closing (结案): a fine paid, a decision without a fine served, or the enforcement concluded."""
     require_approver(actor, case, what="批准结案")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
         if case.status == CaseStatus.SERVED and case.decided_fine:

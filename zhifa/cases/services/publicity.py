@@ -7,9 +7,9 @@ The simple procedure is not published (a decision made on the spot for a warning
 impact), and nothing is published before a decision exists."""
 
 from zhifa.cases.models import Case, CaseStatus, Procedure
-from zhifa.cases.services.common import locked, require_approver
+from zhifa.cases.services.common import case_transaction, locked, require_approver
 from zhifa.core.actors import Actor
-from zhifa.core.audit import audit_record, audited_transaction
+from zhifa.core.audit import audit_record
 from zhifa.core.errors import Conflict, ValidationFailed
 
 # A decision exists in these states (decided, served, paid, enforced, closed).
@@ -21,7 +21,7 @@ DECIDED_STATES = frozenset(
 def publish_decision(case: Case, *, actor: Actor) -> Case:
     """Publish the case's decision on the public page (APL 48)."""
     require_approver(actor, case, what="公开行政处罚决定")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         if case.procedure == Procedure.SIMPLE:
             raise Conflict("简易程序（当场处罚）的决定不予公开", code="publication_simple_procedure")
@@ -44,7 +44,7 @@ def withdraw_publication(case: Case, *, actor: Actor, reason: str) -> Case:
     require_approver(actor, case, what="撤回公开的行政处罚决定")
     if not reason.strip():
         raise ValidationFailed("请填写撤回公开的理由", code="publication_reason_required")
-    with audited_transaction():
+    with case_transaction():
         case = locked(case)
         if not case.is_published:
             raise Conflict("该决定未公开", code="publication_not_published")

@@ -14,13 +14,12 @@ from django.utils import timezone
 
 from zhifa.cases import legal, papers
 from zhifa.cases.models import Case, CaseSource, Conclusion, Payment, PaymentChannel, Procedure
-from zhifa.cases.services.common import apply_step, certified_on, start_deadline, step_recorder
+from zhifa.cases.services.common import apply_step, case_transaction, certified_on, start_deadline, step_recorder
 from zhifa.cases.services.leads import Party, check_party
 from zhifa.cases.states import CASE_WORKFLOW
 from zhifa.cases.states import CaseAction as A
 from zhifa.catalog.models import Matter
 from zhifa.core.actors import Actor
-from zhifa.core.audit import audited_transaction
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.workflow import workflow_apply_new
 from zhifa.events.models import Event
@@ -139,7 +138,7 @@ def decide_on_spot(
             obj.party_signature.save(f"case-{obj.pk}.png", ContentFile(signature_png), save=False)
         obj.save(update_fields=["number", "party_signature"])
 
-    with audited_transaction():
+    with case_transaction():
         workflow_apply_new(
             table=CASE_WORKFLOW,
             obj=case,

@@ -13,15 +13,19 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from shapely.geometry import Point, shape
 
+from zhifa.cases.models import Case, CaseStatus
+from zhifa.cases.selectors import approval_queue, cases_in_scope, party_cases, review_queue
 from zhifa.core.identifiers import validate_id_number, validate_uscc
 from zhifa.core.models import AuditEntry
 from zhifa.demo.geometry import DATA_FILE
 from zhifa.demo.services import DEMO_PASSWORD, DEMO_PERSONAS, DemoLoadResult, demo_counts, demo_load, demo_login_rows
+from zhifa.documents.models import NumberRange
 from zhifa.org.models import (
     AuxiliaryAssessment,
     AuxiliaryStaff,
@@ -241,3 +245,18 @@ def test_a_second_load_changes_nothing(demo: DemoLoadResult, db: None) -> None:
     entry = AuditEntry.objects.get(action="demo.load")
     assert entry.actor_label == "系统"
     assert entry.after["counts"] == demo.counts
+
+
+def test_the_demo_accounts_find_cases_waiting_for_them(demo: DemoLoadResult, db: None) -> None:
+    # The head has a filing to approve, the legal reviewer a case to review, the business a notice to answer,
+    # and every case the street officer handles is in his street; each stage was reached through the services.
+    leader, reviewer, shop, officer = (
+        User.objects.get(username=u) for u in ("lingdao", "fazhi", "qiye", "wulin_duiyuan")
+    )
+    assert CaseStatus.FILING_APPROVAL in {c.status for c in approval_queue(leader)}
+    assert [c.status for c in review_queue(reviewer)] == [CaseStatus.LEGAL_REVIEW]
+    assert [c.status for c in party_cases(shop)] == [CaseStatus.NOTICED]
+    assert {c.street.name for c in cases_in_scope(officer)} == {"武林街道"}
+    closed = Case.objects.get(status=CaseStatus.CLOSED)
+    assert [s.action for s in closed.steps.all()][-3:] == ["serve", "record_payment", "close"]
+    assert NumberRange.objects.filter(officer__user__username="wulin_duiyuan").exists()
