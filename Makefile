@@ -32,7 +32,8 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo $(DEMO_FLAGS)
 
-# Web server, task worker and the clock watcher (escalates overdue clocks) together, each restarted by
+# Web server, task worker, the clock watcher (escalates overdue clocks) and the case watcher (warns of case
+# deadlines, tells the heads of overdue ones) together, each restarted by
 # scripts/supervise when it dies (with backoff, logged); /healthz tells whether they are alive. Ctrl-C stops all.
 run: demo
 	@echo ""
@@ -42,6 +43,7 @@ run: demo
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) scripts/supervise task_worker -- $(PY) manage.py task_worker & \
 	  $(PY) scripts/supervise clock_watch -- $(PY) manage.py clock_watch --interval 10 & \
+	  $(PY) scripts/supervise case_watch -- $(PY) manage.py case_watch --interval 3600 & \
 	  $(PY) scripts/supervise web -- $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) & \
 	  wait
 
