@@ -18,6 +18,7 @@ from zhifa.core.actors import SystemActor
 from zhifa.documents import services as documents
 from zhifa.documents.models import Document
 from zhifa.org.models import Officer
+from zhifa.subjects.tests.factories import SubjectFactory
 
 # A 1×1 white PNG: what the canvas posts, as a data URL.
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC")
@@ -206,3 +207,37 @@ def test_apl_68_71_cash_collected_on_the_spot_is_handed_in(
     done = client.post(f"/m/penalty/{case.pk}/hand-in/", {"handed_in_on": "2026-06-01"})
     assert done.status_code == 302
     assert Payment.objects.get().handed_in_on == dt.date(2026, 6, 1)
+
+
+def test_the_party_is_filled_from_a_subject_found_by_name_in_the_officers_street(
+    world: World, officer: Officer, matter: Any, sign_in: Any
+) -> None:
+    shop = SubjectFactory(district=world.district, name="知味小吃店", address="上塘路16号")
+    elsewhere = SubjectFactory(district=world.district, name="知味面馆", lon=120.115, lat=30.305)
+    assert (shop.street_id, elsewhere.street_id) == (world.street_a.pk, world.street_b.pk)
+    documents.allot_range(officer=officer, count=1, actor=SystemActor("测试"))
+    client = sign_in(world.user("officer_a"))
+    found = client.get("/m/penalty/", {"q": "知味"}).content.decode()
+    assert f"?subject={shop.pk}" in found and f"?subject={elsewhere.pk}" not in found
+    assert client.get("/m/penalty/", {"subject": elsewhere.pk}).status_code == 404
+    filled = client.get("/m/penalty/", {"subject": shop.pk}).content.decode()
+    assert 'value="知味小吃店"' in filled and f'name="subject_id" value="{shop.pk}"' in filled
+    client.post(
+        "/m/penalty/",
+        form(
+            matter, subject_id=str(shop.pk), party_kind="organisation", party_name=shop.name, party_id_number=shop.uscc
+        ),
+    )
+    case = Case.objects.get()
+    assert (case.subject_id, case.party_kind, case.party_name) == (shop.pk, "organisation", "知味小吃店")
+
+
+@pytest.mark.parametrize("persona", ["dispatcher", "business_owner", "leader"])
+def test_the_phone_penalty_is_for_field_staff_only(
+    world: World, officer: Officer, matter: Any, sign_in: Any, persona: str
+) -> None:
+    client = sign_in(world.user(persona))
+    assert client.get("/m/penalty/").status_code == 403
+    assert client.post("/m/penalty/check/", form(matter)).status_code == 403
+    assert client.post("/m/penalty/", form(matter)).status_code == 403
+    assert footprint() == (0, 0, 0)
