@@ -45,6 +45,8 @@ def test_an_on_the_spot_penalty_from_the_matter_to_the_printed_decision(
 ) -> None:
     dialogs: list[str] = []
     phone.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    refused: list[str] = []  # the page's script and style run under the Content-Security-Policy
+    phone.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     officer = Officer.objects.get(user=world.user("officer_a"))
     matter = MatterFactory(department=world.enforcement_dept, name="擅自占用城市道路")
     allotted = documents.allot_range(officer=officer, count=5, actor=SystemActor("测试"))
@@ -93,7 +95,7 @@ def test_an_on_the_spot_penalty_from_the_matter_to_the_printed_decision(
     pdf = phone.context.request.get(f"{live_server.url}{href}")
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF")
-    assert dialogs == []
+    assert (dialogs, refused) == ([], [])
 
 
 def test_an_exhausted_range_is_said_plainly_on_the_phone(

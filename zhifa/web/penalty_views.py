@@ -8,7 +8,7 @@ officer's through ``selectors.case_detail`` (the case in their scope), the party
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -109,7 +109,8 @@ def _subject_initial(request: HttpRequest, subject_id: str) -> dict[str, Any]:
 def _penalty_page(request: HttpRequest, form: OnSpotPenaltyForm, *, status: int = 200, **extra: Any) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]
     found = list(subject_list(user=request.user, q=q)[:SUBJECT_RESULTS]) if q else []
-    data = form.data if form.is_bound else _initial_query(form)
+    # Before anything is typed the verdict asks for the penalty; afterwards it judges what was sent.
+    data = form.data if form.is_bound else QueryDict()
     context = {
         "form": form,
         "verdict": verdicts(data),
@@ -120,25 +121,6 @@ def _penalty_page(request: HttpRequest, form: OnSpotPenaltyForm, *, status: int 
         **extra,
     }
     return render(request, "web/phone/penalty.html", context, status=status)
-
-
-class _Initial:
-    """The form's initial values, read like POST data by ``verdicts``."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.values = values
-
-    def get(self, key: str, default: Any = None) -> Any:
-        value = self.values.get(key, default)
-        return value if value is not None else default
-
-    def getlist(self, key: str) -> list[Any]:
-        value = self.values.get(key)
-        return list(value) if isinstance(value, list | tuple) else ([] if value is None else [value])
-
-
-def _initial_query(form: OnSpotPenaltyForm) -> _Initial:
-    return _Initial({name: form.initial.get(name, field.initial) for name, field in form.fields.items()})
 
 
 @phone_page
