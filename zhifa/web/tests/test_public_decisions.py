@@ -116,3 +116,15 @@ def test_apl_39_procedures_and_the_benchmarks_of_active_matters_are_public(cw: C
     level = cw.matter.discretion_levels.order_by("tier").first()
     assert level is not None and level.circumstances in html
     assert "当场收缴罚款交至行政机关" in html and "简易程序" in html
+
+
+def test_the_public_list_reads_the_same_number_of_queries_for_more_decisions(
+    cw: CaseWorld, client: Any, django_assert_num_queries: Any
+) -> None:
+    publish_decision(decided(cw, fine="1000.00"), actor=cw.user("leader"))
+    with django_assert_num_queries(2):  # the count for the pager, the page with its matters and districts
+        client.get("/public/decisions/")
+    publish_decision(decided(cw, fine="2000.00"), actor=cw.user("leader"))
+    with django_assert_num_queries(2):
+        html = client.get("/public/decisions/").content.decode()
+    assert html.count('class="card public-decision"') == 2
