@@ -15,26 +15,33 @@ import binascii
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from zhifa.cases import selectors, services
-from zhifa.cases.models import Case
+from zhifa.cases.models import Case, Evidence, Measure, MeasureKind
 from zhifa.cases.papers import owner_of
 from zhifa.cases.schemas import (
     CaseDetailOut,
     CaseFilterIn,
     CaseOut,
     ConcludeIn,
+    CustodyIn,
     DeadlineOut,
     DecideIn,
+    DecisionExtensionIn,
     DiscussionIn,
     DocumentOut,
+    EvidenceIn,
+    ExtensionIn,
     HearingIn,
     InvestigationIn,
     LeadFromEventIn,
     LeadIn,
     LegalDateIn,
+    MeasureEndIn,
+    MeasureIn,
     NotifyHearingIn,
     OnSpotIn,
     OpinionIn,
@@ -43,10 +50,13 @@ from zhifa.cases.schemas import (
     PartyLinkOut,
     ReasonIn,
     RecuseIn,
+    ResumeIn,
     ReviewIn,
     ServeIn,
     SubmissionIn,
     SubmitFilingIn,
+    SuspendIn,
+    TestingPeriodIn,
 )
 from zhifa.catalog.models import Matter
 from zhifa.core.api_input import Page
@@ -94,7 +104,7 @@ def _detail(request: HttpRequest, case_id: int) -> CaseDetailOut:
     case = (
         selectors.cases_in_scope(request.user)
         .select_related("street", "matter", "handler", "co_handler")
-        .prefetch_related("steps", "deadlines", "evidence", "submissions", "payments")
+        .prefetch_related("steps", "deadlines", "evidence__custody", "submissions", "payments", "measures__deadline")
         .filter(pk=case_id)
         .first()
     )
@@ -477,4 +487,118 @@ def hand_in_cash(request: HttpRequest, case_id: int, payload: LegalDateIn) -> Ca
 @router.post(ACTION + "close", response=CaseDetailOut, summary="结案（负责人）")
 def close(request: HttpRequest, case_id: int, payload: OptionalReasonIn) -> CaseDetailOut:
     services.close(_case(request, case_id), actor=request.user, legal_date=payload.legal_date, reason=payload.reason)
+    return _detail(request, case_id)
+
+
+# --- evidence, measures and deadlines: records beside the workflow's steps, each through its service
+
+
+@router.post(
+    "/{int:case_id}/evidence",
+    response={201: CaseDetailOut},
+    summary="收集证据（multipart：字段 + 可选 file；文件原样保存并记录 SHA-256，APL 46；辅助人员可收集）",
+)
+def add_evidence(
+    request: HttpRequest, case_id: int, payload: Form[EvidenceIn], file: File[UploadedFile | None] = None
+) -> Status[CaseDetailOut]:
+    services.add_evidence(
+        _case(request, case_id),
+        actor=request.user,
+        **payload.model_dump(),
+        content=file.read() if file is not None else None,
+        filename=file.name or "" if file is not None else "",
+    )
+    return Status(201, _detail(request, case_id))
+
+
+@router.post(
+    "/{int:case_id}/evidence/{int:evidence_id}/custody", response=CaseDetailOut, summary="登记证据保管链的一次经手"
+)
+def record_custody(request: HttpRequest, case_id: int, evidence_id: int, payload: CustodyIn) -> CaseDetailOut:
+    evidence = Evidence.objects.filter(case=_case(request, case_id), pk=evidence_id).first()
+    if evidence is None:
+        raise NotFound("证据不存在", code="evidence_not_found", details={"id": evidence_id})
+    services.record_custody(evidence, actor=request.user, **payload.model_dump())
+    return _detail(request, case_id)
+
+
+@router.post(
+    "/{int:case_id}/measures",
+    response={201: CaseDetailOut},
+    summary="先行登记保存（APL 56，七个工作日内处理）或查封扣押（ACL 25，三十日）；负责人批准",
+)
+def start_measure(request: HttpRequest, case_id: int, payload: MeasureIn) -> Status[CaseDetailOut]:
+    case = _case(request, case_id)
+    start = {MeasureKind.PRESERVATION.value: services.preserve, MeasureKind.SEIZURE.value: services.seize}.get(
+        payload.kind
+    )
+    if start is None:
+        raise ValidationFailed("措施种类无效", code="measure_kind_invalid", details={"kind": payload.kind})
+    start(case, actor=request.user, legal_date=payload.legal_date, items=payload.items, place=payload.place)
+    return Status(201, _detail(request, case_id))
+
+
+def _measure(request: HttpRequest, case_id: int, measure_id: int) -> Measure:
+    measure = Measure.objects.filter(case=_case(request, case_id), pk=measure_id).first()
+    if measure is None:
+        raise NotFound("措施不存在", code="measure_not_found", details={"id": measure_id})
+    return measure
+
+
+@router.post(
+    "/{int:case_id}/measures/{int:measure_id}/extend",
+    response=CaseDetailOut,
+    summary="延长查封扣押期限（仅一次，不超过三十日，ACL 25）",
+)
+def extend_seizure(request: HttpRequest, case_id: int, measure_id: int, payload: ExtensionIn) -> CaseDetailOut:
+    services.extend_seizure(_measure(request, case_id, measure_id), actor=request.user, **payload.model_dump())
+    return _detail(request, case_id)
+
+
+@router.post(
+    "/{int:case_id}/measures/{int:measure_id}/testing",
+    response=CaseDetailOut,
+    summary="登记检测、检验、鉴定期间（不计入查封扣押期限，ACL 25）",
+)
+def add_testing_period(request: HttpRequest, case_id: int, measure_id: int, payload: TestingPeriodIn) -> CaseDetailOut:
+    services.add_testing_period(
+        _measure(request, case_id, measure_id), actor=request.user, first=payload.first, last=payload.last
+    )
+    return _detail(request, case_id)
+
+
+@router.post(
+    "/{int:case_id}/measures/{int:measure_id}/end", response=CaseDetailOut, summary="对保存、查封扣押的物品作出处理决定"
+)
+def end_measure(request: HttpRequest, case_id: int, measure_id: int, payload: MeasureEndIn) -> CaseDetailOut:
+    services.end_measure(
+        _measure(request, case_id, measure_id),
+        actor=request.user,
+        legal_date=payload.legal_date,
+        outcome=payload.outcome,
+    )
+    return _detail(request, case_id)
+
+
+@router.post(
+    "/{int:case_id}/deadlines/decision/extend",
+    response=CaseDetailOut,
+    summary="延长作出决定的期限（负责人批准并说明理由，APL 60）",
+)
+def extend_decision_deadline(request: HttpRequest, case_id: int, payload: DecisionExtensionIn) -> CaseDetailOut:
+    services.extend_decision_deadline(_case(request, case_id), actor=request.user, **payload.model_dump())
+    return _detail(request, case_id)
+
+
+@router.post("/{int:case_id}/deadlines/{code}/suspend", response=CaseDetailOut, summary="中止期限计算（说明原因）")
+def suspend_deadline(request: HttpRequest, case_id: int, code: str, payload: SuspendIn) -> CaseDetailOut:
+    services.suspend_deadline(
+        _case(request, case_id), actor=request.user, code=code[:40], since=payload.since, reason=payload.reason
+    )
+    return _detail(request, case_id)
+
+
+@router.post("/{int:case_id}/deadlines/{code}/resume", response=CaseDetailOut, summary="恢复期限计算（中止的天数顺延）")
+def resume_deadline(request: HttpRequest, case_id: int, code: str, payload: ResumeIn) -> CaseDetailOut:
+    services.resume_deadline(_case(request, case_id), actor=request.user, code=code[:40], on=payload.on)
     return _detail(request, case_id)

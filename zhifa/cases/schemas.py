@@ -19,6 +19,9 @@ from zhifa.cases.models import (
     CaseStep,
     Conclusion,
     Evidence,
+    EvidenceKind,
+    Measure,
+    MeasureKind,
     PartyKind,
     PartySubmission,
     Payment,
@@ -184,6 +187,56 @@ class ServeIn(LegalDateIn):
     note: str = Field("", max_length=300)
 
 
+class EvidenceIn(Schema):
+    """Form fields of ``POST /cases/{id}/evidence`` (multipart, with an optional ``file``)."""
+
+    kind: str = Field(..., description=_choices(EvidenceKind))
+    description: str = Field(..., max_length=300)
+    collected_by: str = Field(..., max_length=100)
+    collected_at: dt.datetime = Field(..., description="收集时间（ISO 8601，带时区）")
+    collected_place: str = Field("", max_length=200)
+
+
+class CustodyIn(Schema):
+    action: str = Field(..., max_length=60, description="经手事项，如 移交、入库、送检")
+    holder: str = Field(..., max_length=100)
+    at: dt.datetime
+    note: str = Field("", max_length=300)
+
+
+class MeasureIn(LegalDateIn):
+    kind: str = Field(..., description=_choices(MeasureKind))
+    items: str = Field(..., max_length=5000, description="物品清单")
+    place: str = Field(..., max_length=200)
+
+
+class ExtensionIn(Schema):
+    days: int = Field(..., ge=1, le=366)
+    reason: str = Field(..., max_length=2000)
+
+
+class DecisionExtensionIn(ExtensionIn, LegalDateIn):
+    pass
+
+
+class TestingPeriodIn(Schema):
+    first: LegalDate
+    last: LegalDate
+
+
+class MeasureEndIn(LegalDateIn):
+    outcome: str = Field(..., max_length=5000)
+
+
+class SuspendIn(Schema):
+    since: LegalDate
+    reason: str = Field(..., max_length=2000)
+
+
+class ResumeIn(Schema):
+    on: LegalDate
+
+
 # --- answers
 
 
@@ -237,6 +290,10 @@ class DeadlineOut(Schema):
     starts_on: dt.date
     due_on: dt.date
     met_on: dt.date | None
+    extended_days: int
+    suspended_days: int
+    suspended_since: dt.date | None
+    is_provisional: bool = Field(..., description="期满日所在年度的节假日尚未公布，暂按周末计算")
 
     @staticmethod
     def resolve_label(obj: CaseDeadline) -> str:
@@ -254,6 +311,13 @@ class DocumentOut(Schema):
     pdf_url: str = Field(..., description="PDF 下载地址（与案件详情同一管辖范围）")
 
 
+class CustodyOut(Schema):
+    action: str
+    holder: str
+    at: dt.datetime
+    note: str
+
+
 class EvidenceOut(Schema):
     id: int
     kind: str
@@ -263,6 +327,7 @@ class EvidenceOut(Schema):
     collected_by: str
     collected_at: dt.datetime
     collected_place: str
+    custody: list[CustodyOut] = Field(..., description="保管链")
 
     @staticmethod
     def resolve_kind_label(obj: Evidence) -> str:
@@ -280,6 +345,23 @@ class SubmissionOut(Schema):
     @staticmethod
     def resolve_kind_label(obj: PartySubmission) -> str:
         return str(obj.get_kind_display())
+
+
+class MeasureOut(Schema):
+    id: int
+    kind: str
+    items: str
+    place: str
+    started_on: dt.date
+    extension_days: int
+    testing_periods: list[list[dt.date]]
+    ended_on: dt.date | None
+    outcome: str
+    due_on: dt.date
+
+    @staticmethod
+    def resolve_due_on(obj: Measure) -> dt.date:
+        return obj.deadline.due_on
 
 
 class PaymentOut(Schema):
@@ -329,6 +411,7 @@ class CaseDetailOut(CaseOut):
     evidence: list[EvidenceOut]
     submissions: list[SubmissionOut]
     payments: list[PaymentOut]
+    measures: list[MeasureOut]
 
     @staticmethod
     def resolve_actions(obj: Case) -> list[str]:
