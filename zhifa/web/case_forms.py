@@ -107,10 +107,15 @@ class StepForm(forms.Form):
         label="法律上的日期", widget=DATE, initial=_today, error_messages={"required": "请填写法律上的日期"}
     )
 
-    def __init__(self, *args: Any, officers: Iterable[Any] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, officers: Iterable[Any] = (), deadlines: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.officers = list(officers)
-        for name in ("handler_id", "co_handler_id", "chair_id"):
+        if "code" in self.fields:
+            self.fields["code"].choices = [  # type: ignore[attr-defined]
+                ("", "请选择"),
+                *((d.code, f"{d.label}（届满{d.due_on:%Y-%m-%d}）") for d in deadlines),
+            ]
+        for name in ("handler_id", "co_handler_id", "chair_id", "officer_id"):
             if name in self.fields:
                 self.fields[name].choices = _choices(self.officers, officer_label)  # type: ignore[attr-defined]
         if "officer_ids" in self.fields:
@@ -199,6 +204,34 @@ class ServeForm(StepForm):
     recipient = forms.CharField(label="受送达人/签收人", max_length=100, required=False)
     witness = forms.CharField(label="见证人（留置送达必填）", max_length=100, required=False)
     note = forms.CharField(label="说明", max_length=300, required=False)
+
+
+class ExtendForm(StepForm):
+    """APL 60: the head extends the decision period with a reason."""
+
+    days = forms.IntegerField(label="延长天数", min_value=1, error_messages={"required": "请填写延长天数"})
+    reason = forms.CharField(label="延长理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SuspendForm(StepForm):
+    """A clock stopped (e.g. expert testing): the legal date is the day it stops; the reason is shown."""
+
+    code = forms.ChoiceField(label="期限", error_messages={"required": "请选择期限"})
+    reason = forms.CharField(label="中止原因", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ResumeForm(StepForm):
+    code = forms.ChoiceField(label="期限", error_messages={"required": "请选择期限"})
+
+
+class RecuseForm(StepForm):
+    """APL 43: the head's decision that an officer withdraws; it is no step of the procedure (no legal date)."""
+
+    legal_date = None  # type: ignore[assignment]
+    officer_id = forms.TypedChoiceField(
+        label="回避的执法人员", coerce=int, error_messages={"required": "请选择执法人员"}
+    )
+    reason = forms.CharField(label="回避理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class LeadFromEventForm(forms.Form):

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -118,8 +118,12 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
 def deadlines(request: HttpRequest) -> HttpResponse:
     _require_case_staff(request.user)
     today = timezone.localdate()
-    rows = list(selectors.deadlines_due(request.user, today=today))
-    return render(request, "web/cases/deadlines.html", {"rows": rows, "today": today})
+    rows = selectors.deadlines_due(request.user, today=today).select_related("case__street", "case__co_handler")
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        # The handler's own list: the cases they handle or assist (per unit and agency: the scope itself).
+        rows = rows.filter(Q(case__handler__user=request.user) | Q(case__co_handler__user=request.user))
+    return render(request, "web/cases/deadlines.html", {"rows": list(rows), "today": today, "mine": mine})
 
 
 # --- a lead entered by hand ------------------------------------------------------------------------------
@@ -226,6 +230,7 @@ def case_file(case: Case) -> dict[str, Any]:
         "payments": list(case.payments.all()),
         "recusals": list(case.recusals.select_related("officer")),
         "hearing": Hearing.objects.filter(case=case).select_related("chair").first(),
+        "measures": list(case.measures.select_related("deadline")),
     }
 
 
@@ -235,6 +240,9 @@ class ActionSpec:
     who: str  # "handle" | "serve" | "approve" | "review": the permission the service checks
     run: Callable[[Any, Case, Any], Any]
     needs_officers: bool = False
+    # For the steps outside CASE_WORKFLOW (deadlines, recusal, consent): when the page offers them, given the
+    # case and its open deadlines. None: the transition table decides.
+    offered_when: Callable[[Case, list[CaseDeadline]], bool] | None = None
 
 
 def _submission(kind: str) -> Callable[[Any, Case, Any], Any]:
@@ -385,7 +393,70 @@ ACTIONS: dict[str, ActionSpec] = {
     A.APPLY_ENFORCEMENT: ActionSpec(f.ReasonForm, "approve", _with_reason(services.apply_enforcement)),
     A.CLOSE: ActionSpec(f.ReasonForm, "approve", _with_reason(services.close)),
 }
+EXTRA_LABELS = {
+    "extend_deadline": "延长办案期限",
+    "suspend_deadline": "中止期限计算",
+    "resume_deadline": "恢复期限计算",
+    "recuse": "决定回避",
+    "e_service_consent": "当事人同意电子送达",
+}
+IN_PROGRESS = selectors.OPEN_STATES - {CaseStatus.PAID}
+
+ACTIONS.update(
+    {
+        "extend_deadline": ActionSpec(
+            f.ExtendForm,
+            "approve",
+            lambda user, case, form: services.extend_decision_deadline(
+                case,
+                actor=user,
+                days=form.cleaned_data["days"],
+                reason=form.cleaned_data["reason"],
+                legal_date=form.cleaned_data["legal_date"],
+            ),
+            offered_when=lambda case, open_: any(d.code == "decision" for d in open_),
+        ),
+        "suspend_deadline": ActionSpec(
+            f.SuspendForm,
+            "approve",
+            lambda user, case, form: services.suspend_deadline(
+                case,
+                actor=user,
+                code=form.cleaned_data["code"],
+                since=form.cleaned_data["legal_date"],
+                reason=form.cleaned_data["reason"],
+            ),
+            offered_when=lambda case, open_: any(d.suspended_since is None for d in open_),
+        ),
+        "resume_deadline": ActionSpec(
+            f.ResumeForm,
+            "approve",
+            lambda user, case, form: services.resume_deadline(
+                case, actor=user, code=form.cleaned_data["code"], on=form.cleaned_data["legal_date"]
+            ),
+            offered_when=lambda case, open_: any(d.suspended_since is not None for d in open_),
+        ),
+        "recuse": ActionSpec(
+            f.RecuseForm,
+            "approve",
+            lambda user, case, form: services.recuse(
+                case, actor=user, officer=form.officer("officer_id"), reason=form.cleaned_data["reason"]
+            ),
+            needs_officers=True,
+            offered_when=lambda case, open_: case.status in IN_PROGRESS,
+        ),
+        "e_service_consent": ActionSpec(
+            f.SubmissionForm,
+            "handle",
+            _submission(SubmissionKind.E_SERVICE_CONSENT),
+            offered_when=lambda case, open_: case.status in IN_PROGRESS,
+        ),
+    }
+)
 # Not offered here: 缴款到账 is recorded by the bank's channel only (APL 67), 当场处罚 on the officer's phone.
+
+
+LABELS = {**ACTION_LABELS, **EXTRA_LABELS, "register": "登记线索"}
 
 
 def _may(j: Jurisdiction, case: Case, who: str) -> bool:
@@ -400,20 +471,28 @@ def _may(j: Jurisdiction, case: Case, who: str) -> bool:
     return can_review_cases(j)
 
 
-def offered_actions(user: Any, case: Case) -> list[str]:
+def offered_actions(user: Any, case: Case, deadlines: list[CaseDeadline]) -> list[str]:
     """The steps ``CASE_WORKFLOW`` allows from the case's state that the user's post may take, in the table's
-    order; a step whose guard refuses this case (事先告知 before a required review) is not offered."""
+    order; a step whose guard refuses this case (事先告知 before a required review) is not offered. Then the
+    steps outside the table (a deadline's extension or suspension, a recusal, the party's consent on paper)
+    where they apply."""
     j = jurisdiction_of(user)
+    allowed = set(CASE_WORKFLOW.actions_from(case.status))
+    open_deadlines = [d for d in deadlines if d.met_on is None]
     offered = []
-    for action in CASE_WORKFLOW.actions_from(case.status):
-        spec = ACTIONS.get(action)
-        if spec is None or not _may(j, case, spec.who) or action in offered:
+    for action, spec in ACTIONS.items():
+        if not _may(j, case, spec.who):
+            continue
+        if spec.offered_when is not None:
+            if spec.offered_when(case, open_deadlines):
+                offered.append(action)
+            continue
+        if action not in allowed:
             continue
         guard = CASE_WORKFLOW.lookup(case.status, action).guard
         if guard is None or guard(case, user) is None:
             offered.append(action)
-    order = list(ACTIONS)
-    return sorted(offered, key=order.index)
+    return offered
 
 
 def _facts(request: HttpRequest) -> discretion.Facts:
@@ -441,7 +520,9 @@ def _detail_context(
     error: DomainError | None = None,
     bound: f.StepForm | None = None,
 ) -> dict[str, Any]:
-    actions = offered_actions(request.user, case)
+    file = case_file(case)
+    actions = offered_actions(request.user, case, file["deadlines"])
+    open_deadlines = [d for d in file["deadlines"] if d.met_on is None]
     officers = (
         list(officer_list(user=request.user).filter(is_active=True))
         if any(ACTIONS[a].needs_officers for a in actions)
@@ -450,21 +531,20 @@ def _detail_context(
     forms = []
     for action in actions:
         spec = ACTIONS[action]
-        form = (
-            bound
-            if (bound is not None and action == open_action)
-            else spec.form(officers=officers, auto_id=f"{action}-%s")
-        )
-        forms.append((action, ACTION_LABELS[action], form))
+        if bound is not None and action == open_action:
+            form = bound
+        else:
+            form = spec.form(officers=officers, deadlines=open_deadlines, auto_id=f"{action}-%s")
+        forms.append((action, LABELS[action], form))
     facts = _facts(request)
     context = {
         "case": case,
-        **case_file(case),
+        **file,
         "today": timezone.localdate(),
         "action_forms": forms,
         "open_action": open_action,
         "action_error": error,
-        "action_labels": {**ACTION_LABELS, "register": "登记线索"},
+        "action_labels": LABELS,
         "recommendation": discretion.recommend(case.matter, facts) if case.matter is not None else None,
         "facts": [(name, label, getattr(facts, name)) for name, label in FACT_LABELS.items()],
     }
@@ -487,7 +567,8 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     _require_case_staff(request.user)
     case = selectors.case_detail(request.user, case_id)
     officers = list(officer_list(user=request.user)) if spec.needs_officers else []
-    form = spec.form(request.POST, officers=officers, auto_id=f"{action}-%s")
+    deadlines = list(case.deadlines.filter(met_on__isnull=True))
+    form = spec.form(request.POST, officers=officers, deadlines=deadlines, auto_id=f"{action}-%s")
     try:
         if not form.is_valid():
             name, errors = next(iter(form.errors.items()))
@@ -500,7 +581,7 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
             request, selectors.case_detail(request.user, case_id), open_action=action, error=exc, bound=form
         )
         return render(request, "web/cases/case_detail.html", context, status=exc.status)
-    messages.success(request, f"{case.number}：{ACTION_LABELS[action]}已办理")
+    messages.success(request, f"{case.number}：{LABELS[action]}已办理")
     return redirect("web:case-detail", case.pk)
 
 

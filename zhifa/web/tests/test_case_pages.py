@@ -43,6 +43,8 @@ def footprint(case: Case) -> tuple[Any, ...]:
         case.records.count(),
         case.submissions.count(),
         case.services.count(),
+        case.recusals.count(),
+        list(case.deadlines.values_list("code", "due_on", "extended_days", "suspended_since", "suspended_days")),
     )
 
 
@@ -268,6 +270,37 @@ REFUSALS = [
     ("served", "officer_a", A.REMIND, {"legal_date": "2026-03-20"}, "payment_not_overdue"),
     ("served", "leader", A.APPLY_ENFORCEMENT, {"legal_date": "2026-05-01"}, "reminder_required"),
     ("served", "leader", A.CLOSE, {"legal_date": "2026-05-01"}, "fine_unpaid"),
+    # Steps outside the transition table: a deadline's extension (APL 60) and suspension, a recusal (APL 43), the
+    # party's consent to electronic service entered from paper (APL 61).
+    (
+        "investigating",
+        "leader",
+        "extend_deadline",
+        {"legal_date": "2026-03-10", "days": "31", "reason": "案情复杂"},
+        "extension_too_long",
+    ),
+    (
+        "investigating",
+        "leader",
+        "extend_deadline",
+        {"legal_date": "2026-03-10", "days": "30", "reason": ""},
+        "reason_required",
+    ),
+    (
+        "investigating",
+        "leader",
+        "suspend_deadline",
+        {"legal_date": "2026-03-10", "code": "decision", "reason": ""},
+        "reason_required",
+    ),
+    ("investigating", "leader", "recuse", {"officer_id": "{colleague}", "reason": ""}, "reason_required"),
+    (
+        "decided",
+        "officer_a",
+        "e_service_consent",
+        {"legal_date": "2026-03-01", "text": ""},
+        "legal_date_before_previous_step",
+    ),
     # The form's own check: a step without its legal date is not sent to the service.
     ("noticed", "officer_a", A.PARTY_STATEMENT, {"legal_date": "", "text": "我有异议"}, "form_invalid"),
 ]
@@ -278,6 +311,7 @@ def test_step_refused_shows_the_code_keeps_the_input_and_writes_nothing(
     cw: CaseWorld, client_as: Any, stage: str, persona: str, action: str, post: dict[str, str], code: str
 ) -> None:
     case = _stage(cw, stage)
+    post = {name: value.replace("{colleague}", str(cw.colleague.pk)) for name, value in post.items()}
     client = client_as(persona)
     # The step is offered to this post in this state.
     assert f'action="/cases/{case.pk}/do/{action}/"' in client.get(f"/cases/{case.pk}/").content.decode()
@@ -481,3 +515,47 @@ def test_a_handled_event_becomes_a_case_lead_from_its_page(cw: CaseWorld, client
     )
     assert "（event_already_has_case）" in response.content.decode()
     assert Case.objects.count() == 1
+
+
+def test_the_head_extends_suspends_and_resumes_the_decision_period(cw: CaseWorld, client_as: Any) -> None:
+    """APL 60: 90 days from filing (4 March → 2 June), extended with a reason; a suspension stops the clock and
+    shows why, its days added when it resumes."""
+    case = filed(cw)
+    client = client_as("leader")
+    decision = case.deadlines.get(code="decision")
+    assert decision.due_on == dt.date(2026, 6, 2)
+
+    post = {"legal_date": "2026-05-20", "days": "30", "reason": "需专家论证"}
+    assert client.post(f"/cases/{case.pk}/do/extend_deadline/", post).status_code == 302
+    decision.refresh_from_db()
+    assert (decision.extended_days, decision.due_on) == (30, dt.date(2026, 7, 2))
+    assert "延长30日：2026-05-20 延长30日：需专家论证" in client.get(f"/cases/{case.pk}/").content.decode()
+
+    post = {"legal_date": "2026-05-21", "code": "decision", "reason": "委托检测"}
+    assert client.post(f"/cases/{case.pk}/do/suspend_deadline/", post).status_code == 302
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert '<span class="tag muted suspended">中止中</span><div class="muted">自2026-05-21：委托检测</div>' in page
+    assert "/do/resume_deadline/" in page
+
+    post = {"legal_date": "2026-05-31", "code": "decision"}
+    assert client.post(f"/cases/{case.pk}/do/resume_deadline/", post).status_code == 302
+    decision.refresh_from_db()
+    # 2 July + 10 days is Sunday 12 July: a period ending on a rest day ends on the next working day.
+    assert (decision.suspended_days, decision.suspended_since, decision.due_on) == (10, None, dt.date(2026, 7, 13))
+
+
+def test_the_head_decides_a_recusal_and_the_officer_is_named(cw: CaseWorld, client_as: Any) -> None:
+    case = filed(cw)
+    client = client_as("leader")
+    post = {"officer_id": str(cw.colleague.pk), "reason": "与当事人系近亲属"}
+    assert client.post(f"/cases/{case.pk}/do/recuse/", post).status_code == 302
+    case.refresh_from_db()
+    assert (case.co_handler_id, list(case.recusals.values_list("officer_id", flat=True))) == (None, [cw.colleague.pk])
+    assert "甲二队员：与当事人系近亲属" in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_deadlines_page_lists_the_handlers_own_cases_on_request(cw: CaseWorld, client_as: Any) -> None:
+    mine = _stage(cw, "filing")  # handled by officer_a (甲队员) with 甲二队员
+    other = lead(cw)  # no handler yet
+    page = client_as("officer_a").get("/cases/deadlines/", {"mine": "1"}).content.decode()
+    assert f'href="/cases/{mine.pk}/"' in page and f'href="/cases/{other.pk}/"' not in page
