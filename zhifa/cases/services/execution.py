@@ -16,6 +16,7 @@ from zhifa.cases.services.common import (
     locked,
     meet_deadlines,
     require_handler,
+    today,
 )
 from zhifa.cases.states import CaseAction as A
 from zhifa.core.actors import Actor, is_system
@@ -93,7 +94,7 @@ def hand_in_cash(case: Case, *, actor: Actor, legal_date: dt.date) -> Payment:
         payment = case.payments.filter(channel=PaymentChannel.ON_SPOT, handed_in_on__isnull=True).first()
         if payment is None:
             raise Conflict("本案没有待上缴的当场收缴罚款", code="no_cash_to_hand_in")
-        if legal_date > dt.date.today() or legal_date < payment.received_on:
+        if legal_date > today() or legal_date < payment.received_on:
             raise ValidationFailed("上缴日期无效", code="legal_date_invalid")
         payment.handed_in_on = legal_date
         payment.save(update_fields=["handed_in_on"])
