@@ -31,6 +31,7 @@ BENCHES: dict[str, str] = {
     "phone_delivery": "bench.phone_delivery",
     "place_search": "bench.place_search",
     "document_render": "bench.document_render",
+    "case_page": "bench.case_page",
 }
 
 
