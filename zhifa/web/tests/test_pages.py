@@ -57,6 +57,7 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
         "事件",
         "热线受理",
         "指挥中心",
+        "案件",
     ]
     # 基础数据管理 is for staff only
     assert "基础数据管理" not in body
@@ -65,10 +66,11 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
 @pytest.mark.parametrize(
     ("persona", "event_links"),
     [
-        ("dispatcher", ["事件", "热线受理", "指挥中心"]),
-        ("officer_a", ["事件", "移动端"]),
-        ("auxiliary_a", ["事件", "移动端"]),
-        ("leader", ["事件"]),
+        ("dispatcher", ["事件", "热线受理", "指挥中心", "案件"]),
+        ("officer_a", ["事件", "案件", "移动端"]),
+        ("auxiliary_a", ["事件", "案件", "移动端"]),
+        ("leader", ["事件", "案件"]),
+        ("legal_reviewer", ["事件", "案件", "法制审核"]),
         ("liaison", ["事件"]),
     ],
 )
