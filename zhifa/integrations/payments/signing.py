@@ -1,4 +1,4 @@
-"""The payment callback's signing recipe — the AI alerts' recipe with the channel's key (docs/integrations.md).
+"""The payment callback's signing recipe — the AI alerts' recipe with the channel's key (docs/cases.md).
 
 X-Signature = hex(HMAC-SHA256(key=channel secret, msg=f"{X-Timestamp}." + raw request body bytes))
 """
