@@ -21,6 +21,7 @@ from zhifa.cases.tests import conftest as case_world
 from zhifa.cases.tests.conftest import CaseWorld, concluded, filed, lead, noticed
 from zhifa.documents.models import Document
 from zhifa.events.tests.factories import HandledEventFactory
+from zhifa.org.tests.factories import OfficerFactory
 
 # The case world of the case services' tests (officers, a matter with tiers, the clock frozen at 1 June 2026).
 cw = case_world.cw
@@ -559,3 +560,67 @@ def test_deadlines_page_lists_the_handlers_own_cases_on_request(cw: CaseWorld, c
     other = lead(cw)  # no handler yet
     page = client_as("officer_a").get("/cases/deadlines/", {"mine": "1"}).content.decode()
     assert f'href="/cases/{mine.pk}/"' in page and f'href="/cases/{other.pk}/"' not in page
+
+
+def test_hearing_through_the_page_puts_the_heard_case_in_the_review_queue(cw: CaseWorld, client_as: Any) -> None:
+    """APL 63–65: a person facing a 5,000 yuan fine requests a hearing in time; it is notified 7 days ahead with a
+    chair who did not investigate, and held; the review after the hearing (APL 58 (3)) is then in the queue."""
+    case = noticed(cw, fine="5000.00")
+    chair = OfficerFactory(
+        district=cw.world.district,
+        name="听证主持人",
+        home_department=cw.world.enforcement_dept,
+        street=cw.world.street_a,
+    )
+    officer = client_as("officer_a")
+    post = {"legal_date": "2026-03-11", "text": "申请听证"}
+    assert officer.post(f"/cases/{case.pk}/do/request_hearing/", post).status_code == 302
+    post = {"legal_date": "2026-03-12", "chair_id": str(chair.pk), "hearing_on": "2026-03-19"}
+    assert officer.post(f"/cases/{case.pk}/do/notify_hearing/", post).status_code == 302
+    post = {"legal_date": "2026-03-19", "record": "当事人到场陈述，承认事实"}
+    assert officer.post(f"/cases/{case.pk}/do/hold_hearing/", post).status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.needs_legal_review) == (CaseStatus.HEARD, True)
+
+    reviewer = client_as("legal_reviewer")
+    assert f'href="/cases/{case.pk}/"' in reviewer.get("/cases/review/").content.decode()
+    post = {"legal_date": "2026-03-20", "opinion": "听证程序合法，同意"}
+    assert reviewer.post(f"/cases/{case.pk}/do/pass_review/", post).status_code == 302
+    assert f'href="/cases/{case.pk}/"' not in reviewer.get("/cases/review/").content.decode()
+
+
+def test_hearing_chair_who_investigated_is_refused_on_the_page(cw: CaseWorld, client_as: Any) -> None:
+    case = noticed(cw, fine="5000.00")
+    officer = client_as("officer_a")
+    officer.post(f"/cases/{case.pk}/do/request_hearing/", {"legal_date": "2026-03-11", "text": "申请听证"})
+    before = footprint(case)
+    post = {"legal_date": "2026-03-12", "chair_id": str(cw.colleague.pk), "hearing_on": "2026-03-19"}
+    response = officer.post(f"/cases/{case.pk}/do/notify_hearing/", post)
+    assert response.status_code == 422
+    assert "（hearing_chair_investigated）" in response.content.decode()
+    assert footprint(case) == before
+
+
+@pytest.mark.parametrize(
+    ("facts", "shown"),
+    [
+        ({}, '<b class="tier">情节较重</b>：罚款 2000.00–5000.00 元'),
+        ({"corrected_promptly": "1"}, '<b class="tier">情节轻微</b>：罚款 500.00–2000.00 元'),
+        ({"repeated": "1"}, '<b class="tier">情节严重</b>：罚款 5000.00–20000.00 元'),
+        ({"harm_minor": "1", "corrected_promptly": "1"}, '<b class="tier">不予处罚</b></p>'),
+    ],
+)
+def test_discretion_recommendation_follows_the_facts_ticked(
+    cw: CaseWorld, client_as: Any, facts: dict[str, str], shown: str
+) -> None:
+    """APL 32–34 against the matter's tiers (minor 500–2000, serious 2000–5000, severe 5000–20000)."""
+    case = lead(cw)
+    page = client_as("officer_a").get(f"/cases/{case.pk}/", facts).content.decode()
+    assert shown in page
+
+
+def test_case_list_filter_answers_htmx_with_the_results_only(cw: CaseWorld, client_as: Any) -> None:
+    case = lead(cw)
+    response = client_as("officer_a").get("/cases/", {"q": case.number}, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert case.number in page and "<html" not in page and 'class="data cases"' in page
