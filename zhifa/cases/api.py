@@ -15,13 +15,14 @@ import binascii
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from zhifa.cases import selectors, services
 from zhifa.cases.models import Case, Evidence, Measure, MeasureKind
-from zhifa.cases.papers import owner_of
+from zhifa.cases.papers import PARTY_DOCUMENT_KINDS, owner_of
 from zhifa.cases.schemas import (
     CaseDetailOut,
     CaseFilterIn,
@@ -33,6 +34,7 @@ from zhifa.cases.schemas import (
     DecisionExtensionIn,
     DiscussionIn,
     DocumentOut,
+    ErrorOut,
     EvidenceIn,
     ExtensionIn,
     HearingIn,
@@ -46,8 +48,10 @@ from zhifa.cases.schemas import (
     OnSpotIn,
     OpinionIn,
     OptionalReasonIn,
+    PartyCaseOut,
     PartyIn,
     PartyLinkOut,
+    PartySubmissionIn,
     ReasonIn,
     RecuseIn,
     ResumeIn,
@@ -58,12 +62,16 @@ from zhifa.cases.schemas import (
     SuspendIn,
     TestingPeriodIn,
 )
+from zhifa.cases.services.party import case_for_party_token, party_actor
 from zhifa.catalog.models import Matter
 from zhifa.core.api_input import Page
 from zhifa.core.errors import NotFound, ValidationFailed
+from zhifa.documents.models import Document
 from zhifa.documents.selectors import document_get, document_pdf_bytes, documents_for_owner
 from zhifa.events.selectors import event_get
+from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.models import Officer, Street
+from zhifa.org.roles import Role
 from zhifa.subjects.models import Subject
 
 router = Router()
@@ -110,7 +118,15 @@ def _detail(request: HttpRequest, case_id: int) -> CaseDetailOut:
     )
     if case is None:
         raise NotFound("案件不存在或不在您的管辖范围内", code="case_not_found", details={"id": case_id})
-    documents = [
+    documents = _documents(case, url=f"/api/v1/cases/{case.pk}/documents/{{}}/pdf")
+    return CaseDetailOut.from_orm(case).model_copy(update={"documents": documents})
+
+
+def _documents(case: Case, *, url: str, kinds: frozenset[str] | None = None) -> list[DocumentOut]:
+    documents = documents_for_owner(district_id=case.district_id, owner=owner_of(case))
+    if kinds is not None:
+        documents = documents.filter(kind__in=kinds)
+    return [
         DocumentOut(
             id=d.pk,
             kind=d.kind,
@@ -119,11 +135,10 @@ def _detail(request: HttpRequest, case_id: int) -> CaseDetailOut:
             version=d.version,
             sha256=d.sha256,
             created_at=d.created_at,
-            pdf_url=f"/api/v1/cases/{case.pk}/documents/{d.pk}/pdf",
+            pdf_url=url.format(d.pk),
         )
-        for d in documents_for_owner(district_id=case.district_id, owner=owner_of(case))
+        for d in documents
     ]
-    return CaseDetailOut.from_orm(case).model_copy(update={"documents": documents})
 
 
 # --- reads
@@ -175,6 +190,10 @@ def document_pdf(request: HttpRequest, case_id: int, document_id: int) -> HttpRe
     if document.owner != owner_of(case):
         # Another case's document is "not found" here, as another district's is.
         raise NotFound("文书不存在", code="document_not_found", details={"id": document_id})
+    return _pdf(document)
+
+
+def _pdf(document: Document) -> HttpResponse:
     response = HttpResponse(document_pdf_bytes(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="document-{document.pk}-v{document.version}.pdf"'
     response["X-Content-SHA256"] = document.sha256
@@ -602,3 +621,136 @@ def suspend_deadline(request: HttpRequest, case_id: int, code: str, payload: Sus
 def resume_deadline(request: HttpRequest, case_id: int, code: str, payload: ResumeIn) -> CaseDetailOut:
     services.resume_deadline(_case(request, case_id), actor=request.user, code=code[:40], on=payload.on)
     return _detail(request, case_id)
+
+
+# --- the party online (ZJR 23): a business through its login, a person through its link (header X-Party-Token)
+
+PARTY_TOKEN_HEADER = [
+    {
+        "in": "header",
+        "name": "X-Party-Token",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "当事人链接令牌",
+    }
+]
+
+
+def _own_case(request: HttpRequest, case_id: int) -> Case:
+    require(jurisdiction_of(request.user).role == Role.BUSINESS_OWNER, "“我的案件”供经营主体使用", code="party_only")
+    case = selectors.party_cases(request.user).select_related("matter").filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("案件不存在", code="case_not_found", details={"id": case_id})
+    return case
+
+
+def _party_view(case: Case, *, url: str) -> PartyCaseOut:
+    out = PartyCaseOut.from_orm(case)
+    return out.model_copy(update={"documents": _documents(case, url=url, kinds=PARTY_DOCUMENT_KINDS)})
+
+
+def _party_document(case: Case, document_id: int) -> HttpResponse:
+    document = Document.objects.filter(pk=document_id, owner=owner_of(case), kind__in=PARTY_DOCUMENT_KINDS).first()
+    if document is None:
+        raise NotFound("文书不存在", code="document_not_found", details={"id": document_id})
+    return _pdf(document)
+
+
+def _token_case(request: HttpRequest) -> Case:
+    token = request.headers.get("X-Party-Token", "").strip()
+    if not token:
+        raise ValidationFailed("缺少请求头 X-Party-Token（当事人链接令牌）", code="party_token_required")
+    return case_for_party_token(token[:100])
+
+
+@router.get("/mine", response=list[CaseOut], summary="我的案件（经营主体：所属执法对象为当事人的案件）")
+@paginate(Page)
+def my_cases(request: HttpRequest) -> Any:
+    require(jurisdiction_of(request.user).role == Role.BUSINESS_OWNER, "“我的案件”供经营主体使用", code="party_only")
+    return (
+        selectors.party_cases(request.user).select_related("street", "matter", "handler").order_by("-created_at", "-pk")
+    )
+
+
+@router.get("/mine/{int:case_id}", response=PartyCaseOut, summary="我的案件详情（送达的文书、我的提交）")
+def my_case(request: HttpRequest, case_id: int) -> PartyCaseOut:
+    return _party_view(_own_case(request, case_id), url=f"/api/v1/cases/mine/{case_id}/documents/{{}}/pdf")
+
+
+@router.post(
+    "/mine/{int:case_id}/submissions",
+    response=PartyCaseOut,
+    summary="当事人网上提交陈述申辩、听证申请、放弃申辩或电子送达确认书（收到日期为今天）",
+)
+def my_case_submit(request: HttpRequest, case_id: int, payload: PartySubmissionIn) -> PartyCaseOut:
+    case = _own_case(request, case_id)
+    services.party_submission(
+        case, actor=request.user, kind=payload.kind, text=payload.text, received_on=timezone.localdate(), online=True
+    )
+    return _party_view(_own_case(request, case_id), url=f"/api/v1/cases/mine/{case_id}/documents/{{}}/pdf")
+
+
+@router.get(
+    "/mine/{int:case_id}/documents/{int:document_id}/pdf",
+    summary="下载送达我的文书 PDF",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "PDF 文件",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def my_case_pdf(request: HttpRequest, case_id: int, document_id: int) -> HttpResponse:
+    return _party_document(_own_case(request, case_id), document_id)
+
+
+@router.get(
+    "/by-link",
+    response={200: PartyCaseOut, 404: ErrorOut, 422: ErrorOut},
+    auth=None,
+    summary="当事人通过链接查看本案（请求头 X-Party-Token）",
+    openapi_extra={"parameters": PARTY_TOKEN_HEADER},
+)
+def link_case(request: HttpRequest) -> PartyCaseOut:
+    return _party_view(_token_case(request), url="/api/v1/cases/by-link/documents/{}/pdf")
+
+
+@router.post(
+    "/by-link/submissions",
+    response={200: PartyCaseOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    auth=None,
+    summary="当事人通过链接网上提交（请求头 X-Party-Token；收到日期为今天）",
+    openapi_extra={"parameters": PARTY_TOKEN_HEADER},
+)
+def link_case_submit(request: HttpRequest, payload: PartySubmissionIn) -> PartyCaseOut:
+    case = _token_case(request)
+    services.party_submission(
+        case,
+        actor=party_actor(case),
+        kind=payload.kind,
+        text=payload.text,
+        received_on=timezone.localdate(),
+        online=True,
+    )
+    return _party_view(_token_case(request), url="/api/v1/cases/by-link/documents/{}/pdf")
+
+
+@router.get(
+    "/by-link/documents/{int:document_id}/pdf",
+    response={404: ErrorOut, 422: ErrorOut},
+    auth=None,
+    summary="当事人通过链接下载送达的文书 PDF（请求头 X-Party-Token）",
+    openapi_extra={
+        "parameters": PARTY_TOKEN_HEADER,
+        "responses": {
+            200: {
+                "description": "PDF 文件",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        },
+    },
+)
+def link_case_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
+    return _party_document(_token_case(request), document_id)

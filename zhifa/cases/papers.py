@@ -362,5 +362,22 @@ def issue_closing_approval(case: Case, *, actor: Actor, approver: str, on: dt.da
     )
 
 
+# What the party is given to read (its own page, its link, the API): the notices and decisions served on it, not
+# the agency's internal forms.
+PARTY_DOCUMENT_KINDS = frozenset(
+    {
+        DocumentKind.PRESERVATION_NOTICE,
+        DocumentKind.SEIZURE_DECISION,
+        DocumentKind.RECTIFICATION_ORDER,
+        DocumentKind.PENALTY_NOTICE,
+        DocumentKind.HEARING_NOTICE,
+        DocumentKind.PENALTY_DECISION,
+        DocumentKind.ON_THE_SPOT_DECISION,
+        DocumentKind.NO_PENALTY_DECISION,
+        DocumentKind.REMINDER,
+    }
+)
+
+
 def documents_of(case: Case) -> list[Document]:
     return list(Document.objects.filter(owner=owner_of(case)).order_by("created_at", "pk"))

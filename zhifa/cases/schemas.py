@@ -9,7 +9,7 @@ see the case, never in a list.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
@@ -240,6 +240,15 @@ class ResumeIn(Schema):
 # --- answers
 
 
+# The API's one error shape (``zhifa.api.errors.ErrorOut``, which a domain app does not import), for the routes
+# without a login that must declare theirs. No docstring: it would become the schema's description, and the OpenAPI
+# test refuses two different schemas under one name.
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: Any
+
+
 class RefOut(Schema):
     id: int
     name: str
@@ -416,6 +425,38 @@ class CaseDetailOut(CaseOut):
     @staticmethod
     def resolve_actions(obj: Case) -> list[str]:
         return CASE_WORKFLOW.actions_from(obj.status)
+
+
+class PartySubmissionIn(Schema):
+    """The party's own submission online; it arrives today (its legal date)."""
+
+    kind: str = Field(..., description=_choices(SubmissionKind))
+    text: str = Field("", max_length=20000)
+
+
+class PartyCaseOut(Schema):
+    """What the party reads of its own case (ZJR 23): the notices and decisions served on it, its submissions."""
+
+    id: int
+    number: str
+    status: str
+    status_label: str
+    matter: RefOut | None
+    party_name: str
+    facts: str
+    notice_served_on: dt.date | None
+    hearing_requested_on: dt.date | None
+    decision_number: str
+    decided_fine: Decimal | None
+    decided_on: dt.date | None
+    served_on: dt.date | None
+    paid_on: dt.date | None
+    submissions: list[SubmissionOut]
+    documents: list[DocumentOut] = Field(default_factory=list, description="送达当事人的告知书、决定书等")
+
+    @staticmethod
+    def resolve_status_label(obj: Case) -> str:
+        return str(obj.get_status_display())
 
 
 class PartyLinkOut(Schema):

@@ -247,20 +247,7 @@ def penalty_pdf(request: HttpRequest, case_id: int, document_id: int) -> FileRes
 
 # --- the party online (ZJR 23) ----------------------------------------------------------------------------------
 
-# What the party is given to read: the notices and decisions served on it, not the agency's internal forms.
-PARTY_DOCUMENT_KINDS = frozenset(
-    {
-        DocumentKind.PRESERVATION_NOTICE,
-        DocumentKind.SEIZURE_DECISION,
-        DocumentKind.RECTIFICATION_ORDER,
-        DocumentKind.PENALTY_NOTICE,
-        DocumentKind.HEARING_NOTICE,
-        DocumentKind.PENALTY_DECISION,
-        DocumentKind.ON_THE_SPOT_DECISION,
-        DocumentKind.NO_PENALTY_DECISION,
-        DocumentKind.REMINDER,
-    }
-)
+PARTY_DOCUMENT_KINDS = papers.PARTY_DOCUMENT_KINDS  # one list for the page, the link and the API
 # The party's submissions online, by the address's last part.
 PARTY_SUBMISSIONS = {
     "statement": SubmissionKind.STATEMENT,
