@@ -64,7 +64,7 @@ from zhifa.cases.schemas import (
 )
 from zhifa.cases.services.party import case_for_party_token, party_actor
 from zhifa.catalog.models import Matter
-from zhifa.core.api_input import Page
+from zhifa.core.api_input import Page, Text
 from zhifa.core.errors import NotFound, ValidationFailed
 from zhifa.documents.models import Document
 from zhifa.documents.selectors import document_get, document_pdf_bytes, documents_for_owner
@@ -610,7 +610,7 @@ def extend_decision_deadline(request: HttpRequest, case_id: int, payload: Decisi
 
 
 @router.post("/{int:case_id}/deadlines/{code}/suspend", response=CaseDetailOut, summary="中止期限计算（说明原因）")
-def suspend_deadline(request: HttpRequest, case_id: int, code: str, payload: SuspendIn) -> CaseDetailOut:
+def suspend_deadline(request: HttpRequest, case_id: int, code: Text, payload: SuspendIn) -> CaseDetailOut:
     services.suspend_deadline(
         _case(request, case_id), actor=request.user, code=code[:40], since=payload.since, reason=payload.reason
     )
@@ -618,7 +618,7 @@ def suspend_deadline(request: HttpRequest, case_id: int, code: str, payload: Sus
 
 
 @router.post("/{int:case_id}/deadlines/{code}/resume", response=CaseDetailOut, summary="恢复期限计算（中止的天数顺延）")
-def resume_deadline(request: HttpRequest, case_id: int, code: str, payload: ResumeIn) -> CaseDetailOut:
+def resume_deadline(request: HttpRequest, case_id: int, code: Text, payload: ResumeIn) -> CaseDetailOut:
     services.resume_deadline(_case(request, case_id), actor=request.user, code=code[:40], on=payload.on)
     return _detail(request, case_id)
 

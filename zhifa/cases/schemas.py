@@ -11,7 +11,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.utils import timezone
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from zhifa.cases.models import (
     Case,
@@ -37,6 +39,10 @@ from zhifa.core.api_input import Id
 LegalDate = Annotated[
     dt.date,
     Field(ge=dt.date(1990, 1, 1), le=dt.date(2999, 12, 31), description="法律上的日期（YYYY-MM-DD），不得晚于今天"),
+]
+# A moment entered without an offset is the agency's local time (as the pages read it).
+LocalDatetime = Annotated[
+    dt.datetime, AfterValidator(lambda value: value if timezone.is_aware(value) else timezone.make_aware(value))
 ]
 Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2, ge=0, description='金额（元），如 "1000.00"')]
 
@@ -193,14 +199,14 @@ class EvidenceIn(Schema):
     kind: str = Field(..., description=_choices(EvidenceKind))
     description: str = Field(..., max_length=300)
     collected_by: str = Field(..., max_length=100)
-    collected_at: dt.datetime = Field(..., description="收集时间（ISO 8601，带时区）")
+    collected_at: LocalDatetime = Field(..., description="收集时间（ISO 8601；不带时区时按北京时间）")
     collected_place: str = Field("", max_length=200)
 
 
 class CustodyIn(Schema):
     action: str = Field(..., max_length=60, description="经手事项，如 移交、入库、送检")
     holder: str = Field(..., max_length=100)
-    at: dt.datetime
+    at: LocalDatetime = Field(..., description="经手时间（ISO 8601；不带时区时按北京时间）")
     note: str = Field("", max_length=300)
 
 

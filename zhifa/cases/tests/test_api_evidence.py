@@ -80,3 +80,27 @@ def test_apl_60_the_decision_deadline_is_extended_with_a_reason(cw: CaseWorld) -
     decision = next(d for d in response.json()["deadlines"] if d["code"] == "decision")
     assert (decision["due_on"], decision["extended_days"]) == ("2026-07-02", 30)
     assert dt.date.fromisoformat(decision["starts_on"]) == dt.date(2026, 3, 4)
+
+
+def test_a_moment_without_an_offset_is_local_time_and_a_nul_in_a_path_is_refused(cw: CaseWorld) -> None:
+    case = filed(cw)
+    officer = bearer(cw.user("officer_a"))
+
+    added = officer.post(
+        f"{URL}/{case.pk}/evidence",
+        {
+            "kind": "documentary",
+            "description": "营业执照复印件",
+            "collected_by": "甲队员",
+            "collected_at": "2026-03-05T09:30:00",
+        },
+    )
+    nul = bearer(cw.user("leader")).post(
+        f"{URL}/{case.pk}/deadlines/dec%00ision/suspend",
+        {"since": "2026-03-05", "reason": "鉴定"},
+        content_type="application/json",
+    )
+
+    assert added.status_code == 201, added.json()
+    assert added.json()["evidence"][0]["collected_at"] == "2026-03-05T01:30:00Z"  # 09:30 in Beijing
+    assert (nul.status_code, nul.json()["code"]) == (422, "nul_in_text")
