@@ -14,6 +14,8 @@ from zhifa.cases.models import (
     CaseSource,
     CaseStatus,
     Conclusion,
+    EvidenceKind,
+    MeasureKind,
     PartyKind,
     PenaltyKind,
     RecordKind,
@@ -232,6 +234,49 @@ class RecuseForm(StepForm):
         label="回避的执法人员", coerce=int, error_messages={"required": "请选择执法人员"}
     )
     reason = forms.CharField(label="回避理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PublishForm(StepForm):
+    """APL 48: publication of a decision with social impact (no legal date: it is no step of the procedure)."""
+
+    legal_date = None  # type: ignore[assignment]
+
+
+class WithdrawPublicationForm(StepForm):
+    legal_date = None  # type: ignore[assignment]
+    reason = forms.CharField(label="撤回理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EvidenceForm(StepForm):
+    """APL 46: one item of evidence with its file (kept byte for byte, SHA-256), who collected it, when, where."""
+
+    legal_date = None  # type: ignore[assignment]
+
+    kind = forms.ChoiceField(label="证据种类", choices=EvidenceKind.choices)
+    description = forms.CharField(label="证据说明", max_length=300, required=False)
+    collected_by = forms.CharField(label="收集人", max_length=100, required=False)
+    collected_at = forms.DateTimeField(
+        label="收集时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        error_messages={"required": "请填写收集时间"},
+    )
+    collected_place = forms.CharField(label="收集地点", max_length=200, required=False)
+    file = forms.FileField(label="证据文件", required=False)
+
+
+class MeasureForm(StepForm):
+    """先行登记保存 (APL 56) or 查封扣押 (ACL 25), with the head's approval."""
+
+    kind = forms.ChoiceField(label="措施", choices=MeasureKind.choices)
+    items = forms.CharField(label="物品清单（每行一项）", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    place = forms.CharField(label="保存/查封地点", max_length=200, required=False)
+
+
+class EndMeasureForm(StepForm):
+    """The disposal decision on preserved evidence, or the release of seized property: chosen by its deadline."""
+
+    code = forms.ChoiceField(label="措施", error_messages={"required": "请选择措施"})
+    outcome = forms.CharField(label="处理决定", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class LeadFromEventForm(forms.Form):

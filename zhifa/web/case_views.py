@@ -29,6 +29,8 @@ from zhifa.cases.models import (
     CaseStep,
     Hearing,
     LegalReview,
+    MeasureKind,
+    Procedure,
     ReviewOutcome,
     SubmissionKind,
 )
@@ -41,6 +43,8 @@ from zhifa.cases.permissions import (
     can_serve_documents,
     covers_case_street,
 )
+from zhifa.cases.services import publicity
+from zhifa.cases.services.evidence import INVESTIGATION_STATES
 from zhifa.cases.states import ACTION_LABELS, CASE_WORKFLOW, CaseAction
 from zhifa.catalog.selectors import matter_list
 from zhifa.core.errors import DomainError, NotFound, ValidationFailed
@@ -399,7 +403,45 @@ EXTRA_LABELS = {
     "resume_deadline": "恢复期限计算",
     "recuse": "决定回避",
     "e_service_consent": "当事人同意电子送达",
+    "publish": "公示处罚决定",
+    "withdraw_publication": "撤回公示",
+    "add_evidence": "登记证据",
+    "measure": "先行登记保存 / 查封扣押",
+    "end_measure": "解除或处理保全、查封扣押",
 }
+MEASURE_CODES = {"preservation_decision", "seizure"}
+
+
+def _add_evidence(user: Any, case: Case, form: Any) -> Any:
+    d = form.cleaned_data
+    upload = d.get("file")
+    return services.add_evidence(
+        case,
+        actor=user,
+        kind=d["kind"],
+        description=d["description"],
+        collected_by=d["collected_by"],
+        collected_at=d["collected_at"],
+        collected_place=d["collected_place"],
+        content=upload.read() if upload else None,
+        filename=upload.name if upload else "",
+    )
+
+
+def _measure(user: Any, case: Case, form: Any) -> Any:
+    d = form.cleaned_data
+    start = services.preserve if d["kind"] == MeasureKind.PRESERVATION else services.seize
+    return start(case, actor=user, legal_date=d["legal_date"], items=d["items"], place=d["place"])
+
+
+def _end_measure(user: Any, case: Case, form: Any) -> Any:
+    d = form.cleaned_data
+    measure = case.measures.filter(deadline__code=d["code"], ended_on__isnull=True).order_by("started_on").first()
+    if measure is None:
+        raise ValidationFailed("该措施不存在或已处理", code="measure_not_running")
+    return services.end_measure(measure, actor=user, legal_date=d["legal_date"], outcome=d["outcome"])
+
+
 IN_PROGRESS = selectors.OPEN_STATES - {CaseStatus.PAID}
 
 ACTIONS.update(
@@ -450,6 +492,44 @@ ACTIONS.update(
             "handle",
             _submission(SubmissionKind.E_SERVICE_CONSENT),
             offered_when=lambda case, open_: case.status in IN_PROGRESS,
+        ),
+    }
+)
+ACTIONS.update(
+    {
+        "publish": ActionSpec(
+            f.PublishForm,
+            "approve",
+            lambda user, case, form: publicity.publish_decision(case, actor=user),
+            offered_when=lambda case, open_: (
+                case.procedure == Procedure.GENERAL and bool(case.decision_number) and not case.is_published
+            ),
+        ),
+        "withdraw_publication": ActionSpec(
+            f.WithdrawPublicationForm,
+            "approve",
+            lambda user, case, form: publicity.withdraw_publication(
+                case, actor=user, reason=form.cleaned_data["reason"]
+            ),
+            offered_when=lambda case, open_: case.is_published,
+        ),
+        "add_evidence": ActionSpec(
+            f.EvidenceForm,
+            "serve",
+            _add_evidence,
+            offered_when=lambda case, open_: case.status in INVESTIGATION_STATES,
+        ),
+        "measure": ActionSpec(
+            f.MeasureForm,
+            "approve",
+            _measure,
+            offered_when=lambda case, open_: case.status in INVESTIGATION_STATES,
+        ),
+        "end_measure": ActionSpec(
+            f.EndMeasureForm,
+            "approve",
+            _end_measure,
+            offered_when=lambda case, open_: any(d.code in MEASURE_CODES for d in open_),
         ),
     }
 )
@@ -568,7 +648,7 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     case = selectors.case_detail(request.user, case_id)
     officers = list(officer_list(user=request.user)) if spec.needs_officers else []
     deadlines = list(case.deadlines.filter(met_on__isnull=True))
-    form = spec.form(request.POST, officers=officers, deadlines=deadlines, auto_id=f"{action}-%s")
+    form = spec.form(request.POST, request.FILES, officers=officers, deadlines=deadlines, auto_id=f"{action}-%s")
     try:
         if not form.is_valid():
             name, errors = next(iter(form.errors.items()))
