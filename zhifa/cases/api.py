@@ -14,6 +14,7 @@ import base64
 import binascii
 from typing import Any
 
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Status
@@ -91,13 +92,13 @@ def _officer(district_id: int, officer_id: int) -> Officer:
     return _officers(district_id, [officer_id])[0]
 
 
-def _row[M: Any](model: type[M], pk: int | None, code: str, label: str) -> M | None:
+def _row[M: models.Model](model: type[M], pk: int | None, code: str, label: str) -> M | None:
     if pk is None:
         return None
-    row = model.objects.filter(pk=pk).first()  # type: ignore[attr-defined]
+    row = model._default_manager.filter(pk=pk).first()
     if row is None:
         raise NotFound(f"{label}不存在", code=code, details={"id": pk})
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def _party(body: PartyIn) -> services.Party:

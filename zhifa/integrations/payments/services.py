@@ -79,23 +79,26 @@ def payment_record(
         )
     stored = Payment.objects.filter(channel=channel.kind, reference=reference)
     existed = stored.exists()
-    kwargs = {
-        "actor": actor,
-        "decision_number": decision_number,
-        "amount": amount,
-        "received_on": received_on,
-        "channel": channel.kind,
-        "reference": reference,
-    }
+
+    def record() -> Payment:
+        return record_payment(
+            actor=actor,
+            decision_number=decision_number,
+            amount=amount,
+            received_on=received_on,
+            channel=channel.kind,
+            reference=reference,
+        )
+
     try:
-        payment = record_payment(**kwargs)  # type: ignore[arg-type]
+        payment = record()
     except Conflict as exc:
         # Two copies of one notice at the same moment: the second waited for the first's lock on the case and
         # found it paid. If the first recorded this reference, the second is the same payment (or, with other
         # figures, refused as a reused reference by the service itself).
         if exc.code != "payment_not_expected" or not stored.exists():
             raise
-        payment, existed = record_payment(**kwargs), True  # type: ignore[arg-type]
+        payment, existed = record(), True
     return PaymentOutcome(payment=payment, created=not existed)
 
 
