@@ -194,6 +194,17 @@ def recount_provisional(deadline: CaseDeadline) -> bool:
     return True
 
 
+# Periods that are the party's to use, not the agency's to meet: the window closes when it runs out (or when the
+# party answers, waives, pays); it is never "overdue" work of a handler, and its end is not escalated.
+PARTY_WINDOWS = frozenset({"statement_defence", "hearing_request", "payment", "reconsideration", "lawsuit"})
+
+
+def close_windows(case: Case, codes: Iterable[str], on: dt.date) -> None:
+    """Close the party's open windows ``codes`` as of ``on``: one that ran out earlier closed on its last day."""
+    for deadline in CaseDeadline.objects.filter(case=case, code__in=list(codes), met_on__isnull=True):
+        CaseDeadline.objects.filter(pk=deadline.pk).update(met_on=min(deadline.due_on, on))
+
+
 def meet_deadlines(case: Case, codes: Iterable[str], on: dt.date) -> None:
     CaseDeadline.objects.filter(case=case, code__in=list(codes), met_on__isnull=True).update(met_on=on)
 

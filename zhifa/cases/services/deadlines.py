@@ -11,7 +11,14 @@ from django.db import transaction
 
 from zhifa.cases import legal
 from zhifa.cases.models import Case, CaseDeadline
-from zhifa.cases.services.common import case_transaction, locked, recount_provisional, require_approver, today
+from zhifa.cases.services.common import (
+    PARTY_WINDOWS,
+    case_transaction,
+    locked,
+    recount_provisional,
+    require_approver,
+    today,
+)
 from zhifa.core.actors import Actor
 from zhifa.core.audit import audit_record
 from zhifa.core.calendar import provisional_for_unknown_years
@@ -129,8 +136,9 @@ class DeadlineNotice:
 
 
 def scan_deadlines(*, on: dt.date) -> list[DeadlineNotice]:
-    """Warn the handlers of every open deadline due within ``ZHIFA_CASE_DEADLINE_WARN_DAYS`` (default 3) days, once;
-    tell the district's heads (leaders) of every deadline past due, once. A suspended clock is neither."""
+    """Warn the handlers of every open deadline of the agency due within ``ZHIFA_CASE_DEADLINE_WARN_DAYS`` (default
+    3) days, once; tell the district's heads (leaders) of every one past due, once. A suspended clock is neither.
+    The party's windows (``PARTY_WINDOWS``) close when they run out; an unpaid fine tells the handlers."""
     warn_days = int(getattr(settings, "ZHIFA_CASE_DEADLINE_WARN_DAYS", 3))
     notices: list[DeadlineNotice] = []
     for provisional in CaseDeadline.objects.filter(met_on__isnull=True, is_provisional=True):
@@ -145,6 +153,11 @@ def scan_deadlines(*, on: dt.date) -> list[DeadlineNotice]:
     for deadline in due:
         case = deadline.case
         with transaction.atomic():
+            if deadline.code in PARTY_WINDOWS:
+                notice = _party_window(deadline, on)
+                if notice is not None:
+                    notices.append(notice)
+                continue
             if deadline.due_on < on and deadline.escalated_on is None:
                 leaders = list(
                     Profile.objects.filter(district_id=case.district_id, role=Role.LEADER).values_list(
@@ -162,6 +175,27 @@ def scan_deadlines(*, on: dt.date) -> list[DeadlineNotice]:
                 CaseDeadline.objects.filter(pk=deadline.pk).update(warned_on=on)
                 notices.append(DeadlineNotice(deadline, "warning", len(handlers)))
     return notices
+
+
+def _party_window(deadline: CaseDeadline, on: dt.date) -> DeadlineNotice | None:
+    """A party's window that ran out closes on its last day; an unpaid fine's tells the handlers, once, that the
+    party may now be reminded (催告, ACL 35) — the handlers act on it, the heads are not told of the party's delay."""
+    if deadline.due_on >= on:
+        return None
+    case = deadline.case
+    if deadline.code != "payment":
+        CaseDeadline.objects.filter(pk=deadline.pk).update(met_on=deadline.due_on)
+        return None
+    if deadline.escalated_on is not None:
+        return None
+    handlers = [o.user_id for o in (case.handler, case.co_handler) if o is not None and o.user_id]
+    _notify(
+        case,
+        handlers,
+        f"案件{case.number}（{case.party_name}）的罚款缴纳期限已于{deadline.due_on.isoformat()}届满，尚未缴款，可依法催告（《行政强制法》第三十五条）",
+    )
+    CaseDeadline.objects.filter(pk=deadline.pk).update(escalated_on=on)
+    return DeadlineNotice(deadline, "payment_overdue", len(handlers))
 
 
 def _notify(case: Case, user_ids: Sequence[int | None], message: str) -> None:

@@ -29,6 +29,7 @@ from zhifa.cases.services.common import (
     case_transaction,
     certified_on,
     check_legal_date,
+    close_windows,
     locked,
     meet_deadlines,
     require_approver,
@@ -421,10 +422,10 @@ def party_submission(
         updates: dict[str, Any] = {}
         if kind == SubmissionKind.WAIVER:
             updates["defence_waived_on"] = received_on
-            meet_deadlines(case, ["statement_defence"], received_on)
+            close_windows(case, ["statement_defence"], received_on)
         if kind == SubmissionKind.HEARING_REQUEST:
             updates["hearing_requested_on"] = received_on
-            meet_deadlines(case, ["hearing_request"], received_on)
+            close_windows(case, ["hearing_request"], received_on)
         apply_step(case, action, actor=actor, legal_date=received_on, reason=text.strip()[:500], updates=updates)
     return submission
 
@@ -553,7 +554,8 @@ def decide(
                 "情节复杂或者重大违法行为给予行政处罚，行政机关负责人应当集体讨论决定（《行政处罚法》第五十七条）",
                 code="collective_discussion_required",
             )
-        meet_deadlines(case, ["decision", "statement_defence", "hearing_request"], legal_date)
+        meet_deadlines(case, ["decision"], legal_date)
+        close_windows(case, ["statement_defence", "hearing_request"], legal_date)
         start_deadline(case, "decision_service", legal_date)
         case.decided_penalty, case.decided_fine = kinds, fine
         decision = papers.issue_decision(case, actor=actor, on=legal_date)

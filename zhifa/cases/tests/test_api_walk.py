@@ -169,7 +169,8 @@ def test_a_case_walks_from_lead_to_closing_through_the_api_only(cw: CaseWorld, b
     ]
     deadlines = {d["code"]: (d["due_on"], d["met_on"]) for d in case["deadlines"]}
     assert deadlines["decision"] == ("2026-06-02", "2026-03-17")  # APL 60: 90 days from filing on 4 March
-    assert deadlines["statement_defence"] == ("2026-03-16", "2026-03-17")  # APL 44: 3 working days from the notice
+    # APL 44: 3 working days from the notice; the party's window closed on its last day, before the decision.
+    assert deadlines["statement_defence"] == ("2026-03-16", "2026-03-16")
     assert deadlines["payment"] == ("2026-04-02", "2026-03-25")  # APL 67: 15 days from service
     assert [(p["channel"], p["amount"], p["reference"]) for p in case["payments"]] == [("bank", "1000.00", "B0325-1")]
     assert [s["kind"] for s in case["submissions"]] == ["statement"]

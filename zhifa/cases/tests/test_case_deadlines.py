@@ -56,19 +56,35 @@ def test_a_suspended_clock_stops_and_its_days_are_added_when_it_resumes(cw: Case
 
 
 def test_the_scan_warns_the_handlers_before_a_due_date_and_tells_the_heads_after_it_each_once(cw: CaseWorld) -> None:
-    case = noticed(cw)  # statement_defence due 2026-03-13
-    notices = services.scan_deadlines(on=dt.date(2026, 3, 11))
-    assert [(n.deadline.code, n.kind) for n in notices] == [("statement_defence", "warning")]
+    case = filed(cw)  # filed 2026-03-04: the decision is due 2026-06-02 (APL 60)
+    notices = services.scan_deadlines(on=dt.date(2026, 5, 30))
+    assert [(n.deadline.code, n.kind) for n in notices] == [("decision", "warning")]
     handlers = {cw.user("officer_a").pk, cw.colleague.user_id} - {None}
     assert set(Notification.objects.values_list("user_id", flat=True)) == handlers
-    assert services.scan_deadlines(on=dt.date(2026, 3, 12)) == []
-    notices = services.scan_deadlines(on=dt.date(2026, 3, 14))
-    assert [(n.deadline.code, n.kind) for n in notices] == [("statement_defence", "overdue")]
+    assert services.scan_deadlines(on=dt.date(2026, 5, 31)) == []
+    notices = services.scan_deadlines(on=dt.date(2026, 6, 3))
+    assert [(n.deadline.code, n.kind) for n in notices] == [("decision", "overdue")]
     leader_notes = Notification.objects.filter(user=cw.user("leader"))
     assert [n.message for n in leader_notes] == [
-        f"案件{case.number}（李大伟）的“陈述、申辩”已于2026-03-13届满，尚未完成（APL 44, 45, 62（期限可配置））"
+        f"案件{case.number}（李大伟）的“作出处罚决定”已于2026-06-02届满，尚未完成（APL 60）"
     ]
-    assert services.scan_deadlines(on=dt.date(2026, 3, 15)) == []
+    assert services.scan_deadlines(on=dt.date(2026, 6, 4)) == []
+
+
+def test_the_partys_windows_close_when_they_run_out_and_an_unpaid_fine_tells_the_handlers(cw: CaseWorld) -> None:
+    case = noticed(cw)  # the party's statement and defence period ends 2026-03-13
+    assert services.scan_deadlines(on=dt.date(2026, 3, 12)) == []
+    assert services.scan_deadlines(on=dt.date(2026, 3, 14)) == []
+    assert case.deadlines.get(code="statement_defence").met_on == dt.date(2026, 3, 13)
+    assert not Notification.objects.exists()
+    case = services.decide(case, actor=cw.user("leader"), legal_date=dt.date(2026, 3, 16))
+    services.serve(case, actor=cw.user("officer_a"), legal_date=dt.date(2026, 3, 17), method=ServiceMethod.DIRECT)
+    # Payment due 2026-04-01 (APL 67); unpaid on 4-2: the handlers may now remind (ACL 35), the heads are not told.
+    notices = services.scan_deadlines(on=dt.date(2026, 4, 2))
+    assert [(n.deadline.code, n.kind) for n in notices] == [("payment", "payment_overdue")]
+    assert list(Notification.objects.values_list("user__username", flat=True)) == ["officer_a"]
+    assert case.deadlines.get(code="payment").met_on is None
+    assert services.scan_deadlines(on=dt.date(2026, 4, 3)) == []
 
 
 def test_apl_46_evidence_keeps_its_hash_and_its_chain_of_custody(cw: CaseWorld) -> None:
