@@ -274,8 +274,13 @@ def _party_context(case: Case, *, base: str, **extra: Any) -> dict[str, Any]:
     kinds = {d.kind for d in documents}
     submissions = list(case.submissions.all())
     open_case = case.status in BEFORE_DECISION
+    windows = {d.code: d for d in case.deadlines.filter(code__in=["statement_defence", "hearing_request", "payment"])}
     return {
         "case": case,
+        # The party's own periods, with their last day (the party must know until when it may answer or pay).
+        "statement_window": windows.get("statement_defence"),
+        "hearing_window": windows.get("hearing_request"),
+        "payment_window": windows.get("payment"),
         "documents": documents,
         "submissions": submissions,
         "base": base,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from zhifa.cases import services
-from zhifa.cases.models import Case, Conclusion, PartySubmission, PenaltyKind, RecordKind
+from zhifa.cases.models import Case, Conclusion, PartySubmission, PenaltyKind, RecordKind, ServiceMethod
 from zhifa.cases.tests import conftest as case_world
 from zhifa.cases.tests.conftest import PERSON, CaseWorld, lead
 from zhifa.documents.kinds import DocumentKind
@@ -163,3 +163,18 @@ def test_a_wrong_link_is_not_found(cw: CaseWorld, other: Case, client: Any) -> N
     assert client.get("/p/" + "x" * 43 + "/").status_code == 404
     assert client.post("/p/" + "x" * 43 + "/submit/statement/", {"text": "x"}).status_code == 404
     assert PartySubmission.objects.count() == 0
+
+
+def test_the_party_is_told_until_when_it_may_answer_and_pay(cw: CaseWorld, sign_in: Any) -> None:
+    # 当事人 must know its own periods: the defence period (3 working days from the notice on 3-10 → 3-13) and,
+    # after service, the fine and the day it is due (15 days from service on 3-17 → 4-1).
+    subject = SubjectFactory(district=cw.world.district, name="知味小吃店")
+    SubjectOwner.objects.create(subject=subject, user=cw.user("business_owner"))
+    case = lead(cw, party=services.party_of_subject(subject), subject=subject)
+    case = walk_to_notice(cw, case, fine="1000.00", penalty=[PenaltyKind.FINE], on=dt.date(2026, 3, 10))
+    client = sign_in(cw.user("business_owner"))
+    assert "陈述申辩期限至 <b>2026-03-13</b>" in client.get(f"/my/cases/{case.pk}/").content.decode()
+    case = services.decide(case, actor=cw.user("leader"), legal_date=dt.date(2026, 3, 16))
+    services.serve(case, actor=cw.user("officer_a"), legal_date=dt.date(2026, 3, 17), method=ServiceMethod.DIRECT)
+    page = client.get(f"/my/cases/{case.pk}/").content.decode()
+    assert "罚款 <b>1000.00</b> 元，请于 <b>2026-04-01</b> 前" in page
