@@ -55,14 +55,14 @@ def money(value: Any, *, name: str = "金额") -> Decimal:
         raise ValidationFailed(f"{name}须为有限数值", code="money_not_finite", details={"name": name})
     if amount < 0:
         raise ValidationFailed(f"{name}不能为负数", code="money_negative", details={"name": name, "value": str(amount)})
+    if amount > MONEY_MAX:
+        raise ValidationFailed(f"{name}超出可计算范围", code="money_too_large", details={"name": name})
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise ValidationFailed(
             f"{name}最多保留两位小数（元、角、分）",
             code="money_too_many_places",
             details={"name": name, "value": str(amount)},
         )
-    if amount > MONEY_MAX:
-        raise ValidationFailed(f"{name}超出可计算范围", code="money_too_large", details={"name": name})
     return amount.quantize(CENT)
 
 

@@ -155,3 +155,11 @@ def test_apl_36_violation_on_29_february_runs_to_28_february() -> None:
     )
 
     assert (result.expired, result.last_day) == (True, D(2026, 2, 28))
+
+
+@pytest.mark.parametrize("value", ["1e999999", "1000000000000.00", "99999999999999999999999999999999"])
+def test_an_amount_beyond_what_can_be_counted_is_refused_not_a_server_error(value: str) -> None:
+    # The fuzzer's 1e999999 once reached Decimal.quantize before the size check and raised InvalidOperation (500).
+    with pytest.raises(ValidationFailed) as refused:
+        legal.money(value)
+    assert refused.value.code == "money_too_large"
