@@ -6,75 +6,113 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='casedeadline',
-            name='escalated_on',
-            field=models.DateField(blank=True, null=True, verbose_name='超期上报日'),
+            model_name="casedeadline",
+            name="escalated_on",
+            field=models.DateField(blank=True, null=True, verbose_name="超期上报日"),
         ),
         migrations.AddField(
-            model_name='casedeadline',
-            name='suspended_days',
-            field=models.PositiveIntegerField(default=0, verbose_name='中止天数'),
+            model_name="casedeadline",
+            name="suspended_days",
+            field=models.PositiveIntegerField(default=0, verbose_name="中止天数"),
         ),
         migrations.AddField(
-            model_name='casedeadline',
-            name='suspended_since',
-            field=models.DateField(blank=True, help_text='正在中止时填写', null=True, verbose_name='中止起始日'),
+            model_name="casedeadline",
+            name="suspended_since",
+            field=models.DateField(blank=True, help_text="正在中止时填写", null=True, verbose_name="中止起始日"),
         ),
         migrations.AddField(
-            model_name='casedeadline',
-            name='suspension_reason',
-            field=models.TextField(blank=True, verbose_name='中止原因'),
+            model_name="casedeadline",
+            name="suspension_reason",
+            field=models.TextField(blank=True, verbose_name="中止原因"),
         ),
         migrations.AddField(
-            model_name='casedeadline',
-            name='warned_on',
-            field=models.DateField(blank=True, null=True, verbose_name='到期提醒日'),
+            model_name="casedeadline",
+            name="warned_on",
+            field=models.DateField(blank=True, null=True, verbose_name="到期提醒日"),
         ),
         migrations.CreateModel(
-            name='CustodyEntry',
+            name="CustodyEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=60, verbose_name='经手事项')),
-                ('holder', models.CharField(max_length=100, verbose_name='保管人')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('evidence', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='custody', to='cases.evidence', verbose_name='证据')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=60, verbose_name="经手事项")),
+                ("holder", models.CharField(max_length=100, verbose_name="保管人")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "evidence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custody",
+                        to="cases.evidence",
+                        verbose_name="证据",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '证据保管记录',
-                'verbose_name_plural': '证据保管记录',
-                'ordering': ['at', 'id'],
+                "verbose_name": "证据保管记录",
+                "verbose_name_plural": "证据保管记录",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('preservation', '先行登记保存'), ('seizure', '查封、扣押')], max_length=14, verbose_name='措施')),
-                ('items', models.TextField(verbose_name='物品清单')),
-                ('place', models.CharField(max_length=200, verbose_name='保存/查封地点')),
-                ('started_on', models.DateField(verbose_name='采取日期')),
-                ('extension_days', models.PositiveIntegerField(default=0, verbose_name='延长天数')),
-                ('testing_periods', models.JSONField(blank=True, default=list, verbose_name='检测、检验、鉴定期间')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='解除/处理日期')),
-                ('outcome', models.TextField(blank=True, verbose_name='处理决定')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measures', to='cases.case', verbose_name='案件')),
-                ('deadline', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='measure', to='cases.casedeadline', verbose_name='期限')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("preservation", "先行登记保存"), ("seizure", "查封、扣押")],
+                        max_length=14,
+                        verbose_name="措施",
+                    ),
+                ),
+                ("items", models.TextField(verbose_name="物品清单")),
+                ("place", models.CharField(max_length=200, verbose_name="保存/查封地点")),
+                ("started_on", models.DateField(verbose_name="采取日期")),
+                ("extension_days", models.PositiveIntegerField(default=0, verbose_name="延长天数")),
+                ("testing_periods", models.JSONField(blank=True, default=list, verbose_name="检测、检验、鉴定期间")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="解除/处理日期")),
+                ("outcome", models.TextField(blank=True, verbose_name="处理决定")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="measures",
+                        to="cases.case",
+                        verbose_name="案件",
+                    ),
+                ),
+                (
+                    "deadline",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="measure",
+                        to="cases.casedeadline",
+                        verbose_name="期限",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '证据保全与强制措施',
-                'verbose_name_plural': '证据保全与强制措施',
-                'ordering': ['started_on', 'id'],
+                "verbose_name": "证据保全与强制措施",
+                "verbose_name_plural": "证据保全与强制措施",
+                "ordering": ["started_on", "id"],
             },
         ),
     ]

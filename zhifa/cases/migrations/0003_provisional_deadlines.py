@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_deadlines_measures_custody'),
+        ("cases", "0002_deadlines_measures_custody"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='casedeadline',
-            name='is_provisional',
-            field=models.BooleanField(default=False, help_text='届满年份的法定节假日安排尚未收录；收录后自动重算', verbose_name='暂按周末推算'),
+            model_name="casedeadline",
+            name="is_provisional",
+            field=models.BooleanField(
+                default=False, help_text="届满年份的法定节假日安排尚未收录；收录后自动重算", verbose_name="暂按周末推算"
+            ),
         ),
     ]
