@@ -58,6 +58,7 @@ from zhifa.cases.schemas import (
     ResumeIn,
     ReviewIn,
     ServeIn,
+    SignIn,
     SubmissionIn,
     SubmitFilingIn,
     SuspendIn,
@@ -113,7 +114,9 @@ def _detail(request: HttpRequest, case_id: int) -> CaseDetailOut:
     case = (
         selectors.cases_in_scope(request.user)
         .select_related("street", "matter", "handler", "co_handler")
-        .prefetch_related("steps", "deadlines", "evidence__custody", "submissions", "payments", "measures__deadline")
+        .prefetch_related(
+            "steps", "deadlines", "evidence__custody", "submissions", "payments", "measures__deadline", "approvals"
+        )
         .filter(pk=case_id)
         .first()
     )
@@ -312,6 +315,23 @@ def submit_filing(request: HttpRequest, case_id: int, payload: SubmitFilingIn) -
 def approve_filing(request: HttpRequest, case_id: int, payload: OpinionIn) -> CaseDetailOut:
     services.approve_filing(
         _case(request, case_id), actor=request.user, legal_date=payload.legal_date, opinion=payload.opinion
+    )
+    return _detail(request, case_id)
+
+
+@router.post(
+    ACTION + "sign",
+    response=CaseDetailOut,
+    summary="审批层级签署意见（按本区配置的层级顺序；同意或退回，立案退回后回到线索）",
+)
+def sign(request: HttpRequest, case_id: int, payload: SignIn) -> CaseDetailOut:
+    services.sign(
+        _case(request, case_id),
+        actor=request.user,
+        step=payload.step,
+        agree=payload.agree,
+        text=payload.text,
+        legal_date=payload.legal_date,
     )
     return _detail(request, case_id)
 

@@ -15,6 +15,7 @@ from zhifa.catalog.models import Matter
 from zhifa.core.models import BaseModel
 from zhifa.events.models import Event, EventPhoto
 from zhifa.org.models import District, Officer, Street
+from zhifa.org.roles import Role
 from zhifa.subjects.models import Subject
 
 
@@ -461,3 +462,62 @@ class CustodyEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evidence} {self.action} {self.holder}"
+
+
+class ApprovalStep(models.TextChoices):
+    """The steps whose approval may go up a ladder before the head's own decision."""
+
+    FILING = "filing", "立案审批"
+    DECISION = "decision", "处罚决定审批"
+    CLOSING = "closing", "结案审批"
+
+
+class ApprovalRung(BaseModel):
+    """One rung of an approval ladder, configured per district and step by the administrator: the sign-offs
+    (承办机构 → 法制/案审机构 → 分管负责人 …) that must all agree, in order, before the head approves the filing,
+    decides or closes. No rungs: the head decides alone."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    step = models.CharField("审批事项", max_length=10, choices=ApprovalStep.choices)
+    position = models.PositiveSmallIntegerField("顺序")
+    label = models.CharField("审批层级", max_length=40, help_text="如“承办机构负责人”“法制审核机构”“分管负责人”")
+    role = models.CharField("签署岗位", max_length=20, choices=Role.choices, help_text="该岗位的人员可在此层级签署意见")
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审批层级"
+        ordering = ["district", "step", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "step", "position"], name="case_approval_rung_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} {self.position}. {self.label}"
+
+
+class ApprovalOpinion(models.TextChoices):
+    AGREE = "agree", "同意"
+    RETURN = "return", "退回"
+
+
+class CaseApproval(models.Model):
+    """A sign-off at one rung of a ladder, in one round (a return ends the round; the next starts afresh)."""
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.PROTECT, related_name="approvals")
+    step = models.CharField("审批事项", max_length=10, choices=ApprovalStep.choices)
+    round = models.PositiveSmallIntegerField("轮次")
+    position = models.PositiveSmallIntegerField("层级顺序")
+    label = models.CharField("审批层级", max_length=40)
+    opinion = models.CharField("意见", max_length=10, choices=ApprovalOpinion.choices)
+    text = models.TextField("审批意见")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签署人", on_delete=models.PROTECT)
+    signed_by_label = models.CharField("签署人姓名", max_length=150)
+    legal_date = models.DateField("签署日期")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审批意见"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.label} {self.get_opinion_display()}"

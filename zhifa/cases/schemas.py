@@ -9,7 +9,7 @@ see the case, never in a list.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
@@ -129,6 +129,12 @@ class OpinionIn(LegalDateIn):
 
 class ReasonIn(LegalDateIn):
     reason: str = Field(..., max_length=2000)
+
+
+class SignIn(LegalDateIn):
+    step: Literal["filing", "decision", "closing"] = Field(..., description="审批事项：立案、处罚决定、结案")
+    agree: bool = Field(..., description="true 同意；false 退回（立案审批退回后案件回到线索）")
+    text: str = Field(..., max_length=2000, description="审批意见")
 
 
 class OptionalReasonIn(LegalDateIn):
@@ -349,6 +355,17 @@ class EvidenceOut(Schema):
         return str(obj.get_kind_display())
 
 
+class ApprovalOut(Schema):
+    step: str
+    round: int
+    position: int
+    label: str
+    opinion: str
+    text: str
+    signed_by_label: str
+    legal_date: dt.date
+
+
 class SubmissionOut(Schema):
     id: int
     kind: str
@@ -427,6 +444,7 @@ class CaseDetailOut(CaseOut):
     submissions: list[SubmissionOut]
     payments: list[PaymentOut]
     measures: list[MeasureOut]
+    approvals: list[ApprovalOut] = Field(..., description="审批层级的签署意见（各轮）")
 
     @staticmethod
     def resolve_actions(obj: Case) -> list[str]:

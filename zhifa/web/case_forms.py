@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from zhifa.cases.models import (
+    ApprovalStep,
     CaseSource,
     CaseStatus,
     Conclusion,
@@ -234,6 +235,20 @@ class RecuseForm(StepForm):
         label="回避的执法人员", coerce=int, error_messages={"required": "请选择执法人员"}
     )
     reason = forms.CharField(label="回避理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SignForm(StepForm):
+    """One rung of an approval ladder: agree, or return with reasons."""
+
+    step = forms.ChoiceField(label="审批事项", choices=ApprovalStep.choices, widget=forms.HiddenInput)
+    agree = forms.TypedChoiceField(
+        label="意见",
+        choices=[("1", "同意"), ("0", "退回")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+    text = forms.CharField(label="审批意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class PublishForm(StepForm):

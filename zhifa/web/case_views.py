@@ -43,7 +43,7 @@ from zhifa.cases.permissions import (
     can_serve_documents,
     covers_case_street,
 )
-from zhifa.cases.services import publicity
+from zhifa.cases.services import approvals, publicity
 from zhifa.cases.services.evidence import INVESTIGATION_STATES
 from zhifa.cases.states import ACTION_LABELS, CASE_WORKFLOW, CaseAction
 from zhifa.catalog.selectors import matter_list
@@ -403,6 +403,7 @@ EXTRA_LABELS = {
     "resume_deadline": "恢复期限计算",
     "recuse": "决定回避",
     "e_service_consent": "当事人同意电子送达",
+    "sign": "签署审批意见",
     "publish": "公示处罚决定",
     "withdraw_publication": "撤回公示",
     "add_evidence": "登记证据",
@@ -495,8 +496,21 @@ ACTIONS.update(
         ),
     }
 )
+
+
+def _ladder_step(case: Case) -> str | None:
+    """The approval ladder the case is climbing in its state (filing, decision or closing), if any."""
+    return next((step for step, states in approvals.LADDER_STATES.items() if case.status in states), None)
+
+
+def _sign(user: Any, case: Case, form: Any) -> Any:
+    d = form.cleaned_data
+    return services.sign(case, actor=user, step=d["step"], agree=d["agree"], text=d["text"], legal_date=d["legal_date"])
+
+
 ACTIONS.update(
     {
+        "sign": ActionSpec(f.SignForm, "sign", _sign),
         "publish": ActionSpec(
             f.PublishForm,
             "approve",
@@ -548,6 +562,10 @@ def _may(j: Jurisdiction, case: Case, who: str) -> bool:
         return can_serve_documents(j) and covers_case_street(j, case.street_id)
     if who == "approve":
         return can_approve_cases(j)
+    if who == "sign":
+        step = _ladder_step(case)
+        rung = approvals.ladder(case, step).next_rung if step is not None else None
+        return rung is not None and rung.role == j.role and covers_case_street(j, case.street_id)
     return can_review_cases(j)
 
 
@@ -562,6 +580,9 @@ def offered_actions(user: Any, case: Case, deadlines: list[CaseDeadline]) -> lis
     offered = []
     for action, spec in ACTIONS.items():
         if not _may(j, case, spec.who):
+            continue
+        if spec.who == "sign":
+            offered.append(action)
             continue
         if spec.offered_when is not None:
             if spec.offered_when(case, open_deadlines):
@@ -614,7 +635,8 @@ def _detail_context(
         if bound is not None and action == open_action:
             form = bound
         else:
-            form = spec.form(officers=officers, deadlines=open_deadlines, auto_id=f"{action}-%s")
+            initial = {"step": _ladder_step(case)} if action == "sign" else None
+            form = spec.form(initial=initial, officers=officers, deadlines=open_deadlines, auto_id=f"{action}-%s")
         forms.append((action, LABELS[action], form))
     facts = _facts(request)
     context = {
@@ -622,6 +644,9 @@ def _detail_context(
         **file,
         "today": timezone.localdate(),
         "action_forms": forms,
+        # The approval ladder being climbed now (its next rung), and every sign-off of the case.
+        "ladder": approvals.ladder(case, step) if (step := _ladder_step(case)) is not None else None,
+        "case_approvals": list(case.approvals.all()),
         "open_action": open_action,
         "action_error": error,
         "action_labels": LABELS,

@@ -1,5 +1,6 @@
 """Case services: every write to a case goes through one of these (``CASE_WORKFLOW`` for its state)."""
 
+from zhifa.cases.services.approvals import ladder, sign
 from zhifa.cases.services.deadlines import (
     extend_decision_deadline,
     resume_deadline,
@@ -60,6 +61,7 @@ __all__ = [
     "give_notice",
     "hand_in_cash",
     "hold_hearing",
+    "ladder",
     "lead_from_event",
     "not_file",
     "notify_hearing",
@@ -80,6 +82,7 @@ __all__ = [
     "scan_deadlines",
     "seize",
     "serve",
+    "sign",
     "submit_filing",
     "submit_review",
     "suspend_deadline",

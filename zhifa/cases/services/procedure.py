@@ -9,6 +9,7 @@ from typing import Any
 from zhifa.cases import legal, papers
 from zhifa.cases.discretion import outside_benchmark
 from zhifa.cases.models import (
+    ApprovalStep,
     Case,
     CaseStatus,
     Conclusion,
@@ -23,6 +24,7 @@ from zhifa.cases.models import (
     ServiceMethod,
     SubmissionKind,
 )
+from zhifa.cases.services.approvals import require_ladder_complete
 from zhifa.cases.services.common import (
     actor_label,
     apply_step,
@@ -84,6 +86,7 @@ def approve_filing(case: Case, *, actor: Actor, legal_date: dt.date, opinion: st
     with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
+        require_ladder_complete(case, ApprovalStep.FILING, actor)
         _limitation(case)
         meet_deadlines(case, ["lead_check"], legal_date)
         start_deadline(case, "decision", legal_date)
@@ -549,6 +552,7 @@ def decide(
             _may_decide_penalty(case, legal_date, kinds, fine)
         else:
             kinds, fine = [], None
+        require_ladder_complete(case, ApprovalStep.DECISION, actor)
         if case.is_complex and case.collective_discussion_on is None:
             raise Conflict(
                 "情节复杂或者重大违法行为给予行政处罚，行政机关负责人应当集体讨论决定（《行政处罚法》第五十七条）",
@@ -719,6 +723,7 @@ def close(case: Case, *, actor: Actor, legal_date: dt.date, reason: str = "") ->
         check_legal_date(case, legal_date)
         if case.status == CaseStatus.SERVED and case.decided_fine:
             raise Conflict("罚款尚未缴纳，不能结案", code="fine_unpaid")
+        require_ladder_complete(case, ApprovalStep.CLOSING, actor)
         if case.status == CaseStatus.PAID:
             execution = f"已于{case.paid_on}缴纳罚款{case.amount_paid}元"
         elif case.status == CaseStatus.ENFORCEMENT:

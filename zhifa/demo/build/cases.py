@@ -14,12 +14,23 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from zhifa.cases import services
-from zhifa.cases.models import Case, Conclusion, PartyKind, PaymentChannel, PenaltyKind, RecordKind, ServiceMethod
+from zhifa.cases.models import (
+    ApprovalRung,
+    ApprovalStep,
+    Case,
+    Conclusion,
+    PartyKind,
+    PaymentChannel,
+    PenaltyKind,
+    RecordKind,
+    ServiceMethod,
+)
 from zhifa.catalog.models import Matter
 from zhifa.core.actors import SystemActor
 from zhifa.demo.build.accounts import HOME_STREET, demo_business_subject
 from zhifa.documents.services import allot_range
 from zhifa.org.models import District, Officer, Street
+from zhifa.org.roles import Role
 
 DEMO_BANK = SystemActor("代收银行（演示）")
 RANGE_SIZE = 50
@@ -173,4 +184,10 @@ def cases_build(*, district: District, today: dt.date) -> int:
         refused_to_sign=True,
         colleague=colleague,
     )
+    # From now on a filing and a decision first go past the street team's head (承办机构负责人: the street
+    # dispatcher's post), then to the agency's head — the ladder an administrator keeps in 基础数据管理.
+    for step in (ApprovalStep.FILING, ApprovalStep.DECISION):
+        ApprovalRung.objects.create(
+            district=district, step=step, position=1, label="承办机构负责人", role=Role.STREET_DISPATCHER
+        )
     return 7

@@ -9,9 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from zhifa.cases import services
-from zhifa.cases.models import Case, MeasureKind, ServiceMethod
+from zhifa.cases.models import ApprovalRung, Case, CaseStatus, MeasureKind, ServiceMethod
 from zhifa.cases.tests import conftest as case_world
-from zhifa.cases.tests.conftest import CaseWorld, filed, noticed
+from zhifa.cases.tests.conftest import CaseWorld, filed, lead, noticed
+from zhifa.org.roles import Role
 
 cw = case_world.cw
 frozen = case_world.frozen
@@ -94,3 +95,37 @@ def test_the_head_publishes_a_served_decision_and_the_public_page_shows_it(
     assert case.decision_number in public and "李大伟" not in public
     assert leader.post(f"/cases/{case.pk}/do/withdraw_publication/", {"reason": "决定被撤销"}).status_code == 302
     assert case.decision_number not in public_client.get("/public/decisions/").content.decode()
+
+
+def test_each_rung_of_the_ladder_signs_on_the_case_page_and_the_head_approves_after(
+    cw: CaseWorld, client_as: Any
+) -> None:
+    for position, (label, role) in enumerate(
+        [("承办机构负责人", Role.STREET_DISPATCHER), ("法制审核机构", Role.LEGAL_REVIEWER)], 1
+    ):
+        ApprovalRung.objects.create(
+            district=cw.world.district, step="filing", position=position, label=label, role=role
+        )
+    case = services.submit_filing(
+        lead(cw),
+        actor=cw.user("officer_a"),
+        legal_date=dt.date(2026, 3, 3),
+        handler=cw.officer,
+        co_handler=cw.colleague,
+    )
+    # The legal section is not offered the form while the handling unit has not signed.
+    assert "签署审批意见" not in client_as("legal_reviewer").get(f"/cases/{case.pk}/").content.decode()
+    refused = client_as("leader").post(f"/cases/{case.pk}/do/approve_filing/", {"legal_date": "2026-03-04"})
+    assert "approvals_pending" in refused.content.decode()
+    dispatcher = client_as("street_dispatcher_a")
+    assert "签署审批意见" in dispatcher.get(f"/cases/{case.pk}/").content.decode()
+    body = {"legal_date": "2026-03-04", "step": "filing", "agree": "1", "text": "同意立案"}
+    assert dispatcher.post(f"/cases/{case.pk}/do/sign/", body).status_code == 302
+    reviewer = client_as("legal_reviewer")
+    assert reviewer.post(f"/cases/{case.pk}/do/sign/", {**body, "text": "符合立案条件"}).status_code == 302
+    assert (
+        client_as("leader").post(f"/cases/{case.pk}/do/approve_filing/", {"legal_date": "2026-03-04"}).status_code
+        == 302
+    )
+    page = client_as("leader").get(f"/cases/{case.pk}/").content.decode()
+    assert "符合立案条件" in page and Case.objects.get(pk=case.pk).status == CaseStatus.INVESTIGATING
