@@ -503,6 +503,14 @@ def _ladder_step(case: Case) -> str | None:
     return next((step for step, states in approvals.LADDER_STATES.items() if case.status in states), None)
 
 
+def _current_ladder(case: Case) -> approvals.LadderState | None:
+    """The ladder of the case's state, read once per case object (the page's actions and its ladder card)."""
+    if not hasattr(case, "_current_ladder"):
+        step = _ladder_step(case)
+        case._current_ladder = approvals.ladder(case, step) if step is not None else None  # type: ignore[attr-defined]
+    return case._current_ladder  # type: ignore[attr-defined,no-any-return]
+
+
 def _sign(user: Any, case: Case, form: Any) -> Any:
     d = form.cleaned_data
     return services.sign(case, actor=user, step=d["step"], agree=d["agree"], text=d["text"], legal_date=d["legal_date"])
@@ -563,8 +571,8 @@ def _may(j: Jurisdiction, case: Case, who: str) -> bool:
     if who == "approve":
         return can_approve_cases(j)
     if who == "sign":
-        step = _ladder_step(case)
-        rung = approvals.ladder(case, step).next_rung if step is not None else None
+        state = _current_ladder(case)
+        rung = state.next_rung if state is not None else None
         return rung is not None and rung.role == j.role and covers_case_street(j, case.street_id)
     return can_review_cases(j)
 
@@ -645,7 +653,7 @@ def _detail_context(
         "today": timezone.localdate(),
         "action_forms": forms,
         # The approval ladder being climbed now (its next rung), and every sign-off of the case.
-        "ladder": approvals.ladder(case, step) if (step := _ladder_step(case)) is not None else None,
+        "ladder": _current_ladder(case),
         "case_approvals": list(case.approvals.all()),
         "open_action": open_action,
         "action_error": error,

@@ -73,6 +73,8 @@ def ladder(case: Case, step: str) -> LadderState:
     rungs = list(
         ApprovalRung.objects.filter(district_id=case.district_id, step=step, is_active=True).order_by("position")
     )
+    if not rungs:
+        return LadderState(step, 0, [], [])
     number = current_round(case, step)
     signed = list(CaseApproval.objects.filter(case=case, step=step, round=number).order_by("created_at", "pk"))
     return LadderState(step, number, rungs, signed)

@@ -196,7 +196,7 @@ def recount_provisional(deadline: CaseDeadline) -> bool:
 
 # Periods that are the party's to use, not the agency's to meet: the window closes when it runs out (or when the
 # party answers, waives, pays); it is never "overdue" work of a handler, and its end is not escalated.
-PARTY_WINDOWS = frozenset({"statement_defence", "hearing_request", "payment", "reconsideration", "lawsuit"})
+PARTY_WINDOWS = frozenset({"statement_defence", "hearing_request", "payment", "reconsideration", "lawsuit", "reminder"})
 
 
 def close_windows(case: Case, codes: Iterable[str], on: dt.date) -> None:

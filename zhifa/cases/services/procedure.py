@@ -700,6 +700,12 @@ def remind(case: Case, *, actor: Actor, legal_date: dt.date) -> Case:
             raise Conflict("缴款期限届满前不得催告（《行政强制法》第三十五条）", code="payment_not_overdue")
         fee = legal.late_fee(fine=case.decided_fine or 0, due_on=due, on_day=legal_date).amount
         papers.issue_reminder(case, actor=actor, on=legal_date, late_fee=fee)
+        # ACL 54: the party has 10 days from the reminder; ACL 53: the court is asked within 3 months of the end of
+        # the remedy periods (the lawsuit's 6 months being the later one).
+        start_deadline(case, "reminder", legal_date)
+        lawsuit = case.deadlines.filter(code="lawsuit").values_list("due_on", flat=True).first()
+        if lawsuit is not None and not case.deadlines.filter(code="court_enforcement").exists():
+            start_deadline(case, "court_enforcement", lawsuit)
         return apply_step(case, A.REMIND, actor=actor, legal_date=legal_date)
 
 
@@ -712,6 +718,22 @@ def apply_enforcement(case: Case, *, actor: Actor, legal_date: dt.date, reason: 
         check_legal_date(case, legal_date)
         if not case.steps.filter(action=A.REMIND).exists():
             raise Conflict("申请强制执行前应当催告当事人（《行政强制法》第五十四条）", code="reminder_required")
+        reminder = case.deadlines.filter(code="reminder").order_by("-due_on").first()
+        if reminder is not None and legal_date <= reminder.due_on:
+            raise Conflict(
+                f"催告书送达十日后当事人仍未履行的，方可申请强制执行；催告期限至{reminder.due_on.isoformat()}届满（《行政强制法》第五十四条）",
+                code="reminder_period_running",
+                details={"last_day": reminder.due_on.isoformat()},
+            )
+        lawsuit = case.deadlines.filter(code="lawsuit").values_list("due_on", flat=True).first()
+        if lawsuit is not None and legal_date <= lawsuit:
+            raise Conflict(
+                f"当事人在法定期限内不申请行政复议或者提起行政诉讼、又不履行的，自期限届满之日起方可申请人民法院强制执行；"
+                f"起诉期限至{lawsuit.isoformat()}届满（《行政强制法》第五十三条）",
+                code="remedy_period_running",
+                details={"last_day": lawsuit.isoformat()},
+            )
+        meet_deadlines(case, ["reminder", "court_enforcement"], legal_date)
         return apply_step(case, A.APPLY_ENFORCEMENT, actor=actor, legal_date=legal_date, reason=reason)
 
 
