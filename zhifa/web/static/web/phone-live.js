@@ -105,8 +105,10 @@
         box.hidden = !alertsNeedTap();
       });
     });
-    // Any tap on the page unlocks the sound as well.
-    document.addEventListener("pointerdown", function () {
+    // Any tap on the page unlocks the sound as well — on the click, not the pointerdown: hiding the box between
+    // the press and the release moved what was under the finger, and the tap (on the new-task banner, say) then
+    // clicked nothing.
+    document.addEventListener("click", function () {
       var ctx = audioContext();
       if (ctx && ctx.state !== "running") { ctx.resume().then(function () { box.hidden = !alertsNeedTap(); }, function () {}); }
     }, { once: true, capture: true });

@@ -232,6 +232,14 @@
   document.addEventListener("DOMContentLoaded", function () {
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.register(document.body.dataset.swUrl, { scope: "/m/" }).catch(function () {});
+      // A page that loaded while the worker was still activating is left uncontrolled (its claim of the open
+      // pages came a moment too early): ask the active worker to take this page too, so that it is kept for
+      // offline use now rather than from the next page on.
+      navigator.serviceWorker.ready.then(function (registration) {
+        if (!navigator.serviceWorker.controller && registration.active) {
+          registration.active.postMessage("claim");
+        }
+      });
     }
 
     // Signing out on a shared phone: the cached pages hold this officer's tasks and name, so they go too

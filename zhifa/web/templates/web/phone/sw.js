@@ -49,6 +49,13 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+// A phone page that loaded while this worker was activating asks to be taken (phone.js): claim it now.
+self.addEventListener("message", function (event) {
+  if (event.data === "claim" && event.source && new URL(event.source.url).pathname.indexOf(SCOPE) === 0) {
+    event.waitUntil(self.clients.claim());
+  }
+});
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
