@@ -376,6 +376,9 @@ class Service(models.Model):
     recipient = models.CharField("受送达人/签收人", max_length=100, blank=True)
     witness = models.CharField("见证人", max_length=100, blank=True)
     note = models.CharField("说明", max_length=300, blank=True)
+    # 留置送达 (CPL 89): the witnesses' names, or a photo or video of the document left at the party's place.
+    photo = models.FileField("留置送达照片", upload_to="case-service/%Y/%m/", blank=True)
+    photo_sha256 = models.CharField("照片SHA-256", max_length=64, blank=True)
     served_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="送达人", null=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
 

@@ -205,7 +205,8 @@ class DecideForm(StepForm):
 class ServeForm(StepForm):
     method = forms.ChoiceField(label="送达方式", choices=ServiceMethod.choices)
     recipient = forms.CharField(label="受送达人/签收人", max_length=100, required=False)
-    witness = forms.CharField(label="见证人（留置送达必填）", max_length=100, required=False)
+    witness = forms.CharField(label="见证人（留置送达：见证人或照片至少一项）", max_length=100, required=False)
+    photo = forms.FileField(label="留置送达照片", required=False)
     note = forms.CharField(label="说明", max_length=300, required=False)
 
 

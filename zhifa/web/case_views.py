@@ -391,6 +391,8 @@ ACTIONS: dict[str, ActionSpec] = {
             recipient=form.cleaned_data["recipient"],
             witness=form.cleaned_data["witness"],
             note=form.cleaned_data["note"],
+            photo=form.cleaned_data["photo"].read() if form.cleaned_data.get("photo") else None,
+            photo_name=form.cleaned_data["photo"].name if form.cleaned_data.get("photo") else "",
         ),
     ),
     A.REMIND: ActionSpec(f.StepForm, "handle", _plain(services.remind)),

@@ -3,8 +3,11 @@ legal date and the rules of law that apply (each refusal with its own code and a
 applies ``CASE_WORKFLOW`` and starts or meets the deadlines the step concerns."""
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from typing import Any
+
+from django.core.files.base import ContentFile
 
 from zhifa.cases import legal, papers
 from zhifa.cases.discretion import outside_benchmark
@@ -626,6 +629,8 @@ def serve(
     recipient: str = "",
     witness: str = "",
     note: str = "",
+    photo: bytes | None = None,
+    photo_name: str = "",
 ) -> Service:
     """Service of the decision (APL 61, CPL 87–95). ``legal_date`` is the day it counts as served: the receipt's
     date, the day it was left with a witness, the postal receipt's date; a public notice counts 30 days after
@@ -634,8 +639,13 @@ def serve(
     require_server(actor, case, what="送达文书")
     if method not in ServiceMethod.values:
         raise ValidationFailed("送达方式无效", code="service_method_invalid", details={"method": method})
-    if method == ServiceMethod.LEFT and not witness.strip():
-        raise ValidationFailed("留置送达须记录见证人（并拍照或录像）", code="witness_required")
+    if method == ServiceMethod.LEFT and not witness.strip() and not photo:
+        raise ValidationFailed(
+            "留置送达须邀请见证人并记录其姓名，或者拍照、录像记录送达过程（《民事诉讼法》第八十九条）",
+            code="witness_required",
+        )
+    if photo is not None and len(photo) > 20 * 1024 * 1024:
+        raise ValidationFailed("照片超过20MB", code="photo_too_large")
     with case_transaction():
         case = locked(case)
         check_legal_date(case, legal_date)
@@ -663,6 +673,10 @@ def serve(
             note=note.strip(),
             served_by=actor_user(actor),
         )
+        if photo:
+            service.photo_sha256 = hashlib.sha256(photo).hexdigest()
+            service.photo.save(photo_name or f"service-{service.pk}.jpg", ContentFile(photo), save=False)
+            service.save(update_fields=["photo", "photo_sha256"])
         servers = [o for o in (case.handler, case.co_handler) if o is not None]
         papers.issue_service_receipt(
             case,

@@ -2,6 +2,7 @@
 has its own code and writes nothing (no step, no document, no deadline, no audit entry)."""
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -398,3 +399,19 @@ def test_apl_59_a_decision_missing_its_legal_basis_is_refused_and_nothing_is_wri
         lambda: services.decide(case, actor=cw.user("leader"), legal_date=dt.date(2026, 3, 16)),
     )
     assert "法律依据" in error.message or "依据" in str(error.details)
+
+
+def test_cpl_89_a_document_left_at_the_partys_place_needs_a_witness_or_a_photo(cw: CaseWorld) -> None:
+    case = services.decide(noticed(cw), actor=cw.user("leader"), legal_date=dt.date(2026, 3, 16))
+    serve = services.serve
+    refused(
+        case,
+        "witness_required",
+        lambda: serve(case, actor=cw.user("officer_a"), legal_date=dt.date(2026, 3, 17), method=ServiceMethod.LEFT),
+    )
+    photo = b"\xff\xd8\xff photo of the decision left on the shop's counter"
+    service = serve(
+        case, actor=cw.user("officer_a"), legal_date=dt.date(2026, 3, 17), method=ServiceMethod.LEFT, photo=photo
+    )
+    assert service.photo_sha256 == hashlib.sha256(photo).hexdigest()
+    assert service.photo.read() == photo
