@@ -47,3 +47,12 @@ def actor_user(actor: Actor) -> User | None:
 def device_actor(device_no: str) -> SystemActor:
     """An authenticated device (AI camera, drone) reporting through its integration."""
     return SystemActor(f"设备{device_no}")
+
+
+def actor_label(actor: Actor) -> str:
+    """The name a timeline shows: the person's name from their post, else the username; a process by its name."""
+    if isinstance(actor, SystemActor):
+        return actor.name[:150]
+    profile = getattr(actor, "profile", None)
+    name = profile.display_name if profile is not None and profile.display_name else actor.get_username()
+    return str(name)[:150]

@@ -18,7 +18,7 @@ from zhifa.cases.permissions import (
 )
 from zhifa.cases.selectors import case_in_scope
 from zhifa.cases.states import CASE_WORKFLOW
-from zhifa.core.actors import Actor, SystemActor, actor_user, is_system
+from zhifa.core.actors import Actor, SystemActor, actor_label, actor_user, is_system
 from zhifa.core.audit import audited_transaction
 from zhifa.core.calendar import provisional_for_unknown_years
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -29,14 +29,6 @@ from zhifa.org.models import Officer
 from zhifa.org.roles import Role
 
 SYSTEM_PAYMENTS = SystemActor("系统（缴款对账）")
-
-
-def actor_label(actor: Actor) -> str:
-    if isinstance(actor, SystemActor):
-        return actor.name[:150]
-    profile = getattr(actor, "profile", None)
-    name = profile.display_name if profile is not None and profile.display_name else actor.get_username()
-    return str(name)[:150]
 
 
 def today() -> dt.date:

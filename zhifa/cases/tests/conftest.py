@@ -10,12 +10,15 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 
 from conftest import World
 from zhifa.cases import services
 from zhifa.cases.models import Case, Conclusion, PartyKind, PenaltyKind, RecordKind
 from zhifa.catalog.models import Matter
 from zhifa.catalog.tests.factories import MatterFactory
+from zhifa.core.actors import SystemActor
+from zhifa.core.tokens import api_token_issue
 from zhifa.org.models import Officer
 from zhifa.org.tests.factories import OfficerFactory
 
@@ -54,6 +57,12 @@ def cw(world: World, frozen: None) -> CaseWorld:
     )
     matter = MatterFactory(department=world.enforcement_dept, name="擅自占用城市道路")
     return CaseWorld(world, officer, colleague, outsider, matter)
+
+
+def bearer(user: Any) -> Client:
+    """An API client for ``user`` with a bearer token, as an integration or the phone app calls."""
+    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
+    return Client(headers={"Authorization": f"Bearer {key}"})
 
 
 def lead(

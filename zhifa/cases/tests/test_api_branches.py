@@ -6,21 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from zhifa.cases import services
 from zhifa.cases.models import Case, CaseStatus, PartyKind, PenaltyKind
-from zhifa.cases.tests.conftest import CaseWorld, concluded, filed, lead
+from zhifa.cases.tests.conftest import CaseWorld, bearer, concluded, filed, lead
 from zhifa.core.actors import SystemActor
-from zhifa.core.tokens import api_token_issue
 from zhifa.documents.services import allot_range
 
 URL = "/api/v1/cases"
-
-
-def bearer(user: Any) -> Client:
-    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
-    return Client(headers={"Authorization": f"Bearer {key}"})
 
 
 def asked_to_file(cw: CaseWorld) -> Case:

@@ -2,23 +2,14 @@
 
 import datetime as dt
 import hashlib
-from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from zhifa.cases.models import Case
-from zhifa.cases.tests.conftest import CaseWorld, filed
-from zhifa.core.actors import SystemActor
+from zhifa.cases.tests.conftest import CaseWorld, bearer, filed
 from zhifa.core.models import AuditEntry
-from zhifa.core.tokens import api_token_issue
 
 URL = "/api/v1/cases"
-
-
-def bearer(user: Any) -> Client:
-    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
-    return Client(headers={"Authorization": f"Bearer {key}"})
 
 
 def test_apl_46_an_auxiliary_collects_evidence_kept_with_its_sha256_and_custody(cw: CaseWorld) -> None:

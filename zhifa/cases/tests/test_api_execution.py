@@ -10,16 +10,9 @@ from django.test import Client
 
 from zhifa.cases import services
 from zhifa.cases.models import Case, CaseStatus
-from zhifa.cases.tests.conftest import CaseWorld, noticed
-from zhifa.core.actors import SystemActor
-from zhifa.core.tokens import api_token_issue
+from zhifa.cases.tests.conftest import CaseWorld, bearer, noticed
 
 URL = "/api/v1/cases"
-
-
-def bearer(user: Any) -> Client:
-    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
-    return Client(headers={"Authorization": f"Bearer {key}"})
 
 
 def served(cw: CaseWorld) -> Case:

@@ -6,16 +6,9 @@ from typing import Any
 from django.test import Client
 
 from zhifa.cases.models import CaseStatus
-from zhifa.cases.tests.conftest import CaseWorld, noticed
-from zhifa.core.actors import SystemActor
-from zhifa.core.tokens import api_token_issue
+from zhifa.cases.tests.conftest import CaseWorld, bearer, noticed
 
 URL = "/api/v1/cases"
-
-
-def bearer(user: Any) -> Client:
-    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
-    return Client(headers={"Authorization": f"Bearer {key}"})
 
 
 def test_apl_63_65_a_hearing_requested_in_time_is_held_and_reviewed_before_the_decision(cw: CaseWorld) -> None:

@@ -5,13 +5,11 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from zhifa.cases.models import Case, CaseStatus
-from zhifa.cases.tests.conftest import CaseWorld, lead
+from zhifa.cases.tests.conftest import CaseWorld, bearer, lead
 from zhifa.core.actors import SystemActor
-from zhifa.core.tokens import api_token_issue
 from zhifa.documents.services import allot_range
 from zhifa.events.models import EventPhoto
 from zhifa.events.states import EventSource
@@ -19,11 +17,6 @@ from zhifa.events.tests.factories import EventFactory, HandledEventFactory
 
 URL = "/api/v1/cases"
 SIGNATURE = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-
-
-def bearer(user: Any) -> Client:
-    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
-    return Client(headers={"Authorization": f"Bearer {key}"})
 
 
 def test_a_handled_event_becomes_a_lead_with_its_matter_and_place(cw: CaseWorld) -> None:

@@ -3,24 +3,16 @@ owns, a person through the link token sent to it; each submission goes through `
 online, arriving today, and is refused as the service refuses it; the party reads only what was served on it."""
 
 import datetime as dt
-from typing import Any
 
 from django.test import Client
 
 from zhifa.cases import services
 from zhifa.cases.models import Case, CaseStatus
-from zhifa.cases.tests.conftest import CaseWorld, noticed
-from zhifa.core.actors import SystemActor
-from zhifa.core.tokens import api_token_issue
+from zhifa.cases.tests.conftest import CaseWorld, bearer, noticed
 from zhifa.subjects.models import SubjectOwner
 from zhifa.subjects.tests.factories import SubjectFactory
 
 URL = "/api/v1/cases"
-
-
-def bearer(user: Any) -> Client:
-    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
-    return Client(headers={"Authorization": f"Bearer {key}"})
 
 
 def owned_by_business_owner(cw: CaseWorld) -> Case:

@@ -9,18 +9,11 @@ import pytest
 from django.test import Client
 
 from zhifa.cases.models import Case, CaseStatus
-from zhifa.cases.tests.conftest import CaseWorld, filed, lead, noticed
-from zhifa.core.actors import SystemActor
+from zhifa.cases.tests.conftest import CaseWorld, bearer, filed, lead, noticed
 from zhifa.core.models import AuditEntry
-from zhifa.core.tokens import api_token_issue
 from zhifa.documents.models import Document
 
 URL = "/api/v1/cases"
-
-
-def bearer(user: Any) -> Client:
-    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
-    return Client(headers={"Authorization": f"Bearer {key}"})
 
 
 def footprint(case: Case) -> tuple[Any, ...]:

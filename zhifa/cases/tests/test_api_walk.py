@@ -13,18 +13,11 @@ from django.apps import apps
 from django.test import Client
 
 from zhifa.cases.models import CaseStatus
-from zhifa.cases.tests.conftest import CaseWorld
-from zhifa.core.actors import SystemActor
-from zhifa.core.tokens import api_token_issue
+from zhifa.cases.tests.conftest import CaseWorld, bearer
 
 URL = "/api/v1/cases"
 PAYMENTS_URL = "/api/v1/integrations/payments"
 BANK_SECRET = "bank-secret-0123456789abcdef0123456789"
-
-
-def bearer(user: Any) -> Client:
-    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
-    return Client(headers={"Authorization": f"Bearer {key}"})
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ import pytest
 
 from zhifa.cases import services
 from zhifa.cases.models import ApprovalRung, ApprovalStep, CaseStatus
-from zhifa.cases.tests.conftest import CaseWorld, lead, noticed
-from zhifa.cases.tests.test_api_walk import bearer
+from zhifa.cases.tests.conftest import CaseWorld, bearer, lead, noticed
 from zhifa.core.errors import DomainError
 from zhifa.org.roles import Role
 from zhifa.org.tests.factories import ProfileFactory, UserFactory

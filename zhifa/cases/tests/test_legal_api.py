@@ -10,9 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from zhifa.core.actors import SystemActor
+from zhifa.cases.tests.conftest import bearer
 from zhifa.core.models import AuditEntry
-from zhifa.core.tokens import api_token_issue
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/legal"
@@ -23,11 +22,6 @@ NOW = dt.datetime(2026, 12, 4, 2, 0, tzinfo=dt.UTC)
 def _frozen_clock() -> Any:
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def bearer(user: Any) -> Client:
-    _, key = api_token_issue(actor=SystemActor("测试"), user=user, name="测试令牌")
-    return Client(headers={"Authorization": f"Bearer {key}"})
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from zhifa.core import rows
-from zhifa.core.actors import Actor, SystemActor, actor_user, is_system
+from zhifa.core.actors import Actor, SystemActor, actor_label, actor_user, is_system
 from zhifa.core.errors import NotFound, PermissionDenied
 from zhifa.core.workflow import workflow_apply
 from zhifa.events.models import Event, EventAssignment, EventTransition, Notification
@@ -26,15 +26,6 @@ SYSTEM_TRIAGE = SystemActor("系统（自动研判）")
 SYSTEM_DISPATCH = SystemActor("系统（自动派遣）")
 SYSTEM_ESCALATION = SystemActor("系统（超时升级）")
 SYSTEM_REDISPATCH = SystemActor("系统（超时改派）")
-
-
-def actor_label(actor: Actor) -> str:
-    """The name the timeline shows: the person's name from their post, else the username."""
-    if isinstance(actor, SystemActor):
-        return actor.name[:150]
-    profile = getattr(actor, "profile", None)
-    name = profile.display_name if profile is not None and profile.display_name else actor.get_username()
-    return str(name)[:150]
 
 
 def caller_key(actor: Actor) -> str:
