@@ -68,4 +68,8 @@ urlpatterns = [
     # published decisions.
     path("", include("zhifa.web.case_urls")),
     path("", include("zhifa.web.penalty_urls")),
+    # Issue 14: the triage desk, duty rosters, accounts and officers.
+    path("", include("zhifa.web.triage_urls")),
+    path("", include("zhifa.web.roster_urls")),
+    path("", include("zhifa.web.people_urls")),
 ]
