@@ -161,19 +161,21 @@ def login_unlock(*, actor: Actor, key: str) -> int:
 # --- passwords -------------------------------------------------------------------------------------------
 
 
-def password_set_at(user: Any) -> dt.datetime:
-    """When the account's current password was set: its newest history row, else when the account was made
-    (accounts made before the history existed, or in bulk by the demo)."""
-    last = PasswordRecord.objects.filter(user_id=user.pk).order_by("-set_at").values_list("set_at", flat=True)
-    return last[0] if last else user.date_joined
-
-
 def password_expired(user: Any) -> bool:
-    """Past ZHIFA_PASSWORD_MAX_AGE_DAYS since it was set (0 turns expiry off)."""
-    days = settings.ZHIFA_PASSWORD_MAX_AGE_DAYS
-    if not days or not user.has_usable_password():
+    """Past ZHIFA_PASSWORD_MAX_AGE_DAYS since it was set (0 turns expiry off), or a one-time password an
+    administrator set (zhifa.org.people): either way the holder must choose a new one before any page opens."""
+    if not user.has_usable_password():
         return False
-    return timezone.now() - password_set_at(user) > dt.timedelta(days=days)
+    last = (
+        PasswordRecord.objects.filter(user_id=user.pk).order_by("-set_at", "-id").values_list("set_at", "is_one_time")
+    )
+    # No history row: an account made before the history existed, or in bulk by the demo — its age counts
+    # from when it was made.
+    set_at, is_one_time = last[0] if last else (user.date_joined, False)
+    if is_one_time:
+        return True
+    days = settings.ZHIFA_PASSWORD_MAX_AGE_DAYS
+    return bool(days) and timezone.now() - set_at > dt.timedelta(days=days)
 
 
 def password_change(*, user: Any, old_password: str, new_password: str) -> None:

@@ -349,6 +349,9 @@ class PasswordRecord(models.Model):
     )
     password = models.CharField("密码摘要", max_length=128)
     set_at = models.DateTimeField("设置时间")
+    # Set by an administrator (a new account's initial password, a reset): good for one sign-in, after
+    # which the holder must choose their own (zhifa.org.accounts.password_expired).
+    is_one_time = models.BooleanField("一次性密码", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "密码历史"
