@@ -2,7 +2,7 @@
 
 Candidates are the district's active officers who
 
-- are on duty now (a ``DutyShift`` covering ``now``);
+- are on duty now (``zhifa.org.roster_selectors.shifts_on_duty_at``: a live roster shift covering ``now``);
 - are not busy (no unreleased ``EventAssignment`` on an event whose field clocks run, ``FIELD_STATES``);
 - hold a valid enforcement certificate (``certificate_valid_until`` ≥ today) that covers the matter's domain
   (``Officer.certified_domains``; for an unclassified event any valid certificate) — APL 42: only certified
@@ -44,7 +44,8 @@ from zhifa.core.stamped import StampedCache
 from zhifa.events.distance import haversine_m
 from zhifa.events.models import Event, EventAssignment, OfficerPosition
 from zhifa.events.states import FIELD_STATES
-from zhifa.org.models import DutyShift, Officer, Street, Zone
+from zhifa.org.models import Officer, Street, Zone
+from zhifa.org.roster_selectors import shifts_on_duty_at
 
 ROAD_FACTOR = 1.3
 POSITION_FRESH_MINUTES = 30
@@ -169,7 +170,7 @@ def _candidates(*, district_id: int, now: dt.datetime, near: Q | None) -> list[_
         recorded_at__gte=now - dt.timedelta(minutes=POSITION_FRESH_MINUTES),
         recorded_at__lte=now,
     ).order_by("-recorded_at")
-    on_duty = DutyShift.objects.filter(officer_id=OuterRef("pk"), starts_at__lte=now, ends_at__gt=now)
+    on_duty = shifts_on_duty_at(now).filter(officer_id=OuterRef("pk"))
     busy = EventAssignment.objects.filter(
         officer_id=OuterRef("pk"), released_at__isnull=True, event__status__in=FIELD_STATES
     )

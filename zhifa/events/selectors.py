@@ -41,8 +41,9 @@ from zhifa.events.models import (
 )
 from zhifa.events.states import FIELD_STATES, OPEN_STATES, EventPriority, EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of
-from zhifa.org.models import DutyShift, Officer
+from zhifa.org.models import Officer
 from zhifa.org.roles import Role
+from zhifa.org.roster_selectors import shifts_on_duty_at
 
 # Street roles who go where they are sent: their scope is their street and the events they were assigned to.
 _FIELD_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY})
@@ -348,7 +349,7 @@ def officer_positions_latest(*, user: Any) -> QuerySet[OfficerPosition]:
         officer=OuterRef("officer"), released_at__isnull=True, event__status__in=FIELD_STATES
     )
     now = timezone.now()
-    on_duty = DutyShift.objects.filter(officer=OuterRef("officer"), starts_at__lte=now, ends_at__gt=now)
+    on_duty = shifts_on_duty_at(now).filter(officer=OuterRef("officer"))
     return (
         OfficerPosition.objects.filter(officer__in=officers, pk=Subquery(latest))
         .select_related("officer", "officer__street", "officer__zone")

@@ -273,17 +273,52 @@ class AuxiliaryStatusChange(models.Model):
         return f"{self.staff} {self.from_status}→{self.to_status}"
 
 
+class DutyShiftSource(models.TextChoices):
+    """Where a shift came from: regenerating a month replaces only ``generated`` shifts that nobody touched
+    (``zhifa.org.rosters``)."""
+
+    GENERATED = "generated", "按模式生成"
+    MANUAL = "manual", "手工排班"
+    SWAP = "swap", "换班"
+
+
 class DutyShift(models.Model):
-    """One officer's shift on the duty roster (排班): dispatch recommends only officers on duty now."""
+    """One officer's shift on the duty roster (排班): dispatch recommends only officers on duty now.
+
+    A shift removed by hand or by approved leave is kept with ``removed_at`` set (it is the roster's history,
+    and it tells a regeneration that the day was edited by hand); ``zhifa.org.roster_selectors.shifts_on_duty_at``
+    is the one place that decides who is on duty at a minute."""
 
     district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
     officer = models.ForeignKey(Officer, verbose_name="执法人员", on_delete=models.CASCADE, related_name="shifts")
     starts_at = models.DateTimeField("开始")
     ends_at = models.DateTimeField("结束")
+    # The roster the shift belongs to: the officer's street, or (street empty) their department's.
+    street = models.ForeignKey(Street, verbose_name="街道", null=True, blank=True, on_delete=models.PROTECT)
+    code = models.CharField("班次代码", max_length=8, blank=True)
+    name = models.CharField("班次名称", max_length=20, blank=True)
+    source = models.CharField("来源", max_length=10, choices=DutyShiftSource.choices, default=DutyShiftSource.MANUAL)
+    pattern = models.ForeignKey(
+        "ShiftPattern", verbose_name="排班模式", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField("备注", max_length=200, blank=True)
+    removed_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤销人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    removal_reason = models.CharField("撤销原因", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "排班"
-        indexes = [models.Index(fields=["district", "starts_at", "ends_at"], name="shift_window_idx")]
+        indexes = [
+            models.Index(fields=["district", "starts_at", "ends_at"], name="shift_window_idx"),
+            models.Index(fields=["officer", "starts_at"], name="shift_officer_start_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start")
         ]
@@ -359,3 +394,166 @@ class PasswordRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.set_at:%Y-%m-%d}"
+
+
+# --- duty rosters (排班, issue 14 part 5): patterns, leave and swap requests, the no-cover alert's record -----
+
+REST_CODE = "休"
+
+
+class ShiftPattern(BaseModel):
+    """排班模式: a street's (or, for officers not sunk to a street, a department's) named shifts and rotation.
+
+    ``cycle`` is one code a day (a ``ShiftDefinition`` code, or ``REST_CODE`` for a rest day), repeating from
+    ``anchor_on``. The scope's active officers, in badge order, fall into ``group_count`` groups; group k runs
+    the cycle ``k × len(cycle) / group_count`` days ahead, so e.g. ``白白夜夜休休`` with 3 groups has one group on
+    days, one on nights and one resting every day. On a rest day of the working-day calendar (weekend or
+    statutory holiday; a 调休 Saturday is a working day) only the shifts in ``rest_day_codes`` run — the
+    pattern's holiday staffing; a round-the-clock pattern lists all its codes."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    street = models.ForeignKey(
+        Street, verbose_name="街道", null=True, blank=True, on_delete=models.PROTECT, related_name="shift_patterns"
+    )
+    department = models.ForeignKey(Department, verbose_name="部门", null=True, blank=True, on_delete=models.PROTECT)
+    name = models.CharField("名称", max_length=30)
+    cycle = models.JSONField("轮换周期", help_text="每天一个班次代码，“休”为休息")
+    group_count = models.PositiveSmallIntegerField("轮换组数", default=1)
+    anchor_on = models.DateField("周期起始日")
+    rest_day_codes = models.JSONField("休息日照常运行的班次", default=list, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "排班模式"
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(street__isnull=False, department__isnull=True)
+                | models.Q(street__isnull=True, department__isnull=False),
+                name="pattern_street_or_department",
+            ),
+            models.UniqueConstraint(fields=["district", "name"], name="pattern_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShiftDefinition(models.Model):
+    """A named shift of a pattern (早 08:00 for 8 h, 夜 20:00 for 12 h …); a shift may cross midnight."""
+
+    pattern = models.ForeignKey(ShiftPattern, verbose_name="排班模式", on_delete=models.CASCADE, related_name="shifts")
+    code = models.CharField("代码", max_length=8)
+    name = models.CharField("名称", max_length=20)
+    start_time = models.TimeField("开始时刻")
+    duration_minutes = models.PositiveSmallIntegerField("时长(分钟)")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "班次"
+        ordering = ["start_time", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["pattern", "code"], name="shift_definition_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=1, duration_minutes__lte=24 * 60),
+                name="shift_definition_duration",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class RosterRequestKind(models.TextChoices):
+    LEAVE = "leave", "请假"
+    SWAP = "swap", "换班"
+
+
+class RosterRequestStatus(models.TextChoices):
+    """See ``zhifa.org.roster_states``: pending until the street's (or the district's) dispatcher decides."""
+
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "未批准"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class RosterRequest(BaseModel):
+    """An officer's request for leave (请假: ``starts_on``–``ends_on``) or a swap (换班: ``shift`` for the colleague's
+    ``other_shift``), asked by the officer or by the street dispatcher for them."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    kind = models.CharField("类型", max_length=10, choices=RosterRequestKind.choices)
+    status = models.CharField(
+        "状态", max_length=10, choices=RosterRequestStatus.choices, default=RosterRequestStatus.PENDING
+    )
+    officer = models.ForeignKey(
+        Officer, verbose_name="申请人", on_delete=models.PROTECT, related_name="roster_requests"
+    )
+    street = models.ForeignKey(Street, verbose_name="街道", null=True, blank=True, on_delete=models.PROTECT)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提交人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    starts_on = models.DateField("开始日期", null=True, blank=True)
+    ends_on = models.DateField("结束日期", null=True, blank=True)
+    shift = models.ForeignKey(
+        DutyShift, verbose_name="本人班次", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    other_shift = models.ForeignKey(
+        DutyShift, verbose_name="对方班次", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField("事由", max_length=200)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_reason = models.CharField("审批意见", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "请假换班申请"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.officer} {self.get_kind_display()}"
+
+
+class RosterRequestChange(models.Model):
+    """Append-only transition row of the leave and swap workflows (``zhifa.org.roster_states``)."""
+
+    request = models.ForeignKey(RosterRequest, verbose_name="申请", on_delete=models.PROTECT, related_name="changes")
+    action = models.CharField("动作", max_length=20)
+    from_status = models.CharField("原状态", max_length=10, choices=RosterRequestStatus.choices)
+    to_status = models.CharField("新状态", max_length=10, choices=RosterRequestStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT)
+    reason = models.CharField("理由", max_length=200, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "请假换班审批记录"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.from_status}→{self.to_status}"
+
+
+class RosterGap(models.Model):
+    """A zone found with nobody on duty for a coming shift (无人值守预警): one row per zone and shift start, so
+    the worker notifies once however often it looks."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    zone = models.ForeignKey(Zone, verbose_name="片区", on_delete=models.CASCADE)
+    starts_at = models.DateTimeField("班次开始")
+    ends_at = models.DateTimeField("班次结束")
+    shift_name = models.CharField("班次", max_length=20)
+    found_at = models.DateTimeField("发现时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "无人值守预警"
+        constraints = [models.UniqueConstraint(fields=["zone", "starts_at"], name="roster_gap_once")]
+
+    def __str__(self) -> str:
+        return f"{self.zone} {self.starts_at:%m-%d %H:%M}"
