@@ -27,6 +27,7 @@ from zhifa.events.selectors import (
 )
 from zhifa.events.states import EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of
+from zhifa.org.people import can_edit_officers
 from zhifa.org.roles import Role
 from zhifa.org.selectors import department_list, officer_get, officer_list, sinking_share, street_list, zone_list
 from zhifa.subjects.selectors import subject_get, subject_list, subject_matters
@@ -268,6 +269,9 @@ def officer_detail(request: HttpRequest, officer_id: int) -> HttpResponse:
         "is_certificate_expired": officer.certificate_valid_until < today,
         # A certificate that lapses within 90 days needs renewal training booked now.
         "is_certificate_expiring": today <= officer.certificate_valid_until < today + dt.timedelta(days=90),
+        # The catalogue's names, in its order (the record keeps Domain values: zhifa.catalog.certificates).
+        "certified_domains": [label for value, label in Domain.choices if value in officer.certified_domains],
+        "can_edit": can_edit_officers(request.user),
     }
     return render(request, "web/officer_detail.html", context)
 

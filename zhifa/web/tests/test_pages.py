@@ -58,6 +58,8 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
         "热线受理",
         "指挥中心",
         "案件",
+        # the command centre's dispatcher reads the accounts (zhifa.org.people_selectors)
+        "账号与岗位",
     ]
     # 基础数据管理 is for staff only
     assert "基础数据管理" not in body
@@ -66,7 +68,7 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
 @pytest.mark.parametrize(
     ("persona", "event_links"),
     [
-        ("dispatcher", ["事件", "热线受理", "指挥中心", "案件"]),
+        ("dispatcher", ["事件", "热线受理", "指挥中心", "案件", "账号与岗位"]),
         ("officer_a", ["事件", "案件", "移动端"]),
         ("auxiliary_a", ["事件", "案件", "移动端"]),
         ("leader", ["事件", "案件"]),
