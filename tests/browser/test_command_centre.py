@@ -57,7 +57,7 @@ def test_event_posted_through_the_api_appears_live(live_server: Any, world: Worl
     page.screenshot(path=f"{SCREENSHOTS}/e4-command.png", full_page=True)
 
 
-def test_officer_acknowledges_and_checks_in_from_the_phone(live_server: Any, world: World, browser: Any) -> None:
+def test_officer_acknowledges_and_arrives_from_the_phone(live_server: Any, world: World, browser: Any) -> None:
     event = services.event_intake(
         actor=world.user("dispatcher"),
         district=world.district,

@@ -14,7 +14,7 @@ from tests.browser.conftest import BROWSER_TIMEOUT_MS, login
 from zhifa.catalog.services import handling_defaults_install
 from zhifa.core.actors import SystemActor
 from zhifa.events.models import EventHandlingRound
-from zhifa.web.tests.test_phone_handle import on_site
+from zhifa.web.tests.test_phone_handle import arrived_event
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -42,7 +42,7 @@ def test_a_refused_report_brings_the_officer_to_the_reason_with_the_typing_kept(
     dialogs: list[str] = []
     phone.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     handling_defaults_install(actor=SystemActor("测试"), district_id=world.district.pk)
-    event = on_site(world)
+    event = arrived_event(world)
     typed = f"摊主已收摊 {HOSTILE}"
 
     login(phone, live_server.url, "officer_a")

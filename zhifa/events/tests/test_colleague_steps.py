@@ -148,7 +148,7 @@ def test_the_colleagues_acknowledgement_sent_again_writes_nothing(world: Any, co
     assert step_times(event)["colleague_a"] == (at(2), None)
 
 
-def test_the_colleague_checks_in_after_the_first_officer(world: Any, colleague: Officer) -> None:
+def test_the_colleague_arrives_after_the_first_officer(world: Any, colleague: Officer) -> None:
     # Given an event sent to two, acknowledged by both and arrived by officer_a at 10:03
     event = sent_to_two(world, colleague)
     officer = world.user("officer_a")

@@ -501,7 +501,7 @@ def test_get_requests_xml_fields(client: Client, world: World, vending: Matter, 
     assert item.findtext("expected_datetime") == ""
 
 
-def test_expected_datetime_is_the_feedback_clock(client: Client, world: World, vending: Matter, frozen: Any) -> None:
+def test_expected_datetime_is_the_handle_clock(client: Client, world: World, vending: Matter, frozen: Any) -> None:
     event = intake(world, vending)
     Event.objects.filter(pk=event.pk).update(handle_due_at=NOW + dt.timedelta(minutes=36))
 

@@ -428,7 +428,7 @@ def buttons(client: Any, event: Event) -> list[str]:
     return [name for name in ("acknowledge", "arrive", "handle") if f'id="{name}"' in body]
 
 
-def test_the_colleague_checks_in_on_the_phone_after_officer_a_did(client_as: Any, world: World, colleague: Any) -> None:
+def test_the_colleague_arrives_on_the_phone_after_officer_a_did(client_as: Any, world: World, colleague: Any) -> None:
     def as_colleague() -> Any:
         client = client_as("officer_a")
         client.force_login(colleague)

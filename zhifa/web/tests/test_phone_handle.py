@@ -36,7 +36,7 @@ def media(settings: Any, tmp_path: Any) -> Any:
     return tmp_path
 
 
-def on_site(world: World, *, officers: list[Officer] | None = None, **intake: Any) -> Event:
+def arrived_event(world: World, *, officers: list[Officer] | None = None, **intake: Any) -> Event:
     """An event of street A dispatched to officer_a (and ``officers``), acknowledged and arrived at."""
     values: dict[str, Any] = {
         "actor": world.user("dispatcher"),
@@ -66,7 +66,7 @@ def test_the_handle_form_offers_the_result_types_and_phrases_of_the_events_matte
         district=world.district, department=world.enforcement_dept, name="占道经营", keywords="占道经营 流动摊贩"
     )
     HandlingPhrase.objects.create(district=world.district, matter=matter, text="已责令摊主将物品搬离盲道。")
-    event = on_site(world)
+    event = arrived_event(world)
     Event.objects.filter(pk=event.pk).update(matter=matter)
 
     # When officer_a opens the task
@@ -92,7 +92,7 @@ def test_the_handle_form_offers_the_result_types_and_phrases_of_the_events_matte
 def test_already_rectified_without_a_photo_is_refused_on_the_page_and_nothing_is_written(
     client_as: Any, world: World, defaults: None, media: Any
 ) -> None:
-    event = on_site(world)
+    event = arrived_event(world)
     response = client_as("officer_a").post(
         f"/m/events/{event.pk}/handle/", {"outcome": "摊主已收摊", "result_type": "rectified"}
     )
@@ -107,7 +107,7 @@ def test_already_rectified_without_a_photo_is_refused_on_the_page_and_nothing_is
 def test_a_report_without_a_result_type_is_refused_next_to_the_choices(
     client_as: Any, world: World, defaults: None
 ) -> None:
-    event = on_site(world)
+    event = arrived_event(world)
     response = client_as("officer_a").post(f"/m/events/{event.pk}/handle/", {"outcome": "摊主已收摊"})
     assert response.status_code == 422
     assert '<div class="m-error" id="result-type-error">请选择处置结果类型</div>' in response.content.decode()
@@ -116,7 +116,7 @@ def test_a_report_without_a_result_type_is_refused_next_to_the_choices(
 def test_already_rectified_with_a_photo_is_handed_in_with_its_result(
     client_as: Any, world: World, defaults: None, media: Any
 ) -> None:
-    event = on_site(world)
+    event = arrived_event(world)
     response = client_as("officer_a").post(
         f"/m/events/{event.pk}/handle/", {"outcome": "摊主已收摊", "result_type": "rectified", "photos": photo()}
     )
@@ -136,7 +136,7 @@ def test_the_task_shows_urgency_and_the_partner_with_a_number_to_call(client_as:
         home_department=world.enforcement_dept,
         street=world.street_a,
     )
-    event = on_site(world, officers=[colleague], priority=EventPriority.URGENT)
+    event = arrived_event(world, officers=[colleague], priority=EventPriority.URGENT)
 
     # When officer_a opens the task
     body = client_as("officer_a").get(f"/m/events/{event.pk}/").content.decode()
@@ -150,7 +150,7 @@ def test_the_redo_reason_is_on_the_task_and_every_round_on_the_event_page(
     client_as: Any, world: World, defaults: None, media: Any
 ) -> None:
     # Given a first round sent back by the command centre with a reason
-    event = on_site(world)
+    event = arrived_event(world)
     officer = world.user("officer_a")
     event = services.event_handle(
         actor=officer, event=event, outcome="已劝离", result_type="rectified", photos=[photo()]
@@ -185,7 +185,7 @@ def test_the_redo_reason_is_on_the_task_and_every_round_on_the_event_page(
 def test_the_done_list_holds_the_officers_own_rounds_only_paged(client_as: Any, world: World, media: Any) -> None:
     # Given 21 events officer_a handled and one handled by an officer of street B
     for i in range(21):
-        event = on_site(world, description=f"第{i}件占道经营")
+        event = arrived_event(world, description=f"第{i}件占道经营")
         services.event_handle(actor=world.user("officer_a"), event=event, outcome=f"处置完毕{i}")
     other = services.event_intake(
         actor=world.user("dispatcher"),
@@ -232,10 +232,10 @@ def test_the_done_list_reads_the_same_number_of_queries_for_few_and_many_rounds(
         return len(captured)
 
     for i in range(2):
-        services.event_handle(actor=world.user("officer_a"), event=on_site(world), outcome=f"处置{i}")
+        services.event_handle(actor=world.user("officer_a"), event=arrived_event(world), outcome=f"处置{i}")
     few = queries()
     for i in range(8):
-        services.event_handle(actor=world.user("officer_a"), event=on_site(world), outcome=f"处置{i}")
+        services.event_handle(actor=world.user("officer_a"), event=arrived_event(world), outcome=f"处置{i}")
     assert queries() == few
 
 
@@ -243,7 +243,7 @@ def test_a_refused_report_shows_its_error_above_the_fields_and_keeps_what_was_ty
     client_as: Any, world: World, defaults: None, media: Any
 ) -> None:
     # Given officer_a on site, who chose 已整改 and typed a report but took no photo
-    event = on_site(world)
+    event = arrived_event(world)
     typed = "摊主已收摊 <b>盲道</b>已清理"
     response = client_as("officer_a").post(
         f"/m/events/{event.pk}/handle/", {"outcome": typed, "result_type": "rectified"}
