@@ -109,7 +109,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "rows": [(profile, account_status(profile)) for profile in page],
+        "rows": [(post, account_status(post)) for post in page],
         "statuses": AccountStatus,
         "can_manage": people.can_manage_accounts(request.user),
     }
@@ -164,7 +164,8 @@ def _detail_context(
     profile = account_get(user=user, account_id=account_id)
     can_manage = people.can_manage_accounts(user)
     context: dict[str, Any] = {
-        "profile": profile,
+        # Not "profile": the page frame shows the signed-in person's own post under that name.
+        "post": profile,
         "account": profile.user,
         "status": account_status(profile),
         "statuses": AccountStatus,

@@ -125,6 +125,8 @@ def test_a_refused_new_account_shows_its_code_and_writes_nothing(
     body = response.content.decode()
     assert response.status_code in (409, 422)
     assert f"（{code}）" in body and message in body
+    # The field the refusal is about carries its message too
+    assert re.search(r'<ul class="errorlist" id="[a-z_]+-errors"><li>[^<]*' + re.escape(message), body)
     assert footprint() == before
 
 
@@ -166,6 +168,8 @@ def test_the_administrator_changes_a_post_and_sees_it(world: World, admin: Any, 
     page = as_admin.get(response["Location"]).content.decode()
     assert "street_dispatcher_a：修改岗位已完成" in page
     assert '<dd class="street">乙街道</dd>' in page
+    # The page frame still shows who is signed in, not the account on the page
+    assert '<span class="user-name">区管理员</span>' in page and '<span class="role">系统管理员</span>' in page
 
 
 def test_the_administrators_own_page_offers_no_self_changes_and_refuses_them(admin: Any, as_admin: Client) -> None:
