@@ -19,6 +19,7 @@ from zhifa.core.errors import NotFound
 from zhifa.org.jurisdiction import Jurisdiction, jurisdiction_of
 from zhifa.org.models import (
     REST_CODE,
+    Department,
     DutyShift,
     Officer,
     RosterRequest,
@@ -89,7 +90,8 @@ class RosterDay:
 @dataclass
 class RosterRow:
     officer: Officer
-    cells: list[list[DutyShift]] = field(default_factory=list)
+    # One (day, the officer's live shifts starting that day) a day of the month.
+    cells: list[tuple[RosterDay, list[DutyShift]]] = field(default_factory=list)
 
 
 @dataclass
@@ -167,7 +169,7 @@ def roster_month(*, user: Any, month: dt.date, officers: QuerySet[Officer]) -> R
     start on. Two queries whatever the number of officers."""
     first_day, last_day = month_bounds(month)
     days, provisional = calendar_days(first_day, last_day)
-    rows = [RosterRow(officer, [[] for _ in days]) for officer in officers]
+    rows = [RosterRow(officer, [(day, []) for day in days]) for officer in officers]
     by_officer = {row.officer.pk: row for row in rows}
     shifts = DutyShift.objects.filter(
         officer_id__in=list(by_officer),
@@ -177,7 +179,7 @@ def roster_month(*, user: Any, month: dt.date, officers: QuerySet[Officer]) -> R
     ).order_by("starts_at", "pk")
     for shift in shifts:
         index = (timezone.localtime(shift.starts_at).date() - first_day).days
-        by_officer[shift.officer_id].cells[index].append(shift)
+        by_officer[shift.officer_id].cells[index][1].append(shift)
     return RosterGrid(first_day, days, rows, provisional)
 
 
@@ -391,3 +393,12 @@ def streets_for_roster(*, user: Any) -> QuerySet[Street]:
     elif not j.is_district_wide:
         streets = streets.none()
     return streets.order_by("code")
+
+
+def departments_for_roster(*, user: Any) -> QuerySet[Department]:
+    """The departments whose district-level officers the user may roster (the district-wide roles only)."""
+    j = jurisdiction_of(user)
+    departments = Department.objects.filter(district_id=j.district_id, is_sinking=True)
+    if not j.is_district_wide:
+        departments = departments.none()
+    return departments.order_by("code")
