@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
+TRIAGE_MODEL := var/triage-model.joblib
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Development mode: a random secret key is made once in var/secret_key (production sets ZHIFA_SECRET_KEY and
@@ -11,7 +12,7 @@ export ZHIFA_DEV ?= 1
 # database named by DATABASE_URL they need --into-named-database as well (load_demo refuses otherwise).
 DEMO_FLAGS ?= --demo-accounts
 
-.PHONY: install run migrate demo serve test lint check-migrations pytest bench bench-pg fuzz soak simulate browser-deps pdf-deps test-browser-stress clean
+.PHONY: triage-model install run migrate demo serve test lint check-migrations pytest bench bench-pg fuzz soak simulate browser-deps pdf-deps test-browser-stress clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -23,8 +24,13 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --silent
 	@touch $@
 
-install: $(VENV)/.installed node_modules/.installed pdf-deps
+install: $(VENV)/.installed node_modules/.installed pdf-deps $(TRIAGE_MODEL)
 	scripts/copy-assets
+
+# The triage model (ADR 0012), rebuilt when its corpus, its kinds or its code change; `manage.py retrain_triage`
+# replaces it with one that has learnt the desk's corrections (only if it scores no worse).
+$(TRIAGE_MODEL): $(VENV)/.installed zhifa/events/triage_model.py zhifa/catalog/data/complaint_kinds.csv $(wildcard zhifa/events/data/triage/*.csv)
+	$(PY) manage.py train_triage --output $@
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -57,6 +63,8 @@ browser-deps:
 pdf-deps:
 	@test -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc && command -v pdftoppm >/dev/null 2>&1 || \
 	  { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk poppler-utils >/dev/null; }
+
+triage-model: $(TRIAGE_MODEL)
 
 lint: install
 	$(VENV)/bin/ruff check .

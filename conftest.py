@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from zhifa.catalog.kinds import kind_rows, kinds_write
 from zhifa.org.models import Department, District, Grid, Street, Zone
 from zhifa.org.roles import Role
 from zhifa.org.tests.factories import (
@@ -30,6 +31,16 @@ def pytest_configure() -> None:
 
     # Hashing passwords at full strength costs ~0.3 s per persona; tests only need them to check.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _triage_model() -> None:
+    """The triage model the set-up builds (``make install``); trained here once if a bare ``pytest`` runs first."""
+    from zhifa.events import routing
+    from zhifa.events.services.triage_training import train_from_corpus
+
+    if not routing.model_path().exists():
+        train_from_corpus(routing.model_path())
 
 
 # A point inside each street, for tests that place things.
@@ -70,6 +81,10 @@ def world(db: Any) -> World:
     market = DepartmentFactory(
         district=district, code="SCJG", name="区市场监督管理局", short_name="市场监管", is_coordinating=True
     )
+
+    # The district's complaint taxonomy, for the two departments this world has (the rest route to the human
+    # triage queue, as a kind the district does not route does).
+    kinds_write(district_id=district.pk, rows=kind_rows())
 
     def persona(username: str, role: str, **scope: Any) -> Any:
         user = UserFactory(username=username)

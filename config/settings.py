@@ -260,6 +260,13 @@ ZHIFA_DEDUP_WINDOW_MINUTES = int(os.environ.get("ZHIFA_DEDUP_WINDOW_MINUTES", "1
 ZHIFA_AUTO_DISPATCH = os.environ.get("ZHIFA_AUTO_DISPATCH", "0") == "1"
 # Below this share of the evidence, triage leaves the matter for the operator instead of guessing.
 ZHIFA_AUTO_CLASSIFY_MIN_SCORE = float(os.environ.get("ZHIFA_AUTO_CLASSIFY_MIN_SCORE", "0.3"))
+# The triage model (zhifa/events/triage_model.py): built by `make install` (manage.py train_triage) from the
+# corpus in zhifa/events/data/triage/, replaced only by a retrain that scores no worse (manage.py retrain_triage).
+# Outside VAR_DIR on purpose: it is built with the code, and bench/fuzz/sim runs point VAR_DIR at a temporary dir.
+ZHIFA_TRIAGE_MODEL = Path(os.environ.get("ZHIFA_TRIAGE_MODEL", BASE_DIR / "var" / "triage-model.joblib"))
+# Below this calibrated confidence in the complaint kind, an event goes to the command centre's human triage
+# queue (人工研判) instead of to a department.
+ZHIFA_TRIAGE_MIN_CONFIDENCE = float(os.environ.get("ZHIFA_TRIAGE_MIN_CONFIDENCE", "0.5"))
 # Per-process caches of reference data (grid index, classifier, address index, zone geometry) ask whether
 # their rows changed at most this often, in seconds (zhifa/core/stamped.py); 0 asks on every use.
 ZHIFA_REFERENCE_RECHECK_S = float(os.environ.get("ZHIFA_REFERENCE_RECHECK_S", "1"))

@@ -185,3 +185,51 @@ class HandlingPhrase(BaseModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ClockPolicy(models.TextChoices):
+    """How an event of a complaint kind is clocked once it is routed."""
+
+    ON_SITE = "1530", "1530现场处置（1分钟响应、5分钟到场、30分钟处置）"
+    COORDINATION = "coordination", "转部门办理（按办理时限反馈）"
+    CONSULTATION = "consultation", "咨询答复（指挥中心答复）"
+
+
+class ComplaintPriority(models.TextChoices):
+    """A kind's default priority (the same values as an event's)."""
+
+    NORMAL = "normal", "一般"
+    URGENT = "urgent", "紧急"
+
+
+class ComplaintKind(BaseModel):
+    """诉求类型: what a hotline, a citizen, an officer or a camera reports, in the district's division of labour
+    (职责清单) — the enforcement matters grouped as the desk thinks of them, plus the requests that are not the
+    enforcement bureau's (a fight → 公安, unpaid wages → 人社, a neighbours' quarrel → 矛调中心). Triage
+    classifies every text to a kind; the kind names the handling department, the default priority and the
+    clock policy. ``matters``: the catalogue matters the kind covers (empty for a kind outside the catalogue);
+    the matter classifier picks among them. Codes are those of the triage corpus
+    (``zhifa/catalog/data/complaint_kinds.csv``; docs/triage-labelling.md)."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    code = models.CharField("类型编码", max_length=20)
+    name = models.CharField("类型名称", max_length=60)
+    department = models.ForeignKey(
+        Department, verbose_name="办理部门", on_delete=models.PROTECT, related_name="complaint_kinds"
+    )
+    default_priority = models.CharField(
+        "默认优先级", max_length=8, choices=ComplaintPriority.choices, default=ComplaintPriority.NORMAL
+    )
+    clock_policy = models.CharField("计时方式", max_length=14, choices=ClockPolicy.choices)
+    due_hours = models.PositiveSmallIntegerField("办理时限(小时)", null=True, blank=True)
+    matters = models.ManyToManyField(Matter, verbose_name="对应执法事项", blank=True, related_name="complaint_kinds")
+    scope = models.CharField("包括", max_length=300, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "诉求类型"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["district", "code"], name="complaint_kind_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name

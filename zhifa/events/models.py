@@ -9,7 +9,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from zhifa.catalog.models import HandlingResultType, Matter
+from zhifa.catalog.models import ComplaintKind, HandlingResultType, Matter
 from zhifa.core.models import BaseModel
 from zhifa.events.states import (
     CallbackResult,
@@ -58,6 +58,15 @@ class Event(BaseModel):
     classified_by = models.CharField("分类方式", max_length=10, choices=ClassifiedBy.choices, blank=True)
     classification_score = models.FloatField("分类置信度", null=True, blank=True)
     route = models.CharField("流向", max_length=14, choices=EventRoute.choices, blank=True)
+    # The triage model's reading (zhifa/events/triage_model.py): the complaint kind, its calibrated confidence,
+    # the top candidates [[kind code, probability], …] shown to the dispatcher, and the phrase that made the
+    # text urgent.
+    kind = models.ForeignKey(
+        ComplaintKind, verbose_name="诉求类型", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind_confidence = models.FloatField("类型置信度", null=True, blank=True)
+    triage_candidates = models.JSONField("候选类型", default=list, blank=True)
+    urgent_phrase = models.CharField("紧急依据", max_length=100, blank=True, default="")
     merged_into = models.ForeignKey(
         "self", verbose_name="合并至", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
@@ -364,6 +373,35 @@ class ClassificationFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.chosen_matter}"
+
+
+class TriageCorrection(models.Model):
+    """A dispatcher's correction of the triage (kind, department or urgency): a labelled example for
+    ``manage.py retrain_triage``, with who made it and when. Never edited."""
+
+    event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.CASCADE, related_name="triage_corrections")
+    text = models.TextField("文本")
+    predicted_kind = models.ForeignKey(
+        ComplaintKind, verbose_name="原类型", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_kind = models.ForeignKey(ComplaintKind, verbose_name="纠正为", on_delete=models.PROTECT, related_name="+")
+    predicted_department = models.ForeignKey(
+        Department, verbose_name="原部门", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_department = models.ForeignKey(
+        Department, verbose_name="纠正部门", on_delete=models.PROTECT, related_name="+"
+    )
+    predicted_urgent = models.BooleanField("原为紧急")
+    chosen_urgent = models.BooleanField("纠正为紧急")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="纠正人", null=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "研判纠正"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.chosen_kind}"
 
 
 class EventDayCounter(models.Model):

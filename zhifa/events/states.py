@@ -152,6 +152,9 @@ class EventPriority(models.TextChoices):
 class EventRoute(models.TextChoices):
     ZONE_TEAM = "zone_team", "片区执法队"
     COORDINATION = "coordination", "协同联办"
+    # Below the triage model's confidence threshold, or a kind the district does not route: the command
+    # centre's human triage queue decides (never silently the zone team).
+    MANUAL = "manual", "人工研判"
 
 
 class ClassifiedBy(models.TextChoices):

@@ -49,8 +49,9 @@ from zhifa.events.recommend import recommend_officers_many
 from zhifa.events.selectors import QueueClock, QueueFilters
 from zhifa.events.services.dispatch import officers_needed
 from zhifa.events.states import EVENT_WORKFLOW, OPEN_STATES, EventAction, EventPriority, EventSource, EventStatus
+from zhifa.events.triage_selectors import transfer_departments
 from zhifa.org.jurisdiction import jurisdiction_of, require
-from zhifa.org.selectors import department_list, street_list
+from zhifa.org.selectors import street_list
 from zhifa.web.event_display import queue_row
 from zhifa.web.event_views import HANDLERS, can_command
 from zhifa.web.forms import ALL, ListFilterForm
@@ -164,7 +165,7 @@ def command_centre(request: HttpRequest) -> HttpResponse:
     if is_htmx(request):
         return render(request, "web/command.html#results", context)
     context.update(
-        departments=[d for d in department_list(user=request.user) if d.is_coordinating],
+        departments=transfer_departments(user=request.user),
         escalation=escalation_banner(now=timezone.now()),
     )
     return render(request, "web/command.html", context)

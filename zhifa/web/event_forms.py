@@ -304,6 +304,18 @@ class DispatchForm(forms.Form):
         return data
 
 
+class TriageCorrectionForm(forms.Form):
+    """纠正研判: the kind (hence department and route) and whether the event is urgent."""
+
+    kind_id = forms.TypedChoiceField(label="诉求类型", coerce=int, error_messages={"required": "请选择诉求类型"})
+    urgent = forms.BooleanField(label="紧急", required=False)
+
+    def __init__(self, *args: Any, kinds: Iterable[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind_id"].choices = [("", "请选择"), *((k.pk, k.name) for k in kinds)]  # type: ignore[attr-defined]
+        self.fields["kind_id"].error_messages["invalid_choice"] = "请选择本区启用的诉求类型"
+
+
 class ClassifyForm(forms.Form):
     matter_id = forms.TypedChoiceField(label="执法事项", coerce=int, error_messages={"required": "请选择执法事项"})
 

@@ -25,8 +25,9 @@ from zhifa.events.services.coordination import is_open_task_liaison, open_task
 from zhifa.events.services.dispatch import officers_needed
 from zhifa.events.services.verification import close_reply_draft
 from zhifa.events.states import EVENT_WORKFLOW, CallbackResult, EventAction, EventSource
+from zhifa.events.triage_selectors import can_correct_triage, candidates_of, kind_list, transfer_departments
 from zhifa.org.jurisdiction import jurisdiction_of, require
-from zhifa.org.selectors import department_list, officer_list, street_list
+from zhifa.org.selectors import officer_list, street_list
 from zhifa.web import event_places
 from zhifa.web.event_display import clock_states, coordination_due_at, running_deadline, silent_lead
 from zhifa.web.event_forms import (
@@ -40,6 +41,7 @@ from zhifa.web.event_forms import (
     ReasonForm,
     SendBackForm,
     TransferForm,
+    TriageCorrectionForm,
 )
 from zhifa.web.pages import page_view, paginate, render_list
 
@@ -123,8 +125,11 @@ def _detail_context(request: HttpRequest, event: Event, **extra: Any) -> dict[st
         "officers_needed": needed,
         "crews": _crews(recommendations, needed),
         "action_labels": dict(EventAction.choices),
-        "departments": [d for d in department_list(user=request.user) if d.is_coordinating] if actions else [],
+        "departments": transfer_departments(user=request.user) if actions else [],
         "matters": list(matter_list(user=request.user)) if actions else [],
+        # 研判: the model's candidates as the district names them; the kinds a correction may choose.
+        "candidates": candidates_of(event, kinds := kind_list(user=request.user)),
+        "kinds": kinds if can_correct_triage(request.user, event) else [],
         # The manual picker: the event's street first, then the rest of the district, each with its street.
         "officers": sorted(
             officer_list(user=request.user).filter(is_active=True),
@@ -207,7 +212,7 @@ def _redispatch(request: HttpRequest, event: Event) -> str:
 
 
 def _transfer(request: HttpRequest, event: Event) -> str:
-    departments = [d for d in department_list(user=request.user) if d.is_coordinating]
+    departments = transfer_departments(user=request.user)
     data = _bound(TransferForm(request.POST, departments=departments))
     department = next(d for d in departments if d.pk == data["department_id"])
     services.event_transfer(actor=request.user, event=event, department=department, instructions=data["instructions"])
@@ -274,6 +279,14 @@ def _classify(request: HttpRequest, event: Event) -> str:
     return f"已改为：{matter.name}"
 
 
+def _correct_triage(request: HttpRequest, event: Event) -> str:
+    kinds = kind_list(user=request.user)
+    data = _bound(TriageCorrectionForm(request.POST, kinds=kinds))
+    kind = next(k for k in kinds if k.pk == data["kind_id"])
+    services.event_correct_triage(actor=request.user, event=event, kind=kind, urgent=data["urgent"])
+    return f"已纠正为：{kind.name}（{kind.department.short_name}）{'，紧急' if data['urgent'] else ''}"
+
+
 HANDLERS: dict[str, Handler] = {
     "triage": _triage,
     "dispatch": _dispatch,
@@ -287,6 +300,7 @@ HANDLERS: dict[str, Handler] = {
     "close": _close,
     "send_back": _send_back,
     "classify": _classify,
+    "correct-triage": _correct_triage,
     "relocate": event_places.relocate,
     "feedback": _feedback,
 }

@@ -1,5 +1,6 @@
 """The demo's ``catalog`` records: the enforcement-matter catalogue, imported from the CSV the project ships,
-with the district's default 处置结果类型 and 常用语 and a few matters' own (the officer's handle form offers them).
+with the district's default 处置结果类型 and 常用语 and a few matters' own (the officer's handle form offers them),
+and the complaint taxonomy (诉求类型) triage routes by.
 
 Input: the district and the actor to audit the import under. Output: a note for the load's report (how
 many matters, or why none).
@@ -8,6 +9,7 @@ many matters, or why none).
 from pathlib import Path
 
 from zhifa.catalog.importer import matters_import
+from zhifa.catalog.kinds import kinds_install
 from zhifa.catalog.models import Matter
 from zhifa.catalog.services import handling_defaults_install, matter_handling_add
 from zhifa.core.actors import Actor
@@ -26,7 +28,8 @@ def matters_build(*, district: District, actor: Actor) -> str:
         matter = Matter.objects.filter(district=district, code=code).first()
         if matter is not None:
             matter_handling_add(actor=actor, matter_id=matter.pk, phrases=phrases, result_types=result_types)
-    return f"已导入执法事项 {result.total} 条（新增 {result.created} 条）"
+    kinds = kinds_install(actor=actor, district_id=district.pk)
+    return f"已导入执法事项 {result.total} 条（新增 {result.created} 条），诉求类型 {kinds} 个"
 
 
 # Matters the demo's events are mostly about, with the phrases and results their officers use.

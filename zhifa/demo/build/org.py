@@ -57,6 +57,7 @@ DEPARTMENTS: list[tuple[str, str, str, str, bool, bool]] = [
     ("STHJ", "区生态环境分局", "生态环境", DepartmentKind.DEPARTMENT, False, True),
     ("RS", "区人力资源和社会保障局", "人力社保", DepartmentKind.DEPARTMENT, False, True),
     ("MTZX", "区社会矛盾纠纷调处化解中心", "矛调中心", DepartmentKind.DEPARTMENT, False, True),
+    ("ZJ", "区住房和城乡建设局", "住房城建", DepartmentKind.DEPARTMENT, False, False),
     ("GD", "国网杭州供电公司", "供电", DepartmentKind.OUTSIDE, False, False),
     ("SW", "杭州水务集团", "水务", DepartmentKind.OUTSIDE, False, False),
     ("RQ", "杭州燃气集团", "燃气", DepartmentKind.OUTSIDE, False, False),

@@ -17,7 +17,13 @@ from zhifa.events.services.intake import IntakeResult, event_intake
 from zhifa.events.services.notifications import notifications_mark_read
 from zhifa.events.services.positions import officer_position_record
 from zhifa.events.services.relocation import event_relocate
-from zhifa.events.services.triage import event_classify_override, event_merge, event_reject, event_triage
+from zhifa.events.services.triage import (
+    event_classify_override,
+    event_correct_triage,
+    event_merge,
+    event_reject,
+    event_triage,
+)
 from zhifa.events.services.verification import event_close, event_redo, event_verify
 
 __all__ = [
@@ -27,6 +33,7 @@ __all__ = [
     "event_classify_override",
     "event_close",
     "event_coordination_feedback",
+    "event_correct_triage",
     "event_dispatch",
     "event_handle",
     "event_intake",

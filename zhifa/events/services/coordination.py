@@ -3,9 +3,12 @@ instructions and its own deadline (``SlaPolicy.coordination_limit`` working days
 feedback brings it back to the command centre as handled, to verify and close.
 """
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 
+from zhifa.catalog.models import ClockPolicy, ComplaintKind
 from zhifa.core.actors import Actor
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.events.clocks import clock_due, sla_policy_for
@@ -38,9 +41,11 @@ def is_open_task_liaison(j: Jurisdiction, event: Event) -> bool:
 
 
 def event_transfer(*, actor: Actor, event: Event, department: Department, instructions: str) -> CoordinationTask:
-    """转办 to a coordinating department; the instructions are the transfer's reason (required)."""
+    """转办 to a coordinating department, or to the department the district's taxonomy names for a complaint kind
+    (a utility, the housing bureau); the instructions are the transfer's reason (required). The deadline is the
+    event's kind's (``ComplaintKind.due_hours``, in hours) when it has one, else the clock policy's working days."""
     require_command(actor, event, what="转办事件")
-    if department.district_id != event.district_id or not department.is_coordinating:
+    if department.district_id != event.district_id or not receives_transfers(department):
         raise ValidationFailed(
             f"{department.name}不是本区的协同联办部门",
             code="department_not_coordinating",
@@ -58,7 +63,8 @@ def event_transfer(*, actor: Actor, event: Event, department: Department, instru
         task = CoordinationTask.objects.create(
             event=transferred,
             department=department,
-            due_at=clock_due(start=now, limit=policy.coordination_limit, time_base=TimeBase.WORKING_DAYS),
+            due_at=_kind_due(transferred, now)
+            or clock_due(start=now, limit=policy.coordination_limit, time_base=TimeBase.WORKING_DAYS),
             instructions=text,
         )
         notify(
@@ -67,6 +73,22 @@ def event_transfer(*, actor: Actor, event: Event, department: Department, instru
             message=f"协同联办 {transferred.public_no}：{text[:120]}（请于{task.due_at:%m月%d日 %H:%M}前书面反馈）",
         )
     return task
+
+
+def receives_transfers(department: Department) -> bool:
+    """A department the command centre may hand events to: one of the coordinating departments, or the
+    handling department of an active complaint kind that is not worked on site (a utility, the housing bureau)."""
+    return (
+        department.is_coordinating
+        or ComplaintKind.objects.filter(department=department, is_active=True)
+        .exclude(clock_policy=ClockPolicy.ON_SITE)
+        .exists()
+    )
+
+
+def _kind_due(event: Event, now: dt.datetime) -> dt.datetime | None:
+    kind = ComplaintKind.objects.filter(pk=event.kind_id).only("due_hours").first() if event.kind_id else None
+    return now + dt.timedelta(hours=kind.due_hours) if kind is not None and kind.due_hours else None
 
 
 def event_coordination_feedback(*, actor: Actor, task: CoordinationTask, feedback: str) -> Event:

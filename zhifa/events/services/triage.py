@@ -1,12 +1,18 @@
 """Triage (研判): classify, deduplicate, route — and the command centre's own triage decisions
-(reclassify, merge, reject).
+(reclassify, correct, merge, reject).
 
-Routing (综合行政执法 vs 协同联办): an event whose matter belongs to the comprehensive enforcement department
-(code ZHZF) or to a department whose officers sink to the streets (``is_sinking``) goes to the zone team;
-a matter of a coordinating department that does not sink (``is_coordinating``) goes to coordination,
-where the command centre transfers it with instructions (``event_transfer``). An event nobody could
-classify is triaged to the zone team without a matter: it waits in the queue for an operator to
-classify or dispatch it.
+Classifying (ADR 0012): the triage model (``zhifa.events.triage_model``, read through ``zhifa.events.routing``)
+reads the text as one complaint kind (诉求类型) of the district's taxonomy, with a calibrated confidence and
+whether it is urgent. The kind names the department and the route: an on-site kind (1530 clocks) goes to the
+zone team, every other kind to the coordination desk, which transfers it to the kind's department. Within an
+enforcement kind, the catalogue's matter classifier (``zhifa.events.classify``) picks the matter among the
+kind's matters. A text the model is unsure of (below ``ZHIFA_TRIAGE_MIN_CONFIDENCE``), or whose kind the
+district does not route, goes to the command centre's human triage queue (``EventRoute.MANUAL``) — never
+silently to a zone team. An urgent text (active danger: a fight, a gas smell, a fire, someone trapped) is
+marked urgent with the phrase that made it so, and the desk is told.
+
+A dispatcher's correction of kind or urgency (``event_correct_triage``) re-routes the event and is kept as a
+labelled example (``TriageCorrection``) for ``manage.py retrain_triage``.
 """
 
 from typing import Any
@@ -15,16 +21,24 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from zhifa.catalog.models import Matter
+from zhifa.catalog.models import ComplaintKind, ComplaintPriority, Matter
 from zhifa.core import rows
 from zhifa.core.actors import Actor, actor_user
 from zhifa.core.audit import audit_record, audited_transaction
 from zhifa.core.errors import Conflict, ValidationFailed
-from zhifa.events import classify, dedup, recommend
-from zhifa.events.models import ClassificationFeedback, Event
+from zhifa.events import classify, dedup, recommend, routing
+from zhifa.events.models import ClassificationFeedback, Event, TriageCorrection
 from zhifa.events.services.common import SYSTEM_DISPATCH, apply_transition, require_command, require_in_scope
-from zhifa.events.services.dispatch import event_dispatch, officers_needed
-from zhifa.events.states import EVENT_WORKFLOW, OPEN_STATES, ClassifiedBy, EventAction, EventRoute, EventStatus
+from zhifa.events.services.dispatch import desk_notify, event_dispatch, officers_needed
+from zhifa.events.states import (
+    EVENT_WORKFLOW,
+    OPEN_STATES,
+    ClassifiedBy,
+    EventAction,
+    EventPriority,
+    EventRoute,
+    EventStatus,
+)
 from zhifa.org.models import Department, Officer
 
 ENFORCEMENT_DEPARTMENT_CODE = "ZHZF"
@@ -33,8 +47,10 @@ RECLASSIFIABLE_STATES = frozenset({EventStatus.REPORTED, EventStatus.TRIAGED, Ev
 
 
 def route_for(department: Department | None) -> str:
+    """The route of an event whose matter was given (by the reporter or an operator) rather than read by the
+    model: by the matter's department; none → the human triage queue."""
     if department is None:
-        return EventRoute.ZONE_TEAM
+        return EventRoute.MANUAL
     if department.code == ENFORCEMENT_DEPARTMENT_CODE or department.is_sinking:
         return EventRoute.ZONE_TEAM
     if department.is_coordinating:
@@ -71,13 +87,19 @@ def triage_decision(event: Event, *, now: Any, classification: dict[str, Any]) -
     if target is not None and target.status in OPEN_STATES and target.merged_into_id is None:
         event.merged_into_public_no = target.public_no  # type: ignore[attr-defined]  # as event_get annotates
         return EventAction.MERGE, {**updates, "merged_into_id": target.pk}, merge_reason(event, target)
-    updates.update(route=route_for(_department_of(event)), triaged_at=now)
+    route = classification.get("route") or route_for(_department_of(event))
+    updates.update(route=route, triaged_at=now)
+    event.route = route
     return EventAction.TRIAGE, updates, ""
 
 
 def triage_after_store(event: Event) -> Event:
     """What follows a triage in the same transaction: with ``ZHIFA_AUTO_DISPATCH``, a zone-team event goes
-    to the top recommended officers."""
+    to the top recommended officers. An urgent event is announced to the desk (the command centre's
+    dispatchers and the street's), with the phrase that made it urgent."""
+    if event.priority == EventPriority.URGENT:
+        why = f"：“{event.urgent_phrase}”" if event.urgent_phrase else ""
+        desk_notify(event, f"紧急事件 {event.public_no}{why} — {event.description[:40]}")
     if getattr(settings, "ZHIFA_AUTO_DISPATCH", False) and event.route == EventRoute.ZONE_TEAM:
         return _auto_dispatch(event)
     return event
@@ -89,35 +111,72 @@ def merge_reason(event: Event, primary: Event) -> str:
 
 
 def classify_event(event: Event) -> dict[str, Any]:
-    """Classify an event that has no matter yet: the fields to set, ``matter`` (with its department loaded)
-    among them — empty when the reporter or an operator gave the matter, or the text is too ambiguous to
-    route on a guess. Changes neither the event nor the database (``apply_classification`` does the first)."""
+    """Read an event's text: the fields triage sets (changes neither the event nor the database;
+    ``apply_classification`` does the first).
+
+    A matter given by the reporter or an operator stands: only its kind is filled in. Otherwise the model's
+    kind, confidence, candidates and urgency, and — for a kind the district routes, read with enough
+    confidence — its department, route and (within an enforcement kind) the matter; else the route to the
+    human triage queue."""
+    kinds = routing.district_kinds(event.district_id)
     if event.matter_id is not None:
-        return {}
-    result = classify.classify_text(district_id=event.district_id, text=event.description)
-    # An ambiguous text (the top matter holds little of the evidence) is left for the operator rather than
-    # routed on a guess; ZHIFA_AUTO_CLASSIFY_MIN_SCORE sets how sure is sure enough.
-    min_score = float(getattr(settings, "ZHIFA_AUTO_CLASSIFY_MIN_SCORE", 0.3))
-    if result is None or result.score < min_score:
-        return {}
-    # The classifier's model holds the matter with its department (loaded under the same stamp); a model
-    # built without them falls back to one prepared read.
-    matter = result.matter if result.matter is not None else matter_with_department(result.matter_id)
-    return {
-        "matter": matter,
-        "department_id": result.department_id,
-        "classified_by": ClassifiedBy.AUTO,
-        "classification_score": float(result.score),
+        kind = kinds.kind_of_matter.get(event.matter_id)
+        return {"kind": kind} if kind is not None else {}
+    prediction = routing.running_model().predict(event.description)
+    fields: dict[str, Any] = {
+        "triage_candidates": [[code, p] for code, p in prediction.candidates],
+        "kind_confidence": prediction.confidence,
     }
+    if prediction.urgent:
+        fields.update(priority=EventPriority.URGENT, urgent_phrase=prediction.urgent_phrase[:100])
+    kind = kinds.by_code.get(prediction.kind)
+    if kind is None or prediction.confidence < float(settings.ZHIFA_TRIAGE_MIN_CONFIDENCE):
+        return {**fields, "route": EventRoute.MANUAL}
+    if kind.default_priority == ComplaintPriority.URGENT:
+        fields["priority"] = EventPriority.URGENT
+    matter, share = _matter_within(kind, kinds.matter_ids.get(kind.pk, frozenset()), event)
+    return {
+        **fields,
+        "kind": kind,
+        "matter": matter,
+        "department_id": kind.department_id,
+        "classified_by": ClassifiedBy.AUTO,
+        "classification_score": share,
+        "route": routing.route_of_kind(kind),
+    }
+
+
+def _matter_within(kind: ComplaintKind, matter_ids: frozenset[int], event: Event) -> tuple[Matter | None, float | None]:
+    """The catalogue matter of an enforcement kind that the text names (the matter classifier's evidence,
+    among the kind's matters — or the department's, for a kind that lists none), with its share of that
+    evidence; a kind with one matter is that matter; an ambiguous text (below
+    ``ZHIFA_AUTO_CLASSIFY_MIN_SCORE``) has none — the dispatcher or the officer names it."""
+    model = classify.matter_model(district_id=event.district_id)
+    allowed = matter_ids or frozenset(m for m, d in model.department_of.items() if d == kind.department_id)
+    ranked = [(m, score) for m, score in model.rank(event.description) if m in allowed]
+    if ranked and ranked[0][1] >= classify.MIN_EVIDENCE:
+        share = ranked[0][1] / sum(score for _, score in ranked)
+        if share >= float(getattr(settings, "ZHIFA_AUTO_CLASSIFY_MIN_SCORE", 0.3)):
+            matter_id = ranked[0][0]
+            return model.matters.get(matter_id) or matter_with_department(matter_id), round(share, 4)
+        return None, None
+    if len(matter_ids) == 1:
+        (only,) = matter_ids
+        return matter_with_department(only), None
+    return None, None
 
 
 def apply_classification(event: Event, classification: dict[str, Any]) -> dict[str, Any]:
     """Set ``classify_event``'s fields on the event; returns them as stored (``matter_id``, for the record)."""
-    for name, value in classification.items():
+    # The route is the triage's to set (a merged event has none).
+    fields = {k: v for k, v in classification.items() if k != "route"}
+    for name, value in fields.items():
         setattr(event, name, value)
-    stored = {k: v for k, v in classification.items() if k != "matter"}
+    stored = {k: v for k, v in fields.items() if k not in ("matter", "kind")}
     if "matter" in classification:
         stored = {"matter_id": event.matter_id, **stored}
+    if "kind" in classification:
+        stored = {"kind_id": event.kind_id, **stored}
     return stored
 
 
@@ -213,6 +272,70 @@ def event_classify_override(*, actor: Actor, event: Event, matter: Matter) -> Ev
             },
         )
     return locked
+
+
+def event_correct_triage(*, actor: Actor, event: Event, kind: ComplaintKind, urgent: bool) -> Event:
+    """The dispatcher corrects what triage read — the kind (hence department and route) and the urgency — while
+    the event is still the command centre's to route. The event is re-routed (the matter re-read within the new
+    kind, unless the one it has belongs to it) and the correction kept as a labelled example with who and when;
+    nothing changes and nothing is kept when the kind and urgency are what they were."""
+    require_command(actor, event, what="纠正研判结果")
+    if kind.district_id != event.district_id or not kind.is_active:
+        raise ValidationFailed(
+            "该诉求类型不属于本区或已停用", code="kind_not_in_district", details={"kind_id": kind.pk}
+        )
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        if locked.status not in RECLASSIFIABLE_STATES:
+            raise Conflict(
+                f"事件已{locked.get_status_display()}，不能再纠正研判结果",
+                code="classification_locked",
+                details={"status": locked.status},
+            )
+        was_urgent = locked.priority == EventPriority.URGENT
+        if locked.kind_id == kind.pk and was_urgent == urgent and locked.route != EventRoute.MANUAL:
+            raise ValidationFailed("类型和紧急程度与原研判相同，无需纠正", code="correction_unchanged", details={})
+        fields = ["kind", "kind_confidence", "department", "classified_by", "priority", "route", "updated_at"]
+        before = _triage_state(locked)
+        TriageCorrection.objects.create(
+            event=locked,
+            text=locked.description,
+            predicted_kind_id=locked.kind_id,
+            chosen_kind=kind,
+            predicted_department_id=locked.department_id,
+            chosen_department_id=kind.department_id,
+            predicted_urgent=was_urgent,
+            chosen_urgent=urgent,
+            actor=actor_user(actor),
+        )
+        kinds = routing.district_kinds(locked.district_id)
+        matter_ids = kinds.matter_ids.get(kind.pk, frozenset())
+        if locked.matter_id is None or locked.matter_id not in matter_ids:
+            locked.matter, locked.classification_score = _matter_within(kind, matter_ids, locked)
+            fields += ["matter", "classification_score"]
+        locked.kind = kind
+        locked.kind_confidence = None
+        locked.department_id = kind.department_id
+        locked.classified_by = ClassifiedBy.OPERATOR
+        locked.priority = EventPriority.URGENT if urgent else EventPriority.NORMAL
+        if not urgent:
+            locked.urgent_phrase = ""
+            fields.append("urgent_phrase")
+        locked.route = routing.route_of_kind(kind)
+        locked.save(update_fields=fields)
+        audit_record(actor=actor, action="event.correct_triage", obj=locked, before=before, after=_triage_state(locked))
+    return locked
+
+
+def _triage_state(event: Event) -> dict[str, Any]:
+    return {
+        "kind_id": event.kind_id,
+        "department_id": event.department_id,
+        "matter_id": event.matter_id,
+        "priority": event.priority,
+        "route": event.route,
+        "classified_by": event.classified_by,
+    }
 
 
 def event_merge(*, actor: Actor, event: Event, into: Event, reason: str) -> Event:

@@ -194,7 +194,7 @@ def test_an_integration_reports_as_a_system_actor_and_auxiliary_staff_may_report
     ],
     ids=["four_matters_named", "one_matter_named"],
 )
-def test_an_ambiguous_classification_is_left_for_the_operator(
+def test_an_ambiguous_matter_is_left_for_the_operator(
     world: Any, vending_matter: Any, description: str, classified: bool
 ) -> None:
     for name, keywords in [("餐饮油烟直排", "油烟直排"), ("噪音扰民", "噪音扰民"), ("乱堆乱放垃圾", "乱堆垃圾")]:
@@ -202,9 +202,13 @@ def test_an_ambiguous_classification_is_left_for_the_operator(
 
     event = report(world, description=description)
 
+    # The kind (street order, the zone team's) is read either way; the matter only when one stands out.
     assert event.status == EventStatus.TRIAGED
-    assert (event.matter_id, event.classified_by) == (
-        (vending_matter.pk, ClassifiedBy.AUTO) if classified else (None, "")
+    assert (event.matter_id, event.classified_by, event.department_id, event.route) == (
+        vending_matter.pk if classified else None,
+        ClassifiedBy.AUTO,
+        world.enforcement_dept.pk,
+        EventRoute.ZONE_TEAM,
     )
 
 

@@ -10,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from conftest import POINT_IN_A
+from zhifa.catalog.kinds import kind_rows, kind_update, kinds_write
+from zhifa.catalog.models import ClockPolicy, ComplaintKind
 from zhifa.catalog.tests.factories import MatterFactory
 from zhifa.core.actors import SystemActor
 from zhifa.core.models import AuditEntry
@@ -44,8 +46,9 @@ def _get(client: Client, event_id: int) -> dict[str, Any]:
 def matters(world: Any) -> dict[str, Any]:
     # A department that works jointly with the command centre but whose officers do not sink to the streets.
     housing = DepartmentFactory(
-        district=world.district, code="ZJJ", name="区住房和城乡建设局", is_sinking=False, is_coordinating=True
+        district=world.district, code="ZJ", name="区住房和城乡建设局", is_sinking=False, is_coordinating=True
     )
+    kinds_write(district_id=world.district.pk, rows=kind_rows())  # its kinds (物业管理) now that it exists
     return {
         "stall": MatterFactory(department=world.enforcement_dept, name="占道经营", keywords="占道经营 摆摊 摊贩"),
         "price": MatterFactory(department=housing, name="物业未公示收费标准", keywords="收费标准 公示"),
@@ -60,7 +63,7 @@ def test_the_reply_is_what_a_read_of_the_event_answers_in_every_triage_outcome(
         _post(client, description="路口有摊贩摆摊占道经营"),  # classified, zone team
         _post(client, description="路口又有摊贩摆摊"),  # the same nearby: merged into the first
         _post(client, description="小区物业没有公示收费标准"),  # a coordinating department's matter
-        _post(client, description="今天天气不错"),  # nothing to go on: left to the operator
+        _post(client, description="今天天气不错"),  # nothing to go on: the human triage queue
         # The matter given by the reporter, 300 m away from the first (no duplicate).
         _post(client, description="门口一直有人", matter_code=matters["stall"].code, lon=POINT_IN_A[0] + 0.003),
     ]
@@ -69,7 +72,7 @@ def test_the_reply_is_what_a_read_of_the_event_answers_in_every_triage_outcome(
         ("triaged", "zone_team"),
         ("merged", ""),
         ("triaged", "coordination"),
-        ("triaged", "zone_team"),
+        ("triaged", "manual"),
         ("triaged", "zone_team"),
     ]
     assert replies[1]["merged_into_id"] == replies[0]["id"]
@@ -92,20 +95,18 @@ def test_a_reply_with_photos_lists_them_as_a_read_does(world: Any, matters: dict
     assert reply == _get(client, reply["id"])
 
 
-def test_renamed_places_and_a_department_that_stops_coordinating_show_in_the_next_reply(
-    world: Any, matters: dict[str, Any]
-) -> None:
+def test_renamed_places_and_a_kind_routed_on_site_show_in_the_next_reply(world: Any, matters: dict[str, Any]) -> None:
     client = _client(world)
     before = _post(client, description="小区物业没有公示收费标准")
     world.street_a.name = "新名街道"
     world.street_a.save()
-    housing = matters["price"].department
-    housing.is_coordinating = False
-    housing.save()
+    # The district decides that property complaints are worked on site by the street teams (1530 clocks).
+    property_kind = ComplaintKind.objects.get(district=world.district, code="WY-GL")
+    kind_update(actor=world.user("dispatcher"), kind_id=property_kind.pk, changes={"clock_policy": ClockPolicy.ON_SITE})
 
     after = _post(client, description="隔壁小区物业也没有公示收费标准", lon=POINT_IN_A[0] + 0.002)
 
-    assert (before["street"]["name"], before["route"]) != ("新名街道", "zone_team")
+    assert (before["street"]["name"], before["route"]) == ("甲街道", "coordination")
     assert (after["street"]["name"], after["route"]) == ("新名街道", "zone_team")
     assert after == _get(client, after["id"])
 
@@ -135,7 +136,7 @@ def test_the_reply_reads_none_of_the_events_related_rows_back(world: Any, matter
     from django.test.utils import CaptureQueriesContext
 
     client = _client(world)
-    _post(client, description="热身：第一次上报")
+    _post(client, description="热身：另一个路口有人摆摊", lon=POINT_IN_A[0] + 0.003)
     photo = SimpleUploadedFile("scene.jpg", jpeg_bytes(), content_type="image/jpeg")
     body = {"lon": POINT_IN_A[0], "lat": POINT_IN_A[1], "description": "路口有人摆摊"}
 
