@@ -262,3 +262,39 @@ def test_street_posts_do_not_edit_officers(world: World, client: Client, persona
     assert client.post(f"/officers/{officer.pk}/edit/", {"phone": "13900001111"}).status_code == 403
     assert f'href="/officers/{officer.pk}/edit/"' not in client.get(f"/officers/{officer.pk}/").content.decode()
     assert footprint() == before
+
+
+def test_a_locked_account_is_unlocked_from_its_page(world: World, admin: Any, as_admin: Client) -> None:
+    # Given officer_a locked out by five wrong passwords
+    stranger = Client()
+    for _ in range(5):
+        stranger.post("/login/", {"username": "officer_a", "password": "guess-1234"})
+    target = world.user("officer_a")
+    page = as_admin.get(f"/people/{target.pk}/").content.decode()
+    assert '<span class="tag danger status-locked">已锁定</span>' in page and "解除锁定" in page
+
+    # When the administrator lifts the lock, the account is active again and its password opens it
+    response = as_admin.post(f"/people/{target.pk}/do/unlock/")
+    assert response.status_code == 302
+    assert '<span class="tag ok status-active">正常</span>' in as_admin.get(f"/people/{target.pk}/").content.decode()
+    stranger.post("/login/", {"username": "officer_a", "password": "zhifa-test-pw"})
+    assert "_auth_user_id" in stranger.session
+    # And a second unlock has nothing to lift
+    again = as_admin.post(f"/people/{target.pk}/do/unlock/")
+    assert (again.status_code, "（account_not_locked）" in again.content.decode()) == (409, True)
+
+
+def test_the_list_answers_htmx_with_its_results_only(world: World, admin: Any, as_admin: Client) -> None:
+    body = as_admin.get("/people/?q=officer", HTTP_HX_REQUEST="true").content.decode()
+    assert "<nav" not in body
+    assert re.findall(r'data-username="([^"]+)"', body) == ["officer_a", "officer_b"]
+
+
+def test_the_administrator_passes_the_second_factor_before_the_accounts(
+    world: World, admin: Any, client: Client
+) -> None:
+    client.force_login(admin)  # the password only
+    assert client.get("/people/")["Location"] == "/account/totp/enrol/?next=%2Fpeople%2F"
+    before = footprint()
+    response = client.post(f"/people/{world.user('officer_a').pk}/do/disable/")
+    assert (response.status_code, footprint()) == (302, before)
