@@ -356,14 +356,18 @@ def account_post_change(
     profile = _profile_in_district(j, user)
     name = _clean_display_name(display_name)
     _check_post(j, role=role, street=street, department=department)
-    if profile.role == Role.BUSINESS_OWNER:
-        raise ValidationFailed("经营主体账号的岗位不在此修改", code="role_not_assignable", details={"field": "role"})
-    officer, auxiliary = _binding_of(user)
-    _check_binding(j, role=role, street=street, officer=officer, auxiliary=auxiliary)
     with transaction.atomic():
-        if profile.role == Role.ADMIN and role != Role.ADMIN and user.is_active:
-            _keep_an_administrator(j, actor=actor, losing=user)
+        # The post's row is locked first, as account_bind does: a binding made meanwhile waits, so the
+        # binding checked against the new post is the one it will have.
         locked = Profile.objects.select_for_update().get(pk=profile.pk)
+        if locked.role == Role.BUSINESS_OWNER:
+            raise ValidationFailed(
+                "经营主体账号的岗位不在此修改", code="role_not_assignable", details={"field": "role"}
+            )
+        officer, auxiliary = _binding_of(user)
+        _check_binding(j, role=role, street=street, officer=officer, auxiliary=auxiliary)
+        if locked.role == Role.ADMIN and role != Role.ADMIN and user.is_active:
+            _keep_an_administrator(j, actor=actor, losing=user)
         before = _post_state(user)
         locked.display_name, locked.role, locked.street, locked.department = name, role, street, department
         locked.save(update_fields=["display_name", "role", "street", "department", "updated_at"])
@@ -382,20 +386,29 @@ def account_bind(
         raise ValidationFailed(
             "请选择要绑定的执法人员或辅助人员", code="binding_required", details={"field": "binding"}
         )
-    _check_binding(j, role=profile.role, street=profile.street, officer=officer, auxiliary=auxiliary)
-    with transaction.atomic():
-        before = _post_state(user)
-        if before["officer_id"] is not None or before["auxiliary_id"] is not None:
-            raise Conflict("该账号已绑定人员，请先解除绑定", code="account_already_bound", details={"field": "binding"})
-        _bind(user, officer=officer, auxiliary=auxiliary)
-        audit_record(actor=actor, action="account.bind", obj=user, before=before, after=_post_state(user))
+    already = Conflict("该账号已绑定人员，请先解除绑定", code="account_already_bound", details={"field": "binding"})
+    try:
+        with transaction.atomic():
+            # The post's row locked: two bindings of one account (or a post change) are served one at a time.
+            locked = Profile.objects.select_for_update().get(pk=profile.pk)
+            _check_binding(j, role=locked.role, street=locked.street, officer=officer, auxiliary=auxiliary)
+            before = _post_state(user)
+            if before["officer_id"] is not None or before["auxiliary_id"] is not None:
+                raise already
+            _bind(user, officer=officer, auxiliary=auxiliary)
+            audit_record(actor=actor, action="account.bind", obj=user, before=before, after=_post_state(user))
+    except IntegrityError:
+        # One officer's record per account (Officer.user is one-to-one): a binding made elsewhere (the Django
+        # admin) between the check and the write.
+        raise already from None
 
 
 def account_unbind(*, actor: Actor, user: Any) -> None:
     """Take the officer's or auxiliary's record off the account (the record stays, free for another)."""
     j = _require_account_admin(actor)
-    _profile_in_district(j, user)
+    profile = _profile_in_district(j, user)
     with transaction.atomic():
+        Profile.objects.select_for_update().get(pk=profile.pk)  # as account_bind: one change of it at a time
         before = _post_state(user)
         now = timezone.now()
         unbound = Officer.objects.filter(user_id=user.pk).update(user=None, updated_at=now)
