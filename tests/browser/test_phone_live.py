@@ -55,6 +55,10 @@ def test_a_task_dispatched_while_the_list_is_open_appears_with_its_urgency(
         page.goto(f"{live_server.url}/m/")
         expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
         expect(page.locator("#tasks-empty")).to_be_visible()
+        # A browser plays no sound before the user's first tap: the page asks for it, and the officer taps.
+        expect(page.locator("#alerts-box")).to_be_visible()
+        page.locator("#alerts-enable").click()
+        expect(page.locator("#alerts-box")).to_be_hidden()
         page.evaluate("() => { window.__sameDocument = 'kept'; }")
 
         event = urgent_event(world, f"湖墅南路流动摊贩 {HOSTILE}")
@@ -68,6 +72,10 @@ def test_a_task_dispatched_while_the_list_is_open_appears_with_its_urgency(
         expect(page.locator("#task-count")).to_have_text("1")
         expect(page.locator("#tasks-empty")).to_be_hidden()
         expect(page.locator("#new-task-banner")).to_contain_text(f"紧急任务！{event.public_no}")
+        # Announced by every means this browser allows (phone-live.js records what each one answered).
+        expect(page.locator("body")).to_have_attribute(
+            "data-last-alert", '{"sound":true,"vibration":true,"notification":true}'
+        )
         # Never reloaded, never navigated: the same document, the one navigation of the page's opening.
         assert page.evaluate("() => window.__sameDocument") == "kept"
         assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
