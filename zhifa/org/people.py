@@ -371,7 +371,14 @@ def account_post_change(
         before = _post_state(user)
         locked.display_name, locked.role, locked.street, locked.department = name, role, street, department
         locked.save(update_fields=["display_name", "role", "street", "department", "updated_at"])
-        audit_record(actor=actor, action="account.post_change", obj=user, before=before, after=_post_state(user))
+        audit_record(
+            actor=actor,
+            action="account.post_change",
+            obj=user,
+            before=before,
+            after=_post_state(user),
+            district_id=j.district_id,
+        )
     jurisdiction_forget(user.pk)
     return locked
 
@@ -396,7 +403,14 @@ def account_bind(
             if before["officer_id"] is not None or before["auxiliary_id"] is not None:
                 raise already
             _bind(user, officer=officer, auxiliary=auxiliary)
-            audit_record(actor=actor, action="account.bind", obj=user, before=before, after=_post_state(user))
+            audit_record(
+                actor=actor,
+                action="account.bind",
+                obj=user,
+                before=before,
+                after=_post_state(user),
+                district_id=j.district_id,
+            )
     except IntegrityError:
         # One officer's record per account (Officer.user is one-to-one): a binding made elsewhere (the Django
         # admin) between the check and the write.
@@ -415,7 +429,14 @@ def account_unbind(*, actor: Actor, user: Any) -> None:
         unbound += AuxiliaryStaff.objects.filter(user_id=user.pk).update(user=None, updated_at=now)
         if not unbound:
             raise Conflict("该账号没有绑定人员", code="account_not_bound")
-        audit_record(actor=actor, action="account.unbind", obj=user, before=before, after=_post_state(user))
+        audit_record(
+            actor=actor,
+            action="account.unbind",
+            obj=user,
+            before=before,
+            after=_post_state(user),
+            district_id=j.district_id,
+        )
 
 
 def account_disable(*, actor: Actor, user: Any, reason: str = "") -> None:

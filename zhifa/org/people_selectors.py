@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from zhifa.core.errors import NotFound
+from zhifa.core.models import AuditEntry
 from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.models import AuxiliaryStaff, AuxiliaryStatus, LoginLock, LoginLockKind, Officer, Profile
 from zhifa.org.roles import Role
@@ -96,3 +97,39 @@ def officers_unbound(*, user: Any) -> QuerySet[Officer]:
 def auxiliaries_unbound(*, user: Any) -> QuerySet[AuxiliaryStaff]:
     """Auxiliary staff in post with no account yet."""
     return auxiliary_list(user=user).filter(user__isnull=True, status=AuxiliaryStatus.ACTIVE)
+
+
+# What the account's history calls each audited action on an account (zhifa.org.accounts, zhifa.org.people,
+# the Django admin's password form).
+ACCOUNT_ACTION_LABELS = {
+    "account.create": "开设账号",
+    "account.post_change": "岗位调整",
+    "account.bind": "绑定人员",
+    "account.unbind": "解除绑定",
+    "account.disable": "停用账号",
+    "account.enable": "启用账号",
+    "account.password_reset": "重置密码",
+    "account.password_set_by_admin": "管理员设置密码",
+    "account.password_change": "本人修改密码",
+    "account.login": "登录",
+    "account.logout": "退出登录",
+    "account.login_failed": "登录失败",
+    "account.totp_enrol": "绑定身份验证器",
+}
+HISTORY_ROWS = 20
+
+
+def account_history(*, user: Any, account_id: int) -> list[AuditEntry]:
+    """The latest audited actions on one account of the district (newest first, ``HISTORY_ROWS`` of them):
+    for the administrator only — sign-ins and failures are the holder's own record."""
+    j = jurisdiction_of(user)
+    require(j.role == Role.ADMIN, "只有系统管理员可以查看账号记录", "account_admin_only")
+    account_get(user=user, account_id=account_id)
+    return list(
+        AuditEntry.objects.filter(
+            district_id=j.district_id,
+            object_type="auth.user",
+            object_id=str(account_id),
+            action__in=ACCOUNT_ACTION_LABELS,
+        ).order_by("-seq")[:HISTORY_ROWS]
+    )

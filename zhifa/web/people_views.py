@@ -14,8 +14,10 @@ from zhifa.core.errors import DomainError, NotFound, PermissionDenied, Validatio
 from zhifa.org import people
 from zhifa.org.models import AuxiliaryStaff, Department, Officer, Street, Zone
 from zhifa.org.people_selectors import (
+    ACCOUNT_ACTION_LABELS,
     AccountStatus,
     account_get,
+    account_history,
     account_list,
     account_status,
     auxiliaries_unbound,
@@ -178,6 +180,9 @@ def _detail_context(
         "action": action,
     }
     if can_manage:
+        context["history"] = [
+            (entry, ACCOUNT_ACTION_LABELS[entry.action]) for entry in account_history(user=user, account_id=account_id)
+        ]
         post_initial = {
             "display_name": profile.display_name,
             "role": profile.role,

@@ -168,6 +168,7 @@ def test_the_administrator_changes_a_post_and_sees_it(world: World, admin: Any, 
     page = as_admin.get(response["Location"]).content.decode()
     assert "street_dispatcher_a：修改岗位已完成" in page
     assert '<dd class="street">乙街道</dd>' in page
+    assert '<td class="what">岗位调整</td><td class="who">district_admin</td>' in page  # the account's history
     # The page frame still shows who is signed in, not the account on the page
     assert '<span class="user-name">区管理员</span>' in page and '<span class="role">系统管理员</span>' in page
 
@@ -186,7 +187,7 @@ def test_the_dispatcher_reads_the_list_and_changes_nothing(world: World, client:
     body = client.get("/people/").content.decode()
     assert "只读：账号和岗位由系统管理员维护" in body and "新建账号" not in body
     detail = client.get(f"/people/{world.user('officer_a').pk}/").content.decode()
-    assert "停用账号" not in detail
+    assert "停用账号" not in detail and "账号记录" not in detail
     before = footprint()
     statuses = [
         client.get("/people/new/").status_code,

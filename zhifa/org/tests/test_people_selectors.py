@@ -99,3 +99,28 @@ def test_only_the_administrator_and_the_dispatcher_read_accounts(world: World, p
     with pytest.raises(PermissionDenied) as exc:
         account_list(user=world.user(persona))
     assert exc.value.code == "account_list_forbidden"
+
+
+def test_an_accounts_history_lists_its_audited_actions_newest_first(world: World, admin: Any) -> None:
+    from zhifa.org import people
+    from zhifa.org.people_selectors import account_history
+
+    target = world.user("officer_a")
+    people.account_disable(actor=admin, user=target, reason="调离")
+    people.account_enable(actor=admin, user=target)
+    people.account_post_change(
+        actor=admin, user=target, display_name="甲队员", role=Role.OFFICER, street=world.street_a
+    )
+    people.account_unbind(actor=admin, user=target)
+    people.account_password_reset(actor=admin, user=target)
+    people.account_disable(actor=admin, user=world.user("officer_b"))  # another account's
+    history = account_history(user=admin, account_id=target.pk)
+    assert [(e.action, e.actor_label, e.reason) for e in history] == [
+        ("account.password_reset", "district_admin", ""),
+        ("account.unbind", "district_admin", ""),
+        ("account.post_change", "district_admin", ""),
+        ("account.enable", "district_admin", ""),
+        ("account.disable", "district_admin", "调离"),
+    ]
+    with pytest.raises(PermissionDenied):
+        account_history(user=world.user("dispatcher"), account_id=target.pk)
