@@ -31,7 +31,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from zhifa.core.actors import Actor, SystemActor, actor_user
+from zhifa.core.actors import Actor, SystemActor, actor_user, is_system
 from zhifa.core.audit import audit_record, snapshot
 from zhifa.core.calendar import is_working_day, provisional_for_unknown_years
 from zhifa.core.errors import PermissionDenied, ValidationFailed
@@ -73,9 +73,12 @@ ROSTER_WATCH = SystemActor("排班巡检")
 # --- permissions -----------------------------------------------------------------------------------------
 
 
-def _require_roster_editor(actor: Actor, *, district_id: int, street_id: int | None) -> Jurisdiction:
+def _require_roster_editor(actor: Actor, *, district_id: int, street_id: int | None) -> Jurisdiction | None:
     """The command centre and the administrator edit any roster of their district; a street dispatcher only
-    their own street's. Officers not sunk to a street (``street_id`` None) are rostered by the district."""
+    their own street's. Officers not sunk to a street (``street_id`` None) are rostered by the district. A
+    system process (the demo's load, the roster worker) runs with the server's own rights (``zhifa.core.actors``)."""
+    if is_system(actor):
+        return None
     j = jurisdiction_of(actor)
     if district_id != j.district_id:
         raise PermissionDenied("不在本区", code="roster_outside_district")
@@ -477,7 +480,7 @@ def _table_of(request: RosterRequest) -> TransitionTable:
     return LEAVE_WORKFLOW if request.kind == RosterRequestKind.LEAVE else SWAP_WORKFLOW
 
 
-def _require_asker(actor: Actor, officer: Officer) -> Jurisdiction:
+def _require_asker(actor: Actor, officer: Officer) -> Jurisdiction | None:
     """The officer for themselves, or whoever edits their roster (their street dispatcher, the district)."""
     j = jurisdiction_of(actor)
     own = getattr(actor_user(actor), "officer", None)

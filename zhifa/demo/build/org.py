@@ -10,21 +10,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import timezone
 from shapely.geometry.base import BaseGeometry
 
 from zhifa.catalog.models import Domain
+from zhifa.core.actors import SystemActor
 from zhifa.demo import names
 from zhifa.demo.build.draws import Draws
 from zhifa.demo.geometry import load_district_source, order_north_west_first, spread_generators, tile, to_geojson
 from zhifa.org.models import (
+    REST_CODE,
     AuxiliaryAssessment,
     AuxiliaryStaff,
     AuxiliaryStatus,
     Department,
     DepartmentKind,
     District,
-    DutyShift,
     Grid,
     LeadershipMember,
     LeadershipRole,
@@ -33,11 +33,14 @@ from zhifa.org.models import (
     Team,
     Zone,
 )
+from zhifa.org.rosters import ShiftSpec, roster_generate, shift_pattern_create
 
 DEMO_DISTRICT_CODE = "330105"
 DEMO_DISTRICT_NAME = "拱墅区"
 DEMO_AGENCY_NAME = "杭州市拱墅区综合行政执法局"
 DEMO_AGENCY_ABBREVIATION = "杭拱综执"
+# Who the demo's roster names as its author (the load runs with the server's own rights).
+ROSTER_ACTOR = SystemActor("系统")
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
@@ -352,18 +355,35 @@ def officers_on_duty_build(district: District, *, today: dt.date) -> list[Office
     return officers
 
 
+# The demo's rotation (两班三运转): 白 07:00–19:00 and 夜 19:00–07:00, two days, two nights, two days off, three
+# groups a step of two days apart — one group on days, one on nights, one resting, every day of the year.
+DEMO_SHIFTS = [ShiftSpec("白", "白班", dt.time(7), 12 * 60), ShiftSpec("夜", "夜班", dt.time(19), 12 * 60)]
+DEMO_CYCLE = ["白", "白", "夜", "夜", REST_CODE, REST_CODE]
+
+
 def _duty_roster(district: District, officers: list[Officer], *, today: dt.date) -> None:
-    """Two twelve-hour shifts (07:00–19:00, 19:00–07:00) for the week before and after the load, so
-    about half the officers are on duty whenever the demo is opened; officers alternate by badge."""
-    tz = timezone.get_current_timezone()
-    first_day = today - dt.timedelta(days=7)
-    shifts: list[DutyShift] = []
-    for index, officer in enumerate(officers):
-        for offset in range(15):
-            day = first_day + dt.timedelta(days=offset)
-            day_shift = (index + offset) % 2 == 0
-            start = dt.datetime.combine(day, dt.time(7 if day_shift else 19), tzinfo=tz)
-            shifts.append(
-                DutyShift(district=district, officer=officer, starts_at=start, ends_at=start + dt.timedelta(hours=12))
-            )
-    DutyShift.objects.bulk_create(shifts, batch_size=2000)
+    """A pattern for each street and for each department's officers at district level, and this month's and
+    next month's roster generated from it through the roster service (the roster worker, ``manage.py
+    roster_watch``, keeps it 14 days ahead after that), so about a third of the officers are on duty whenever
+    the demo is opened, on any date. Draws nothing: the seeded draws after this step stay as they were."""
+    anchor = today.replace(day=1)
+    first_day = anchor  # the days already over are skipped by the service: a roster's past is history
+    last_day = (anchor + dt.timedelta(days=32)).replace(day=1)
+    last_day = (last_day + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    scopes: list[tuple[str, Street | None, Department | None]] = [
+        (f"{street.name}两班三运转", street, None) for street in Street.objects.filter(district=district)
+    ]
+    departments = {o.home_department_id: o.home_department for o in officers if o.street_id is None}
+    scopes += [(f"{d.short_name}区级两班三运转", None, d) for _, d in sorted(departments.items())]
+    for name, street, department in scopes:
+        pattern = shift_pattern_create(
+            actor=ROSTER_ACTOR,
+            name=name,
+            street=street,
+            department=department,
+            shifts=DEMO_SHIFTS,
+            cycle=DEMO_CYCLE,
+            group_count=3,
+            anchor_on=anchor,
+        )
+        roster_generate(actor=ROSTER_ACTOR, pattern=pattern, first_day=first_day, last_day=last_day)

@@ -1,6 +1,7 @@
 """The demo district, loaded once for the module (a load takes seconds) inside a transaction that is rolled
 back afterwards, so nothing leaks into other modules' tests."""
 
+import datetime as dt
 import json
 import re
 from base64 import b32encode
@@ -16,6 +17,7 @@ import shapely
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from shapely.geometry import Point, shape
 
@@ -35,11 +37,14 @@ from zhifa.org.models import (
     Grid,
     Officer,
     Profile,
+    ShiftPattern,
     Street,
     Team,
     Zone,
 )
 from zhifa.org.roles import Role
+from zhifa.org.roster_selectors import shifts_on_duty_at
+from zhifa.org.rosters import rosters_extend
 from zhifa.subjects.models import Subject, SubjectKind
 from zhifa.subjects.rules import check_identifiers
 
@@ -232,6 +237,23 @@ def test_demo_accounts_cover_every_persona(demo: DemoLoadResult, db: None) -> No
     assert "wulin_xieguan" in out.getvalue()
     assert "辅助人员" in out.getvalue()
     assert secrets["fazhi"] in out.getvalue()
+
+
+def test_every_street_keeps_a_rolling_roster_with_someone_on_duty(demo: DemoLoadResult, db: None) -> None:
+    """The demo's roster (issue 14 part 5): a pattern per street, this month and next generated, someone on duty
+    in every street now; the roster worker extends it, so a demo left running for weeks still recommends."""
+    now = timezone.now()
+    street_ids = set(Street.objects.filter(district=demo.district).values_list("pk", flat=True))
+    patterns = ShiftPattern.objects.filter(district=demo.district, street__isnull=False)
+    assert set(patterns.values_list("street_id", flat=True)) == street_ids
+    assert set(shifts_on_duty_at(now).values_list("officer__street_id", flat=True)) >= street_ids
+    next_month = (timezone.localdate() + dt.timedelta(days=32)).replace(day=15)
+    noon = dt.datetime.combine(next_month, dt.time(12), tzinfo=timezone.get_current_timezone())
+    assert set(shifts_on_duty_at(noon).values_list("officer__street_id", flat=True)) >= street_ids
+    later = now + dt.timedelta(days=70)
+    assert not shifts_on_duty_at(later).exists()
+    rosters_extend(now=later - dt.timedelta(days=1), days=14)
+    assert set(shifts_on_duty_at(later).values_list("officer__street_id", flat=True)) >= street_ids
 
 
 def test_a_second_load_changes_nothing(demo: DemoLoadResult, db: None) -> None:

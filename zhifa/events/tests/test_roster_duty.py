@@ -3,10 +3,12 @@ generated roster has on duty at that minute, and the no-cover alert tells the st
 command centre about a zone with nobody on the next shift — once — and nothing about a covered zone."""
 
 import datetime as dt
+from io import StringIO
 from typing import Any
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
 from conftest import World
 from zhifa.catalog.models import Domain
@@ -112,3 +114,16 @@ def test_the_no_cover_alert_tells_the_street_and_the_command_centre_once_and_not
     notices = sorted(Notification.objects.values_list("user__username", "message"))
     message = "排班预警：甲街道甲一片区10月12日 16:00–00:00（中班）无人值守，请调整排班"
     assert notices == [("dispatcher", message), ("street_dispatcher_a", message)]
+
+
+def test_the_roster_worker_extends_the_roster_and_warns_in_one_scan(world: World) -> None:
+    now = local(MONDAY, 10)
+    with time_machine.travel(now, tick=False):
+        street_a_pattern(world, anchor_on=OCT)  # 甲队员 alone in street A: 中 on 10-12, 早 on 10-13
+        out = StringIO()
+        call_command("roster_watch", "--once", "--days", "2", stdout=out)
+    assert list(DutyShift.objects.order_by("starts_at").values_list("code", "starts_at")) == [
+        ("中", local(MONDAY, 16)),
+        ("早", local(MONDAY + dt.timedelta(days=1), 8)),
+    ]
+    assert out.getvalue() == "排班：新增2个班次；无人值守预警0条\n"

@@ -2,6 +2,7 @@
 edits, hand edits refused with their codes, leave and swaps with approval, the no-cover check."""
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -358,6 +359,8 @@ def test_the_request_tables_reach_every_state_and_end_in_decisions(table: Any) -
     assert table.reachable() == table.states == {"pending", "approved", "refused", "withdrawn"}
     assert table.terminal_states == {"approved", "refused", "withdrawn"}
     assert sorted(table.actions_from("pending")) == ["approve", "refuse", "withdraw"]
+    # docs/workflows.md prints the diagram the code runs.
+    assert table.mermaid() in (Path(__file__).resolve().parents[3] / "docs" / "workflows.md").read_text("utf-8")
 
 
 # --- the no-cover check ----------------------------------------------------------------------------------
