@@ -3,6 +3,7 @@ a tone, without a reload; the filters narrow the queue (and what arrives live); 
 recommended officer is done in place — the row changes, the page is never reloaded."""
 
 import json
+import re
 import urllib.request
 from typing import Any
 
@@ -237,3 +238,19 @@ def test_transfer_in_place_from_the_inline_form(live_server: Any, world: World, 
     event.refresh_from_db()
     assert event.status == EventStatus.TRANSFERRED
     assert never_reloaded(page)
+
+
+def test_events_close_together_are_one_cluster_marked_urgent(live_server: Any, world: World, page: Any) -> None:
+    for i in range(3):
+        DispatchedEventFactory(grid=world.grid_a, description=f"同一路口的事件{i}")
+    DispatchedEventFactory(grid=world.grid_a, priority=EventPriority.URGENT, description="同一路口的紧急事件")
+    login(page, live_server.url, "dispatcher")
+    open_command_centre(page, live_server.url)
+    expect(page.locator("#command-map")).to_have_attribute("data-event-count", "4")
+
+    # Four markers at one corner are drawn as one numbered cluster, red because one of them is urgent.
+    cluster = page.locator("#command-map .marker-cluster")
+    expect(cluster).to_have_count(1)
+    expect(cluster).to_have_text("4")
+    expect(cluster).to_have_class(re.compile(r"\bhas-urgent\b"))
+    page.screenshot(path=f"{SCREENSHOTS}/issue16-command-cluster.png")
