@@ -7,12 +7,15 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import World
 from zhifa.core.models import AuditEntry
 from zhifa.org.models import DutyShift, Officer, RosterRequest, RosterRequestStatus
+from zhifa.org.tests.factories import OfficerFactory
 from zhifa.org.tests.rosters_setup import local, second_officer_a, street_a_pattern
 
 DAY = dt.date(2026, 10, 14)
@@ -152,3 +155,30 @@ def test_the_no_cover_banner_names_the_zone(world: World) -> None:
     page = client_for(world.user("street_dispatcher_a")).get(reverse("web:roster"))
     html = page.content.decode()
     assert "无人值守预警" in html and "甲街道甲一片区 10-09 16:00（中班）" in html
+
+
+def test_the_month_grid_reads_the_same_number_of_queries_whatever_the_number_of_officers(world: World) -> None:
+    client = client_for(world.user("dispatcher"))
+    url = reverse("web:roster")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(url, {"month": "2026-10"}).status_code == 200
+        return len(seen)
+
+    for _ in range(2):
+        officer = OfficerFactory(
+            district=world.district, home_department=world.enforcement_dept, street=world.street_a, zone=world.zone_a
+        )
+        DutyShift.objects.create(
+            district=world.district, officer=officer, starts_at=local(DAY, 8), ends_at=local(DAY, 16)
+        )
+    few = queries()
+    for _ in range(4):
+        officer = OfficerFactory(
+            district=world.district, home_department=world.enforcement_dept, street=world.street_a, zone=world.zone_a
+        )
+        DutyShift.objects.create(
+            district=world.district, officer=officer, starts_at=local(DAY, 8), ends_at=local(DAY, 16)
+        )
+    assert queries() == few
