@@ -372,6 +372,8 @@ def _phone_context(request: HttpRequest, officer: Officer, **extra: Any) -> dict
     return {
         "officer": officer,
         "shifts": rs.officer_upcoming_shifts(officer=officer, now=now),
+        # A swap is asked for a shift that has not started (roster_request_create refuses the others).
+        "open_shifts": rs.officer_upcoming_shifts(officer=officer, now=now).filter(starts_at__gt=now),
         "candidates": rs.swap_candidates(officer=officer, now=now),
         "requests": rs.roster_requests(user=request.user)[:30],
         "today": timezone.localdate(),

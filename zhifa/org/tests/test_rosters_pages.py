@@ -182,3 +182,32 @@ def test_the_month_grid_reads_the_same_number_of_queries_whatever_the_number_of_
             district=world.district, officer=officer, starts_at=local(DAY, 8), ends_at=local(DAY, 16)
         )
     assert queries() == few
+
+
+def test_a_swap_asked_on_the_phone_and_a_bad_leave_refused_with_its_code(world: World) -> None:
+    officer = Officer.objects.get(name="甲队员")
+    colleague = second_officer_a(world)
+    mine = DutyShift.objects.create(
+        district=world.district, officer=officer, starts_at=local(DAY, 8), ends_at=local(DAY, 16)
+    )
+    theirs = DutyShift.objects.create(
+        district=world.district, officer=colleague, starts_at=local(DAY, 16), ends_at=local(DAY, 23)
+    )
+    phone = client_for(world.user("officer_a"))
+    page = phone.get(reverse("web:phone-roster")).content.decode()
+    assert f'<option value="{theirs.pk}">甲二队员 10月14日 16:00 </option>' in page
+    asked = phone.post(
+        reverse("web:phone-roster-request"),
+        {"kind": "swap", "shift": mine.pk, "other_shift": theirs.pk, "reason": "家长会"},
+    )
+    assert asked.status_code == 302
+    assert list(RosterRequest.objects.values_list("kind", "shift_id", "other_shift_id")) == [
+        ("swap", mine.pk, theirs.pk)
+    ]
+    refused = phone.post(
+        reverse("web:phone-roster-request"),
+        {"kind": "leave", "starts_on": "2026-10-15", "ends_on": "2026-10-14", "reason": "就医"},
+    )
+    assert refused.status_code == 422
+    assert "（leave_dates_invalid）" in refused.content.decode()
+    assert RosterRequest.objects.count() == 1
