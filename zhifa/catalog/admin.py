@@ -2,8 +2,16 @@
 whole matter and write the audit trail; an edit here is a support action and is not audited."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from zhifa.catalog.models import ChecklistItem, DiscretionLevel, HandlingPhrase, HandlingResultType, Matter
+from zhifa.catalog.models import (
+    ChecklistItem,
+    ComplaintKind,
+    DiscretionLevel,
+    HandlingPhrase,
+    HandlingResultType,
+    Matter,
+)
 from zhifa.core.admin_audit import AuditedModelAdmin
 
 
@@ -69,3 +77,25 @@ class HandlingPhraseAdmin(AuditedModelAdmin):
     search_fields = ["text", "matter__name"]
     list_select_related = ["matter"]
     autocomplete_fields = ["matter"]
+
+
+@admin.register(ComplaintKind)
+class ComplaintKindAdmin(AuditedModelAdmin):
+    """诉求类型, for support staff to look up what a kind routes to. Read-only: a kind is changed on the
+    platform's page (/triage/kinds/, ``zhifa.catalog.kinds.kind_update``), which checks the department, the
+    deadline and the matters against the district; codes are the triage model's labels, so a kind is added
+    with labelled texts and a retrained model, never here."""
+
+    list_display = ["code", "name", "department", "default_priority", "clock_policy", "due_hours", "is_active"]
+    list_filter = ["district", "department", "clock_policy", "default_priority", "is_active"]
+    search_fields = ["code", "name", "scope"]
+    list_select_related = ["department"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ComplaintKind | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ComplaintKind | None = None) -> bool:
+        return False

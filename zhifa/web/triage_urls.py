@@ -3,8 +3,11 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from zhifa.web import triage_views
+from zhifa.web import kinds_views, triage_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("triage/", triage_views.queue, name="triage-queue"),
+    # 诉求类型: what each kind routes to, edited by the catalogue's editors.
+    path("triage/kinds/", kinds_views.kinds, name="triage-kinds"),
+    path("triage/kinds/<int:kind_id>/", kinds_views.kind_edit, name="triage-kind-edit"),
 ]
