@@ -10,7 +10,8 @@ Generating (``roster_generate``) a period for a pattern, officer by officer and 
 the day it starts on):
 
 - a day that holds a hand edit — a shift added, moved or swapped by hand, a shift removed by hand or by
-  approved leave — or that an approved leave covers is left exactly as it is (reported as kept);
+  approved leave, a shift a swap request names — or that an approved leave covers is left exactly as it is
+  (reported as kept);
 - a shift that has started is never changed, and no shift is written that has already ended: the roster's
   past is its history;
 - otherwise the day's generated shifts are replaced by the pattern's (an unchanged one is left in place);
@@ -267,6 +268,11 @@ def _generate(
         if row.removed_at is None:
             live[row.officer_id].append(row)
     on_leave = approved_leave_days(ids, first_day, last_day)
+    # A shift a swap request names (pending or decided) is the request's record: its day counts as edited.
+    row_ids = [r.pk for r in rows]
+    requested = set(RosterRequest.objects.filter(shift_id__in=row_ids).values_list("shift_id", flat=True)) | set(
+        RosterRequest.objects.filter(other_shift_id__in=row_ids).values_list("other_shift_id", flat=True)
+    )
     with provisional_for_unknown_years() as provisional:
         rest_days = {
             first_day + dt.timedelta(days=n): not is_working_day(first_day + dt.timedelta(days=n))
@@ -281,7 +287,9 @@ def _generate(
                 report.leave_days += 1
                 continue
             existing = by_day.get((officer.pk, day), [])
-            if any(r.removed_at is not None or r.source != DutyShiftSource.GENERATED for r in existing):
+            if any(
+                r.removed_at is not None or r.source != DutyShiftSource.GENERATED or r.pk in requested for r in existing
+            ):
                 report.kept_days += 1
                 continue
             if any(r.starts_at <= now for r in existing):

@@ -330,6 +330,28 @@ def test_an_approved_swap_exchanges_the_two_shifts(world: World, two_officers: t
     assert shifts_of(second, day) == [("中", "10-12 16:00", "swap")]
 
 
+def test_regenerating_keeps_the_days_a_swap_request_names(world: World, two_officers: tuple[Officer, Officer]) -> None:
+    first, second = two_officers
+    day = dt.date(2026, 10, 12)
+    with time_machine.travel(BEFORE_OCTOBER, tick=False):
+        pattern = street_a_pattern(world, anchor_on=OCT)
+        roster_generate_month(actor=world.user("dispatcher"), pattern=pattern, month=OCT)
+        roster_request_create(
+            actor=world.user("officer_a"),
+            officer=first,
+            kind=RosterRequestKind.SWAP,
+            shift=DutyShift.objects.get(officer=first, starts_at__date=day),
+            other_shift=DutyShift.objects.get(officer=second, starts_at__date=day),
+            reason="换班",
+        )
+        pattern.anchor_on = OCT + dt.timedelta(days=2)  # every day's shift changes: group 0 and 1 trade places
+        pattern.save()
+        report = roster_generate_month(actor=world.user("dispatcher"), pattern=pattern, month=OCT)
+    assert report.kept_days == 2
+    assert shifts_of(first, day) == [("中", "10-12 16:00", "generated")]  # as the request names it
+    assert shifts_of(first, day + dt.timedelta(days=1)) == [("中", "10-13 16:00", "generated")]  # was 早
+
+
 def test_a_swap_with_another_streets_officer_is_refused(world: World, two_officers: Any) -> None:
     first, _ = two_officers
     officer_b = Officer.objects.get(name="乙队员")
