@@ -1,7 +1,7 @@
-"""The triage desk (issue 14): a dispatcher corrects a misrouted event on its page — a stall selling spoilt food
-that triage sent to the street team as 占道经营 — to 食品安全, sees it re-routed to 市场监管, and finds the
-correction counted on the human triage queue; there, an event described as markup is listed as those
-characters, and nothing runs."""
+"""The triage desk (issue 14): a dispatcher corrects an event on its page — vendors' tricycles on the pavement,
+which triage sent to the street team as 占道经营 and the dispatcher judges a food-safety matter — to 食品安全,
+sees it re-routed to 市场监管, and finds the correction counted on the human triage queue; there, an event
+described as markup is listed as those characters, and nothing runs."""
 
 from typing import Any
 
