@@ -25,6 +25,7 @@ BENCHES: dict[str, str] = {
     "subjects_import": "bench.subjects_import",
     "grid_lookup": "bench.grid_lookup",
     "classification": "bench.classification",
+    "triage": "bench.triage",
     "recommend": "bench.recommend",
     "intake_http": "bench.intake_http",
     "command_queue": "bench.command_queue",

@@ -22,10 +22,13 @@ written by ``manage.py train_triage`` (``make install`` builds it when the corpu
 """
 
 import csv
+import functools
 import hashlib
+import itertools
+import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,9 +121,42 @@ def normalise(text: str) -> str:
     return _DIGITS.sub("0", text)
 
 
+@functools.lru_cache(maxsize=20000)
+def _syllable(char: str) -> str:
+    return lazy_pinyin(char)[0]
+
+
 def sounds(text: str) -> str:
-    """The pinyin syllables of a text's Chinese characters, space-separated (other characters dropped)."""
-    return " ".join(lazy_pinyin("".join(_CJK.findall(normalise(text)))))
+    """The pinyin syllables of a text's Chinese characters, space-separated (other characters dropped). Read a
+    character at a time (a homophone typo is what it sounds like alone), each looked up once per process."""
+    return " ".join(_syllable(char) for char in _CJK.findall(normalise(text)))
+
+
+def _weights(grams: Iterable[str], vectorizer: TfidfVectorizer, offset: int) -> dict[int, float]:
+    """One text's TF-IDF weights as ``vectorizer.transform`` computes them (sublinear tf, idf, l2 norm), by
+    column (+ ``offset``): for one text this is a few dict look-ups, where ``transform`` costs milliseconds of
+    matrix building. ``test_triage_model`` checks that both agree."""
+    vocabulary, idf = vectorizer.vocabulary_, vectorizer.idf_
+    counts: dict[int, int] = {}
+    for gram in grams:
+        column = vocabulary.get(gram)
+        if column is not None:
+            counts[column] = counts.get(column, 0) + 1
+    weights = {column: (1.0 + math.log(n)) * idf[column] for column, n in counts.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {column + offset: w / norm for column, w in weights.items()}
+
+
+def _char_grams(text: str) -> Iterator[str]:
+    for n in (1, 2, 3):
+        for start in range(len(text) - n + 1):
+            yield text[start : start + n]
+
+
+def _word_grams(tokens: list[str]) -> Iterator[str]:
+    yield from tokens
+    for first, second in itertools.pairwise(tokens):
+        yield f"{first} {second}"
 
 
 def read_examples(path: Path) -> list[Example]:
@@ -177,9 +213,18 @@ class TriageModel:
         self._urgent_char_weights = np.asarray(urgent_classifier.coef_[0][: len(self._char_names)])
 
     def _features(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        normalised = [normalise(t) for t in texts]
-        return sparse.hstack(
-            [self.chars.transform(normalised), self.syllables.transform([sounds(t) for t in texts])], format="csr"
+        if len(texts) != 1:
+            normalised = [normalise(t) for t in texts]
+            return sparse.hstack(
+                [self.chars.transform(normalised), self.syllables.transform([sounds(t) for t in texts])], format="csr"
+            )
+        weights = _weights(_char_grams(normalise(texts[0])), self.chars, 0)
+        weights.update(_weights(_word_grams(sounds(texts[0]).split()), self.syllables, len(self.chars.vocabulary_)))
+        columns = sorted(weights)
+        width = len(self.chars.vocabulary_) + len(self.syllables.vocabulary_)
+        return sparse.csr_matrix(
+            (np.array([weights[c] for c in columns], dtype=np.float32), np.array(columns), np.array([0, len(columns)])),
+            shape=(1, width),
         )
 
     def predict(self, text: str) -> Prediction:
@@ -209,8 +254,8 @@ class TriageModel:
             return min(found)[2]
         n_chars = len(self._char_names)
         grams = [
-            (features[0, i] * self._urgent_char_weights[i], str(self._char_names[i]))
-            for i in features.indices
+            (float(value) * self._urgent_char_weights[i], str(self._char_names[i]))
+            for i, value in zip(features.indices, features.data, strict=True)
             if i < n_chars
         ]
         top = [g for weight, g in sorted(grams, reverse=True)[:4] if weight > 0 and len(_CJK.findall(g)) == len(g) > 1]

@@ -58,6 +58,7 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
         "事件",
         "热线受理",
         "指挥中心",
+        "人工研判",
         "案件",
         # the command centre's dispatcher reads the accounts (zhifa.org.people_selectors)
         "账号与岗位",

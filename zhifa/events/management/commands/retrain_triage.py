@@ -22,10 +22,12 @@ def _row(label: str, scores: Scores | None) -> str:
 
 class Command(BaseCommand):
     help = "用语料与调度员的纠正重新训练研判模型；新模型在留出集上不差于当前模型时才替换"
+    # ``extra``: labelled examples added to the corrections, for tests through call_command (no command-line option).
+    stealth_options = ("extra",)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = routing.model_path()
-        report = retrain(path)
+        report = retrain(path, extra=options.get("extra"))
         self.stdout.write(f"语料 {report.corpus} 条，纠正样例 {report.corrections} 条；留出集 {report.after.n} 条")
         self.stdout.write(f"{'':<8}{'类型top1':>8}{'类型top3':>8}{'部门':>9}{'紧急召回':>7}{'紧急精确':>7}")
         self.stdout.write(_row("当前模型", report.before))
