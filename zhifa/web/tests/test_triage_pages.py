@@ -301,6 +301,8 @@ def test_the_administrator_changes_a_kind_and_the_change_is_audited(
     )
 
     assert 'value="食品安全"' in form and "类型编码 <code>SC-SPAQ</code>" in form
+    assert f'<option value="{world.market_dept.pk}" selected>区市场监督管理局（SCJG）</option>' in form
+    assert '<option value="coordination" selected>' in form and 'name="due_hours" value="24"' in form
     assert (response.status_code, response["Location"]) == (302, "/triage/kinds/")
     kind.refresh_from_db()
     assert (kind.default_priority, kind.due_hours, list(kind.matters.all()), kind.department_id) == (
@@ -314,6 +316,27 @@ def test_the_administrator_changes_a_kind_and_the_change_is_audited(
     assert (entry.before["due_hours"], entry.after["due_hours"]) == (24, 6)  # type: ignore[index]
     listed = client.get("/triage/kinds/").content.decode()
     assert "诉求类型“食品安全”（SC-SPAQ）已保存" in listed
+
+
+def test_a_kind_of_another_district_is_not_found(client_as: Any, world: World) -> None:
+    other: Any = DistrictFactory(code="330106", name="西湖区")
+    department: Any = DepartmentFactory(district=other, code="SCJG")
+    theirs = ComplaintKind.objects.create(
+        district=other,
+        code="SC-SPAQ",
+        name="食品安全",
+        department=department,
+        clock_policy=ClockPolicy.COORDINATION,
+        due_hours=24,
+    )
+    client = client_as("dispatcher")
+
+    page = client.get(f"/triage/kinds/{theirs.pk}/")
+    forged = client.post(f"/triage/kinds/{theirs.pk}/", _form_of(theirs, due_hours=1))
+
+    assert (page.status_code, forged.status_code) == (404, 404)
+    theirs.refresh_from_db()
+    assert theirs.due_hours == 24 and AuditEntry.objects.count() == 0
 
 
 def _other_districts_department(world: World) -> int:
