@@ -70,7 +70,7 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
 @pytest.mark.parametrize(
     ("persona", "event_links"),
     [
-        ("dispatcher", ["事件", "热线受理", "指挥中心", "案件", "账号与岗位"]),
+        ("dispatcher", ["事件", "热线受理", "指挥中心", "人工研判", "案件", "账号与岗位"]),
         ("officer_a", ["事件", "案件", "移动端"]),
         ("auxiliary_a", ["事件", "案件", "移动端"]),
         ("leader", ["事件", "案件"]),
