@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("roster/generate/", roster_views.roster_generate, name="roster-generate"),
     path("roster/officers/<int:officer_id>/<str:day>/", roster_views.roster_cell, name="roster-cell"),
     path("roster/patterns/", roster_views.roster_patterns, name="roster-patterns"),
+    path("roster/patterns/<int:pattern_id>/active/", roster_views.roster_pattern_active, name="roster-pattern-active"),
     path("roster/requests/", roster_views.roster_requests, name="roster-requests"),
     path(
         "roster/requests/<int:request_id>/<slug:action>/",

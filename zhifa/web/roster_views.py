@@ -310,6 +310,20 @@ def roster_patterns(request: HttpRequest) -> HttpResponse:
     return render(request, "web/roster/patterns.html", context, status=error.status if error else 200)
 
 
+@require_POST
+@page_view
+def roster_pattern_active(request: HttpRequest, pattern_id: int) -> HttpResponse:
+    pattern = rs.roster_pattern_get(user=request.user, pattern_id=pattern_id)
+    is_active = request.POST.get("is_active") == "1"
+    try:
+        rosters.shift_pattern_set_active(actor=request.user, pattern=pattern, is_active=is_active)
+    except DomainError as exc:
+        messages.error(request, f"“{pattern.name}”未能{'启用' if is_active else '停用'}：{exc.message}（{exc.code}）")
+    else:
+        messages.success(request, f"已{'启用' if is_active else '停用'}排班模式“{pattern.name}”")
+    return redirect("web:roster-patterns")
+
+
 def _department(request: HttpRequest) -> Any:
     department_id = _int(request.POST.get("department"))
     found = rs.departments_for_roster(user=request.user).filter(pk=department_id or 0).first()

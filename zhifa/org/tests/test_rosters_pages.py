@@ -15,6 +15,7 @@ from django.urls import reverse
 from conftest import World
 from zhifa.core.models import AuditEntry
 from zhifa.org.models import DutyShift, Officer, RosterRequest, RosterRequestStatus
+from zhifa.org.rosters import rosters_extend
 from zhifa.org.tests.factories import OfficerFactory
 from zhifa.org.tests.rosters_setup import local, second_officer_a, street_a_pattern
 
@@ -211,3 +212,14 @@ def test_a_swap_asked_on_the_phone_and_a_bad_leave_refused_with_its_code(world: 
     assert refused.status_code == 422
     assert "（leave_dates_invalid）" in refused.content.decode()
     assert RosterRequest.objects.count() == 1
+
+
+def test_a_stopped_pattern_is_not_extended_and_another_street_cannot_stop_it(world: World) -> None:
+    pattern = street_a_pattern(world, anchor_on=dt.date(2026, 10, 1))
+    url = reverse("web:roster-pattern-active", args=[pattern.pk])
+    assert client_for(world.user("officer_b")).post(url, {"is_active": "0"}).status_code == 404
+    client_for(world.user("street_dispatcher_a")).post(url, {"is_active": "0"})
+    pattern.refresh_from_db()
+    assert pattern.is_active is False
+    assert rosters_extend(now=NOW) == []
+    assert AuditEntry.objects.filter(action="roster.pattern_deactivate").count() == 1
