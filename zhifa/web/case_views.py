@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,10 +28,8 @@ from zhifa.cases.models import (
     CaseStatus,
     CaseStep,
     Hearing,
-    LegalReview,
     MeasureKind,
     Procedure,
-    ReviewOutcome,
     SubmissionKind,
 )
 from zhifa.cases.papers import owner_of
@@ -95,19 +93,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """The legal reviewer's queue: cases submitted for review, and heard cases whose review after the hearing
     (APL 58 (3)) has not passed yet."""
     _require_case_staff(request.user)
-    passed_since_hearing = LegalReview.objects.filter(
-        case=OuterRef("pk"), outcome=ReviewOutcome.PASSED, reviewed_on__gte=OuterRef("hearing__held_on")
-    )
-    heard = (
-        selectors.cases_in_scope(request.user)
-        .filter(status=CaseStatus.HEARD, needs_legal_review=True)
-        .exclude(Exists(passed_since_hearing))
-        .order_by("updated_at", "pk")
-    )
-    rows = [
-        *selectors.review_queue(request.user).select_related("matter", "handler"),
-        *heard.select_related("matter", "handler"),
-    ]
+    rows = list(selectors.legal_review_queue(request.user).select_related("matter", "handler"))
     return render(request, "web/cases/queue.html", {"title": "法制审核", "rows": rows, "today": timezone.localdate()})
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from zhifa.cases.selectors import legal_review_queue, party_open_cases
 from zhifa.catalog.models import Domain, PenaltyKind, SubjectCategory
 from zhifa.catalog.selectors import matter_get, matter_list
 from zhifa.core.identifiers import mask_id_number
@@ -63,8 +64,8 @@ HOME_ROWS = 10
 
 @dataclass(frozen=True)
 class TodoList:
-    """One of the user's to-do lists on the home page: its rows (events, or notices), how many there are
-    in all, and where the whole list is."""
+    """One of the user's to-do lists on the home page: its rows (events, cases or notices), how many there are
+    in all, and where the whole list is; a case row links to the page ``case_url`` names."""
 
     key: str
     title: str
@@ -74,12 +75,19 @@ class TodoList:
     total: int = 0
     link: str = ""
     link_label: str = ""
-    kind: str = "events"  # "events" or "notices"
+    kind: str = "events"  # "events", "cases" or "notices"
+    case_url: str = ""
 
 
 def _events(key: str, title: str, hint: str, empty: str, rows: Any, **extra: Any) -> TodoList:
     """A list of events (a scoped selector's rows, already ordered), the first ``HOME_ROWS`` shown."""
     return TodoList(key, title, hint, empty, rows=list(rows[:HOME_ROWS]), total=rows.count(), **extra)
+
+
+def _cases(key: str, title: str, hint: str, empty: str, rows: Any, **extra: Any) -> TodoList:
+    """A list of cases (a scoped selector's rows, already ordered, each with its ``next_due_on``)."""
+    rows = rows.select_related("matter")
+    return TodoList(key, title, hint, empty, rows=list(rows[:HOME_ROWS]), total=rows.count(), kind="cases", **extra)
 
 
 def _todo_lists(user: Any, role: str) -> list[TodoList]:
@@ -147,18 +155,33 @@ def _todo_lists(user: Any, role: str) -> list[TodoList]:
             )
         ]
     if role == Role.LEGAL_REVIEWER:
-        # Nothing invented: the platform has no case (立案) module yet, so there is nothing to review.
+        # The same queue as the review page (cases.selectors.legal_review_queue), the decision deadline first.
         return [
-            TodoList(
+            _cases(
                 "review",
                 "法制审核",
-                "待审核的处罚决定",
-                "本平台尚未建立立案和处罚决定模块，暂无待法制审核的案件；相关模块上线后待审核案件将列在此处。",
+                "提请法制审核的案件，及听证后待审核的案件；作出处罚决定期限最近的在前",
+                "暂无待法制审核的案件",
+                legal_review_queue(user),
+                link=reverse("web:case-review-queue"),
+                link_label="打开审核队列",
+                case_url="web:case-detail",
             )
         ]
     if role == Role.BUSINESS_OWNER:
         notices = notification_list(user=user)
         return [
+            # Its cases first: a statement, a hearing request or a fine has a last day (the party's own page).
+            _cases(
+                "cases",
+                "我的案件",
+                "本单位作为当事人、尚未办结的案件；陈述申辩、申请听证、缴纳罚款期限最近的在前",
+                "暂无在办案件",
+                party_open_cases(user, today=timezone.localdate()),
+                link=reverse("web:party-cases"),
+                link_label="全部案件",
+                case_url="web:party-case",
+            ),
             _events(
                 "reports",
                 "我的上报",
@@ -193,6 +216,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "shows_figures": scope.role in FIGURE_ROLES,
         "is_field": scope.role in FIELD_ROLES,
         "is_business": scope.role == Role.BUSINESS_OWNER,
+        "today": timezone.localdate(),
     }
     if context["shows_figures"]:
         context.update(

@@ -3,16 +3,29 @@ district's figures only for the roles that run the district or a street — neve
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 import time_machine
 
 from conftest import POINT_IN_A, POINT_IN_B, World
+from zhifa.cases import services as cases
+from zhifa.cases.models import Case, CaseStatus, Conclusion, PartyKind, PenaltyKind, RecordKind, SubmissionKind
+from zhifa.cases.tests import conftest as case_world
+from zhifa.cases.tests.conftest import PERSON, CaseWorld, concluded, lead, noticed
 from zhifa.events import services
 from zhifa.events.models import Event
 from zhifa.events.states import EventSource
 from zhifa.events.tests.conftest import officer_of, walk_to
+from zhifa.org.roles import Role
+from zhifa.org.tests.factories import DistrictFactory, OfficerFactory, ProfileFactory, UserFactory
+from zhifa.subjects.models import SubjectOwner
+from zhifa.subjects.tests.factories import SubjectFactory
+from zhifa.web.tests.test_party_pages import walk_to_notice
 
+# The case world's fixtures (the clock frozen at 1 June 2026, two certified officers, a matter with tiers).
+cw = case_world.cw
+frozen = case_world.frozen
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
@@ -109,12 +122,155 @@ def test_liaison_sees_their_departments_coordination_tasks(world: World, client_
     assert 'id="figure-' not in body
 
 
-def test_legal_reviewer_is_told_there_is_no_review_queue_yet(world: World, client_as: Any) -> None:
+def case_rows(body: str, key: str) -> list[str]:
+    """The case links of a to-do list, in the order shown."""
+    return re.findall(r'<a href="([^"]+)" class="case-no">', todo(body, key))
+
+
+def in_review(cw: CaseWorld, *, filed_on: dt.date, party: cases.Party = PERSON) -> Case:
+    """A case filed on ``filed_on`` (its decision deadline 90 days on, APL 60), investigated, concluded with a
+    fine and submitted for legal review."""
+    case = lead(cw, party=party, discovered_on=filed_on - dt.timedelta(days=2))
+    officer = cw.user("officer_a")
+    case = cases.submit_filing(
+        case, actor=officer, legal_date=filed_on - dt.timedelta(days=1), handler=cw.officer, co_handler=cw.colleague
+    )
+    case = cases.approve_filing(case, actor=cw.user("leader"), legal_date=filed_on, opinion="同意立案")
+    cases.record_investigation(
+        case,
+        actor=officer,
+        kind=RecordKind.INSPECTION,
+        officers=[cw.officer, cw.colleague],
+        legal_date=filed_on + dt.timedelta(days=1),
+        place="上塘路16号",
+        content="现场检查：人行道上摆放货架三组",
+    )
+    legal_date = filed_on + dt.timedelta(days=5)
+    case = cases.conclude(
+        case,
+        actor=officer,
+        legal_date=legal_date,
+        conclusion=Conclusion.PENALTY,
+        penalty=[PenaltyKind.FINE],
+        fine=Decimal("1000.00"),
+        needs_legal_review=True,
+    )
+    return cases.submit_review(case, actor=officer, legal_date=legal_date)
+
+
+def heard(cw: CaseWorld) -> Case:
+    """A fine of 5,000 yuan on a person: a hearing requested, notified and held — its review after the hearing
+    (APL 58 (3)) pending."""
+    case = noticed(cw, fine="5000.00")
+    officer = cw.user("officer_a")
+    cases.party_submission(
+        case, actor=officer, kind=SubmissionKind.HEARING_REQUEST, text="申请听证", received_on=dt.date(2026, 3, 11)
+    )
+    chair = OfficerFactory(
+        district=cw.world.district,
+        name="听证主持人",
+        home_department=cw.world.enforcement_dept,
+        street=cw.world.street_a,
+    )
+    cases.notify_hearing(
+        case, actor=officer, legal_date=dt.date(2026, 3, 12), chair=chair, hearing_on=dt.date(2026, 3, 19)
+    )
+    case = cases.hold_hearing(case, actor=officer, legal_date=dt.date(2026, 3, 19), record="当事人到场陈述，承认事实")
+    assert (case.status, case.needs_legal_review) == (CaseStatus.HEARD, True)
+    return case
+
+
+def test_legal_reviewer_sees_the_review_queue_decision_deadline_first(
+    cw: CaseWorld, client_as: Any, sign_in: Any
+) -> None:
+    # Given: a case filed 4 March (decision due 2 June), a heard case awaiting its review after the hearing, a
+    # case filed 24 February whose decision deadline (25 May) has passed, and a case concluded but not submitted
+    later = in_review(cw, filed_on=dt.date(2026, 3, 4), party=cases.Party(kind=PartyKind.PERSON, name=HOSTILE))
+    after_hearing = heard(cw)
+    overdue = in_review(cw, filed_on=dt.date(2026, 2, 24))
+    not_submitted = concluded(cw)
+
     body = body_of(client_as("legal_reviewer").get("/"))
 
-    assert "本平台尚未建立立案和处罚决定模块，暂无待法制审核的案件" in todo(body, "review")
-    assert count(body, "review") == 0
+    # Then the reviewer's list holds the three waiting for review, the overdue decision deadline first
+    assert count(body, "review") == 3
+    assert case_rows(body, "review") == [f"/cases/{c.pk}/" for c in (overdue, later, after_hearing)]
+    assert f"todo-review-{not_submitted.pk}" not in body
+    [decision] = overdue.deadlines.filter(code="decision")
+    row = todo(body, "review").split(f'id="todo-review-{overdue.pk}"')[1].split("</div>")[0]
+    assert f"作出处罚决定期限至 {decision.due_on:%Y-%m-%d}" in row and "已逾期" in row
+    assert "听证已举行" in todo(body, "review") and "法制审核中" in todo(body, "review")
+    # The party's name is shown as text; the list opens the review queue, which lists the same cases in order
+    assert "&lt;img src=x onerror=alert(1)&gt;" in todo(body, "review") and HOSTILE not in body
+    assert 'href="/cases/review/"' in todo(body, "review")
+    queue = client_as("legal_reviewer").get("/cases/review/").content.decode()
+    assert re.findall(r'<a href="(/cases/\d+/)">', queue) == case_rows(body, "review")
     assert 'id="figure-' not in body
+
+    # When the review after the hearing passes, that case leaves the list
+    cases.review(
+        after_hearing, actor=cw.user("legal_reviewer"), legal_date=dt.date(2026, 3, 20), passed=True, opinion="同意"
+    )
+    body = body_of(client_as("legal_reviewer").get("/"))
+    assert case_rows(body, "review") == [f"/cases/{overdue.pk}/", f"/cases/{later.pk}/"]
+
+    # And a legal reviewer of another district sees none of this district's cases
+    elsewhere = UserFactory(username="reviewer_elsewhere")
+    ProfileFactory(
+        user=elsewhere,
+        district=DistrictFactory(code="330106", name="西湖区"),
+        role=Role.LEGAL_REVIEWER,
+        display_name="乙区法制",
+    )
+    body = body_of(sign_in(elsewhere).get("/"))
+    assert count(body, "review") == 0 and "暂无待法制审核的案件" in todo(body, "review")
+
+
+def own(cw: CaseWorld, owner: Any, name: str) -> Case:
+    """A case against a shop ``owner`` runs, noticed on 27 May (its statement and defence window running)."""
+    subject = SubjectFactory(district=cw.world.district, name=name)
+    SubjectOwner.objects.create(subject=subject, user=owner)
+    case = lead(cw, party=cases.party_of_subject(subject), subject=subject)
+    return walk_to_notice(cw, case, fine="1000.00", penalty=[PenaltyKind.FINE], on=dt.date(2026, 5, 27))
+
+
+def test_business_owner_sees_its_own_cases_and_their_deadlines_never_anothers(
+    cw: CaseWorld, client_as: Any, sign_in: Any
+) -> None:
+    # Given: the business owner's shop has a case noticed on 27 May and a fine served in March, unpaid
+    noticed_case = own(cw, cw.user("business_owner"), f"知味小吃店{HOSTILE}")
+    unpaid = own(cw, cw.user("business_owner"), "知味小吃店二店")
+    cases.party_submission(
+        unpaid, actor=cw.user("officer_a"), kind=SubmissionKind.WAIVER, text="放弃", received_on=dt.date(2026, 5, 28)
+    )
+    unpaid = cases.decide(unpaid, actor=cw.user("leader"), legal_date=dt.date(2026, 5, 28))
+    cases.serve(unpaid, actor=cw.user("officer_a"), legal_date=dt.date(2026, 5, 29), method="direct")
+    # another business's case, and a person's
+    other_owner = UserFactory(username="other_owner")
+    ProfileFactory(user=other_owner, district=cw.world.district, role=Role.BUSINESS_OWNER, display_name="别家")
+    anothers = own(cw, other_owner, "隔壁面馆")
+    persons = noticed(cw)
+
+    body = body_of(client_as("business_owner").get("/"))
+
+    # Then its two cases are listed, linking to its own case pages, the nearer last day first
+    assert count(body, "cases") == 2
+    statement = noticed_case.deadlines.get(code="statement_defence")
+    payment = unpaid.deadlines.get(code="payment")
+    assert statement.due_on == dt.date(2026, 6, 1) and payment.due_on > statement.due_on
+    assert case_rows(body, "cases") == [f"/my/cases/{noticed_case.pk}/", f"/my/cases/{unpaid.pk}/"]
+    rows = todo(body, "cases")
+    assert "陈述、申辩期限至 2026-06-01" in rows
+    assert f"缴纳罚款期限至 {payment.due_on:%Y-%m-%d}" in rows and unpaid.decision_number in rows
+    assert "知味小吃店&lt;img src=x onerror=alert(1)&gt;" in rows and HOSTILE not in body
+    assert 'href="/my/cases/"' in rows
+    # never another business's, nor a person's
+    for case in (anothers, persons):
+        assert f"todo-cases-{case.pk}" not in body and f"/cases/{case.pk}/" not in body
+    assert "隔壁面馆" not in body
+    # and the other business sees its own only
+    theirs = body_of(sign_in(other_owner).get("/"))
+    assert case_rows(theirs, "cases") == [f"/my/cases/{anothers.pk}/"]
 
 
 def test_business_owner_sees_their_own_reports_and_notices_never_staff_figures(world: World, client_as: Any) -> None:
