@@ -57,6 +57,17 @@ class EventDepartmentOut(Schema):
     short_name: str
 
 
+class KindRefOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class CandidateOut(Schema):
+    code: str = Field(..., description="诉求类型编码")
+    probability: float = Field(..., description="研判模型给出的概率（已校准）")
+
+
 class EventOut(Schema):
     id: int
     public_no: str
@@ -74,7 +85,11 @@ class EventOut(Schema):
     grid: PlaceOut
     matter: MatterRefOut | None
     department: EventDepartmentOut | None
-    route: str
+    route: str = Field(..., description="zone_team（片区执法队）/ coordination（协同联办）/ manual（人工研判）")
+    kind: KindRefOut | None = Field(..., description="诉求类型（研判结果）")
+    kind_confidence: float | None = Field(..., description="诉求类型置信度（已校准的概率）")
+    triage_candidates: list[CandidateOut] = Field(..., description="研判模型的前三个候选类型")
+    urgent_phrase: str = Field(..., description="判为紧急的依据（原文片段）")
     reporter_name: str
     reporter_phone: str = Field(..., description="报告人电话（已脱敏）")
     merged_into_id: int | None
@@ -84,6 +99,10 @@ class EventOut(Schema):
     arrive_due_at: dt.datetime | None
     handle_due_at: dt.datetime | None
     escalation_level: int
+
+    @staticmethod
+    def resolve_triage_candidates(obj: Event) -> list[dict[str, Any]]:
+        return [{"code": str(code), "probability": float(p)} for code, p in obj.triage_candidates or []]
 
     @staticmethod
     def resolve_reporter_phone(obj: Event) -> str:

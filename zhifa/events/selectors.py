@@ -48,7 +48,7 @@ from zhifa.org.roster_selectors import shifts_on_duty_at
 # Street roles who go where they are sent: their scope is their street and the events they were assigned to.
 _FIELD_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY})
 
-_LIST_RELATED = ("street", "zone", "grid", "matter", "department")
+_LIST_RELATED = ("street", "zone", "grid", "matter", "department", "kind")
 
 
 def _scoped(user: Any) -> QuerySet[Event]:
@@ -204,6 +204,8 @@ def event_get_stored(*, user: Any, result: Any) -> Event | StoredEvent:
         if matter is None or matter.department_id != event.department_id:
             return event_get(user=user, event_id=event.pk)
         event.department = matter.department
+    if event.kind_id is not None and not Event.kind.is_cached(event):
+        return event_get(user=user, event_id=event.pk)
     if event.merged_into_id is not None and not hasattr(event, "merged_into_public_no"):
         return event_get(user=user, event_id=event.pk)
     # Nothing else is written with a new event: no officer, escalation or department task yet.

@@ -11,7 +11,7 @@ from shapely.geometry.base import BaseGeometry
 from zhifa.catalog.models import Domain, Matter
 from zhifa.demo.build.draws import Draws
 from zhifa.events.models import OfficerPosition, SlaPolicy
-from zhifa.events.states import TimeBase
+from zhifa.events.states import EventPriority, TimeBase
 from zhifa.org.models import District, Officer
 
 
@@ -29,9 +29,13 @@ def positions_build(draws: Draws, *, outline: BaseGeometry, officers: list[Offic
 
 
 def clock_rules_build(district: District) -> None:
-    """The district default is "1530" around the clock; planning matters run on working days and market
-    matters on working hours, to show the three time bases of city management."""
+    """The district default is "1530" around the clock, urgent events on shorter clocks; planning matters run on
+    working days and market matters on working hours, to show the three time bases of city management."""
     SlaPolicy.objects.create(district=district, acknowledge_limit=1, arrive_limit=5, handle_limit=30)
+    # Active danger (an urgent event, issue 14): on site within 3 minutes, handled within 20.
+    SlaPolicy.objects.create(
+        district=district, priority=EventPriority.URGENT, acknowledge_limit=1, arrive_limit=3, handle_limit=20
+    )
     for matter in Matter.objects.filter(district=district, domain=Domain.PLANNING):
         SlaPolicy.objects.create(
             district=district,

@@ -139,7 +139,7 @@ def classify_event(event: Event) -> dict[str, Any]:
         **fields,
         "kind": kind,
         "matter": matter,
-        "department_id": kind.department_id,
+        "department": kind.department,
         "classified_by": ClassifiedBy.AUTO,
         "classification_score": share,
         "route": routing.route_of_kind(kind),
@@ -172,12 +172,12 @@ def apply_classification(event: Event, classification: dict[str, Any]) -> dict[s
     fields = {k: v for k, v in classification.items() if k != "route"}
     for name, value in fields.items():
         setattr(event, name, value)
-    stored = {k: v for k, v in fields.items() if k not in ("matter", "kind")}
-    if "matter" in classification:
-        stored = {"matter_id": event.matter_id, **stored}
-    if "kind" in classification:
-        stored = {"kind_id": event.kind_id, **stored}
-    return stored
+    # Related rows are set as objects (the reply reads them without a query) and stored by id.
+    related = ("matter", "kind", "department")
+    return {
+        **{f"{name}_id": getattr(event, f"{name}_id") for name in related if name in fields},
+        **{k: v for k, v in fields.items() if k not in related},
+    }
 
 
 @rows.sql_once

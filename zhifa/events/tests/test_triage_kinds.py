@@ -3,6 +3,7 @@ desk or, when the model is unsure or the district does not route the kind, in th
 triage queue — never silently on a zone team; active danger is marked urgent with its phrase and the desk told;
 a dispatcher's correction re-routes the event and is kept as a training example."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -11,10 +12,11 @@ from zhifa.catalog.models import ComplaintKind
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
-from zhifa.events.models import Event, Notification, TriageCorrection
+from zhifa.events.models import Event, Notification, SlaPolicy, TriageCorrection
+from zhifa.events.selectors import event_queue
 from zhifa.events.services.triage_training import corrections
 from zhifa.events.states import ClassifiedBy, EventPriority, EventRoute, EventStatus
-from zhifa.events.tests.conftest import report, walk_to
+from zhifa.events.tests.conftest import officer_of, report, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +140,22 @@ def test_an_officer_may_not_correct_the_triage(world: Any) -> None:
 
     assert refused.value.code == "permission_denied"
     assert TriageCorrection.objects.count() == 0
+
+
+def test_an_urgent_event_runs_on_the_urgent_clocks_and_tops_the_queue(world: Any) -> None:
+    SlaPolicy.objects.create(district=world.district, acknowledge_limit=1, arrive_limit=5, handle_limit=30)
+    SlaPolicy.objects.create(
+        district=world.district, priority=EventPriority.URGENT, acknowledge_limit=1, arrive_limit=3, handle_limit=20
+    )
+    earlier = report(world, description="菜场门口一排三轮车卖菜，把人行道堵死了", lon=120.102, lat=30.302)
+    sign = report(world, description="商场外墙的广告牌被风吹松了，摇摇欲坠，下面就是公交站，人很多")
+
+    dispatched = services.event_dispatch(
+        actor=world.user("dispatcher"), event=sign, officers=[officer_of(world, "officer_a")]
+    )
+
+    assert (sign.kind.code, sign.priority) == ("ZF-GG", EventPriority.URGENT)
+    assert dispatched.arrive_due_at is not None and dispatched.dispatched_at is not None
+    assert dispatched.arrive_due_at - dispatched.dispatched_at == dt.timedelta(minutes=3)
+    queue = list(event_queue(user=world.user("dispatcher")).values_list("pk", flat=True))
+    assert queue.index(sign.pk) < queue.index(earlier.pk)
