@@ -69,6 +69,14 @@ def _is_hotline_ticket(event: object, actor: object) -> str | None:
     return "只有12345热线来件可以退回12345"
 
 
+def _waits_in_the_human_queue(event: object, actor: object) -> str | None:
+    """研判 again: an event the model could not route (人工研判) is read once more — after a retrained model, say —
+    by the same triage intake ran; a routed event is corrected instead (纠正研判)."""
+    if getattr(event, "route", "") == "manual":
+        return None
+    return "只有待人工研判的事件可以重新研判；已分流的事件请纠正研判结果"
+
+
 OPEN_STATES = frozenset(
     {S.REPORTED, S.TRIAGED, S.DISPATCHED, S.ACKNOWLEDGED, S.ARRIVED, S.HANDLED, S.VERIFIED, S.RETURNED, S.TRANSFERRED}
 )
@@ -82,6 +90,7 @@ EVENT_WORKFLOW = TransitionTable(
     initial=S.REPORTED,
     transitions=[
         Transition(S.REPORTED, A.TRIAGE, S.TRIAGED),
+        Transition(S.TRIAGED, A.TRIAGE, S.TRIAGED, guard=_waits_in_the_human_queue),
         Transition(S.REPORTED, A.MERGE, S.MERGED, requires_reason=True),
         Transition(S.REPORTED, A.REJECT, S.REJECTED, requires_reason=True),
         Transition(S.REPORTED, A.SEND_BACK, S.SENT_BACK, guard=_is_hotline_ticket, requires_reason=True),

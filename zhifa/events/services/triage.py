@@ -26,6 +26,7 @@ from zhifa.core import rows
 from zhifa.core.actors import Actor, actor_user
 from zhifa.core.audit import audit_record, audited_transaction
 from zhifa.core.errors import Conflict, ValidationFailed
+from zhifa.core.workflow import workflow_check
 from zhifa.events import classify, dedup, recommend, routing
 from zhifa.events.models import ClassificationFeedback, Event, TriageCorrection
 from zhifa.events.services.common import SYSTEM_DISPATCH, apply_transition, require_command, require_in_scope
@@ -59,16 +60,22 @@ def route_for(department: Department | None) -> str:
 
 
 def event_triage(*, actor: Actor, event: Event) -> Event:
-    """研判 by a dispatcher: an event stored without triage (``event_intake(auto_triage=False)``) gets the one
-    decision intake takes (``triage_decision``), applied through the workflow like any other step."""
+    """研判 by a dispatcher: an event stored without triage (``event_intake(auto_triage=False)``), or one waiting
+    in the human triage queue (read again — after a retrained model, say), gets the one decision intake takes
+    (``triage_decision``), applied through the workflow like any other step."""
     require_command(actor, event, what="研判事件")
     with audited_transaction():
         locked = rows.select_one(Event, pk=event.pk, lock=True)
         if locked is None:
             raise Event.DoesNotExist(f"event {event.pk}")
         # Checked before the classifier runs: a step the workflow refuses costs nothing.
-        EVENT_WORKFLOW.lookup(locked.status, EventAction.TRIAGE)
-        action, updates, reason = triage_decision(locked, now=timezone.now(), classification=classify_event(locked))
+        workflow_check(table=EVENT_WORKFLOW, obj=locked, action=EventAction.TRIAGE, actor=actor, state=locked.status)
+        # The decision is read on a copy: the workflow checks the step against the event as it stands.
+        reading = rows.select_one(Event, pk=event.pk)
+        assert reading is not None
+        action, updates, reason = triage_decision(reading, now=timezone.now(), classification=classify_event(reading))
+        if hasattr(reading, "merged_into_public_no"):
+            locked.merged_into_public_no = reading.merged_into_public_no  # type: ignore[attr-defined]
         triaged = apply_transition(
             event=locked, action=action, actor=actor, reason=reason, updates=updates, is_locked=True
         )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from zhifa.catalog.models import ComplaintKind
-from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
+from zhifa.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import Event, Notification, SlaPolicy, TriageCorrection
@@ -159,3 +159,28 @@ def test_an_urgent_event_runs_on_the_urgent_clocks_and_tops_the_queue(world: Any
     assert dispatched.arrive_due_at - dispatched.dispatched_at == dt.timedelta(minutes=3)
     queue = list(event_queue(user=world.user("dispatcher")).values_list("pk", flat=True))
     assert queue.index(sign.pk) < queue.index(earlier.pk)
+
+
+def test_an_event_in_the_human_queue_is_triaged_again_and_a_routed_one_is_not(world: Any, settings: Any) -> None:
+    settings.ZHIFA_TRIAGE_MIN_CONFIDENCE = 1.01  # nothing is sure enough: everything waits for the desk
+    waiting = report(world, description="菜场门口一排三轮车卖菜，把人行道堵死了")
+    assert waiting.route == EventRoute.MANUAL
+    settings.ZHIFA_TRIAGE_MIN_CONFIDENCE = 0.5  # the model is trusted again (a retrained one, say)
+
+    again = services.event_triage(actor=world.user("dispatcher"), event=waiting)
+
+    assert (again.status, again.route, again.kind.code, again.department_id) == (
+        EventStatus.TRIAGED,
+        EventRoute.ZONE_TEAM,
+        "ZF-ZDJY",
+        world.enforcement_dept.pk,
+    )
+    assert list(again.transitions.values_list("action", "from_status", "to_status")) == [
+        ("triage", "reported", "triaged"),
+        ("triage", "triaged", "triaged"),
+    ]
+    audits = AuditEntry.objects.count()
+    with pytest.raises(InvalidTransition) as refused:
+        services.event_triage(actor=world.user("dispatcher"), event=again)
+    assert refused.value.code == "transition_guard_failed"
+    assert AuditEntry.objects.count() == audits
