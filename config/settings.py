@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "zhifa.catalog",
     "zhifa.subjects",
     "zhifa.events",
+    "zhifa.inspections",
     "zhifa.documents",
     "zhifa.cases",
     "zhifa.geo",

@@ -1,0 +1,52 @@
+"""What the draw reads about a subject's credit and risk, and the default multipliers (LEGAL.md, ZJR 21).
+
+Subjects carry no credit grade yet: the credit files come with issue 13, which sits above this app and may
+not be imported from here. Until then ``credit_grade_of`` reads a ``credit_grade`` attribute if the subject has
+one (a field issue 13 may add to ``Subject``, or an annotation a caller puts on the queryset) and treats a
+missing or unknown grade as B — the neutral 1×, so nobody is inspected more or less for want of a record. Risk
+colour likewise: ``risk_colour`` if present (red/yellow/green, issue 12 part 7), else none (1×).
+"""
+
+from typing import Any
+
+from django.conf import settings
+
+GRADES = ("A", "B", "C", "D")
+DEFAULT_GRADE = "B"
+# D is always in the plan (LEGAL.md: "D always in the year's plan").
+MANDATORY_GRADE = "D"
+COLOURS = ("red", "yellow", "green")
+COLOUR_LABELS = {"red": "红", "yellow": "黄", "green": "绿", "": "—"}
+
+# LEGAL.md defaults; a district overrides them in settings, a plan stores the ones it was made with.
+DEFAULT_GRADE_WEIGHTS = {"A": 0.5, "B": 1.0, "C": 2.0, "D": 4.0}
+# High risk (red) inspected more, low risk (green) less; no colour: 1×.
+DEFAULT_COLOUR_WEIGHTS = {"red": 2.0, "yellow": 1.0, "green": 0.5}
+
+
+def default_grade_weights() -> dict[str, float]:
+    return dict(getattr(settings, "ZHIFA_INSPECTION_GRADE_WEIGHTS", DEFAULT_GRADE_WEIGHTS))
+
+
+def default_colour_weights() -> dict[str, float]:
+    return dict(getattr(settings, "ZHIFA_INSPECTION_COLOUR_WEIGHTS", DEFAULT_COLOUR_WEIGHTS))
+
+
+def credit_grade_of(subject: Any) -> str:
+    value = str(getattr(subject, "credit_grade", "") or "").upper()
+    return value if value in GRADES else DEFAULT_GRADE
+
+
+def risk_colour_of(subject: Any) -> str:
+    value = str(getattr(subject, "risk_colour", "") or "").lower()
+    return value if value in COLOURS else ""
+
+
+def subject_weight(
+    *, grade: str, colour: str, grade_weights: dict[str, float], colour_weights: dict[str, float]
+) -> float:
+    """The subject's weight in the draw: its grade's multiplier times its colour's (1 without a colour)."""
+    weight = float(grade_weights[grade])
+    if colour:
+        weight *= float(colour_weights.get(colour, 1.0))
+    return weight

@@ -1,0 +1,215 @@
+"""Every read of the inspections app, scoped to the reader (``permissions``): plans, a subject's generated
+checklist, the published draws (no login; names masked) and the re-run of a draw."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from zhifa.catalog.models import Matter
+from zhifa.core.errors import NotFound, PermissionDenied
+from zhifa.inspections import draw
+from zhifa.inspections.grades import subject_weight
+from zhifa.inspections.models import ChecklistVersion, InspectionPlan, PlanSubject
+from zhifa.inspections.permissions import PLAN_MAKERS, can_make_plans, can_read_department_plans
+from zhifa.inspections.publication import mask_subject_name
+from zhifa.inspections.services import draw_from_inputs
+from zhifa.inspections.states import PlanStatus
+from zhifa.org.jurisdiction import jurisdiction_of
+from zhifa.org.models import Department
+from zhifa.subjects.models import Subject
+from zhifa.subjects.selectors import subject_get, subject_matters
+
+# --- plans ------------------------------------------------------------------------------------------------------
+
+
+def plan_list(*, user: Any) -> QuerySet[InspectionPlan]:
+    j = jurisdiction_of(user)
+    plans = InspectionPlan.objects.filter(district_id=j.district_id)
+    if not j.is_district_wide:
+        if not j.is_department_scoped:
+            raise PermissionDenied("您的岗位无权查看抽查计划", code="plan_not_allowed")
+        plans = plans.filter(department_id=j.own_department_id)
+    return plans.select_related("department").annotate(drawn_count=Count("drawn")).order_by("-starts_on", "-pk")
+
+
+def plan_get(*, user: Any, plan_id: int) -> InspectionPlan:
+    j = jurisdiction_of(user)
+    plan = InspectionPlan.objects.select_related("department").filter(pk=plan_id, district_id=j.district_id).first()
+    if plan is None or not can_read_department_plans(j, plan.department_id):
+        raise NotFound("抽查计划不存在或不在您的管辖范围内", code="plan_not_found", details={"id": plan_id})
+    return plan
+
+
+def plan_drawn(*, plan: InspectionPlan) -> list[PlanSubject]:
+    return list(
+        plan.drawn.select_related("subject", "subject__street", "first_officer", "second_officer").order_by("position")
+    )
+
+
+def plan_departments(*, user: Any) -> list[Department]:
+    """The departments the user may make plans for."""
+    j = jurisdiction_of(user)
+    departments = Department.objects.filter(district_id=j.district_id).order_by("code")
+    if j.role in PLAN_MAKERS:
+        return list(departments)
+    return [d for d in departments if can_make_plans(j, d.pk)]
+
+
+def can_draw(*, user: Any, plan: InspectionPlan) -> bool:
+    return plan.status == PlanStatus.DRAFT and can_make_plans(jurisdiction_of(user), plan.department_id)
+
+
+# --- a subject's generated checklist --------------------------------------------------------------------------
+
+
+@dataclass
+class MatterChecklist:
+    matter: Matter
+    version: ChecklistVersion | None  # None: no version made yet for this matter
+
+
+@dataclass
+class DepartmentChecklist:
+    department: Department
+    matters: list[MatterChecklist] = field(default_factory=list)
+
+
+@dataclass
+class GeneratedChecklist:
+    subject: Subject
+    departments: list[DepartmentChecklist]
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(m.version.items.all()) for d in self.departments for m in d.matters if m.version)
+
+
+def subject_checklist(*, user: Any, subject_id: int) -> GeneratedChecklist:
+    """The items of the current checklist version of every matter that applies to the subject, grouped by
+    department (by code), each with the version it came from. A category's own version is preferred to the
+    matter's general one. Scoped as the subject is (``subjects.selectors.subject_get``)."""
+    subject = subject_get(user=user, subject_id=subject_id)
+    matters = subject_matters(subject=subject)
+    versions = (
+        ChecklistVersion.objects.filter(matter__in=matters, subject_category__in=["", subject.category])
+        .prefetch_related("items")
+        .order_by("matter_id", "subject_category", "number")
+    )
+    current: dict[int, ChecklistVersion] = {}
+    for version in versions:
+        held = current.get(version.matter_id)
+        # Ordered by category ("" first) then number: the last one seen is the category's latest if it has
+        # one, else the general latest.
+        if held is None or version.subject_category or not held.subject_category:
+            current[version.matter_id] = version
+    groups: dict[int, DepartmentChecklist] = {}
+    for matter in sorted(matters, key=lambda m: (m.department.code, m.code)):
+        group = groups.setdefault(matter.department_id, DepartmentChecklist(department=matter.department))
+        group.matters.append(MatterChecklist(matter=matter, version=current.get(matter.pk)))
+    return GeneratedChecklist(subject=subject, departments=list(groups.values()))
+
+
+def matter_versions(*, matter_id: int) -> list[ChecklistVersion]:
+    return list(ChecklistVersion.objects.filter(matter_id=matter_id).prefetch_related("items").order_by("-number"))
+
+
+# --- publication (no login) ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicSubject:
+    position: int
+    name: str  # masked
+    street: str
+    category: str
+    grade: str
+    is_mandatory: bool
+
+
+@dataclass(frozen=True)
+class PublicPlan:
+    plan: InspectionPlan
+    eligible: int
+    subjects: list[PublicSubject]
+
+
+def public_plans() -> list[PublicPlan]:
+    """双随机一公开: every drawn plan with its seed, public value, algorithm and drawn subjects, names masked
+    (``publication.mask_subject_name``); inspectors are not named here. Newest draw first."""
+    plans = list(
+        InspectionPlan.objects.filter(status=PlanStatus.DRAWN)
+        .select_related("department", "district")
+        .order_by("-drawn_at", "-pk")
+    )
+    rows = (
+        PlanSubject.objects.filter(plan__in=plans)
+        .select_related("subject", "subject__street")
+        .order_by("plan_id", "position")
+    )
+    by_plan: dict[int, list[PublicSubject]] = {}
+    for row in rows:
+        by_plan.setdefault(row.plan_id, []).append(
+            PublicSubject(
+                position=row.position,
+                name=mask_subject_name(row.subject.name, kind=row.subject.kind),
+                street=row.subject.street.name,
+                category=row.subject.get_category_display(),
+                grade=row.credit_grade,
+                is_mandatory=row.is_mandatory,
+            )
+        )
+    return [
+        PublicPlan(plan=p, eligible=len((p.draw_inputs or {}).get("candidates", [])), subjects=by_plan.get(p.pk, []))
+        for p in plans
+    ]
+
+
+# --- verification -------------------------------------------------------------------------------------------
+
+
+def plan_draw_verify(*, plan: InspectionPlan) -> list[str]:
+    """Re-run a drawn plan from its published inputs; the differences found (empty: the draw stands).
+
+    Checks the seed against the plan id and public value, every candidate's weight against its grade, colour
+    and the plan's stored multipliers, and the subjects, their order and their inspectors against the rows."""
+    if plan.status != PlanStatus.DRAWN or not plan.draw_inputs:
+        return ["计划尚未抽取"]
+    problems = []
+    inputs = plan.draw_inputs
+    seed = draw.draw_seed(plan_id=plan.pk, public_value=plan.public_value)
+    if seed != plan.seed:
+        problems.append(f"随机种子不符：应为 {seed}，记录为 {plan.seed}")
+    if inputs.get("ratio") != str(plan.target_ratio):
+        problems.append(f"抽查比例不符：输入 {inputs.get('ratio')}，计划 {plan.target_ratio}")
+    for subject_id, grade, colour, weight in inputs["candidates"]:
+        expected = subject_weight(
+            grade=grade, colour=colour, grade_weights=plan.grade_weights, colour_weights=plan.colour_weights
+        )
+        if expected != weight:
+            problems.append(f"对象 {subject_id} 的权重不符：应为 {expected}，记录为 {weight}")
+    _drawn, assignments = draw_from_inputs(seed=seed, inputs=inputs)
+    expected_rows = (
+        [(i, a.subject_id, a.first_officer_id, a.second_officer_id) for i, a in enumerate(assignments, start=1)]
+        if assignments is not None
+        else []
+    )
+    stored_rows = list(
+        plan.drawn.order_by("position").values_list("position", "subject_id", "first_officer_id", "second_officer_id")
+    )
+    if expected_rows != stored_rows:
+        problems.append(f"抽取结果不符：重算 {len(expected_rows)} 个对象，记录 {len(stored_rows)} 个")
+        for exp, got in zip(expected_rows, stored_rows, strict=False):
+            if exp != got:
+                problems.append(
+                    f"第 {exp[0]} 位：重算 对象{exp[1]} 人员{exp[2]}、{exp[3]}；记录 对象{got[1]} 人员{got[2]}、{got[3]}"
+                )
+                break
+    return problems
+
+
+def plan_for_verify(*, plan_id: int) -> InspectionPlan:
+    plan = InspectionPlan.objects.filter(pk=plan_id).first()
+    if plan is None:
+        raise NotFound("抽查计划不存在", code="plan_not_found")
+    return plan

@@ -1,0 +1,70 @@
+"""Who reads which plans, and what the publication shows (issue 12 part 2)."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from zhifa.core.errors import NotFound, PermissionDenied
+from zhifa.inspections.publication import mask_subject_name
+from zhifa.inspections.selectors import plan_get, plan_list, public_plans
+from zhifa.inspections.services import plan_create, plan_draw
+
+
+def _plan(world: Any, department: Any, name: str) -> Any:
+    return plan_create(
+        actor=world.user("dispatcher"),
+        department_id=department.pk,
+        name=name,
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2026, 3, 31),
+        target_ratio="0.5",
+    )
+
+
+def test_a_department_sees_only_its_own_plans_the_district_all(world: Any) -> None:
+    market = _plan(world, world.market_dept, "市场监管抽查")
+    enforcement = _plan(world, world.enforcement_dept, "综合执法抽查")
+
+    assert [p.name for p in plan_list(user=world.user("liaison"))] == ["市场监管抽查"]
+    assert {p.name for p in plan_list(user=world.user("dispatcher"))} == {"市场监管抽查", "综合执法抽查"}
+    assert {p.name for p in plan_list(user=world.user("leader"))} == {"市场监管抽查", "综合执法抽查"}
+    assert plan_get(user=world.user("liaison"), plan_id=market.pk) == market
+    with pytest.raises(NotFound):
+        plan_get(user=world.user("liaison"), plan_id=enforcement.pk)
+
+
+@pytest.mark.parametrize("persona", ["officer_a", "street_dispatcher_a", "business_owner"])
+def test_street_roles_and_owners_see_no_plans(world: Any, persona: str) -> None:
+    _plan(world, world.market_dept, "市场监管抽查")
+    with pytest.raises(PermissionDenied):
+        plan_list(user=world.user(persona))
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "shown"),
+    [
+        ("杭州知味观餐饮有限公司", "business", "杭＊＊＊＊＊＊＊＊公司"),
+        ("李大伟", "street_vendor", "李某某"),
+        ("王记面馆", "individual_trader", "王某某"),
+        ("宏达", "business", "宏＊"),
+        ("", "business", ""),
+    ],
+)
+def test_subject_names_are_masked_for_publication(name: str, kind: str, shown: str) -> None:
+    assert mask_subject_name(name, kind=kind) == shown
+
+
+def test_the_publication_lists_drawn_plans_only_with_masked_names(world: Any, market: Any) -> None:
+    drawn = _plan(world, world.market_dept, "市场监管抽查")
+    _plan(world, world.market_dept, "未抽取的计划")
+    plan_draw(actor=world.user("dispatcher"), plan_id=drawn.pk, public_value="385")
+
+    published = public_plans()
+
+    assert [p.plan.name for p in published] == ["市场监管抽查"]
+    assert published[0].eligible == 12
+    assert len(published[0].subjects) == 6
+    drawn_names = [row.subject.name for row in drawn.drawn.order_by("position")]
+    assert [s.name for s in published[0].subjects] == [mask_subject_name(n, kind="business") for n in drawn_names]
+    assert not {s.name for s in published[0].subjects} & {s.name for s in market.subjects}
