@@ -130,6 +130,11 @@ class InspectionPlan(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def target_percent(self) -> str:
+        """The ratio as the pages show it: 0.1250 → "12.5"."""
+        return format((self.target_ratio * 100).normalize(), "f")
+
 
 class PlanSubject(BaseModel):
     """One drawn subject of a plan with its two inspectors, in draw order (``position``)."""

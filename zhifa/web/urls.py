@@ -72,4 +72,5 @@ urlpatterns = [
     path("", include("zhifa.web.triage_urls")),
     path("", include("zhifa.web.roster_urls")),
     path("", include("zhifa.web.people_urls")),
+    path("", include("zhifa.web.inspection_urls")),  # issue 12: inspection plans, 双随机, checklists
 ]

@@ -55,6 +55,7 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
         "执法人员",
         "一张图",
         "排班",
+        "抽查计划",
         "事件",
         "热线受理",
         "指挥中心",
@@ -70,12 +71,12 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
 @pytest.mark.parametrize(
     ("persona", "event_links"),
     [
-        ("dispatcher", ["事件", "热线受理", "指挥中心", "人工研判", "案件", "账号与岗位"]),
+        ("dispatcher", ["抽查计划", "事件", "热线受理", "指挥中心", "人工研判", "案件", "账号与岗位"]),
         ("officer_a", ["事件", "案件", "移动端"]),
         ("auxiliary_a", ["事件", "案件", "移动端"]),
-        ("leader", ["事件", "案件"]),
-        ("legal_reviewer", ["事件", "案件", "法制审核"]),
-        ("liaison", ["事件"]),
+        ("leader", ["抽查计划", "事件", "案件"]),
+        ("legal_reviewer", ["抽查计划", "事件", "案件", "法制审核"]),
+        ("liaison", ["抽查计划", "事件"]),
     ],
 )
 def test_event_links_in_the_nav_follow_the_role(
@@ -84,7 +85,8 @@ def test_event_links_in_the_nav_follow_the_role(
     nav = re.search(r'<nav class="sidenav".*?</nav>', body_of(client_as(persona).get("/")), re.S)
 
     assert nav
-    # After 首页 执法对象 执法事项 执法人员 一张图 排班, which every staff post sees.
+    # After 首页 执法对象 执法事项 执法人员 一张图 排班, which every staff post sees (then 抽查计划 for the district's
+    # posts and a department's liaison).
     assert re.findall(r">([^<>\s]+)</a>", nav.group(0))[6:] == event_links
 
 
