@@ -165,6 +165,30 @@ def public_plans() -> list[PublicPlan]:
     ]
 
 
+def public_draw_record(*, plan_id: int) -> dict[str, Any]:
+    """A drawn plan's whole published record, enough to re-run the draw by hand (docs/inspections.md): plan id,
+    public value, seed, algorithm, every input as stored (candidates by subject id with grade, colour and
+    weight; officers by id; conflicts; previous pairs) and the result in draw order. Ids only: no names."""
+    plan = InspectionPlan.objects.filter(pk=plan_id, status=PlanStatus.DRAWN).first()
+    if plan is None:
+        raise NotFound("抽查计划不存在或尚未抽取", code="plan_not_found", details={"id": plan_id})
+    return {
+        "plan_id": plan.pk,
+        "public_value": plan.public_value,
+        "seed": plan.seed,
+        "algorithm": plan.algorithm,
+        "grade_weights": plan.grade_weights,
+        "colour_weights": plan.colour_weights,
+        "inputs": plan.draw_inputs,
+        "result": [
+            {"position": p, "subject_id": s, "officer_ids": [a, b]}
+            for p, s, a, b in plan.drawn.order_by("position").values_list(
+                "position", "subject_id", "first_officer_id", "second_officer_id"
+            )
+        ],
+    }
+
+
 # --- verification -------------------------------------------------------------------------------------------
 
 

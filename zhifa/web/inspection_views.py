@@ -11,11 +11,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from zhifa.core.errors import DomainError, PermissionDenied, ValidationFailed
+from zhifa.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from zhifa.inspections import selectors
 from zhifa.inspections.grades import COLOUR_LABELS, COLOURS, GRADES, default_colour_weights, default_grade_weights
 from zhifa.inspections.services import checklists_sync_from_catalogue, plan_create, plan_draw
@@ -155,3 +155,13 @@ def checklists_sync(request: HttpRequest) -> HttpResponse:
 def public_plans(request: HttpRequest) -> HttpResponse:
     """双随机一公开 (ZJR 21): the drawn plans, their seeds and the subjects drawn, names masked; no login."""
     return render(request, "web/public/inspections.html", {"plans": selectors.public_plans()})
+
+
+@require_safe
+def public_plan_record(request: HttpRequest, plan_id: int) -> JsonResponse:
+    """The draw's published record as JSON (ids, weights, seed, result), for anyone re-running it; no login."""
+    try:
+        record = selectors.public_draw_record(plan_id=plan_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return JsonResponse(record, json_dumps_params={"ensure_ascii": False})

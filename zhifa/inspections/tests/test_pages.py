@@ -1,12 +1,14 @@
 """The inspection pages (issue 12 parts 1–2): plans list, create, draw, a subject's checklist, the public page."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
 from zhifa.core.actors import SystemActor
+from zhifa.inspections import draw
 from zhifa.inspections.models import InspectionPlan, PlanSubject
 from zhifa.inspections.services import checklists_sync_from_catalogue, plan_create, plan_draw
 from zhifa.inspections.tests.conftest import footprint
@@ -175,3 +177,20 @@ def test_the_public_page_needs_no_login_and_masks_names_shown_as_text(world: Any
     assert "alert" not in page  # masked: only the first character and the last two are shown
     assert page.count("&lt;＊＊") == 6
     assert "市监0" not in page  # inspectors are not published
+
+
+def test_the_published_record_reruns_to_the_published_result(world: Any, market: Any, client: Any) -> None:
+    plan = _plan(world, world.market_dept)
+    plan_draw(actor=world.user("dispatcher"), plan_id=plan.pk, public_value="385")
+    undrawn = _plan(world, world.market_dept, "未抽取计划")
+
+    record = client.get(reverse("web:public-inspection-draw", args=[plan.pk])).json()
+
+    # re-run from the record alone, as a citizen would
+    assert record["seed"] == draw.draw_seed(plan_id=record["plan_id"], public_value=record["public_value"])
+    candidates = [draw.Candidate(*row) for row in record["inputs"]["candidates"]]
+    count = draw.draw_count(eligible=len(candidates), ratio=Decimal(record["inputs"]["ratio"]), mandatory=0)
+    rerun = draw.draw_subjects(seed=record["seed"], candidates=candidates, count=count)
+    assert [c.subject_id for c in rerun] == [r["subject_id"] for r in record["result"]]
+    assert "味道" not in str(record)  # ids only
+    assert client.get(reverse("web:public-inspection-draw", args=[undrawn.pk])).status_code == 404

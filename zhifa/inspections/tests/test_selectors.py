@@ -68,3 +68,15 @@ def test_the_publication_lists_drawn_plans_only_with_masked_names(world: Any, ma
     drawn_names = [row.subject.name for row in drawn.drawn.order_by("position")]
     assert [s.name for s in published[0].subjects] == [mask_subject_name(n, kind="business") for n in drawn_names]
     assert not {s.name for s in published[0].subjects} & {s.name for s in market.subjects}
+
+
+def test_the_plan_list_reads_the_same_number_of_queries_for_one_and_five_plans(
+    world: Any, django_assert_num_queries: Any
+) -> None:
+    _plan(world, world.market_dept, "计划0")
+    with django_assert_num_queries(1):  # the plans with their department and count (the post is loaded with the user)
+        assert len(list(plan_list(user=world.user("liaison")))) == 1
+    for n in range(1, 5):
+        _plan(world, world.market_dept, f"计划{n}")
+    with django_assert_num_queries(1):
+        assert len(list(plan_list(user=world.user("liaison")))) == 5
