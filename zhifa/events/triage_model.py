@@ -60,6 +60,8 @@ DANGER_PHRASES = (
     "砸伤", "电线打火", "打火花", "冒火花", "漏电", "触电", "电线掉", "电线垂", "井盖", "窨井", "淹了", "被淹",
     "积水很深", "跳楼", "要跳", "昏倒", "晕倒", "受伤", "流血",
 )  # fmt: skip
+# What the danger is about, shown when no phrase of the list above is in an urgent text.
+DANGER_OBJECTS = ("天然气", "煤气", "液化气", "广告牌", "招牌", "脚手架", "电线", "电梯", "刀", "火")
 _DIGITS = re.compile(r"\d")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -245,13 +247,15 @@ class TriageModel:
 
     def _urgent_phrase(self, text: str, features: sparse.csr_matrix) -> str:
         """What to show the dispatcher as the reason a text is urgent: the first danger phrase of
-        ``DANGER_PHRASES`` in it (the longest where several start together); else the stretch of the text
+        ``DANGER_PHRASES`` in it (the longest where several start together), else of ``DANGER_OBJECTS``; else the
+        stretch of the text
         covered by the Chinese character n-grams that pushed hardest towards urgent. The phrase explains the
         model's decision; it does not make it."""
         normalised = normalise(text)
-        found = [(normalised.find(p), -len(p), p) for p in DANGER_PHRASES if p in normalised]
-        if found:
-            return min(found)[2]
+        for phrases in (DANGER_PHRASES, DANGER_OBJECTS):
+            found = [(normalised.find(p), -len(p), p) for p in phrases if p in normalised]
+            if found:
+                return min(found)[2]
         n_chars = len(self._char_names)
         grams = [
             (float(value) * self._urgent_char_weights[i], str(self._char_names[i]))

@@ -45,3 +45,11 @@ def test_every_label_is_a_kind_of_the_list_and_every_kind_is_taught() -> None:
 
     assert labels == codes
     assert {e.kind for e in triage_model.heldout()} <= codes
+
+
+def test_the_urgent_phrase_names_the_danger_not_what_it_is_about(model: triage_model.TriageModel) -> None:
+    trapped = model.predict("电梯卡在三楼不动了，里面有人被困，一直在拍门")
+    anger = model.predict("紧急！！！门口又摆摊了，说了八百遍了")
+
+    assert (trapped.urgent, trapped.urgent_phrase) == (True, "被困")
+    assert (anger.urgent, anger.urgent_phrase) == (False, "")
