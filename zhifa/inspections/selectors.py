@@ -7,18 +7,18 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from zhifa.catalog.models import Matter
-from zhifa.core.errors import NotFound, PermissionDenied
+from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.inspections import draw
 from zhifa.inspections.grades import subject_weight
-from zhifa.inspections.models import ChecklistVersion, InspectionPlan, PlanSubject
+from zhifa.inspections.models import ChecklistVersion, ConflictOfInterest, InspectionPlan, PlanSubject
 from zhifa.inspections.permissions import PLAN_MAKERS, can_make_plans, can_read_department_plans
 from zhifa.inspections.publication import mask_subject_name
 from zhifa.inspections.services import draw_from_inputs
 from zhifa.inspections.states import PlanStatus
 from zhifa.org.jurisdiction import jurisdiction_of
-from zhifa.org.models import Department
+from zhifa.org.models import Department, Officer
 from zhifa.subjects.models import Subject
-from zhifa.subjects.selectors import subject_get, subject_matters
+from zhifa.subjects.selectors import subject_get, subject_list, subject_matters
 
 # --- plans ------------------------------------------------------------------------------------------------------
 
@@ -58,6 +58,41 @@ def plan_departments(*, user: Any) -> list[Department]:
 
 def can_draw(*, user: Any, plan: InspectionPlan) -> bool:
     return plan.status == PlanStatus.DRAFT and can_make_plans(jurisdiction_of(user), plan.department_id)
+
+
+def conflict_list(*, user: Any) -> QuerySet[ConflictOfInterest]:
+    """Recorded conflicts of interest: the district's for the district-wide posts, a liaison's department's
+    officers' for a liaison; nobody else."""
+    j = jurisdiction_of(user)
+    conflicts = ConflictOfInterest.objects.filter(district_id=j.district_id)
+    if not j.is_district_wide:
+        if not j.is_department_scoped:
+            raise PermissionDenied("您的岗位无权查看利益冲突申报", code="plan_not_allowed")
+        conflicts = conflicts.filter(officer__home_department_id=j.own_department_id)
+    return conflicts.select_related("officer", "officer__home_department", "subject").order_by("-created_at", "-pk")
+
+
+def conflict_officers(*, user: Any) -> list[Officer]:
+    """The officers whose conflicts the user may record: those of the departments the user plans for."""
+    departments = [d.pk for d in plan_departments(user=user)]
+    return list(
+        Officer.objects.filter(home_department_id__in=departments, is_active=True)
+        .select_related("home_department")
+        .order_by("home_department__code", "badge_no")
+    )
+
+
+def conflict_subject(*, user: Any, key: str) -> Subject:
+    """The one subject in the user's scope whose USCC, plate or name matches ``key`` exactly, else a refusal."""
+    key = (key or "").strip()
+    found = [s for s in subject_list(user=user, q=key)[:50] if key in (s.uscc, s.plate_number, s.name)] if key else []
+    if len(found) != 1:
+        raise ValidationFailed(
+            "未找到唯一的执法对象，请输入完整的统一社会信用代码、车牌号或名称",
+            code="conflict_subject_not_found",
+            details={"field": "subject"},
+        )
+    return found[0]
 
 
 # --- a subject's generated checklist --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inspections/plans/new/", inspection_views.plan_new, name="inspection-plan-new"),
     path("inspections/plans/<int:plan_id>/", inspection_views.plan_detail, name="inspection-plan"),
     path("inspections/plans/<int:plan_id>/draw/", inspection_views.plan_draw_view, name="inspection-plan-draw"),
+    path("inspections/conflicts/", inspection_views.conflicts, name="inspection-conflicts"),
     path(
         "inspections/subjects/<int:subject_id>/checklist/",
         inspection_views.subject_checklist,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from zhifa.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from zhifa.inspections import selectors
 from zhifa.inspections.grades import COLOUR_LABELS, COLOURS, GRADES, default_colour_weights, default_grade_weights
-from zhifa.inspections.services import checklists_sync_from_catalogue, plan_create, plan_draw
+from zhifa.inspections.services import checklists_sync_from_catalogue, conflict_declare, plan_create, plan_draw
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.web.pages import page_view
 
@@ -149,6 +149,32 @@ def checklists_sync(request: HttpRequest) -> HttpResponse:
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect("web:inspection-plans")
+
+
+@page_view
+def conflicts(request: HttpRequest) -> HttpResponse:
+    """利益冲突申报: the recorded relations (an officer never drawn for a subject they are related to), and the
+    form to record one for an officer of a department the user plans for."""
+    rows = selectors.conflict_list(user=request.user)
+    officers = selectors.conflict_officers(user=request.user)
+    error = None
+    if request.method == "POST":
+        try:
+            officer_raw = request.POST.get("officer", "")
+            subject = selectors.conflict_subject(user=request.user, key=request.POST.get("subject", ""))
+            conflict_declare(
+                actor=request.user,
+                officer_id=int(officer_raw) if officer_raw.isdigit() else 0,
+                subject_id=subject.pk,
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, "已登记利益冲突，抽取时该人员将回避该对象")
+            return redirect("web:inspection-conflicts")
+    context = {"conflicts": rows, "officers": officers, "error": error, "posted": request.POST if error else None}
+    return render(request, "web/inspections/conflicts.html", context, status=error.status if error else 200)
 
 
 @require_safe

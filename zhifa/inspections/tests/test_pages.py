@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from zhifa.core.actors import SystemActor
 from zhifa.inspections import draw
-from zhifa.inspections.models import InspectionPlan, PlanSubject
+from zhifa.inspections.models import ConflictOfInterest, InspectionPlan, PlanSubject
 from zhifa.inspections.services import checklists_sync_from_catalogue, plan_create, plan_draw
 from zhifa.inspections.tests.conftest import footprint
+from zhifa.org.tests.factories import OfficerFactory
 from zhifa.subjects.tests.factories import SubjectFactory
 
 HOSTILE = '<script>alert("x")</script>餐厅'
@@ -194,3 +195,56 @@ def test_the_published_record_reruns_to_the_published_result(world: Any, market:
     assert [c.subject_id for c in rerun] == [r["subject_id"] for r in record["result"]]
     assert "味道" not in str(record)  # ids only
     assert client.get(reverse("web:public-inspection-draw", args=[undrawn.pk])).status_code == 404
+
+
+def test_a_liaison_records_a_conflict_on_the_page_and_sees_it_listed(world: Any, market: Any, sign_in: Any) -> None:
+    subject = market.subjects[0]
+    officer = market.officers[0]
+    client = sign_in(world.user("liaison"))
+
+    response = client.post(
+        reverse("web:inspection-conflicts"), {"officer": officer.pk, "subject": subject.uscc, "reason": "配偶经营"}
+    )
+
+    assert response.status_code == 302
+    conflict = ConflictOfInterest.objects.get()
+    assert (conflict.officer_id, conflict.subject_id, conflict.reason, conflict.recorded_by) == (
+        officer.pk,
+        subject.pk,
+        "配偶经营",
+        "liaison",
+    )
+    page = client.get(reverse("web:inspection-conflicts")).content.decode()
+    assert subject.name in page and "配偶经营" in page
+
+
+@pytest.mark.parametrize(
+    ("subject", "reason", "code"),
+    [("no-such-subject", "配偶经营", "conflict_subject_not_found"), (None, "  ", "conflict_reason_required")],
+)
+def test_a_bad_conflict_on_the_page_shows_its_code_and_writes_nothing(
+    world: Any, market: Any, sign_in: Any, subject: str | None, reason: str, code: str
+) -> None:
+    client = sign_in(world.user("liaison"))
+    before = footprint()
+    response = client.post(
+        reverse("web:inspection-conflicts"),
+        {"officer": market.officers[0].pk, "subject": subject or market.subjects[0].uscc, "reason": reason},
+    )
+    assert response.status_code == 422
+    assert f"（{code}）" in response.content.decode()
+    assert footprint() == before
+
+
+def test_a_liaison_may_not_record_a_conflict_for_another_departments_officer(
+    world: Any, market: Any, sign_in: Any
+) -> None:
+    other = OfficerFactory(district=world.district, home_department=world.enforcement_dept)
+    client = sign_in(world.user("liaison"))
+    before = footprint()
+    response = client.post(
+        reverse("web:inspection-conflicts"),
+        {"officer": other.pk, "subject": market.subjects[0].uscc, "reason": "亲属"},
+    )
+    assert response.status_code == 403
+    assert footprint() == before
