@@ -76,6 +76,35 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+# Runs before any of the page's scripts (Playwright injects it outside the page's policy): records every CSP
+# violation in ``window.__violations``, so a name that became markup and was then stopped by the policy still
+# fails a test that reads it.
+WATCH = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__violations.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[tuple[Any, list[str]]]:
+    """A desk browser page that records CSP violations (``WATCH``) and any dialog a script opens (dismissed)."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
+    dialogs: list[str] = []
+
+    def dismiss(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    yield page, dialogs
+    context.close()
+
+
 def login(page: Any, base_url: str, username: str) -> None:
     """Logs in through the form, as a person would."""
     page.goto(f"{base_url}/login/")

@@ -4,7 +4,6 @@ passes the review with an opinion; the case then shows 法制审核通过 and th
 name, hostile markup, is shown as text and runs nothing."""
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from conftest import World
-from tests.browser.conftest import BROWSER_TIMEOUT_MS
 from zhifa.cases import services
 from zhifa.cases.models import Case, CaseStatus, Conclusion, LegalReview, PartyKind, PenaltyKind, RecordKind
 from zhifa.catalog.tests.factories import MatterFactory
@@ -68,22 +66,6 @@ def case_in_review(world: World) -> Case:
         needs_legal_review=True,
     )
     return services.submit_review(case, actor=handler, legal_date=dt.date(2026, 3, 9))
-
-
-@pytest.fixture
-def watched(browser: Any) -> Iterator[tuple[Any, list[str]]]:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(BROWSER_TIMEOUT_MS)
-    dialogs: list[str] = []
-
-    def dismiss(dialog: Any) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", dismiss)
-    yield page, dialogs
-    context.close()
 
 
 def test_legal_reviewer_passes_a_case_in_the_browser(

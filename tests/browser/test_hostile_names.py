@@ -5,7 +5,6 @@ comes with the Content-Security-Policy header."""
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,33 +25,6 @@ HOSTILE_OFFICER = "<script>self.__xss=2</script>"  # ≤ 30 characters, the colu
 HOSTILE_STREET = '<img src=x onerror="window.__xss=3">乙街道'
 HOSTILE_DESCRIPTION = "<img src=x onerror=__xss=4>"  # ≤ 28 characters: the queue row shows it whole
 HOSTILE_ADDRESS = "<svg onload=__xss=5>"  # ≤ 20 characters, likewise
-
-# Runs before any of the page's scripts (Playwright injects it outside the page's policy): records every
-# CSP violation, so a name that became markup and was then stopped by the policy still fails the test.
-WATCH = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__violations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
-
-
-@pytest.fixture
-def watched(browser: Any) -> Iterator[tuple[Any, list[str]]]:
-    """A desk browser page that records CSP violations and any dialog (dismissed) a script might open."""
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})
-    context.add_init_script(WATCH)
-    page = context.new_page()
-    page.set_default_timeout(BROWSER_TIMEOUT_MS)
-    dialogs: list[str] = []
-
-    def dismiss(dialog: Any) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", dismiss)
-    yield page, dialogs
-    context.close()
 
 
 def open_page(page: Any, url: str) -> None:

@@ -4,47 +4,18 @@ record with a hostile display name, reads the one-time password, finds the accou
 name shown as text, and disables it. No script runs, no dialog opens."""
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from conftest import World
-from tests.browser.conftest import BROWSER_TIMEOUT_MS
 from zhifa.org.models import Officer
 from zhifa.org.roles import Role
 from zhifa.org.tests.factories import OfficerFactory, ProfileFactory, UserFactory
 from zhifa.org.tests.second_factor import current_token
 
 HOSTILE = '<img src=x onerror="alert(1)">'  # ≤ 30 characters, the post's name length
-
-# Runs before the page's own scripts: any CSP violation (markup that became a script and was then stopped
-# by the policy) is recorded, so it fails the test too.
-WATCH = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__violations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
-
-
-@pytest.fixture
-def watched(browser: Any) -> Iterator[tuple[Any, list[str]]]:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})
-    context.add_init_script(WATCH)
-    page = context.new_page()
-    page.set_default_timeout(BROWSER_TIMEOUT_MS)
-    dialogs: list[str] = []
-
-    def dismiss(dialog: Any) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", dismiss)
-    yield page, dialogs
-    context.close()
 
 
 def test_the_administrator_creates_and_disables_an_account_in_the_browser(
