@@ -201,12 +201,15 @@ def public_plans() -> list[PublicPlan]:
 
 
 def public_draw_record(*, plan_id: int) -> dict[str, Any]:
-    """A drawn plan's whole published record, enough to re-run the draw by hand (docs/inspections.md): plan id,
-    public value, seed, algorithm, every input as stored (candidates by subject id with grade, colour and
-    weight; officers by id; conflicts; previous pairs) and the result in draw order. Ids only: no names."""
+    """A drawn plan's published record, enough to re-run the subject draw by hand (docs/inspections.md): plan
+    id, public value, seed, algorithm, the multipliers, the candidates by subject id with grade, colour and
+    weight, and the drawn subjects in draw order. Ids only, no names — and nothing of the inspectors: who
+    inspects whom stays unannounced until the inspection, and the declared conflicts of interest are the
+    officers' own; ``manage.py inspection_draw_verify`` re-runs the whole draw, inspectors included."""
     plan = InspectionPlan.objects.filter(pk=plan_id, status=PlanStatus.DRAWN).first()
     if plan is None:
         raise NotFound("抽查计划不存在或尚未抽取", code="plan_not_found", details={"id": plan_id})
+    inputs = plan.draw_inputs or {}
     return {
         "plan_id": plan.pk,
         "public_value": plan.public_value,
@@ -214,12 +217,10 @@ def public_draw_record(*, plan_id: int) -> dict[str, Any]:
         "algorithm": plan.algorithm,
         "grade_weights": plan.grade_weights,
         "colour_weights": plan.colour_weights,
-        "inputs": plan.draw_inputs,
+        "inputs": {"ratio": inputs.get("ratio"), "candidates": inputs.get("candidates", [])},
         "result": [
-            {"position": p, "subject_id": s, "officer_ids": [a, b]}
-            for p, s, a, b in plan.drawn.order_by("position").values_list(
-                "position", "subject_id", "first_officer_id", "second_officer_id"
-            )
+            {"position": p, "subject_id": s}
+            for p, s in plan.drawn.order_by("position").values_list("position", "subject_id")
         ],
     }
 

@@ -194,6 +194,8 @@ def test_the_published_record_reruns_to_the_published_result(world: Any, market:
     rerun = draw.draw_subjects(seed=record["seed"], candidates=candidates, count=count)
     assert [c.subject_id for c in rerun] == [r["subject_id"] for r in record["result"]]
     assert "味道" not in str(record)  # ids only
+    # nothing of the inspectors: who inspects whom, and the officers' declared conflicts, are not published
+    assert set(record["inputs"]) == {"ratio", "candidates"} and set(record["result"][0]) == {"position", "subject_id"}
     assert client.get(reverse("web:public-inspection-draw", args=[undrawn.pk])).status_code == 404
 
 
