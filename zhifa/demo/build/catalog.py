@@ -1,6 +1,6 @@
 """The demo's ``catalog`` records: the enforcement-matter catalogue, imported from the CSV the project ships,
 with the district's default 处置结果类型 and 常用语 and a few matters' own (the officer's handle form offers them),
-and the complaint taxonomy (诉求类型) triage routes by.
+the complaint taxonomy (诉求类型) triage routes by, and each matter's first checklist version.
 
 Input: the district and the actor to audit the import under. Output: a note for the load's report (how
 many matters, or why none).
@@ -13,6 +13,7 @@ from zhifa.catalog.kinds import kinds_install
 from zhifa.catalog.models import Matter
 from zhifa.catalog.services import handling_defaults_install, matter_handling_add
 from zhifa.core.actors import Actor
+from zhifa.inspections.services import checklists_sync_from_catalogue
 from zhifa.org.models import District
 
 MATTERS_CSV = Path(__file__).resolve().parent.parent.parent / "catalog" / "data" / "matters.csv"
@@ -29,7 +30,13 @@ def matters_build(*, district: District, actor: Actor) -> str:
         if matter is not None:
             matter_handling_add(actor=actor, matter_id=matter.pk, phrases=phrases, result_types=result_types)
     kinds = kinds_install(actor=actor, district_id=district.pk)
-    return f"已导入执法事项 {result.total} 条（新增 {result.created} 条），诉求类型 {kinds} 个"
+    # Each matter's first checklist version, from the catalogue's 检查要点 (issue 12): the checklists a subject's
+    # inspection is generated from.
+    checklists = checklists_sync_from_catalogue(actor=actor, district_id=district.pk)
+    return (
+        f"已导入执法事项 {result.total} 条（新增 {result.created} 条），诉求类型 {kinds} 个，"
+        f"检查表 {checklists.created} 份"
+    )
 
 
 # Matters the demo's events are mostly about, with the phrases and results their officers use.
