@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "zhifa.documents",
     "zhifa.cases",
     "zhifa.geo",
+    "zhifa.analytics",
     "zhifa.integrations",
     "zhifa.integrations.payments",
     "zhifa.web",

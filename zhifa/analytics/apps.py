@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AnalyticsConfig(AppConfig):
+    name = "zhifa.analytics"
+    verbose_name = "分析研判"

@@ -1,0 +1,462 @@
+"""The leaders' view (领导驾驶舱, issue 17 part 1): every figure computed from the records, for an
+``AnalyticsScope`` (district or a drill-down to street, zone, department or officer; a period of local days).
+
+The events a figure counts (the period's *cohort*): the events of the district reported in the period, minus
+those merged into another (a duplicate is counted once, as the event it joined), narrowed by the drill-down —
+street, zone, the responsible department (``Event.department``), or the events an officer was ever assigned to.
+Every figure about events (clocks, escalations, transfers, workload, repeats) is over this cohort, so the
+figures of one page add up; ``event_records`` returns the cohort's rows behind any one figure, built from the
+same conditions, so a figure and its list cannot disagree.
+
+A clock (acknowledge / arrive / handle) is judged as the event page shows it (``ClockState`` in
+zhifa/web/event_display.py), from the due time stored when the clock started (zhifa/events/clocks.py) and the
+time its step was done: *met* when done at or before the due time; *missed* when done after it, or not done
+and the due time has passed; *running* otherwise. Events whose clock never started (never dispatched) are in
+none. A re-dispatch or a redo restarts the clocks; the event's current run is the one judged. The rate is
+met / (met + missed): a clock still running is neither yet.
+
+The number of queries does not grow with the number of events (a test holds it): each figure is one grouped
+query, the repeat places one read of the few columns they need.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour
+from django.utils import timezone
+
+from zhifa.analytics.repeats import REPEAT_WINDOW, RepeatPlace, Report, repeat_places
+from zhifa.analytics.scope import LOCAL_TZ, AnalyticsScope
+from zhifa.cases.models import Case, CaseDeadline
+from zhifa.cases.services.common import PARTY_WINDOWS
+from zhifa.catalog.models import ComplaintKind
+from zhifa.core.errors import ValidationFailed
+from zhifa.events.models import CoordinationTask, Event, EventAssignment, EventEscalation, EventHandlingRound
+from zhifa.events.states import Clock, EscalationLevel, EventSource, EventStatus
+from zhifa.org.models import Grid, Officer
+
+# The three "1530" clocks: (clock, due field, done field).
+CLOCKS = [
+    (Clock.ACKNOWLEDGE, "acknowledge_due_at", "acknowledged_at"),
+    (Clock.ARRIVE, "arrive_due_at", "arrived_at"),
+    (Clock.HANDLE, "handle_due_at", "handled_at"),
+]
+CLOCK_OUTCOMES = {"met": "达标", "missed": "超时", "running": "计时中"}
+COORDINATION_OUTCOMES = {"met": "按时反馈", "late": "逾期反馈", "overdue": "逾期未反馈", "open": "办理中"}
+NO_KIND = "none"
+
+
+def cohort(scope: AnalyticsScope) -> QuerySet[Event]:
+    """The events every event figure of ``scope`` counts (see the module's docstring)."""
+    events = Event.objects.filter(
+        district_id=scope.district_id, reported_at__gte=scope.starts_at, reported_at__lt=scope.ends_at
+    ).exclude(status=EventStatus.MERGED)
+    if scope.street is not None:
+        events = events.filter(street_id=scope.street.pk)
+    if scope.zone is not None:
+        events = events.filter(zone_id=scope.zone.pk)
+    if scope.department is not None:
+        events = events.filter(department_id=scope.department.pk)
+    if scope.officer is not None:
+        events = events.filter(
+            Exists(EventAssignment.objects.filter(event=OuterRef("pk"), officer_id=scope.officer.pk))
+        )
+    return events
+
+
+def clock_q(clock: str, outcome: str, now: dt.datetime) -> Q:
+    """The condition for a clock's outcome (met / missed / running), as the module's docstring defines it."""
+    due, done = next((d, m) for c, d, m in CLOCKS if c == clock)
+    started = Q(**{f"{due}__isnull": False})
+    if outcome == "met":
+        return started & Q(**{f"{done}__isnull": False, f"{done}__lte": F(due)})
+    if outcome == "missed":
+        return started & (Q(**{f"{done}__gt": F(due)}) | Q(**{f"{done}__isnull": True, f"{due}__lt": now}))
+    return started & Q(**{f"{done}__isnull": True, f"{due}__gte": now})
+
+
+def coordination_q(outcome: str, now: dt.datetime, prefix: str = "") -> Q:
+    """A coordination task's timeliness: its written feedback against the stored ``due_at``."""
+    p = prefix
+    if outcome == "met":
+        return Q(**{f"{p}feedback_at__isnull": False, f"{p}feedback_at__lte": F(f"{p}due_at")})
+    if outcome == "late":
+        return Q(**{f"{p}feedback_at__gt": F(f"{p}due_at")})
+    if outcome == "overdue":
+        return Q(**{f"{p}feedback_at__isnull": True, f"{p}due_at__lt": now})
+    return Q(**{f"{p}feedback_at__isnull": True, f"{p}due_at__gte": now})
+
+
+def _rate(met: int, missed: int) -> float | None:
+    return round(met / (met + missed), 4) if met + missed else None
+
+
+def _escalated() -> Exists:
+    return Exists(EventEscalation.objects.filter(event=OuterRef("pk")))
+
+
+def overview(scope: AnalyticsScope, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Every figure of the leaders' view for ``scope``, as plain data (the page's tables and charts, the API's
+    answer and the CSV exports all read this one dict)."""
+    now = now or timezone.now()
+    events = cohort(scope)
+    aggregates: dict[str, Any] = {"total": Count("pk"), "escalated": Count("pk", filter=Q(_escalated()))}
+    for clock, _due, _done in CLOCKS:
+        for outcome in CLOCK_OUTCOMES:
+            aggregates[f"{clock}_{outcome}"] = Count("pk", filter=clock_q(clock, outcome, now))
+    totals = events.aggregate(**aggregates)
+    compliance = []
+    for clock, _due, _done in CLOCKS:
+        met, missed, running = (totals[f"{clock}_{o}"] for o in CLOCK_OUTCOMES)
+        compliance.append(
+            {
+                "key": str(clock),
+                "label": Clock(clock).label,
+                "met": met,
+                "missed": missed,
+                "running": running,
+                "rate": _rate(met, missed),
+            }
+        )
+    return {
+        "period": {"from": scope.date_from.isoformat(), "to": scope.date_to.isoformat()},
+        "scope": _scope_names(scope),
+        "total": totals["total"],
+        "by_source": _by_source(events),
+        "by_kind": _by_kind(events),
+        "by_street": _grouped(events, "street_id", "street__name"),
+        "by_zone": _grouped(events, "zone_id", "zone__name"),
+        "by_hour": _by_hour(events),
+        "compliance": compliance,
+        "escalated": totals["escalated"],
+        "escalations": _escalations(events),
+        "coordination": _coordination(events, now),
+        "repeats": _repeats(scope),
+        "workload": _workload(scope, events),
+        "cases": _cases(scope, today=timezone.localdate(now)),
+    }
+
+
+def _scope_names(scope: AnalyticsScope) -> dict[str, Any]:
+    names: dict[str, Any] = {}
+    for name in ("street", "zone", "department", "officer"):
+        row = getattr(scope, name)
+        names[name] = {"id": row.pk, "name": row.name} if row is not None else None
+    return names
+
+
+def _by_source(events: QuerySet[Event]) -> list[dict[str, Any]]:
+    counts = dict(events.order_by().values_list("source").annotate(n=Count("pk")).values_list("source", "n"))
+    # Every channel, in the order the desk knows them, zeros included: a channel that fell silent is news.
+    return [{"key": str(s), "label": s.label, "count": counts.get(s.value, 0)} for s in EventSource]
+
+
+def _by_kind(events: QuerySet[Event]) -> list[dict[str, Any]]:
+    rows = events.order_by().values("kind_id", "kind__code", "kind__name").annotate(n=Count("pk"))
+    out = [
+        {
+            "key": str(r["kind_id"]) if r["kind_id"] else NO_KIND,
+            "label": r["kind__name"] or "未研判类型",
+            "code": r["kind__code"] or "",
+            "count": r["n"],
+        }
+        for r in rows
+    ]
+    return sorted(out, key=lambda r: (-r["count"], r["label"]))
+
+
+def _grouped(events: QuerySet[Event], key: str, label: str) -> list[dict[str, Any]]:
+    rows = events.order_by().values(key, label).annotate(n=Count("pk"))
+    out = [{"key": str(r[key]), "label": r[label], "count": r["n"]} for r in rows]
+    return sorted(out, key=lambda r: (-r["count"], r["label"]))
+
+
+def _by_hour(events: QuerySet[Event]) -> list[dict[str, Any]]:
+    counts = dict(
+        events.order_by()
+        .annotate(hour=ExtractHour("reported_at", tzinfo=LOCAL_TZ))
+        .values("hour")
+        .annotate(n=Count("pk"))
+        .values_list("hour", "n")
+    )
+    return [{"key": str(h), "label": f"{h:02d}时", "count": counts.get(h, 0)} for h in range(24)]
+
+
+def _escalations(events: QuerySet[Event]) -> list[dict[str, Any]]:
+    rows = EventEscalation.objects.filter(event__in=events).order_by().values("clock", "level").annotate(n=Count("pk"))
+    out = [
+        {
+            "clock": r["clock"],
+            "clock_label": Clock(r["clock"]).label,
+            "level": r["level"],
+            "level_label": EscalationLevel(r["level"]).label,
+            "count": r["n"],
+        }
+        for r in rows
+    ]
+    return sorted(out, key=lambda r: (r["clock"], r["level"]))
+
+
+def _coordination(events: QuerySet[Event], now: dt.datetime) -> list[dict[str, Any]]:
+    tasks = CoordinationTask.objects.filter(event__in=events).order_by()
+    counts = {o: Count("pk", filter=coordination_q(o, now)) for o in COORDINATION_OUTCOMES}
+    rows: Any = tasks.values("department_id", "department__name").annotate(total=Count("pk"), **counts)
+    out = [
+        {
+            "key": str(r["department_id"]),
+            "label": r["department__name"],
+            "total": r["total"],
+            **{o: r[o] for o in COORDINATION_OUTCOMES},
+            "rate": _rate(r["met"], r["late"] + r["overdue"]),
+        }
+        for r in rows
+    ]
+    return sorted(out, key=lambda r: (-r["total"], r["label"]))
+
+
+def _repeat_reports(scope: AnalyticsScope) -> tuple[list[Report], dict[int, str]]:
+    """The events of a kind that repeat detection reads: the cohort's conditions, but from ``REPEAT_WINDOW``
+    before the period (an earlier report makes a later one a repeat)."""
+    wider = AnalyticsScope(
+        district_id=scope.district_id,
+        date_from=(scope.starts_at - REPEAT_WINDOW).astimezone(LOCAL_TZ).date(),
+        date_to=scope.date_to,
+        street=scope.street,
+        zone=scope.zone,
+        department=scope.department,
+        officer=scope.officer,
+    )
+    rows = (
+        cohort(wider)
+        .filter(kind__isnull=False, reported_at__gte=scope.starts_at - REPEAT_WINDOW)
+        .order_by()
+        .values_list("pk", "kind_id", "grid_id", "lon", "lat", "reported_at", "address")
+    )
+    reports, addresses = [], {}
+    for pk, kind_id, grid_id, lon, lat, reported_at, address in rows:
+        reports.append(Report(pk, kind_id, grid_id, lon, lat, reported_at))
+        addresses[pk] = address
+    return reports, addresses
+
+
+def repeat_places_of(scope: AnalyticsScope) -> tuple[list[RepeatPlace], dict[int, str]]:
+    reports, addresses = _repeat_reports(scope)
+    return repeat_places(reports, starts_at=scope.starts_at, ends_at=scope.ends_at), addresses
+
+
+def _repeats(scope: AnalyticsScope) -> dict[str, Any]:
+    places, addresses = repeat_places_of(scope)
+    kinds = dict(ComplaintKind.objects.filter(pk__in={p.kind_id for p in places}).values_list("pk", "name"))
+    grids = dict(Grid.objects.filter(pk__in={p.grid_id for p in places}).values_list("pk", "name"))
+    return {
+        "events": sum(len(p.repeat_ids) for p in places),
+        "places": [
+            {
+                "key": str(p.anchor_id),
+                "kind": kinds.get(p.kind_id, ""),
+                "grid": grids.get(p.grid_id, ""),
+                "address": addresses.get(p.anchor_id, ""),
+                "events": len(p.event_ids),
+                "repeats": len(p.repeat_ids),
+                "first_at": p.first_at.isoformat() if p.first_at else None,
+                "last_at": p.last_at.isoformat() if p.last_at else None,
+            }
+            for p in places
+        ],
+    }
+
+
+def _workload(scope: AnalyticsScope, events: QuerySet[Event]) -> list[dict[str, Any]]:
+    """Per officer: assignments (派遣次数, every time they were sent to an event of the cohort, re-dispatches
+    included) and handled (处置次数, the rounds of handling they were part of). Every active officer of the
+    scope is listed, those with nothing included; so is anyone of another street sent into it."""
+    assigned = dict(
+        EventAssignment.objects.filter(event__in=events)
+        .order_by()
+        .values_list("officer_id")
+        .annotate(n=Count("pk"))
+        .values_list("officer_id", "n")
+    )
+    through: Any = EventHandlingRound.officers.through
+    handled = dict(
+        through.objects.filter(eventhandlinground__event__in=events)
+        .order_by()
+        .values_list("officer_id")
+        .annotate(n=Count("pk"))
+        .values_list("officer_id", "n")
+    )
+    officers = Officer.objects.filter(district_id=scope.district_id)
+    if scope.officer is not None:
+        officers = officers.filter(pk=scope.officer.pk)
+    else:
+        listed = Q(is_active=True)
+        if scope.zone is not None:
+            listed &= Q(zone_id=scope.zone.pk)
+        elif scope.street is not None:
+            listed &= Q(street_id=scope.street.pk)
+        if scope.department is not None:
+            listed &= Q(home_department_id=scope.department.pk)
+        officers = officers.filter(listed | Q(pk__in=set(assigned) | set(handled)))
+    rows = officers.select_related("street").order_by("street__code", "badge_no", "pk")
+    return [
+        {
+            "key": str(o.pk),
+            "label": o.name,
+            "badge_no": o.badge_no,
+            "street": o.street.name if o.street else "",
+            "assigned": assigned.get(o.pk, 0),
+            "handled": handled.get(o.pk, 0),
+        }
+        for o in rows
+    ]
+
+
+def case_cohort(scope: AnalyticsScope) -> QuerySet[Case] | None:
+    """The cases of the scope: the district's, a street's, or those an officer handles (主办 or 协办). Cases
+    have no zone and no responsible department of their own: at those levels there is no case figure."""
+    if scope.zone is not None or scope.department is not None:
+        return None
+    cases = Case.objects.filter(district_id=scope.district_id)
+    if scope.street is not None:
+        cases = cases.filter(street_id=scope.street.pk)
+    if scope.officer is not None:
+        cases = cases.filter(Q(handler_id=scope.officer.pk) | Q(co_handler_id=scope.officer.pk))
+    return cases
+
+
+def overdue_deadlines(cases: QuerySet[Case], today: dt.date) -> QuerySet[CaseDeadline]:
+    """The agency's deadlines past due and not met, as the deadline watch escalates them
+    (zhifa/cases/services/deadlines.py): not suspended, and not one of the party's own windows."""
+    return CaseDeadline.objects.filter(
+        case__in=cases, met_on__isnull=True, suspended_since__isnull=True, due_on__lt=today
+    ).exclude(code__in=PARTY_WINDOWS)
+
+
+def _cases(scope: AnalyticsScope, *, today: dt.date) -> dict[str, Any] | None:
+    cases = case_cohort(scope)
+    if cases is None:
+        return None
+    period = {"gte": scope.date_from, "lte": scope.date_to}
+    decided = Q(decided_on__gte=period["gte"], decided_on__lte=period["lte"])
+    totals = cases.aggregate(
+        filed=Count("pk", filter=Q(filed_on__gte=period["gte"], filed_on__lte=period["lte"])),
+        decided=Count("pk", filter=decided),
+        fines=Sum("decided_fine", filter=decided),
+    )
+    return {
+        "filed": totals["filed"],
+        "decided": totals["decided"],
+        "fines_total": str(Decimal(totals["fines"] or 0).quantize(Decimal("0.01"))),
+        "overdue_deadlines": overdue_deadlines(cases, today).count(),
+    }
+
+
+# ---- the records behind a figure ------------------------------------------------------------------------
+
+EVENT_FIGURES = {
+    "all": "全部事件",
+    "source": "来源",
+    "kind": "诉求类型",
+    "street": "街道",
+    "zone": "片区",
+    "hour": "时段",
+    "clock": "1530时限",
+    "escalated": "超时升级",
+    "coordination": "协同联办",
+    "repeat": "重复发生",
+    "assigned": "派遣",
+    "handled": "处置",
+}
+CASE_FIGURES = {"filed": "立案", "decided": "作出决定", "overdue": "期限已过未完成"}
+
+
+def _bad_key(figure: str, key: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"统计项“{figure}”没有“{key[:30]}”这一项", code="unknown_figure_key", details={"field": "key"}
+    )
+
+
+def _int_key(figure: str, key: str) -> int:
+    try:
+        return int(key)
+    except ValueError:
+        raise _bad_key(figure, key) from None
+
+
+def event_records(
+    scope: AnalyticsScope, *, figure: str, key: str = "", now: dt.datetime | None = None
+) -> QuerySet[Event]:
+    """The events behind one figure of ``overview``, newest first; refused with ``unknown_figure`` or
+    ``unknown_figure_key``."""
+    now = now or timezone.now()
+    events = cohort(scope)
+    if figure == "all":
+        pass
+    elif figure == "source":
+        if key not in EventSource.values:
+            raise _bad_key(figure, key)
+        events = events.filter(source=key)
+    elif figure == "kind":
+        events = events.filter(kind__isnull=True) if key == NO_KIND else events.filter(kind_id=_int_key(figure, key))
+    elif figure in ("street", "zone"):
+        events = events.filter(**{f"{figure}_id": _int_key(figure, key)})
+    elif figure == "hour":
+        hour = _int_key(figure, key)
+        if not 0 <= hour <= 23:
+            raise _bad_key(figure, key)
+        events = events.annotate(hour=ExtractHour("reported_at", tzinfo=LOCAL_TZ)).filter(hour=hour)
+    elif figure == "clock":
+        clock, _, outcome = key.partition(":")
+        if clock not in {c for c, _d, _m in CLOCKS} or outcome not in CLOCK_OUTCOMES:
+            raise _bad_key(figure, key)
+        events = events.filter(clock_q(clock, outcome, now))
+    elif figure == "escalated":
+        events = events.filter(_escalated())
+    elif figure == "coordination":
+        department, _, outcome = key.partition(":")
+        tasks = CoordinationTask.objects.filter(event=OuterRef("pk"), department_id=_int_key(figure, department))
+        if outcome:
+            if outcome not in COORDINATION_OUTCOMES:
+                raise _bad_key(figure, key)
+            tasks = tasks.filter(coordination_q(outcome, now))
+        events = events.filter(Exists(tasks))
+    elif figure == "repeat":
+        places, _ = repeat_places_of(scope)
+        if key:
+            anchor = _int_key(figure, key)
+            ids = next((p.event_ids for p in places if p.anchor_id == anchor), None)
+            if ids is None:
+                raise _bad_key(figure, key)
+            # The whole place, its reports before the period included: the records explain the figure.
+            events = Event.objects.filter(pk__in=ids)
+        else:
+            events = events.filter(pk__in=[i for p in places for i in p.repeat_ids])
+    elif figure == "assigned":
+        officer = _int_key(figure, key)
+        events = events.filter(Exists(EventAssignment.objects.filter(event=OuterRef("pk"), officer_id=officer)))
+    elif figure == "handled":
+        officer = _int_key(figure, key)
+        rounds = EventHandlingRound.objects.filter(event=OuterRef("pk"), officers=officer)
+        events = events.filter(Exists(rounds))
+    else:
+        raise ValidationFailed(f"没有“{figure[:30]}”这一统计项", code="unknown_figure", details={"field": "figure"})
+    return events.select_related("street", "zone", "kind", "matter").order_by("-reported_at", "-pk")
+
+
+def case_records(scope: AnalyticsScope, *, figure: str, today: dt.date | None = None) -> QuerySet[Case]:
+    """The cases behind one case figure; ``overdue``: the cases with an overdue deadline."""
+    today = today or timezone.localdate()
+    cases = case_cohort(scope)
+    if cases is None:
+        raise ValidationFailed("案件不按片区或部门统计，请在区或街道层级查看", code="cases_not_by_zone")
+    if figure == "filed":
+        cases = cases.filter(filed_on__gte=scope.date_from, filed_on__lte=scope.date_to)
+    elif figure == "decided":
+        cases = cases.filter(decided_on__gte=scope.date_from, decided_on__lte=scope.date_to)
+    elif figure == "overdue":
+        cases = cases.filter(pk__in=overdue_deadlines(cases, today).values("case_id"))
+    else:
+        raise ValidationFailed(f"没有“{figure[:30]}”这一统计项", code="unknown_figure", details={"field": "figure"})
+    return cases.select_related("street", "matter").order_by("-created_at", "-pk")
