@@ -5,6 +5,7 @@ reshaped to the same form (``zhifa.api.errors``) so that a client handles one er
 by one bounded JSON parser and answers never carry a non-JSON number (``zhifa.api.json_io``).
 """
 
+from zhifa.analytics.api import router as analytics_router
 from zhifa.api.auth import api_auth
 from zhifa.api.errors import ZhifaAPI, install_error_handlers
 from zhifa.api.json_io import BoundedParser, FiniteJSONRenderer
@@ -37,3 +38,4 @@ api.add_router("/events", events_router, tags=["事件"])
 api.add_router("/officers", event_officers_router, tags=["事件"])
 api.add_router("/legal", legal_router, tags=["程序助手"])
 api.add_router("/cases", cases_router, tags=["案件"])
+api.add_router("/analytics", analytics_router, tags=["分析研判"])

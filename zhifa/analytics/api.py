@@ -1,0 +1,39 @@
+"""/api/v1/analytics: the leaders' view's figures (issue 17 part 5), scoped to the caller's jurisdiction like
+the page (``analytics_scope``: leader/dispatcher/admin district-wide, a street dispatcher their street), and
+the events behind any one figure. Refusals are the page's, with the same codes."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from zhifa.analytics.schemas import AnalyticsQuery, EventRecordOut, OverviewOut, RecordsQuery
+from zhifa.analytics.scope import AnalyticsScope, analytics_scope
+from zhifa.analytics.selectors import event_records, overview
+from zhifa.core.api_input import Page
+
+router = Router()
+
+
+def _scope(request: HttpRequest, q: AnalyticsQuery) -> AnalyticsScope:
+    return analytics_scope(
+        user=request.user,
+        date_from=q.date_from,
+        date_to=q.date_to,
+        street=q.street,
+        zone=q.zone,
+        department=q.department,
+        officer=q.officer,
+    )
+
+
+@router.get("/overview", response=OverviewOut, summary="领导驾驶舱：全部统计数据")
+def analytics_overview(request: HttpRequest, q: Query[AnalyticsQuery]) -> Any:
+    return overview(_scope(request, q))
+
+
+@router.get("/records", response=list[EventRecordOut], summary="某一统计数据对应的事件")
+@paginate(Page)
+def analytics_records(request: HttpRequest, q: Query[RecordsQuery]) -> Any:
+    return event_records(_scope(request, q), figure=q.figure, key=q.key)
