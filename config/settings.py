@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "zhifa.inspections",
     "zhifa.documents",
     "zhifa.cases",
+    "zhifa.credit",
     "zhifa.geo",
     "zhifa.analytics",
     "zhifa.integrations",

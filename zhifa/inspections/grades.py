@@ -7,6 +7,7 @@ missing or unknown grade as B — the neutral 1×, so nobody is inspected more o
 colour likewise: ``risk_colour`` if present (red/yellow/green, issue 12 part 7), else none (1×).
 """
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,28 @@ def default_grade_weights() -> dict[str, float]:
 
 def default_colour_weights() -> dict[str, float]:
     return dict(getattr(settings, "ZHIFA_INSPECTION_COLOUR_WEIGHTS", DEFAULT_COLOUR_WEIGHTS))
+
+
+# Issue 13: the credit app (above this one) hands its selector of current grades to this port at start-up
+# (``CreditConfig.ready``): it takes the subjects and returns {subject id: grade} for those that have one.
+type GradeSource = Callable[[Sequence[Any]], dict[int, str]]
+_grade_source: list[GradeSource] = []
+
+
+def grade_source_register(source: GradeSource) -> None:
+    _grade_source[:] = [source]
+
+
+def with_credit_grades[T](subjects: list[T]) -> list[T]:
+    """Put each subject's current credit grade on it as ``credit_grade`` (what ``credit_grade_of`` reads), in one
+    read through the registered source; a subject without a grade keeps none (B)."""
+    if _grade_source and subjects:
+        grades = _grade_source[0](subjects)
+        for s in subjects:
+            grade = grades.get(s.pk)  # type: ignore[attr-defined]
+            if grade:
+                s.credit_grade = grade  # type: ignore[attr-defined]
+    return subjects
 
 
 def credit_grade_of(subject: Any) -> str:
