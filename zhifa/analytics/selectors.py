@@ -97,6 +97,21 @@ def _escalated() -> Exists:
     return Exists(EventEscalation.objects.filter(event=OuterRef("pk")))
 
 
+def headline(scope: AnalyticsScope, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The few figures the leader's home page shows (events, the 1530 rates, escalated): one query."""
+    now = now or timezone.now()
+    aggregates: dict[str, Any] = {"total": Count("pk"), "escalated": Count("pk", filter=Q(_escalated()))}
+    for clock, _due, _done in CLOCKS:
+        for outcome in ("met", "missed"):
+            aggregates[f"{clock}_{outcome}"] = Count("pk", filter=clock_q(clock, outcome, now))
+    totals = cohort(scope).aggregate(**aggregates)
+    return {
+        "total": totals["total"],
+        "escalated": totals["escalated"],
+        "rates": {str(c): _rate(totals[f"{c}_met"], totals[f"{c}_missed"]) for c, _d, _m in CLOCKS},
+    }
+
+
 def overview(scope: AnalyticsScope, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """Every figure of the leaders' view for ``scope``, as plain data (the page's tables and charts, the API's
     answer and the CSV exports all read this one dict)."""

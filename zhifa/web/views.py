@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from zhifa.analytics.scope import analytics_scope
+from zhifa.analytics.selectors import headline
 from zhifa.cases.selectors import legal_review_queue, party_open_cases
 from zhifa.catalog.models import Domain, PenaltyKind, SubjectCategory
 from zhifa.catalog.selectors import matter_get, matter_list
@@ -168,6 +170,8 @@ def _todo_lists(user: Any, role: str) -> list[TodoList]:
                 case_url="web:case-detail",
             )
         ]
+    if role == Role.LEADER:
+        return [_analytics_card(user)]
     if role == Role.BUSINESS_OWNER:
         notices = notification_list(user=user)
         return [
@@ -204,6 +208,30 @@ def _todo_lists(user: Any, role: str) -> list[TodoList]:
             ),
         ]
     return []
+
+
+def _analytics_card(user: Any) -> TodoList:
+    """The leader's card (issue 17): this month's events and 1530 rates, linking to the leaders' view."""
+    figures = headline(analytics_scope(user=user))
+
+    def pct(rate: float | None) -> str:
+        return "—" if rate is None else f"{rate * 100:.1f}%"
+
+    rates = figures["rates"]
+    summary = (
+        f"本月事件 {figures['total']} 件；响应达标率 {pct(rates['acknowledge'])}，到场达标率 {pct(rates['arrive'])}，"
+        f"处置达标率 {pct(rates['handle'])}；超时升级 {figures['escalated']} 件"
+    )
+    return TodoList(
+        "analytics",
+        "领导驾驶舱",
+        summary,
+        "",
+        total=figures["total"],
+        link=reverse("web:analytics"),
+        link_label="打开领导驾驶舱",
+        kind="analytics",
+    )
 
 
 @page_view

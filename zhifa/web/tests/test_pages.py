@@ -61,6 +61,7 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
         "指挥中心",
         "人工研判",
         "案件",
+        "分析研判",
         # the command centre's dispatcher reads the accounts (zhifa.org.people_selectors)
         "账号与岗位",
     ]
@@ -71,10 +72,10 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
 @pytest.mark.parametrize(
     ("persona", "event_links"),
     [
-        ("dispatcher", ["抽查计划", "事件", "热线受理", "指挥中心", "人工研判", "案件", "账号与岗位"]),
+        ("dispatcher", ["抽查计划", "事件", "热线受理", "指挥中心", "人工研判", "案件", "分析研判", "账号与岗位"]),
         ("officer_a", ["事件", "案件", "移动端"]),
         ("auxiliary_a", ["事件", "案件", "移动端"]),
-        ("leader", ["抽查计划", "事件", "案件"]),
+        ("leader", ["抽查计划", "事件", "案件", "分析研判"]),
         ("legal_reviewer", ["抽查计划", "事件", "案件", "法制审核"]),
         ("liaison", ["抽查计划", "事件"]),
     ],
