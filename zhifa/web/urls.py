@@ -73,5 +73,6 @@ urlpatterns = [
     path("", include("zhifa.web.roster_urls")),
     path("", include("zhifa.web.people_urls")),
     path("", include("zhifa.web.inspection_urls")),  # issue 12: inspection plans, 双随机, checklists
+    path("", include("zhifa.web.credit_urls")),  # issue 13: credit files and grades
     path("", include("zhifa.web.analytics_urls")),  # issue 17: the leaders' view, its records and exports
 ]
