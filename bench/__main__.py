@@ -33,6 +33,7 @@ BENCHES: dict[str, str] = {
     "place_search": "bench.place_search",
     "document_render": "bench.document_render",
     "case_page": "bench.case_page",
+    "credit_grades": "bench.credit_grades",
 }
 
 
