@@ -161,7 +161,13 @@ def credit_grades_recompute(
     changed = 0
     ordered = sorted(keys)
     for start in range(0, len(ordered), 2000):
-        changed += _recompute_batch(district_id, ordered[start : start + 2000], version, model, on, now)
+        batch = ordered[start : start + 2000]
+        try:
+            changed += _recompute_batch(district_id, batch, version, model, on, now)
+        except IntegrityError:
+            # Another process gave a holder without a grade its first current row at the same moment (the partial
+            # unique constraint refused ours): read again, now that theirs is there, and compare with it.
+            changed += _recompute_batch(district_id, batch, version, model, on, now)
     audit_record(
         actor=REFRESH_ACTOR,
         action="credit.grades_recompute",
