@@ -26,12 +26,13 @@
     if (row && row.url) { window.location.assign(row.url); }
   }
 
-  function bar(id, rows, horizontal) {
+  // ``dense``: 24 hours do not fit one label each; ECharts then shows every few.
+  function bar(id, rows, horizontal, dense) {
     var el = document.getElementById(id);
     if (!el) { return null; }
     var chart = echarts.init(el);
     var names = rows.map(function (r) { return r.label; });
-    var category = { type: "category", data: names, axisLabel: { interval: 0, rotate: horizontal ? 0 : 30 } };
+    var category = { type: "category", data: names, axisLabel: { interval: dense ? "auto" : 0, rotate: horizontal || dense ? 0 : 30 } };
     var value = { type: "value", minInterval: 1 };
     chart.setOption({
       tooltip: { trigger: "item", formatter: tooltip },
@@ -60,7 +61,7 @@
   var charts = [
     bar("chart-source", data.by_source, false),
     pie("chart-kind", data.by_kind),
-    bar("chart-hour", data.by_hour, false),
+    bar("chart-hour", data.by_hour, false, true),
     bar("chart-place", data.by_street.length > 1 ? data.by_street : data.by_zone, true)
   ];
   window.addEventListener("resize", function () {
