@@ -7,6 +7,7 @@ import pytest
 from zhifa.analytics.scope import analytics_scope
 from zhifa.analytics.selectors import case_records, event_records, overview
 from zhifa.core.errors import PermissionDenied, ValidationFailed
+from zhifa.events.models import Event
 
 DAY_Q = {"date_from": "2026-03-10", "date_to": "2026-03-10"}
 
@@ -115,6 +116,18 @@ def test_drill_to_an_officer(day: Any) -> None:
     assert f["total"] == 10
     assert [(w["label"], w["assigned"]) for w in f["workload"]] == [("甲队员", 10)]
     assert f["scope"]["officer"] == {"id": day.officer_a.pk, "name": "甲队员"}
+
+
+def test_drill_to_a_zone_and_to_a_responsible_department(day: Any) -> None:
+    Event.objects.filter(pk__in=[e.pk for e in day.street_b_events]).update(department=day.world.market_dept)
+
+    zone = figures(day.world.user("leader"), zone=day.world.zone_a.pk)
+    department = figures(day.world.user("leader"), department=day.world.market_dept.pk)
+
+    assert (zone["total"], zone["scope"]["street"]["name"], zone["scope"]["zone"]["name"]) == (10, "甲街道", "甲一片区")
+    assert (department["total"], [c["total"] for c in department["coordination"]]) == (2, [2])
+    # nobody of the market department is an officer here, and nobody was sent to its two transfers
+    assert department["workload"] == []
 
 
 def test_every_figure_links_to_its_records(day: Any) -> None:
