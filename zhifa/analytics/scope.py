@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from zhifa.core.api_input import MAX_ID
 from zhifa.core.errors import PermissionDenied, ValidationFailed
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.models import Department, Officer, Street, Zone
@@ -81,6 +82,9 @@ def _id(raw: str | int | None, *, name: str, label: str) -> int | None:
         value = int(raw)
     except (TypeError, ValueError):
         raise ValidationFailed(f"{label}编号须为整数", code=f"unknown_{name}", details={"field": name}) from None
+    if not 1 <= value <= MAX_ID:
+        # Past the database's integers a lookup is an overflow error, not "no such row".
+        raise ValidationFailed(f"本区没有编号为 {value} 的{label}", code=f"unknown_{name}", details={"field": name})
     return value
 
 

@@ -32,6 +32,7 @@ from zhifa.analytics.scope import LOCAL_TZ, AnalyticsScope
 from zhifa.cases.models import Case, CaseDeadline
 from zhifa.cases.services.common import PARTY_WINDOWS
 from zhifa.catalog.models import ComplaintKind
+from zhifa.core.api_input import MAX_ID
 from zhifa.core.errors import ValidationFailed
 from zhifa.events.models import CoordinationTask, Event, EventAssignment, EventEscalation, EventHandlingRound
 from zhifa.events.states import Clock, EscalationLevel, EventSource, EventStatus
@@ -395,9 +396,12 @@ def _bad_key(figure: str, key: str) -> ValidationFailed:
 
 def _int_key(figure: str, key: str) -> int:
     try:
-        return int(key)
+        value = int(key)
     except ValueError:
         raise _bad_key(figure, key) from None
+    if not 0 <= value <= MAX_ID:
+        raise _bad_key(figure, key)
+    return value
 
 
 def event_records(

@@ -163,7 +163,7 @@ def test_every_figure_links_to_its_records(day: Any) -> None:
 @pytest.mark.parametrize(
     ("figure", "key", "code"),
     [("nonsense", "", "unknown_figure"), ("source", "fax", "unknown_figure_key"), ("hour", "24", "unknown_figure_key"),
-     ("clock", "arrive:late", "unknown_figure_key"), ("kind", "x", "unknown_figure_key")],
+     ("clock", "arrive:late", "unknown_figure_key"), ("kind", "x", "unknown_figure_key"), ("street", str(2**64), "unknown_figure_key")],
 )  # fmt: skip
 def test_unknown_figure_is_refused(day: Any, figure: str, key: str, code: str) -> None:
     scope = analytics_scope(user=day.world.user("leader"), **DAY_Q)
@@ -198,6 +198,7 @@ def test_street_dispatcher_sees_only_their_street(day: Any) -> None:
         ("leader", {"date_from": "10/03/2026"}, ValidationFailed, "invalid_date"),
         ("leader", {"street": "999999"}, ValidationFailed, "unknown_street"),
         ("leader", {"street": "甲"}, ValidationFailed, "unknown_street"),
+        ("leader", {"zone": str(2**64)}, ValidationFailed, "unknown_zone"),
         ("leader", {"officer": "999999"}, ValidationFailed, "unknown_officer"),
         ("leader", {"street": "A", "zone": "B"}, ValidationFailed, "zone_outside_street"),
     ],
@@ -205,7 +206,8 @@ def test_street_dispatcher_sees_only_their_street(day: Any) -> None:
 def test_refusals(day: Any, persona: str, query: dict[str, str], error: type, code: str) -> None:
     ids = {"A": day.world.street_a.pk, "B": day.world.street_b.pk}
     zones = {"A": day.world.zone_a.pk, "B": day.world.zone_b.pk}
-    query = {k: (ids[v] if k == "street" and v in ids else zones[v] if k == "zone" else v) for k, v in query.items()}
+    named = {"street": ids, "zone": zones}
+    query = {k: named.get(k, {}).get(v, v) for k, v in query.items()}
 
     with pytest.raises(error) as refused:
         analytics_scope(user=day.world.user(persona), **query)
