@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from zhifa.core.models import AuditEntry, AuditHead
-from zhifa.core.rows import insert_rows, insert_statement, mark_stored
+from zhifa.core.rows import insert_rows
 
 _HEAD_TABLE = AuditHead._meta.db_table
 # Plain SQL for the two statements on the head: they run while every other writer waits for it.
@@ -38,20 +38,10 @@ def head_lock(*, genesis_hash: str) -> tuple[int, str]:
 def entries_append(entries: Sequence[AuditEntry], *, seq: int, entry_hash: str) -> None:
     """Store ``entries`` (chained already) and move the head, locked by ``head_lock``, to their tip.
 
-    This runs while every other writer waits for the head: the INSERT's SQL is prepared once, and on
-    PostgreSQL the INSERT and the head's update go in one statement (one round trip less under the lock)."""
+    This runs while every other writer waits for the head: the INSERT's SQL is prepared once. The same two
+    statements on both databases (issue 10: the PostgreSQL-only statement that joined them saved one round
+    trip under the lock, never measured apart; without it intake on PostgreSQL still clears its floor, ADR 0009)."""
     connection = transaction.get_connection()
-    if connection.vendor == "postgresql":
-        insert_sql, params = insert_statement(entries, conn=connection)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH appended AS ({insert_sql}), head AS ({_HEAD_UPDATE} RETURNING 1) SELECT * FROM appended",
-                [*params, seq, entry_hash],
-            )
-            ids = cursor.fetchall()
-        for entry, (pk,) in zip(entries, ids, strict=True):
-            mark_stored(entry, pk=pk, conn=connection)
-        return
     insert_rows(entries, conn=connection)
     with connection.cursor() as cursor:
         cursor.execute(_HEAD_UPDATE, [seq, entry_hash])
