@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from conftest import POINT_IN_A, POINT_IN_B, World
 from tests.browser.conftest import BROWSER_TIMEOUT_MS, login
-from tests.browser.test_hostile_names import assert_nothing_ran, watched
+from tests.browser.test_hostile_names import assert_nothing_ran
 from zhifa.core.tokens import api_token_issue
 from zhifa.events import services
 from zhifa.events.models import Event
@@ -21,8 +21,6 @@ from zhifa.events.tests.factories import DispatchedEventFactory
 
 SCREENSHOTS = "/tmp"
 HOSTILE = "<img src=x onerror=alert(1)>"  # the house's hostile name
-
-__all__ = ["watched"]  # the fixture: a page that records CSP violations and dialogs
 
 
 def post_event(base_url: str, token: str, **payload: Any) -> Event:

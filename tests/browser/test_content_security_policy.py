@@ -11,8 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import POINT_IN_A, World
-from tests.browser.conftest import BROWSER_TIMEOUT_MS, login
-from tests.browser.test_hostile_names import WATCH
+from tests.browser.conftest import BROWSER_TIMEOUT_MS, WATCH, login
 from zhifa.catalog.tests.factories import MatterFactory
 from zhifa.events.tests.conftest import officer_of
 from zhifa.events.tests.factories import DispatchedEventFactory

@@ -7,15 +7,8 @@ from typing import Any
 from playwright.sync_api import expect
 
 from conftest import POINT_IN_A, World
-from tests.browser.conftest import login
-from tests.browser.test_hostile_names import (
-    HOSTILE_OFFICER,
-    WATCH,
-    assert_nothing_ran,
-    hover_until_shown,
-    open_page,
-    watched,
-)
+from tests.browser.conftest import WATCH, login
+from tests.browser.test_hostile_names import HOSTILE_OFFICER, assert_nothing_ran, hover_until_shown, open_page
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.services.contacts import AUDIT_ACTION
@@ -23,8 +16,6 @@ from zhifa.events.states import EventSource
 from zhifa.events.tests.conftest import officer_of
 from zhifa.events.tests.factories import OfficerPositionFactory
 from zhifa.org.tests.factories import OfficerFactory
-
-__all__ = ["WATCH", "watched"]  # the fixture that records CSP violations and dialogs
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 HOSTILE_DESCRIPTION = '<img src=x onerror="window.__xss=6">占道经营'
