@@ -154,10 +154,13 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> Any:
     return selectors.case_list(request.user, status=filters.status, q=filters.q)
 
 
-@router.get("/review-queue", response=list[CaseOut], summary="法制审核待办（先到先审）")
+@router.get(
+    "/review-queue", response=list[CaseOut], summary="法制审核待办（含听证后待审核的案件；作出决定期限最近者在前）"
+)
 @paginate(Page)
 def review_queue(request: HttpRequest) -> Any:
-    return selectors.review_queue(request.user).select_related("street", "matter", "handler")
+    # The same queue as the reviewer's page and home page (one selector).
+    return selectors.legal_review_queue(request.user).select_related("street", "matter", "handler")
 
 
 @router.get("/approval-queue", response=list[CaseOut], summary="负责人待审批（立案、决定）")

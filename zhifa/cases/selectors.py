@@ -68,11 +68,6 @@ def case_list(user: Any, *, status: str = "", q: str = "") -> QuerySet[Case]:
     return cases.order_by("-created_at", "-pk")
 
 
-def review_queue(user: Any) -> QuerySet[Case]:
-    """The legal reviewer's queue: cases waiting for their review, oldest first."""
-    return cases_in_scope(user).filter(status=CaseStatus.LEGAL_REVIEW).order_by("updated_at", "pk")
-
-
 def _soonest_open(codes: list[str], *, today: dt.date | None = None) -> dict[str, Subquery]:
     """Annotations ``next_due_on`` and ``next_due_label``: the case's soonest open deadline among ``codes`` (with
     ``today``: only those still running, or a payment past due — an unpaid fine stays to be paid)."""

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from shapely.geometry import Point, shape
 
 from zhifa.cases.models import Case, CaseStatus
-from zhifa.cases.selectors import approval_queue, cases_in_scope, party_cases, review_queue
+from zhifa.cases.selectors import approval_queue, cases_in_scope, legal_review_queue, party_cases
 from zhifa.core.identifiers import validate_id_number, validate_uscc
 from zhifa.core.models import AuditEntry
 from zhifa.demo.geometry import DATA_FILE
@@ -276,7 +276,7 @@ def test_the_demo_accounts_find_cases_waiting_for_them(demo: DemoLoadResult, db:
         User.objects.get(username=u) for u in ("lingdao", "fazhi", "qiye", "wulin_duiyuan")
     )
     assert CaseStatus.FILING_APPROVAL in {c.status for c in approval_queue(leader)}
-    assert [c.status for c in review_queue(reviewer)] == [CaseStatus.LEGAL_REVIEW]
+    assert [c.status for c in legal_review_queue(reviewer)] == [CaseStatus.LEGAL_REVIEW]
     assert [c.status for c in party_cases(shop)] == [CaseStatus.NOTICED]
     assert {c.street.name for c in cases_in_scope(officer)} == {"武林街道"}
     closed = Case.objects.get(status=CaseStatus.CLOSED)
