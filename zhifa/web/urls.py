@@ -75,4 +75,12 @@ urlpatterns = [
     path("", include("zhifa.web.inspection_urls")),  # issue 12: inspection plans, 双随机, checklists
     path("", include("zhifa.web.credit_urls")),  # issue 13: credit files and grades
     path("", include("zhifa.web.analytics_urls")),  # issue 17: the leaders' view, its records and exports
+    path("", include("zhifa.web.inspection_visit_urls")),  # issue 12: joint inspections, the phone, 亮码检查
+    path("", include("zhifa.web.inspection_route_urls")),  # issue 12: the day's routes
+    path("", include("zhifa.web.rectification_urls")),  # issue 12: rectification, three colours, the report
+    path("", include("zhifa.web.credit_procedure_urls")),  # issue 13: dishonesty list, objection, repair
+    path("", include("zhifa.web.credit_board_urls")),  # issue 13: commitments, joint measures, 大综点评
+    path("", include("zhifa.web.wall_urls")),  # issue 17: the wall screen, hotspots
+    path("", include("zhifa.web.report_urls")),  # issue 17: weekly and monthly reports
+    path("", include("zhifa.web.deployment_urls")),  # issue 17: predictive deployment
 ]
