@@ -9,6 +9,7 @@ A plan (``InspectionPlan``) is drawn once; the draw stores the public value, the
 subjects and inspectors (``manage.py inspection_draw_verify``).
 """
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,8 +17,8 @@ from django.db import models
 
 from zhifa.catalog.models import Matter, SubjectCategory
 from zhifa.core.models import BaseModel
-from zhifa.inspections.states import PlanStatus
-from zhifa.org.models import Department, District, Officer
+from zhifa.inspections.states import PlanStatus, VisitStatus
+from zhifa.org.models import Department, District, Officer, Street
 from zhifa.subjects.models import Subject
 
 
@@ -156,3 +157,249 @@ class PlanSubject(BaseModel):
             models.UniqueConstraint(fields=["plan", "subject"], name="plan_subject_unique"),
             models.UniqueConstraint(fields=["plan", "position"], name="plan_subject_position_unique"),
         ]
+
+
+# --- 综合查一次 and the inspection itself (issue 12 parts 3 and 5) ----------------------------------------------
+
+
+def _check_token() -> str:
+    """The party's QR code address key: 32 random bytes, URL-safe (never the sequential id)."""
+    return secrets.token_urlsafe(32)
+
+
+class JointInspection(BaseModel):
+    """综合检查 (综合查一次): one visit to one subject by the officers of every department whose pending checks were
+    merged into it (``InspectionCheck``), on a day of the common window, with one combined checklist
+    (``InspectionChecklistVersion``: the version each matter had when the visit was made), one record and one set
+    of signatures. Status: ``states.VISIT_WORKFLOW``."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    subject = models.ForeignKey(
+        Subject, verbose_name="执法对象", on_delete=models.PROTECT, related_name="joint_inspections"
+    )
+    # The subject's street when merged: street posts see their street's visits, the record names it.
+    street = models.ForeignKey(Street, verbose_name="街道", on_delete=models.PROTECT, related_name="+")
+    earliest = models.DateField("最早检查日期")
+    latest = models.DateField("最晚检查日期")
+    status = models.CharField("状态", max_length=10, choices=VisitStatus.choices, default=VisitStatus.PLANNED)
+    departments = models.ManyToManyField(Department, verbose_name="参加部门", related_name="joint_inspections")
+    officers = models.ManyToManyField(Officer, verbose_name="检查人员", related_name="joint_inspections")
+    check_token = models.CharField("亮码检查令牌", max_length=64, unique=True, default=_check_token, editable=False)
+    merged_by = models.CharField("合并人", max_length=150)
+    # The start at the site (开始检查): who, when, where, how far from the subject, and why if beyond the radius.
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    started_by = models.ForeignKey(
+        Officer, verbose_name="开始检查人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    start_lon = models.FloatField("开始经度", null=True, blank=True)
+    start_lat = models.FloatField("开始纬度", null=True, blank=True)
+    start_accuracy_m = models.FloatField("定位精度(米)", null=True, blank=True)
+    start_distance_m = models.PositiveIntegerField("距对象(米)", null=True, blank=True)
+    start_max_m = models.PositiveIntegerField("允许半径(米)", null=True, blank=True)
+    start_exception_reason = models.CharField("超距原因", max_length=200, blank=True)
+    signed_at = models.DateTimeField("签署时间", null=True, blank=True)
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "综合检查"
+        ordering = ["-earliest", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(latest__gte=models.F("earliest")), name="visit_window_ordered")
+        ]
+        indexes = [
+            models.Index(fields=["district", "status", "earliest"], name="visit_scope_idx"),
+            models.Index(fields=["subject", "earliest"], name="visit_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"综合检查 {self.pk}"
+
+
+class InspectionCheck(BaseModel):
+    """One pending check merged into a visit: a subject drawn in a department's plan (``PlanSubject``), due within
+    the plan's period. A drawn subject with no row here is still a pending check; it is merged once."""
+
+    plan_subject = models.OneToOneField(
+        PlanSubject, verbose_name="抽中对象", on_delete=models.PROTECT, related_name="inspection_check"
+    )
+    inspection = models.ForeignKey(
+        JointInspection, verbose_name="综合检查", on_delete=models.PROTECT, related_name="checks"
+    )
+    department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "合并的检查任务"
+
+
+class InspectionChecklistVersion(BaseModel):
+    """The combined checklist of a visit: the checklist version of each applicable matter of each department,
+    as it was when the visit was made. A later version of the matter does not change it."""
+
+    inspection = models.ForeignKey(
+        JointInspection, verbose_name="综合检查", on_delete=models.PROTECT, related_name="checklist_versions"
+    )
+    version = models.ForeignKey(ChecklistVersion, verbose_name="检查表版本", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "综合检查的检查表"
+        ordering = ["inspection", "department", "version"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "version"], name="visit_checklist_version_unique")]
+
+
+class ItemOutcome(models.TextChoices):
+    PASS = "pass", "符合"
+    FAIL = "fail", "不符合"
+    NOT_APPLICABLE = "na", "不适用"
+
+
+class InspectionItemResult(BaseModel):
+    """The result of one checklist item in one visit. Ticked again, the row is changed (audited) until the visit
+    is signed; a photo is required for an item that says so, unless it is 不适用."""
+
+    inspection = models.ForeignKey(
+        JointInspection, verbose_name="综合检查", on_delete=models.PROTECT, related_name="item_results"
+    )
+    item = models.ForeignKey(ChecklistVersionItem, verbose_name="检查项", on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField("结果", max_length=4, choices=ItemOutcome.choices)
+    note = models.CharField("说明", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(Officer, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检查项结果"
+        constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="visit_item_result_unique")]
+
+
+class FindingSeverity(models.TextChoices):
+    GENERAL = "general", "一般"
+    MAJOR = "major", "较大"
+    SERIOUS = "serious", "重大"
+
+
+class InspectionFinding(BaseModel):
+    """隐患: a problem found in a visit, with its severity, description, photos and the checklist item it came
+    from (empty: found outside the checklist). ``department``: whose matter it concerns (the item's matter's
+    department, or the recording officer's). Rectification (part 6) builds on these rows."""
+
+    inspection = models.ForeignKey(
+        JointInspection, verbose_name="综合检查", on_delete=models.PROTECT, related_name="findings"
+    )
+    item = models.ForeignKey(
+        ChecklistVersionItem,
+        verbose_name="来源检查项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.PROTECT, related_name="+")
+    severity = models.CharField("隐患等级", max_length=8, choices=FindingSeverity.choices)
+    description = models.CharField("隐患描述", max_length=500)
+    recorded_by = models.ForeignKey(Officer, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("发现时间")
+    # The key the phone made when the finding was recorded: a copy sent again from its outbox is this finding.
+    client_key = models.CharField("客户端标识", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检查发现隐患"
+        ordering = ["inspection", "recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "client_key"],
+                condition=~models.Q(client_key=""),
+                name="finding_client_key_unique",
+            )
+        ]
+
+
+class InspectionPhoto(BaseModel):
+    """A photo taken in a visit, of an item or a finding (or of the site on a start beyond the radius): the
+    original byte-for-byte with its SHA-256 (evidence) and a copy without EXIF."""
+
+    inspection = models.ForeignKey(
+        JointInspection, verbose_name="综合检查", on_delete=models.PROTECT, related_name="photos"
+    )
+    item_result = models.ForeignKey(
+        InspectionItemResult,
+        verbose_name="检查项结果",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="photos",
+    )
+    finding = models.ForeignKey(
+        InspectionFinding, verbose_name="隐患", null=True, blank=True, on_delete=models.PROTECT, related_name="photos"
+    )
+    original = models.FileField("原图", upload_to="inspections/evidence/%Y/%m/")
+    public_copy = models.FileField("公开图", upload_to="inspections/public/%Y/%m/")
+    sha256 = models.CharField("原图SHA-256", max_length=64)
+    content_type = models.CharField("类型", max_length=30)
+    size = models.PositiveIntegerField("字节数")
+    uploaded_by = models.ForeignKey(Officer, verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检查照片"
+        ordering = ["pk"]
+
+
+class SignerKind(models.TextChoices):
+    OFFICER = "officer", "检查人员"
+    PARTY = "party", "当事人"
+
+
+class InspectionSignature(BaseModel):
+    """A signature on the record: each officer present signs (signed in, on their own phone); the party signs
+    on the screen (the PNG of the signature canvas, with its SHA-256) or refuses, with the reason written down
+    (拒绝签字). The departments present are those whose officers signed."""
+
+    inspection = models.ForeignKey(
+        JointInspection, verbose_name="综合检查", on_delete=models.PROTECT, related_name="signatures"
+    )
+    kind = models.CharField("签署人类别", max_length=8, choices=SignerKind.choices)
+    officer = models.ForeignKey(
+        Officer, verbose_name="检查人员", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    party_name = models.CharField("当事人姓名", max_length=50, blank=True)
+    image_png = models.BinaryField("签名图像(PNG)", null=True, blank=True)
+    image_sha256 = models.CharField("签名SHA-256", max_length=64, blank=True)
+    refused = models.BooleanField("拒绝签字", default=False)
+    refusal_reason = models.CharField("拒签情况", max_length=200, blank=True)
+    signed_at = models.DateTimeField("签署时间")
+    recorded_by = models.ForeignKey(Officer, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检查签名"
+        ordering = ["inspection", "kind", "signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "officer"], condition=models.Q(kind="officer"), name="visit_officer_signs_once"
+            ),
+            models.UniqueConstraint(
+                fields=["inspection"], condition=models.Q(kind="party"), name="visit_party_signs_once"
+            ),
+        ]
+
+
+class RepeatInspectionAlert(BaseModel):
+    """重复检查提醒: a visit puts a subject before a different department within the configured days
+    (``ZHIFA_REPEAT_INSPECTION_DAYS``, 30) of another visit to it. Raised when visits are merged; the planning
+    departments are notified and the plan page shows it."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    subject = models.ForeignKey(Subject, verbose_name="执法对象", on_delete=models.PROTECT, related_name="+")
+    inspection = models.ForeignKey(
+        JointInspection, verbose_name="本次检查", on_delete=models.PROTECT, related_name="repeat_alerts"
+    )
+    other = models.ForeignKey(JointInspection, verbose_name="相邻检查", on_delete=models.PROTECT, related_name="+")
+    days_apart = models.PositiveIntegerField("相隔天数")
+    limit_days = models.PositiveIntegerField("提醒天数")
+    message = models.CharField("提醒内容", max_length=300)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "重复检查提醒"
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "other"], name="repeat_alert_pair_unique")]
