@@ -113,3 +113,21 @@ def login(page: Any, base_url: str, username: str) -> None:
     page.get_by_role("button", name="登 录").click()
     # Desk staff land on the home page, officers and auxiliary staff on the phone's task list (/m/).
     page.wait_for_url(lambda url: url.startswith(base_url) and "/login/" not in url)
+
+
+def login_with_second_factor(page: Any, base_url: str, user: Any) -> None:
+    """Logs in as a post that needs a second factor (administrator, leader, legal reviewer): the password, then
+    the six digits of an authenticator registered for ``user`` now."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from zhifa.org.tests.second_factor import current_token
+
+    device = TOTPDevice.objects.create(user=user, name="手机", confirmed=True)
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill("zhifa-test-pw")
+    page.get_by_role("button", name="登 录").click()
+    page.wait_for_url("**/account/totp/**")
+    page.get_by_label("验证码").fill(current_token(device))
+    page.get_by_role("button", name="验 证").click()
+    page.wait_for_url(lambda url: "/account/" not in url and "/login/" not in url)

@@ -5,13 +5,12 @@ page's policy is never violated."""
 
 from typing import Any
 
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from conftest import World
+from tests.browser.conftest import login_with_second_factor
 from zhifa.events.tests.factories import ArrivedEventFactory, DispatchedEventFactory
 from zhifa.org.models import Officer, Street
-from zhifa.org.tests.second_factor import current_token
 
 HOSTILE_STREET = '<img src=x onerror="window.__xss=1">乙'
 HOSTILE_OFFICER = "<script>self.__xss=2</script>"  # ≤ 30 characters, the column's length
@@ -28,17 +27,9 @@ def test_leader_drills_from_the_district_to_an_officer(
         ArrivedEventFactory(grid=world.grid_b, district=world.district, officers=[officer_b])
     DispatchedEventFactory(grid=world.grid_a, district=world.district)
     leader = world.user("leader")
-    device = TOTPDevice.objects.create(user=leader, name="手机", confirmed=True)
 
     # Given: the leader signed in with the password and the authenticator's six digits.
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("leader")
-    page.get_by_label("密码").fill("zhifa-test-pw")
-    page.get_by_role("button", name="登 录").click()
-    page.wait_for_url("**/account/totp/**")
-    page.get_by_label("验证码").fill(current_token(device))
-    page.get_by_role("button", name="验 证").click()
-    page.wait_for_url(lambda url: "/account/" not in url and "/login/" not in url)
+    login_with_second_factor(page, live_server.url, leader)
 
     # When: 分析研判 from the nav.
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="分析研判").click()

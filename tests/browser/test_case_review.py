@@ -8,16 +8,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from conftest import World
+from tests.browser.conftest import login_with_second_factor
 from zhifa.cases import services
 from zhifa.cases.models import Case, CaseStatus, Conclusion, LegalReview, PartyKind, PenaltyKind, RecordKind
 from zhifa.catalog.tests.factories import MatterFactory
 from zhifa.org.models import Officer
 from zhifa.org.tests.factories import OfficerFactory
-from zhifa.org.tests.second_factor import current_token
 
 HOSTILE = "<script>alert(1)</script>"
 OPINION = "事实清楚，证据确凿，程序合法，拟处罚适当，同意。"
@@ -73,17 +72,9 @@ def test_legal_reviewer_passes_a_case_in_the_browser(
 ) -> None:
     page, dialogs = watched
     reviewer = world.user("legal_reviewer")
-    device = TOTPDevice.objects.create(user=reviewer, name="手机", confirmed=True)
 
     # Given: signed in with the password, then the authenticator's six digits.
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("legal_reviewer")
-    page.get_by_label("密码").fill("zhifa-test-pw")
-    page.get_by_role("button", name="登 录").click()
-    page.wait_for_url("**/account/totp/**")
-    page.get_by_label("验证码").fill(current_token(device))
-    page.get_by_role("button", name="验 证").click()
-    page.wait_for_url(lambda url: "/account/" not in url and "/login/" not in url)
+    login_with_second_factor(page, live_server.url, reviewer)
 
     # When: her queue, the case, 法制审核通过 with an opinion.
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="法制审核").click()

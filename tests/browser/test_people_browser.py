@@ -6,14 +6,13 @@ name shown as text, and disables it. No script runs, no dialog opens."""
 import re
 from typing import Any
 
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from conftest import World
+from tests.browser.conftest import login_with_second_factor
 from zhifa.org.models import Officer
 from zhifa.org.roles import Role
 from zhifa.org.tests.factories import OfficerFactory, ProfileFactory, UserFactory
-from zhifa.org.tests.second_factor import current_token
 
 HOSTILE = '<img src=x onerror="alert(1)">'  # ≤ 30 characters, the post's name length
 
@@ -24,7 +23,6 @@ def test_the_administrator_creates_and_disables_an_account_in_the_browser(
     page, dialogs = watched
     admin = UserFactory(username="district_admin")
     ProfileFactory(user=admin, district=world.district, role=Role.ADMIN, display_name="区管理员")
-    device = TOTPDevice.objects.create(user=admin, name="手机", confirmed=True)
     OfficerFactory(
         district=world.district,
         name="甲三队员",
@@ -34,14 +32,7 @@ def test_the_administrator_creates_and_disables_an_account_in_the_browser(
     )
 
     # Given: signed in with the password, then the authenticator's six digits.
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("district_admin")
-    page.get_by_label("密码").fill("zhifa-test-pw")
-    page.get_by_role("button", name="登 录").click()
-    page.wait_for_url("**/account/totp/**")
-    page.get_by_label("验证码").fill(current_token(device))
-    page.get_by_role("button", name="验 证").click()
-    page.wait_for_url(lambda url: "/account/" not in url and "/login/" not in url)
+    login_with_second_factor(page, live_server.url, admin)
 
     # When: 账号与岗位 → 新建账号, an officer of street A bound to the officer's record.
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="账号与岗位").click()
