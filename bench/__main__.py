@@ -34,6 +34,7 @@ BENCHES: dict[str, str] = {
     "document_render": "bench.document_render",
     "case_page": "bench.case_page",
     "credit_grades": "bench.credit_grades",
+    "inspection_planner": "bench.inspection_planner",
 }
 
 

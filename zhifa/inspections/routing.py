@@ -48,6 +48,14 @@ DEFAULT_SPEED_MPS = 4.5  # settings.ZHIFA_RIDING_SPEED_MPS's default: e-bike, â‰
 DROP_PENALTY = 10_000_000  # metres: leaving one visit out costs more than 10,000 road km
 HORIZON_S = 48 * 3600  # a night shift may run past midnight
 DEFAULT_TIME_LIMIT_S = 10.0
+# What a visit takes on site: 30 minutes for one department's check, 15 more for each further department of a
+# joint visit (the combined checklist is longer, one walk-round); the bench and the page's selector use these.
+VISIT_SERVICE_S = 30 * 60
+EXTRA_DEPARTMENT_S = 15 * 60
+# A subject's window when nothing better is known (subjects carry no opening hours yet): office hours.
+WORKING_HOURS = (9 * 3600, 17 * 3600)
+# Weight of a visit on the last day of its window against one that can wait.
+DUE_TODAY_PRIORITY = 10
 _STATUS = routing_enums_pb2.RoutingSearchStatus
 # The search ended on its own (a local optimum, or proven optimal), not on the time limit.
 _REACHED = {_STATUS.ROUTING_SUCCESS, _STATUS.ROUTING_OPTIMAL}
@@ -147,6 +155,11 @@ class RoutingResult:
     def __post_init__(self) -> None:
         object.__setattr__(self, "road_km", round(sum(r.road_km for r in self.routes), 3))
         object.__setattr__(self, "visits", sum(len(r.stops) for r in self.routes))
+
+
+def visit_service_s(departments: int) -> int:
+    """Minutes on site, in seconds, for a visit of ``departments`` departments."""
+    return VISIT_SERVICE_S + EXTRA_DEPARTMENT_S * max(0, departments - 1)
 
 
 def _alone_feasible(stop: Stop, crew: Crew, travel: TravelModel) -> bool:
