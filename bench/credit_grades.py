@@ -17,7 +17,7 @@ from zhifa.credit.services import credit_grades_recompute
 from zhifa.org.models import Grid
 from zhifa.subjects.models import Subject, SubjectKind
 
-SUBJECTS = 20_000
+SUBJECTS = 100_000
 ON = dt.date(2026, 6, 1)
 TARGET_PER_S = 100_000 / 60
 

@@ -28,18 +28,21 @@ class EntryKind(models.TextChoices):
     PENALTY = "penalty", "行政处罚（普通程序）"
     PENALTY_SEVERE = "penalty_severe", "行政处罚（吊销许可证件、责令停产停业等）"
     COMMENDATION = "commendation", "表彰奖励"
+    COMMITMENT_BROKEN = "commitment_broken", "违背信用承诺"
 
 
 KIND_CATEGORY = {
     EntryKind.PENALTY: CreditCategory.NEGATIVE,
     EntryKind.PENALTY_SEVERE: CreditCategory.NEGATIVE,
     EntryKind.COMMENDATION: CreditCategory.POSITIVE,
+    EntryKind.COMMITMENT_BROKEN: CreditCategory.NEGATIVE,
 }
 
 
 class SourceType(models.TextChoices):
     CASE = "case", "行政处罚决定"
     DOCUMENT = "document", "来源文件"
+    COMMITMENT = "commitment", "信用承诺"
 
 
 class CreditEntry(BaseModel):
@@ -135,3 +138,156 @@ class CreditGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.holder_key} {self.grade} {self.score:.1f}"
+
+
+# --- Issue 13 parts 2, 4, 8 (credit-board): commitments, joint rewards and punishments, the 大综点评 board -------
+
+
+class CommitmentTemplate(BaseModel):
+    """信用承诺书 template for one enforcement matter or one licence kind. Versions of the same ``code`` are rows
+    numbered 1, 2, 3 …; the newest active one is what a business is asked to sign, and a signed commitment keeps
+    the version and the text it signed."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    code = models.CharField("承诺书编码", max_length=40)
+    version = models.PositiveIntegerField("版本号")
+    title = models.CharField("承诺书名称", max_length=100)
+    # The matter the commitment is about: a later general-procedure penalty decision or finding on it breaks it.
+    matter = models.ForeignKey(
+        "catalog.Matter", verbose_name="执法事项", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Or a licence kind (``subjects.Licence.kind``): every holder of such a licence signs it.
+    licence_kind = models.CharField("证照类型", max_length=50, blank=True)
+    text = models.TextField("承诺内容")
+    legal_basis = models.CharField("依据", max_length=300)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用承诺书模板"
+        ordering = ["district", "code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "code", "version"], name="commitment_template_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（第{self.version}版）"
+
+
+class CommitmentStatus(models.TextChoices):
+    """signed → broken (a later finding or general-procedure penalty decision on its matter), never back."""
+
+    SIGNED = "signed", "已签署"
+    BROKEN = "broken", "已违诺"
+
+
+class Commitment(BaseModel):
+    """A commitment a business signed in its self-service view: who, when, and the text of the version it signed."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    template = models.ForeignKey(
+        CommitmentTemplate, verbose_name="承诺书模板（版本）", on_delete=models.PROTECT, related_name="signed"
+    )
+    subject = models.ForeignKey("subjects.Subject", verbose_name="执法对象", on_delete=models.PROTECT, related_name="+")
+    holder_key = models.CharField("统一社会信用代码/身份证号", max_length=18)
+    template_version = models.PositiveIntegerField("承诺书版本")
+    text = models.TextField("签署时的承诺内容")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签署人", on_delete=models.PROTECT)
+    signed_at = models.DateTimeField("签署时间")
+    status = models.CharField("状态", max_length=10, choices=CommitmentStatus.choices, default=CommitmentStatus.SIGNED)
+    broken_on = models.DateField("违诺日期", null=True, blank=True)
+    broken_by = models.CharField("违诺依据", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用承诺"
+        ordering = ["-signed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "subject"], name="commitment_one_per_template_subject")
+        ]
+        indexes = [models.Index(fields=["district", "holder_key", "status"], name="commitment_holder_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.template_id} {self.status}"
+
+
+class MeasureKind(models.TextChoices):
+    """联合奖惩 measures attached to grades and lists (ZJR 21, ZJC 23)."""
+
+    INSPECTION_MULTIPLIER = "inspection_multiplier", "抽查频次倍数"
+    NO_DISTURBANCE = "no_disturbance", "无事不扰"
+    KEY_SUPERVISION = "key_supervision", "列入重点监管名单"
+    FAST_TRACK = "fast_track", "绿色通道（容缺受理）"
+
+
+class MeasureApplication(models.Model):
+    """One application of a measure to a subject: which, why (the grade or list), where, when. Append-only."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    measure = models.CharField("措施", max_length=24, choices=MeasureKind.choices)
+    subject = models.ForeignKey(
+        "subjects.Subject", verbose_name="执法对象", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    holder_key = models.CharField("统一社会信用代码/身份证号", max_length=18, blank=True)
+    grade = models.CharField("信用等级", max_length=1, blank=True)
+    # What caused it: "grade:A", "list:key_supervision" …
+    cause = models.CharField("依据", max_length=40)
+    where = models.CharField("适用环节", max_length=200)
+    # The record where it was applied (an inspection plan's id, a grade's id), when there is one.
+    source_type = models.CharField("适用记录类型", max_length=40, blank=True)
+    source_id = models.BigIntegerField("适用记录编号", null=True, blank=True)
+    detail = models.JSONField("说明", default=dict, blank=True)
+    applied_at = models.DateTimeField("适用时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "联合奖惩措施适用记录"
+        ordering = ["-applied_at", "-id"]
+        indexes = [
+            models.Index(fields=["district", "holder_key", "applied_at"], name="measure_holder_idx"),
+            models.Index(fields=["subject", "applied_at"], name="measure_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()} {self.holder_key} {self.applied_at:%Y-%m-%d}"
+
+
+class BoardRun(models.Model):
+    """One day's 大综点评 computation for a district: the weights and window it used (published on the page)."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    on = models.DateField("排名日期")
+    weights = models.JSONField("权重")
+    window_days = models.PositiveIntegerField("统计期（天）")
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "大综点评排名批次"
+        ordering = ["-on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["district", "on"], name="board_run_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"大综点评 {self.on}"
+
+
+class BoardPosition(models.Model):
+    """A catering business's place on its street's board on one day, with the four parts of its score."""
+
+    run = models.ForeignKey(BoardRun, verbose_name="排名批次", on_delete=models.CASCADE, related_name="positions")
+    subject = models.ForeignKey("subjects.Subject", verbose_name="执法对象", on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey("org.Street", verbose_name="街道", on_delete=models.PROTECT, related_name="+")
+    on = models.DateField("排名日期")
+    position = models.PositiveIntegerField("街道内名次")
+    score = models.FloatField("综合得分")
+    # {"inspection": 0–100, "rectification": …, "complaints": …, "credit": …} and the counts behind them.
+    parts = models.JSONField("分项得分")
+    counts = models.JSONField("计数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "大综点评名次"
+        ordering = ["street", "position"]
+        constraints = [models.UniqueConstraint(fields=["run", "subject"], name="board_position_one_per_run")]
+        indexes = [
+            models.Index(fields=["subject", "on"], name="board_position_history_idx"),
+            models.Index(fields=["run", "street", "position"], name="board_position_street_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.subject_id} 第{self.position}名"

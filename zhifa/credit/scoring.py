@@ -16,12 +16,13 @@ from zhifa.core.errors import ValidationFailed
 
 GRADES = ("A", "B", "C", "D")
 # The grade a holder with nothing on file gets: the neutral one (the draw's 1×).
-KINDS = ("penalty", "penalty_severe", "commendation")
+KINDS = ("penalty", "penalty_severe", "commendation", "commitment_broken")
 
 # Version 1 of every district's model, until someone makes another (docs/credit.md says why these numbers).
 DEFAULT_MODEL: dict[str, Any] = {
     "base_score": 80.0,
-    "weights": {"penalty": -15.0, "penalty_severe": -40.0, "commendation": 5.0},
+    # A broken commitment (信用承诺, issue 13 part 2) weighs like a penalty: the business said in writing it would not.
+    "weights": {"penalty": -15.0, "penalty_severe": -40.0, "commendation": 5.0, "commitment_broken": -15.0},
     "half_life_days": 365,
     "thresholds": {"A": 90.0, "B": 70.0, "C": 50.0},
     "veto_kinds": ["penalty_severe"],

@@ -22,6 +22,7 @@ from zhifa.core.actors import Actor, SystemActor, actor_user
 from zhifa.core.audit import audit_record, snapshot
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.credit import scoring
+from zhifa.credit.measures import grade_entry_measures
 from zhifa.credit.models import (
     KIND_CATEGORY,
     CreditEntry,
@@ -109,7 +110,8 @@ def credit_model_current(*, district_id: int) -> CreditModelVersion:
 def _as_model(version: CreditModelVersion) -> scoring.Model:
     return scoring.Model(
         base_score=version.base_score,
-        weights={k: float(v) for k, v in version.weights.items()},
+        # A version stored before a kind existed (commitment_broken came with part 2) weighs it at the default.
+        weights={**scoring.DEFAULT_MODEL["weights"], **{k: float(v) for k, v in version.weights.items()}},
         half_life_days=version.half_life_days,
         thresholds={k: float(v) for k, v in version.thresholds.items()},
         veto_kinds=tuple(version.veto_kinds),
@@ -202,6 +204,7 @@ def _recompute_batch(
             )
         }
         new_rows, stale = [], []
+        entered: list[tuple[str, str, str]] = []
         for key in keys:
             result = scoring.score(model, facts.get(key, ()), on=on)
             explanation = _explanation(result)
@@ -216,6 +219,8 @@ def _recompute_batch(
                 continue
             if old is not None:
                 stale.append(old.pk)
+            if old is None or old.grade != result.grade:
+                entered.append((key, old.grade if old is not None else "", result.grade))
             new_rows.append(
                 CreditGrade(
                     district_id=district_id,
@@ -232,6 +237,8 @@ def _recompute_batch(
             )
         CreditGrade.objects.filter(pk__in=stale).update(is_current=False)
         CreditGrade.objects.bulk_create(new_rows, batch_size=1000)
+        # 联合奖惩 (part 4): entering A or D applies its measures (fast track; the key-supervision list), recorded.
+        grade_entry_measures(district_id=district_id, entered=entered)
     return len(new_rows)
 
 

@@ -73,3 +73,48 @@ def subject_weight(
     if colour:
         weight *= float(colour_weights.get(colour, 1.0))
     return weight
+
+
+# Issue 13 part 4 (联合奖惩): the credit app records each measure it steers when the measure is applied here. This app
+# cannot import it, so the credit app registers its recorder (``credit.measures.measures_record_from_port``) at
+# start-up: ``sink(measure, rows, where, source_type, source_id)`` with rows of (subject, grade, detail).
+type MeasureSink = Callable[[str, list[tuple[Any, str, dict[str, Any]]], str, str, int | None], None]
+_measure_sink: list[MeasureSink] = []
+# 无事不扰: the grade whose subjects routine (non-random) checks leave alone; the random draw still reaches them at
+# their multiplier (ZJR 21), so "never inspected" is not what A means.
+UNDISTURBED_GRADE = "A"
+
+
+def measure_sink_register(sink: MeasureSink) -> None:
+    _measure_sink[:] = [sink]
+
+
+def measures_applied(
+    measure: str,
+    rows: list[tuple[Any, str, dict[str, Any]]],
+    *,
+    where: str,
+    source_type: str = "",
+    source_id: int | None = None,
+) -> None:
+    """Tell the credit app that ``measure`` was applied to these subjects here (no-op without a recorder)."""
+    if _measure_sink and rows:
+        _measure_sink[0](measure, rows, where, source_type, source_id)
+
+
+def routine_check_subjects[T](
+    subjects: list[T], *, where: str, source_type: str = "", source_id: int | None = None
+) -> list[T]:
+    """The subjects a routine, non-random check (a patrol round, a special check, a list of regular visits) may
+    pick: every one but the A grades (无事不扰, issue 13 part 4), each left out recorded as the measure applied.
+    Every place that picks subjects for a routine check goes through this; the random draw does not."""
+    with_credit_grades(subjects)
+    kept: list[T] = []
+    left_out: list[tuple[Any, str, dict[str, Any]]] = []
+    for s in subjects:
+        if credit_grade_of(s) == UNDISTURBED_GRADE:
+            left_out.append((s, UNDISTURBED_GRADE, {}))
+        else:
+            kept.append(s)
+    measures_applied("no_disturbance", left_out, where=where, source_type=source_type, source_id=source_id)
+    return kept

@@ -26,6 +26,7 @@ from zhifa.inspections.grades import (
     credit_grade_of,
     default_colour_weights,
     default_grade_weights,
+    measures_applied,
     risk_colour_of,
     subject_weight,
     with_credit_grades,
@@ -441,6 +442,19 @@ def plan_draw(*, actor: Actor, plan_id: int, public_value: str = "") -> Inspecti
                 second_officer_id=a.second_officer_id,
             )
             for position, (c, a) in enumerate(zip(drawn, assignments, strict=True), start=1)
+        )
+        # 联合奖惩 (issue 13 part 4): each subject whose grade moved its weight off 1× had the multiplier applied.
+        drawn_ids = {c.subject_id for c in drawn}
+        measures_applied(
+            "inspection_multiplier",
+            [
+                (s, c.grade, {"multiplier": float(plan.grade_weights[c.grade]), "drawn": c.subject_id in drawn_ids})
+                for s, c in zip(subjects, candidates, strict=True)
+                if float(plan.grade_weights[c.grade]) != 1.0
+            ],
+            where=f"抽查计划「{plan.name}」抽取",
+            source_type="inspections.inspectionplan",
+            source_id=plan.pk,
         )
         plan.status = next_status
         plan.algorithm = draw.ALGORITHM

@@ -1,7 +1,8 @@
 """``manage.py credit_refresh [--interval 300] [--once] [--all]``: keep the credit files and grades up to date.
 
 Every scan writes an entry for each final general-procedure penalty decision that has none and recomputes the
-grades of the holders it touched (``credit_refresh``); once a day — the first scan after midnight, or every scan
+grades of the holders it touched (``credit_refresh``), and breaks the signed commitments a later decision or finding
+on their matter contradicts (``commitments.commitment_breaches_scan``); once a day — the first scan after midnight, or every scan
 with ``--all`` — it recomputes every holder of every district, so that time decay and expired entries show.
 Runs beside ``case_watch`` under ``make run``; ``--once --all`` is the nightly cron job."""
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from zhifa.core.request_context import Client, acting_as
 from zhifa.core.transient import TRANSIENT_DB_ERRORS, Backoff, transient_error_seen
+from zhifa.credit.commitments import commitment_breaches_scan
 from zhifa.credit.services import credit_grades_recompute, credit_refresh
 from zhifa.org.models import District
 
@@ -33,6 +35,8 @@ class Command(BaseCommand):
             try:
                 with acting_as(client=Client.SYSTEM):
                     entries, changed = credit_refresh(on=today)
+                    # Issue 13 part 2: decisions and findings that contradict a signed commitment break it.
+                    entries += commitment_breaches_scan()
                     if options["all"] or last_full != today:
                         for district_id in District.objects.values_list("pk", flat=True):
                             changed += credit_grades_recompute(district_id=district_id, on=today)
