@@ -157,6 +157,15 @@ def test_a_username_taken_is_refused_by_the_unique_constraint_and_writes_nothing
     assert footprint() == before
 
 
+def test_a_username_differing_only_in_case_is_refused_as_taken_and_writes_nothing(world: World, admin: Any) -> None:
+    # Two accounts "officer_a" and "Officer_A" would be told apart by nobody reading a list or an audit line.
+    before = footprint()
+    with pytest.raises(Conflict) as exc:
+        create(world, admin, username="Officer_A")
+    assert (exc.value.code, exc.value.message) == ("username_taken", "用户名“Officer_A”已被使用")
+    assert footprint() == before
+
+
 @pytest.mark.parametrize(
     ("binding", "overrides", "code"),
     [
