@@ -56,6 +56,7 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
         "一张图",
         "排班",
         "抽查计划",
+        "检查路线",
         "事件",
         "热线受理",
         "指挥中心",
@@ -72,12 +73,15 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
 @pytest.mark.parametrize(
     ("persona", "event_links"),
     [
-        ("dispatcher", ["抽查计划", "事件", "热线受理", "指挥中心", "人工研判", "案件", "分析研判", "账号与岗位"]),
-        ("officer_a", ["事件", "案件", "移动端"]),
+        (
+            "dispatcher",
+            ["抽查计划", "检查路线", "事件", "热线受理", "指挥中心", "人工研判", "案件", "分析研判", "账号与岗位"],
+        ),
+        ("officer_a", ["检查路线", "事件", "案件", "移动端"]),
         ("auxiliary_a", ["事件", "案件", "移动端"]),
-        ("leader", ["抽查计划", "事件", "案件", "分析研判"]),
+        ("leader", ["抽查计划", "检查路线", "事件", "案件", "分析研判"]),
         ("legal_reviewer", ["抽查计划", "事件", "案件", "法制审核"]),
-        ("liaison", ["抽查计划", "事件"]),
+        ("liaison", ["抽查计划", "检查路线", "事件"]),
     ],
 )
 def test_event_links_in_the_nav_follow_the_role(
@@ -87,7 +91,7 @@ def test_event_links_in_the_nav_follow_the_role(
 
     assert nav
     # After 首页 执法对象 执法事项 执法人员 一张图 排班, which every staff post sees (then 抽查计划 for the district's
-    # posts and a department's liaison).
+    # posts and a department's liaison, 检查路线 for those who plan or ride a day's routes).
     assert re.findall(r">([^<>\s]+)</a>", nav.group(0))[6:] == event_links
 
 
