@@ -33,6 +33,7 @@ from zhifa.analytics.models import AnalyticsReport, ReportPeriod
 from zhifa.analytics.scope import LOCAL_TZ, AnalyticsScope
 from zhifa.analytics.selectors import overview
 from zhifa.core.actors import Actor, SystemActor, is_system
+from zhifa.core.api_input import MAX_ID
 from zhifa.core.audit import audit_record, audited_transaction
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.documents.render import REQUIRED_FAMILIES, FontsMissing, font_dirs
@@ -533,7 +534,7 @@ def reports_visible(user: Any) -> QuerySet[AnalyticsReport]:
 
 def report_get(user: Any, pk: int) -> AnalyticsReport:
     """One report ``user`` may read; another street's (or an unknown id) is ``report_not_found``."""
-    report = reports_visible(user).filter(pk=pk).first()
+    report = reports_visible(user).filter(pk=pk).first() if 1 <= pk <= MAX_ID else None
     if report is None:
         raise NotFound("没有这份报告", code="report_not_found")
     return report
@@ -569,7 +570,7 @@ def street_for(user: Any, street_id: int | str | None) -> Street | None:
         raise ValidationFailed("街道编号须为整数", code="unknown_street", details={"field": "street"}) from None
     if j.role in STREET_READERS and pk != j.own_street_id:
         raise PermissionDenied("街道调度员只能生成本街道的报告", code="street_outside_scope")
-    street = Street.objects.filter(district_id=j.district_id, pk=pk).first() if 0 < pk < 2**31 else None
+    street = Street.objects.filter(district_id=j.district_id, pk=pk).first() if 0 < pk <= MAX_ID else None
     if street is None:
         raise ValidationFailed(f"本区没有编号为 {pk} 的街道", code="unknown_street", details={"field": "street"})
     return street

@@ -278,3 +278,70 @@ def test_schedule_is_idempotent(world: Any, weeks: Any) -> None:
     call_command("analytics_reports", "--once")
     assert AnalyticsReport.objects.count() == 6
     assert AuditEntry.objects.filter(action="analytics.report_generated", actor_label=SCHEDULE.name).count() == 6
+
+
+# ---- the page and the API ----------------------------------------------------------------------------------
+
+
+def test_leader_generates_on_the_page_and_downloads(world: Any, weeks: Any, sign_in: Any) -> None:
+    client = sign_in(world.user("leader"))
+    response = client.post("/analytics/reports/generate/", {"period": "weekly", "day": "2026-03-11", "street": ""})
+    assert response.status_code == 302
+    report = AnalyticsReport.objects.get()
+    assert (report.period_start, report.street_id, report.generated_by) == (WEEK, None, world.user("leader"))
+    body = client.get(response["Location"]).content.decode()
+    assert f'href="/analytics/reports/{report.pk}/pdf/"' in body
+    assert f'href="/analytics/reports/{report.pk}/xlsx/"' in body
+    assert "共受理事件6件" in body
+    pdf = client.get(f"/analytics/reports/{report.pk}/pdf/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content == report_file_bytes(report, "pdf")
+    xlsx = client.get(f"/analytics/reports/{report.pk}/xlsx/")
+    assert load_workbook(io.BytesIO(xlsx.content))["主要数量与上期对比"]["B2"].value == 6
+
+
+def test_page_refuses_a_running_week_and_writes_nothing(world: Any, weeks: Any, sign_in: Any) -> None:
+    client = sign_in(world.user("leader"))
+    response = client.post("/analytics/reports/generate/", {"period": "weekly", "day": "2026-03-18"})
+    assert response.status_code == 422
+    assert "report_period_not_ended" in response.content.decode()
+    assert not AnalyticsReport.objects.exists()
+
+
+def test_street_dispatcher_cannot_download_another_streets_report(world: Any, weeks: Any, sign_in: Any) -> None:
+    own = _generate(world, street=world.street_a)
+    other = _generate(world, street=world.street_b)
+    district = _generate(world)
+    client = sign_in(world.user("street_dispatcher_a"))
+    assert client.get(f"/analytics/reports/{own.pk}/pdf/").status_code == 200
+    for report in (other, district):
+        for fmt in ("pdf", "xlsx"):
+            assert client.get(f"/analytics/reports/{report.pk}/{fmt}/").status_code == 404
+            assert client.get(f"/api/v1/analytics/reports/{report.pk}/{fmt}").status_code == 404
+    body = client.get("/analytics/reports/").content.decode()
+    assert f"/analytics/reports/{own.pk}/pdf/" in body
+    assert f"/analytics/reports/{other.pk}/pdf/" not in body
+    refused = client.post(
+        "/analytics/reports/generate/", {"period": "weekly", "day": "2026-03-11", "street": world.street_b.pk}
+    )
+    assert refused.status_code == 403
+    listed = client.get("/api/v1/analytics/reports").json()
+    assert [r["id"] for r in listed["items"]] == [own.pk]
+    missing = client.get(f"/api/v1/analytics/reports/{other.pk}/pdf")
+    assert missing.json()["code"] == "report_not_found"
+    assert client.get(f"/api/v1/analytics/reports/{2**70}/pdf").status_code == 404
+
+
+def test_api_lists_and_downloads_for_a_leader(world: Any, weeks: Any, sign_in: Any) -> None:
+    district = _generate(world)
+    street_a = _generate(world, street=world.street_a)
+    client = sign_in(world.user("leader"))
+    listed = client.get("/api/v1/analytics/reports").json()
+    assert {r["id"] for r in listed["items"]} == {district.pk, street_a.pk}
+    only = client.get("/api/v1/analytics/reports?district_only=true").json()["items"]
+    assert [(r["id"], r["scope_name"], r["period"]) for r in only] == [(district.pk, world.district.name, "weekly")]
+    assert only[0]["summary"] == district.figures["paragraphs"][0]
+    pdf = client.get(only[0]["pdf_url"])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get(f"/api/v1/analytics/reports/{district.pk}/doc").json()["code"] == "report_format_unknown"
+    assert sign_in(world.user("officer_a")).get("/api/v1/analytics/reports").status_code == 403
