@@ -266,7 +266,7 @@ def board_public(*, street_id: int | None = None) -> PublicBoard:
             position=p.position,
             name=mask_subject_name(p.subject.name, kind=p.subject.kind),
             score=p.score,
-            parts={PART_LABELS[k]: v for k, v in p.parts.items()},
+            parts={PART_LABELS[k]: p.parts[k] for k in PARTS},
             change=(before[p.subject_id] - p.position) if p.subject_id in before else None,
         )
         for p in positions
