@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from zhifa.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from zhifa.inspections import selectors
+from zhifa.inspections import selectors, visit_selectors
 from zhifa.inspections.grades import COLOUR_LABELS, COLOURS, GRADES, default_colour_weights, default_grade_weights
 from zhifa.inspections.services import checklists_sync_from_catalogue, conflict_declare, plan_create, plan_draw
 from zhifa.org.jurisdiction import jurisdiction_of
@@ -102,6 +102,8 @@ def _plan_page(request: HttpRequest, plan: Any, error: DomainError | None = None
         "drawn": selectors.plan_drawn(plan=plan),
         "can_draw": selectors.can_draw(user=request.user, plan=plan),
         "eligible": len((plan.draw_inputs or {}).get("candidates", [])),
+        # 重复检查提醒 on the visits holding this plan's checks (issue 12 part 3).
+        "repeat_alerts": visit_selectors.plan_repeat_alerts(plan=plan),
         "error": error,
         "posted": request.POST if error else None,
     }

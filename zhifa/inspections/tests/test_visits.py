@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from zhifa.catalog.tests.factories import MatterFactory
 from zhifa.core.errors import DomainError
 from zhifa.events.models import Notification
 from zhifa.inspections import visit_selectors, visit_services
 from zhifa.inspections.models import InspectionFinding, InspectionSignature, JointInspection, SignerKind
 from zhifa.inspections.states import VisitStatus
-from zhifa.inspections.tests.visit_fixtures import Joint, footprint, joint_world, photo, plan, png
+from zhifa.inspections.tests.visit_fixtures import Joint, footprint, joint_world, photo, plan, png, version
+from zhifa.org.tests.factories import DepartmentFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 MARCH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
@@ -330,10 +332,6 @@ def test_the_steps_refuse_bad_input_and_write_nothing(joint: Joint, visit: Joint
 
 def joint_world_item_of_other_visit(joint: Joint) -> int:
     """An item of a checklist this visit does not hold: a third department's matter."""
-    from zhifa.catalog.tests.factories import MatterFactory
-    from zhifa.inspections.tests.visit_fixtures import version
-    from zhifa.org.tests.factories import DepartmentFactory
-
     department = DepartmentFactory(district=joint.world.district, code="WJ", name="区卫健局", short_name="卫健")
     return version(MatterFactory(department=department, code="WJ-1"), [("消毒记录", False)])[0].pk
 

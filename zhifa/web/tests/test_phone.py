@@ -207,6 +207,13 @@ def test_the_service_worker_carries_the_offline_page_and_the_forms_it_keeps(clie
         "/m/events/0/acknowledge/",
         "/m/events/0/arrive/",
         "/m/events/0/handle/",
+        # The joint inspection's steps (issue 12 part 5).
+        "/m/inspections/0/start/",
+        "/m/inspections/0/tick/",
+        "/m/inspections/0/finding/",
+        "/m/inspections/0/sign/",
+        "/m/inspections/0/party-sign/",
+        "/m/inspections/0/close/",
         "/m/events/0/check-in/",  # deprecated addresses, kept for one release (test below)
         "/m/events/0/report/",
         "/m/finding/",

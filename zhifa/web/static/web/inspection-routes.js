@@ -48,35 +48,37 @@
     if (config.tileUrl) {
       L.tileLayer(config.tileUrl, { attribution: config.tileAttribution || "", maxZoom: 19 }).addTo(map);
     }
+    // Boundaries and roads in their own pane below the routes' (overlayPane, 400), whenever they arrive.
+    map.createPane("routeBase").style.zIndex = "350";
     var base = L.layerGroup().addTo(map);
     var routes = L.featureGroup().addTo(map);
     var markers = 0;
 
     data.crews.forEach(function (crew) {
       var start = L.latLng(crew.start[1], crew.start[0]);
-      var path = [start];
-      var home = L.circleMarker(start, { radius: 7, color: crew.colour, weight: 3, fillColor: "#ffffff", fillOpacity: 1 });
+      // The line first, so that the markers lie on top of it (hovering a stop shows the stop, not the line).
+      if (crew.stops.length) {
+        var path = [start].concat(crew.stops.map(function (stop) { return L.latLng(stop.lat, stop.lon); }), [start]);
+        var line = L.polyline(path, { className: "route-line", color: crew.colour, weight: 3, opacity: 0.85 });
+        line.bindTooltip(text(crew.label), { sticky: true });
+        routes.addLayer(line);
+      }
+      var home = L.circleMarker(start, { className: "route-start", radius: 7, color: crew.colour, weight: 3, fillColor: "#ffffff", fillOpacity: 1 });
       home.bindTooltip(lines(crew.startLabel, crew.label));
       routes.addLayer(home);
       crew.stops.forEach(function (stop) {
-        var at = L.latLng(stop.lat, stop.lon);
-        path.push(at);
-        var marker = L.circleMarker(at, { radius: 8, color: "#ffffff", weight: 1.5, fillColor: crew.colour, fillOpacity: 0.95 });
+        var marker = L.circleMarker(L.latLng(stop.lat, stop.lon), {
+          className: "route-stop", radius: 8, color: "#ffffff", weight: 1.5, fillColor: crew.colour, fillOpacity: 0.95
+        });
         marker.bindTooltip(lines(stop.order + ". " + stop.name, stop.text), { direction: "top", offset: [0, -6] });
         marker.bindPopup(lines(stop.name, stop.text));
         routes.addLayer(marker);
         markers += 1;
       });
-      if (crew.stops.length) {
-        path.push(start);
-        var line = L.polyline(path, { color: crew.colour, weight: 3, opacity: 0.85 });
-        line.bindTooltip(text(crew.label), { sticky: true });
-        routes.addLayer(line);
-      }
     });
     data.unfitted.forEach(function (visit) {
       var marker = L.circleMarker(L.latLng(visit.lat, visit.lon), {
-        radius: 6, color: "#616161", weight: 1.5, dashArray: "2 2", fillColor: "#bdbdbd", fillOpacity: 0.9
+        className: "route-unfitted", radius: 6, color: "#616161", weight: 1.5, dashArray: "2 2", fillColor: "#bdbdbd", fillOpacity: 0.9
       });
       marker.bindTooltip(lines("未排入：" + visit.name, visit.text), { direction: "top", offset: [0, -6] });
       routes.addLayer(marker);
@@ -93,8 +95,9 @@
     fit(null);
 
     getJson(el.dataset.layersUrl).then(function (layers) {
-      L.geoJSON(layers.district, { style: { color: "#0a3680", weight: 3, fill: false }, interactive: false }).addTo(base);
+      L.geoJSON(layers.district, { pane: "routeBase", style: { color: "#0a3680", weight: 3, fill: false }, interactive: false }).addTo(base);
       var streets = L.geoJSON(layers.streets, {
+        pane: "routeBase",
         style: { color: "#1565c0", weight: 1.5, fillColor: "#90caf9", fillOpacity: 0.08 },
         onEachFeature: function (f, layer) { layer.bindTooltip(text(f.properties.name)); }
       }).addTo(base);
@@ -104,10 +107,10 @@
     if (!config.tileUrl) {
       getJson(el.dataset.roadsUrl).then(function (roads) {
         L.geoJSON(roads, {
+          pane: "routeBase",
           style: { color: "#9e9e9e", weight: 1.5, opacity: 0.8 },
           onEachFeature: function (f, layer) { layer.bindTooltip(text(f.properties.name), { sticky: true }); }
         }).addTo(base);
-        routes.bringToFront();
       }).catch(function () { /* the routes stand without roads */ });
     }
     el.dataset.ready = "true";

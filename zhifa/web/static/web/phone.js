@@ -26,7 +26,11 @@
   var NOT_QUEUED_ALERT = "当前无网络，且无法保存在本机，请联网后重新提交";
   // What a queued step without text of its own is called when the server refuses it.
   // "check-in": the arrival's address before issue 10's renames, in an outbox kept over the upgrade (deprecated).
-  var STEP_LABELS = { "acknowledge": "接单响应", "arrive": "到场签到", "check-in": "到场签到" };
+  var STEP_LABELS = {
+    "acknowledge": "接单响应", "arrive": "到场签到", "check-in": "到场签到",
+    // The joint inspection's steps (/m/inspections/<id>/…/).
+    "start": "开始检查", "tick": "检查项结果", "finding": "检查隐患", "sign": "检查人员签名", "party-sign": "当事人签名", "close": "签署归档"
+  };
 
   function csrfToken() {
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
