@@ -41,7 +41,18 @@ FIELD_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY})
 # Names the signed-in user on every phone page: the service worker keeps a page for that user only (sw.js).
 USER_HEADER = "X-Zhifa-User"
 # The forms the phone keeps in its outbox when they cannot be sent (phone.js, sw.js).
-QUEUED_FORMS = ("web:phone-acknowledge", "web:phone-arrive", "web:phone-handle")
+QUEUED_FORMS = (
+    "web:phone-acknowledge",
+    "web:phone-arrive",
+    "web:phone-handle",
+    # The joint inspection's steps (zhifa/web/phone_inspection.py), each answered as taken when sent again.
+    "web:phone-inspection-start",
+    "web:phone-inspection-tick",
+    "web:phone-inspection-finding",
+    "web:phone-inspection-sign",
+    "web:phone-inspection-party-sign",
+    "web:phone-inspection-close",
+)
 # Deprecated addresses of two of them before issue 10's renames (…/check-in/ → …/arrive/, …/report/ →
 # …/handle/), still answered for one release by the same views (urls.py): a phone's outbox may hold a step
 # queued before the upgrade, and a page kept by the service worker may still post there. To be removed after it.
