@@ -29,7 +29,8 @@ is reached (``RoutingResult.hit_time_limit``) the answer is the best found by th
 **Why a stop is not fitted** (``Unfitted.code``): ``no_crew`` (nobody on duty to pair), ``no_qualified_crew``
 (no crew whose two officers are certified for any of the visit's domains), ``outside_shifts`` (no qualified crew
 can reach it, do it within its window and be back by the end of its shift even with nothing else to do),
-``capacity`` (feasible alone, but the day's crews had no room left for it).
+``capacity`` (feasible alone, but the day's crews had no room left for it), ``time_limit`` (the search found no
+first solution within ``time_limit_s``).
 """
 
 import math
@@ -65,6 +66,7 @@ UNFITTED_REASONS = {
     "no_qualified_crew": "没有两名人员均持有相应执法领域证件的班组",
     "outside_shifts": "任何班组的班次内都无法在对象时间窗内到达并完成检查",
     "capacity": "当日各班组时间已排满",
+    "time_limit": "规划时限内未找到可行路线，请缩小范围后重试",
 }
 
 
@@ -235,10 +237,10 @@ def solve(
     params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
     solution = model.SolveWithParameters(params)
     hit_limit = model.status() not in _REACHED
-    if solution is None:  # no solution at all within the limit: every routable stop waits for capacity
+    if solution is None:  # not even a first solution within the limit
         return RoutingResult(
             empty,
-            tuple(Unfitted(s.key, pre_unfitted.get(s.key, "capacity")) for s in stops),
+            tuple(Unfitted(s.key, pre_unfitted.get(s.key, "time_limit")) for s in stops),
             hit_time_limit=True,
         )
 

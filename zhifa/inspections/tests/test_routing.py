@@ -120,3 +120,13 @@ def test_the_same_input_gives_the_same_routes() -> None:
     first, second = solve(stops, crews), solve(stops, crews)
     assert not first.hit_time_limit
     assert first == second
+
+
+def test_a_search_cut_short_by_its_time_limit_says_so() -> None:
+    stops = [stop(f"s{i}", 0.1 * i, domains=frozenset({"market"})) for i in range(300)]
+    crews = [crew(f"C{i}", officers=(2 * i, 2 * i + 1), domains=frozenset({"market"})) for i in range(10)]
+    result = solve(stops, crews, time_limit_s=0.001)
+    assert result.hit_time_limit
+    # Whatever was found in time is kept; what was not is listed, none of it silently dropped.
+    assert result.visits + len(result.unfitted) == 300
+    assert {u.code for u in result.unfitted} <= {"capacity", "time_limit", "outside_shifts"}
