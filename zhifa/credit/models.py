@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from zhifa.core.models import BaseModel
+from zhifa.credit.states import DishonestyStatus, ObjectionStatus, RepairStatus
 from zhifa.org.models import District
 
 
@@ -29,6 +30,8 @@ class EntryKind(models.TextChoices):
     PENALTY_SEVERE = "penalty_severe", "行政处罚（吊销许可证件、责令停产停业等）"
     COMMENDATION = "commendation", "表彰奖励"
     COMMITMENT_BROKEN = "commitment_broken", "违背信用承诺"
+    # Issue 13 part 5: written when a listing is published, shown until it is removed; forces D (scoring).
+    SERIOUS_DISHONESTY = "serious_dishonesty", "列入严重失信名单"
 
 
 KIND_CATEGORY = {
@@ -36,6 +39,7 @@ KIND_CATEGORY = {
     EntryKind.PENALTY_SEVERE: CreditCategory.NEGATIVE,
     EntryKind.COMMENDATION: CreditCategory.POSITIVE,
     EntryKind.COMMITMENT_BROKEN: CreditCategory.NEGATIVE,
+    EntryKind.SERIOUS_DISHONESTY: CreditCategory.NEGATIVE,
 }
 
 
@@ -43,6 +47,7 @@ class SourceType(models.TextChoices):
     CASE = "case", "行政处罚决定"
     DOCUMENT = "document", "来源文件"
     COMMITMENT = "commitment", "信用承诺"
+    DISHONESTY = "dishonesty", "严重失信名单列入决定"
 
 
 class CreditEntry(BaseModel):
@@ -291,3 +296,202 @@ class BoardPosition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.subject_id} 第{self.position}名"
+
+
+# --- Issue 13 parts 5, 6 (credit-procedures): the serious dishonesty list, objections, credit repair ------------
+
+
+class DishonestyListing(BaseModel):
+    """One proposal to put a holder on the serious dishonesty list (严重失信名单, ZJC 24–28), and the listing if it
+    is decided: the notice, the defence, the decision signed by the agency head, publication and removal. Each
+    step is a transition of ``states.DISHONESTY_WORKFLOW`` with its row in ``CreditProcedureStep``."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    subject = models.ForeignKey("subjects.Subject", verbose_name="执法对象", on_delete=models.PROTECT, related_name="+")
+    holder_key = models.CharField("统一社会信用代码/身份证号", max_length=18, db_index=True)
+    holder_name = models.CharField("主体名称", max_length=200)
+    status = models.CharField(
+        "状态", max_length=12, choices=DishonestyStatus.choices, default=DishonestyStatus.PROPOSED
+    )
+    # ZJC 24: which ground (一)–(四) and the provision; the reasons told to the party (ZJC 28).
+    legal_basis = models.CharField("列入依据", max_length=300)
+    reasons = models.TextField("列入理由")
+    # ZJC 27: for an organisation, the legal representative / principal / controller responsible.
+    responsible_persons = models.CharField("负有责任的法定代表人、主要负责人", max_length=200, blank=True)
+    source_entries = models.ManyToManyField(CreditEntry, verbose_name="据以列入的信用信息", related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+    )
+    noticed_on = models.DateField("告知日期", null=True, blank=True)
+    defence_due_on = models.DateField("陈述申辩截止日期", null=True, blank=True)
+    defence_text = models.TextField("陈述申辩意见", blank=True)
+    defended_at = models.DateTimeField("陈述申辩时间", null=True, blank=True)
+    decision_number = models.CharField("决定书文号", max_length=100, blank=True)
+    decision_text = models.TextField("决定理由（含对申辩意见的采纳情况）", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签发人（机关负责人）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_on = models.DateField("签发日期", null=True, blank=True)
+    published_on = models.DateField("公示日期", null=True, blank=True)
+    # The first day off the list (ZJC 25: the period set by the provincial rules; configurable).
+    removal_due_on = models.DateField("移出日期", null=True, blank=True, db_index=True)
+    removed_on = models.DateField("实际移出日期", null=True, blank=True)
+    closing_reason = models.TextField("不予列入或提前移出的理由", blank=True)
+    entry = models.OneToOneField(
+        CreditEntry, verbose_name="名单信息", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "严重失信名单程序"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["district", "holder_key", "status"], name="dishonesty_holder_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.holder_name} {self.get_status_display()}"
+
+
+class ObjectionOutcome(models.TextChoices):
+    """ZJC 30: how an upheld objection is handled."""
+
+    DELETE = "delete", "事实错误，删除"
+    CORRECT = "correct", "文字错误，更正"
+    STOP = "stop", "超过期限，终止披露"
+
+
+class CreditObjection(BaseModel):
+    """异议 (ZJC 30, 31): a holder says an entry of its file is wrong; reviewed within the configured working
+    days; the entry shows 异议中 while it is open."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    entry = models.ForeignKey(CreditEntry, verbose_name="异议的信用信息", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("subjects.Subject", verbose_name="执法对象", on_delete=models.PROTECT, related_name="+")
+    holder_key = models.CharField("统一社会信用代码/身份证号", max_length=18)
+    status = models.CharField("状态", max_length=12, choices=ObjectionStatus.choices, default=ObjectionStatus.SUBMITTED)
+    reasons = models.TextField("异议理由")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_on = models.DateField("受理日期")
+    due_on = models.DateField("处理期限", db_index=True)
+    outcome = models.CharField("处理方式", max_length=10, choices=ObjectionOutcome.choices, blank=True)
+    corrected_title = models.CharField("更正后的内容", max_length=300, blank=True)
+    # The entry as it was before the correction: corrections are recorded, not silent (DESIGN.md).
+    entry_before = models.JSONField("更正前的信息", null=True, blank=True)
+    decision_reason = models.TextField("处理理由", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用信息异议"
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["district", "status", "due_on"], name="objection_due_idx")]
+
+    def __str__(self) -> str:
+        return f"异议 {self.entry_id} {self.get_status_display()}"
+
+
+class CreditRepair(BaseModel):
+    """信用修复 (ZJC 32): after correcting the conduct and the waiting period for the entry's kind, the entry
+    stops being shown before its 5 years. Never for the serious dishonesty list."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    entry = models.ForeignKey(CreditEntry, verbose_name="修复的信用信息", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("subjects.Subject", verbose_name="执法对象", on_delete=models.PROTECT, related_name="+")
+    holder_key = models.CharField("统一社会信用代码/身份证号", max_length=18)
+    status = models.CharField("状态", max_length=12, choices=RepairStatus.choices, default=RepairStatus.SUBMITTED)
+    evidence = models.TextField("纠正失信行为、消除不良影响的情况")
+    eligible_on = models.DateField("可申请修复日期")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_on = models.DateField("申请日期")
+    due_on = models.DateField("处理期限", db_index=True)
+    expires_on_before = models.DateField("修复前的停止展示日期", null=True, blank=True)
+    decision_reason = models.TextField("处理理由", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用修复申请"
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["district", "status", "due_on"], name="repair_due_idx")]
+
+    def __str__(self) -> str:
+        return f"修复 {self.entry_id} {self.get_status_display()}"
+
+
+class CreditAttachment(BaseModel):
+    """A file the holder attached to an objection or a repair request (evidence), with its SHA-256."""
+
+    objection = models.ForeignKey(
+        CreditObjection, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    repair = models.ForeignKey(
+        CreditRepair, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField("附件", upload_to="credit-attachments/%Y/%m/")
+    name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "异议、修复附件"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(objection__isnull=False, repair__isnull=True)
+                | models.Q(objection__isnull=True, repair__isnull=False),
+                name="credit_attachment_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CreditProcedureStep(models.Model):
+    """The transition rows of the three procedures above (append-only): who took which step, when, why."""
+
+    workflow = models.CharField("程序", max_length=30)  # the transition table's name
+    object_id = models.BigIntegerField("程序记录编号")
+    action = models.CharField("操作", max_length=20)
+    from_status = models.CharField("原状态", max_length=12)
+    to_status = models.CharField("新状态", max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField("操作人名称", max_length=150)
+    note = models.TextField("说明", blank=True)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用程序步骤"
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["workflow", "object_id", "at"], name="credit_step_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.workflow} {self.object_id} {self.action}"

@@ -29,6 +29,12 @@ DEFAULT_MODEL: dict[str, Any] = {
 }
 
 
+# Kinds that force D whatever a model version says, and weigh nothing themselves: being on the serious dishonesty
+# list (ZJC 24–26, issue 13 part 5) — the penalties behind the listing already weigh. Not a model parameter: the
+# list is a legal decision, not a local weighting.
+STATUTORY_VETO_KINDS = ("serious_dishonesty",)
+
+
 @dataclass(frozen=True)
 class Model:
     base_score: float
@@ -169,10 +175,12 @@ def score(model: Model, entries: Iterable[EntryFacts], *, on: dt.date) -> Result
     for e in sorted(entries, key=lambda e: (e.occurred_on, e.entry_id)):
         age = max(0, (on - e.occurred_on).days)
         factor = 0.5 ** (age / model.half_life_days)
-        weight = model.weights[e.kind]
+        weight = model.weights.get(e.kind, 0.0)
         points = round(weight * factor, 2)
         total += points
         lines.append(Line(e.entry_id, e.kind, e.title, e.occurred_on, weight, round(factor, 4), points))
     total = round(min(100.0, max(0.0, total)), 2)
-    vetoed = tuple(line.entry_id for line in lines if line.kind in model.veto_kinds)
+    vetoed = tuple(
+        line.entry_id for line in lines if line.kind in model.veto_kinds or line.kind in STATUTORY_VETO_KINDS
+    )
     return Result(total, "D" if vetoed else grade_of(total, model.thresholds), tuple(lines), vetoed)
