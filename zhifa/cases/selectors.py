@@ -140,7 +140,8 @@ def party_cases(user: Any) -> QuerySet[Case]:
     )
 
 
-# The party's own periods that ask something of it: to state its case, to request a hearing, to pay.
+# The party's own periods that ask something of it: to state its case, to request a hearing, to pay (a part
+# of PARTY_WINDOWS, the periods that are the party's to use). Its home page and its case page both read this.
 PARTY_ACTION_WINDOWS = ["statement_defence", "hearing_request", "payment"]
 
 

@@ -274,7 +274,7 @@ def _party_context(case: Case, *, base: str, **extra: Any) -> dict[str, Any]:
     kinds = {d.kind for d in documents}
     submissions = list(case.submissions.all())
     open_case = case.status in BEFORE_DECISION
-    windows = {d.code: d for d in case.deadlines.filter(code__in=["statement_defence", "hearing_request", "payment"])}
+    windows = {d.code: d for d in case.deadlines.filter(code__in=selectors.PARTY_ACTION_WINDOWS)}
     return {
         "case": case,
         # The party's own periods, with their last day (the party must know until when it may answer or pay).
