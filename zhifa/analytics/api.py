@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
 
-from zhifa.analytics.schemas import AnalyticsQuery, EventRecordOut, OverviewOut, RecordsQuery
+from zhifa.analytics.hotspots import hotspots
+from zhifa.analytics.schemas import AnalyticsQuery, EventRecordOut, HotspotsOut, OverviewOut, RecordsQuery
 from zhifa.analytics.scope import AnalyticsScope, analytics_scope
 from zhifa.analytics.selectors import event_records, overview
 from zhifa.core.api_input import Page
@@ -31,6 +32,11 @@ def _scope(request: HttpRequest, q: AnalyticsQuery) -> AnalyticsScope:
 @router.get("/overview", response=OverviewOut, summary="领导驾驶舱：全部统计数据")
 def analytics_overview(request: HttpRequest, q: Query[AnalyticsQuery]) -> Any:
     return overview(_scope(request, q))
+
+
+@router.get("/hotspots", response=HotspotsOut, summary="热点：按网格和一周时段的事件数")
+def analytics_hotspots(request: HttpRequest, q: Query[AnalyticsQuery]) -> Any:
+    return hotspots(_scope(request, q))
 
 
 @router.get("/records", response=list[EventRecordOut], summary="某一统计数据对应的事件")

@@ -21,7 +21,7 @@ class AnalyticsQuery(Schema):
 
 class RecordsQuery(AnalyticsQuery):
     figure: Text = Field(
-        description="统计项：all source kind street zone hour clock escalated coordination repeat assigned handled"
+        description="统计项：all source kind street zone hour grid weekhour clock escalated coordination repeat assigned handled"
     )
     key: Text = Field("", description="统计项下的一行，如 source 的 hotline、clock 的 arrive:missed")
 
@@ -134,3 +134,34 @@ class EventRecordOut(Schema):
     reported_at: dt.datetime
     street: str = Field(alias="street.name")
     zone: str = Field(alias="zone.name")
+
+
+class GridCountOut(Schema):
+    key: str = Field(description="网格编号")
+    label: str = Field(description="网格名称")
+    code: str
+    street: str
+    zone: str
+    count: int
+
+
+class WeekHourOut(Schema):
+    key: str = Field(description="星期(1周一…7周日)-小时(0–23)，查明细用 figure=weekhour")
+    label: str
+    weekday: int
+    hour: int
+    count: int
+
+
+class HotspotsOut(Schema):
+    """``hotspots.hotspots``: the events by grid and by hour of week (issue 17 part 1)."""
+
+    period: dict[str, str] = Field(description='{"from": 开始日期, "to": 结束日期}')
+    total: int
+    grids: list[GridCountOut] = Field(description="范围内每个网格（含0件），事件多者在前")
+    top_grids: list[GridCountOut]
+    max_grid: int
+    weekdays: list[str]
+    week_hours: list[list[int]] = Field(description="7行（周一…周日）×24列（0–23时）的事件数，按上报时间（北京时间）")
+    top_slots: list[WeekHourOut]
+    max_slot: int

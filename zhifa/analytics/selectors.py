@@ -20,11 +20,12 @@ query, the repeat places one read of the few columns they need.
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import ExtractHour
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
 from zhifa.analytics.repeats import REPEAT_WINDOW, RepeatPlace, Report, repeat_places
@@ -65,6 +66,14 @@ def cohort(scope: AnalyticsScope) -> QuerySet[Event]:
             Exists(EventAssignment.objects.filter(event=OuterRef("pk"), officer_id=scope.officer.pk))
         )
     return events
+
+
+def with_week_hour(events: QuerySet[Event]) -> QuerySet[Event]:
+    """``weekday`` (1 Monday … 7 Sunday) and ``hour`` (0–23) of ``reported_at``, local time: the hour of week
+    the hotspots count by (analytics/hotspots.py) and their records are filtered by."""
+    return events.annotate(
+        weekday=ExtractIsoWeekDay("reported_at", tzinfo=LOCAL_TZ), hour=ExtractHour("reported_at", tzinfo=LOCAL_TZ)
+    )
 
 
 def clock_q(clock: str, outcome: str, now: dt.datetime) -> Q:
@@ -378,6 +387,8 @@ EVENT_FIGURES = {
     "street": "街道",
     "zone": "片区",
     "hour": "时段",
+    "grid": "网格",
+    "weekhour": "周时段",
     "clock": "1530时限",
     "escalated": "超时升级",
     "coordination": "协同联办",
@@ -419,13 +430,19 @@ def event_records(
         events = events.filter(source=key)
     elif figure == "kind":
         events = events.filter(kind__isnull=True) if key == NO_KIND else events.filter(kind_id=_int_key(figure, key))
-    elif figure in ("street", "zone"):
+    elif figure in ("street", "zone", "grid"):
         events = events.filter(**{f"{figure}_id": _int_key(figure, key)})
     elif figure == "hour":
         hour = _int_key(figure, key)
         if not 0 <= hour <= 23:
             raise _bad_key(figure, key)
         events = events.annotate(hour=ExtractHour("reported_at", tzinfo=LOCAL_TZ)).filter(hour=hour)
+    elif figure == "weekhour":
+        # "<weekday 1–7>-<hour 0–23>", the hotspots' hour of week.
+        slot = re.fullmatch(r"([1-7])-(\d{1,2})", key)
+        if slot is None or int(slot[2]) > 23:
+            raise _bad_key(figure, key)
+        events = with_week_hour(events).filter(weekday=int(slot[1]), hour=int(slot[2]))
     elif figure == "clock":
         clock, _, outcome = key.partition(":")
         if clock not in {c for c, _d, _m in CLOCKS} or outcome not in CLOCK_OUTCOMES:
