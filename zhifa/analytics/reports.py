@@ -147,7 +147,7 @@ def report_figures(
     this, last = _counts(current), _counts(previous)
     district = District.objects.get(pk=district_id)
     scope_name = street.name if street is not None else district.name
-    comparison = {"counts": [], "rates": []}
+    comparison: dict[str, list[dict[str, Any]]] = {"counts": [], "rates": []}
     for key, label in COUNT_LABELS.items():
         if this[key] is None:
             continue  # cases have no figure at this level
@@ -630,7 +630,7 @@ def report_generate(
             if report is not None and only_missing:
                 return None
             before = _snapshot(report) if report is not None else None
-            old_files = [report.pdf.name, report.xlsx.name] if report is not None else []
+            old_files = [report.pdf.name or "", report.xlsx.name or ""] if report is not None else []
             report = report or AnalyticsReport(district_id=district_id, period=period, street=street)
             report.period_start, report.period_end = start, end
             report.scope_name = data["scope_name"][:100]
@@ -654,12 +654,19 @@ def report_generate(
                 before=before,
                 after=_snapshot(report),
             )
-            transaction.on_commit(lambda: [default_storage.delete(n) for n in old_files if n])
+            transaction.on_commit(lambda: _delete_files(old_files))
     except BaseException:
         for name in written:
             default_storage.delete(name)
         raise
     return report
+
+
+def _delete_files(names: list[str]) -> None:
+    """The files of a report made again, once the new ones are committed."""
+    for name in names:
+        if name:
+            default_storage.delete(name)
 
 
 def reports_scheduled(*, today: dt.date | None = None, now: dt.datetime | None = None) -> list[AnalyticsReport]:

@@ -15,6 +15,7 @@ street A: 5 against 4 (增加1件, +25.0%), the same rates.
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -205,12 +206,17 @@ def test_xlsx_text_is_never_a_formula() -> None:
     assert xlsx_text("甲\x07街道") == "甲街道"
 
 
-def test_generation_is_audited_and_again_replaces_the_files(world: Any, weeks: Any) -> None:
+def test_generation_is_audited_and_again_replaces_the_files(
+    world: Any, weeks: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     report = _generate(world)
     entry = AuditEntry.objects.filter(action="analytics.report_generated", object_id=str(report.pk)).get()
     assert entry.after["pdf_sha256"] == report.pdf_sha256
     assert entry.actor_label == "leader"
-    again = _generate(world)
+    old_pdf = Path(report.pdf.path)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _generate(world)
+    assert not old_pdf.exists() and Path(again.pdf.path).exists()
     assert again.pk == report.pk and AnalyticsReport.objects.count() == 1
     redo = AuditEntry.objects.filter(action="analytics.report_regenerated", object_id=str(report.pk)).get()
     assert redo.before["pdf_sha256"] == report.pdf_sha256
