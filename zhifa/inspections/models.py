@@ -17,7 +17,7 @@ from django.db import models
 
 from zhifa.catalog.models import Matter, SubjectCategory
 from zhifa.core.models import BaseModel
-from zhifa.inspections.states import PlanStatus, VisitStatus
+from zhifa.inspections.states import PlanStatus, RectificationStatus, VisitStatus
 from zhifa.org.models import Department, District, Officer, Street
 from zhifa.subjects.models import Subject
 
@@ -403,3 +403,175 @@ class RepeatInspectionAlert(BaseModel):
         verbose_name = verbose_name_plural = "重复检查提醒"
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["inspection", "other"], name="repeat_alert_pair_unique")]
+
+
+# --- 责令整改 and 三色管理 (issue 12 parts 6 and 7) -------------------------------------------------------------
+# Owned by the rectification slice: services in rectification.py and colours.py, reads in rectification_selectors.py.
+
+
+def _party_token() -> str:
+    """The party's self-service link key for one rectification order: 32 random bytes, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+class RectificationOrder(BaseModel):
+    """责令改正 (整改通知): one finding of a signed visit, ordered rectified by a deadline (calendar or working days per
+    severity, ``rectification.deadline_for``), with the legal basis of the checklist item it came from. Status:
+    ``states.RECTIFICATION_WORKFLOW``. The party reads and answers it through ``party_token`` (its own order only)
+    or from its business home. A lead handed to the cases app is named by ``case_id``/``case_number`` (the cases
+    app sits above this one: no foreign key)."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    finding = models.OneToOneField(
+        InspectionFinding, verbose_name="隐患", on_delete=models.PROTECT, related_name="rectification"
+    )
+    subject = models.ForeignKey(Subject, verbose_name="执法对象", on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(Street, verbose_name="街道", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.PROTECT, related_name="+")
+    severity = models.CharField("隐患等级", max_length=8, choices=FindingSeverity.choices)
+    requirement = models.CharField("整改要求", max_length=500)
+    legal_basis = models.CharField("法律依据", max_length=300, blank=True)
+    status = models.CharField(
+        "状态", max_length=12, choices=RectificationStatus.choices, default=RectificationStatus.ISSUED
+    )
+    issued_at = models.DateTimeField("下达时间")
+    issued_by = models.ForeignKey(Officer, verbose_name="下达人", on_delete=models.PROTECT, related_name="+")
+    deadline = models.DateField("整改期限")
+    deadline_rule = models.CharField("期限计算", max_length=40)
+    party_token = models.CharField("当事人链接令牌", max_length=64, unique=True, default=_party_token, editable=False)
+    submitted_at = models.DateTimeField("最近提交时间", null=True, blank=True)
+    reinspected_at = models.DateTimeField("复查时间", null=True, blank=True)
+    reinspected_by = models.ForeignKey(
+        Officer, verbose_name="复查人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reinspection_note = models.CharField("复查意见", max_length=300, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    on_time = models.BooleanField("按期整改", null=True, blank=True)
+    escalation_reason = models.CharField("移送理由", max_length=200, blank=True)
+    case_id = models.PositiveIntegerField("案件线索ID", null=True, blank=True)
+    case_number = models.CharField("案件线索编号", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "责令整改通知"
+        ordering = ["deadline", "pk"]
+        indexes = [
+            models.Index(fields=["district", "status", "deadline"], name="rectification_scope_idx"),
+            models.Index(fields=["subject", "issued_at"], name="rectification_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"整改通知 {self.pk}"
+
+
+class RectificationSubmission(BaseModel):
+    """整改材料: what the party sent for an order — a note and photos — through its link or its business home."""
+
+    order = models.ForeignKey(
+        RectificationOrder, verbose_name="整改通知", on_delete=models.PROTECT, related_name="submissions"
+    )
+    note = models.CharField("整改说明", max_length=500)
+    via = models.CharField("提交方式", max_length=8, choices=[("link", "当事人链接"), ("home", "经营主体首页")])
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交账号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField("提交时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改材料"
+        ordering = ["order", "submitted_at", "pk"]
+
+
+class RectificationPhoto(BaseModel):
+    """A photo of a submission: the original byte for byte with its SHA-256 (evidence for a later case) and a copy
+    without EXIF (what pages show)."""
+
+    submission = models.ForeignKey(
+        RectificationSubmission, verbose_name="整改材料", on_delete=models.PROTECT, related_name="photos"
+    )
+    original = models.FileField("原图", upload_to="inspections/rectification/%Y/%m/")
+    public_copy = models.FileField("公开图", upload_to="inspections/rectification-public/%Y/%m/")
+    sha256 = models.CharField("原图SHA-256", max_length=64)
+    content_type = models.CharField("类型", max_length=30)
+    size = models.PositiveIntegerField("字节数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改照片"
+        ordering = ["pk"]
+
+
+class RectificationTransition(models.Model):
+    """One step of an order (append-only): from, action, to, who, when, why."""
+
+    order = models.ForeignKey(
+        RectificationOrder, verbose_name="整改通知", on_delete=models.PROTECT, related_name="transitions"
+    )
+    from_status = models.CharField("原状态", max_length=12)
+    action = models.CharField("操作", max_length=12)
+    to_status = models.CharField("新状态", max_length=12)
+    actor_label = models.CharField("操作人", max_length=150)
+    reason = models.CharField("理由", max_length=300, blank=True)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改流转记录"
+        ordering = ["order", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.from_status}→{self.to_status}"
+
+
+class ColourModelVersion(BaseModel):
+    """One version of a district's three-colour scoring model (三色管理): points per record kind over a rolling
+    window and the thresholds of red and yellow. Never changed: a change is a new version; every colour names the
+    version it was computed with. The district's newest version is the current one."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    number = models.PositiveIntegerField("版本号")
+    window_days = models.PositiveIntegerField("统计窗口（天）")
+    weights = models.JSONField("各类记录分值")
+    # {"red": 20, "yellow": 8}: a score at or above red's is red, at or above yellow's yellow, else green.
+    thresholds = models.JSONField("颜色分数线")
+    note = models.CharField("说明", max_length=300, blank=True)
+    created_by = models.CharField("制定人", max_length=150)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "三色评分模型版本"
+        ordering = ["district", "-number"]
+        constraints = [models.UniqueConstraint(fields=["district", "number"], name="colour_model_version_unique")]
+
+    def __str__(self) -> str:
+        return f"三色模型第{self.number}版"
+
+
+class SubjectColour(models.Model):
+    """A subject's colour as computed at ``computed_at`` with the score and its explanation; a new row only when the
+    colour or the score changes (the history), ``is_current`` on the latest (one per subject)."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    subject = models.ForeignKey(Subject, verbose_name="执法对象", on_delete=models.PROTECT, related_name="colours")
+    colour = models.CharField("颜色", max_length=6, choices=[("red", "红"), ("yellow", "黄"), ("green", "绿")])
+    previous_colour = models.CharField("原颜色", max_length=6, blank=True)
+    score = models.FloatField("风险分")
+    explanation = models.JSONField("计算说明")
+    model_version = models.ForeignKey(ColourModelVersion, verbose_name="模型版本", on_delete=models.PROTECT)
+    trigger = models.CharField("触发原因", max_length=100)
+    computed_at = models.DateTimeField("计算时间")
+    is_current = models.BooleanField("当前", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "三色管理颜色"
+        ordering = ["subject", "-computed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject"], condition=models.Q(is_current=True), name="subject_colour_current_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["district", "is_current", "colour"], name="subject_colour_scope_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.colour}"

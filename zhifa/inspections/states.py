@@ -58,3 +58,53 @@ VISIT_WORKFLOW = TransitionTable(
     ],
     labels={**dict(VisitStatus.choices), **dict(VisitAction.choices)},
 )
+
+
+# --- 责令整改: the rectification order's one workflow (issue 12 part 6) ------------------------------------------
+
+
+class RectificationStatus(models.TextChoices):
+    # 待整改: issued from a finding of a signed visit, with its deadline; the party may send evidence.
+    ISSUED = "issued", "待整改"
+    # 待复查: the party sent evidence (photos and a note) through its link or its home; an officer re-inspects.
+    SUBMITTED = "submitted", "待复查"
+    # 复查未通过: re-inspected and not yet rectified; the party may send evidence again until the deadline.
+    REINSPECTED = "reinspected", "复查未通过"
+    # 已整改: re-inspected and confirmed; terminal.
+    RECTIFIED = "rectified", "已整改"
+    # 已移送立案: not rectified (the deadline passed, or the re-inspection found it so) and handed to the cases
+    # app as a lead with the evidence; terminal.
+    ESCALATED = "escalated", "已移送立案"
+
+
+class RectificationAction(models.TextChoices):
+    SUBMIT = "submit", "提交整改材料"
+    REJECT = "reject", "复查未通过"
+    CONFIRM = "confirm", "复查通过"
+    ESCALATE = "escalate", "移送立案"
+
+
+RECTIFICATION_WORKFLOW = TransitionTable(
+    name="rectification_order",
+    initial=RectificationStatus.ISSUED,
+    transitions=[
+        Transition(RectificationStatus.ISSUED, RectificationAction.SUBMIT, RectificationStatus.SUBMITTED),
+        Transition(RectificationStatus.SUBMITTED, RectificationAction.SUBMIT, RectificationStatus.SUBMITTED),
+        Transition(RectificationStatus.REINSPECTED, RectificationAction.SUBMIT, RectificationStatus.SUBMITTED),
+        Transition(
+            RectificationStatus.SUBMITTED,
+            RectificationAction.REJECT,
+            RectificationStatus.REINSPECTED,
+            requires_reason=True,
+        ),
+        Transition(RectificationStatus.ISSUED, RectificationAction.CONFIRM, RectificationStatus.RECTIFIED),
+        Transition(RectificationStatus.SUBMITTED, RectificationAction.CONFIRM, RectificationStatus.RECTIFIED),
+        Transition(RectificationStatus.REINSPECTED, RectificationAction.CONFIRM, RectificationStatus.RECTIFIED),
+        *(
+            Transition(source, RectificationAction.ESCALATE, RectificationStatus.ESCALATED, requires_reason=True)
+            for source in (RectificationStatus.ISSUED, RectificationStatus.SUBMITTED, RectificationStatus.REINSPECTED)
+        ),
+    ],
+    labels={**dict(RectificationStatus.choices), **dict(RectificationAction.choices)},
+)
+RECTIFICATION_OPEN = (RectificationStatus.ISSUED, RectificationStatus.SUBMITTED, RectificationStatus.REINSPECTED)
