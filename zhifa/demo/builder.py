@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from zhifa.core.actors import SystemActor
-from zhifa.demo.build import cases, catalog, events, org, places, subjects
+from zhifa.demo.build import cases, catalog, events, inspections, org, places, subjects
 from zhifa.demo.build.accounts import operational_accounts_build, personas_build
 from zhifa.demo.build.draws import Draws
 from zhifa.org.models import District
@@ -54,4 +54,7 @@ def district_build(*, seed: int, accounts: bool = False) -> DemoBuild:
         # After every draw: the cases are walked through the services by the demo accounts, drawing nothing.
         cases.number_ranges_build(district=district, actor=SYSTEM_ACTOR)
         cases.cases_build(district=district, today=today)
+    # 综合查一次 (issue 12 parts 3, 5): plans drawn and merged into visits (no generator drawn from); with the
+    # accounts, one joint visit walked to its signed record by one of its officers.
+    inspections.joint_inspections_build(district=district, today=today, actor=SYSTEM_ACTOR, walk=accounts)
     return DemoBuild(district=district, matters_note=matters_note)

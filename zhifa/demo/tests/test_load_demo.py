@@ -17,6 +17,7 @@ import shapely
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from shapely.geometry import Point, shape
@@ -28,6 +29,8 @@ from zhifa.core.models import AuditEntry
 from zhifa.demo.geometry import DATA_FILE
 from zhifa.demo.services import DEMO_PASSWORD, DEMO_PERSONAS, DemoLoadResult, demo_counts, demo_load, demo_login_rows
 from zhifa.documents.models import NumberRange
+from zhifa.inspections.models import InspectionPlan, JointInspection
+from zhifa.inspections.states import PlanStatus, VisitStatus
 from zhifa.org.models import (
     AuxiliaryAssessment,
     AuxiliaryStaff,
@@ -282,3 +285,17 @@ def test_the_demo_accounts_find_cases_waiting_for_them(demo: DemoLoadResult, db:
     closed = Case.objects.get(status=CaseStatus.CLOSED)
     assert [s.action for s in closed.steps.all()][-3:] == ["serve", "record_payment", "close"]
     assert NumberRange.objects.filter(officer__user__username="wulin_duiyuan").exists()
+
+
+def test_the_demo_merges_the_months_draws_into_joint_inspections_and_one_is_signed(
+    demo: DemoLoadResult, db: None
+) -> None:
+    # 综合查一次 (issue 12 parts 3, 5): three departments' drawn plans merged; some subjects drawn by two or
+    # more of them are one visit; one joint visit was walked by its officer to the party's signature.
+    assert InspectionPlan.objects.filter(status=PlanStatus.DRAWN).count() == 3
+    visits = JointInspection.objects.annotate(n=Count("departments", distinct=True), c=Count("checks", distinct=True))
+    assert sum(v.c for v in visits) > visits.count()  # visits saved
+    assert any(v.n > 1 for v in visits)
+    signed = JointInspection.objects.get(status=VisitStatus.SIGNED)
+    assert signed.departments.count() > 1
+    assert signed.signatures.filter(kind="party", refused=False).exists() and signed.findings.exists()
