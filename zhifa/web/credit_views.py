@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from zhifa.core.errors import NotFound
 from zhifa.credit.models import EntryKind
+from zhifa.credit.procedure_access import is_credit_admin
 from zhifa.credit.selectors import credit_file, credit_model_versions
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.roles import Role
@@ -30,6 +31,8 @@ def subject_credit(request: HttpRequest, subject_id: int) -> HttpResponse:
         "lines": lines,
         "vetoed": set(file.grade.vetoed_by) if file.grade is not None else set(),
         "is_business": jurisdiction_of(request.user).role == Role.BUSINESS_OWNER,
+        # Issue 13 part 5: the credit administrators propose a listing from here (zhifa.credit.procedure_access).
+        "is_credit_admin": is_credit_admin(jurisdiction_of(request.user)),
     }
     return render(request, "web/credit/subject_credit.html", context)
 
