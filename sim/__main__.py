@@ -1,7 +1,12 @@
-"""``make simulate`` — replay the scenario's day twice (our dispatch, zone round-robin) and print 1530
-compliance side by side. Each policy runs in its own process on its own fresh SQLite database."""
+"""``make simulate`` — replay the scenario's day three times (our dispatch, zone round-robin, our dispatch with
+predictive positions) and print 1530 compliance side by side; then the same for a second seeded day (the
+scenario's seed + 1, the next date) on which the demand model was not fitted — the model of both days is
+fitted on the history before the scenario's day (``sim.deployment``). Each run is its own process on its own
+fresh SQLite database."""
 
 import argparse
+import dataclasses
+import datetime as dt
 import json
 import os
 import subprocess
@@ -12,12 +17,17 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "wulin-day.json"
-POLICIES = {"ours": "本平台推荐派遣", "baseline": "片区轮派（基线）"}
+POLICIES = {"ours": "本平台推荐派遣", "baseline": "片区轮派（基线）", "predictive": "预判布防+推荐派遣"}
+PARALLEL = 3
 
 
-def run_one(scenario_path: Path, policy: str, out: Path) -> None:
+def second_day(scenario: Any) -> Any:
+    """The second seeded day: the next date, the seed + 1 (its reports and draws are all new)."""
+    return dataclasses.replace(scenario, seed=scenario.seed + 1, day=scenario.day + dt.timedelta(days=1))
+
+
+def run_one(scenario_path: Path, policy: str, out: Path, *, is_second_day: bool = False) -> None:
     """Child process: fresh database, demo district, the day, the figures."""
-    import datetime as dt
     import io
 
     import django
@@ -31,7 +41,8 @@ def run_one(scenario_path: Path, policy: str, out: Path) -> None:
     from sim.engine import Simulation, measure
     from sim.scenario import load_scenario
 
-    scenario = load_scenario(scenario_path)
+    fitted_on = load_scenario(scenario_path)
+    scenario = second_day(fitted_on) if is_second_day else fitted_on
     call_command("migrate", verbosity=0)
     morning = dt.datetime.combine(
         scenario.day - dt.timedelta(days=1), dt.time(6), tzinfo=timezone.get_current_timezone()
@@ -40,7 +51,7 @@ def run_one(scenario_path: Path, policy: str, out: Path) -> None:
         # The throwaway database of this run (DATABASE_URL set above): its demo accounts go nowhere else.
         call_command("load_demo", verbosity=0, stdout=io.StringIO(), demo_accounts=True, into_named_database=True)
     started = time.perf_counter()
-    sim = Simulation(scenario, policy)
+    sim = Simulation(scenario, policy, history_of=fitted_on)
     with time_machine.travel(morning, tick=False):
         sim.prepare()
     day = sim.run()
@@ -77,7 +88,9 @@ CLOCK_LABELS = (("acknowledge", "响应"), ("arrive", "到场"), ("handle", "处
 
 # What the two groups of 1530 rows measure (``sim.engine.summarise``), printed under the table.
 NOTES = (
-    "时限：每个事件按其时限规则（默认全天候 响应1/到场5/处置30分钟），两组用同一时限、同一计时方式。",
+    "时限：每个事件按其时限规则（默认全天候 响应1/到场5/处置30分钟），各组用同一时限、同一计时方式。",
+    "预判布防：派遣与本平台推荐相同；另按当日之前28天的历史（各日独立种子，不含仿真日）拟合网格×周内小时的预期事件量，"
+    "每个班次用 OR-Tools 求建议点位（5分钟覆盖），队员上班即在点位、每次处置完毕返回点位。",
     "自派遣：服务在派遣时起算三个时限（event_dispatch，改派时 event_redispatch 重新起算）；"
     "本组按首次派遣起算、改派不重新起算，完成时间取该步骤首次完成，分母为已派遣事件。",
     "自上报：自事件上报时间（reported_at；热线受理时即完成研判）起算，分母为未合并的全部事件，"
@@ -152,34 +165,46 @@ def main() -> None:
     parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO)
     parser.add_argument("--policy", choices=list(POLICIES))
     parser.add_argument("--json", type=Path, help="also write the figures here, with each wait for a free officer")
+    parser.add_argument("--second-day", action="store_true", help="(with --policy) run the second seeded day")
+    parser.add_argument("--first-day-only", action="store_true", help="skip the second seeded day")
     args = parser.parse_args()
     if args.policy:
-        run_one(args.scenario, args.policy, args.json)
+        run_one(args.scenario, args.policy, args.json, is_second_day=args.second_day)
         return
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
-    results: dict[str, dict[str, Any]] = {}
+    days = [False] if args.first_day_only else [False, True]
+    results: dict[bool, dict[str, dict[str, Any]]] = {day: {} for day in days}
     with tempfile.TemporaryDirectory(prefix="zhifa-sim-") as tmp:
-        for policy in POLICIES:
-            out = Path(tmp) / f"{policy}.json"
-            env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/{policy}.sqlite3", "ZHIFA_VAR_DIR": tmp}
-            cmd = [
-                sys.executable,
-                "-m",
-                "sim",
-                "--scenario",
-                str(args.scenario),
-                "--policy",
-                policy,
-                "--json",
-                str(out),
-            ]
-            subprocess.run(cmd, check=True, env=env)
-            results[policy] = json.loads(out.read_text(encoding="utf-8"))
+        runs: list[tuple[bool, str, Path, subprocess.Popen[bytes]]] = []
+        pending = [(day, policy) for day in days for policy in POLICIES]
+        while pending or runs:
+            while pending and len(runs) < PARALLEL:
+                day, policy = pending.pop(0)
+                name = f"{policy}{'-2' if day else ''}"
+                out = Path(tmp) / f"{name}.json"
+                env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/{name}.sqlite3", "ZHIFA_VAR_DIR": tmp}
+                cmd = [sys.executable, "-m", "sim", "--scenario", str(args.scenario), "--policy", policy]
+                cmd += ["--json", str(out)] + (["--second-day"] if day else [])
+                runs.append((day, policy, out, subprocess.Popen(cmd, env=env)))
+            day, policy, out, proc = runs.pop(0)
+            if proc.wait() != 0:
+                raise SystemExit(f"仿真失败：{policy}")
+            results[day][policy] = json.loads(out.read_text(encoding="utf-8"))
     if args.json:
-        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(report(scenario.name, results))
+        args.json.write_text(
+            json.dumps({str(k): v for k, v in results.items()}, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+    for day in days:
+        name = scenario.name
+        if day:
+            other = second_day(scenario)
+            name += f" — 第二个种子日（{other.day.isoformat()}，种子 {other.seed}，模型未见过）"
+        else:
+            name += f"（{scenario.day.isoformat()}，种子 {scenario.seed}）"
+        print(report(name, results[day]))
+        print()
 
 
 if __name__ == "__main__":

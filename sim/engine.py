@@ -62,6 +62,7 @@ from django.db import transaction
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
+from sim.deployment import ShiftPosts, plan_shifts
 from sim.scenario import Scenario
 from zhifa.catalog.models import Domain, Matter
 from zhifa.core.actors import SystemActor
@@ -191,8 +192,8 @@ class SimOfficer:
     task: "Task | None" = None
     queue: "list[Task]" = field(default_factory=list)
     leg: Leg | None = None
-    # Where an officer of another street patrols, and goes back to once done here; None for the roster, who
-    # stay where their last task left them.
+    # Where an officer of another street patrols, and goes back to once done here; for the roster, None (they
+    # stay where their last task left them) or, with predictive positions, their shift's standby post.
     home: tuple[float, float] | None = None
 
     @property
@@ -242,9 +243,12 @@ _STREET_TURN = -1
 
 
 class Simulation:
-    def __init__(self, scenario: Scenario, policy: str) -> None:
+    def __init__(self, scenario: Scenario, policy: str, history_of: Scenario | None = None) -> None:
         self.scenario = scenario
         self.policy = policy
+        # Predictive positions: the scenario whose day the demand model's history precedes (default this one).
+        self.history_of = history_of
+        self.shift_posts: list[ShiftPosts] = []
         self.tz = timezone.get_current_timezone()
         self.queue: list[tuple[dt.datetime, int, Callable[[dt.datetime], None]]] = []
         self.counter = itertools.count()
@@ -312,6 +316,15 @@ class Simulation:
                     speed = sc.riding_mps if rides(sc, "roster", n) else sc.walking_mps
                     self.officers.append(SimOfficer(officer, user, zone.pk, shift, speed, home.x, home.y))
         self.by_officer_id = {s.officer.pk: s for s in self.officers}
+        if self.policy == "predictive":
+            self.shift_posts = plan_shifts(
+                scenario=sc,
+                street=self.street,
+                officers=self.officers,
+                tz=self.tz,
+                plan_day=plan_day,
+                history_fitted_on=self.history_of,
+            )
 
     def _roster(self, officer: Officer, shift: str) -> None:
         start_t, end_t = self.scenario.shifts[shift]
@@ -354,6 +367,8 @@ class Simulation:
             scan += dt.timedelta(seconds=sc.escalation_scan_seconds)
         for minute in range(0, 26 * 60, 15):
             self.at(start + dt.timedelta(minutes=minute), self._heartbeat)
+        for shift in self.shift_posts:
+            self.at(max(start, shift.starts_at), partial(self._take_posts, shift))
         while self.queue:
             when, _, action = heapq.heappop(self.queue)
             action(when)
@@ -405,11 +420,21 @@ class Simulation:
         done = self.call(
             when,
             lambda: services.event_dispatch(
-                actor=self.dispatcher, event=event, officers=officers, was_recommended=self.policy == "ours"
+                actor=self.dispatcher, event=event, officers=officers, was_recommended=self.policy != "baseline"
             ),
         )
         if done is not None:
             self._follow_assignments(when, event_id)
+
+    def _take_posts(self, shift: ShiftPosts, when: dt.datetime) -> None:
+        """Predictive positions: a shift's officers start it at their standby posts (an officer still on a
+        task goes there when done), and return there after every task (``_head_home``)."""
+        for officer_id, post in shift.posts.items():
+            sim = self.by_officer_id[officer_id]
+            sim.home = post
+            if sim.is_idle:
+                sim.lon, sim.lat, sim.leg = post[0], post[1], None
+                self._position(when, sim)
 
     def _choose(self, when: dt.datetime, event: Event, need: int) -> tuple[list[int], int]:
         """The ids of the crew to send (the lead first), and how many officers the policy proposed.
@@ -417,7 +442,7 @@ class Simulation:
         Ours: the recommender's first ``need`` officers as the platform lists them, neighbouring streets'
         included — the district dispatcher sends them (the sim follows them in as visitors); fewer than
         ``need`` proposed means nobody can go yet."""
-        if self.policy == "ours":
+        if self.policy in ("ours", "predictive"):
             with time_machine.travel(when, tick=False):
                 recommendations = recommend_officers(event=event, needed=need, now=when, limit=max(need, 5))
             return [r.officer_id for r in recommendations[:need]], len(recommendations)
@@ -583,7 +608,8 @@ class Simulation:
                 self._head_home(when, member)
 
     def _head_home(self, when: dt.datetime, member: SimOfficer) -> None:
-        """An officer of another street with nothing more to do here goes back to patrol their own."""
+        """An officer of another street with nothing more to do here goes back to patrol their own; with
+        predictive positions, a roster officer goes back to their standby post."""
         if member.home is None or not member.is_idle:
             return
         distance = haversine_m(member.lon, member.lat, *member.home) * self.scenario.road_factor

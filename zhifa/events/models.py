@@ -533,3 +533,55 @@ class EventRelocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} 更正位置"
+
+
+class StandbyPlan(models.Model):
+    """预判布防方案: the standby posts computed for one shift of a street (or the district) by
+    ``zhifa.analytics.deployment`` from the expected demand, stored here so that the recommender (which may not
+    import analytics) and the officers' phones can read them. Never edited: recomputing the same shift stores a
+    new plan and marks the previous one ``superseded_at``."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
+    street = models.ForeignKey(
+        Street, verbose_name="街道", null=True, blank=True, on_delete=models.PROTECT, help_text="空：全区"
+    )
+    starts_at = models.DateTimeField("班次开始")
+    ends_at = models.DateTimeField("班次结束")
+    reach_s = models.PositiveIntegerField("覆盖时限(秒)")
+    expected_events = models.FloatField("预期事件数")
+    covered_events = models.FloatField("时限内可达的预期事件数")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="生成人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("生成时间")
+    superseded_at = models.DateTimeField("被替换时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "预判布防方案"
+        indexes = [models.Index(fields=["district", "starts_at", "ends_at"], name="standby_plan_window_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="standby_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street or self.district} {self.starts_at:%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class StandbyPost(models.Model):
+    """建议点位: where one officer of a plan should stand by (a grid's point) during its shift."""
+
+    plan = models.ForeignKey(StandbyPlan, verbose_name="方案", on_delete=models.PROTECT, related_name="posts")
+    officer = models.ForeignKey(Officer, verbose_name="执法人员", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey(Grid, verbose_name="网格", on_delete=models.PROTECT, related_name="+")
+    lon = models.FloatField("经度(WGS-84)")
+    lat = models.FloatField("纬度(WGS-84)")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "建议点位"
+        constraints = [models.UniqueConstraint(fields=["plan", "officer"], name="standby_post_one_per_officer")]
+        indexes = [models.Index(fields=["officer", "plan"], name="standby_post_officer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.officer} @ {self.grid}"

@@ -15,8 +15,8 @@ Candidates are the district's active officers who
 Ranking — estimated travel time, then zone before street before neighbour:
 
 - from the officer's last known position: the latest ``OfficerPosition`` of the last
-  ``POSITION_FRESH_MINUTES`` minutes; without one, the centre of their zone, else of their street (where
-  they patrol);
+  ``POSITION_FRESH_MINUTES`` minutes; without one, their standby post of the shift (预判布防, ``StandbyPost``
+  of a live plan covering ``now``), else the centre of their zone, else of their street (where they patrol);
 - distance = great-circle distance × ``ROAD_FACTOR`` (1.3: the usual ratio of road to straight-line
   distance in a city grid);
 - speed = ``ZHIFA_RIDING_SPEED_MPS`` (officers ride e-bikes, 4.5 m/s ≈ 16 km/h with stops);
@@ -43,6 +43,7 @@ from zhifa.catalog.models import Matter
 from zhifa.core.stamped import StampedCache
 from zhifa.events.distance import haversine_m
 from zhifa.events.models import Event, EventAssignment, OfficerPosition
+from zhifa.events.standby_selectors import standby_post_latest
 from zhifa.events.states import FIELD_STATES
 from zhifa.org.models import Officer, Street, Zone
 from zhifa.org.roster_selectors import shifts_on_duty_at
@@ -109,6 +110,12 @@ def _build_geometry(district_id: int) -> _Geometry:
 _geometry_cache: StampedCache[int, _Geometry] = StampedCache(stamp=_geometry_stamp, build=_build_geometry)
 
 
+def travel_seconds(straight_m: float) -> float:
+    """The travel-time estimate for a straight-line distance: road factor and riding speed (module docstring).
+    Predictive deployment (``zhifa.analytics.deployment``) judges its 5-minute reach with it too."""
+    return straight_m * ROAD_FACTOR / float(getattr(settings, "ZHIFA_RIDING_SPEED_MPS", 4.5))
+
+
 def _distance_text(metres: float) -> str:
     if metres < 1000:
         return f"距离约{max(10, round(metres / 10) * 10)}米"
@@ -159,7 +166,9 @@ def recommend_officers_many(
     }
 
 
-_Row = tuple[int, str, str, int | None, int | None, list[str] | None, float | None, float | None]
+_Row = tuple[
+    int, str, str, int | None, int | None, list[str] | None, float | None, float | None, float | None, float | None
+]
 
 
 def _candidates(*, district_id: int, now: dt.datetime, near: Q | None) -> list[_Row]:
@@ -171,6 +180,7 @@ def _candidates(*, district_id: int, now: dt.datetime, near: Q | None) -> list[_
         recorded_at__lte=now,
     ).order_by("-recorded_at")
     on_duty = shifts_on_duty_at(now).filter(officer_id=OuterRef("pk"))
+    post = standby_post_latest(OuterRef("pk"), now)
     busy = EventAssignment.objects.filter(
         officer_id=OuterRef("pk"), released_at__isnull=True, event__status__in=FIELD_STATES
     )
@@ -185,9 +195,20 @@ def _candidates(*, district_id: int, now: dt.datetime, near: Q | None) -> list[_
         .annotate(
             position_lon=Subquery(latest.values("lon")[:1]),
             position_lat=Subquery(latest.values("lat")[:1]),
+            post_lon=Subquery(post.values("lon")[:1]),
+            post_lat=Subquery(post.values("lat")[:1]),
         )
         .values_list(
-            "id", "name", "badge_no", "zone_id", "street_id", "certified_domains", "position_lon", "position_lat"
+            "id",
+            "name",
+            "badge_no",
+            "zone_id",
+            "street_id",
+            "certified_domains",
+            "position_lon",
+            "position_lat",
+            "post_lon",
+            "post_lat",
         )
     )
     return list(rows)
@@ -197,9 +218,8 @@ def _ranked(
     event: Event, rows: list[_Row], *, domain: str | None, geometry: _Geometry, needed: int, limit: int
 ) -> list[Recommendation]:
     neighbour_streets = geometry.neighbours.get(event.street_id, frozenset())
-    speed = float(getattr(settings, "ZHIFA_RIDING_SPEED_MPS", 4.5))
     candidates: list[tuple[float, int, str, Recommendation]] = []
-    for officer_id, name, badge_no, zone_id, street_id, domains, p_lon, p_lat in rows:
+    for officer_id, name, badge_no, zone_id, street_id, domains, p_lon, p_lat, s_lon, s_lat in rows:
         if domain is not None and domain not in (domains or ()):
             continue
         if zone_id is not None and zone_id == event.zone_id:
@@ -212,6 +232,8 @@ def _ranked(
             continue  # another part of the district (rows read for a whole page of events)
         if p_lon is not None and p_lat is not None:
             origin, source = (p_lon, p_lat), "实时定位"
+        elif s_lon is not None and s_lat is not None:
+            origin, source = (s_lon, s_lat), "按预判布防点位估算"
         elif zone_id in geometry.zone_centre:
             origin, source = geometry.zone_centre[zone_id], "按所在片区中心估算"
         elif street_id in geometry.street_centre:
@@ -219,7 +241,7 @@ def _ranked(
         else:
             continue  # an officer sunk to no street has no place to start from
         straight = haversine_m(origin[0], origin[1], event.lon, event.lat)
-        eta_s = straight * ROAD_FACTOR / speed
+        eta_s = travel_seconds(straight)
         reasons = [
             _SCOPE_REASON[scope],
             _distance_text(straight),

@@ -27,6 +27,7 @@ from zhifa.events.models import ArrivalException, Event, EventAssignment
 from zhifa.events.services.contacts import can_reveal_reporter_phone
 from zhifa.events.services.dispatch import offline_max_age
 from zhifa.events.services.receipts import task_receipt_record
+from zhifa.events.standby_selectors import standby_post_for
 from zhifa.events.states import EventPriority, EventSource, EventStatus
 from zhifa.org.jurisdiction import jurisdiction_of, require
 from zhifa.org.models import Officer
@@ -87,7 +88,10 @@ def phone_page(view: View) -> View:
 def tasks(request: HttpRequest) -> HttpResponse:
     _require_field_staff(request.user)
     rows = [(e, running_deadline(e, coordination_due_at(e))) for e in selectors.officer_tasks(user=request.user)]
-    context = {"rows": rows, "officer": _officer(request.user), "cursor": timezone.now().isoformat()}
+    officer = _officer(request.user)
+    context = {"rows": rows, "officer": officer, "cursor": timezone.now().isoformat()}
+    # 预判布防 (issue 17 part 4): the officer's standby post of the shift, shown when the list is (re)loaded.
+    context["standby"] = standby_post_for(officer_id=officer.pk, at=timezone.now()) if officer else None
     return render(request, "web/phone/tasks.html", context)
 
 

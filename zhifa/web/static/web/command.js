@@ -83,6 +83,8 @@
     // maxZoom: the clusters need one even without a tile layer (a deployment without a tile server).
     var map = L.map(el, { preferCanvas: true, maxZoom: 19 });
     if (config.tileUrl) { L.tileLayer(config.tileUrl, { attribution: config.tileAttribution || "", maxZoom: 19 }).addTo(map); }
+    // Other layers (deployment.js: the standby posts) add themselves to this map.
+    el.dispatchEvent(new CustomEvent("zhifa:command-map", { bubbles: true, detail: { map: map } }));
 
     function results() { return document.getElementById("queue-results"); }
     function tbody() { return document.getElementById("queue"); }

@@ -1,0 +1,129 @@
+"""The third policy of ``make simulate``: dispatch with predictive positions (预判布防).
+
+Before the day, the demand model (``zhifa.analytics.demand``) is fitted on the street's history: the
+``HISTORY_DAYS`` days before the scenario's day, each planned exactly as the simulated day is (``plan_day``)
+but from its own seed (the scenario's seed and the date, ``history_seed``), so the simulated day itself is
+never part of it. The reports are located to the street's grids by their point. The history is fed to the
+model directly, not stored as events: the replay's figures are read from the database's events, which must be
+the day's only.
+
+For each roster shift touching the day (the night shift from the evening before, the day shift, the night
+shift of the evening), the officers on duty get their posts from the same code the deployment page runs
+(``zhifa.analytics.deployment.plan_posts``), and the plan is stored through ``standby_plan_publish`` — the
+recommender reads it. Each officer starts the shift at their post and, once a task is done and nothing else
+is queued, rides or walks back to it.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from shapely import STRtree
+from shapely.geometry import Point as ShapelyPoint
+from shapely.geometry import shape
+
+from sim.scenario import Scenario
+from zhifa.analytics.demand import demand_fit, hours_between
+from zhifa.analytics.deployment import DEFAULT_REACH_S, Point, plan_posts
+from zhifa.core.actors import SystemActor
+from zhifa.events.services.standby import StandbyPostDraft, standby_plan_publish
+from zhifa.org.models import Grid, Street
+
+HISTORY_DAYS = 28
+ACTOR = SystemActor("预判布防（仿真）")
+
+
+def history_seed(scenario: Scenario, day: dt.date) -> int:
+    return scenario.seed * 100_000 + (day - dt.date(2000, 1, 1)).days
+
+
+@dataclass(frozen=True)
+class ShiftPosts:
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    posts: dict[int, tuple[float, float]]  # officer id → (lon, lat)
+    expected: float
+    covered: float
+
+
+PlanDay = Callable[[Scenario, Any, dt.datetime], list[Any]]
+
+
+def history(
+    scenario: Scenario, street_shape: Any, tz: Any, grids: list[tuple[int, Any]], plan_day: PlanDay
+) -> list[tuple[int, dt.datetime]]:
+    """(grid id, reported at) of the reports ``plan_day`` (``sim.engine.plan_day``, passed in: the engine
+    imports this module) plans for the ``HISTORY_DAYS`` days before the scenario's day."""
+    tree = STRtree([g for _, g in grids])
+    out: list[tuple[int, dt.datetime]] = []
+    for back in range(HISTORY_DAYS, 0, -1):
+        day = scenario.day - dt.timedelta(days=back)
+        past = replace(scenario, seed=history_seed(scenario, day), day=day)
+        start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+        for report in plan_day(past, street_shape, start):
+            hits = tree.query(ShapelyPoint(report.lon, report.lat), predicate="intersects")
+            if len(hits):
+                out.append((grids[int(min(hits))][0], report.at))
+    return out
+
+
+def shift_windows(scenario: Scenario, tz: Any) -> list[tuple[str, dt.datetime, dt.datetime]]:
+    """Every roster shift that touches the day: (shift key, start, end)."""
+    out = []
+    for day in (scenario.day - dt.timedelta(days=1), scenario.day):
+        for key, (start_t, end_t) in scenario.shifts.items():
+            start = dt.datetime.combine(day, start_t, tzinfo=tz)
+            end_day = day if end_t > start_t else day + dt.timedelta(days=1)
+            end = dt.datetime.combine(end_day, end_t, tzinfo=tz)
+            day_start = dt.datetime.combine(scenario.day, dt.time(0), tzinfo=tz)
+            if end > day_start and start < day_start + dt.timedelta(days=1):
+                out.append((key, start, end))
+    return sorted(out, key=lambda w: w[1])
+
+
+def plan_shifts(
+    *,
+    scenario: Scenario,
+    street: Street,
+    officers: list[Any],
+    tz: Any,
+    plan_day: PlanDay,
+    history_fitted_on: Scenario | None = None,
+) -> list[ShiftPosts]:
+    """Fit the model and store the posts of each shift; ``officers``: the sim's roster (``SimOfficer``).
+    ``history_fitted_on``: the scenario whose day the history precedes (default: this one)."""
+    rows = list(Grid.objects.filter(street=street).order_by("pk").values_list("pk", "name", "boundary"))
+    shapes = [(pk, shape(boundary)) for pk, _, boundary in rows]
+    names = {pk: name for pk, name, _ in rows}
+    points = [Point(pk, g.representative_point().x, g.representative_point().y) for pk, g in shapes]
+    base = history_fitted_on or scenario
+    observations = history(base, shape(street.boundary), tz, shapes, plan_day)
+    model = demand_fit(observations, grid_ids=names, weeks=HISTORY_DAYS // 7)
+    out = []
+    for key, start, end in shift_windows(scenario, tz):
+        crew = [s for s in officers if s.shift == key]
+        plan = plan_posts(
+            points=points,
+            names=names,
+            expected=model.expected(hours_between(start, end)),
+            officers=[(s.officer.pk, s.officer.name) for s in crew],
+            origins=[(s.officer.pk, s.lon, s.lat) for s in crew],
+            shift_minutes=(end - start).total_seconds() / 60,
+            reach_s=DEFAULT_REACH_S,
+        )
+        standby_plan_publish(
+            actor=ACTOR,
+            district_id=street.district_id,
+            street_id=street.pk,
+            starts_at=start,
+            ends_at=end,
+            reach_s=DEFAULT_REACH_S,
+            expected_events=plan.expected,
+            covered_events=plan.covered,
+            posts=[StandbyPostDraft(p.officer_id, p.grid_id, p.lon, p.lat) for p in plan.posts],
+        )
+        out.append(
+            ShiftPosts(start, end, {p.officer_id: (p.lon, p.lat) for p in plan.posts}, plan.expected, plan.covered)
+        )
+    return out

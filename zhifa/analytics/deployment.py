@@ -1,0 +1,366 @@
+"""Predictive deployment (预判布防, issue 17 part 4): where the officers of a shift should stand so that the
+events expected in the shift (``zhifa.analytics.demand``) are within 5 minutes of someone.
+
+The choice is a covering-location problem solved with OR-Tools' CP-SAT:
+
+- **demand points**: the grids (网格) of the area, each at its representative point (a point inside it),
+  weighted by its expected events over the shift's hours;
+- **candidate posts**: the same points (a post is a grid's point: an officer can be told "stand at 网格 X");
+- **reach**: a post covers a grid when the travel time from the post to the grid's point, estimated exactly as
+  the recommender estimates it (``zhifa.events.recommend.travel_seconds``: great-circle distance × road
+  factor ÷ riding speed), is at most ``reach_s`` (300 s: the 1530 arrive clock);
+- **officers**: ``x_j`` officers at post ``j`` (several may share one), ``Σ x_j = k`` officers on duty;
+- **objective** (the maximum *expected* covering model, Daskin 1983): an officer is busy on another event a
+  share ``q`` of the shift, so a grid covered by ``n`` officers is reached with probability ``1 − qⁿ``; the
+  model maximises ``Σ_g w_g Σ_{l ≤ n_g} (1 − q) q^(l−1)`` with ``y_{g,l}`` (grid ``g`` covered at least
+  ``l`` times, ``Σ_l y_{g,l} ≤ Σ_{j covers g} x_j``), up to ``MAX_LEVELS`` levels. With ``q = 0`` it is the
+  plain maximal covering location problem (Church & ReVelle 1974): the most expected events within reach
+  of at least one officer.
+- ``q`` = expected events × ``busy_minutes`` ÷ (officers × shift minutes), capped at 0.9: the share of the
+  shift an officer spends on events if the work is spread evenly.
+
+The solver runs single-threaded with a *deterministic* time limit (``max_deterministic_time``), from the
+greedy solution as a hint, so the same input always gives the same posts; the solution is optimal when the
+solver proves it, the best found otherwise (``Plan.is_optimal``).
+
+The officers are then assigned to the chosen posts (OR-Tools' linear sum assignment) so that the total
+travel from where each officer is now (their last fresh position, else their zone's centre) is least.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import linear_sum_assignment
+from ortools.sat.python import cp_model
+from scipy import sparse
+from shapely.geometry import shape
+
+from zhifa.analytics.demand import DEFAULT_WEEKS, demand_fit, demand_history, hours_between
+from zhifa.core.actors import Actor
+from zhifa.events.distance import EARTH_RADIUS_M, haversine_m
+from zhifa.events.models import OfficerPosition, StandbyPlan
+from zhifa.events.recommend import POSITION_FRESH_MINUTES, travel_seconds
+from zhifa.events.services.standby import StandbyPostDraft, standby_plan_publish
+from zhifa.org.models import Grid, Officer, Street, Zone
+from zhifa.org.roster_selectors import shifts_on_duty_at
+
+DEFAULT_REACH_S = 300
+DEFAULT_BUSY_MINUTES = 20.0  # travel + handling of one event (the simulation's median handling is 12 min)
+MAX_LEVELS = 3
+MAX_BUSY_SHARE = 0.9
+# Deterministic work units of CP-SAT (roughly seconds on a current core); the bench holds 100 officers and
+# 1,500 grids well under 10 s of wall time.
+SOLVER_BUDGET = 2.0
+WALL_PER_BUDGET = 3.0
+WEIGHT_SCALE = 10_000  # CP-SAT takes integer coefficients
+
+
+@dataclass(frozen=True)
+class Point:
+    key: int
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The solution of one covering problem: how many officers at each site (site key → count)."""
+
+    counts: dict[int, int]
+    expected: float  # Σ w over the demand points
+    covered: float  # Σ w of the points within reach of at least one chosen site
+    objective: float  # the expected-covering value (equal to ``covered`` when q = 0)
+    is_optimal: bool
+
+
+def reach_lists(demand: list[Point], sites: list[Point], *, reach_s: float) -> list[list[int]]:
+    """For each demand point, the indexes of the sites within ``reach_s`` of it, by the recommender's estimate
+    (``travel_seconds`` is linear in the straight-line distance, so the reach is a distance: computed once)."""
+    if not sites or not demand:
+        return [[] for _ in demand]
+    limit_m = reach_s / travel_seconds(1.0)
+    s_lon = np.radians([s.lon for s in sites])
+    s_lat = np.radians([s.lat for s in sites])
+    out: list[list[int]] = []
+    for p in demand:
+        # The haversine of zhifa.events.distance, over every site at once.
+        lon, lat = math.radians(p.lon), math.radians(p.lat)
+        a = np.sin((s_lat - lat) / 2) ** 2 + math.cos(lat) * np.cos(s_lat) * np.sin((s_lon - lon) / 2) ** 2
+        metres = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+        out.append([int(j) for j in np.flatnonzero(metres <= limit_m)])
+    return out
+
+
+def _greedy(weights: list[float], covers: list[list[int]], n_sites: int, k: int, q: float) -> list[int]:
+    """k sites one at a time, each adding the most expected coverage: the solver's starting hint."""
+    rows = [i for i, near in enumerate(covers) for _ in near]
+    cols = [j for near in covers for j in near]
+    # Site × demand incidence: one sparse product gives every site's gain at once.
+    incidence = sparse.csr_matrix((np.ones(len(rows)), (cols, rows)), shape=(n_sites, len(weights)))
+    w = np.asarray(weights, dtype=float)
+    times = np.zeros(len(weights))
+    counts = [0] * n_sites
+    for _ in range(k):
+        marginal = np.where(times < MAX_LEVELS, w * (1 - q) * np.power(q, times), 0.0)
+        gains = incidence @ marginal
+        best = int(np.argmax(gains))  # the first of equal gains: deterministic
+        counts[best] += 1
+        times += incidence[best].toarray().ravel()
+    return counts
+
+
+def cover_solve(
+    demand: list[tuple[Point, float]],
+    sites: list[Point],
+    *,
+    officers: int,
+    reach_s: float = DEFAULT_REACH_S,
+    busy_share: float = 0.0,
+    budget: float = SOLVER_BUDGET,
+) -> Cover:
+    """How many of ``officers`` to stand at each site so the expected events within ``reach_s`` are most.
+
+    ``demand``: (point, expected events); ``busy_share``: q of the expected covering model (0: plain MCLP)."""
+    q = min(max(busy_share, 0.0), MAX_BUSY_SHARE)
+    points = [p for p, _ in demand]
+    weights = [max(0.0, w) for _, w in demand]
+    total = sum(weights)
+    if officers <= 0 or not sites:
+        return Cover(counts={}, expected=total, covered=0.0, objective=0.0, is_optimal=True)
+    covers = reach_lists(points, sites, reach_s=reach_s)
+    levels = min(MAX_LEVELS, officers) if q > 0 else 1
+    model = cp_model.CpModel()
+    # More officers at one post than there are levels of cover adds nothing: with q = 0, one per post.
+    cap = max(levels, math.ceil(officers / len(sites)))  # unless there are more officers than that allows
+    x = [model.new_int_var(0, cap, f"x{j}") for j in range(len(sites))]
+    model.add(sum(x) == officers)
+    objective = []
+    for i, near in enumerate(covers):
+        if not near or weights[i] <= 0:
+            continue
+        ys = [model.new_bool_var(f"y{i}_{level}") for level in range(levels)]
+        model.add(sum(ys) <= sum(x[j] for j in near))
+        for level in range(1, levels):
+            model.add_implication(ys[level], ys[level - 1])  # symmetry: fill the levels in order
+        for level, y in enumerate(ys):
+            coefficient = round(weights[i] * (1 - q) * q**level * WEIGHT_SCALE)
+            if coefficient > 0:
+                objective.append(coefficient * y)
+    model.maximize(sum(objective))
+    for j, count in enumerate(_greedy(weights, covers, len(sites), officers, q)):
+        model.add_hint(x[j], count)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_deterministic_time = budget
+    # A wall-clock ceiling as well, for a loaded machine: the page must answer. Reached before the
+    # deterministic budget only when the machine is several times slower than usual (then the posts are the
+    # best found so far, and may differ from run to run).
+    solver.parameters.max_time_in_seconds = max(budget, 0.1) * WALL_PER_BUDGET
+    solver.parameters.random_seed = 0
+    status = solver.solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        counts = [int(solver.value(v)) for v in x]
+    else:  # no solution in the budget (not seen): the greedy one
+        counts = _greedy(weights, covers, len(sites), officers, q)
+    covered = sum(w for w, near in zip(weights, covers, strict=True) if any(counts[j] for j in near))
+    value = 0.0
+    for w, near in zip(weights, covers, strict=True):
+        n = min(sum(counts[j] for j in near), levels)
+        value += w * sum((1 - q) * q**level for level in range(n))
+    return Cover(
+        counts={sites[j].key: c for j, c in enumerate(counts) if c},
+        expected=total,
+        covered=covered,
+        objective=value,
+        is_optimal=status == cp_model.OPTIMAL,
+    )
+
+
+def assign_officers(
+    origins: list[tuple[int, float, float]], posts: list[Point], counts: dict[int, int]
+) -> dict[int, Point]:
+    """Officer id → post: each post taken by as many officers as ``counts`` says, least total travel from
+    each officer's origin (officer id, lon, lat). Ties are broken by the order given, so it is deterministic."""
+    slots = [p for p in posts for _ in range(counts.get(p.key, 0))]
+    if not origins or not slots:
+        return {}
+    solver = linear_sum_assignment.SimpleLinearSumAssignment()
+    for a, (_, lon, lat) in enumerate(origins):
+        for b, slot in enumerate(slots):
+            solver.add_arc_with_cost(a, b, round(haversine_m(lon, lat, slot.lon, slot.lat)))
+    if len(origins) > len(slots):
+        raise ValueError("more officers than posts")
+    if solver.solve() != solver.OPTIMAL:
+        raise RuntimeError("assignment failed")
+    return {origins[a][0]: slots[solver.right_mate(a)] for a in range(len(origins))}
+
+
+# --- a shift's plan from the records ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedPost:
+    officer_id: int
+    officer_name: str
+    grid_id: int
+    grid_name: str
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    posts: list[PlannedPost]
+    expected: float
+    covered: float
+    busy_share: float
+    is_optimal: bool
+
+
+def grid_points(*, district_id: int, street_id: int | None) -> list[tuple[Point, str]]:
+    grids = Grid.objects.filter(district_id=district_id).order_by("pk")
+    if street_id is not None:
+        grids = grids.filter(street_id=street_id)
+    out = []
+    for pk, name, boundary in grids.values_list("pk", "name", "boundary"):
+        inside = shape(boundary).representative_point()
+        out.append((Point(pk, inside.x, inside.y), name))
+    return out
+
+
+def officers_on_duty(*, district_id: int, street_id: int | None, at: dt.datetime) -> list[tuple[int, str]]:
+    """(id, name) of the area's active officers on a live roster shift at ``at``, in id order."""
+    on_duty = shifts_on_duty_at(at).values("officer_id")
+    officers = Officer.objects.filter(district_id=district_id, is_active=True, pk__in=on_duty)
+    if street_id is not None:
+        officers = officers.filter(street_id=street_id)
+    return list(officers.order_by("pk").values_list("pk", "name"))
+
+
+def _origins(officer_ids: list[int], at: dt.datetime) -> list[tuple[int, float, float]]:
+    """Where each officer starts from: the last fresh position, else their zone's (or street's) centre."""
+    out = []
+    officers = Officer.objects.filter(pk__in=officer_ids).values_list("pk", "zone_id", "street_id")
+    places = {o[0]: o for o in officers}
+    zone_ids = {o[1] for o in officers if o[1]}
+    street_ids = {o[2] for o in officers if o[2]}
+    zone_centre = {
+        pk: shape(b).centroid for pk, b in Zone.objects.filter(pk__in=zone_ids).values_list("pk", "boundary")
+    }
+    street_centre = {
+        pk: shape(b).centroid for pk, b in Street.objects.filter(pk__in=street_ids).values_list("pk", "boundary")
+    }
+    for officer_id in officer_ids:
+        last = (
+            OfficerPosition.objects.filter(
+                officer_id=officer_id,
+                recorded_at__gte=at - dt.timedelta(minutes=POSITION_FRESH_MINUTES),
+                recorded_at__lte=at,
+            )
+            .order_by("-recorded_at", "-pk")
+            .values_list("lon", "lat")
+            .first()
+        )
+        _, zone_id, street_id = places[officer_id]
+        centre = zone_centre.get(zone_id) or street_centre.get(street_id)
+        if last is not None:
+            out.append((officer_id, last[0], last[1]))
+        elif centre is not None:
+            out.append((officer_id, centre.x, centre.y))
+        else:
+            out.append((officer_id, 0.0, 0.0))
+    return out
+
+
+def deployment_compute(
+    *,
+    district_id: int,
+    street_id: int | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    weeks: int = DEFAULT_WEEKS,
+    reach_s: float = DEFAULT_REACH_S,
+) -> Plan:
+    """The posts for the officers on duty at the start of the shift, from the demand of its hours."""
+    grids = grid_points(district_id=district_id, street_id=street_id)
+    names = {p.key: name for p, name in grids}
+    points = [p for p, _ in grids]
+    history = demand_history(district_id=district_id, grid_ids=names, as_of=starts_at, weeks=weeks)
+    model = demand_fit(history, grid_ids=names, weeks=weeks)
+    expected = model.expected(hours_between(starts_at, ends_at))
+    officers = officers_on_duty(district_id=district_id, street_id=street_id, at=starts_at)
+    return plan_posts(
+        points=points,
+        names=names,
+        expected=expected,
+        officers=officers,
+        origins=_origins([o for o, _ in officers], starts_at),
+        shift_minutes=(ends_at - starts_at).total_seconds() / 60,
+        reach_s=reach_s,
+    )
+
+
+def plan_posts(
+    *,
+    points: list[Point],
+    names: dict[int, str],
+    expected: dict[int, float],
+    officers: list[tuple[int, str]],
+    origins: list[tuple[int, float, float]],
+    shift_minutes: float,
+    reach_s: float = DEFAULT_REACH_S,
+    busy_minutes: float = DEFAULT_BUSY_MINUTES,
+    budget: float = SOLVER_BUDGET,
+) -> Plan:
+    """The covering problem and the assignment for given grids, demand and officers (no database)."""
+    total = sum(expected.values())
+    busy = total * busy_minutes / (len(officers) * shift_minutes) if officers and shift_minutes > 0 else 0.0
+    cover = cover_solve(
+        [(p, expected.get(p.key, 0.0)) for p in points],
+        points,
+        officers=len(officers),
+        reach_s=reach_s,
+        busy_share=busy,
+        budget=budget,
+    )
+    assigned = assign_officers(origins, points, cover.counts)
+    officer_names = dict(officers)
+    posts = [
+        PlannedPost(officer_id, officer_names[officer_id], post.key, names.get(post.key, ""), post.lon, post.lat)
+        for officer_id, post in sorted(assigned.items())
+    ]
+    return Plan(
+        posts=posts,
+        expected=total,
+        covered=cover.covered,
+        busy_share=min(busy, MAX_BUSY_SHARE),
+        is_optimal=cover.is_optimal,
+    )
+
+
+def deployment_publish(
+    *,
+    actor: Actor,
+    district_id: int,
+    street_id: int | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    reach_s: float = DEFAULT_REACH_S,
+) -> StandbyPlan:
+    """Compute the shift's posts and store them (``standby_plan_publish`` checks who may, and audits)."""
+    plan = deployment_compute(
+        district_id=district_id, street_id=street_id, starts_at=starts_at, ends_at=ends_at, reach_s=reach_s
+    )
+    return standby_plan_publish(
+        actor=actor,
+        district_id=district_id,
+        street_id=street_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reach_s=int(reach_s),
+        expected_events=plan.expected,
+        covered_events=plan.covered,
+        posts=[StandbyPostDraft(p.officer_id, p.grid_id, p.lon, p.lat) for p in plan.posts],
+    )

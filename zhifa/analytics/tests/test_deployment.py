@@ -1,0 +1,261 @@
+"""Predictive deployment (issue 17 part 4): the demand estimate on counts whose answer is worked by hand, the
+covering solver on instances whose right posts are obvious, the stored plan, and the recommender starting an
+officer from their post."""
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from zhifa.analytics.demand import demand_fit, demand_history, hour_of_week, hours_between
+from zhifa.analytics.deployment import Point, assign_officers, cover_solve, plan_posts
+from zhifa.core.actors import SystemActor
+from zhifa.core.errors import PermissionDenied, ValidationFailed
+from zhifa.core.models import AuditEntry
+from zhifa.events.models import StandbyPlan, StandbyPost
+from zhifa.events.recommend import recommend_officers
+from zhifa.events.services.standby import StandbyPostDraft, standby_plan_publish
+from zhifa.events.standby_selectors import standby_map_posts, standby_post_for
+from zhifa.events.states import EventStatus
+from zhifa.events.tests.factories import EventFactory, TriagedEventFactory
+from zhifa.org.models import DutyShift, Officer
+
+TZ = ZoneInfo("Asia/Shanghai")
+MONDAY = dt.date(2026, 3, 2)  # a Monday
+
+
+def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TZ)
+
+
+# --- the demand estimate ------------------------------------------------------------------------------------
+
+
+def test_hour_of_week_counts_from_monday_midnight_local_time() -> None:
+    assert hour_of_week(local(MONDAY, 0, 30)) == 0
+    assert hour_of_week(local(MONDAY, 8, 59)) == 8
+    assert hour_of_week(local(MONDAY + dt.timedelta(days=6), 23, 10)) == 167
+    # 00:30 UTC on Monday is 08:30 in Shanghai
+    assert hour_of_week(dt.datetime(2026, 3, 2, 0, 30, tzinfo=dt.UTC)) == 8
+    assert hours_between(local(MONDAY, 7), local(MONDAY, 19)) == list(range(7, 19))
+    assert hours_between(local(MONDAY, 22), local(MONDAY + dt.timedelta(days=1), 1)) == [22, 23, 24]
+
+
+def test_the_estimate_is_the_smoothed_count_worked_by_hand() -> None:
+    # Given two weeks of history: grid 1 three times on Monday 08:xx, grid 2 once on Monday 08:xx and once on
+    # Tuesday 10:xx (hour of week 34); grid 3 never
+    week2 = MONDAY + dt.timedelta(days=7)
+    observations = [
+        (1, local(MONDAY, 8, 5)),
+        (1, local(week2, 8, 40)),
+        (1, local(week2, 8, 50)),
+        (2, local(MONDAY, 8, 15)),
+        (2, local(MONDAY + dt.timedelta(days=1), 10, 0)),
+        (99, local(MONDAY, 8, 0)),  # a grid outside the area: ignored
+    ]
+    # When the model is fitted with two pseudo-weeks of prior
+    model = demand_fit(observations, grid_ids=[1, 2, 3], weeks=2, prior_weeks=2)
+    # Then: C = 5 events, G = 3 grids → share = (C(g)+1)/(C+G): 4/8, 3/8, 1/8; T(8) = 4, T(34) = 1.
+    # λ(1, 8) = (3 + 2 × 4/8 × 4/2) / (2 + 2) = 5/4
+    assert Fraction(model.rate(1, 8)).limit_denominator(1000) == Fraction(5, 4)
+    # λ(2, 8) = (1 + 2 × 3/8 × 4/2) / 4 = 5/8
+    assert Fraction(model.rate(2, 8)).limit_denominator(1000) == Fraction(5, 8)
+    # λ(3, 8) = (0 + 2 × 1/8 × 2) / 4 = 1/8: a grid without history is not taken as one where nothing happens
+    assert Fraction(model.rate(3, 8)).limit_denominator(1000) == Fraction(1, 8)
+    # λ(1, 34) = (0 + 2 × 4/8 × 1/2) / 4 = 1/8; an hour with no event anywhere expects none
+    assert Fraction(model.rate(1, 34)).limit_denominator(1000) == Fraction(1, 8)
+    assert model.rate(1, 100) == 0
+    # Over a period of the hours 8 and 34: λ(g, 8) + λ(g, 34), with λ(2, 34) = (1 + 2 × 3/8 × 1/2) / 4 = 11/32
+    # and λ(3, 34) = (0 + 2 × 1/8 × 1/2) / 4 = 1/32
+    expected = model.expected([8, 34])
+    assert {g: Fraction(v).limit_denominator(1000) for g, v in expected.items()} == {
+        1: Fraction(5, 4) + Fraction(1, 8),
+        2: Fraction(5, 8) + Fraction(11, 32),
+        3: Fraction(1, 8) + Fraction(1, 32),
+    }
+
+
+def test_the_history_is_the_areas_events_of_the_weeks_before_minus_merged_duplicates(world: Any) -> None:
+    as_of = local(MONDAY + dt.timedelta(days=14), 7)
+    kept = [
+        EventFactory(grid=world.grid_a, reported_at=local(MONDAY, 8)),
+        EventFactory(grid=world.grid_a, reported_at=as_of - dt.timedelta(minutes=1)),
+    ]
+    EventFactory(grid=world.grid_a, reported_at=local(MONDAY, 9), status=EventStatus.MERGED)
+    EventFactory(grid=world.grid_a, reported_at=local(MONDAY, 6, 59) - dt.timedelta(days=1))  # before the weeks
+    EventFactory(grid=world.grid_a, reported_at=as_of)  # the shift's own first minute
+    EventFactory(grid=world.grid_b, reported_at=local(MONDAY, 8))  # another street's grid
+    rows = demand_history(district_id=world.district.pk, grid_ids=[world.grid_a.pk], as_of=as_of, weeks=2)
+    assert sorted(rows, key=lambda r: r[1]) == [(world.grid_a.pk, e.reported_at) for e in kept]
+
+
+# --- the covering problem --------------------------------------------------------------------------------------
+
+# Three clusters on one parallel, 5 km apart (far beyond 5 minutes of each other): 10, 5 and 1 expected events.
+LAT = 30.3
+EAST_5KM = 5000 / (111_195 * 0.8634)  # degrees of longitude at 30.3°N
+
+
+def clusters() -> tuple[list[tuple[Point, float]], list[Point]]:
+    a, b, c = Point(1, 120.0, LAT), Point(2, 120.0 + EAST_5KM, LAT), Point(3, 120.0 + 2 * EAST_5KM, LAT)
+    near_a = Point(4, 120.0 + 0.001, LAT)  # 96 m from a: within reach of a (a demand point, not a site)
+    return [(a, 8.0), (near_a, 2.0), (b, 5.0), (c, 1.0)], [a, b, c]
+
+
+@pytest.mark.parametrize(
+    ("officers", "posts", "covered"),
+    [(1, {1: 1}, 10.0), (2, {1: 1, 2: 1}, 15.0), (3, {1: 1, 2: 1, 3: 1}, 16.0), (5, None, 16.0)],
+)
+def test_the_solver_takes_the_biggest_clusters_first_and_uses_every_officer(
+    officers: int, posts: dict[int, int] | None, covered: float
+) -> None:
+    demand, sites = clusters()
+    cover = cover_solve(demand, sites, officers=officers, busy_share=0.0)
+    assert sum(cover.counts.values()) == officers
+    if posts is not None:
+        assert cover.counts == posts
+    assert cover.covered == covered
+    assert cover.expected == 16.0
+    assert cover.is_optimal
+
+
+def test_busy_officers_make_a_second_officer_at_the_big_cluster_worth_more_than_the_small_one() -> None:
+    # a: 10 events, b: 1 event. Free all the time (q = 0): one at each covers all 11. Busy half the time
+    # (q = 0.5): two at a reach 10 × (0.5 + 0.25) = 7.5 expected, one at each 10 × 0.5 + 1 × 0.5 = 5.5.
+    a, b = Point(1, 120.0, LAT), Point(2, 120.0 + EAST_5KM, LAT)
+    assert cover_solve([(a, 10.0), (b, 1.0)], [a, b], officers=2, busy_share=0.0).counts == {1: 1, 2: 1}
+    busy = cover_solve([(a, 10.0), (b, 1.0)], [a, b], officers=2, busy_share=0.5)
+    assert busy.counts == {1: 2}
+    assert busy.objective == pytest.approx(7.5)
+
+
+def test_the_reach_is_the_recommenders_five_minutes(settings: Any) -> None:
+    # 4.5 m/s over 300 s is 1,350 m of road, 1,038 m straight (road factor 1.3): a grid 1,000 m off is
+    # reached from the post, one 1,100 m off is not.
+    settings.ZHIFA_RIDING_SPEED_MPS = 4.5
+    post = Point(1, 120.0, LAT)
+    near, far = Point(2, 120.0 + 1000 / 95_998, LAT), Point(3, 120.0 - 1100 / 95_998, LAT)
+    cover = cover_solve([(near, 1.0), (far, 1.0)], [post], officers=1)
+    assert cover.covered == 1.0
+
+
+def test_the_same_input_gives_the_same_posts() -> None:
+    demand = [(Point(i, 120.0 + (i % 7) * 0.004, LAT + (i // 7) * 0.004), float(i % 5)) for i in range(49)]
+    sites = [p for p, _ in demand]
+    first = cover_solve(demand, sites, officers=4, busy_share=0.3)
+    assert all(cover_solve(demand, sites, officers=4, busy_share=0.3) == first for _ in range(3))
+
+
+def test_officers_go_to_the_post_nearest_them() -> None:
+    _, sites = clusters()
+    a, b = sites[0], sites[1]
+    # Officer 7 stands near b, officer 8 near a.
+    assigned = assign_officers([(7, b.lon + 0.001, LAT), (8, a.lon - 0.001, LAT)], sites, {1: 1, 3: 0, 2: 1})
+    assert assigned == {7: b, 8: a}
+
+
+def test_a_plan_names_each_officer_once_with_their_grid() -> None:
+    _, sites = clusters()
+    plan = plan_posts(
+        points=sites,
+        names={1: "甲", 2: "乙", 3: "丙"},
+        expected={1: 10.0, 2: 5.0, 3: 1.0},
+        officers=[(7, "王"), (8, "李")],
+        origins=[(7, sites[1].lon, LAT), (8, sites[0].lon, LAT)],
+        shift_minutes=720,
+    )
+    assert [(p.officer_id, p.officer_name, p.grid_name) for p in plan.posts] == [(7, "王", "乙"), (8, "李", "甲")]
+    assert (plan.expected, plan.covered) == (16.0, 15.0)
+
+
+# --- the stored plan and who may set it -----------------------------------------------------------------------
+
+START = local(MONDAY, 7)
+END = local(MONDAY, 19)
+
+
+def publish(world: Any, actor: Any, *, street: Any = None, officer: Officer | None = None) -> StandbyPlan:
+    officer = officer or Officer.objects.get(name="甲队员")
+    return standby_plan_publish(
+        actor=actor,
+        district_id=world.district.pk,
+        street_id=(street or world.street_a).pk,
+        starts_at=START,
+        ends_at=END,
+        reach_s=300,
+        expected_events=3.0,
+        covered_events=2.0,
+        posts=[StandbyPostDraft(officer.pk, world.grid_a.pk, 120.104, 30.304)],
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "code"),
+    [
+        ("officer_a", "deployment_forbidden"),
+        ("leader", "deployment_forbidden"),
+        ("liaison", "deployment_forbidden"),
+    ],
+)
+def test_only_the_command_centre_and_the_streets_dispatcher_set_posts(world: Any, persona: str, code: str) -> None:
+    audit_before = AuditEntry.objects.count()
+    with pytest.raises(PermissionDenied) as refused:
+        publish(world, world.user(persona))
+    assert refused.value.code == code
+    assert (StandbyPlan.objects.count(), StandbyPost.objects.count()) == (0, 0)
+    assert AuditEntry.objects.count() == audit_before
+
+
+def test_a_street_dispatcher_sets_posts_for_their_street_only(world: Any) -> None:
+    officer_b = Officer.objects.get(name="乙队员")
+    with pytest.raises(PermissionDenied) as refused:
+        publish(world, world.user("street_dispatcher_a"), street=world.street_b, officer=officer_b)
+    assert refused.value.code == "street_outside_scope"
+    assert publish(world, world.user("street_dispatcher_a")).street_id == world.street_a.pk
+
+
+def test_an_officer_of_another_street_is_refused(world: Any) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        publish(world, world.user("dispatcher"), officer=Officer.objects.get(name="乙队员"))
+    assert refused.value.code == "officer_outside_area"
+    assert StandbyPlan.objects.count() == 0
+
+
+def test_refreshing_a_shift_supersedes_the_plan_before_and_audits_both(world: Any) -> None:
+    with time_machine.travel(START - dt.timedelta(hours=1), tick=False):
+        first = publish(world, world.user("dispatcher"))
+        second = publish(world, world.user("dispatcher"))
+    first.refresh_from_db()
+    assert first.superseded_at is not None and second.superseded_at is None
+    post = standby_post_for(officer_id=Officer.objects.get(name="甲队员").pk, at=START + dt.timedelta(hours=2))
+    assert post is not None and post.plan_id == second.pk
+    assert standby_post_for(officer_id=post.officer_id, at=END) is None  # the shift is over
+    entries = AuditEntry.objects.filter(action="standby_plan.publish").order_by("seq")
+    assert [e.object_id for e in entries] == [str(first.pk), str(second.pk)]
+    assert entries.last().after["supersedes"] == [first.pk]
+
+
+def test_the_map_shows_the_live_posts_of_the_users_streets(world: Any) -> None:
+    publish(world, SystemActor("预判布防（测试）"))
+    at = START + dt.timedelta(hours=1)
+    rows = standby_map_posts(district_id=world.district.pk, street_ids=None, at=at)
+    assert [(r["officer"], r["grid"], r["lon"], r["lat"]) for r in rows] == [("甲队员", "甲一网格", 120.104, 30.304)]
+    assert standby_map_posts(district_id=world.district.pk, street_ids=[world.street_b.pk], at=at) == []
+
+
+def test_the_recommender_starts_an_officer_without_a_fresh_position_from_their_post(world: Any) -> None:
+    officer = Officer.objects.get(name="甲队员")
+    officer.certified_domains = []
+    officer.zone = world.zone_a
+    officer.save()
+    DutyShift.objects.create(district=world.district, officer=officer, starts_at=START, ends_at=END)
+    event = TriagedEventFactory(grid=world.grid_a, lon=120.104, lat=30.304)
+    now = START + dt.timedelta(hours=1)
+    [before] = recommend_officers(event=event, needed=1, now=now)
+    assert before.reasons[-1] == "按所在片区中心估算"
+    publish(world, world.user("dispatcher"))
+    [after] = recommend_officers(event=event, needed=1, now=now)
+    assert (after.distance_m, after.reasons[-1]) == (0.0, "按预判布防点位估算")

@@ -1,0 +1,53 @@
+"""Reads of the standby posts (建议点位, ``StandbyPlan``/``StandbyPost``): an officer's post now (the phone, the
+recommender), the live posts of an area (the command centre's map, the deployment page)."""
+
+import datetime as dt
+
+from django.db.models import OuterRef, QuerySet
+
+from zhifa.events.models import StandbyPlan, StandbyPost
+
+
+def standby_posts_at(at: dt.datetime) -> QuerySet[StandbyPost]:
+    """The posts of live plans (not superseded) whose shift covers ``at``."""
+    return StandbyPost.objects.filter(plan__superseded_at__isnull=True, plan__starts_at__lte=at, plan__ends_at__gt=at)
+
+
+def standby_post_latest(officer: OuterRef | int, at: dt.datetime) -> QuerySet[StandbyPost]:
+    """An officer's posts at ``at``, the newest plan first (a district plan and a street plan may overlap:
+    the one set last counts)."""
+    return standby_posts_at(at).filter(officer_id=officer).order_by("-plan__created_at", "-plan_id")
+
+
+def standby_post_for(*, officer_id: int, at: dt.datetime) -> StandbyPost | None:
+    return standby_post_latest(officer_id, at).select_related("grid", "plan").first()
+
+
+def standby_map_posts(*, district_id: int, street_ids: list[int] | None, at: dt.datetime) -> list[dict[str, object]]:
+    """The live posts of the district (or of ``street_ids``) at ``at``, one per officer (the newest plan's),
+    as plain values for the map: officer, grid, point, the shift."""
+    rows = standby_posts_at(at).filter(plan__district_id=district_id)
+    if street_ids is not None:
+        rows = rows.filter(officer__street_id__in=street_ids)
+    out: dict[int, dict[str, object]] = {}
+    for post in rows.select_related("officer", "grid", "plan").order_by("-plan__created_at", "-plan_id", "pk"):
+        out.setdefault(
+            post.officer_id,
+            {
+                "officer": post.officer.name,
+                "officer_id": post.officer_id,
+                "grid": post.grid.name,
+                "lon": post.lon,
+                "lat": post.lat,
+                "from": post.plan.starts_at.isoformat(),
+                "to": post.plan.ends_at.isoformat(),
+            },
+        )
+    return [out[k] for k in sorted(out)]
+
+
+def standby_plans_recent(*, district_id: int, street_ids: list[int] | None, limit: int = 20) -> QuerySet[StandbyPlan]:
+    plans = StandbyPlan.objects.filter(district_id=district_id)
+    if street_ids is not None:
+        plans = plans.filter(street_id__in=street_ids)
+    return plans.select_related("street", "created_by").order_by("-created_at", "-pk")[:limit]
