@@ -12,6 +12,8 @@ from typing import Any
 
 from django.conf import settings
 
+from zhifa.inspections.colours import current_colours
+
 GRADES = ("A", "B", "C", "D")
 DEFAULT_GRADE = "B"
 # D is always in the plan (LEGAL.md: "D always in the year's plan").
@@ -52,6 +54,18 @@ def with_credit_grades[T](subjects: list[T]) -> list[T]:
             grade = grades.get(s.pk)  # type: ignore[attr-defined]
             if grade:
                 s.credit_grade = grade  # type: ignore[attr-defined]
+    return subjects
+
+
+def with_risk_colours[T](subjects: list[T]) -> list[T]:
+    """Put each subject's current three-colour (issue 12 part 7, ``colours.current_colours``) on it as
+    ``risk_colour`` (what ``risk_colour_of`` reads), in one read; a subject without a colour keeps none (1×)."""
+    if subjects:
+        found = current_colours(s.pk for s in subjects)  # type: ignore[attr-defined]
+        for s in subjects:
+            colour = found.get(s.pk)  # type: ignore[attr-defined]
+            if colour:
+                s.risk_colour = colour  # type: ignore[attr-defined]
     return subjects
 
 

@@ -30,6 +30,7 @@ from zhifa.inspections.grades import (
     risk_colour_of,
     subject_weight,
     with_credit_grades,
+    with_risk_colours,
 )
 from zhifa.inspections.models import (
     ChecklistVersion,
@@ -338,7 +339,7 @@ def _eligible_subjects(plan: InspectionPlan) -> list[Subject]:
     subjects = Subject.objects.filter(district_id=plan.district_id, is_active=True)
     if ALL_CATEGORIES not in categories:
         subjects = subjects.filter(category__in=sorted(categories))
-    return with_credit_grades(list(subjects.order_by("pk")))
+    return with_risk_colours(with_credit_grades(list(subjects.order_by("pk"))))
 
 
 def eligible_officers(*, department_id: int, on: dt.date) -> list[Officer]:
