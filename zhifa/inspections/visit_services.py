@@ -492,7 +492,13 @@ def inspection_start(
             is_locked=True,
         )
         if distance > max_m and validated is not None:
-            _photo_store(inspection, officer, [validated])
+            stored = _photo_store(inspection, officer, [validated])
+            audit_record(
+                actor=actor,
+                action="joint_inspection.start_photo",
+                obj=inspection,
+                after={"photos": [p.sha256 for p in stored], "distance_m": round(distance), "max_m": max_m},
+            )
     return inspection
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from zhifa.inspections.models import InspectionFinding, InspectionItemResult, JointInspection
 from zhifa.inspections.states import VisitStatus
 from zhifa.inspections.tests.test_visits import NEAR, merge, two_department_plans
-from zhifa.inspections.tests.visit_fixtures import Joint, footprint, joint_world, png
+from zhifa.inspections.tests.visit_fixtures import Joint, footprint, joint_world, plan, png
 
 SH = ZoneInfo("Asia/Shanghai")
 IN_MARCH = dt.datetime(2026, 3, 12, 9, 30, tzinfo=SH)
@@ -149,3 +149,15 @@ def test_the_service_worker_queues_the_inspection_steps(joint: Joint, sign_in: A
     script = sign_in(joint.world.users["officer_a"]).get(reverse("web:phone-sw")).content.decode()
     for step in ("start", "tick", "finding", "sign", "party-sign", "close"):
         assert f'"/m/inspections/0/{step}/"' in script
+
+
+def test_the_plan_page_shows_the_repeat_alert_of_its_checks(world: Any, sign_in: Any) -> None:
+    j = joint_world(world)
+    e, m = j.enforcement_officers, j.market_officers
+    first = plan(world.enforcement_dept, dt.date(2026, 3, 1), dt.date(2026, 3, 5), [(j.subjects[0], e[0], e[1])])
+    second = plan(world.market_dept, dt.date(2026, 3, 20), dt.date(2026, 3, 25), [(j.subjects[0], m[0], m[1])])
+    assert len(merge(j).alerts) == 1
+    client = sign_in(world.users["dispatcher"])
+    for shown in (first, second):
+        page = client.get(reverse("web:inspection-plan", args=[shown.pk])).content.decode()
+        assert 'id="repeat-alerts"' in page and "15 天内" in page
