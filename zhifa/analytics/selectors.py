@@ -442,7 +442,8 @@ def event_records(
         slot = re.fullmatch(r"([1-7])-(\d{1,2})", key)
         if slot is None or int(slot[2]) > 23:
             raise _bad_key(figure, key)
-        events = with_week_hour(events).filter(weekday=int(slot[1]), hour=int(slot[2]))
+        # In a Q object: the type checker knows the model's fields only, not the annotations.
+        events = with_week_hour(events).filter(Q(weekday=int(slot[1]), hour=int(slot[2])))
     elif figure == "clock":
         clock, _, outcome = key.partition(":")
         if clock not in {c for c, _d, _m in CLOCKS} or outcome not in CLOCK_OUTCOMES:

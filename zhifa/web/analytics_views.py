@@ -29,6 +29,7 @@ from zhifa.core.errors import ValidationFailed
 from zhifa.org.models import Department, Zone
 from zhifa.org.selectors import street_list
 from zhifa.web.pages import page_view, paginate
+from zhifa.web.wall_views import hotspot_section
 
 
 def _scope(request: HttpRequest) -> AnalyticsScope:
@@ -129,6 +130,8 @@ def analytics(request: HttpRequest) -> HttpResponse:
         "exports": {t: _url("web:analytics-export", scope, table=t) for t in EXPORTS},
         # What the charts draw: the figures and their links, as data (json_script), never as markup.
         "charts": {k: figures[k] for k in ("by_source", "by_kind", "by_street", "by_zone", "by_hour", "compliance")},
+        "hot": hotspot_section(scope),
+        "wall_url": reverse("web:analytics-wall"),
     }
     return render(request, "web/analytics/overview.html", context)
 
