@@ -298,3 +298,10 @@ def test_a_person_on_the_public_list_is_masked(cw: Any) -> None:
         [row] = public_dishonesty_list()
     assert (row.name, row.key_label) == ("李某某", "身份证号码")
     assert row.key == mask_id_number(person.id_number) != person.id_number
+
+
+def test_the_docs_draw_the_table_the_code_runs() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "credit.md").read_text(encoding="utf-8")
+    assert DISHONESTY_WORKFLOW.mermaid() in docs

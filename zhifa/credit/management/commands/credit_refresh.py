@@ -2,7 +2,8 @@
 
 Every scan writes an entry for each final general-procedure penalty decision that has none and recomputes the
 grades of the holders it touched (``credit_refresh``), and breaks the signed commitments a later decision or finding
-on their matter contradicts (``commitments.commitment_breaches_scan``); once a day — the first scan after midnight, or every scan
+on their matter contradicts (``commitments.commitment_breaches_scan``), and takes off the serious dishonesty list the
+listings whose removal date has come (``dishonesty.dishonesty_expire_due``); once a day — the first scan after midnight, or every scan
 with ``--all`` — it recomputes every holder of every district, so that time decay and expired entries show.
 Runs beside ``case_watch`` under ``make run``; ``--once --all`` is the nightly cron job."""
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from zhifa.core.request_context import Client, acting_as
 from zhifa.core.transient import TRANSIENT_DB_ERRORS, Backoff, transient_error_seen
 from zhifa.credit.commitments import commitment_breaches_scan
+from zhifa.credit.dishonesty import dishonesty_expire_due
 from zhifa.credit.services import credit_grades_recompute, credit_refresh
 from zhifa.org.models import District
 
@@ -37,6 +39,8 @@ class Command(BaseCommand):
                     entries, changed = credit_refresh(on=today)
                     # Issue 13 part 2: decisions and findings that contradict a signed commitment break it.
                     entries += commitment_breaches_scan()
+                    # Issue 13 part 5: listings whose removal date has come go off the serious dishonesty list.
+                    changed += dishonesty_expire_due(on=today)
                     if options["all"] or last_full != today:
                         for district_id in District.objects.values_list("pk", flat=True):
                             changed += credit_grades_recompute(district_id=district_id, on=today)
