@@ -114,6 +114,7 @@ def test_an_officer_walks_a_joint_inspection_from_the_start_to_the_partys_signat
     phone.locator("#close").click()
     expect(phone.locator("#visit-status")).to_have_text("已签署")
     expect(phone.locator("#visit-signed")).to_be_visible()
+    expect(phone.locator("#check-qr svg")).to_be_visible()  # the party scans it from this screen
 
     visit.refresh_from_db()
     assert visit.status == VisitStatus.SIGNED

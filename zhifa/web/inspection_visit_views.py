@@ -70,7 +70,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/inspections/visit_list.html", context, status=error.status if error else 200)
 
 
-def _qr_svg(request: HttpRequest, token: str) -> str:
+def qr_svg(request: HttpRequest, token: str) -> str:
     url = request.build_absolute_uri(reverse("web:public-inspection-check", args=[token]))
     # segno draws the address as the QR pattern: the SVG carries no user text (the title is ours).
     return mark_safe(segno.make(url, error="m").svg_inline(scale=4, title="亮码检查二维码"))
@@ -93,7 +93,7 @@ def _detail(request: HttpRequest, inspection: object, error: DomainError | None 
     context = {
         "inspection": record.inspection,
         "record": record,
-        "qr_svg": _qr_svg(request, record.inspection.check_token) if signed else "",
+        "qr_svg": qr_svg(request, record.inspection.check_token) if signed else "",
         "public_url": reverse("web:public-inspection-check", args=[record.inspection.check_token]) if signed else "",
         "can_cancel": can_cancel,
         "error": error,

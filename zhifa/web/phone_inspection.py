@@ -25,6 +25,7 @@ from zhifa.inspections import visit_selectors, visit_services
 from zhifa.inspections.models import FindingSeverity, ItemOutcome, JointInspection
 from zhifa.inspections.states import VisitStatus
 from zhifa.web.event_forms import PointForm
+from zhifa.web.inspection_visit_views import qr_svg
 from zhifa.web.phone import _acted_at, _officer, _require_field_staff, phone_page
 
 # The refusals after which the page offers the start beyond the radius (a reason and a photo of the site).
@@ -75,6 +76,8 @@ def _page(request: HttpRequest, inspection: JointInspection, *, status: int = 20
         "start_exception": False,
         "exception_reason": "",
         "posted": None,
+        # Signed: the QR code of the public record, for the party to scan from this screen (亮码检查).
+        "qr_svg": qr_svg(request, inspection.check_token) if inspection.status == VisitStatus.SIGNED else "",
     }
     context.update(extra)
     return render(request, "web/phone/inspection_visit.html", context, status=status)
