@@ -1,6 +1,6 @@
 """Credit grades (issue 13 part 3): recompute the grades of many subjects with the district's scoring model, as the
 nightly ``credit_refresh --all`` does. Synthetic subjects with a USCC each; one in five has a penalty on file,
-one in ten a commendation, one in fifty a revoked licence (veto). Three runs: the first writes every grade, the
+one in ten a commendation, one in fifty a revoked licence (veto), one in twenty-five two fresh commendations (A). Three runs: the first writes every grade, the
 second (same day) finds nothing changed, the third (a month later) rewrites those whose decay moved the score.
 Reported in subjects per second; the issue's target is 100,000 subjects in under 60 s on SQLite."""
 
@@ -12,14 +12,15 @@ from bench.district import BenchDistrict
 from bench.results import Measurement
 from zhifa.catalog.models import SubjectCategory
 from zhifa.core.identifiers import uscc_check_char
-from zhifa.credit.models import CreditEntry, CreditGrade, SourceType
+from zhifa.credit.models import CreditEntry, CreditGrade, MeasureApplication, SourceType
 from zhifa.credit.services import credit_grades_recompute
 from zhifa.org.models import Grid
 from zhifa.subjects.models import Subject, SubjectKind
 
 SUBJECTS = 100_000
 ON = dt.date(2026, 6, 1)
-TARGET_PER_S = 100_000 / 60
+TARGET_SECONDS = 60.0  # the issue: 100,000 subjects in under 60 s on SQLite
+TARGET_PER_S = 100_000 / TARGET_SECONDS
 
 
 def _uscc(n: int) -> str:
@@ -54,8 +55,10 @@ def _setup(bench: BenchDistrict) -> list[str]:
     for i, key in enumerate(keys):
         kinds = (["penalty"] if i % 5 == 0 else []) + (["commendation"] if i % 10 == 3 else [])
         kinds += ["penalty_severe"] if i % 50 == 7 else []
+        kinds += ["fresh_commendation", "fresh_commendation"] if i % 25 == 11 else []
         for kind in kinds:
-            day = ON - dt.timedelta(days=(i * 37) % 1500)
+            day = ON if kind == "fresh_commendation" else ON - dt.timedelta(days=(i * 37) % 1500)
+            kind = "commendation" if kind == "fresh_commendation" else kind
             entries.append(
                 CreditEntry(
                     district=bench.district,
@@ -83,7 +86,12 @@ def run(bench: BenchDistrict, workdir: Path) -> list[Measurement]:
         started = time.perf_counter()
         credit_grades_recompute(district_id=district_id, holder_keys=keys, on=on)
         seconds = time.perf_counter() - started
-        rows.append(Measurement(f"credit grades: {SUBJECTS:,} subjects, {label}", SUBJECTS / seconds, "subjects/s"))
+        rows.append(
+            Measurement(
+                f"credit grades: {SUBJECTS:,} subjects, {label}", SUBJECTS / seconds, "subjects/s", TARGET_PER_S
+            )
+        )
+        rows.append(Measurement(f"  all {SUBJECTS:,} subjects", seconds, "s", maximum=TARGET_SECONDS))
     started = time.perf_counter()
     changed = credit_grades_recompute(district_id=district_id, holder_keys=keys, on=ON + dt.timedelta(days=30))
     seconds = time.perf_counter() - started
@@ -91,6 +99,11 @@ def run(bench: BenchDistrict, workdir: Path) -> list[Measurement]:
         Measurement(
             f"credit grades: a month later ({changed:,} changed)", SUBJECTS / seconds, "subjects/s", TARGET_PER_S
         )
+    )
+    rows.append(Measurement(f"  all {SUBJECTS:,} subjects", seconds, "s", maximum=TARGET_SECONDS))
+    # 联合奖惩 (part 4): entering D or A is recorded as a measure in the same batch (bulk, one audit entry a batch).
+    rows.append(
+        Measurement("  measures recorded (key supervision, fast track)", MeasureApplication.objects.count(), "")
     )
     by_grade = {
         g: CreditGrade.objects.filter(district_id=district_id, is_current=True, grade=g).count() for g in "ABCD"

@@ -11,6 +11,10 @@ from zhifa.core.errors import DomainError
 from zhifa.credit.commitments import commitment_breaches_scan, commitment_sign, commitment_template_create
 from zhifa.credit.models import Commitment, CreditEntry, CreditGrade
 from zhifa.credit.tests.conftest import at, footprint, general_penalty, shop
+from zhifa.inspections.models import InspectionFinding, JointInspection
+from zhifa.inspections.states import VisitStatus
+from zhifa.inspections.tests.visit_fixtures import version
+from zhifa.org.tests.factories import OfficerFactory
 from zhifa.subjects.models import SubjectOwner
 
 TEXT = "本单位承诺：不占用城市道路经营，不在门前堆放物品。"
@@ -133,3 +137,48 @@ def test_the_business_signs_on_its_page_and_its_home_shows_what_is_left(cw: Any)
     other = shop(cw, 503, "别家饭店")
     assert client.post(f"/credit/subjects/{other.pk}/commitments/", {"template": template.pk}).status_code == 404
     assert Commitment.objects.count() == 1
+
+
+def test_a_finding_of_a_signed_inspection_on_the_matter_breaks_the_commitment(cw: Any) -> None:
+    # given: signed on 1 March; a signed joint inspection on 20 April found a problem on an item of the same matter
+    template = _template(cw)
+    subject = _owned_shop(cw)
+    with at(dt.date(2026, 3, 1)):
+        commitment = commitment_sign(actor=cw.user("business_owner"), subject_id=subject.pk, template_id=template.pk)
+    item = version(cw.matter, [("门前无占道经营", False)])[0]
+    officer = OfficerFactory(district=cw.world.district, home_department=cw.world.enforcement_dept)
+
+    def finding(status: str, day: int) -> None:
+        visit = JointInspection.objects.create(
+            district=cw.world.district,
+            subject=subject,
+            street=cw.world.street_a,
+            earliest=dt.date(2026, 4, day),
+            latest=dt.date(2026, 4, day),
+            status=status,
+            merged_by="测试",
+        )
+        InspectionFinding.objects.create(
+            inspection=visit,
+            item=item,
+            department=cw.world.enforcement_dept,
+            severity="general",
+            description="门前堆放货物",
+            recorded_by=officer,
+            recorded_at=dt.datetime(2026, 4, day, 2, 0, tzinfo=dt.UTC),
+        )
+
+    finding(VisitStatus.STARTED, 10)  # a record not yet signed breaks nothing
+    assert commitment_breaches_scan() == 0
+    finding(VisitStatus.SIGNED, 20)
+
+    # when / then: broken on the finding's day, with the commitment as the entry's source
+    assert commitment_breaches_scan() == 1
+    commitment.refresh_from_db()
+    assert (commitment.status, commitment.broken_on) == ("broken", dt.date(2026, 4, 20))
+    entry = CreditEntry.objects.get(kind="commitment_broken")
+    assert (entry.source_type, entry.source_id, entry.occurred_on) == (
+        "commitment",
+        commitment.pk,
+        dt.date(2026, 4, 20),
+    )
