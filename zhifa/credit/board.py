@@ -236,7 +236,7 @@ class PublicBoard:
 
 def board_public(*, street_id: int | None = None) -> PublicBoard:
     """The latest run's board of one street (the first street with positions, by default): masked names, the parts,
-    the change since the run before, the weights. Anyone may read it. Four queries."""
+    the change since the run before, the weights. Anyone may read it. Six queries, whatever the number of rows."""
     run = BoardRun.objects.order_by("-on", "-id").select_related("district").first()
     if run is None:
         return PublicBoard(None, [], None, [], [])

@@ -135,7 +135,7 @@ class KeySupervisionRow:
 
 def key_supervision_list(*, user: Any) -> list[KeySupervisionRow]:
     """重点监管名单: the subjects in the reader's scope whose holder is D now, with the day the holder entered
-    (the latest key-supervision measure). Staff only; a business gets nothing. Three queries."""
+    (the latest key-supervision measure). Staff only; a business gets nothing. A fixed number of queries."""
     j = jurisdiction_of(user)
     if j.role == Role.BUSINESS_OWNER:
         return []

@@ -124,3 +124,49 @@ def test_the_public_board_masks_names_and_publishes_the_weights(cw: Any) -> None
     history = client.get(f"/public/credit/board/subjects/{shops['plain'].pk}/").content.decode()
     assert "平＊＊吃店" in history and "平平小吃店" not in history
     assert client.get("/public/credit/board/?street=99999999").status_code == 404
+
+
+def test_the_board_and_the_key_supervision_list_read_in_a_fixed_number_of_queries(cw: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhifa.credit.measures import key_supervision_list
+
+    def counts() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as board:
+            board_public(street_id=cw.world.street_a.pk)
+        with CaptureQueriesContext(connection) as listed:
+            key_supervision_list(user=cw.user("dispatcher"))
+        return len(board), len(listed)
+
+    def more(n: int) -> None:
+        for i in range(n):
+            s = SubjectFactory(district=cw.world.district, name=f"加店{n}{i}", uscc=uscc_for(900 + 10 * n + i))
+            CreditEntry.objects.create(
+                district=cw.world.district,
+                holder_key=s.uscc,
+                holder_name=s.name,
+                kind="penalty_severe",
+                category="negative",
+                title="吊销",
+                occurred_on=dt.date(2026, 5, 1),
+                expires_on=dt.date(2031, 5, 1),
+                legal_basis="测试依据",
+                source_type="document",
+                source_reference=f"吊销{n}{i}",
+            )
+        credit_grades_recompute(district_id=cw.world.district.pk, on=JUNE_1)
+
+    _shops(cw)
+    more(1)
+    board_refresh(district_id=cw.world.district.pk, on=JUNE_1)
+    with at(JUNE_2):
+        more(5)
+        board_refresh(district_id=cw.world.district.pk, on=JUNE_2)
+    few = counts()
+    with at(dt.date(2026, 6, 3)):
+        more(10)
+        board_refresh(district_id=cw.world.district.pk, on=dt.date(2026, 6, 3))
+    assert len(board_public(street_id=cw.world.street_a.pk).rows) == 3 + 16
+    assert len(key_supervision_list(user=cw.user("dispatcher"))) == 16
+    assert counts() == few
