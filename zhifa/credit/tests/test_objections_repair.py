@@ -109,11 +109,12 @@ def test_zjc_31_an_objection_is_due_in_5_working_days_marked_meanwhile_and_overd
         entry_id=entry.pk,
         reasons="再次异议",
     )
-    # ZJC 31: the head extends a complex one to 20 working days from acceptance (to 3 July 2026)
+    # ZJC 31: the head extends a complex one to 20 working days from acceptance — 19 June (端午节) is a holiday,
+    # so the twentieth working day after 5 June 2026 is 6 July
     refused("objection_extend_head_only", objection_extend, actor=admin, objection_id=objection.pk, reason="复杂")
     with at(dt.date(2026, 6, 10)):
         objection = objection_extend(actor=cw.user("leader"), objection_id=objection.pk, reason="需向作出机关核实")
-    assert (objection.status, objection.due_on) == (ObjectionStatus.EXTENDED, dt.date(2026, 7, 3))
+    assert (objection.status, objection.due_on) == (ObjectionStatus.EXTENDED, dt.date(2026, 7, 6))
 
 
 def test_an_upheld_objection_deletes_the_entry_and_recomputes_the_grade(cw: Any, penalised: Any) -> None:

@@ -166,3 +166,38 @@ def test_the_listing_pages_the_head_signs_and_the_public_list_masks_nothing_of_a
     assert "&lt;img src=x onerror=alert(1)&gt;小吃" in body and HOSTILE not in body and subject.uscc in body
     assert DishonestyListing.objects.get().status == DishonestyStatus.PUBLISHED
     assert CreditGrade.objects.get(is_current=True).grade == "D"
+
+
+def test_the_staff_queue_and_the_public_list_read_a_fixed_number_of_queries(cw: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    subject = _own_penalised(cw)
+    first = CreditEntry.objects.get()
+    owner = cw.user("business_owner")
+    objection_submit(actor=owner, subject_id=subject.pk, entry_id=first.pk, reasons="一")
+    client = _client(cw, "legal_reviewer")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/credit/procedures/").status_code == 200
+            assert Client().get("/public/credit/dishonesty/").status_code == 200
+        return len(ctx)
+
+    one = queries()
+    for n in range(3):
+        entry = CreditEntry.objects.create(
+            district=cw.world.district,
+            holder_key=subject.uscc,
+            holder_name=subject.name,
+            kind="commendation",
+            category="positive",
+            title=f"表彰{n}",
+            occurred_on=dt.date(2026, 5, 1),
+            expires_on=dt.date(2029, 5, 1),
+            legal_basis="ZJC",
+            source_type="document",
+            source_reference=f"文{n}",
+        )
+        objection_submit(actor=owner, subject_id=subject.pk, entry_id=entry.pk, reasons=f"异议{n}")
+    assert queries() == one
