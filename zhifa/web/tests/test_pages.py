@@ -63,6 +63,7 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
         "人工研判",
         "案件",
         "分析研判",
+        "信用管理",
         # the command centre's dispatcher reads the accounts (zhifa.org.people_selectors)
         "账号与岗位",
     ]
@@ -75,12 +76,23 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
     [
         (
             "dispatcher",
-            ["抽查计划", "检查路线", "事件", "热线受理", "指挥中心", "人工研判", "案件", "分析研判", "账号与岗位"],
+            [
+                "抽查计划",
+                "检查路线",
+                "事件",
+                "热线受理",
+                "指挥中心",
+                "人工研判",
+                "案件",
+                "分析研判",
+                "信用管理",
+                "账号与岗位",
+            ],
         ),
         ("officer_a", ["检查路线", "事件", "案件", "移动端"]),
         ("auxiliary_a", ["事件", "案件", "移动端"]),
-        ("leader", ["抽查计划", "检查路线", "事件", "案件", "分析研判"]),
-        ("legal_reviewer", ["抽查计划", "事件", "案件", "法制审核"]),
+        ("leader", ["抽查计划", "检查路线", "事件", "案件", "分析研判", "信用管理"]),
+        ("legal_reviewer", ["抽查计划", "事件", "案件", "法制审核", "信用管理"]),
         ("liaison", ["抽查计划", "检查路线", "事件"]),
     ],
 )
