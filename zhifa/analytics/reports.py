@@ -396,8 +396,6 @@ def cell_text(value: Any, fmt: str) -> str:
         return f"{value * 100:+.1f}%"
     if fmt == "points":
         return f"{value:+.1f}"
-    if fmt == "int" and isinstance(value, int) and value:
-        return str(value)
     return str(value)
 
 
@@ -611,6 +609,13 @@ def report_generate(
     report). ``only_missing`` (the schedule): an existing report is left alone and None returned. A report made
     again keeps its row and replaces its files (the audit entry holds both hashes)."""
     now = now or timezone.now()
+    if not is_system(actor):
+        # A person generates only what they may read: their district, and a street dispatcher their street.
+        j = _reader(actor)
+        if j.district_id != district_id or (
+            j.role in STREET_READERS and (street is None or street.pk != j.own_street_id)
+        ):
+            raise PermissionDenied("街道调度员只能生成本街道的报告", code="street_outside_scope")
     start, end = period_bounds(period, day)
     if end >= timezone.localdate(now):
         raise ValidationFailed(
@@ -626,7 +631,7 @@ def report_generate(
     written: list[str] = []
     try:
         with audited_transaction():
-            report = _existing(district_id, period, start, street).select_for_update().first()
+            report = _existing(district_id, period, start, street).order_by("pk").select_for_update().first()
             if report is not None and only_missing:
                 return None
             before = _snapshot(report) if report is not None else None

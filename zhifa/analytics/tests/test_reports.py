@@ -256,6 +256,14 @@ def test_a_street_dispatcher_reads_only_their_street(world: Any, weeks: Any) -> 
     assert refused.value.code == "street_outside_scope"
     with pytest.raises(PermissionDenied):
         street_for(dispatcher, None)
+    for street in (None, world.street_b):
+        with pytest.raises(PermissionDenied) as service:
+            report_generate(
+                district_id=world.district.pk, period=ReportPeriod.WEEKLY, day=WEEK, street=street, actor=dispatcher
+            )
+        assert service.value.code == "street_outside_scope"
+    with pytest.raises(PermissionDenied):
+        _generate(world, street=world.street_a, user="officer_a")
     with pytest.raises(PermissionDenied) as officer:
         reports_visible(world.user("officer_a"))
     assert officer.value.code == "analytics_forbidden"
