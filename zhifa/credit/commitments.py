@@ -296,3 +296,21 @@ def commitment_breaches_scan() -> int:
             for c in hits:
                 c.status = CommitmentStatus.BROKEN
     return broken
+
+
+def commitment_templates(*, user: Any) -> list[CommitmentTemplate]:
+    """The district's commitment templates, every version (current first within a code); staff only."""
+    j = jurisdiction_of(user)
+    if j.role == Role.BUSINESS_OWNER:
+        return []
+    return list(
+        CommitmentTemplate.objects.filter(district_id=j.district_id)
+        .select_related("matter")
+        .order_by("code", "-version")
+    )
+
+
+def commitment_template_matters(*, user: Any) -> list[Matter]:
+    """The matters a template may be about (the district's active ones), for the form."""
+    j = jurisdiction_of(user)
+    return list(Matter.objects.filter(district_id=j.district_id, is_active=True).order_by("code"))

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         credit_board_views.subject_commitments,
         name="credit-commitments",
     ),
+    path("credit/commitment-templates/", credit_board_views.templates, name="credit-commitment-templates"),
     path("credit/key-supervision/", credit_board_views.key_supervision, name="credit-key-supervision"),
     path("public/credit/board/", credit_board_views.public_board, name="public-credit-board"),
     path(

@@ -9,7 +9,13 @@ from django.views.decorators.http import require_safe
 
 from zhifa.core.errors import DomainError, NotFound
 from zhifa.credit.board import board_history, board_public
-from zhifa.credit.commitments import commitment_sign, commitments_for_subject
+from zhifa.credit.commitments import (
+    commitment_sign,
+    commitment_template_create,
+    commitment_template_matters,
+    commitment_templates,
+    commitments_for_subject,
+)
 from zhifa.credit.measures import key_supervision_list
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.roles import Role
@@ -45,6 +51,37 @@ def subject_commitments(request: HttpRequest, subject_id: int) -> HttpResponse:
         "error": error,
     }
     return render(request, "web/credit/commitment_list.html", context, status=error.status if error else 200)
+
+
+@page_view
+def templates(request: HttpRequest) -> HttpResponse:
+    """信用承诺书模板: every version, and (for the administrator and the command centre) a form for a new one."""
+    j = jurisdiction_of(request.user)
+    if j.role == Role.BUSINESS_OWNER:
+        raise Http404("页面不存在")
+    error: DomainError | None = None
+    if request.method == "POST":
+        try:
+            commitment_template_create(
+                actor=request.user,
+                code=request.POST.get("code", ""),
+                title=request.POST.get("title", ""),
+                text=request.POST.get("text", ""),
+                legal_basis=request.POST.get("legal_basis", ""),
+                matter_id=_int(request.POST.get("matter")),
+                licence_kind=request.POST.get("licence_kind", ""),
+            )
+            return redirect(reverse("web:credit-commitment-templates"))
+        except DomainError as exc:
+            error = exc
+    context = {
+        "templates": commitment_templates(user=request.user),
+        "matters": commitment_template_matters(user=request.user) if j.can_edit_catalogue else [],
+        "can_edit": j.can_edit_catalogue,
+        "error": error,
+        "posted": request.POST if error else None,
+    }
+    return render(request, "web/credit/commitment_templates.html", context, status=error.status if error else 200)
 
 
 @page_view

@@ -9,7 +9,7 @@ from django.test import Client
 
 from zhifa.core.errors import DomainError
 from zhifa.credit.commitments import commitment_breaches_scan, commitment_sign, commitment_template_create
-from zhifa.credit.models import Commitment, CreditEntry, CreditGrade
+from zhifa.credit.models import Commitment, CommitmentTemplate, CreditEntry, CreditGrade
 from zhifa.credit.tests.conftest import at, footprint, general_penalty, shop
 from zhifa.inspections.models import InspectionFinding, JointInspection
 from zhifa.inspections.states import VisitStatus
@@ -182,3 +182,31 @@ def test_a_finding_of_a_signed_inspection_on_the_matter_breaks_the_commitment(cw
         commitment.pk,
         dt.date(2026, 4, 20),
     )
+
+
+def test_the_command_centre_makes_a_new_version_on_the_templates_page_and_others_cannot(cw: Any) -> None:
+    client = Client()
+    client.force_login(cw.user("dispatcher"))
+    form = {
+        "code": "ZD-01",
+        "title": "<b>门前三包</b>承诺书",
+        "matter": cw.matter.pk,
+        "text": TEXT,
+        "legal_basis": "《浙江省公共信用信息管理条例》",
+    }
+    assert client.post("/credit/commitment-templates/", form).status_code == 302
+    assert client.post("/credit/commitment-templates/", form).status_code == 302
+    page = client.get("/credit/commitment-templates/").content.decode()
+    assert "&lt;b&gt;门前三包&lt;/b&gt;承诺书" in page and "<b>门前三包" not in page
+    rows = list(CommitmentTemplate.objects.order_by("version").values_list("code", "version", "is_active"))
+    assert rows == [("ZD-01", 1, False), ("ZD-01", 2, True)]
+    # refused: no matter (writes nothing, says why); a liaison may read but not make; a business has no page
+    before = CommitmentTemplate.objects.count()
+    refused = client.post("/credit/commitment-templates/", {**form, "matter": ""})
+    assert refused.status_code == 422 and "commitment_template_matter_required" in refused.content.decode()
+    client.force_login(cw.user("liaison"))
+    assert client.get("/credit/commitment-templates/").status_code == 200
+    assert client.post("/credit/commitment-templates/", form).status_code == 403
+    client.force_login(cw.user("business_owner"))
+    assert client.get("/credit/commitment-templates/").status_code == 404
+    assert CommitmentTemplate.objects.count() == before
