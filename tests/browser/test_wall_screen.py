@@ -126,3 +126,33 @@ def test_the_hotspot_map_on_the_leaders_view(live_server: Any, world: World, wat
     expect(page.locator("#wall-live")).to_have_attribute("data-state", "live")
     assert page.evaluate("() => [typeof window.__xss, window.__violations]") == ["undefined", []]
     assert dialogs == []
+
+
+def test_a_busy_evening_fits_the_screen(live_server: Any, world: World, wall_page: tuple[Any, list[str]]) -> None:
+    page, _ = wall_page
+    for i in range(20):
+        DispatchedEventFactory(
+            grid=world.grid_a if i % 2 else world.grid_b,
+            district=world.district,
+            description="拱墅区湖墅南路与文晖路交叉口东北角人行道上有流动摊贩长时间占道经营，影响通行" * 2,
+            address="杭州市拱墅区湖墅南路与文晖路交叉口东北角人行道",
+            priority=EventPriority.URGENT if i % 5 == 0 else EventPriority.NORMAL,
+        )
+    login(page, live_server.url, "dispatcher")
+
+    page.goto(f"{live_server.url}/analytics/wall/")
+
+    # Full lists: every line of each list inside its panel, and the page no larger than the screen.
+    expect(page.locator("#wall-events li.wall-event")).to_have_count(8)
+    expect(page.locator("#wall-clocks li.wall-due")).to_have_count(8)
+    page.screenshot(path="/tmp/wall-screen-busy.png")
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll("#wall-events li, #wall-clocks li, #wall-hot li")].filter((li) => {
+            const panel = li.closest(".wall-panel").getBoundingClientRect();
+            const box = li.getBoundingClientRect();
+            return box.bottom > panel.bottom + 0.5 || box.right > panel.right + 0.5;
+        }).length"""
+    )
+    assert outside == 0
+    size = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert size[0] <= 1920 and size[1] <= 1080

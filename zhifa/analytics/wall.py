@@ -33,7 +33,7 @@ from zhifa.events.states import FIELD_STATES, Clock, EventPriority, EventStatus
 from zhifa.org.models import Officer
 from zhifa.org.roster_selectors import shifts_on_duty_at
 
-WALL_EVENTS = 12
+WALL_EVENTS = 8
 WALL_CLOCKS = 8
 HOT_HOURS = 2
 DESCRIPTION_CHARS = 60
@@ -155,6 +155,7 @@ def wall_figures(*, user: Any, scope: AnalyticsScope, now: dt.datetime | None = 
         "now": now.isoformat(),
         "scope": {"street": {"id": scope.street.pk, "name": scope.street.name} if scope.street else None},
         "events": latest_events(scope),
+        "events_limit": WALL_EVENTS,
         "total": today["total"],
         "escalated": today["escalated"],
         "rates": [{"key": str(c), "label": Clock(c).label, "rate": today["rates"][str(c)]} for c, _d, _m in CLOCKS],

@@ -24,7 +24,8 @@
   var config = readJson("wall-config");
   if (!data || !config) { return; }
 
-  var MAX_EVENTS = data.events.length > 12 ? data.events.length : 12;
+  // As many as the server lists (a new event pushes the oldest out).
+  var MAX_EVENTS = data.events_limit;
   var events = data.events.slice();
 
   // ---- live events -------------------------------------------------------------------------------------
@@ -54,14 +55,16 @@
     }
   }
 
+  // A row already on the list (a change, or the stream's look-back re-sending it) is updated without the flash.
   function upsertEvent(row) {
+    var known = events.some(function (e) { return e.id === row.id; });
     events = events.filter(function (e) { return e.id !== row.id; });
     if (row.on_wall) {
       events.push(row);
       events.sort(function (a, b) { return a.reported_at < b.reported_at ? 1 : a.reported_at > b.reported_at ? -1 : b.id - a.id; });
       events = events.slice(0, MAX_EVENTS);
     }
-    drawEvents(row.on_wall ? row.id : undefined);
+    drawEvents(row.on_wall && !known ? row.id : undefined);
   }
 
   // ---- figures -----------------------------------------------------------------------------------------
@@ -86,7 +89,7 @@
       var li = el("li", "wall-due" + (c.is_urgent ? " urgent" : ""));
       var count = el("span", "countdown");
       count.dataset.due = c.due_at;
-      li.append(count, el("span", "clock-label", c.clock_label), el("span", "no", c.public_no), el("span", "street", c.street));
+      li.append(count, el("span", "clock-label", c.clock_label), el("span", "no", c.public_no), el("span", "street", [c.street, c.description].filter(Boolean).join(" · ")));
       return li;
     });
     if (!items.length) { items = [el("li", "empty", "暂无计时中的时限")]; }
