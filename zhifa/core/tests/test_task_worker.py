@@ -3,6 +3,7 @@ that was waiting (issue 9, item 6): a SQLite write lock held past the busy timeo
 connection the server terminated. ``db_worker`` itself exits on the terminated connection.
 """
 
+import datetime as dt
 import logging
 import sqlite3
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.tasks import task
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from zhifa.core.heartbeats import TASK_WORKER
@@ -109,3 +111,26 @@ def test_the_worker_survives_a_terminated_postgresql_connection(on_retry: Any) -
     assert handler.messages[0].startswith("task_worker: 数据库暂时不可用（OperationalError: ")
     assert results() == [("SUCCESSFUL", 42)]
     assert list(ProcessHeartbeat.objects.values_list("kind", "interval_s")) == [(TASK_WORKER, 10.0)]
+
+
+def test_a_task_left_running_by_a_worker_that_died_is_run_again(settings: Any) -> None:
+    # given a task a worker claimed 20 minutes ago and never finished (the worker was killed), and one claimed
+    # a minute ago by a worker still at it
+    settings.ZHIFA_TASK_STALE_S = 600
+    abandoned = answer_task.enqueue()
+    busy = answer_task.enqueue()
+    now = timezone.now()
+    DBTaskResult.objects.filter(pk=abandoned.id).update(
+        status="RUNNING", started_at=now - dt.timedelta(minutes=20), worker_ids=["gone"]
+    )
+    DBTaskResult.objects.filter(pk=busy.id).update(
+        status="RUNNING", started_at=now - dt.timedelta(minutes=1), worker_ids=["alive"]
+    )
+
+    # when the worker drains what is ready
+    call_command("task_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+
+    # then the abandoned task ran to its end, and the one still within its time was left to its worker
+    statuses = [DBTaskResult.objects.get(pk=result.id).status for result in (abandoned, busy)]
+    assert statuses == ["SUCCESSFUL", "RUNNING"]
+    assert DBTaskResult.objects.get(pk=abandoned.id).return_value == 42

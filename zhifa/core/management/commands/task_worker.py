@@ -6,15 +6,22 @@ error — a PostgreSQL restart, a terminated connection, a lock that outlasts th
 marking a task done — and ``make run`` did not bring it back. Here the worker drains the ready tasks in
 ``db_worker``'s own batch mode (its loop, its claiming, untouched), then this loop records the heartbeat,
 sleeps ``--interval`` and drains again; a transient database error anywhere in a drain is logged and the
-drain retried after a backoff (zhifa/core/transient.py). A task whose completion could not be written
-stays "running" in django-tasks-db; tasks are idempotent (STYLE.md), so one run again by hand is harmless.
+drain retried after a backoff (zhifa/core/transient.py).
+
+A task whose worker died while running it (killed, the machine restarted) or whose completion could not be
+written stays "running" in django-tasks-db for ever: a task notice to an officer's phone would never be sent.
+Before each drain, a task "running" for longer than ``ZHIFA_TASK_STALE_S`` (600 s; the project's tasks take
+seconds) is made ready again and run; tasks are idempotent (STYLE.md), so a second run is harmless.
 """
 
+import datetime as dt
 import logging
 import time
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -23,12 +30,25 @@ from zhifa.core.heartbeats import TASK_WORKER, heartbeat_record
 from zhifa.core.transient import TRANSIENT_DB_ERRORS, Backoff, transient_error_seen
 
 DEFAULT_HEARTBEAT_S = 10.0
+DEFAULT_STALE_S = 600.0
+logger = logging.getLogger("zhifa.workers")
+
+
+def stale_tasks_ready_again(*, stale_after_s: float) -> int:
+    """Make ready again the tasks "running" for longer than ``stale_after_s``: their worker is gone."""
+    since = timezone.now() - dt.timedelta(seconds=stale_after_s)
+    stale = DBTaskResult.objects.running().filter(started_at__lt=since)
+    count = stale.update(status=TaskResultStatus.READY)
+    if count:
+        logger.warning("task_worker: %d 个任务运行超过 %d 秒未完成（进程已退出），重新排队执行", count, stale_after_s)
+    return count
 
 
 class SupervisedWorker(Worker):
-    def __init__(self, *, heartbeat_every_s: float, **kwargs: Any) -> None:
+    def __init__(self, *, heartbeat_every_s: float, stale_after_s: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.heartbeat_every_s = heartbeat_every_s
+        self.stale_after_s = stale_after_s
         self.last_beat = float("-inf")
         self.backoff = Backoff()
 
@@ -38,6 +58,7 @@ class SupervisedWorker(Worker):
         while self.running:
             try:
                 self.beat()
+                stale_tasks_ready_again(stale_after_s=self.stale_after_s)
                 super().run()
             except TRANSIENT_DB_ERRORS as error:
                 time.sleep(transient_error_seen(what="task_worker", error=error, backoff=self.backoff))
@@ -70,6 +91,7 @@ class Command(DbWorkerCommand):
         logging.getLogger("django_tasks_db").setLevel(max(logging.WARNING, logging.getLogger("django_tasks_db").level))
         worker = SupervisedWorker(
             heartbeat_every_s=float(getattr(settings, "ZHIFA_WORKER_HEARTBEAT_S", DEFAULT_HEARTBEAT_S)),
+            stale_after_s=float(getattr(settings, "ZHIFA_TASK_STALE_S", DEFAULT_STALE_S)),
             queue_names=options["queue_name"].split(","),
             interval=options["interval"],
             batch=options["batch"],
