@@ -1,4 +1,4 @@
-"""Reports in a browser (issue 17 part 3): a leader signs in with the second factor, opens 分析报告,
+"""Reports in a browser (issue 17 part 3): a leader signs in with the second factor, goes from 分析研判 to 分析报告,
 makes last week's report of a street named as markup, and sees it listed — the name and the summary as text —
 with its PDF and XLSX links, and downloads the PDF. No script runs and the page's policy is never violated."""
 
@@ -27,8 +27,9 @@ def test_leader_generates_a_weekly_report(live_server: Any, world: World, watche
         HandledEventFactory(grid=world.grid_b, district=world.district, reported_at=noon + dt.timedelta(hours=i))
     login_with_second_factor(page, live_server.url, world.user("leader"))
 
-    # When: 分析报告, a weekly report of the street, last week (the form's default day).
-    page.goto(f"{live_server.url}/analytics/reports/")
+    # When: 分析研判 → 分析报告, a weekly report of the street, last week (the form's default day).
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="分析研判").click()
+    page.locator("#analytics-reports-link").click()
     expect(page.locator("#report-list")).to_contain_text("还没有报告")
     form = page.locator("#report-generate form")
     form.get_by_label("报告周期").select_option(label="周报")

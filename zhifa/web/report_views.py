@@ -52,6 +52,7 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "district_reader": not j.is_street_scoped,
         "q": request.GET,
         "default_day": last_closed(ReportPeriod.WEEKLY, timezone.localdate())[0].isoformat(),
+        "default_month_day": last_closed(ReportPeriod.MONTHLY, timezone.localdate())[0].isoformat(),
         **extra,
     }
 
