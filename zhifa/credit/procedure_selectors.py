@@ -78,6 +78,17 @@ def own_credit_file(*, user: Any, subject_id: int) -> OwnFile:
     return result
 
 
+def open_objection_entries(*, district_id: int, holder_key: str) -> set[int]:
+    """The ids of a holder's entries under an open objection: each is shown marked 异议中 (ZJC 30: 异议标注)."""
+    if not holder_key:
+        return set()
+    return set(
+        CreditObjection.objects.filter(
+            district_id=district_id, holder_key=holder_key, status__in=OPEN_OBJECTION_STATES
+        ).values_list("entry_id", flat=True)
+    )
+
+
 def own_listing(*, user: Any, listing_id: int) -> DishonestyListing:
     """A listing procedure about one of the business's own subjects (the notice, its defence form)."""
     j = jurisdiction_of(user)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from zhifa.core.errors import NotFound
 from zhifa.credit.models import EntryKind
 from zhifa.credit.procedure_access import is_credit_admin
+from zhifa.credit.procedure_selectors import open_objection_entries
 from zhifa.credit.selectors import credit_file, credit_model_versions
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.roles import Role
@@ -33,6 +34,8 @@ def subject_credit(request: HttpRequest, subject_id: int) -> HttpResponse:
         "is_business": jurisdiction_of(request.user).role == Role.BUSINESS_OWNER,
         # Issue 13 part 5: the credit administrators propose a listing from here (zhifa.credit.procedure_access).
         "is_credit_admin": is_credit_admin(jurisdiction_of(request.user)),
+        # Issue 13 part 6: entries under an open objection are shown marked 异议中 (ZJC 30).
+        "objected": open_objection_entries(district_id=file.subject.district_id, holder_key=file.holder_key),
     }
     return render(request, "web/credit/subject_credit.html", context)
 

@@ -113,6 +113,8 @@ def test_the_administrator_sees_the_overdue_objection_and_upholds_it(cw: Any) ->
         page = _body(client.get("/credit/procedures/"))
         assert "已超期" in page and f"/credit/objections/{objection.pk}/" in page
         assert "&lt;img src=x onerror=alert(1)&gt;小吃" in page and HOSTILE not in page
+        # the staff's view of the file marks the entry too
+        assert "异议中" in _body(client.get(f"/credit/subjects/{subject.pk}/"))
         response = client.post(
             f"/credit/objections/{objection.pk}/",
             {"action": "correct", "outcome": "delete", "reason": "经核实非该店行为"},
@@ -120,6 +122,8 @@ def test_the_administrator_sees_the_overdue_objection_and_upholds_it(cw: Any) ->
         assert response.status_code == 302
     objection.refresh_from_db()
     assert objection.status == ObjectionStatus.CORRECTED
+    with at(dt.date(2026, 6, 9)):
+        assert "异议中" not in _body(_client(cw, "legal_reviewer").get(f"/credit/subjects/{subject.pk}/"))
     assert CreditGrade.objects.get(is_current=True).grade == "B"
 
 
