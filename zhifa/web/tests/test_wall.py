@@ -19,13 +19,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from conftest import World
+from zhifa.analytics.selectors import clock_q
 from zhifa.analytics.wall import wall_figures, wall_scope
 from zhifa.events.models import Event, OfficerPosition
 from zhifa.events.states import EventPriority, EventStatus
 from zhifa.events.tests.factories import DispatchedEventFactory, EventFactory
 from zhifa.org.models import DutyShift, Officer
+from zhifa.web.event_display import clock_states
 from zhifa.web.wall_views import WallFeed
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -187,3 +190,18 @@ def test_an_event_merged_away_leaves_the_wall(world: World, evening: dict[str, E
     Event.objects.filter(pk=evening["A6"].pk).update(status=EventStatus.MERGED, updated_at=later)
 
     assert [(m["id"], m["on_wall"]) for m in messages(feed)] == [(evening["A6"].pk, False)]
+
+
+def test_each_clock_is_judged_as_the_event_page_judges_it(world: World, evening: dict[str, Event]) -> None:
+    # The rate is the leaders' view's (selectors.clock_q, in SQL); the event page's ClockState is the rule's
+    # other spelling. On every clock of the evening — met, missed, running, never started — they agree.
+    now = timezone.now()
+    seen = set()
+    for event in Event.objects.filter(pk__in=[e.pk for e in evening.values()]):
+        for state in clock_states(event):
+            judged = Event.objects.filter(pk=event.pk)
+            met = judged.filter(clock_q(state.clock, "met", now)).exists()
+            missed = judged.filter(clock_q(state.clock, "missed", now)).exists()
+            assert (met, missed) == (state.is_met, state.is_missed), (event.public_no, state.clock)
+            seen.add("met" if met else "missed" if missed else "running" if state.due_at else "none")
+    assert seen == {"met", "missed", "running", "none"}
