@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("credit/my/<int:subject_id>/entries/<int:entry_id>/repair/", views.my_repair, name="credit-my-repair"),
     path("credit/my/listings/<int:listing_id>/", views.my_listing, name="credit-my-listing"),
+    path("credit/my/listings/<int:listing_id>/<str:paper>.pdf", views.my_listing_paper, name="credit-my-listing-paper"),
     path("credit/attachments/<int:attachment_id>/", views.attachment, name="credit-attachment"),
     # staff (信用管理)
     path("credit/procedures/", views.procedures, name="credit-procedures"),
@@ -23,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("credit/repairs/<int:repair_id>/", views.repair_detail, name="credit-repair"),
     path("credit/subjects/<int:subject_id>/listing/new/", views.listing_new, name="credit-listing-new"),
     path("credit/listings/<int:listing_id>/", views.listing_detail, name="credit-listing"),
+    path("credit/listings/<int:listing_id>/<str:paper>.pdf", views.listing_paper, name="credit-listing-paper"),
     # public
     path("public/credit/dishonesty/", views.public_dishonesty, name="public-credit-dishonesty"),
 ]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from zhifa.core.errors import DomainError, NotFound
-from zhifa.credit import dishonesty, objections, repair
+from zhifa.credit import dishonesty, dishonesty_papers, objections, repair
 from zhifa.credit import procedure_selectors as sel
 from zhifa.credit.models import CreditAttachment, CreditEntry, EntryKind, ObjectionOutcome
 from zhifa.credit.procedure_access import is_agency_head, is_business, is_credit_admin
@@ -384,6 +384,33 @@ def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
         messages.success(request, "已办理")
         return redirect("web:credit-listing", listing_id=listing_id)
     return render(request, "web/credit/procedure_listing.html", _listing_context(request, listing_id))
+
+
+def _paper_response(listing: Any, paper: str) -> HttpResponse:
+    render_paper = {"notice": dishonesty_papers.notice_pdf, "decision": dishonesty_papers.decision_pdf}.get(paper)
+    if render_paper is None:
+        raise Http404("文书不存在")
+    try:
+        pdf = render_paper(listing)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="dishonesty-{listing.pk}-{paper}.pdf"'
+    return response
+
+
+@require_safe
+@page_view
+def listing_paper(request: HttpRequest, listing_id: int, paper: str) -> HttpResponse:
+    """告知书 / 决定书 of a listing, for the staff who run it."""
+    return _paper_response(sel.listing_get(user=request.user, listing_id=listing_id), paper)
+
+
+@require_safe
+@page_view
+def my_listing_paper(request: HttpRequest, listing_id: int, paper: str) -> HttpResponse:
+    """The same papers, for the business the listing is about."""
+    return _paper_response(sel.own_listing(user=request.user, listing_id=listing_id), paper)
 
 
 # --- public ----------------------------------------------------------------------------------------------------

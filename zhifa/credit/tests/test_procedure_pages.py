@@ -205,3 +205,54 @@ def test_the_staff_queue_and_the_public_list_read_a_fixed_number_of_queries(cw: 
         )
         objection_submit(actor=owner, subject_id=subject.pk, entry_id=entry.pk, reasons=f"异议{n}")
     assert queries() == one
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
+    return "".join(out.stdout.decode().split())
+
+
+def test_zjc_24_28_the_notice_and_the_signed_decision_as_pdfs_for_the_staff_and_the_business(cw: Any) -> None:
+    from zhifa.credit.dishonesty import dishonesty_decide
+
+    subject = _own_penalised(cw)
+    listing = dishonesty_propose(
+        actor=cw.user("legal_reviewer"),
+        subject_id=subject.pk,
+        ground="health_safety_order",
+        legal_basis="ZJC 24 第一款第二项",
+        reasons="销售过期食品",
+        source_entry_ids=[CreditEntry.objects.get().pk],
+        responsible_persons="王大明",
+    )
+    admin = _client(cw, "legal_reviewer")
+    # no notice yet: no notice paper
+    assert admin.get(f"/credit/listings/{listing.pk}/notice.pdf").status_code == 404
+    dishonesty_notify(actor=cw.user("legal_reviewer"), listing_id=listing.pk)
+    response = admin.get(f"/credit/listings/{listing.pk}/notice.pdf")
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    notice = _pdf_text(response.content)
+    assert "列入严重失信名单告知书" in notice and "".join(HOSTILE.split()) + "小吃" in notice  # printed as typed
+    assert "销售过期食品" in notice and "2026年6月10日前" in notice and "陈述和申辩" in notice
+    # the business reads it too; the decision only once signed
+    owner = _client(cw, "business_owner")
+    assert _pdf_text(owner.get(f"/credit/my/listings/{listing.pk}/notice.pdf").content) == notice
+    assert owner.get(f"/credit/my/listings/{listing.pk}/decision.pdf").status_code == 404
+    with at(dt.date(2026, 6, 11)):
+        dishonesty_decide(
+            actor=cw.user("leader"),
+            listing_id=listing.pk,
+            decision_number="拱综执信决〔2026〕9号",
+            decision_text="危害较大",
+        )
+        decision = _pdf_text(
+            _client(cw, "business_owner").get(f"/credit/my/listings/{listing.pk}/decision.pdf").content
+        )
+    assert "列入严重失信名单决定书" in decision and "拱综执信决〔2026〕9号" in decision
+    assert "在陈述申辩期限内未提出陈述申辩" in decision and "签发人：leader" in decision and "六十日内" in decision
+    # another business does not get them
+    SubjectOwner.objects.filter(subject=subject).delete()
+    with at(dt.date(2026, 6, 11)):
+        assert _client(cw, "business_owner").get(f"/credit/my/listings/{listing.pk}/notice.pdf").status_code == 404
