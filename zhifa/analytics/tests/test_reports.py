@@ -42,7 +42,7 @@ from zhifa.core.models import AuditEntry
 from zhifa.events.models import EventEscalation
 from zhifa.events.states import Clock, EscalationLevel, EscalationOutcome, EventSource, EventStatus
 from zhifa.events.tests.factories import DispatchedEventFactory, EventFactory
-from zhifa.org.models import Officer
+from zhifa.org.models import Officer, Street
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 3, 18, 10, 0, tzinfo=TZ)
@@ -359,3 +359,15 @@ def test_api_lists_and_downloads_for_a_leader(world: Any, weeks: Any, sign_in: A
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.get(f"/api/v1/analytics/reports/{district.pk}/doc").json()["code"] == "report_format_unknown"
     assert sign_in(world.user("officer_a")).get("/api/v1/analytics/reports").status_code == 403
+
+
+def test_names_are_printed_as_typed_never_run(world: Any, weeks: Any) -> None:
+    hostile = '=HYPERLINK("x")*粗体* #set text(fill: red)'
+    Street.objects.filter(pk=world.street_a.pk).update(name=hostile)
+    report = _generate(world)
+    book = load_workbook(io.BytesIO(report_file_bytes(report, "xlsx")))
+    streets = [row[0].value for row in book["各街道事件"].iter_rows(min_row=2)]
+    assert "'" + hostile in streets
+    assert book["各街道事件"]["A2"].data_type == "s"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(report_file_bytes(report, "pdf"))).pages)
+    assert hostile.replace(" ", "") in text.replace("\n", "").replace(" ", "")
