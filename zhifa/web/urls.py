@@ -78,6 +78,7 @@ urlpatterns = [
     path("", include("zhifa.web.inspection_visit_urls")),  # issue 12: joint inspections, the phone, 亮码检查
     path("", include("zhifa.web.inspection_route_urls")),  # issue 12: the day's routes
     path("", include("zhifa.web.rectification_urls")),  # issue 12: rectification, three colours, the report
+    path("", include("zhifa.web.inspection_report_urls")),  # issue 12: the inspections' report (检查报告)
     path("", include("zhifa.web.credit_procedure_urls")),  # issue 13: dishonesty list, objection, repair
     path("", include("zhifa.web.credit_board_urls")),  # issue 13: commitments, joint measures, 大综点评
     path("", include("zhifa.web.wall_urls")),  # issue 17: the wall screen, hotspots
