@@ -194,7 +194,8 @@ def main() -> None:
             results[day][policy] = json.loads(out.read_text(encoding="utf-8"))
     if args.json:
         args.json.write_text(
-            json.dumps({str(k): v for k, v in results.items()}, ensure_ascii=False, indent=1), encoding="utf-8"
+            json.dumps({("day2" if k else "day1"): v for k, v in results.items()}, ensure_ascii=False, indent=1),
+            encoding="utf-8",
         )
     for day in days:
         name = scenario.name

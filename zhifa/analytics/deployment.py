@@ -93,8 +93,9 @@ def reach_lists(demand: list[Point], sites: list[Point], *, reach_s: float) -> l
     return out
 
 
-def _greedy(weights: list[float], covers: list[list[int]], n_sites: int, k: int, q: float) -> list[int]:
-    """k sites one at a time, each adding the most expected coverage: the solver's starting hint."""
+def _greedy(weights: list[float], covers: list[list[int]], n_sites: int, k: int, q: float, cap: int) -> list[int]:
+    """k officers one at a time, each where they add the most expected coverage (at most ``cap`` at a site;
+    when nothing adds more, where the fewest stand — the first such site): the solver's starting hint."""
     rows = [i for i, near in enumerate(covers) for _ in near]
     cols = [j for near in covers for j in near]
     # Site × demand incidence: one sparse product gives every site's gain at once.
@@ -104,7 +105,8 @@ def _greedy(weights: list[float], covers: list[list[int]], n_sites: int, k: int,
     counts = [0] * n_sites
     for _ in range(k):
         marginal = np.where(times < MAX_LEVELS, w * (1 - q) * np.power(q, times), 0.0)
-        gains = incidence @ marginal
+        placed = np.asarray(counts)
+        gains = np.where(placed < cap, incidence @ marginal - placed * 1e-9, -np.inf)
         best = int(np.argmax(gains))  # the first of equal gains: deterministic
         counts[best] += 1
         times += incidence[best].toarray().ravel()
@@ -149,7 +151,8 @@ def cover_solve(
             if coefficient > 0:
                 objective.append(coefficient * y)
     model.maximize(sum(objective))
-    for j, count in enumerate(_greedy(weights, covers, len(sites), officers, q)):
+    hint = _greedy(weights, covers, len(sites), officers, q, cap)
+    for j, count in enumerate(hint):
         model.add_hint(x[j], count)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
@@ -160,15 +163,22 @@ def cover_solve(
     solver.parameters.max_time_in_seconds = max(budget, 0.1) * WALL_PER_BUDGET
     solver.parameters.random_seed = 0
     status = solver.solve(model)
+
+    def value_of(counts: list[int]) -> float:
+        total = 0.0
+        for w, near in zip(weights, covers, strict=True):
+            n = min(sum(counts[j] for j in near), levels)
+            total += w * sum((1 - q) * q**level for level in range(n))
+        return total
+
+    counts = hint
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        counts = [int(solver.value(v)) for v in x]
-    else:  # no solution in the budget (not seen): the greedy one
-        counts = _greedy(weights, covers, len(sites), officers, q)
+        solved = [int(solver.value(v)) for v in x]
+        # Never worse than the hint (the wall-clock ceiling may stop the search before it got back to it).
+        if status == cp_model.OPTIMAL or value_of(solved) >= value_of(hint):
+            counts = solved
     covered = sum(w for w, near in zip(weights, covers, strict=True) if any(counts[j] for j in near))
-    value = 0.0
-    for w, near in zip(weights, covers, strict=True):
-        n = min(sum(counts[j] for j in near), levels)
-        value += w * sum((1 - q) * q**level for level in range(n))
+    value = value_of(counts)
     return Cover(
         counts={sites[j].key: c for j, c in enumerate(counts) if c},
         expected=total,
