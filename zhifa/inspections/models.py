@@ -17,7 +17,7 @@ from django.db import models
 
 from zhifa.catalog.models import Matter, SubjectCategory
 from zhifa.core.models import BaseModel
-from zhifa.inspections.states import PlanStatus, RectificationStatus, VisitStatus
+from zhifa.inspections.states import PlanKind, PlanStatus, RectificationStatus, VisitStatus
 from zhifa.org.models import Department, District, Officer, Street
 from zhifa.subjects.models import Subject
 
@@ -94,6 +94,7 @@ class InspectionPlan(BaseModel):
         Department, verbose_name="部门", on_delete=models.PROTECT, related_name="inspection_plans"
     )
     name = models.CharField("计划名称", max_length=100)
+    kind = models.CharField("计划类型", max_length=10, choices=PlanKind.choices, default=PlanKind.RANDOM)
     starts_on = models.DateField("起始日期")
     ends_on = models.DateField("截止日期")
     target_ratio = models.DecimalField("抽查比例", max_digits=5, decimal_places=4)

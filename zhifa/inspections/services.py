@@ -28,6 +28,7 @@ from zhifa.inspections.grades import (
     default_grade_weights,
     measures_applied,
     risk_colour_of,
+    routine_check_subjects,
     subject_weight,
     with_credit_grades,
     with_risk_colours,
@@ -40,7 +41,7 @@ from zhifa.inspections.models import (
     PlanSubject,
 )
 from zhifa.inspections.permissions import can_make_plans, can_write_checklist
-from zhifa.inspections.states import TRANSITIONS, PlanAction, PlanStatus
+from zhifa.inspections.states import TRANSITIONS, PlanAction, PlanKind, PlanStatus
 from zhifa.org.jurisdiction import Jurisdiction, jurisdiction_of
 from zhifa.org.models import Department, Officer
 from zhifa.subjects.models import Subject
@@ -281,10 +282,16 @@ def plan_create(
     target_ratio: Decimal | str,
     grade_weights: dict[str, Any] | None = None,
     colour_weights: dict[str, Any] | None = None,
+    kind: str = PlanKind.RANDOM,
 ) -> InspectionPlan:
     """A department's inspection plan for a period, with the share of its subjects to draw (0 < ratio ≤ 1) and
     the multipliers the draw will use (defaults: grades A 0.5, B 1, C 2, D 4 — LEGAL.md; colours red 2,
-    yellow 1, green 0.5)."""
+    yellow 1, green 0.5). A special check (``PlanKind.SPECIAL``, 专项检查) takes every subject but the A grades
+    (无事不扰): its ratio is 100 % whatever is given."""
+    if kind not in PlanKind.values:
+        raise ValidationFailed("计划类型无效", code="plan_kind_unknown", details={"field": "kind"})
+    if kind == PlanKind.SPECIAL:
+        target_ratio = Decimal("1")
     department = Department.objects.filter(pk=department_id).first()
     if department is None:
         raise NotFound("部门不存在", code="department_not_found")
@@ -313,6 +320,7 @@ def plan_create(
             district_id=department.district_id,
             department=department,
             name=name,
+            kind=kind,
             starts_on=starts_on,
             ends_on=ends_on,
             target_ratio=ratio,
@@ -385,6 +393,10 @@ def plan_draw(*, actor: Actor, plan_id: int, public_value: str = "") -> Inspecti
         if next_status is None:
             raise Conflict("该计划已抽取，不能重新抽取", code="plan_already_drawn")
         subjects = _eligible_subjects(plan)
+        if plan.kind == PlanKind.SPECIAL:
+            subjects = routine_check_subjects(
+                subjects, where=f"专项检查计划「{plan.name}」抽取", source_type="inspection_plan", source_id=plan.pk
+            )
         if not subjects:
             raise ValidationFailed("本部门没有可抽查的在营执法对象", code="plan_no_subjects")
         officers = eligible_officers(department_id=plan.department_id, on=timezone.localdate())

@@ -15,6 +15,15 @@ class PlanStatus(models.TextChoices):
     DRAWN = "drawn", "已抽取"
 
 
+class PlanKind(models.TextChoices):
+    # 双随机抽查: a share of the department's subjects drawn at random, weighted by grade and colour (ZJR 21).
+    RANDOM = "random", "双随机抽查"
+    # 专项检查: every subject of the department's matters, except those graded A — 无事不扰 (issue 13 part 4): an
+    # A subject is checked only when drawn at random or when a complaint calls for it. Inspectors are still
+    # drawn at random for each subject.
+    SPECIAL = "special", "专项检查"
+
+
 class PlanAction(models.TextChoices):
     DRAW = "draw", "抽取"
 

@@ -19,6 +19,7 @@ from zhifa.core.errors import DomainError, NotFound, PermissionDenied, Validatio
 from zhifa.inspections import selectors, visit_selectors
 from zhifa.inspections.grades import COLOUR_LABELS, COLOURS, GRADES, default_colour_weights, default_grade_weights
 from zhifa.inspections.services import checklists_sync_from_catalogue, conflict_declare, plan_create, plan_draw
+from zhifa.inspections.states import PlanKind
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.web.pages import page_view
 
@@ -67,6 +68,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
                 target_ratio=_percent(request.POST.get("target_percent", "")),
                 grade_weights={g: request.POST.get(f"grade_{g}", "") for g in GRADES},
                 colour_weights={c: request.POST.get(f"colour_{c}", "") for c in COLOURS},
+                kind=request.POST.get("kind", PlanKind.RANDOM),
             )
         except DomainError as exc:
             error = exc
@@ -77,6 +79,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     colour_weights = default_colour_weights()
     context = {
         "departments": departments,
+        "kinds": PlanKind.choices,
         "error": error,
         "posted": request.POST if error else None,
         "grades": [

@@ -4,12 +4,15 @@ fast track, the draw's multiplier is applied — each application recorded (whic
 import datetime as dt
 from typing import Any
 
+import pytest
 from django.test import Client
 
+from zhifa.core.errors import ValidationFailed
 from zhifa.credit.measures import has_fast_track, key_supervision_list
 from zhifa.credit.models import CreditEntry, MeasureApplication
 from zhifa.credit.services import credit_grades_recompute
 from zhifa.inspections.grades import routine_check_subjects
+from zhifa.inspections.models import InspectionPlan
 from zhifa.inspections.services import plan_create, plan_draw
 from zhifa.inspections.tests import conftest as inspections_conftest
 from zhifa.subjects.tests.factories import SubjectFactory, uscc_for
@@ -116,3 +119,65 @@ def test_the_draw_records_the_multiplier_it_applied(world: Any, market: Any, fro
         (d_shop.pk, "D", {"multiplier": 4.0, "drawn": True}, "抽查计划「抽查一」抽取", plan.pk),
         (c_shop.pk, "C", {"multiplier": 2.0, "drawn": rows[1][2]["drawn"]}, "抽查计划「抽查一」抽取", plan.pk),
     ]
+
+
+def test_a_special_check_takes_every_subject_but_the_a_grades_and_records_the_no_disturbance(
+    world: Any, market: Any, frozen: Any
+) -> None:
+    # given: one catering shop graded A (two commendations), one D, the rest B
+    a_shop, d_shop = market.subjects[0], market.subjects[1]
+    _entry(world, a_shop.uscc, "commendation", 1, ON)
+    _entry(world, a_shop.uscc, "commendation", 2, ON)
+    _entry(world, d_shop.uscc, "penalty_severe", 3)
+    credit_grades_recompute(district_id=world.district.pk, on=ON)
+
+    # when: the market department draws a 专项检查 (a ratio given is not what decides it) and a 双随机 plan of 100 %
+    special = plan_create(
+        actor=world.user("liaison"),
+        department_id=world.market_dept.pk,
+        name="餐饮专项",
+        starts_on=dt.date(2026, 7, 1),
+        ends_on=dt.date(2026, 7, 31),
+        target_ratio="0.1",
+        kind="special",
+    )
+    plan_draw(actor=world.user("liaison"), plan_id=special.pk, public_value="v1")
+    random_all = plan_create(
+        actor=world.user("liaison"),
+        department_id=world.market_dept.pk,
+        name="全数抽查",
+        starts_on=dt.date(2026, 8, 1),
+        ends_on=dt.date(2026, 8, 31),
+        target_ratio="1",
+    )
+    plan_draw(actor=world.user("liaison"), plan_id=random_all.pk, public_value="v2")
+
+    # then: the special check takes the eleven others (D included) and leaves the A shop alone, recorded on its
+    # file; the random draw is not a routine check: the A shop is drawn like anyone
+    def drawn(plan: Any) -> set[int]:
+        return set(plan.drawn.values_list("subject_id", flat=True))
+
+    everyone = {s.pk for s in market.subjects}
+    assert (drawn(special), drawn(random_all)) == (everyone - {a_shop.pk}, everyone)
+    assert _rows(measure="no_disturbance") == [
+        ("no_disturbance", a_shop.pk, a_shop.uscc, "A", "专项检查计划「餐饮专项」抽取", "inspection_plan", special.pk)
+    ]
+
+
+def test_a_plan_of_an_unknown_kind_is_refused_and_writes_nothing(world: Any, market: Any) -> None:
+    before = InspectionPlan.objects.count()
+    with pytest.raises(ValidationFailed) as exc:
+        plan_create(
+            actor=world.user("liaison"),
+            department_id=world.market_dept.pk,
+            name="某计划",
+            starts_on=dt.date(2026, 7, 1),
+            ends_on=dt.date(2026, 7, 31),
+            target_ratio="0.1",
+            kind="everyone",
+        )
+    assert (exc.value.code, exc.value.message, InspectionPlan.objects.count()) == (
+        "plan_kind_unknown",
+        "计划类型无效",
+        before,
+    )

@@ -83,6 +83,27 @@ def test_a_plan_made_on_the_page_lands_on_its_page(world: Any, sign_in: Any) -> 
     assert 'id="draw-form"' in page
 
 
+def test_a_special_check_made_on_the_page_says_so_and_takes_every_subject(world: Any, sign_in: Any) -> None:
+    client = sign_in(world.user("liaison"))
+    response = client.post(
+        reverse("web:inspection-plan-new"),
+        {
+            "department": world.market_dept.pk,
+            "kind": "special",
+            "name": "燃气安全专项检查",
+            "starts_on": "2026-04-01",
+            "ends_on": "2026-04-30",
+            "target_percent": "10",
+            **{f"grade_{g}": w for g, w in zip("ABCD", ("0.5", "1", "2", "4"), strict=True)},
+            **{f"colour_{c}": w for c, w in (("red", "2"), ("yellow", "1"), ("green", "0.5"))},
+        },
+    )
+    plan = InspectionPlan.objects.get()
+    assert (response.status_code, plan.kind, plan.target_percent) == (302, "special", "100")
+    page = client.get(response["Location"]).content.decode()
+    assert '<dd id="plan-kind">专项检查</dd>' in page
+
+
 @pytest.mark.parametrize(
     ("changes", "code"),
     [
@@ -90,6 +111,7 @@ def test_a_plan_made_on_the_page_lands_on_its_page(world: Any, sign_in: Any) -> 
         ({"target_percent": "0"}, "plan_ratio_out_of_range"),
         ({"ends_on": "2026-03-01"}, "plan_period_reversed"),
         ({"ends_on": ""}, "date_invalid"),
+        ({"kind": "everyone"}, "plan_kind_unknown"),
     ],
 )
 def test_a_bad_plan_on_the_page_shows_its_code_and_writes_nothing(
