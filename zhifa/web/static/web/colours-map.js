@@ -23,7 +23,7 @@
   function setup(el) {
     var config = readJson("map-config") || {};
     var points = readJson("colour-data") || [];
-    var map = L.map(el, { zoomSnap: 0.5 });
+    var map = L.map(el, { zoomSnap: 0.5, maxZoom: 19 });
     map.attributionControl.setPrefix("Leaflet");
     if (config.tileUrl) {
       L.tileLayer(config.tileUrl, { attribution: config.tileAttribution || "", maxZoom: 19 }).addTo(map);
@@ -38,7 +38,7 @@
       dots.addLayer(marker);
     });
     el.dataset.markerCount = String(points.length);
-    if (dots.getLayers().length) { map.fitBounds(dots.getBounds().pad(0.2)); }
+    if (dots.getLayers().length) { map.fitBounds(dots.getBounds().pad(0.2), { maxZoom: 16 }); }
     else { map.setView([30.3, 120.15], 12); }
     fetch(el.dataset.layersUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
