@@ -33,9 +33,7 @@ from zhifa.core.audit import audit_record
 from zhifa.core.errors import NotFound, ValidationFailed
 from zhifa.credit.models import BoardPosition, BoardRun, CreditGrade
 from zhifa.credit.services import credit_model_current
-from zhifa.events.distance import haversine_m
-from zhifa.events.models import Event
-from zhifa.events.states import EventStatus
+from zhifa.events.complaints import complaints_near
 from zhifa.inspections.models import FindingSeverity, InspectionFinding
 from zhifa.inspections.publication import mask_subject_name
 from zhifa.inspections.states import VisitStatus
@@ -51,8 +49,6 @@ COMPLAINT_DAYS = 90
 COMPLAINT_RADIUS_M = 50.0
 FINDING_POINTS = {FindingSeverity.GENERAL: 10, FindingSeverity.MAJOR: 20, FindingSeverity.SERIOUS: 40}
 COMPLAINT_POINTS = 20
-# Events that are not a complaint about the place: folded into another, refused, or handed back.
-NOT_COMPLAINTS = (EventStatus.MERGED, EventStatus.REJECTED, EventStatus.RETURNED, EventStatus.SENT_BACK)
 COMPLIED = (CaseStatus.PAID, CaseStatus.CLOSED)
 
 
@@ -79,34 +75,16 @@ def _catering_matter_ids(district_id: int) -> set[int]:
 
 
 def _complaint_counts(district_id: int, subjects: list[Subject], on: dt.date) -> dict[int, int]:
-    """Events within the radius of each subject, bucketed in ~110 m cells so each subject reads its 3 × 3 cells."""
-    since = on - dt.timedelta(days=COMPLAINT_DAYS)
-    matters = _catering_matter_ids(district_id)
-    events = (
-        Event.objects.filter(
-            district_id=district_id,
-            reported_at__date__gte=since,
-            reported_at__date__lt=on,
-            matter_id__in=matters,
-        )
-        .exclude(status__in=NOT_COMPLAINTS)
-        .values_list("lon", "lat")
+    """Events on a catering matter within the radius of each subject (``zhifa.events.complaints``)."""
+    found = complaints_near(
+        district_id=district_id,
+        points={s.pk: (s.lon, s.lat) for s in subjects},
+        since=on - dt.timedelta(days=COMPLAINT_DAYS),
+        until=on,
+        radius_m=COMPLAINT_RADIUS_M,
+        matter_ids=_catering_matter_ids(district_id),
     )
-    cell = 0.001
-    buckets: dict[tuple[int, int], list[tuple[float, float]]] = defaultdict(list)
-    for lon, lat in events:
-        buckets[(math.floor(lon / cell), math.floor(lat / cell))].append((lon, lat))
-    counts: dict[int, int] = {}
-    for s in subjects:
-        cx, cy = math.floor(s.lon / cell), math.floor(s.lat / cell)
-        counts[s.pk] = sum(
-            1
-            for dx in (-1, 0, 1)
-            for dy in (-1, 0, 1)
-            for lon, lat in buckets.get((cx + dx, cy + dy), ())
-            if haversine_m(s.lon, s.lat, lon, lat) <= COMPLAINT_RADIUS_M
-        )
-    return counts
+    return {pk: len(ids) for pk, ids in found.items()}
 
 
 def board_compute(*, district_id: int, on: dt.date, weights: dict[str, float]) -> list[dict[str, Any]]:

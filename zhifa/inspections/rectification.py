@@ -127,7 +127,7 @@ def _order_for_staff(actor: Actor, order_id: Any) -> tuple[RectificationOrder, J
         raise not_found
     rows = RectificationOrder.objects.filter(pk=int(order_id), district_id=j.district_id)
     if j.is_street_scoped:
-        rows = rows.filter(street_id=j.street_id)
+        rows = rows.filter(street_id=j.own_street_id)
     order = rows.select_related("subject", "finding").first()
     if order is None:
         raise not_found
@@ -150,7 +150,7 @@ def order_issue(
         raise not_found
     rows = InspectionFinding.objects.filter(pk=int(finding_id), inspection__district_id=j.district_id)
     if j.is_street_scoped:
-        rows = rows.filter(inspection__street_id=j.street_id)
+        rows = rows.filter(inspection__street_id=j.own_street_id)
     finding = rows.select_related("inspection", "item", "item__version__matter").first()
     if finding is None:
         raise not_found

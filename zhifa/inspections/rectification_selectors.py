@@ -33,9 +33,9 @@ def _orders(user: Any) -> QuerySet[RectificationOrder]:
     if j.is_district_wide:
         return rows
     if j.is_street_scoped:
-        return rows.filter(street_id=j.street_id)
+        return rows.filter(street_id=j.own_street_id)
     if j.is_department_scoped:
-        return rows.filter(department_id=j.department_id)
+        return rows.filter(department_id=j.own_department_id)
     return rows.none()
 
 

@@ -48,7 +48,7 @@ def _pending_findings(request: HttpRequest) -> list[dict[str, Any]]:
         inspection__district_id=j.district_id, inspection__status=VisitStatus.SIGNED, rectification__isnull=True
     )
     if j.is_street_scoped:
-        rows = rows.filter(inspection__street_id=j.street_id)
+        rows = rows.filter(inspection__street_id=j.own_street_id)
     today = timezone.localdate()
     out = []
     for f in rows.select_related("inspection__subject").order_by("recorded_at", "pk")[:200]:
