@@ -36,7 +36,9 @@ BENCHES: dict[str, str] = {
     "credit_grades": "bench.credit_grades",
     "inspection_planner": "bench.inspection_planner",
     "analytics_reports": "bench.analytics_reports",
+    "analytics_hotspots": "bench.analytics_hotspots",
     "deployment": "bench.deployment",
+    "analytics_scale": "bench.analytics_scale",
 }
 
 
