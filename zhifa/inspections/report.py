@@ -8,7 +8,7 @@ Every figure is defined on records, and every figure keeps the ids of the record
 | 联合检查 ``visits`` | joint inspections signed (``signed_at``) in the period, of the scope's subjects |
 | 发现问题 ``findings`` | the findings (隐患) of those visits, by severity |
 | 整改 ``rectified`` | the rectification orders of those findings confirmed rectified (已整改), as of the moment of reading |
-| 立案 ``cases`` | the orders of those findings handed to the cases app as a case lead (``case_id`` set) |
+| 立案 ``cases`` | the orders of those findings handed to the cases app as a case lead (``case_id`` set), but a lead the cases app later refused (不予立案) or withdrew (撤案), as the three colours count cases — told by the caller's ``cases_not_counted`` (the cases app sits above this one) |
 | 颜色变化 ``colour`` | the scope's subjects whose colour (``SubjectColour`` history) at the period's end differs from the one at its start |
 | 投诉 ``complaints`` | public-channel events (12345 hotline, Open311) within 50 m of a subject inspected in the period, this period against the previous period of the same length |
 | 高频问题 ``trend`` | the findings per checklist matter (the item's matter; 清单外 without an item) per week of the period |
@@ -23,6 +23,7 @@ Dates are local (Asia/Shanghai) calendar days, both ends included.
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -218,9 +219,12 @@ def _paragraph(r: InspectionReport, category: str) -> str:
     )
 
 
-def inspection_report(scope: ReportScope, *, place: str) -> InspectionReport:
+def inspection_report(
+    scope: ReportScope, *, place: str, cases_not_counted: Callable[[list[int]], set[int]] | None = None
+) -> InspectionReport:
     """The report's figures for ``scope`` (already checked against the reader by the caller); ``place``: the
-    street's or the district's name as the paragraph names it."""
+    street's or the district's name as the paragraph names it; ``cases_not_counted(case ids)``: those of the
+    given cases that are not counted (不予立案, 撤案), from the cases app."""
     visits = list(_visits(scope).values_list("pk", "subject_id"))
     visit_ids = [pk for pk, _ in visits]
     findings = list(
@@ -234,7 +238,9 @@ def inspection_report(scope: ReportScope, *, place: str) -> InspectionReport:
         severity_ids[severity].append(pk)
     orders = list(RectificationOrder.objects.filter(finding_id__in=finding_ids).values_list("pk", "status", "case_id"))
     rectified = [pk for pk, status, _ in orders if status == RectificationStatus.RECTIFIED]
-    cases = [pk for pk, _, case_id in orders if case_id is not None]
+    led = [case_id for _, _, case_id in orders if case_id is not None]
+    dropped = cases_not_counted(led) if cases_not_counted is not None and led else set()
+    cases = [pk for pk, _, case_id in orders if case_id is not None and case_id not in dropped]
 
     subject_ids = list(_subjects(scope).values_list("pk", flat=True))
     before = _colour_at(subject_ids, scope.starts_at)

@@ -16,6 +16,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from zhifa.analytics.scope import AnalyticsScope, analytics_scope
+from zhifa.cases.inspection_leads import NOT_COUNTED
+from zhifa.cases.models import Case
 from zhifa.catalog.models import SubjectCategory
 from zhifa.core.errors import ValidationFailed
 from zhifa.inspections.report import FIGURES, ReportScope, figure_records, inspection_report
@@ -25,6 +27,12 @@ from zhifa.web.pages import page_view
 
 # The figure's records table lists this many rows at most (the counts are exact; the table says so beyond).
 RECORDS_MAX = 500
+
+
+def _cases_not_counted(case_ids: list[int]) -> set[int]:
+    """Of the case leads handed over from findings, those refused (不予立案) or withdrawn (撤案): not counted as 立案,
+    as the three colours do not count them (``cases.inspection_leads.NOT_COUNTED``)."""
+    return set(Case.objects.filter(pk__in=case_ids, status__in=NOT_COUNTED).values_list("pk", flat=True))
 
 
 def _category(raw: str) -> str:
@@ -66,6 +74,7 @@ def inspection_report_page(request: HttpRequest) -> HttpResponse:
             category=category,
         ),
         place=place,
+        cases_not_counted=_cases_not_counted,
     )
 
     def link(figure: str, key: str = "") -> str:

@@ -67,6 +67,25 @@ def test_every_figure_opens_the_records_behind_it(world: Any, rw: ReportWorld) -
     assert figure_records(r, "nonsense") == ("", [])
 
 
+def test_a_lead_the_cases_app_did_not_file_is_not_counted(world: Any, rw: ReportWorld) -> None:
+    asked: list[list[int]] = []
+
+    def not_counted(case_ids: list[int]) -> set[int]:
+        asked.append(sorted(case_ids))
+        return {78}  # 不予立案
+
+    r = inspection_report(
+        ReportScope(district_id=world.district.pk, street_id=world.street_a.pk, **MARCH_SCOPE),
+        place="甲街道",
+        cases_not_counted=not_counted,
+    )
+
+    assert asked == [[77, 78]]
+    assert r.cases == 1
+    assert [row["case_id"] for row in figure_records(r, "cases")[1]] == [77]
+    assert "立案1起" in r.paragraph
+
+
 def test_the_district_counts_every_street_and_a_category_narrows_it(world: Any, rw: ReportWorld) -> None:
     r = inspection_report(ReportScope(district_id=world.district.pk, **MARCH_SCOPE), place="测试区")
 
@@ -129,6 +148,8 @@ def test_a_figures_records_table_links_each_record(world: Any, rw: ReportWorld, 
     text = body(response)
     assert 'id="report-records"' in text
     assert 'href="/cases/77/"' in text and 'href="/cases/78/"' in text
+    order = rw.findings["v1_major"].rectification
+    assert f'href="/inspections/rectification/{order.pk}/"' in text
     assert f'href="/inspections/visits/{rw.visits[0].pk}/"' in text
 
 
