@@ -59,6 +59,7 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
         "检查路线",
         "综合检查",
         "检查报告",
+        "隐患整改",
         "事件",
         "热线受理",
         "指挥中心",
@@ -83,6 +84,7 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
                 "检查路线",
                 "综合检查",
                 "检查报告",
+                "隐患整改",
                 "事件",
                 "热线受理",
                 "指挥中心",
@@ -93,14 +95,28 @@ def test_frame_shows_name_role_and_nav(world: World, client_as: Any) -> None:
                 "账号与岗位",
             ],
         ),
-        ("officer_a", ["检查路线", "事件", "案件", "移动端"]),
+        ("officer_a", ["检查路线", "隐患整改", "事件", "案件", "移动端"]),
         ("auxiliary_a", ["事件", "案件", "移动端"]),
-        ("leader", ["抽查计划", "检查路线", "综合检查", "检查报告", "事件", "案件", "分析研判", "信用管理"]),
+        (
+            "leader",
+            ["抽查计划", "检查路线", "综合检查", "检查报告", "隐患整改", "事件", "案件", "分析研判", "信用管理"],
+        ),
         ("legal_reviewer", ["抽查计划", "事件", "案件", "法制审核", "信用管理"]),
-        ("liaison", ["抽查计划", "检查路线", "综合检查", "事件"]),
+        ("liaison", ["抽查计划", "检查路线", "综合检查", "隐患整改", "事件"]),
         (
             "street_dispatcher_a",
-            ["检查路线", "综合检查", "检查报告", "事件", "热线受理", "指挥中心", "人工研判", "案件", "分析研判"],
+            [
+                "检查路线",
+                "综合检查",
+                "检查报告",
+                "隐患整改",
+                "事件",
+                "热线受理",
+                "指挥中心",
+                "人工研判",
+                "案件",
+                "分析研判",
+            ],
         ),
     ],
 )
@@ -112,7 +128,8 @@ def test_event_links_in_the_nav_follow_the_role(
     assert nav
     # After 首页 执法对象 执法事项 执法人员 一张图 排班, which every staff post sees (then 抽查计划 for the district's
     # posts and a department's liaison, 检查路线 for those who plan or ride a day's routes, 综合检查 for those who
-    # plan or oversee joint inspections, 检查报告 for the readers of the inspections' report).
+    # plan or oversee joint inspections, 检查报告 for the readers of the inspections' report, 隐患整改 for those who
+    # issue, re-inspect or oversee rectification orders and the three colours).
     assert re.findall(r">([^<>\s]+)</a>", nav.group(0))[6:] == event_links
 
 
