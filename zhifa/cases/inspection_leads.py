@@ -117,8 +117,11 @@ def case_rows_for_subjects(
 
 def _recolour_on_case(sender: Any, instance: Case, created: bool, **kwargs: Any) -> None:
     if created and instance.subject_id is not None:
-        subject_id, number = instance.subject_id, instance.pk
-        transaction.on_commit(lambda: colours.colour_recompute(subject_id=subject_id, trigger=f"案件 {number} 登记"))
+        subject_id, case_id = instance.subject_id, instance.pk
+        # robust: the case stands whatever happens here; a failure is logged and the nightly run catches up.
+        transaction.on_commit(
+            lambda: colours.colour_recompute(subject_id=subject_id, trigger=f"案件 {case_id} 登记"), robust=True
+        )
 
 
 def register() -> None:

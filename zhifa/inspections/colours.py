@@ -16,8 +16,8 @@ green. The window, the points and the thresholds are a district's ``ColourModelV
 version 1 is written from ``settings.ZHIFA_COLOUR_MODEL`` or the defaults the first time it is needed); every colour
 names its version and keeps the rows that made it (``explanation``), so a colour can always be explained.
 
-A subject's colour is recomputed on every record that moves it — an order issued (its finding), closed or escalated,
-a case lead registered — and nightly (``manage.py colours_refresh``, run by make run's scheduler) for the window's
+A subject's colour is recomputed on every record that moves it — a visit signed (its findings), an order issued,
+closed or escalated, a case lead registered — and nightly (``manage.py colours_refresh``, run by make run's scheduler) for the window's
 passing. A new ``SubjectColour`` row is written only when the colour or the score changes: the rows are the history.
 """
 
@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from zhifa.catalog.models import SubjectCategory
@@ -42,6 +43,7 @@ from zhifa.inspections.models import (
     ColourModelVersion,
     FindingSeverity,
     InspectionFinding,
+    JointInspection,
     RectificationOrder,
     SubjectColour,
 )
@@ -334,6 +336,22 @@ def colours_refresh(*, district_id: int, on: dt.date | None = None, categories: 
                 if _write(s, results[s.pk], version=version, trigger="每日重算") is not None:
                     changed += 1
     return changed
+
+
+def _recolour_on_signed(sender: Any, instance: JointInspection, **kwargs: Any) -> None:
+    """A visit saved as signed: its findings now count for its subject's colour (after the commit)."""
+    if instance.status == VisitStatus.SIGNED:
+        subject_id, visit_id = instance.subject_id, instance.pk
+        # robust: the visit is signed whatever happens here; a failure is logged and the nightly run catches up.
+        transaction.on_commit(
+            lambda: colour_recompute(subject_id=subject_id, trigger=f"综合检查 {visit_id} 签署"), robust=True
+        )
+
+
+def register() -> None:
+    """Connected at start-up (``InspectionsConfig.ready``): the visit services are another slice's and say nothing
+    about colours, so the signing is heard as a ``post_save`` of the visit."""
+    post_save.connect(_recolour_on_signed, sender=JointInspection, dispatch_uid="inspections_recolour_on_signed")
 
 
 def current_colours(subject_ids: Iterable[int]) -> dict[int, str]:

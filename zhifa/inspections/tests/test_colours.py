@@ -144,3 +144,19 @@ def test_the_draw_reads_the_subjects_current_colour(world: Any, market: Any) -> 
     assert drawn[red.pk] == ("red", 2.0)
     assert drawn[green.pk] == ("green", 0.5)
     assert drawn[market.subjects[2].pk] == ("", 1.0)
+
+
+@time_machine.travel(ISSUE_DAY, tick=False)
+def test_a_visit_signed_recolours_its_subject_after_the_commit(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    signed = signed_visit(world)
+    SubjectColour.objects.all().delete()
+    visit = signed.visit
+    visit.status = "started"
+    visit.save(update_fields=["status"])
+    with django_capture_on_commit_callbacks(execute=True):
+        visit.status = "signed"
+        visit.save(update_fields=["status"])
+    colour = SubjectColour.objects.get(subject=visit.subject, is_current=True)
+    assert (colour.colour, colour.score, colour.trigger) == ("yellow", 17.0, f"综合检查 {visit.pk} 签署")
