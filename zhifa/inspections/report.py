@@ -339,7 +339,9 @@ def _visit_rows(ids: list[int]) -> list[dict[str, Any]]:
             "subject_id": v.subject_id,
             "street": v.street.name,
             "signed_at": v.signed_at,
-            "departments": "、".join(d.short_name or d.name for d in v.departments.order_by("code")),
+            "departments": "、".join(
+                d.short_name or d.name for d in sorted(v.departments.all(), key=lambda d: (d.code, d.pk))
+            ),
         }
         for v in rows.prefetch_related("departments")
     ]

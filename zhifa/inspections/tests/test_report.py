@@ -190,3 +190,25 @@ def test_a_reversed_period_or_unknown_category_is_refused_with_its_code(
     unknown = page(client, category="<b>")
     assert unknown.status_code == 422
     assert "unknown_category" in body(unknown)
+
+
+def test_the_page_reads_as_many_queries_with_more_visits(world: Any, rw: ReportWorld, sign_in: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhifa.inspections.tests.report_fixtures import _finding, _visit, at
+
+    client = sign_in(world.user("leader"))
+
+    def queries(figure: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert page(client, figure=figure).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = {f: queries(f) for f in ("visits", "findings")}
+    officer = rw.joint.enforcement_officers[0]
+    for n in range(4):
+        v = _visit(world, rw.joint.subjects[n % 3], world.street_a, at(3, 6 + n), officer)
+        _finding(v, rw.joint.market_items[0], world.market_dept, "general", f"新增隐患{n}", officer)
+
+    assert {f: queries(f) for f in ("visits", "findings")} == before
