@@ -28,7 +28,7 @@ from zhifa.core.errors import DomainError, NotFound, ValidationFailed
 from zhifa.inspections import rectification, rectification_selectors
 from zhifa.inspections.colours import COLOUR_LABELS
 from zhifa.inspections.models import InspectionFinding, RectificationOrder, RectificationPhoto
-from zhifa.inspections.states import RECTIFICATION_OPEN, RectificationStatus, VisitStatus
+from zhifa.inspections.states import RECTIFICATION_OPEN, RECTIFICATION_WORKFLOW, RectificationStatus, VisitStatus
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.web.pages import page_view
 
@@ -98,6 +98,11 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 def _detail(request: HttpRequest, order: RectificationOrder, error: DomainError | None = None) -> HttpResponse:
     history = rectification_selectors.order_history(order)
+    labels = {**RECTIFICATION_WORKFLOW.labels, "issue": "下达整改通知"}
+    history["transitions"] = [
+        {"t": t, "action": labels.get(t.action, t.action), "status": labels.get(t.to_status, t.to_status)}
+        for t in history["transitions"]
+    ]
     context = {
         "order": order,
         "overdue": rectification_selectors.is_overdue(order),

@@ -56,6 +56,7 @@ def test_the_officer_issues_the_party_answers_through_its_link_and_the_officer_c
     sign_in(world.users["officer_a"])
     detail = client.get(reverse("web:rectification-detail", args=[order.pk]))
     assert "已更换净化器" in detail.content.decode()
+    assert "提交整改材料</td><td>待复查" in detail.content.decode().replace("\n", "")
     photo_row = RectificationSubmission.objects.get(order=order).photos.get()
     assert client.get(reverse("web:rectification-photo", args=[order.pk, photo_row.pk])).status_code == 200
     done = client.post(reverse("web:rectification-reinspect", args=[order.pk]), {"outcome": "confirm", "note": "合格"})
