@@ -146,6 +146,13 @@ def report_world(world: Any, *, hostile_name: str = "") -> ReportWorld:
     enf, market = world.enforcement_dept, world.market_dept
     subject_b = SubjectFactory(district=world.district, name="乙街工地", lon=POINT_IN_B[0], lat=POINT_IN_B[1])
 
+    # The colour history first: a visit signed recolours its subject after the commit (in a browser test, where
+    # commits happen), which writes a newer row on top of this history, computed now — after the period.
+    _colours(world, s0, [("red", at(2, 1)), ("green", at(3, 25)), ("yellow", at(4, 5))])
+    _colours(world, s1, [("red", at(2, 15)), ("yellow", at(3, 10))])
+    _colours(world, s2, [("green", at(3, 5))])
+    _colours(world, subject_b, [("red", at(2, 1)), ("green", at(3, 15))])
+
     v1 = _visit(world, s0, world.street_a, at(3, 5), officer)
     v2 = _visit(world, s1, world.street_a, at(3, 20), officer)
     v3 = _visit(world, s2, world.street_a, at(2, 20), officer)
@@ -166,11 +173,6 @@ def report_world(world: Any, *, hostile_name: str = "") -> ReportWorld:
     _order(f["v1_serious"], RectificationStatus.ISSUED, case_id=78)
     _order(f["v2_general"], RectificationStatus.RECTIFIED)
     _order(f["v3_general"], RectificationStatus.RECTIFIED)
-
-    _colours(world, s0, [("red", at(2, 1)), ("green", at(3, 25)), ("yellow", at(4, 5))])
-    _colours(world, s1, [("red", at(2, 15)), ("yellow", at(3, 10))])
-    _colours(world, s2, [("green", at(3, 5))])
-    _colours(world, subject_b, [("red", at(2, 1)), ("green", at(3, 15))])
 
     for day in (3, 12):
         _event(world, EventSource.HOTLINE, at(3, day))
