@@ -38,6 +38,7 @@ BENCHES: dict[str, str] = {
     "analytics_reports": "bench.analytics_reports",
     "analytics_hotspots": "bench.analytics_hotspots",
     "deployment": "bench.deployment",
+    "analytics_scale": "bench.analytics_scale",
 }
 
 

@@ -51,3 +51,63 @@ class AnalyticsReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_name}{self.get_period_display()}（{self.period_start}至{self.period_end}）"
+
+
+class AnalyticsDaily(models.Model):
+    """The leaders' view pre-aggregated (issue 17's 5-million-event proof, ADR 0016): for one local day, one
+    street's zone and one responsible department, the count of one figure's key (``dim`` / ``key``). Written
+    only by ``zhifa.analytics.rollup.refresh``, read by ``selectors.overview`` for whole days already
+    refreshed whose clocks are settled; every other day is counted from the events."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.CASCADE, db_index=False)
+    day = models.DateField("日期")
+    street = models.ForeignKey(Street, verbose_name="街道", on_delete=models.CASCADE, related_name="+")
+    zone = models.ForeignKey("org.Zone", verbose_name="片区", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "org.Department", verbose_name="责任部门", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # all (the day's events, clocks, escalated), source, kind, hour, grid, escalation (clock:level),
+    # coordination (department id), assigned / handled (officer id).
+    dim = models.CharField("维度", max_length=12)
+    key = models.CharField("取值", max_length=24, blank=True)
+    n = models.PositiveIntegerField("数量", default=0)
+    escalated = models.PositiveIntegerField("升级事件数", default=0)
+    acknowledge_met = models.PositiveIntegerField(default=0)
+    acknowledge_late = models.PositiveIntegerField(default=0)
+    acknowledge_open = models.PositiveIntegerField(default=0)
+    arrive_met = models.PositiveIntegerField(default=0)
+    arrive_late = models.PositiveIntegerField(default=0)
+    arrive_open = models.PositiveIntegerField(default=0)
+    handle_met = models.PositiveIntegerField(default=0)
+    handle_late = models.PositiveIntegerField(default=0)
+    handle_open = models.PositiveIntegerField(default=0)
+    # Coordination tasks: feedback in time, late, none yet (overdue or open depending on ``now``).
+    coordination_met = models.PositiveIntegerField(default=0)
+    coordination_late = models.PositiveIntegerField(default=0)
+    coordination_open = models.PositiveIntegerField(default=0)
+    # The latest due time of a clock or task not yet done: once past, every open one is missed.
+    open_due_last = models.DateTimeField("未完成最晚时限", null=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分析日汇总"
+        indexes = [models.Index(fields=["district", "dim", "day"], name="analytics_daily_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dim}:{self.key} {self.n}"
+
+
+class AnalyticsRollupDay(models.Model):
+    """A day of a district whose ``AnalyticsDaily`` rows are written, and when."""
+
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.CASCADE, db_index=False)
+    day = models.DateField("日期")
+    computed_at = models.DateTimeField("汇总时间")
+    # The latest due time of the day's open clocks and tasks (None: none open): before it, the day is read raw.
+    open_due_last = models.DateTimeField("未完成最晚时限", null=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分析日汇总状态"
+        constraints = [models.UniqueConstraint(fields=["district", "day"], name="analytics_rollup_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.computed_at:%Y-%m-%d %H:%M}"

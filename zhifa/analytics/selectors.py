@@ -28,6 +28,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
+from zhifa.analytics.models import AnalyticsDaily, AnalyticsRollupDay
 from zhifa.analytics.repeats import REPEAT_WINDOW, RepeatPlace, Report, repeat_places
 from zhifa.analytics.scope import LOCAL_TZ, AnalyticsScope
 from zhifa.cases.models import Case, CaseDeadline
@@ -37,7 +38,7 @@ from zhifa.core.api_input import MAX_ID
 from zhifa.core.errors import ValidationFailed
 from zhifa.events.models import CoordinationTask, Event, EventAssignment, EventEscalation, EventHandlingRound
 from zhifa.events.states import Clock, EscalationLevel, EventSource, EventStatus
-from zhifa.org.models import Grid, Officer
+from zhifa.org.models import Department, Grid, Officer, Street, Zone
 
 # The three "1530" clocks: (clock, due field, done field).
 CLOCKS = [
@@ -126,12 +127,17 @@ def overview(scope: AnalyticsScope, *, now: dt.datetime | None = None) -> dict[s
     """Every figure of the leaders' view for ``scope``, as plain data (the page's tables and charts, the API's
     answer and the CSV exports all read this one dict)."""
     now = now or timezone.now()
-    events = cohort(scope)
+    # Whole past days already counted (ADR 0016) come from the day rollup, the rest from the events.
+    days = rolled_days(scope)
+    events = cohort(scope).filter(_days_q(_raw_days(scope, days))) if days else cohort(scope)
+    rolled = _rolled(scope, days)
     aggregates: dict[str, Any] = {"total": Count("pk"), "escalated": Count("pk", filter=Q(_escalated()))}
     for clock, _due, _done in CLOCKS:
         for outcome in CLOCK_OUTCOMES:
             aggregates[f"{clock}_{outcome}"] = Count("pk", filter=clock_q(clock, outcome, now))
     totals = events.aggregate(**aggregates)
+    for name, n in rolled.get("totals", {}).items():
+        totals[name] += n
     compliance = []
     for clock, _due, _done in CLOCKS:
         met, missed, running = (totals[f"{clock}_{o}"] for o in CLOCK_OUTCOMES)
@@ -149,17 +155,17 @@ def overview(scope: AnalyticsScope, *, now: dt.datetime | None = None) -> dict[s
         "period": {"from": scope.date_from.isoformat(), "to": scope.date_to.isoformat()},
         "scope": _scope_names(scope),
         "total": totals["total"],
-        "by_source": _by_source(events),
-        "by_kind": _by_kind(events),
-        "by_street": _grouped(events, "street_id", "street__name"),
-        "by_zone": _grouped(events, "zone_id", "zone__name"),
-        "by_hour": _by_hour(events),
+        "by_source": _by_source(events, rolled.get("source", {})),
+        "by_kind": _by_kind(events, rolled.get("kind", {})),
+        "by_street": _grouped(events, "street_id", "street__name", rolled.get("street", {}), Street),
+        "by_zone": _grouped(events, "zone_id", "zone__name", rolled.get("zone", {}), Zone),
+        "by_hour": _by_hour(events, rolled.get("hour", {})),
         "compliance": compliance,
         "escalated": totals["escalated"],
-        "escalations": _escalations(events),
-        "coordination": _coordination(events, now),
+        "escalations": _escalations(events, rolled.get("escalation", {})),
+        "coordination": _coordination(events, now, rolled.get("coordination", {})),
         "repeats": _repeats(scope),
-        "workload": _workload(scope, events),
+        "workload": _workload(scope, events, rolled.get("assigned", {}), rolled.get("handled", {})),
         "cases": _cases(scope, today=timezone.localdate(now)),
     }
 
@@ -172,33 +178,143 @@ def _scope_names(scope: AnalyticsScope) -> dict[str, Any]:
     return names
 
 
-def _by_source(events: QuerySet[Event]) -> list[dict[str, Any]]:
+def rolled_days(scope: AnalyticsScope) -> list[dt.date]:
+    """The days of the period read from the day rollup (``AnalyticsDaily``, zhifa/analytics/rollup.py): whole
+    days refreshed after they ended whose open clocks and tasks were already past due when refreshed (so none
+    can still be met). Not for an officer (the rollup has no officer dimension): their events are few."""
+    if scope.officer is not None:
+        return []
+    rows = AnalyticsRollupDay.objects.filter(
+        district_id=scope.district_id, day__gte=scope.date_from, day__lte=scope.date_to
+    ).values_list("day", "computed_at", "open_due_last")
+    ends = {d: dt.datetime.combine(d + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TZ) for d, _c, _o in rows}
+    return sorted(d for d, at, due in rows if at >= ends[d] and (due is None or due < at))
+
+
+def _raw_days(scope: AnalyticsScope, rolled: list[dt.date]) -> list[dt.date]:
+    skip, day, out = set(rolled), scope.date_from, []
+    while day <= scope.date_to:
+        if day not in skip:
+            out.append(day)
+        day += dt.timedelta(days=1)
+    return out
+
+
+def _runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    runs: list[tuple[dt.date, dt.date]] = []
+    for day in days:
+        if runs and runs[-1][1] + dt.timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _days_q(days: list[dt.date]) -> Q:
+    """Events reported on these local days (no day: none)."""
+    q = Q(pk__in=[])
+    for first, last in _runs(days):
+        q |= Q(
+            reported_at__gte=dt.datetime.combine(first, dt.time(0), tzinfo=LOCAL_TZ),
+            reported_at__lt=dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TZ),
+        )
+    return q
+
+
+ROLLED_DIMS = ("source", "kind", "hour", "escalation", "coordination", "assigned", "handled")
+
+
+def _rolled(scope: AnalyticsScope, days: list[dt.date]) -> dict[str, Any]:
+    """The rollup's counts over ``days`` for the scope: one grouped query per figure."""
+    if not days:
+        return {}
+    rows = AnalyticsDaily.objects.filter(district_id=scope.district_id).order_by()
+    day_q = Q(pk__in=[])
+    for first, last in _runs(days):
+        day_q |= Q(day__gte=first, day__lte=last)
+    rows = rows.filter(day_q)
+    if scope.street is not None:
+        rows = rows.filter(street_id=scope.street.pk)
+    if scope.zone is not None:
+        rows = rows.filter(zone_id=scope.zone.pk)
+    if scope.department is not None:
+        rows = rows.filter(department_id=scope.department.pk)
+    sums = {"n": Sum("n"), "met": Sum("coordination_met"), "late": Sum("coordination_late")}
+    sums["open"] = Sum("coordination_open")
+    out: dict[str, Any] = {}
+    for dim in ROLLED_DIMS:
+        found: Any = rows.filter(dim=dim).values("key").annotate(**sums)
+        if dim == "coordination":
+            # Settled days: a task without feedback is past due.
+            out[dim] = {
+                r["key"]: {"total": r["n"], "met": r["met"], "late": r["late"], "overdue": r["open"], "open": 0}
+                for r in found
+            }
+        else:
+            out[dim] = {r["key"]: r["n"] for r in found}
+    columns = ["n", "escalated"] + [f"{c}_{o}" for c, _d, _m in CLOCKS for o in ("met", "late", "open")]
+    whole: Any = rows.filter(dim="all").values("street_id", "zone_id").annotate(**{c: Sum(c) for c in columns})
+    totals = dict.fromkeys(["total", "escalated"] + [f"{c}_{o}" for c, _d, _m in CLOCKS for o in CLOCK_OUTCOMES], 0)
+    out["street"], out["zone"] = {}, {}
+    for r in whole:
+        totals["total"] += r["n"]
+        totals["escalated"] += r["escalated"]
+        for clock, _d, _m in CLOCKS:
+            totals[f"{clock}_met"] += r[f"{clock}_met"]
+            # Settled days: a clock not done is past due.
+            totals[f"{clock}_missed"] += r[f"{clock}_late"] + r[f"{clock}_open"]
+        for dim in ("street", "zone"):
+            key = str(r[f"{dim}_id"])
+            out[dim][key] = out[dim].get(key, 0) + r["n"]
+    out["totals"] = totals
+    return out
+
+
+def _by_source(events: QuerySet[Event], rolled: dict[str, int]) -> list[dict[str, Any]]:
     counts = dict(events.order_by().values_list("source").annotate(n=Count("pk")).values_list("source", "n"))
+    for key, n in rolled.items():
+        counts[key] = counts.get(key, 0) + n
     # Every channel, in the order the desk knows them, zeros included: a channel that fell silent is news.
     return [{"key": str(s), "label": s.label, "count": counts.get(s.value, 0)} for s in EventSource]
 
 
-def _by_kind(events: QuerySet[Event]) -> list[dict[str, Any]]:
-    rows = events.order_by().values("kind_id", "kind__code", "kind__name").annotate(n=Count("pk"))
+def _by_kind(events: QuerySet[Event], rolled: dict[str, int]) -> list[dict[str, Any]]:
+    counts = dict(rolled)
+    for kind_id, n in events.order_by().values_list("kind_id").annotate(n=Count("pk")).values_list("kind_id", "n"):
+        key = str(kind_id) if kind_id else NO_KIND
+        counts[key] = counts.get(key, 0) + n
+    kinds = ComplaintKind.objects.filter(pk__in=[int(k) for k in counts if k != NO_KIND]).values_list(
+        "pk", "code", "name"
+    )
+    names = {str(pk): (code, name) for pk, code, name in kinds}
     out = [
         {
-            "key": str(r["kind_id"]) if r["kind_id"] else NO_KIND,
-            "label": r["kind__name"] or "未研判类型",
-            "code": r["kind__code"] or "",
-            "count": r["n"],
+            "key": key,
+            "label": names[key][1] if key in names else "未研判类型",
+            "code": names[key][0] if key in names else "",
+            "count": n,
         }
-        for r in rows
+        for key, n in counts.items()
     ]
     return sorted(out, key=lambda r: (-r["count"], r["label"]))
 
 
-def _grouped(events: QuerySet[Event], key: str, label: str) -> list[dict[str, Any]]:
+def _grouped(
+    events: QuerySet[Event], key: str, label: str, rolled: dict[str, int], model: type[Street] | type[Zone]
+) -> list[dict[str, Any]]:
     rows = events.order_by().values(key, label).annotate(n=Count("pk"))
-    out = [{"key": str(r[key]), "label": r[label], "count": r["n"]} for r in rows]
+    counts, labels = dict(rolled), {}
+    for r in rows:
+        counts[str(r[key])] = counts.get(str(r[key]), 0) + r["n"]
+        labels[str(r[key])] = r[label]
+    missing = [int(k) for k in counts if k not in labels]
+    if missing:
+        labels.update({str(pk): name for pk, name in model.objects.filter(pk__in=missing).values_list("pk", "name")})
+    out = [{"key": k, "label": labels[k], "count": n} for k, n in counts.items()]
     return sorted(out, key=lambda r: (-r["count"], r["label"]))
 
 
-def _by_hour(events: QuerySet[Event]) -> list[dict[str, Any]]:
+def _by_hour(events: QuerySet[Event], rolled: dict[str, int]) -> list[dict[str, Any]]:
     counts = dict(
         events.order_by()
         .annotate(hour=ExtractHour("reported_at", tzinfo=LOCAL_TZ))
@@ -206,11 +322,20 @@ def _by_hour(events: QuerySet[Event]) -> list[dict[str, Any]]:
         .annotate(n=Count("pk"))
         .values_list("hour", "n")
     )
-    return [{"key": str(h), "label": f"{h:02d}时", "count": counts.get(h, 0)} for h in range(24)]
+    return [
+        {"key": str(h), "label": f"{h:02d}时", "count": counts.get(h, 0) + rolled.get(str(h), 0)} for h in range(24)
+    ]
 
 
-def _escalations(events: QuerySet[Event]) -> list[dict[str, Any]]:
-    rows = EventEscalation.objects.filter(event__in=events).order_by().values("clock", "level").annotate(n=Count("pk"))
+def _escalations(events: QuerySet[Event], rolled: dict[str, int]) -> list[dict[str, Any]]:
+    raw = EventEscalation.objects.filter(event__in=events).order_by().values("clock", "level").annotate(n=Count("pk"))
+    counts = dict(rolled)
+    for r in raw:
+        key = f"{r['clock']}:{r['level']}"
+        counts[key] = counts.get(key, 0) + r["n"]
+    rows: list[dict[str, Any]] = [
+        {"clock": k.split(":")[0], "level": int(k.split(":")[1]), "n": n} for k, n in counts.items()
+    ]
     out = [
         {
             "clock": r["clock"],
@@ -224,10 +349,19 @@ def _escalations(events: QuerySet[Event]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: (r["clock"], r["level"]))
 
 
-def _coordination(events: QuerySet[Event], now: dt.datetime) -> list[dict[str, Any]]:
+def _coordination(events: QuerySet[Event], now: dt.datetime, rolled: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     tasks = CoordinationTask.objects.filter(event__in=events).order_by()
     counts = {o: Count("pk", filter=coordination_q(o, now)) for o in COORDINATION_OUTCOMES}
-    rows: Any = tasks.values("department_id", "department__name").annotate(total=Count("pk"), **counts)
+    by_department: dict[str, dict[str, Any]] = {k: {"department_id": int(k), **v} for k, v in rolled.items()}
+    grouped: Any = tasks.values("department_id").annotate(total=Count("pk"), **counts)
+    for r in grouped:
+        into = by_department.setdefault(
+            str(r["department_id"]), dict.fromkeys(r, 0) | {"department_id": r["department_id"]}
+        )
+        for name in ("total", *COORDINATION_OUTCOMES):
+            into[name] += r[name]
+    names = dict(Department.objects.filter(pk__in=[int(k) for k in by_department]).values_list("pk", "name"))
+    rows = [{**r, "department__name": names.get(r["department_id"], "")} for r in by_department.values()]
     out = [
         {
             "key": str(r["department_id"]),
@@ -293,24 +427,32 @@ def _repeats(scope: AnalyticsScope) -> dict[str, Any]:
     }
 
 
-def _workload(scope: AnalyticsScope, events: QuerySet[Event]) -> list[dict[str, Any]]:
+def _workload(
+    scope: AnalyticsScope, events: QuerySet[Event], rolled_assigned: dict[str, int], rolled_handled: dict[str, int]
+) -> list[dict[str, Any]]:
     """Per officer: assignments (派遣次数, every time they were sent to an event of the cohort, re-dispatches
     included) and handled (处置次数, the rounds of handling they were part of). Every active officer of the
     scope is listed, those with nothing included; so is anyone of another street sent into it."""
-    assigned = dict(
-        EventAssignment.objects.filter(event__in=events)
-        .order_by()
-        .values_list("officer_id")
-        .annotate(n=Count("pk"))
-        .values_list("officer_id", "n")
+    assigned = _add(
+        dict(
+            EventAssignment.objects.filter(event__in=events)
+            .order_by()
+            .values_list("officer_id")
+            .annotate(n=Count("pk"))
+            .values_list("officer_id", "n")
+        ),
+        rolled_assigned,
     )
     through: Any = EventHandlingRound.officers.through
-    handled = dict(
-        through.objects.filter(eventhandlinground__event__in=events)
-        .order_by()
-        .values_list("officer_id")
-        .annotate(n=Count("pk"))
-        .values_list("officer_id", "n")
+    handled = _add(
+        dict(
+            through.objects.filter(eventhandlinground__event__in=events)
+            .order_by()
+            .values_list("officer_id")
+            .annotate(n=Count("pk"))
+            .values_list("officer_id", "n")
+        ),
+        rolled_handled,
     )
     officers = Officer.objects.filter(district_id=scope.district_id)
     if scope.officer is not None:
@@ -336,6 +478,12 @@ def _workload(scope: AnalyticsScope, events: QuerySet[Event]) -> list[dict[str, 
         }
         for o in rows
     ]
+
+
+def _add(counts: dict[int, int], rolled: dict[str, int]) -> dict[int, int]:
+    for key, n in rolled.items():
+        counts[int(key)] = counts.get(int(key), 0) + n
+    return counts
 
 
 def case_cohort(scope: AnalyticsScope) -> QuerySet[Case] | None:

@@ -1,0 +1,91 @@
+"""The day rollup (ADR 0016): the leaders' view read from ``AnalyticsDaily`` gives the figures counted from the
+events, on the day built by hand (conftest.py), and an event changed after the rollup is counted again."""
+
+import dataclasses
+import datetime as dt
+import io
+from typing import Any
+
+import time_machine
+from django.core.management import call_command
+
+from zhifa.analytics import rollup
+from zhifa.analytics.models import AnalyticsRollupDay
+from zhifa.analytics.scope import analytics_scope
+from zhifa.analytics.selectors import overview, rolled_days
+from zhifa.events.models import Event
+from zhifa.events.states import EventSource
+
+from .conftest import DAY, TZ
+
+# The next morning: the day is whole and every clock of it past due.
+LATER = dt.datetime(2026, 3, 11, 9, 0, tzinfo=TZ)
+PERIOD = {"date_from": "2026-03-09", "date_to": "2026-03-11"}
+
+
+def counts(rows: list[dict[str, Any]], field: str = "count") -> dict[str, int]:
+    return {r["label"]: r[field] for r in rows if r[field]}
+
+
+def test_figures_from_the_rollup_equal_those_from_the_events(day: Any) -> None:
+    with time_machine.travel(LATER, tick=False):
+        scopes = [analytics_scope(user=day.world.user("leader"), **PERIOD)]
+        street_a = day.street_a_events[0].street
+        scopes.append(dataclasses.replace(scopes[0], street=street_a))
+        scopes.append(dataclasses.replace(scopes[0], street=street_a, zone=day.street_a_events[0].zone))
+        raw = [overview(s) for s in scopes]
+        assert rolled_days(scopes[0]) == []
+
+        rollup.refresh(day.world.district.pk, DAY - dt.timedelta(days=1), DAY)
+
+        assert rolled_days(scopes[0]) == [DAY - dt.timedelta(days=1), DAY]
+        from_rollup = [overview(s) for s in scopes]
+    assert from_rollup == raw
+    # Known answers (test_selectors.py), now from the rollup: not two empty dicts agreeing.
+    f = from_rollup[0]
+    assert f["total"] == 13  # the day's 12 and the day before's 1
+    assert [(c["key"], c["met"], c["missed"], c["running"]) for c in f["compliance"]] == [
+        ("acknowledge", 10, 0, 0),
+        ("arrive", 7, 3, 0),
+        ("handle", 6, 4, 0),
+    ]
+    assert counts(f["by_source"]) == {"12345热线": 7, "巡查发现": 3, "无人机": 1, "接口": 2}
+    assert [(e["clock"], e["level"], e["count"]) for e in f["escalations"]] == [("arrive", 1, 1), ("arrive", 2, 1)]
+    assert from_rollup[1]["by_street"] == [{"key": str(street_a.pk), "label": street_a.name, "count": 11}]
+
+
+def test_a_day_not_over_or_not_settled_is_counted_from_the_events(day: Any) -> None:
+    # Refreshed at 18:00 on the day itself: the day is not whole, so it is not read from the rollup.
+    rollup.refresh(day.world.district.pk, DAY, DAY)
+    scope = analytics_scope(user=day.world.user("leader"), date_from="2026-03-10", date_to="2026-03-10")
+    assert rolled_days(scope) == []
+    row = AnalyticsRollupDay.objects.get(day=DAY)
+    assert row.computed_at < dt.datetime(2026, 3, 11, tzinfo=TZ)
+
+
+def test_an_event_changed_after_the_rollup_is_counted_again(day: Any) -> None:
+    district = day.world.district.pk
+    with time_machine.travel(LATER, tick=False):
+        rollup.refresh(district, DAY, DAY)
+    scope = analytics_scope(user=day.world.user("leader"), date_from="2026-03-10", date_to="2026-03-10")
+    event = Event.objects.get(pk=day.street_a_events[0].pk)
+    assert event.source == EventSource.HOTLINE
+    with time_machine.travel(LATER + dt.timedelta(hours=1), tick=False):
+        event.source = EventSource.PATROL
+        event.save(update_fields=["source", "updated_at"])
+    with time_machine.travel(LATER + dt.timedelta(hours=2), tick=False):
+        assert counts(overview(scope)["by_source"])["12345热线"] == 7  # the rollup, not yet refreshed
+        # The scheduler's step: the last day only, and any older day changed since the previous step.
+        rollup.refresh_recent(district, days=1)
+        assert rolled_days(scope) == [DAY]
+        f = overview(scope)
+    assert counts(f["by_source"])["12345热线"] == 6
+    assert counts(f["by_source"])["巡查发现"] == 4
+
+
+def test_the_scheduler_backfills_then_keeps_the_recent_days(day: Any) -> None:
+    scope = analytics_scope(user=day.world.user("leader"), date_from="2026-03-09", date_to="2026-03-10")
+    with time_machine.travel(LATER, tick=False):
+        call_command("analytics_rollup", "--once", "--backfill", "3", stdout=io.StringIO())
+        assert rolled_days(scope) == [DAY - dt.timedelta(days=1), DAY]
+        assert overview(scope)["total"] == 13
