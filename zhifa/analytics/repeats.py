@@ -12,7 +12,8 @@ one of its repeats falls in it. Pure functions of already-loaded rows: the selec
 """
 
 import datetime as dt
-from collections import defaultdict
+import math
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -74,14 +75,29 @@ def repeat_places(reports: list[Report], *, starts_at: dt.datetime, ends_at: dt.
     for r in sorted(reports, key=lambda r: (r.reported_at, r.event_id)):
         by_kind[r.kind_id].append(r)
     for rows in by_kind.values():
-        window_start = 0
-        for i, later in enumerate(rows):
-            while later.reported_at - rows[window_start].reported_at > REPEAT_WINDOW:
-                window_start += 1
-            for earlier in rows[window_start:i]:
+        # Only reports that can be the same place are compared (ADR 0016): those of the same grid, and those in
+        # the 3 × 3 cells of at least ``radius`` on a side around the report — every point within ``radius``
+        # lies in them. Each bucket keeps its reports of the last ``REPEAT_WINDOW``, in order of time.
+        cell_lat = radius / 110_000 or 1e-9
+        widest = max(abs(r.lat) for r in rows)
+        cell_lon = cell_lat / max(math.cos(math.radians(min(widest, 89.0))), 0.01)
+        by_grid: dict[int, deque[Report]] = defaultdict(deque)
+        by_cell: dict[tuple[int, int], deque[Report]] = defaultdict(deque)
+        for later in rows:
+            cx, cy = math.floor(later.lon / cell_lon), math.floor(later.lat / cell_lat)
+            near: dict[int, Report] = {}
+            buckets = [by_grid[later.grid_id]] + [by_cell[(cx + dx, cy + dy)] for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+            for bucket in buckets:
+                while bucket and later.reported_at - bucket[0].reported_at > REPEAT_WINDOW:
+                    bucket.popleft()
+                for earlier in bucket:
+                    near[earlier.event_id] = earlier
+            for earlier in near.values():
                 if same_place(earlier, later, radius):
                     repeats.add(later.event_id)
                     parent[find(later.event_id)] = find(earlier.event_id)
+            by_grid[later.grid_id].append(later)
+            by_cell[(cx, cy)].append(later)
     places: dict[int, RepeatPlace] = {}
     for r in sorted(reports, key=lambda r: (r.reported_at, r.event_id)):
         if r.event_id not in parent:
