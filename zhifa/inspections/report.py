@@ -22,6 +22,7 @@ Dates are local (Asia/Shanghai) calendar days, both ends included.
 """
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -308,26 +309,32 @@ def inspection_report(
 # --- the records behind a figure (the page's records table) -----------------------------------------------------
 
 
-def figure_records(report: InspectionReport, figure: str, key: str = "") -> tuple[str, list[dict[str, Any]]]:
-    """(kind of rows, rows) behind one figure: ``visits``, ``findings`` (key: a severity), ``rectified``,
-    ``cases``, ``colour`` (key: "red-green" …, else every move), ``complaints`` (key: current | previous),
-    ``trend`` (key: a series' key). An unknown figure or key gives no rows."""
+def figure_records(
+    report: InspectionReport, figure: str, key: str = "", *, limit: int | None = None
+) -> tuple[str, list[dict[str, Any]], int]:
+    """(kind of rows, rows, how many records) behind one figure: ``visits``, ``findings`` (key: a severity),
+    ``rectified``, ``cases``, ``colour`` (key: "red-green" …, else every move), ``complaints`` (key: current |
+    previous), ``trend`` (key: a series' key). ``limit``: read only the first records by id (the oldest). An
+    unknown figure or key gives no rows."""
     rec = report.records
+    reader: Callable[[list[int]], list[dict[str, Any]]]
     if figure == "visits":
-        return "visits", _visit_rows(rec["visits"])
-    if figure == "findings":
-        ids = rec["severity"].get(key, []) if key else rec["findings"]
-        return "findings", _finding_rows(ids)
-    if figure == "trend":
-        return "findings", _finding_rows(rec["trend"].get(key, []))
-    if figure in ("rectified", "cases"):
-        return "orders", _order_rows(rec[figure])
-    if figure == "colour":
+        kind, ids, reader = "visits", rec["visits"], _visit_rows
+    elif figure == "findings":
+        kind, ids, reader = "findings", rec["severity"].get(key, []) if key else rec["findings"], _finding_rows
+    elif figure == "trend":
+        kind, ids, reader = "findings", rec["trend"].get(key, []), _finding_rows
+    elif figure in ("rectified", "cases"):
+        kind, ids, reader = "orders", rec[figure], _order_rows
+    elif figure == "colour":
         ids = rec["colour"].get(key, []) if key else [pk for ids in rec["colour"].values() for pk in ids]
-        return "colours", _colour_rows(report.scope, ids)
-    if figure == "complaints":
-        return "events", _event_rows(rec["complaints"].get(key or "current", []))
-    return "", []
+        kind, reader = "colours", functools.partial(_colour_rows, report.scope)
+    elif figure == "complaints":
+        kind, ids, reader = "events", rec["complaints"].get(key or "current", []), _event_rows
+    else:
+        return "", [], 0
+    chosen = sorted(ids)[:limit] if limit is not None else list(ids)
+    return kind, reader(chosen), len(ids)
 
 
 def _visit_rows(ids: list[int]) -> list[dict[str, Any]]:

@@ -90,7 +90,7 @@ def inspection_report_page(request: HttpRequest) -> HttpResponse:
     }
     figure = q.get("figure", "")
     key = q.get("key", "")
-    kind, rows = figure_records(report, figure, key) if figure in FIGURES else ("", [])
+    kind, rows, total = figure_records(report, figure, key, limit=RECORDS_MAX) if figure in FIGURES else ("", [], 0)
     previous_from, previous_to = report.scope.previous
     context = {
         **base,
@@ -107,8 +107,8 @@ def inspection_report_page(request: HttpRequest) -> HttpResponse:
         "figure_label": FIGURES.get(figure, ""),
         "key": key,
         "kind": kind,
-        "rows": rows[:RECORDS_MAX],
-        "rows_total": len(rows),
+        "rows": rows,
+        "rows_total": total,
         "rows_max": RECORDS_MAX,
         "visits_url": reverse("web:inspection-visits"),
     }

@@ -64,7 +64,11 @@ def test_every_figure_opens_the_records_behind_it(world: Any, rw: ReportWorld) -
     assert [e["source"] for e in figure_records(r, "complaints", "current")[1]] == ["12345热线", "12345热线", "Open311"]
     assert len(figure_records(r, "complaints", "previous")[1]) == 5
     assert [row["description"] for row in figure_records(r, "trend", "none")[1]] == ["消防通道堵塞"]
-    assert figure_records(r, "nonsense") == ("", [])
+    assert figure_records(r, "nonsense") == ("", [], 0)
+    # A limit reads the oldest records by id; the count stays whole.
+    kind, rows, total = figure_records(r, "findings", limit=2)
+    assert (kind, total) == ("findings", 5)
+    assert [row["id"] for row in rows] == sorted(r.records["findings"])[:2]
 
 
 def test_a_lead_the_cases_app_did_not_file_is_not_counted(world: Any, rw: ReportWorld) -> None:
