@@ -35,6 +35,7 @@ BENCHES: dict[str, str] = {
     "case_page": "bench.case_page",
     "credit_grades": "bench.credit_grades",
     "inspection_planner": "bench.inspection_planner",
+    "colours": "bench.colours",
     "inspection_report": "bench.inspection_report",
     "analytics_reports": "bench.analytics_reports",
     "analytics_hotspots": "bench.analytics_hotspots",

@@ -37,7 +37,7 @@ from zhifa.catalog.models import SubjectCategory
 from zhifa.core.actors import SystemActor
 from zhifa.core.audit import audit_record
 from zhifa.core.errors import ValidationFailed
-from zhifa.events.complaints import complaints_near
+from zhifa.events.complaints import NOT_COMPLAINTS, complaints_near
 from zhifa.events.models import Event
 from zhifa.inspections.models import (
     ColourModelVersion,
@@ -198,16 +198,21 @@ def _records(subjects: Sequence[Subject], *, since: dt.date, on: dt.date) -> dic
         until=until,
         radius_m=COMPLAINT_RADIUS_M,
     )
-    window = Event.objects.filter(district_id=district_id, reported_at__date__gte=since, reported_at__date__lt=until)
+    # The window's complaints, read once: those near (above) and those naming a subject are both taken from here.
+    window = {
+        pk: (public_no, at, description)
+        for pk, public_no, at, description in Event.objects.filter(
+            district_id=district_id, reported_at__date__gte=since, reported_at__date__lt=until
+        )
+        .exclude(status__in=NOT_COMPLAINTS)
+        .values_list("pk", "public_no", "reported_at", "description")
+    }
     for s in subjects:
         event_ids = set(near.get(s.pk, ()))
         if len(s.name) >= NAME_MIN:
-            event_ids.update(window.filter(description__contains=s.name).values_list("pk", flat=True))
-        for pk, public_no, at in (
-            Event.objects.filter(pk__in=event_ids)
-            .order_by("reported_at", "pk")
-            .values_list("pk", "public_no", "reported_at")
-        ):
+            event_ids.update(pk for pk, (_no, _at, text) in window.items() if s.name in text)
+        for pk in sorted(event_ids, key=lambda k: (window[k][1], k)):
+            public_no, at, _text = window[pk]
             rows[s.pk]["complaint"].append(
                 {"type": "event", "id": pk, "text": f"事件{public_no}", "on": timezone.localdate(at).isoformat()}
             )
