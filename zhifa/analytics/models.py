@@ -66,7 +66,7 @@ class AnalyticsDaily(models.Model):
     department = models.ForeignKey(
         "org.Department", verbose_name="责任部门", null=True, on_delete=models.CASCADE, related_name="+"
     )
-    # all (the day's events, clocks, escalated), source, kind, hour, grid, escalation (clock:level),
+    # all (the day's events, clocks, escalated), source, kind, hour, escalation (clock:level),
     # coordination (department id), assigned / handled (officer id).
     dim = models.CharField("维度", max_length=12)
     key = models.CharField("取值", max_length=24, blank=True)

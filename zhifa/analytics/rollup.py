@@ -88,7 +88,6 @@ def compute(district_id: int, first: dt.date, last: dt.date, *, now: dt.datetime
         ("source", F("source")),
         ("kind", F("kind_id")),
         ("hour", ExtractHour("reported_at", tzinfo=LOCAL_TZ)),
-        ("grid", F("grid_id")),
     ):
         for r in events.annotate(value=expr).values(*GROUP, "value").annotate(n=Count("pk")):
             key = "none" if dim == "kind" and r["value"] is None else r["value"]
@@ -126,9 +125,23 @@ def _days(first: dt.date, last: dt.date) -> Iterable[dt.date]:
         day += dt.timedelta(days=1)
 
 
+# Days recounted in one transaction: bounds the rows held in memory on a long backfill.
+CHUNK_DAYS = 31
+
+
 def refresh(district_id: int, first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> int:
-    """Recount the days ``first``…``last`` (local) of the district; returns the number of rows written."""
+    """Recount the days ``first``…``last`` (local) of the district, a month at a time; returns the number of
+    rows written."""
     now = now or timezone.now()
+    written = 0
+    while first <= last:
+        stop = min(last, first + dt.timedelta(days=CHUNK_DAYS - 1))
+        written += _refresh(district_id, first, stop, now=now)
+        first = stop + dt.timedelta(days=1)
+    return written
+
+
+def _refresh(district_id: int, first: dt.date, last: dt.date, *, now: dt.datetime) -> int:
     with transaction.atomic():
         rows = compute(district_id, first, last, now=now)
         AnalyticsDaily.objects.filter(district_id=district_id, day__gte=first, day__lte=last).delete()
