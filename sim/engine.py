@@ -65,6 +65,7 @@ from shapely.geometry import Point, shape
 from sim.deployment import ShiftPosts, plan_shifts
 from sim.scenario import Scenario
 from zhifa.catalog.models import Domain, Matter
+from zhifa.catalog.selectors import handling_options
 from zhifa.core.actors import SystemActor
 from zhifa.core.errors import DomainError
 from zhifa.events import services
@@ -578,10 +579,14 @@ class Simulation:
         if not task.is_open:
             return
         lead = task.lead
+        event = Event.objects.get(pk=task.event_id)
         handled = self.call(
             when,
             lambda: services.event_handle(
-                actor=lead.user, event=Event.objects.get(pk=task.event_id), outcome="已到场处置，现场已整改。"
+                actor=lead.user,
+                event=event,
+                outcome="已到场处置。",
+                result_type=self._result_type(event),
             ),
         )
         self._end(when, task)
@@ -590,6 +595,13 @@ class Simulation:
         verified = self.call(when, lambda: services.event_verify(actor=self.dispatcher, event=handled))
         if verified is not None:
             self.call(when, lambda: services.event_close(actor=self.dispatcher, event=verified))
+
+    def _result_type(self, event: Event) -> str:
+        """The result type the officer picks (issue 16: required where the district offers any): the first one
+        offered for the matter that needs no photo — the sim takes no photos. Without it every report back was
+        refused, so no officer was ever released."""
+        options = handling_options(district_id=event.district_id, matter_id=event.matter_id).result_types
+        return next((t.code for t in options if not t.requires_photo), options[0].code if options else "")
 
     def _end(self, when: dt.datetime, task: Task) -> None:
         """The task is over (handled, or taken away by a re-dispatch): whoever was on it stops where they are,
