@@ -63,9 +63,8 @@ def cohort(scope: AnalyticsScope) -> QuerySet[Event]:
     if scope.department is not None:
         events = events.filter(department_id=scope.department.pk)
     if scope.officer is not None:
-        events = events.filter(
-            Exists(EventAssignment.objects.filter(event=OuterRef("pk"), officer_id=scope.officer.pk))
-        )
+        # From the officer's assignments (their index), not a test of every event of the period (ADR 0016).
+        events = events.filter(pk__in=EventAssignment.objects.filter(officer_id=scope.officer.pk).values("event_id"))
     return events
 
 
