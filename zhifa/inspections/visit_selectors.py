@@ -60,6 +60,26 @@ def visit_list(*, user: Any, status: str = "") -> QuerySet[JointInspection]:
     )
 
 
+def owner_visits(*, user: Any, subject_id: int) -> list[JointInspection]:
+    """For a business owner (issue 13 part 7): the signed inspection records of one of its own subjects, newest
+    first, each with its findings counted — the party reads each through its 亮码检查 record. Anyone else, or a
+    subject not its own: nothing."""
+    j = jurisdiction_of(user)
+    if j.role != Role.BUSINESS_OWNER:
+        return []
+    return list(
+        JointInspection.objects.filter(
+            district_id=j.district_id,
+            subject_id=subject_id,
+            subject__owners__user_id=j.user_id,
+            status=VisitStatus.SIGNED,
+        )
+        .prefetch_related("departments")
+        .annotate(finding_count=Count("findings", distinct=True))
+        .order_by("-signed_at", "-pk")
+    )
+
+
 def visit_get(*, user: Any, inspection_id: int) -> JointInspection:
     j = jurisdiction_of(user)
     found = (

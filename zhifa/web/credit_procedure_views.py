@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 from zhifa.core.errors import DomainError, NotFound
 from zhifa.credit import dishonesty, dishonesty_papers, objections, repair
 from zhifa.credit import procedure_selectors as sel
+from zhifa.credit.commitments import commitments_for_subject
 from zhifa.credit.models import CreditAttachment, CreditEntry, EntryKind, ObjectionOutcome
 from zhifa.credit.procedure_access import is_agency_head, is_business, is_credit_admin
 from zhifa.credit.states import (
@@ -32,6 +33,8 @@ from zhifa.credit.states import (
     DishonestyStatus,
     RepairStatus,
 )
+from zhifa.inspections.rectification_selectors import owner_open_orders
+from zhifa.inspections.visit_selectors import owner_visits
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.subjects.models import Subject
 from zhifa.subjects.selectors import subject_list
@@ -95,7 +98,15 @@ def _own_context(request: HttpRequest, subject_id: int, **extra: Any) -> dict[st
 @require_safe
 @page_view
 def my_file(request: HttpRequest, subject_id: int) -> HttpResponse:
-    return render(request, "web/credit/procedure_my_file.html", _own_context(request, subject_id))
+    context = _own_context(request, subject_id)
+    # The rest of the business's file (issue 13 part 7): what it has to sign, what it has to rectify, and the
+    # inspections it had — each read by its own app, for this subject only.
+    context.update(
+        commitments=commitments_for_subject(user=request.user, subject_id=subject_id),
+        orders=[o for o in owner_open_orders(user=request.user) if o.subject_id == subject_id],
+        visits=owner_visits(user=request.user, subject_id=subject_id),
+    )
+    return render(request, "web/credit/procedure_my_file.html", context)
 
 
 def _own_entry(request: HttpRequest, subject_id: int, entry_id: int) -> tuple[dict[str, Any], CreditEntry]:

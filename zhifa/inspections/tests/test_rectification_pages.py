@@ -105,3 +105,30 @@ def test_the_colour_page_lists_the_subject_with_its_explanation_and_a_hostile_na
     assert client.get(reverse("web:colours-alliance")).status_code == 200
     sign_in(world.users["officer_b"])
     assert client.get(reverse("web:colours-history", args=[subject.pk])).status_code == 404
+
+
+@time_machine.travel(ISSUE_DAY, tick=False)
+def test_the_business_reads_its_open_orders_and_its_inspection_records_in_its_credit_file(
+    world: Any, client: Any, sign_in: Any
+) -> None:
+    # given: a signed visit of a shop with two findings, one ordered rectified; the shop is the business's own
+    signed = signed_visit(world)
+    order = rectification.order_issue(actor=world.users["officer_a"], finding_id=signed.findings["general"].pk)
+    owner = world.users["business_owner"]
+    SubjectOwner.objects.create(subject=signed.visit.subject, user=owner)
+    sign_in(owner)
+
+    # when: it opens 我的信用 for the shop
+    page = client.get(reverse("web:credit-my-file", args=[signed.visit.subject.pk]))
+
+    # then: the order with its deadline, and the record with its findings and its 亮码检查 link
+    text = page.content.decode()
+    orders = text[text.index('id="my-orders"') : text.index('id="my-visits"')]
+    visits = text[text.index('id="my-visits"') :]
+    assert (page.status_code, order.requirement in orders, order.deadline.isoformat() in orders) == (200, True, True)
+    assert reverse("web:public-inspection-check", args=[signed.visit.check_token]) in visits
+    assert f"{signed.visit.findings.count()} 个" in visits
+
+    # and an account that is not the shop's business sees no such file
+    sign_in(world.users["officer_a"])
+    assert client.get(reverse("web:credit-my-file", args=[signed.visit.subject.pk])).status_code == 404
