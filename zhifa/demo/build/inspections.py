@@ -5,18 +5,21 @@ and draw it (双随机, a fixed public value per department: no generator is dra
 their draws); the month's pending checks are merged into visits — a subject drawn by two or three of them is
 one joint visit. With the demo accounts, the first joint visit one of whose officers has a phone account is
 walked through the services to its signed record (start at the site, every item ticked, a finding, the party's
-signature), so the record page, its QR code and the public 亮码检查 page have something to show.
+signature), so the record page, its QR code and the public 亮码检查 page have something to show; so are a few
+more visits (``WALKED``), and each finding is ordered rectified (责令改正), so the rectification pages, the three
+colours and the inspection report have records to read. The colours are then computed for the district.
 """
 
 import datetime as dt
 import io
 from decimal import Decimal
 
+from django.db.models import Q
 from PIL import Image, ImageDraw
 
 from zhifa.core.actors import Actor
 from zhifa.core.errors import DomainError
-from zhifa.inspections import visit_services
+from zhifa.inspections import colours, rectification, visit_services
 from zhifa.inspections.models import JointInspection
 from zhifa.inspections.services import plan_create, plan_draw
 from zhifa.org.models import Department, District
@@ -26,6 +29,7 @@ from zhifa.org.roles import Role
 # subjects are drawn by two departments.
 PLANS = [("ZHZF", Decimal("0.04")), ("SCJG", Decimal("0.08")), ("YJGL", Decimal("0.08"))]
 PLAN_DAYS = 30
+WALKED = 6  # visits walked to their signed record with the demo accounts, the first a joint one
 
 
 def _signature_png() -> bytes:
@@ -60,44 +64,56 @@ def joint_inspections_build(*, district: District, today: dt.date, actor: Actor,
     except DomainError:
         return 0
     if walk:
-        _walk_one(merged.inspections)
+        joint_first = sorted(merged.inspections, key=lambda v: (v.departments.count() < 2, v.pk))
+        walked = 0
+        for visit in joint_first:
+            # Every third finding 较大, the rest 一般 (a 重大 one would hand a case lead to the cases app).
+            if _walk_one(visit, severity="major" if walked % 3 == 2 else "general"):
+                walked += 1
+            if walked >= WALKED:
+                break
+    colours.colours_refresh(district_id=district.pk, on=today)
     return merged.visits
 
 
-def _walk_one(visits: list[JointInspection]) -> None:
-    for visit in visits:
-        if visit.departments.count() < 2:
-            continue
-        officer = (
-            visit.officers.filter(user__isnull=False, user__profile__role=Role.OFFICER, is_active=True)
-            .select_related("user")
-            .order_by("pk")
-            .first()
-        )
-        if officer is None or officer.user is None:
-            continue
-        user = officer.user
-        subject = visit.subject
-        visit_services.inspection_start(actor=user, inspection_id=visit.pk, lon=subject.lon, lat=subject.lat)
-        items = visit_services.visit_items(visit)
-        for position, item in enumerate(items):
-            outcome = "fail" if position == 0 and not item.requires_photo else "pass"
-            if item.requires_photo:
-                outcome = "na"
-            visit_services.item_tick(actor=user, inspection_id=visit.pk, item_id=item.pk, outcome=outcome)
-        if items:
-            visit_services.finding_add(
-                actor=user,
-                inspection_id=visit.pk,
-                severity="general",
-                description=f"{items[0].text[:40]}：现场不符合要求，已当场指出",
-                item_id=items[0].pk,
-            )
-        visit_services.party_sign(
+def _walk_one(visit: JointInspection, *, severity: str) -> bool:
+    """One visit walked by one of its officers with a phone account to its signed record, its finding ordered
+    rectified; False when none of its officers has an account."""
+    officer = (
+        visit.officers.filter(user__isnull=False, user__profile__role=Role.OFFICER, is_active=True)
+        # one who may order its finding rectified: an officer of the visit's street, or of no street
+        .filter(Q(user__profile__street__isnull=True) | Q(user__profile__street_id=visit.street_id))
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if officer is None or officer.user is None:
+        return False
+    user = officer.user
+    subject = visit.subject
+    visit_services.inspection_start(actor=user, inspection_id=visit.pk, lon=subject.lon, lat=subject.lat)
+    items = visit_services.visit_items(visit)
+    for position, item in enumerate(items):
+        outcome = "fail" if position == 0 and not item.requires_photo else "pass"
+        if item.requires_photo:
+            outcome = "na"
+        visit_services.item_tick(actor=user, inspection_id=visit.pk, item_id=item.pk, outcome=outcome)
+    finding = None
+    if items:
+        finding = visit_services.finding_add(
             actor=user,
             inspection_id=visit.pk,
-            party_name=subject.responsible_person or "负责人",
-            signature_png=_signature_png(),
+            severity=severity,
+            description=f"{items[0].text[:40]}：现场不符合要求，已当场指出",
+            item_id=items[0].pk,
         )
-        visit_services.inspection_close(actor=user, inspection_id=visit.pk)
-        return
+    visit_services.party_sign(
+        actor=user,
+        inspection_id=visit.pk,
+        party_name=subject.responsible_person or "负责人",
+        signature_png=_signature_png(),
+    )
+    visit_services.inspection_close(actor=user, inspection_id=visit.pk)
+    if finding is not None:
+        rectification.order_issue(actor=user, finding_id=finding.pk)
+    return True

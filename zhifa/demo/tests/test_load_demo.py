@@ -29,7 +29,13 @@ from zhifa.core.models import AuditEntry
 from zhifa.demo.geometry import DATA_FILE
 from zhifa.demo.services import DEMO_PASSWORD, DEMO_PERSONAS, DemoLoadResult, demo_counts, demo_load, demo_login_rows
 from zhifa.documents.models import NumberRange
-from zhifa.inspections.models import InspectionPlan, JointInspection
+from zhifa.inspections.models import (
+    InspectionFinding,
+    InspectionPlan,
+    JointInspection,
+    RectificationOrder,
+    SubjectColour,
+)
 from zhifa.inspections.states import PlanStatus, VisitStatus
 from zhifa.org.models import (
     AuxiliaryAssessment,
@@ -296,6 +302,15 @@ def test_the_demo_merges_the_months_draws_into_joint_inspections_and_one_is_sign
     visits = JointInspection.objects.annotate(n=Count("departments", distinct=True), c=Count("checks", distinct=True))
     assert sum(v.c for v in visits) > visits.count()  # visits saved
     assert any(v.n > 1 for v in visits)
-    signed = JointInspection.objects.get(status=VisitStatus.SIGNED)
-    assert signed.departments.count() > 1
-    assert signed.signatures.filter(kind="party", refused=False).exists() and signed.findings.exists()
+    signed = list(JointInspection.objects.filter(status=VisitStatus.SIGNED).order_by("pk"))
+    assert len(signed) > 1 and any(v.departments.count() > 1 for v in signed)
+    for visit in signed:
+        assert visit.signatures.filter(kind="party", refused=False).exists() and visit.findings.exists()
+    # each finding ordered rectified (责令改正), and the three colours computed for the district
+    findings = InspectionFinding.objects.filter(inspection__in=signed)
+    assert set(RectificationOrder.objects.values_list("finding_id", flat=True)) == set(
+        findings.values_list("pk", flat=True)
+    )
+    assert SubjectColour.objects.filter(subject__in=[v.subject for v in signed], is_current=True).count() == len(
+        {v.subject_id for v in signed}
+    )
