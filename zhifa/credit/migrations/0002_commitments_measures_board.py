@@ -6,163 +6,284 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_complaintkind'),
-        ('credit', '0001_credit_files'),
-        ('org', '0007_username_unique_ignoring_case'),
-        ('subjects', '0002_add_subject_owner'),
+        ("catalog", "0004_complaintkind"),
+        ("credit", "0001_credit_files"),
+        ("org", "0007_username_unique_ignoring_case"),
+        ("subjects", "0002_add_subject_owner"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='creditentry',
-            name='kind',
-            field=models.CharField(choices=[('penalty', '行政处罚（普通程序）'), ('penalty_severe', '行政处罚（吊销许可证件、责令停产停业等）'), ('commendation', '表彰奖励'), ('commitment_broken', '违背信用承诺')], max_length=20, verbose_name='信息类别'),
+            model_name="creditentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("penalty", "行政处罚（普通程序）"),
+                    ("penalty_severe", "行政处罚（吊销许可证件、责令停产停业等）"),
+                    ("commendation", "表彰奖励"),
+                    ("commitment_broken", "违背信用承诺"),
+                ],
+                max_length=20,
+                verbose_name="信息类别",
+            ),
         ),
         migrations.AlterField(
-            model_name='creditentry',
-            name='source_type',
-            field=models.CharField(choices=[('case', '行政处罚决定'), ('document', '来源文件'), ('commitment', '信用承诺')], max_length=10, verbose_name='来源'),
+            model_name="creditentry",
+            name="source_type",
+            field=models.CharField(
+                choices=[("case", "行政处罚决定"), ("document", "来源文件"), ("commitment", "信用承诺")],
+                max_length=10,
+                verbose_name="来源",
+            ),
         ),
         migrations.CreateModel(
-            name='BoardRun',
+            name="BoardRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='排名日期')),
-                ('weights', models.JSONField(verbose_name='权重')),
-                ('window_days', models.PositiveIntegerField(verbose_name='统计期（天）')),
-                ('computed_at', models.DateTimeField(verbose_name='计算时间')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='org.district', verbose_name='区')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("on", models.DateField(verbose_name="排名日期")),
+                ("weights", models.JSONField(verbose_name="权重")),
+                ("window_days", models.PositiveIntegerField(verbose_name="统计期（天）")),
+                ("computed_at", models.DateTimeField(verbose_name="计算时间")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="org.district", verbose_name="区"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '大综点评排名批次',
-                'verbose_name_plural': '大综点评排名批次',
-                'ordering': ['-on', '-id'],
+                "verbose_name": "大综点评排名批次",
+                "verbose_name_plural": "大综点评排名批次",
+                "ordering": ["-on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BoardPosition',
+            name="BoardPosition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='排名日期')),
-                ('position', models.PositiveIntegerField(verbose_name='街道内名次')),
-                ('score', models.FloatField(verbose_name='综合得分')),
-                ('parts', models.JSONField(verbose_name='分项得分')),
-                ('counts', models.JSONField(verbose_name='计数')),
-                ('street', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.street', verbose_name='街道')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='subjects.subject', verbose_name='执法对象')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='positions', to='credit.boardrun', verbose_name='排名批次')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("on", models.DateField(verbose_name="排名日期")),
+                ("position", models.PositiveIntegerField(verbose_name="街道内名次")),
+                ("score", models.FloatField(verbose_name="综合得分")),
+                ("parts", models.JSONField(verbose_name="分项得分")),
+                ("counts", models.JSONField(verbose_name="计数")),
+                (
+                    "street",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.street",
+                        verbose_name="街道",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="subjects.subject",
+                        verbose_name="执法对象",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="positions",
+                        to="credit.boardrun",
+                        verbose_name="排名批次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '大综点评名次',
-                'verbose_name_plural': '大综点评名次',
-                'ordering': ['street', 'position'],
+                "verbose_name": "大综点评名次",
+                "verbose_name_plural": "大综点评名次",
+                "ordering": ["street", "position"],
             },
         ),
         migrations.CreateModel(
-            name='CommitmentTemplate',
+            name="CommitmentTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=40, verbose_name='承诺书编码')),
-                ('version', models.PositiveIntegerField(verbose_name='版本号')),
-                ('title', models.CharField(max_length=100, verbose_name='承诺书名称')),
-                ('licence_kind', models.CharField(blank=True, max_length=50, verbose_name='证照类型')),
-                ('text', models.TextField(verbose_name='承诺内容')),
-                ('legal_basis', models.CharField(max_length=300, verbose_name='依据')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='org.district', verbose_name='区')),
-                ('matter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.matter', verbose_name='执法事项')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(max_length=40, verbose_name="承诺书编码")),
+                ("version", models.PositiveIntegerField(verbose_name="版本号")),
+                ("title", models.CharField(max_length=100, verbose_name="承诺书名称")),
+                ("licence_kind", models.CharField(blank=True, max_length=50, verbose_name="证照类型")),
+                ("text", models.TextField(verbose_name="承诺内容")),
+                ("legal_basis", models.CharField(max_length=300, verbose_name="依据")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="org.district", verbose_name="区"
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.matter",
+                        verbose_name="执法事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '信用承诺书模板',
-                'verbose_name_plural': '信用承诺书模板',
-                'ordering': ['district', 'code', '-version'],
+                "verbose_name": "信用承诺书模板",
+                "verbose_name_plural": "信用承诺书模板",
+                "ordering": ["district", "code", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='Commitment',
+            name="Commitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('holder_key', models.CharField(max_length=18, verbose_name='统一社会信用代码/身份证号')),
-                ('template_version', models.PositiveIntegerField(verbose_name='承诺书版本')),
-                ('text', models.TextField(verbose_name='签署时的承诺内容')),
-                ('signed_at', models.DateTimeField(verbose_name='签署时间')),
-                ('status', models.CharField(choices=[('signed', '已签署'), ('broken', '已违诺')], default='signed', max_length=10, verbose_name='状态')),
-                ('broken_on', models.DateField(blank=True, null=True, verbose_name='违诺日期')),
-                ('broken_by', models.CharField(blank=True, max_length=200, verbose_name='违诺依据')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='org.district', verbose_name='区')),
-                ('signed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='签署人')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='subjects.subject', verbose_name='执法对象')),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signed', to='credit.commitmenttemplate', verbose_name='承诺书模板（版本）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("holder_key", models.CharField(max_length=18, verbose_name="统一社会信用代码/身份证号")),
+                ("template_version", models.PositiveIntegerField(verbose_name="承诺书版本")),
+                ("text", models.TextField(verbose_name="签署时的承诺内容")),
+                ("signed_at", models.DateTimeField(verbose_name="签署时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("signed", "已签署"), ("broken", "已违诺")],
+                        default="signed",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("broken_on", models.DateField(blank=True, null=True, verbose_name="违诺日期")),
+                ("broken_by", models.CharField(blank=True, max_length=200, verbose_name="违诺依据")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="org.district", verbose_name="区"
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name="签署人"
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="subjects.subject",
+                        verbose_name="执法对象",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signed",
+                        to="credit.commitmenttemplate",
+                        verbose_name="承诺书模板（版本）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '信用承诺',
-                'verbose_name_plural': '信用承诺',
-                'ordering': ['-signed_at', '-id'],
+                "verbose_name": "信用承诺",
+                "verbose_name_plural": "信用承诺",
+                "ordering": ["-signed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MeasureApplication',
+            name="MeasureApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measure', models.CharField(choices=[('inspection_multiplier', '抽查频次倍数'), ('no_disturbance', '无事不扰'), ('key_supervision', '列入重点监管名单'), ('fast_track', '绿色通道（容缺受理）')], max_length=24, verbose_name='措施')),
-                ('holder_key', models.CharField(blank=True, max_length=18, verbose_name='统一社会信用代码/身份证号')),
-                ('grade', models.CharField(blank=True, max_length=1, verbose_name='信用等级')),
-                ('cause', models.CharField(max_length=40, verbose_name='依据')),
-                ('where', models.CharField(max_length=200, verbose_name='适用环节')),
-                ('source_type', models.CharField(blank=True, max_length=40, verbose_name='适用记录类型')),
-                ('source_id', models.BigIntegerField(blank=True, null=True, verbose_name='适用记录编号')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='说明')),
-                ('applied_at', models.DateTimeField(verbose_name='适用时间')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='org.district', verbose_name='区')),
-                ('subject', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='subjects.subject', verbose_name='执法对象')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "measure",
+                    models.CharField(
+                        choices=[
+                            ("inspection_multiplier", "抽查频次倍数"),
+                            ("no_disturbance", "无事不扰"),
+                            ("key_supervision", "列入重点监管名单"),
+                            ("fast_track", "绿色通道（容缺受理）"),
+                        ],
+                        max_length=24,
+                        verbose_name="措施",
+                    ),
+                ),
+                ("holder_key", models.CharField(blank=True, max_length=18, verbose_name="统一社会信用代码/身份证号")),
+                ("grade", models.CharField(blank=True, max_length=1, verbose_name="信用等级")),
+                ("cause", models.CharField(max_length=40, verbose_name="依据")),
+                ("where", models.CharField(max_length=200, verbose_name="适用环节")),
+                ("source_type", models.CharField(blank=True, max_length=40, verbose_name="适用记录类型")),
+                ("source_id", models.BigIntegerField(blank=True, null=True, verbose_name="适用记录编号")),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="说明")),
+                ("applied_at", models.DateTimeField(verbose_name="适用时间")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="org.district", verbose_name="区"
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="subjects.subject",
+                        verbose_name="执法对象",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联合奖惩措施适用记录',
-                'verbose_name_plural': '联合奖惩措施适用记录',
-                'ordering': ['-applied_at', '-id'],
+                "verbose_name": "联合奖惩措施适用记录",
+                "verbose_name_plural": "联合奖惩措施适用记录",
+                "ordering": ["-applied_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='boardrun',
-            constraint=models.UniqueConstraint(fields=('district', 'on'), name='board_run_one_per_day'),
+            model_name="boardrun",
+            constraint=models.UniqueConstraint(fields=("district", "on"), name="board_run_one_per_day"),
         ),
         migrations.AddIndex(
-            model_name='boardposition',
-            index=models.Index(fields=['subject', 'on'], name='board_position_history_idx'),
+            model_name="boardposition",
+            index=models.Index(fields=["subject", "on"], name="board_position_history_idx"),
         ),
         migrations.AddIndex(
-            model_name='boardposition',
-            index=models.Index(fields=['run', 'street', 'position'], name='board_position_street_idx'),
+            model_name="boardposition",
+            index=models.Index(fields=["run", "street", "position"], name="board_position_street_idx"),
         ),
         migrations.AddConstraint(
-            model_name='boardposition',
-            constraint=models.UniqueConstraint(fields=('run', 'subject'), name='board_position_one_per_run'),
+            model_name="boardposition",
+            constraint=models.UniqueConstraint(fields=("run", "subject"), name="board_position_one_per_run"),
         ),
         migrations.AddConstraint(
-            model_name='commitmenttemplate',
-            constraint=models.UniqueConstraint(fields=('district', 'code', 'version'), name='commitment_template_version_unique'),
+            model_name="commitmenttemplate",
+            constraint=models.UniqueConstraint(
+                fields=("district", "code", "version"), name="commitment_template_version_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='commitment',
-            index=models.Index(fields=['district', 'holder_key', 'status'], name='commitment_holder_idx'),
+            model_name="commitment",
+            index=models.Index(fields=["district", "holder_key", "status"], name="commitment_holder_idx"),
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.UniqueConstraint(fields=('template', 'subject'), name='commitment_one_per_template_subject'),
+            model_name="commitment",
+            constraint=models.UniqueConstraint(
+                fields=("template", "subject"), name="commitment_one_per_template_subject"
+            ),
         ),
         migrations.AddIndex(
-            model_name='measureapplication',
-            index=models.Index(fields=['district', 'holder_key', 'applied_at'], name='measure_holder_idx'),
+            model_name="measureapplication",
+            index=models.Index(fields=["district", "holder_key", "applied_at"], name="measure_holder_idx"),
         ),
         migrations.AddIndex(
-            model_name='measureapplication',
-            index=models.Index(fields=['subject', 'applied_at'], name='measure_subject_idx'),
+            model_name="measureapplication",
+            index=models.Index(fields=["subject", "applied_at"], name="measure_subject_idx"),
         ),
     ]
