@@ -10,11 +10,18 @@ from zhifa.catalog.models import Matter
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.inspections import draw
 from zhifa.inspections.grades import subject_weight
-from zhifa.inspections.models import ChecklistVersion, ConflictOfInterest, InspectionPlan, PlanSubject
+from zhifa.inspections.models import (
+    ChecklistVersion,
+    ConflictOfInterest,
+    InspectionFinding,
+    InspectionPlan,
+    PlanSubject,
+    RectificationOrder,
+)
 from zhifa.inspections.permissions import PLAN_MAKERS, can_make_plans, can_read_department_plans
 from zhifa.inspections.publication import mask_subject_name
 from zhifa.inspections.services import draw_from_inputs
-from zhifa.inspections.states import PlanStatus
+from zhifa.inspections.states import PlanStatus, RectificationStatus, VisitStatus
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.models import Department, Officer
 from zhifa.subjects.models import Subject
@@ -160,6 +167,7 @@ class PublicSubject:
     category: str
     grade: str
     is_mandatory: bool
+    result: str = "待检查"  # 一公开: the inspection's result once its visit is signed (no names, no details)
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,42 @@ class PublicPlan:
     plan: InspectionPlan
     eligible: int
     subjects: list[PublicSubject]
+
+
+def _public_results(rows: list[PlanSubject]) -> dict[int, str]:
+    """The published result of each drawn subject's check (双随机一公开: 抽查情况及查处结果): where its visit stands,
+    and once signed, how many problems were found and how many of them are rectified — in three queries."""
+    visits = {
+        row.pk: row.inspection_check.inspection
+        for row in rows
+        if hasattr(row, "inspection_check") and row.inspection_check is not None
+    }
+    signed = [v.pk for v in visits.values() if v.status == VisitStatus.SIGNED]
+    findings = dict(
+        InspectionFinding.objects.filter(inspection_id__in=signed)
+        .values_list("inspection_id")
+        .annotate(n=Count("pk"))
+        .values_list("inspection_id", "n")
+    )
+    rectified = dict(
+        RectificationOrder.objects.filter(finding__inspection_id__in=signed, status=RectificationStatus.RECTIFIED)
+        .values_list("finding__inspection_id")
+        .annotate(n=Count("pk"))
+        .values_list("finding__inspection_id", "n")
+    )
+    results: dict[int, str] = {}
+    for plan_subject_id, visit in visits.items():
+        if visit.status != VisitStatus.SIGNED:
+            results[plan_subject_id] = {VisitStatus.STARTED: "检查中", VisitStatus.CANCELLED: "已取消"}.get(
+                VisitStatus(visit.status), "待检查"
+            )
+        elif not findings.get(visit.pk):
+            results[plan_subject_id] = "已检查，未发现问题"
+        else:
+            results[plan_subject_id] = (
+                f"已检查，发现问题 {findings[visit.pk]} 个，已整改 {rectified.get(visit.pk, 0)} 个"
+            )
+    return results
 
 
 def public_plans() -> list[PublicPlan]:
@@ -177,11 +221,12 @@ def public_plans() -> list[PublicPlan]:
         .select_related("department", "district")
         .order_by("-drawn_at", "-pk")
     )
-    rows = (
+    rows = list(
         PlanSubject.objects.filter(plan__in=plans)
-        .select_related("subject", "subject__street")
+        .select_related("subject", "subject__street", "inspection_check__inspection")
         .order_by("plan_id", "position")
     )
+    results = _public_results(rows)
     by_plan: dict[int, list[PublicSubject]] = {}
     for row in rows:
         by_plan.setdefault(row.plan_id, []).append(
@@ -192,6 +237,7 @@ def public_plans() -> list[PublicPlan]:
                 category=row.subject.get_category_display(),
                 grade=row.credit_grade,
                 is_mandatory=row.is_mandatory,
+                result=results.get(row.pk, "待检查"),
             )
         )
     return [

@@ -4,11 +4,14 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from zhifa.core.errors import NotFound, PermissionDenied
+from zhifa.inspections.models import InspectionCheck, InspectionFinding, JointInspection, RectificationOrder
 from zhifa.inspections.publication import mask_subject_name
 from zhifa.inspections.selectors import plan_get, plan_list, public_plans
 from zhifa.inspections.services import plan_create, plan_draw
+from zhifa.inspections.states import RectificationStatus, VisitStatus
 
 
 def _plan(world: Any, department: Any, name: str) -> Any:
@@ -80,3 +83,59 @@ def test_the_plan_list_reads_the_same_number_of_queries_for_one_and_five_plans(
         _plan(world, world.market_dept, f"计划{n}")
     with django_assert_num_queries(1):
         assert len(list(plan_list(user=world.user("liaison")))) == 5
+
+
+def test_the_publication_shows_each_drawn_subjects_result_once_its_visit_is_signed(world: Any, market: Any) -> None:
+    # given: a drawn plan; the first drawn subject's visit signed with two problems, one of them rectified; the
+    # second's visit started; the rest not yet inspected
+    plan = _plan(world, world.market_dept, "市场监管抽查")
+    plan_draw(actor=world.user("dispatcher"), plan_id=plan.pk, public_value="385")
+    first, second = plan.drawn.order_by("position")[:2]
+    officer = market.officers[0]
+    now = timezone.now()
+
+    def visit(row: Any, status: str) -> JointInspection:
+        made = JointInspection.objects.create(
+            district=world.district,
+            subject=row.subject,
+            street=row.subject.street,
+            earliest=plan.starts_on,
+            latest=plan.ends_on,
+            status=status,
+            merged_by="测试",
+        )
+        InspectionCheck.objects.create(plan_subject=row, inspection=made, department=world.market_dept)
+        return made
+
+    signed = visit(first, VisitStatus.SIGNED)
+    visit(second, VisitStatus.STARTED)
+    for n, rectified in enumerate((True, False)):
+        finding = InspectionFinding.objects.create(
+            inspection=signed,
+            department=world.market_dept,
+            severity="general",
+            description=f"问题{n}",
+            recorded_by=officer,
+            recorded_at=now,
+        )
+        RectificationOrder.objects.create(
+            district=world.district,
+            finding=finding,
+            subject=first.subject,
+            street=first.subject.street,
+            department=world.market_dept,
+            severity="general",
+            requirement="整改",
+            status=RectificationStatus.RECTIFIED if rectified else RectificationStatus.ISSUED,
+            issued_at=now,
+            issued_by=officer,
+            deadline=now.date(),
+            deadline_rule="测试",
+        )
+
+    # when: the public reads the plans
+    [published] = public_plans()
+
+    # then: results as the public may read them, no names or details of the problems
+    assert [s.result for s in published.subjects][:3] == ["已检查，发现问题 2 个，已整改 1 个", "检查中", "待检查"]
+    assert "问题0" not in str(published.subjects)
