@@ -13,36 +13,39 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from zhifa.events.clocks import CLOCK_FIELDS, clock_outcome
 from zhifa.events.models import Event
 from zhifa.events.states import EVENT_WORKFLOW, FIELD_STATES, OPEN_STATES, Clock, EventAction, EventStatus
 
 
 @dataclass(frozen=True)
 class ClockState:
+    """A clock as the page shows it; whether it is met or missed is the events app's rule
+    (``clocks.clock_outcome``, the one the leaders' view counts in SQL), judged now."""
+
     clock: str
     label: str
     due_at: dt.datetime | None
     met_at: dt.datetime | None
 
     @property
+    def outcome(self) -> str | None:
+        return clock_outcome(self.due_at, self.met_at, timezone.now())
+
+    @property
     def is_met(self) -> bool:
-        return self.met_at is not None and self.due_at is not None and self.met_at <= self.due_at
+        return self.outcome == "met"
 
     @property
     def is_missed(self) -> bool:
-        if self.due_at is None:
-            return False
-        if self.met_at is not None:
-            return self.met_at > self.due_at
-        return timezone.now() > self.due_at
+        return self.outcome == "missed"
 
 
 def clock_states(event: Event) -> list[ClockState]:
     """The three "1530" clocks with their due times and when each was met (None while running)."""
     return [
-        ClockState(Clock.ACKNOWLEDGE, Clock.ACKNOWLEDGE.label, event.acknowledge_due_at, event.acknowledged_at),
-        ClockState(Clock.ARRIVE, Clock.ARRIVE.label, event.arrive_due_at, event.arrived_at),
-        ClockState(Clock.HANDLE, Clock.HANDLE.label, event.handle_due_at, event.handled_at),
+        ClockState(clock, Clock(clock).label, getattr(event, due), getattr(event, done))
+        for clock, (due, done) in CLOCK_FIELDS.items()
     ]
 
 

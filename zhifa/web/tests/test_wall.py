@@ -22,8 +22,8 @@ import time_machine
 from django.utils import timezone
 
 from conftest import World
-from zhifa.analytics.selectors import clock_q
 from zhifa.analytics.wall import wall_figures, wall_scope
+from zhifa.events.clocks import clock_outcome_q
 from zhifa.events.models import Event, OfficerPosition
 from zhifa.events.states import EventPriority, EventStatus
 from zhifa.events.tests.factories import DispatchedEventFactory, EventFactory
@@ -193,15 +193,17 @@ def test_an_event_merged_away_leaves_the_wall(world: World, evening: dict[str, E
 
 
 def test_each_clock_is_judged_as_the_event_page_judges_it(world: World, evening: dict[str, Event]) -> None:
-    # The rate is the leaders' view's (selectors.clock_q, in SQL); the event page's ClockState is the rule's
-    # other spelling. On every clock of the evening — met, missed, running, never started — they agree.
+    # The rate counts clocks with the events app's condition in SQL (clocks.clock_outcome_q, through
+    # selectors.headline); the event page's ClockState reads the same rule on the loaded row (the rule itself
+    # is tested case by case in events/tests/test_clock_outcome.py). This holds the wiring — each clock's
+    # fields, the page's "now" — on every clock of the evening: met, missed, running, never started.
     now = timezone.now()
     seen = set()
     for event in Event.objects.filter(pk__in=[e.pk for e in evening.values()]):
         for state in clock_states(event):
             judged = Event.objects.filter(pk=event.pk)
-            met = judged.filter(clock_q(state.clock, "met", now)).exists()
-            missed = judged.filter(clock_q(state.clock, "missed", now)).exists()
+            met = judged.filter(clock_outcome_q(state.clock, "met", now)).exists()
+            missed = judged.filter(clock_outcome_q(state.clock, "missed", now)).exists()
             assert (met, missed) == (state.is_met, state.is_missed), (event.public_no, state.clock)
             seen.add("met" if met else "missed" if missed else "running" if state.due_at else "none")
     assert seen == {"met", "missed", "running", "none"}
