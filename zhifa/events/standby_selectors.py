@@ -3,7 +3,7 @@ recommender), the live posts of an area (the command centre's map, the deploymen
 
 import datetime as dt
 
-from django.db.models import OuterRef, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet
 
 from zhifa.events.models import StandbyPlan, StandbyPost
 
@@ -51,3 +51,38 @@ def standby_plans_recent(*, district_id: int, street_ids: list[int] | None, limi
     if street_ids is not None:
         plans = plans.filter(street_id__in=street_ids)
     return plans.select_related("street", "created_by").order_by("-created_at", "-pk")[:limit]
+
+
+def standby_changes_for(*, officer_id: int, since: dt.datetime) -> list[tuple[int, dt.datetime, bool]]:
+    """The plans naming the officer that were stored or superseded at or after ``since`` (the phone's live
+    stream): (plan id, when it changed, whether it is a new plan still live), oldest change first."""
+    rows = (
+        StandbyPlan.objects.filter(posts__officer_id=officer_id)
+        .filter(Q(created_at__gte=since) | Q(superseded_at__gte=since))
+        .values_list("pk", "created_at", "superseded_at")
+        .distinct()
+    )
+    out = [(pk, superseded or created, superseded is None) for pk, created, superseded in rows]
+    return sorted(out, key=lambda r: (r[1], r[0]))
+
+
+def standby_plans_visible(
+    *, district_id: int, street_ids: list[int] | None, street_id: int | None = None, live_at: dt.datetime | None = None
+) -> QuerySet[StandbyPlan]:
+    """The plans a reader may see, newest first, with their posts: the district's (``street_ids`` None) or
+    those of ``street_ids`` only; narrowed to one street, and to the plans live at ``live_at`` (not superseded,
+    the shift not over) when given."""
+    plans = StandbyPlan.objects.filter(district_id=district_id)
+    if street_ids is not None:
+        plans = plans.filter(street_id__in=street_ids)
+    if street_id is not None:
+        plans = plans.filter(street_id=street_id)
+    if live_at is not None:
+        plans = plans.filter(superseded_at__isnull=True, ends_at__gt=live_at)
+    return (
+        plans.select_related("street", "created_by")
+        .prefetch_related(
+            Prefetch("posts", queryset=StandbyPost.objects.select_related("officer", "grid").order_by("officer_id"))
+        )
+        .order_by("-created_at", "-pk")
+    )

@@ -35,6 +35,7 @@ from zhifa.org.roles import Role
 from zhifa.web.event_display import clock_states, coordination_due_at, running_deadline
 from zhifa.web.event_forms import HandleForm, PatrolFindingForm, PointForm
 from zhifa.web.pages import View, page_view
+from zhifa.web.phone_standby import StandbyWatch
 from zhifa.web.sse import sse_message, sse_response
 
 # The people who work in the street with a phone.
@@ -90,7 +91,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
     rows = [(e, running_deadline(e, coordination_due_at(e))) for e in selectors.officer_tasks(user=request.user)]
     officer = _officer(request.user)
     context = {"rows": rows, "officer": officer, "cursor": timezone.now().isoformat()}
-    # 预判布防 (issue 17 part 4): the officer's standby post of the shift, shown when the list is (re)loaded.
+    # 预判布防 (issue 17 part 4): the officer's standby post of the shift; a new plan replaces it live (TaskFeed).
     context["standby"] = standby_post_for(officer_id=officer.pk, at=timezone.now()) if officer else None
     return render(request, "web/phone/tasks.html", context)
 
@@ -130,6 +131,8 @@ class TaskFeed:
         self.user = user
         self.cursor = since
         self.sent: dict[int, dt.datetime] = {}
+        # 预判布防 (issue 17 part 4): a new standby plan naming the officer, on the same stream and cursor.
+        self.standby = StandbyWatch(user=user)
 
     def poll(self) -> list[str]:
         out = []
@@ -140,6 +143,10 @@ class TaskFeed:
             self.cursor = max(self.cursor, event.updated_at)
             message = task_message(event, is_task=bool(event.is_task))  # type: ignore[attr-defined]
             out.append(sse_message(message, event="task", id=self.cursor.isoformat()))
+        standby = self.standby.poll(since=self.cursor - LOOKBACK)
+        if standby is not None:
+            self.cursor = max(self.cursor, standby.at)
+            out.append(sse_message(standby.message, event="standby", id=self.cursor.isoformat()))
         horizon = self.cursor - LOOKBACK
         self.sent = {pk: at for pk, at in self.sent.items() if at >= horizon}
         return out

@@ -1,6 +1,10 @@
 """Storing a shift's standby posts (预判布防方案). The posts are computed in ``zhifa.analytics.deployment`` (the
 optimisation sits above the domain apps); they are kept here, in the events app, because dispatch reads them:
-the recommender starts an officer without a fresh position from their post (docs/adr/0014)."""
+the recommender starts an officer without a fresh position from their post (docs/adr/0014).
+
+Each officer given a post is told: a notice (``Notification``) written with the plan, and the officer's open
+phone shows the new post at once — its live stream (zhifa/web/phone.py) reads the plans naming the officer
+after the commit, so a plan that rolls back reaches nobody."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -11,7 +15,8 @@ from django.utils import timezone
 from zhifa.core.actors import Actor, actor_user, is_system
 from zhifa.core.audit import audit_record
 from zhifa.core.errors import PermissionDenied, ValidationFailed
-from zhifa.events.models import StandbyPlan, StandbyPost
+from zhifa.events.clocks import LOCAL_TZ
+from zhifa.events.models import Notification, StandbyPlan, StandbyPost
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.models import Grid, Officer
 from zhifa.org.roles import Role
@@ -28,6 +33,15 @@ class StandbyPostDraft:
     grid_id: int
     lon: float
     lat: float
+
+
+def standby_notice_text(*, grid_name: str, starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime) -> str:
+    """What an officer is told of their post: ``建议待命点位：甲一网格（至 19:00）``; a shift that has not begun
+    yet says when it begins (a plan may be set the evening before)."""
+    start, end = starts_at.astimezone(LOCAL_TZ), ends_at.astimezone(LOCAL_TZ)
+    if starts_at > now:
+        return f"建议待命点位：{grid_name}（{start.month}月{start.day}日 {start:%H:%M}起，至 {end:%H:%M}）"
+    return f"建议待命点位：{grid_name}（至 {end:%H:%M}）"
 
 
 def standby_check_deployer(*, actor: Actor, district_id: int, street_id: int | None) -> None:
@@ -104,6 +118,7 @@ def standby_plan_publish(
         StandbyPost.objects.bulk_create(
             StandbyPost(plan=plan, officer_id=p.officer_id, grid_id=p.grid_id, lon=p.lon, lat=p.lat) for p in posts
         )
+        notified = _notify_posted(plan, posts, now=now)
         audit_record(
             actor=actor,
             action="standby_plan.publish",
@@ -117,6 +132,30 @@ def standby_plan_publish(
                 "covered_events": round(covered_events, 3),
                 "posts": [[p.officer_id, p.grid_id] for p in posts],
                 "supersedes": [old.pk for old in previous],
+                "notified_users": notified,
             },
         )
     return plan
+
+
+def _notify_posted(plan: StandbyPlan, posts: list[StandbyPostDraft], *, now: dt.datetime) -> list[int]:
+    """A notice to each officer given a post (an officer without an account has no phone to tell), written in
+    the plan's transaction like every notice (``services.common.notify``); returns the users told. Officers
+    of a superseded plan who have no post in this one get no notice: their phone's post card goes away."""
+    grid_names = dict(Grid.objects.filter(pk__in={p.grid_id for p in posts}).values_list("pk", "name"))
+    users = dict(
+        Officer.objects.filter(pk__in=[p.officer_id for p in posts], user__isnull=False).values_list("pk", "user_id")
+    )
+    rows = [
+        Notification(
+            district_id=plan.district_id,
+            user_id=users[p.officer_id],
+            message=standby_notice_text(
+                grid_name=grid_names[p.grid_id], starts_at=plan.starts_at, ends_at=plan.ends_at, now=now
+            )[:300],
+        )
+        for p in sorted(posts, key=lambda p: p.officer_id)
+        if p.officer_id in users
+    ]
+    Notification.objects.bulk_create(rows)
+    return [row.user_id for row in rows]

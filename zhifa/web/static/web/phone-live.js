@@ -8,7 +8,10 @@
  *
  * Receipts (送达 / 查看): the page tells the server which tasks it holds (/m/receipt/), once when they are
  * shown, and once more when the page is in front of the officer (visible); the server keeps the first of
- * each on the officer's assignment, so the event page shows when the task reached the phone and was seen. */
+ * each on the officer's assignment, so the event page shows when the task reached the phone and was seen.
+ *
+ * 预判布防 (issue 17 part 4): the same stream sends a "standby" message when a plan naming this officer is
+ * stored or replaced; the post card is replaced and a new post announced (zhifa/web/phone_standby.py). */
 (function () {
   "use strict";
 
@@ -57,9 +60,13 @@
   }
 
   function systemNotice(task) {
-    if (!("Notification" in window) || Notification.permission !== "granted") { return Promise.resolve(false); }
     var title = (task.is_urgent ? "【紧急】" : "") + "新任务 " + task.public_no;
     var options = { body: task.title + "：" + task.text, tag: "task-" + task.id, renotify: true, data: { url: task.url } };
+    return showNotice(title, options);
+  }
+
+  function showNotice(title, options) {
+    if (!("Notification" in window) || Notification.permission !== "granted") { return Promise.resolve(false); }
     function direct() {
       try { new Notification(title, options); return true; } catch (e) { return false; }
     }
@@ -81,6 +88,31 @@
       shown.notification = ok;
       document.body.dataset.lastAlert = JSON.stringify(shown);  // what this browser allowed (read by tests)
     });
+  }
+
+  // 预判布防: a new standby plan's post replaces the card (rendered and escaped by the server's template,
+  // tasks.html#standby-card; parsed, never run as script), and the notice the plan wrote for the officer is
+  // shown and announced like a task, without the urgency.
+  function standby(change) {
+    var slot = document.getElementById("standby-slot");
+    var doc = new DOMParser().parseFromString(change.html || "", "text/html");
+    var card = doc.body.firstElementChild;
+    slot.replaceChildren();
+    if (card) {
+      card = document.importNode(card, true);
+      slot.appendChild(card);
+    }
+    if (!change.notice) { return; }
+    if (card) { card.classList.add("new"); }
+    var banner = document.getElementById("standby-banner");
+    banner.textContent = change.notice;
+    banner.hidden = false;
+    var shown = { sound: tone(false), vibration: vibrate(false) };
+    showNotice("预判布防", { body: change.notice, tag: "standby-post", renotify: true, data: { url: location.pathname } })
+      .then(function (ok) {
+        shown.notification = ok;
+        document.body.dataset.lastStandbyAlert = JSON.stringify(shown);  // what this browser allowed (read by tests)
+      });
   }
 
   function alertsNeedTap() {
@@ -193,5 +225,6 @@
       upsert(list, JSON.parse(message.data));
       receipt();
     });
+    source.addEventListener("standby", function (message) { standby(JSON.parse(message.data)); });
   });
 })();
