@@ -8,11 +8,12 @@ Every figure about events (clocks, escalations, transfers, workload, repeats) is
 figures of one page add up; ``event_records`` returns the cohort's rows behind any one figure, built from the
 same conditions, so a figure and its list cannot disagree.
 
-A clock (acknowledge / arrive / handle) is judged as the event page shows it (``ClockState`` in
-zhifa/web/event_display.py), from the due time stored when the clock started (zhifa/events/clocks.py) and the
-time its step was done: *met* when done at or before the due time; *missed* when done after it, or not done
-and the due time has passed; *running* otherwise. Events whose clock never started (never dispatched) are in
-none. A re-dispatch or a redo restarts the clocks; the event's current run is the one judged. The rate is
+A clock (acknowledge / arrive / handle) is judged by the events app's one rule (zhifa/events/clocks.py:
+``CLOCK_FIELDS``, ``OUTCOME_CASES``), here in SQL (``clock_outcome_q``, named ``clock_q`` below), on the event
+page on the loaded row (``clock_outcome``): from the due time stored when the clock started and the time its
+step was done, *met* when done at or before the due time; *missed* when done after it, or not done and the due
+time has passed; *running* otherwise. Events whose clock never started (never dispatched) are in none. A
+re-dispatch or a redo restarts the clocks; the event's current run is the one judged. The rate is
 met / (met + missed): a clock still running is neither yet.
 
 The number of queries does not grow with the number of events (a test holds it): each figure is one grouped
@@ -36,16 +37,13 @@ from zhifa.cases.services.common import PARTY_WINDOWS
 from zhifa.catalog.models import ComplaintKind
 from zhifa.core.api_input import MAX_ID
 from zhifa.core.errors import ValidationFailed
+from zhifa.events.clocks import CLOCK_FIELDS, clock_outcome_q
 from zhifa.events.models import CoordinationTask, Event, EventAssignment, EventEscalation, EventHandlingRound
 from zhifa.events.states import Clock, EscalationLevel, EventSource, EventStatus
 from zhifa.org.models import Department, Grid, Officer, Street, Zone
 
-# The three "1530" clocks: (clock, due field, done field).
-CLOCKS = [
-    (Clock.ACKNOWLEDGE, "acknowledge_due_at", "acknowledged_at"),
-    (Clock.ARRIVE, "arrive_due_at", "arrived_at"),
-    (Clock.HANDLE, "handle_due_at", "handled_at"),
-]
+# The three "1530" clocks: (clock, due field, done field), as the events app describes them.
+CLOCKS = [(clock, due, done) for clock, (due, done) in CLOCK_FIELDS.items()]
 CLOCK_OUTCOMES = {"met": "达标", "missed": "超时", "running": "计时中"}
 COORDINATION_OUTCOMES = {"met": "按时反馈", "late": "逾期反馈", "overdue": "逾期未反馈", "open": "办理中"}
 NO_KIND = "none"
@@ -76,15 +74,8 @@ def with_week_hour(events: QuerySet[Event]) -> QuerySet[Event]:
     )
 
 
-def clock_q(clock: str, outcome: str, now: dt.datetime) -> Q:
-    """The condition for a clock's outcome (met / missed / running), as the module's docstring defines it."""
-    due, done = next((d, m) for c, d, m in CLOCKS if c == clock)
-    started = Q(**{f"{due}__isnull": False})
-    if outcome == "met":
-        return started & Q(**{f"{done}__isnull": False, f"{done}__lte": F(due)})
-    if outcome == "missed":
-        return started & (Q(**{f"{done}__gt": F(due)}) | Q(**{f"{done}__isnull": True, f"{due}__lt": now}))
-    return started & Q(**{f"{done}__isnull": True, f"{due}__gte": now})
+# The condition for a clock's outcome (met / missed / running): the events app's rule, not restated here.
+clock_q = clock_outcome_q
 
 
 def coordination_q(outcome: str, now: dt.datetime, prefix: str = "") -> Q:
