@@ -11,7 +11,8 @@ viewer's scope (``analytics_scope`` of today: the district, or a street dispatch
   ``next_due_at``: 响应, then 到场, then 处置; a transfer's coordination deadline) falls due next, soonest first,
   and how many are past due already.
 - **Today's 1530 rate**: ``selectors.headline`` of today — the leaders' view's own selector, whose met/missed
-  rule is ``selectors.clock_q`` (the event page's ``ClockState`` in SQL); nothing is restated here.
+  rule is the events app's (``events.clocks.clock_outcome_q``, the event page's own rule in SQL); nothing is
+  restated here.
 - **Hotspots now**: ``hotspots.recent_by_grid`` over the last ``HOT_HOURS`` hours.
 
 Everything is read on request in a fixed number of queries; the page's live stream (zhifa/web/wall_views.py)
