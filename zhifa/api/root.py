@@ -6,7 +6,9 @@ by one bounded JSON parser and answers never carry a non-JSON number (``zhifa.ap
 """
 
 from zhifa.analytics.api import router as analytics_router
+from zhifa.analytics.deployment_api import router as analytics_deployment_router
 from zhifa.analytics.report_api import router as analytics_reports_router
+from zhifa.analytics.wall_api import router as analytics_wall_router
 from zhifa.api.auth import api_auth
 from zhifa.api.errors import ZhifaAPI, install_error_handlers
 from zhifa.api.json_io import BoundedParser, FiniteJSONRenderer
@@ -41,3 +43,5 @@ api.add_router("/legal", legal_router, tags=["程序助手"])
 api.add_router("/cases", cases_router, tags=["案件"])
 api.add_router("/analytics", analytics_router, tags=["分析研判"])
 api.add_router("/analytics/reports", analytics_reports_router, tags=["分析研判"])
+api.add_router("/analytics", analytics_wall_router, tags=["分析研判"])
+api.add_router("/analytics/deployment", analytics_deployment_router, tags=["分析研判"])
