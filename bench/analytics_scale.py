@@ -34,8 +34,9 @@ from django.test import Client
 from bench.district import BenchDistrict
 from bench.results import Measurement
 from zhifa.analytics import rollup
+from zhifa.analytics.hotspots import hotspots
 from zhifa.analytics.scope import AnalyticsScope
-from zhifa.analytics.selectors import event_records, overview, repeat_places_of
+from zhifa.analytics.selectors import event_records, event_records_count, overview, repeat_places_of
 from zhifa.catalog.models import ClockPolicy, ComplaintKind
 from zhifa.events.models import CoordinationTask, Event, EventAssignment, EventEscalation, EventHandlingRound
 from zhifa.events.states import EventSource
@@ -375,6 +376,16 @@ def run(bench: BenchDistrict, workdir: Path) -> list[Measurement]:
     started = time.perf_counter()
     made = _setup(bench, events)
     rows = [Measurement(f"leaders' view at scale: {events:,} events generated", time.perf_counter() - started, "s")]
+    return rows + measure(bench, made)
+
+
+def measure(
+    bench: BenchDistrict, made: dict[str, Any], *, before: bool = True, repeats: bool = True, write_rollup: bool = True
+) -> list[Measurement]:
+    """Every view timed before the rollup (``before``; the rollup must be empty), the repeat places
+    (``repeats``), the year's rollup written (``write_rollup``; else the one in the database is read), and every
+    view again after it."""
+    rows: list[Measurement] = []
     district = bench.district
     street = Street.objects.filter(district=district).order_by("code").first()
     zone = Zone.objects.filter(street=street).order_by("code").first()
@@ -407,8 +418,8 @@ def run(bench: BenchDistrict, workdir: Path) -> list[Measurement]:
                 _view(
                     f"{tag} records, first page (district, March)",
                     lambda: (
-                        event_records(month, figure="all", now=NOW).count(),
-                        list(event_records(month, figure="all")[:20]),
+                        event_records_count(month, figure="all", now=NOW),
+                        list(event_records(month, figure="all", now=NOW)[:20]),
                     ),
                 )
             )
@@ -424,16 +435,29 @@ def run(bench: BenchDistrict, workdir: Path) -> list[Measurement]:
                     lambda: get(f"/api/v1/analytics/overview?{query}"),
                 )
             )
+            for label, scope in scopes[:3]:
+                out.extend(_view(f"{tag} hotspots {label}", partial(hotspots, scope)))
         return out
 
-    rows.extend(views("before:"))
-    for label, scope in scopes[2:4] + scopes[:1]:
-        rows.extend(_view(f"repeat places {label}", partial(repeat_places_of, scope)))
-    started = time.perf_counter()
-    written = rollup.refresh(district.pk, FIRST.date(), MONTH[1])
-    rows.append(Measurement(f"day rollup of the year written ({written:,} rows)", time.perf_counter() - started, "s"))
-    started = time.perf_counter()
-    rollup.refresh(district.pk, MONTH[1], MONTH[1])
-    rows.append(Measurement("day rollup: one day refreshed (the scheduler's step)", time.perf_counter() - started, "s"))
+    if before:
+        rows.extend(views("before:"))
+    if repeats:
+        for label, scope in scopes[2:4] + scopes[:1]:
+            rows.extend(_view(f"repeat places {label}", partial(repeat_places_of, scope)))
+    if write_rollup:
+        started = time.perf_counter()
+        written = rollup.refresh(district.pk, FIRST.date(), MONTH[1], now=NOW + dt.timedelta(hours=1))
+        rows.append(
+            Measurement(f"day rollup of the year written ({written:,} rows)", time.perf_counter() - started, "s")
+        )
+        started = time.perf_counter()
+        rollup.refresh(district.pk, MONTH[1], MONTH[1], now=NOW + dt.timedelta(hours=1))
+        rows.append(
+            Measurement(
+                "day rollup: one day refreshed, its month rewritten (the scheduler's step)",
+                time.perf_counter() - started,
+                "s",
+            )
+        )
     rows.extend(views("after:"))
     return rows

@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from zhifa.analytics.scope import LOCAL_TZ, AnalyticsScope
-from zhifa.analytics.selectors import cohort, with_week_hour
+from zhifa.analytics.selectors import cohort, rolled_and_raw, rolled_counts, rolled_week_hours, with_week_hour
 from zhifa.events.models import Event
 from zhifa.org.models import Grid
 
@@ -55,13 +55,18 @@ def hotspots(scope: AnalyticsScope, *, top: int = TOP_CELLS) -> dict[str, Any]:
     """The hotspots of ``scope`` as plain data: ``grids`` (every grid of the scope with its count, busiest
     first), ``top_grids`` (the ``top`` busiest with events), ``week_hours`` (7 rows Monday…Sunday of 24 counts),
     ``top_slots`` (the ``top`` busiest hours of week with events), ``total`` and ``max_grid``/``max_slot``."""
-    events = cohort(scope)
+    # Settled days from the rollup (grid; hour of week), the rest from the events, as the overview (ADR 0016).
+    days, events = rolled_and_raw(scope)
     grid_counts = _by_grid(events)
+    for key, n in rolled_counts(scope, days, "grid").items():
+        grid_counts[int(key)] = grid_counts.get(int(key), 0) + n
     annotated: Any = with_week_hour(events)  # weekday, hour: annotations the type checker does not follow
     slots = annotated.order_by().values("weekday", "hour").annotate(n=Count("pk"))
     matrix = [[0] * 24 for _ in range(7)]
     for row in slots:
         matrix[row["weekday"] - 1][row["hour"]] = row["n"]
+    for (weekday, hour), n in rolled_week_hours(scope, days).items():
+        matrix[weekday - 1][hour] += n
     grid_rows = _grid_rows(scope_grids(scope), grid_counts)
     slot_rows: list[dict[str, Any]] = sorted(
         (

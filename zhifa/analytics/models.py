@@ -53,21 +53,18 @@ class AnalyticsReport(models.Model):
         return f"{self.scope_name}{self.get_period_display()}（{self.period_start}至{self.period_end}）"
 
 
-class AnalyticsDaily(models.Model):
-    """The leaders' view pre-aggregated (issue 17's 5-million-event proof, ADR 0016): for one local day, one
-    street's zone and one responsible department, the count of one figure's key (``dim`` / ``key``). Written
-    only by ``zhifa.analytics.rollup.refresh``, read by ``selectors.overview`` for whole days already
-    refreshed whose clocks are settled; every other day is counted from the events."""
+class RollupCounts(models.Model):
+    """The counts of one figure's key in one cell of the rollup (a day or a month × zone × department): shared by
+    ``AnalyticsDaily`` and ``AnalyticsMonthly``."""
 
     district = models.ForeignKey(District, verbose_name="区", on_delete=models.CASCADE, db_index=False)
-    day = models.DateField("日期")
     street = models.ForeignKey(Street, verbose_name="街道", on_delete=models.CASCADE, related_name="+")
     zone = models.ForeignKey("org.Zone", verbose_name="片区", on_delete=models.CASCADE, related_name="+")
     department = models.ForeignKey(
         "org.Department", verbose_name="责任部门", null=True, on_delete=models.CASCADE, related_name="+"
     )
-    # all (the day's events, clocks, escalated), source, kind, hour, escalation (clock:level),
-    # coordination (department id), assigned / handled (officer id).
+    # all (the day's events, clocks, escalated), source, kind, hour, grid, escalation (clock:level),
+    # coordination (department id), assigned / handled (officer id); the month's also weekhour ("<1–7>-<hour>").
     dim = models.CharField("维度", max_length=12)
     key = models.CharField("取值", max_length=24, blank=True)
     n = models.PositiveIntegerField("数量", default=0)
@@ -89,11 +86,43 @@ class AnalyticsDaily(models.Model):
     open_due_last = models.DateTimeField("未完成最晚时限", null=True)
 
     class Meta:
+        abstract = True
+
+
+# The columns summed when cells are added up (a month from its days, a period from its days and months).
+COUNT_COLUMNS = [f.name for f in RollupCounts._meta.fields if isinstance(f, models.PositiveIntegerField)]
+
+
+class AnalyticsDaily(RollupCounts):
+    """The leaders' view pre-aggregated (issue 17's 5-million-event proof, ADR 0016): for one local day, one
+    street's zone and one responsible department, the count of one figure's key (``dim`` / ``key``). Written
+    only by ``zhifa.analytics.rollup.refresh``, read by ``selectors.overview`` for whole days already
+    refreshed whose clocks are settled; every other day is counted from the events."""
+
+    day = models.DateField("日期")
+
+    class Meta:
         verbose_name = verbose_name_plural = "分析日汇总"
         indexes = [models.Index(fields=["district", "dim", "day"], name="analytics_daily_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.dim}:{self.key} {self.n}"
+
+
+class AnalyticsMonthly(RollupCounts):
+    """A calendar month of ``AnalyticsDaily`` added up (ADR 0016): the same cells without the day, plus the
+    hour of week (``weekhour``) the hotspots read. Rewritten from the month's day rows in the same transaction
+    as any of its days, so it is always their sum; read for a month of the period whose every day is read
+    from the rollup."""
+
+    month = models.DateField("月份（首日）")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分析月汇总"
+        indexes = [models.Index(fields=["district", "dim", "month"], name="analytics_monthly_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dim}:{self.key} {self.n}"
 
 
 class AnalyticsRollupDay(models.Model):

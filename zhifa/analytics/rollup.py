@@ -1,9 +1,11 @@
 """The leaders' view pre-aggregated by day (分析日汇总, ADR 0016): ``AnalyticsDaily`` rows per local day × zone ×
 responsible department × figure key, so that a period of whole past days is read from a few thousand rows
-instead of millions of events.
+instead of millions of events; and ``AnalyticsMonthly``, each calendar month's sum of its day rows (plus the
+hour of week the hotspots count by), so that a year is read from twelve months' rows, not 365 days'.
 
 ``refresh(district_id, first, last)`` recounts those days from the events with the selectors' own conditions
-(the cohort, ``clock_q``), in one transaction, replacing what was there: it can be run again at any time and
+(the cohort, ``clock_q``), a calendar month per transaction, replacing what was there and rewriting the month's
+sum in the same transaction (a month row is always the sum of its day rows): it can be run again at any time and
 gives the same rows. Kept current by ``manage.py analytics_rollup`` under ``make run`` (every
 ``--interval`` seconds: the last ``--days`` days, and every older day holding an event, task, assignment,
 escalation or handling round written since the previous refresh began; ``--backfill N`` once at the start). ``selectors.overview`` reads a day from here only when
@@ -19,13 +21,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractHour, TruncDate
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
-from zhifa.analytics.models import AnalyticsDaily, AnalyticsRollupDay
+from zhifa.analytics.models import COUNT_COLUMNS, AnalyticsDaily, AnalyticsMonthly, AnalyticsRollupDay
 from zhifa.analytics.scope import LOCAL_TZ
-from zhifa.analytics.selectors import CLOCKS, _escalated, clock_q
+from zhifa.analytics.selectors import CLOCKS, _escalated, clock_q, month_of
 from zhifa.events.models import CoordinationTask, Event, EventAssignment, EventEscalation, EventHandlingRound
 from zhifa.events.states import EventStatus
 
@@ -88,6 +90,7 @@ def compute(district_id: int, first: dt.date, last: dt.date, *, now: dt.datetime
         ("source", F("source")),
         ("kind", F("kind_id")),
         ("hour", ExtractHour("reported_at", tzinfo=LOCAL_TZ)),
+        ("grid", F("grid_id")),
     ):
         for r in events.annotate(value=expr).values(*GROUP, "value").annotate(n=Count("pk")):
             key = "none" if dim == "kind" and r["value"] is None else r["value"]
@@ -125,17 +128,13 @@ def _days(first: dt.date, last: dt.date) -> Iterable[dt.date]:
         day += dt.timedelta(days=1)
 
 
-# Days recounted in one transaction: bounds the rows held in memory on a long backfill.
-CHUNK_DAYS = 31
-
-
 def refresh(district_id: int, first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> int:
-    """Recount the days ``first``…``last`` (local) of the district, a month at a time; returns the number of
-    rows written."""
+    """Recount the days ``first``…``last`` (local) of the district, a calendar month at a time (bounded memory
+    on a long backfill), each month's sum rewritten with its days; returns the number of day rows written."""
     now = now or timezone.now()
     written = 0
     while first <= last:
-        stop = min(last, first + dt.timedelta(days=CHUNK_DAYS - 1))
+        stop = min(last, month_of(first)[1])
         written += _refresh(district_id, first, stop, now=now)
         first = stop + dt.timedelta(days=1)
     return written
@@ -155,7 +154,28 @@ def _refresh(district_id: int, first: dt.date, last: dt.date, *, now: dt.datetim
             AnalyticsRollupDay(district_id=district_id, day=d, computed_at=now, open_due_last=due.get(d))
             for d in _days(first, last)
         )
+        _refresh_month(district_id, first)
     return len(rows)
+
+
+def _refresh_month(district_id: int, day: dt.date) -> None:
+    """Rewrite the month holding ``day`` as the sum of its day rows (``AnalyticsMonthly``), with the hour of
+    week: each day's ``hour`` rows under their day's ISO weekday."""
+    first, last = month_of(day)
+    days = AnalyticsDaily.objects.filter(district_id=district_id, day__gte=first, day__lte=last).order_by()
+    cell = ("street_id", "zone_id", "department_id")
+    sums: dict[str, Any] = {c: Sum(c) for c in COUNT_COLUMNS}
+    rows = [
+        AnalyticsMonthly(district_id=district_id, month=first, open_due_last=r.pop("due"), **r)
+        for r in days.values(*cell, "dim", "key").annotate(due=Max("open_due_last"), **sums)
+    ]
+    by_weekday = days.filter(dim="hour").annotate(weekday=ExtractIsoWeekDay("day"))
+    for r in by_weekday.values(*cell, "weekday", "key").annotate(n=Sum("n")):
+        weekday = r.pop("weekday")
+        r["key"] = f"{weekday}-{r['key']}"
+        rows.append(AnalyticsMonthly(district_id=district_id, month=first, dim="weekhour", **r))
+    AnalyticsMonthly.objects.filter(district_id=district_id, month=first).delete()
+    AnalyticsMonthly.objects.bulk_create(rows, batch_size=2000)
 
 
 def changed_days(district_id: int, since: dt.datetime) -> set[dt.date]:

@@ -29,7 +29,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
-from zhifa.analytics.models import AnalyticsDaily, AnalyticsRollupDay
+from zhifa.analytics.models import AnalyticsDaily, AnalyticsMonthly, AnalyticsRollupDay
 from zhifa.analytics.repeats import REPEAT_WINDOW, RepeatPlace, Report, repeat_places
 from zhifa.analytics.scope import LOCAL_TZ, AnalyticsScope
 from zhifa.cases.models import Case, CaseDeadline
@@ -118,8 +118,7 @@ def overview(scope: AnalyticsScope, *, now: dt.datetime | None = None) -> dict[s
     answer and the CSV exports all read this one dict)."""
     now = now or timezone.now()
     # Whole past days already counted (ADR 0016) come from the day rollup, the rest from the events.
-    days = rolled_days(scope)
-    events = cohort(scope).filter(_days_q(_raw_days(scope, days))) if days else cohort(scope)
+    days, events = rolled_and_raw(scope)
     rolled = _rolled(scope, days)
     aggregates: dict[str, Any] = {"total": Count("pk"), "escalated": Count("pk", filter=Q(_escalated()))}
     for clock, _due, _done in CLOCKS:
@@ -181,6 +180,12 @@ def rolled_days(scope: AnalyticsScope) -> list[dt.date]:
     return sorted(d for d, at, due in rows if at >= ends[d] and (due is None or due < at))
 
 
+def rolled_and_raw(scope: AnalyticsScope) -> tuple[list[dt.date], QuerySet[Event]]:
+    """The period's days read from the rollup (``rolled_days``), and the cohort of every other day."""
+    days = rolled_days(scope)
+    return days, cohort(scope).filter(_days_q(_raw_days(scope, days))) if days else cohort(scope)
+
+
 def _raw_days(scope: AnalyticsScope, rolled: list[dt.date]) -> list[dt.date]:
     skip, day, out = set(rolled), scope.date_from, []
     while day <= scope.date_to:
@@ -214,47 +219,127 @@ def _days_q(days: list[dt.date]) -> Q:
 ROLLED_DIMS = ("source", "kind", "hour", "escalation", "coordination", "assigned", "handled")
 
 
-def _rolled(scope: AnalyticsScope, days: list[dt.date]) -> dict[str, Any]:
-    """The rollup's counts over ``days`` for the scope: one grouped query per figure."""
+def month_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The calendar month holding ``day``: its first and last day."""
+    first = day.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following - dt.timedelta(days=1)
+
+
+def _whole_months(days: list[dt.date]) -> tuple[list[dt.date], list[dt.date]]:
+    """``days`` split into the calendar months they hold whole (their first days) and the other days."""
+    have, months, rest = set(days), set(), []
+    for day in days:
+        first, last = month_of(day)
+        if first in months:
+            continue
+        if all(d in have for d in _span(first, last)):
+            months.add(first)
+        else:
+            rest.append(day)
+    return sorted(months), rest
+
+
+def _span(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _rollup_rows(scope: AnalyticsScope, days: list[dt.date]) -> list[QuerySet[Any]]:
+    """The rollup's rows covering ``days`` for the scope's drill-down: whole calendar months from
+    ``AnalyticsMonthly`` (a month is the sum of its days, rewritten with them), the other days from
+    ``AnalyticsDaily`` — a year is a few months' rows, not 365 days' (ADR 0016)."""
+    months, rest = _whole_months(days)
+    sources: list[QuerySet[Any]] = []
+    if months:
+        sources.append(AnalyticsMonthly.objects.filter(district_id=scope.district_id, month__in=months))
+    if rest:
+        day_q = Q(pk__in=[])
+        for first, last in _runs(rest):
+            day_q |= Q(day__gte=first, day__lte=last)
+        sources.append(AnalyticsDaily.objects.filter(day_q, district_id=scope.district_id))
+    out = []
+    for rows in sources:
+        if scope.street is not None:
+            rows = rows.filter(street_id=scope.street.pk)
+        if scope.zone is not None:
+            rows = rows.filter(zone_id=scope.zone.pk)
+        if scope.department is not None:
+            rows = rows.filter(department_id=scope.department.pk)
+        out.append(rows.order_by())
+    return out
+
+
+def _summed(sources: list[QuerySet[Any]], group: list[str], sums: dict[str, Any]) -> dict[Any, dict[str, int]]:
+    """The rollup rows of every source grouped by ``group`` (one query per source), added up."""
+    out: dict[Any, dict[str, int]] = {}
+    for rows in sources:
+        for r in rows.values(*group).annotate(**sums):
+            key = tuple(r[g] for g in group) if len(group) > 1 else r[group[0]]
+            into = out.setdefault(key, dict.fromkeys(sums, 0))
+            for name in sums:
+                into[name] += r[name] or 0
+    return out
+
+
+def rolled_counts(scope: AnalyticsScope, days: list[dt.date], dim: str) -> dict[str, int]:
+    """The rollup's count of each key of ``dim`` over ``days`` (rolled days: ``rolled_days``)."""
     if not days:
         return {}
-    rows = AnalyticsDaily.objects.filter(district_id=scope.district_id).order_by()
-    day_q = Q(pk__in=[])
-    for first, last in _runs(days):
-        day_q |= Q(day__gte=first, day__lte=last)
-    rows = rows.filter(day_q)
-    if scope.street is not None:
-        rows = rows.filter(street_id=scope.street.pk)
-    if scope.zone is not None:
-        rows = rows.filter(zone_id=scope.zone.pk)
-    if scope.department is not None:
-        rows = rows.filter(department_id=scope.department.pk)
+    found = _summed([rows.filter(dim=dim) for rows in _rollup_rows(scope, days)], ["key"], {"n": Sum("n")})
+    return {key: r["n"] for key, r in found.items()}
+
+
+def rolled_week_hours(scope: AnalyticsScope, days: list[dt.date]) -> dict[tuple[int, int], int]:
+    """The rollup's count by (ISO weekday, hour) over ``days``: a whole month's ``weekhour`` rows, a day's
+    ``hour`` rows under the day's weekday."""
+    if not days:
+        return {}
+    months, rest = _whole_months(days)
+    out: dict[tuple[int, int], int] = {}
+    sources = _rollup_rows(scope, days)
+    if months:
+        for key, r in _summed([sources[0].filter(dim="weekhour")], ["key"], {"n": Sum("n")}).items():
+            weekday, _, hour = key.partition("-")
+            out[(int(weekday), int(hour))] = out.get((int(weekday), int(hour)), 0) + r["n"]
+    if rest:
+        for (day, hour), r in _summed([sources[-1].filter(dim="hour")], ["day", "key"], {"n": Sum("n")}).items():
+            slot = (day.isoweekday(), int(hour))
+            out[slot] = out.get(slot, 0) + r["n"]
+    return out
+
+
+def _rolled(scope: AnalyticsScope, days: list[dt.date]) -> dict[str, Any]:
+    """The rollup's counts over ``days`` for the scope: one grouped query per figure and source."""
+    if not days:
+        return {}
+    sources = _rollup_rows(scope, days)
     sums = {"n": Sum("n"), "met": Sum("coordination_met"), "late": Sum("coordination_late")}
     sums["open"] = Sum("coordination_open")
     out: dict[str, Any] = {}
     for dim in ROLLED_DIMS:
-        found: Any = rows.filter(dim=dim).values("key").annotate(**sums)
+        found = _summed([rows.filter(dim=dim) for rows in sources], ["key"], sums)
         if dim == "coordination":
             # Settled days: a task without feedback is past due.
             out[dim] = {
-                r["key"]: {"total": r["n"], "met": r["met"], "late": r["late"], "overdue": r["open"], "open": 0}
-                for r in found
+                key: {"total": r["n"], "met": r["met"], "late": r["late"], "overdue": r["open"], "open": 0}
+                for key, r in found.items()
             }
         else:
-            out[dim] = {r["key"]: r["n"] for r in found}
+            out[dim] = {key: r["n"] for key, r in found.items()}
     columns = ["n", "escalated"] + [f"{c}_{o}" for c, _d, _m in CLOCKS for o in ("met", "late", "open")]
-    whole: Any = rows.filter(dim="all").values("street_id", "zone_id").annotate(**{c: Sum(c) for c in columns})
+    whole = _summed(
+        [rows.filter(dim="all") for rows in sources], ["street_id", "zone_id"], {c: Sum(c) for c in columns}
+    )
     totals = dict.fromkeys(["total", "escalated"] + [f"{c}_{o}" for c, _d, _m in CLOCKS for o in CLOCK_OUTCOMES], 0)
     out["street"], out["zone"] = {}, {}
-    for r in whole:
+    for (street_id, zone_id), r in whole.items():
         totals["total"] += r["n"]
         totals["escalated"] += r["escalated"]
         for clock, _d, _m in CLOCKS:
             totals[f"{clock}_met"] += r[f"{clock}_met"]
             # Settled days: a clock not done is past due.
             totals[f"{clock}_missed"] += r[f"{clock}_late"] + r[f"{clock}_open"]
-        for dim in ("street", "zone"):
-            key = str(r[f"{dim}_id"])
+        for dim, key in (("street", str(street_id)), ("zone", str(zone_id))):
             out[dim][key] = out[dim].get(key, 0) + r["n"]
     out["totals"] = totals
     return out
@@ -618,6 +703,47 @@ def event_records(
     else:
         raise ValidationFailed(f"没有“{figure[:30]}”这一统计项", code="unknown_figure", details={"field": "figure"})
     return events.select_related("street", "zone", "kind", "matter").order_by("-reported_at", "-pk")
+
+
+# The figures whose records the rollup counts (the records page's total).
+ROLLED_RECORD_FIGURES = frozenset(
+    {"all", "source", "kind", "street", "zone", "grid", "hour", "weekhour", "clock", "escalated"}
+)
+
+
+def event_records_count(scope: AnalyticsScope, *, figure: str, key: str = "", now: dt.datetime | None = None) -> int:
+    """How many events ``event_records`` lists — the figure's own number: for a figure the rollup holds, its
+    settled days are counted from the rollup (as ``overview`` counts them) and the rest from the events, so a
+    district's month is a few thousand rollup rows, not 420,000 events (ADR 0016); any other figure counts the
+    events. Refused as ``event_records`` is."""
+    now = now or timezone.now()
+    records = event_records(scope, figure=figure, key=key, now=now)  # validates the figure and key
+    days = rolled_days(scope) if figure in ROLLED_RECORD_FIGURES else []
+    if not days:
+        return records.count()
+    raw = _raw_days(scope, days)
+    n = records.filter(_days_q(raw)).count() if raw else 0
+    if figure in ("source", "kind", "grid", "hour"):
+        if figure != "source" and key != NO_KIND:
+            key = str(int(key))  # as the rollup keeps it ("08" is hour 8)
+        return n + rolled_counts(scope, days, figure).get(key, 0)
+    if figure == "weekhour":
+        weekday, _, hour = key.partition("-")
+        return n + rolled_week_hours(scope, days).get((int(weekday), int(hour)), 0)
+    column = "escalated" if figure == "escalated" else "n"
+    sources = [rows.filter(dim="all") for rows in _rollup_rows(scope, days)]
+    if figure in ("street", "zone"):
+        sources = [rows.filter(**{f"{figure}_id": int(key)}) for rows in sources]
+    elif figure == "clock":
+        clock, _, outcome = key.partition(":")
+        if outcome == "running":
+            return n  # settled days: no clock is still running
+        column = f"{clock}_met"
+        if outcome == "missed":  # settled days: a clock not done is past due
+            found = _summed(sources, ["district_id"], {"late": Sum(f"{clock}_late"), "open": Sum(f"{clock}_open")})
+            return n + sum(r["late"] + r["open"] for r in found.values())
+    found = _summed(sources, ["district_id"], {"n": Sum(column)})
+    return n + sum(r["n"] for r in found.values())
 
 
 def case_records(scope: AnalyticsScope, *, figure: str, today: dt.date | None = None) -> QuerySet[Case]:

@@ -11,6 +11,7 @@ import csv
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,12 +24,13 @@ from zhifa.analytics.selectors import (
     EVENT_FIGURES,
     case_records,
     event_records,
+    event_records_count,
     overview,
 )
 from zhifa.core.errors import ValidationFailed
 from zhifa.org.models import Department, Zone
 from zhifa.org.selectors import street_list
-from zhifa.web.pages import page_view, paginate
+from zhifa.web.pages import PAGE_SIZE, page_view, paginate
 from zhifa.web.wall_views import hotspot_section
 
 
@@ -142,12 +144,16 @@ def analytics_records(request: HttpRequest) -> HttpResponse:
     figure = request.GET.get("figure", "all")
     key = request.GET.get("key", "")
     rows = event_records(scope, figure=figure, key=key)
+    # The list's total is the figure's number, counted as the figure is (settled days from the rollup, ADR 0016):
+    # counting a district's month of events row by row took over a second at 5 million events.
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = event_records_count(scope, figure=figure, key=key)
     context = {
         "scope": scope,
         "levels": _levels(scope),
         "figure_label": EVENT_FIGURES.get(figure, figure),
         "key": key,
-        "page": paginate(request, rows),
+        "page": paginator.get_page(request.GET.get("page")),
         "back": _url("web:analytics", scope),
     }
     return render(request, "web/analytics/records.html", context)

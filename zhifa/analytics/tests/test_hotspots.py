@@ -13,6 +13,7 @@ So by grid 甲一 4, 甲二 3, 乙一 3 (10); by hour of week Mon 08h 3, Wed 14h
 Sun 23h 1. Saturday 00:10 and Sunday 23:50 are the previous and the same day in UTC: the local clock counts.
 """
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -22,9 +23,10 @@ import pytest
 import time_machine
 
 from conftest import World
+from zhifa.analytics import rollup
 from zhifa.analytics.hotspots import hotspots, recent_by_grid
 from zhifa.analytics.scope import analytics_scope
-from zhifa.analytics.selectors import event_records
+from zhifa.analytics.selectors import event_records, rolled_days
 from zhifa.core.errors import ValidationFailed
 from zhifa.events.states import EventStatus
 from zhifa.events.tests.factories import EventFactory
@@ -158,11 +160,37 @@ def test_counted_in_a_fixed_number_of_queries(week: Week, django_assert_num_quer
     for i in range(30):
         EventFactory(grid=week.world.grid_b, reported_at=at(12, 9, i))
 
-    # By grid, by hour of week, and the scope's grids (names): whatever the number of events.
-    with django_assert_num_queries(3):
+    # The days the rollup holds (none here), by grid, by hour of week, and the scope's grids (names): whatever
+    # the number of events.
+    with django_assert_num_queries(4):
         h = hotspots(scope)
 
     assert h["total"] == 40
+
+
+def test_hotspots_from_the_rollup_equal_those_from_the_events(week: Week) -> None:
+    # March whole (its month rows: the 12 events of the fixture, the week and the days either side), the week
+    # (its day rows), a street and a zone; counted from the events first, then from the rollup (ADR 0016).
+    leader = week.world.user("leader")
+    march = analytics_scope(user=leader, date_from="2026-03-01", date_to="2026-03-31")
+    scopes = [
+        march,
+        analytics_scope(user=leader, **WEEK),
+        analytics_scope(user=leader, street=week.world.street_a.pk, **WEEK),
+        dataclasses.replace(march, street=week.world.street_a, zone=week.grid_a2.zone),
+    ]
+    raw = [hotspots(s) for s in scopes]
+
+    rollup.refresh(
+        week.world.district.pk, dt.date(2026, 3, 1), dt.date(2026, 3, 31), now=at(31, 0) + dt.timedelta(days=2)
+    )
+
+    assert len(rolled_days(march)) == 31
+    assert [hotspots(s) for s in scopes] == raw
+    # Known answers, not two empty results agreeing.
+    assert raw[0]["total"] == 12
+    assert nonzero_slots(raw[1]) == {(1, 8): 3, (2, 8): 1, (3, 14): 3, (6, 0): 1, (7, 21): 1, (7, 23): 1}
+    assert grid_counts(raw[3]) == [("甲二网格", 3)]
 
 
 def test_hotspots_now_are_the_last_two_hours_across_midnight(week: Week) -> None:
