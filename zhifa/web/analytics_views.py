@@ -8,6 +8,7 @@ the page with its message and code, and no figures.
 """
 
 import csv
+import io
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -16,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from zhifa.analytics.hotspots import hotspots
 from zhifa.analytics.scope import AnalyticsScope, analytics_scope
 from zhifa.analytics.selectors import (
     CASE_FIGURES,
@@ -174,8 +176,20 @@ def analytics_cases(request: HttpRequest) -> HttpResponse:
     return render(request, "web/analytics/cases.html", context)
 
 
-# Each table of the page as CSV: (file name, header, the row's cells).
+# Each table of the page as CSV or XLSX: (file name, header, the row's cells). The rows are read from the
+# figures of ``overview``, or of ``hotspots`` for the tables in ``HOTSPOT_TABLES``.
 EXPORTS: dict[str, tuple[str, list[str], Any]] = {
+    "summary": (
+        "主要数据",
+        ["统计项", "数值"],
+        lambda f: [
+            ["事件总数", f["total"]],
+            *[[f"{r['label']}达标率", _pct(r["rate"])] for r in f["compliance"]],
+            ["超时升级事件", f["escalated"]],
+            ["重复发生事件", f["repeats"]["events"]],
+            ["重复发生点位", len(f["repeats"]["places"])],
+        ],
+    ),
     "source": ("事件来源", ["来源", "事件数"], lambda f: [[r["label"], r["count"]] for r in f["by_source"]]),
     "kind": (
         "诉求类型",
@@ -221,34 +235,93 @@ EXPORTS: dict[str, tuple[str, list[str], Any]] = {
         ["立案", "作出决定", "罚款合计(元)", "期限已过未完成"],
         lambda f: [[c["filed"], c["decided"], c["fines_total"], c["overdue_deadlines"]]] if (c := f["cases"]) else [],
     ),
+    # 热点分析: every grid of the scope (the map's shading; the page's table lists the ten busiest) and the
+    # hour-of-week table the heatmap draws (its top ten are the page's second table).
+    "grids": (
+        "网格热点",
+        ["网格编码", "网格", "街道", "片区", "事件数"],
+        lambda f: [[r["code"], r["label"], r["street"], r["zone"], r["count"]] for r in f["grids"]],
+    ),
+    "weekhours": (
+        "一周时段热点",
+        ["星期", *[f"{h:02d}时" for h in range(24)]],
+        lambda f: [[day, *counts] for day, counts in zip(f["weekdays"], f["week_hours"], strict=True)],
+    ),
 }
+HOTSPOT_TABLES = frozenset({"grids", "weekhours"})
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _pct(rate: float | None) -> str:
-    return "" if rate is None else f"{rate * 100:.1f}%"
+class Percent(float):
+    """A rate in an export: ``85.0%`` as CSV text, a number formatted as a percentage in XLSX."""
+
+    def __str__(self) -> str:
+        return f"{self * 100:.1f}%"
+
+
+def _pct(rate: float | None) -> Percent | str:
+    return "" if rate is None else Percent(rate)
 
 
 def _cell(value: Any) -> Any:
     """A cell a spreadsheet will not run: text starting with = + - @ (or a tab/CR) is prefixed with '."""
+    if isinstance(value, Percent):
+        return str(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 
 
+def _xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
+    """One sheet: the header in bold, numbers as numbers, rates as percentages, text never a formula
+    (``reports.xlsx_text``, the reports' rule)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from zhifa.analytics.reports import xlsx_text
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    for col, name in enumerate(header, start=1):
+        sheet.cell(row=1, column=col, value=name).font = Font(bold=True)
+    for r, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=col)
+            if isinstance(value, Percent):
+                cell.value = float(value)
+                cell.number_format = "0.0%"
+            elif isinstance(value, str):
+                cell.value = xlsx_text(value)
+            else:
+                cell.value = value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 @page_view
 def analytics_export(request: HttpRequest) -> HttpResponse:
+    """``?table=<one of EXPORTS>`` with the page's scope; ``&format=xlsx`` for Excel, CSV otherwise."""
     table = request.GET.get("table", "")
-    if table not in EXPORTS:
+    fmt = request.GET.get("format", "csv")
+    if table not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404("没有这张统计表")
     scope = _scope(request)
     name, header, rows = EXPORTS[table]
+    figures = hotspots(scope) if table in HOTSPOT_TABLES else overview(scope)
+    filename = f"{name}_{scope.date_from.isoformat()}_{scope.date_to.isoformat()}.{fmt}"
+    if fmt == "xlsx":
+        response = HttpResponse(_xlsx(name, header, rows(figures)), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+        return response
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{name}_{scope.date_from.isoformat()}_{scope.date_to.isoformat()}.csv"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     # The BOM tells Excel the file is UTF-8 (Chinese headers otherwise open as mojibake).
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(header)
-    for row in rows(overview(scope)):
+    for row in rows(figures):
         writer.writerow([_cell(v) for v in row])
     return response
