@@ -54,6 +54,7 @@ run: demo
 	  $(PY) scripts/supervise credit_refresh -- $(PY) manage.py credit_refresh --interval 300 & \
 	  $(PY) scripts/supervise analytics_reports -- $(PY) manage.py analytics_reports --interval 3600 & \
 	  $(PY) scripts/supervise analytics_rollup -- $(PY) manage.py analytics_rollup --interval 300 & \
+	  $(PY) scripts/supervise standby_rebalance -- $(PY) manage.py standby_rebalance --interval 60 & \
 	  $(PY) scripts/supervise credit_board_refresh -- $(PY) manage.py credit_board_refresh --interval 3600 & \
 	  $(PY) scripts/supervise colours_refresh -- $(PY) manage.py colours_refresh --interval 3600 & \
 	  $(PY) scripts/supervise web -- $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) & \

@@ -12,6 +12,11 @@ shift of the evening), the officers on duty get their posts from the same code t
 (``zhifa.analytics.deployment.plan_posts``), and the plan is stored through ``standby_plan_publish`` — the
 recommender reads it. Each officer starts the shift at their post and, once a task is done and nothing else
 is queued, rides or walks back to it.
+
+Every minute (as ``manage.py standby_rebalance`` does under ``make run``) the live plan is moved up
+(补位, ``zhifa.analytics.deployment.deployment_rebalance``): the free officers' posts re-solved from where their
+phones last put them, over the rest of the shift's demand from the same fitted model; a changed plan is stored
+and each free officer heads for their new post.
 """
 
 import datetime as dt
@@ -24,7 +29,7 @@ from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
 
 from sim.scenario import Scenario
-from zhifa.analytics.demand import demand_fit, hours_between
+from zhifa.analytics.demand import DemandModel, demand_fit, hours_between
 from zhifa.analytics.deployment import DEFAULT_REACH_S, Point, plan_posts
 from zhifa.core.actors import SystemActor
 from zhifa.events.services.standby import StandbyPostDraft, standby_plan_publish
@@ -45,6 +50,7 @@ class ShiftPosts:
     posts: dict[int, tuple[float, float]]  # officer id → (lon, lat)
     expected: float
     covered: float
+    model: DemandModel  # the demand the move-up re-solves over (the rest of the shift's hours)
 
 
 PlanDay = Callable[[Scenario, Any, dt.datetime], list[Any]]
@@ -124,6 +130,8 @@ def plan_shifts(
             posts=[StandbyPostDraft(p.officer_id, p.grid_id, p.lon, p.lat) for p in plan.posts],
         )
         out.append(
-            ShiftPosts(start, end, {p.officer_id: (p.lon, p.lat) for p in plan.posts}, plan.expected, plan.covered)
+            ShiftPosts(
+                start, end, {p.officer_id: (p.lon, p.lat) for p in plan.posts}, plan.expected, plan.covered, model
+            )
         )
     return out

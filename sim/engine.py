@@ -64,6 +64,8 @@ from shapely.geometry import Point, shape
 
 from sim.deployment import ShiftPosts, plan_shifts
 from sim.scenario import Scenario
+from zhifa.analytics.demand import hours_between
+from zhifa.analytics.deployment import deployment_rebalance
 from zhifa.catalog.models import Domain, Matter
 from zhifa.catalog.selectors import handling_options
 from zhifa.core.actors import SystemActor
@@ -71,13 +73,14 @@ from zhifa.core.errors import DomainError
 from zhifa.events import services
 from zhifa.events.clocks import clock_due, sla_policy_for
 from zhifa.events.distance import haversine_m
-from zhifa.events.models import Event, EventAssignment, EventEscalation, EventTransition, OfficerPosition
+from zhifa.events.models import Event, EventAssignment, EventEscalation, EventTransition, OfficerPosition, StandbyPlan
 from zhifa.events.recommend import recommend_officers
 from zhifa.events.services.dispatch import officers_needed
 from zhifa.events.states import EscalationLevel, EventAction, EventPriority, EventStatus
 from zhifa.org.models import Department, DutyShift, Officer, Profile, Street, Zone
 from zhifa.org.roles import Role
 
+MOVE_UP = SystemActor("动态补位（仿真）")
 SIM_PASSWORD = "!"  # unusable password: simulated officers never log in
 REPORTER_NAME, REPORTER_PHONE = "市民", "13800000000"
 
@@ -196,6 +199,7 @@ class SimOfficer:
     # Where an officer of another street patrols, and goes back to once done here; for the roster, None (they
     # stay where their last task left them) or, with predictive positions, their shift's standby post.
     home: tuple[float, float] | None = None
+    reported: tuple[float, float] | None = None  # where the phone last said the officer was
 
     @property
     def is_idle(self) -> bool:
@@ -366,7 +370,7 @@ class Simulation:
         while scan < end + dt.timedelta(hours=2):
             self.at(scan, self._scan)
             scan += dt.timedelta(seconds=sc.escalation_scan_seconds)
-        for minute in range(0, 26 * 60, 15):
+        for minute in range(0, 26 * 60):
             self.at(start + dt.timedelta(minutes=minute), self._heartbeat)
         for shift in self.shift_posts:
             self.at(max(start, shift.starts_at), partial(self._take_posts, shift))
@@ -669,18 +673,49 @@ class Simulation:
             self._follow_assignments(when, event_id)
 
     def _heartbeat(self, when: dt.datetime) -> None:
-        """Phones on duty report where they are every quarter hour (the recommender ignores stale positions).
-        Officers of other streets who worked here report too, on their way home included: the recommender
-        then sees them where they are (it checks their duty itself)."""
+        """Phones on duty report where they are (the phone page sends a position every 30 s; the sim every
+        minute, and only for an idle officer who moved since their last report — a still phone's report says
+        nothing new; the recommender ignores stale positions). Officers of other streets who worked here report
+        too, on their way home included: the recommender then sees them where they are (it checks their duty
+        itself). With predictive positions, the move-up runs after the reports, as the scheduler would."""
         for sim in self.officers:
-            if self._on_duty(sim, when) and sim.is_idle:
+            if self._on_duty(sim, when) and sim.is_idle and sim.point_at(when) != sim.reported:
                 self._position(when, sim)
         for visitor in self.visitors.values():
-            if visitor.is_idle:
+            if visitor.is_idle and visitor.point_at(when) != visitor.reported:
                 self._position(when, visitor)
+        self._move_up(when)
+
+    def _move_up(self, when: dt.datetime) -> None:
+        """补位 (predictive positions): the live plan re-solved for the officers free now
+        (``deployment_rebalance``, the scheduler's step); each free officer given a new post heads for it."""
+        shift = next((s for s in self.shift_posts if s.starts_at <= when < s.ends_at), None)
+        if shift is None:
+            return
+        plan = (
+            StandbyPlan.objects.filter(
+                street=self.street, starts_at=shift.starts_at, ends_at=shift.ends_at, superseded_at__isnull=True
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if plan is None:
+            return
+        expected = shift.model.expected(hours_between(when, shift.ends_at))
+        moved = self.call(when, lambda: deployment_rebalance(actor=MOVE_UP, plan=plan, at=when, expected=expected))
+        if moved is None:
+            return
+        for officer_id, lon, lat in moved.posts.values_list("officer_id", "lon", "lat"):
+            sim = self.by_officer_id.get(officer_id)
+            if sim is not None and sim.home != (lon, lat):
+                sim.home = (lon, lat)
+                if sim.is_idle:
+                    sim.lon, sim.lat = sim.point_at(when)
+                    self._head_home(when, sim)
 
     def _position(self, when: dt.datetime, sim: SimOfficer) -> None:
         lon, lat = sim.point_at(when)
+        sim.reported = (lon, lat)
         self.call(
             when,
             lambda: services.officer_position_record(

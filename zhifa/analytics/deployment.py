@@ -8,7 +8,9 @@ The choice is a covering-location problem solved with OR-Tools' CP-SAT:
 - **candidate posts**: the same points (a post is a grid's point: an officer can be told "stand at 网格 X");
 - **reach**: a post covers a grid when the travel time from the post to the grid's point, estimated exactly as
   the recommender estimates it (``zhifa.events.recommend.travel_seconds``: great-circle distance × road
-  factor ÷ riding speed), is at most ``reach_s`` (300 s: the 1530 arrive clock);
+  factor ÷ riding speed), is at most the *travel reach*: ``reach_s`` (300 s: the 1530 arrive clock) less the
+  acknowledge clock's minute (``ACKNOWLEDGE_ALLOWANCE_S``) — an officer may take that minute to accept the task
+  before setting off, so a post 5 minutes' ride away arrives late;
 - **officers**: ``x_j`` officers at post ``j`` (several may share one), ``Σ x_j = k`` officers on duty;
 - **objective** (the maximum *expected* covering model, Daskin 1983): an officer is busy on another event a
   share ``q`` of the shift, so a grid covered by ``n`` officers is reached with probability ``1 − qⁿ``; the
@@ -18,6 +20,10 @@ The choice is a covering-location problem solved with OR-Tools' CP-SAT:
   of at least one officer.
 - ``q`` = expected events × ``busy_minutes`` ÷ (officers × shift minutes), capped at 0.9: the share of the
   shift an officer spends on events if the work is spread evenly.
+- **closer cover** (a second, smaller term): ``NEAR_WEIGHT`` × the expected events within half the travel
+  reach of an officer. Many posts cover the same grids within the reach; among them the model prefers posts
+  spread out, each near its own share of the demand, to officers stacked at a few central grids — when some
+  are busy, the free ones are then still near. ``Cover.objective`` is the expected covering value alone.
 
 The solver runs single-threaded with a *deterministic* time limit (``max_deterministic_time``), from the
 greedy solution as a hint, so the same input always gives the same posts; the solution is optimal when the
@@ -25,6 +31,12 @@ solver proves it, the best found otherwise (``Plan.is_optimal``).
 
 The officers are then assigned to the chosen posts (OR-Tools' linear sum assignment) so that the total
 travel from where each officer is now (their last fresh position, else their zone's centre) is least.
+
+**补位 (move-up).** A plan is made for everyone on duty; during the shift some officers are always on tasks.
+``deployment_rebalance`` re-solves the problem for the officers of a live plan who are free now, from where
+they are, over the shift's remaining hours (the busy keep their posts), and stores a new plan when that
+covers the expected events better than their present posts by at least ``REBALANCE_MIN_GAIN``. ``manage.py
+standby_rebalance`` runs it every minute for every live plan (under ``make run``).
 """
 
 import datetime as dt
@@ -40,13 +52,18 @@ from shapely.geometry import shape
 from zhifa.analytics.demand import DEFAULT_WEEKS, demand_fit, demand_history, hours_between
 from zhifa.core.actors import Actor
 from zhifa.events.distance import EARTH_RADIUS_M, haversine_m
-from zhifa.events.models import OfficerPosition, StandbyPlan
+from zhifa.events.models import EventAssignment, OfficerPosition, StandbyPlan
 from zhifa.events.recommend import POSITION_FRESH_MINUTES, travel_seconds
 from zhifa.events.services.standby import StandbyPostDraft, standby_plan_publish
+from zhifa.events.states import FIELD_STATES
 from zhifa.org.models import Grid, Officer, Street, Zone
 from zhifa.org.roster_selectors import shifts_on_duty_at
 
 DEFAULT_REACH_S = 300
+ACKNOWLEDGE_ALLOWANCE_S = 60  # the 1530 acknowledge clock: the minute an officer may take to accept
+NEAR_SHARE = 0.5
+NEAR_WEIGHT = 0.25
+REBALANCE_MIN_GAIN = 0.02  # a move-up is published only when it covers at least 2 % more (no churn)
 DEFAULT_BUSY_MINUTES = 20.0  # travel + handling of one event (the simulation's median handling is 12 min)
 MAX_LEVELS = 3
 MAX_BUSY_SHARE = 0.9
@@ -73,6 +90,12 @@ class Cover:
     covered: float  # Σ w of the points within reach of at least one chosen site
     objective: float  # the expected-covering value (equal to ``covered`` when q = 0)
     is_optimal: bool
+
+
+def travel_reach_s(reach_s: float) -> float:
+    """The travel time a post may be from a grid when an event there must be reached within ``reach_s`` of
+    its dispatch: the acknowledge minute comes first."""
+    return max(0.0, reach_s - ACKNOWLEDGE_ALLOWANCE_S)
 
 
 def reach_lists(demand: list[Point], sites: list[Point], *, reach_s: float) -> list[list[int]]:
@@ -131,7 +154,8 @@ def cover_solve(
     total = sum(weights)
     if officers <= 0 or not sites:
         return Cover(counts={}, expected=total, covered=0.0, objective=0.0, is_optimal=True)
-    covers = reach_lists(points, sites, reach_s=reach_s)
+    covers = reach_lists(points, sites, reach_s=travel_reach_s(reach_s))
+    near_covers = reach_lists(points, sites, reach_s=travel_reach_s(reach_s) * NEAR_SHARE)
     levels = min(MAX_LEVELS, officers) if q > 0 else 1
     model = cp_model.CpModel()
     # More officers at one post than there are levels of cover adds nothing: with q = 0, one per post.
@@ -150,6 +174,12 @@ def cover_solve(
             coefficient = round(weights[i] * (1 - q) * q**level * WEIGHT_SCALE)
             if coefficient > 0:
                 objective.append(coefficient * y)
+    for i, near in enumerate(near_covers):
+        coefficient = round(weights[i] * NEAR_WEIGHT * WEIGHT_SCALE)
+        if near and coefficient > 0:
+            close = model.new_bool_var(f"c{i}")
+            model.add(close <= sum(x[j] for j in near))
+            objective.append(coefficient * close)
     model.maximize(sum(objective))
     hint = _greedy(weights, covers, len(sites), officers, q, cap)
     for j, count in enumerate(hint):
@@ -164,21 +194,18 @@ def cover_solve(
     solver.parameters.random_seed = 0
     status = solver.solve(model)
 
-    def value_of(counts: list[int]) -> float:
-        total = 0.0
-        for w, near in zip(weights, covers, strict=True):
-            n = min(sum(counts[j] for j in near), levels)
-            total += w * sum((1 - q) * q**level for level in range(n))
-        return total
+    def with_closer(counts: list[int]) -> float:
+        closer = sum(w for w, near in zip(weights, near_covers, strict=True) if any(counts[j] for j in near))
+        return _expected_cover(weights, covers, counts, q, levels) + NEAR_WEIGHT * closer
 
     counts = hint
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         solved = [int(solver.value(v)) for v in x]
         # Never worse than the hint (the wall-clock ceiling may stop the search before it got back to it).
-        if status == cp_model.OPTIMAL or value_of(solved) >= value_of(hint):
+        if status == cp_model.OPTIMAL or with_closer(solved) >= with_closer(hint):
             counts = solved
     covered = sum(w for w, near in zip(weights, covers, strict=True) if any(counts[j] for j in near))
-    value = value_of(counts)
+    value = _expected_cover(weights, covers, counts, q, levels)
     return Cover(
         counts={sites[j].key: c for j, c in enumerate(counts) if c},
         expected=total,
@@ -186,6 +213,33 @@ def cover_solve(
         objective=value,
         is_optimal=status == cp_model.OPTIMAL,
     )
+
+
+def _expected_cover(weights: list[float], covers: list[list[int]], counts: list[int], q: float, levels: int) -> float:
+    """The expected covering value of ``counts`` officers per site (the model's objective without the closer
+    cover): each point's weight × the chance that one of its first ``levels`` officers in reach is free."""
+    total = 0.0
+    for w, near in zip(weights, covers, strict=True):
+        n = min(sum(counts[j] for j in near), levels)
+        total += w * sum((1 - q) * q**level for level in range(n))
+    return total
+
+
+def cover_value(
+    demand: list[tuple[Point, float]],
+    sites: list[Point],
+    counts: dict[int, int],
+    *,
+    reach_s: float = DEFAULT_REACH_S,
+    busy_share: float = 0.0,
+) -> float:
+    """The expected covering value of given posts (site key → officers), as ``cover_solve`` scores them."""
+    q = min(max(busy_share, 0.0), MAX_BUSY_SHARE)
+    officers = sum(counts.values())
+    levels = min(MAX_LEVELS, officers) if q > 0 else 1
+    covers = reach_lists([p for p, _ in demand], sites, reach_s=travel_reach_s(reach_s))
+    per_site = [counts.get(site.key, 0) for site in sites]
+    return _expected_cover([max(0.0, w) for _, w in demand], covers, per_site, q, levels)
 
 
 def assign_officers(
@@ -227,6 +281,7 @@ class Plan:
     covered: float
     busy_share: float
     is_optimal: bool
+    objective: float = 0.0  # the expected covering value (``Cover.objective``)
 
 
 def grid_points(*, district_id: int, street_id: int | None) -> list[tuple[Point, str]]:
@@ -249,8 +304,11 @@ def officers_on_duty(*, district_id: int, street_id: int | None, at: dt.datetime
     return list(officers.order_by("pk").values_list("pk", "name"))
 
 
-def _origins(officer_ids: list[int], at: dt.datetime) -> list[tuple[int, float, float]]:
-    """Where each officer starts from: the last fresh position, else their zone's (or street's) centre."""
+def _origins(
+    officer_ids: list[int], at: dt.datetime, fallback: dict[int, tuple[float, float]] | None = None
+) -> list[tuple[int, float, float]]:
+    """Where each officer starts from: the last fresh position, else ``fallback`` (their post), else their
+    zone's (or street's) centre."""
     out = []
     officers = Officer.objects.filter(pk__in=officer_ids).values_list("pk", "zone_id", "street_id")
     places = {o[0]: o for o in officers}
@@ -277,6 +335,8 @@ def _origins(officer_ids: list[int], at: dt.datetime) -> list[tuple[int, float, 
         centre = zone_centre.get(zone_id) or street_centre.get(street_id)
         if last is not None:
             out.append((officer_id, last[0], last[1]))
+        elif fallback and officer_id in fallback:
+            out.append((officer_id, *fallback[officer_id]))
         elif centre is not None:
             out.append((officer_id, centre.x, centre.y))
         else:
@@ -347,6 +407,112 @@ def plan_posts(
         covered=cover.covered,
         busy_share=min(busy, MAX_BUSY_SHARE),
         is_optimal=cover.is_optimal,
+        objective=cover.objective,
+    )
+
+
+def rebalance_posts(
+    *,
+    points: list[Point],
+    names: dict[int, str],
+    expected: dict[int, float],
+    free: list[tuple[int, str]],
+    positions: list[tuple[int, float, float]],
+    current: dict[int, int],
+    shift_minutes: float,
+    reach_s: float = DEFAULT_REACH_S,
+    busy_minutes: float = DEFAULT_BUSY_MINUTES,
+    budget: float = SOLVER_BUDGET,
+) -> Plan | None:
+    """补位 (no database): posts for the ``free`` officers from where they are (``positions``) over the
+    remaining demand, or None when their present posts (``current``: officer → grid key) cover it as well
+    within ``REBALANCE_MIN_GAIN``."""
+    if not free:
+        return None
+    plan = plan_posts(
+        points=points,
+        names=names,
+        expected=expected,
+        officers=free,
+        origins=positions,
+        shift_minutes=shift_minutes,
+        reach_s=reach_s,
+        busy_minutes=busy_minutes,
+        budget=budget,
+    )
+    present: dict[int, int] = {}
+    for officer_id, _ in free:
+        if officer_id in current:
+            present[current[officer_id]] = present.get(current[officer_id], 0) + 1
+    demand = [(p, expected.get(p.key, 0.0)) for p in points]
+    before = cover_value(demand, points, present, reach_s=reach_s, busy_share=plan.busy_share)
+    if plan.objective <= before * (1 + REBALANCE_MIN_GAIN) + 1e-9:
+        return None
+    return plan
+
+
+def deployment_rebalance(
+    *,
+    actor: Actor,
+    plan: StandbyPlan,
+    at: dt.datetime,
+    expected: dict[int, float] | None = None,
+    weeks: int = DEFAULT_WEEKS,
+) -> StandbyPlan | None:
+    """补位 for a live plan at ``at``: its officers still on duty and not on a task get posts re-solved for the
+    rest of the shift from where they are (their fresh position, else their post); those on a task keep theirs.
+    Stored as a new plan of the same shift (superseding this one, ``standby_plan_publish``: who may, audit,
+    the phones told) when it covers better — else None, nothing written. ``expected``: the remaining hours'
+    demand per grid (default: fitted from the records, as ``deployment_compute`` does)."""
+    if at >= plan.ends_at:
+        return None
+    posts = list(plan.posts.select_related("officer").order_by("pk"))
+    officer_ids = [p.officer_id for p in posts]
+    busy = set(
+        EventAssignment.objects.filter(
+            officer_id__in=officer_ids, released_at__isnull=True, event__status__in=FIELD_STATES
+        ).values_list("officer_id", flat=True)
+    )
+    on_duty = set(shifts_on_duty_at(at).filter(officer_id__in=officer_ids).values_list("officer_id", flat=True))
+    free = [(p.officer_id, p.officer.name) for p in posts if p.officer_id in on_duty and p.officer_id not in busy]
+    if not free:
+        return None
+    grids = grid_points(district_id=plan.district_id, street_id=plan.street_id)
+    names = {p.key: name for p, name in grids}
+    hours = hours_between(max(at, plan.starts_at), plan.ends_at)
+    if expected is None:
+        history = demand_history(district_id=plan.district_id, grid_ids=names, as_of=at, weeks=weeks)
+        expected = demand_fit(history, grid_ids=names, weeks=weeks).expected(hours)
+    fallback = {p.officer_id: (p.lon, p.lat) for p in posts}
+    new = rebalance_posts(
+        points=[p for p, _ in grids],
+        names=names,
+        expected=expected,
+        free=free,
+        positions=_origins([o for o, _ in free], at, fallback),
+        current={p.officer_id: p.grid_id for p in posts},
+        shift_minutes=(plan.ends_at - max(at, plan.starts_at)).total_seconds() / 60,
+        reach_s=plan.reach_s,
+    )
+    if new is None:
+        return None
+    moved = {p.officer_id: p for p in new.posts}
+    drafts = [
+        StandbyPostDraft(p.officer_id, moved[p.officer_id].grid_id, moved[p.officer_id].lon, moved[p.officer_id].lat)
+        if p.officer_id in moved
+        else StandbyPostDraft(p.officer_id, p.grid_id, p.lon, p.lat)
+        for p in posts
+    ]
+    return standby_plan_publish(
+        actor=actor,
+        district_id=plan.district_id,
+        street_id=plan.street_id,
+        starts_at=plan.starts_at,
+        ends_at=plan.ends_at,
+        reach_s=plan.reach_s,
+        expected_events=new.expected,
+        covered_events=new.covered,
+        posts=drafts,
     )
 
 

@@ -86,3 +86,9 @@ def standby_plans_visible(
         )
         .order_by("-created_at", "-pk")
     )
+
+
+def standby_plans_live_at(at: dt.datetime) -> QuerySet[StandbyPlan]:
+    """Every plan live at ``at`` (not superseded, its shift running), in id order: what the move-up
+    (``manage.py standby_rebalance``) looks at."""
+    return StandbyPlan.objects.filter(superseded_at__isnull=True, starts_at__lte=at, ends_at__gt=at).order_by("pk")

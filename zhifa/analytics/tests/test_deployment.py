@@ -11,7 +11,15 @@ import pytest
 import time_machine
 
 from zhifa.analytics.demand import demand_fit, demand_history, hour_of_week, hours_between
-from zhifa.analytics.deployment import Point, assign_officers, cover_solve, plan_posts
+from zhifa.analytics.deployment import (
+    Point,
+    assign_officers,
+    cover_solve,
+    cover_value,
+    deployment_rebalance,
+    plan_posts,
+    rebalance_posts,
+)
 from zhifa.core.actors import SystemActor
 from zhifa.core.errors import PermissionDenied, ValidationFailed
 from zhifa.core.models import AuditEntry
@@ -20,8 +28,9 @@ from zhifa.events.recommend import recommend_officers
 from zhifa.events.services.standby import StandbyPostDraft, standby_plan_publish
 from zhifa.events.standby_selectors import standby_map_posts, standby_post_for
 from zhifa.events.states import EventStatus
-from zhifa.events.tests.factories import EventFactory, TriagedEventFactory
+from zhifa.events.tests.factories import DispatchedEventFactory, EventFactory, TriagedEventFactory
 from zhifa.org.models import DutyShift, Officer
+from zhifa.org.tests.factories import GridFactory, OfficerFactory, square
 
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.date(2026, 3, 2)  # a Monday
@@ -132,14 +141,28 @@ def test_busy_officers_make_a_second_officer_at_the_big_cluster_worth_more_than_
     assert busy.objective == pytest.approx(7.5)
 
 
-def test_the_reach_is_the_recommenders_five_minutes(settings: Any) -> None:
-    # 4.5 m/s over 300 s is 1,350 m of road, 1,038 m straight (road factor 1.3): a grid 1,000 m off is
-    # reached from the post, one 1,100 m off is not.
+def test_the_reach_is_the_recommenders_five_minutes_less_the_acknowledge_minute(settings: Any) -> None:
+    # The arrive clock's 300 s less the acknowledge clock's 60 s leaves 240 s of travel: at 4.5 m/s that is
+    # 1,080 m of road, 831 m straight (road factor 1.3) — a grid 800 m off is reached from the post, one 900 m
+    # off is not (it would be within a plain 300 s of riding, 1,038 m: the minute to accept comes first).
     settings.ZHIFA_RIDING_SPEED_MPS = 4.5
     post = Point(1, 120.0, LAT)
-    near, far = Point(2, 120.0 + 1000 / 95_998, LAT), Point(3, 120.0 - 1100 / 95_998, LAT)
+    near, far = Point(2, 120.0 + 800 / 95_998, LAT), Point(3, 120.0 - 900 / 95_998, LAT)
     cover = cover_solve([(near, 1.0), (far, 1.0)], [post], officers=1)
     assert cover.covered == 1.0
+    assert cover_solve([(far, 1.0)], [post], officers=1, reach_s=360).covered == 1.0
+
+
+def test_among_posts_that_cover_alike_the_solver_spreads_the_officers_near_the_demand() -> None:
+    # Two demand points 1,200 m apart, 2 events each, and a site midway (600 m from each: both within the
+    # 831 m reach). Two officers at the midpoint, or one at each end, cover all 4 events alike (q = 0); one at
+    # each end also has each point within half the reach of an officer — the free officer is nearer when the
+    # other is busy — so that is the plan.
+    west, east = Point(1, 120.0, LAT), Point(2, 120.0 + 1200 / 95_998, LAT)
+    middle = Point(3, 120.0 + 600 / 95_998, LAT)
+    cover = cover_solve([(west, 2.0), (east, 2.0), (middle, 0.0)], [west, east, middle], officers=2)
+    assert cover.counts == {1: 1, 2: 1}
+    assert (cover.covered, cover.objective) == (4.0, 4.0)
 
 
 def test_the_same_input_gives_the_same_posts() -> None:
@@ -259,3 +282,89 @@ def test_the_recommender_starts_an_officer_without_a_fresh_position_from_their_p
     publish(world, world.user("dispatcher"))
     [after] = recommend_officers(event=event, needed=1, now=now)
     assert (after.distance_m, after.reasons[-1]) == (0.0, "按预判布防点位估算")
+
+
+# --- 补位: the free officers moved up during the shift ------------------------------------------------------
+
+
+def test_a_free_officer_is_moved_towards_the_demand_and_a_good_post_is_left_alone() -> None:
+    # Demand only at the east cluster; officer 7 stands at the west one (5 km off).
+    demand, sites = clusters()
+    expected = {2: 5.0}
+    west, east = sites[0], sites[1]
+    moved = rebalance_posts(
+        points=sites,
+        names={1: "甲", 2: "乙", 3: "丙"},
+        expected=expected,
+        free=[(7, "王")],
+        positions=[(7, west.lon, LAT)],
+        current={7: west.key},
+        shift_minutes=240,
+    )
+    assert moved is not None
+    assert [(p.officer_id, p.grid_name) for p in moved.posts] == [(7, "乙")]
+    assert cover_value([(p, expected.get(p.key, 0.0)) for p in sites], sites, {east.key: 1}) == 5.0
+    # Already at the east cluster: nothing better to tell them.
+    assert (
+        rebalance_posts(
+            points=sites,
+            names={1: "甲", 2: "乙", 3: "丙"},
+            expected=expected,
+            free=[(7, "王")],
+            positions=[(7, east.lon, LAT)],
+            current={7: east.key},
+            shift_minutes=240,
+        )
+        is None
+    )
+    assert demand  # the clusters' own weights are not used here: the rest of the shift's demand is given
+
+
+def test_the_move_up_stores_a_new_plan_for_the_free_officers_only_and_writes_nothing_without_a_gain(
+    world: Any,
+) -> None:
+    # Street 甲 (about 1 km square) with a grid in its south-west and one in its north-east corner, 1.2 km apart.
+    south_west = GridFactory(zone=world.zone_a, name="西南网格", boundary=square(120.100, 30.300, 0.002))
+    north_east = GridFactory(zone=world.zone_a, name="东北网格", boundary=square(120.108, 30.308, 0.002))
+    free_officer = Officer.objects.get(name="甲队员")
+    busy_officer = OfficerFactory(
+        district=world.district,
+        name="丙队员",
+        street=world.street_a,
+        zone=world.zone_a,
+        home_department=world.enforcement_dept,
+    )
+    for officer in (free_officer, busy_officer):
+        DutyShift.objects.create(district=world.district, officer=officer, starts_at=START, ends_at=END)
+    with time_machine.travel(START, tick=False):
+        plan = standby_plan_publish(
+            actor=world.user("dispatcher"),
+            district_id=world.district.pk,
+            street_id=world.street_a.pk,
+            starts_at=START,
+            ends_at=END,
+            reach_s=300,
+            expected_events=3.0,
+            covered_events=2.0,
+            posts=[
+                StandbyPostDraft(free_officer.pk, south_west.pk, 120.101, 30.301),
+                StandbyPostDraft(busy_officer.pk, south_west.pk, 120.101, 30.301),
+            ],
+        )
+    now = START + dt.timedelta(hours=2)
+    with time_machine.travel(now, tick=False):
+        DispatchedEventFactory(grid=south_west, district=world.district, officers=[busy_officer])
+        # The rest of the shift's demand is all in the north-east grid.
+        expected = {north_east.pk: 4.0}
+        moved = deployment_rebalance(actor=SystemActor("动态补位"), plan=plan, at=now, expected=expected)
+        assert moved is not None
+        posts = dict(moved.posts.values_list("officer__name", "grid__name"))
+        assert posts == {"甲队员": "东北网格", "丙队员": "西南网格"}  # the busy officer keeps their post
+        plan.refresh_from_db()
+        assert plan.superseded_at == now
+        entry = AuditEntry.objects.filter(action="standby_plan.publish").order_by("seq").last()
+        assert entry.after["supersedes"] == [plan.pk]
+        # Run again at once: the free officer's post is already the best one — nothing written.
+        audit_before, plans_before = AuditEntry.objects.count(), StandbyPlan.objects.count()
+        assert deployment_rebalance(actor=SystemActor("动态补位"), plan=moved, at=now, expected=expected) is None
+        assert (AuditEntry.objects.count(), StandbyPlan.objects.count()) == (audit_before, plans_before)

@@ -118,7 +118,8 @@ def standby_plan_publish(
         StandbyPost.objects.bulk_create(
             StandbyPost(plan=plan, officer_id=p.officer_id, grid_id=p.grid_id, lon=p.lon, lat=p.lat) for p in posts
         )
-        notified = _notify_posted(plan, posts, now=now)
+        kept = set(StandbyPost.objects.filter(plan__in=previous).values_list("officer_id", "grid_id"))
+        notified = _notify_posted(plan, [p for p in posts if (p.officer_id, p.grid_id) not in kept], now=now)
         audit_record(
             actor=actor,
             action="standby_plan.publish",
@@ -141,7 +142,9 @@ def standby_plan_publish(
 def _notify_posted(plan: StandbyPlan, posts: list[StandbyPostDraft], *, now: dt.datetime) -> list[int]:
     """A notice to each officer given a post (an officer without an account has no phone to tell), written in
     the plan's transaction like every notice (``services.common.notify``); returns the users told. Officers
-    of a superseded plan who have no post in this one get no notice: their phone's post card goes away."""
+    of a superseded plan who have no post in this one get no notice: their phone's post card goes away; nor do
+    those whose post it leaves as it was (``posts`` holds only the new or moved ones: a move-up, 补位, that
+    moves one free officer tells that officer only)."""
     grid_names = dict(Grid.objects.filter(pk__in={p.grid_id for p in posts}).values_list("pk", "name"))
     users = dict(
         Officer.objects.filter(pk__in=[p.officer_id for p in posts], user__isnull=False).values_list("pk", "user_id")

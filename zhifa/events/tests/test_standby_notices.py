@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from conftest import World
+from zhifa.core.actors import SystemActor
 from zhifa.core.errors import PermissionDenied
 from zhifa.events.models import Notification, StandbyPlan
 from zhifa.events.services.standby import StandbyPostDraft, standby_plan_publish
@@ -96,6 +97,12 @@ def test_refreshing_the_shift_tells_the_new_posts(world: World) -> None:
         ("officer_a", "建议待命点位：甲二网格（至 19:00）"),
         ("officer_a2", "建议待命点位：甲一网格（至 19:00）"),
     ]
+    # And a further refresh that moves only 丁队员 tells 丁队员 only (甲队员's post stands)
+    with time_machine.travel(DURING + dt.timedelta(minutes=40), tick=False):
+        publish(
+            world, SystemActor("动态补位"), [(officer("甲队员"), grid_a2), (second, grid_a2)], street=world.street_a
+        )
+    assert notices()[3:] == [("officer_a2", "建议待命点位：甲二网格（至 19:00）")]
 
 
 def test_a_refused_plan_tells_no_one(world: World) -> None:
