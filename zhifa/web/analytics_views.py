@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from zhifa.analytics.hotspots import hotspots
+from zhifa.analytics.reports import xlsx_text
 from zhifa.analytics.scope import AnalyticsScope, analytics_scope
 from zhifa.analytics.selectors import (
     CASE_FIGURES,
@@ -277,8 +278,6 @@ def _xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
     (``reports.xlsx_text``, the reports' rule)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from zhifa.analytics.reports import xlsx_text
 
     book = Workbook()
     sheet = book.active
