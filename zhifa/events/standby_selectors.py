@@ -66,6 +66,21 @@ def standby_changes_for(*, officer_id: int, since: dt.datetime) -> list[tuple[in
     return sorted(out, key=lambda r: (r[1], r[0]))
 
 
+def standby_posts_kept(plan: StandbyPlan) -> set[tuple[int, int]]:
+    """(officer, grid) of the posts ``plan`` leaves as they were: those of the plans it superseded — the same
+    area and shift, superseded the moment it was stored (``standby_plan_publish`` stamps both with one time).
+    An officer whose post is kept is not told again, by a notice or on the phone (a move-up, 补位, that moves
+    one officer tells that officer only)."""
+    superseded = StandbyPlan.objects.filter(
+        district_id=plan.district_id,
+        street_id=plan.street_id,
+        starts_at=plan.starts_at,
+        ends_at=plan.ends_at,
+        superseded_at=plan.created_at,
+    )
+    return set(StandbyPost.objects.filter(plan__in=superseded).values_list("officer_id", "grid_id"))
+
+
 def standby_plans_visible(
     *, district_id: int, street_ids: list[int] | None, street_id: int | None = None, live_at: dt.datetime | None = None
 ) -> QuerySet[StandbyPlan]:

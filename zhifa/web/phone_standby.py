@@ -6,7 +6,8 @@ The stream reads the plans naming the officer that were stored or superseded sin
 (``standby_changes_for``) — after their commit, so a plan that rolled back reaches no phone — and sends one
 ``standby`` message: the card of the post that counts now (``standby_post_for``, the same read and the same
 partial as the page's first render; none when the new plan has no post for the officer) and, for a new plan
-that gives the officer a post, the notice the plan's service wrote for them (``standby_notice_text``)."""
+that gives the officer a new or moved post, the notice the plan's service wrote for them (``standby_notice_text``);
+a refresh that leaves the post as it was (a move-up of someone else) replaces the card silently."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from zhifa.events.models import StandbyPost
 from zhifa.events.services.standby import standby_notice_text
-from zhifa.events.standby_selectors import standby_changes_for, standby_post_for
+from zhifa.events.standby_selectors import standby_changes_for, standby_post_for, standby_posts_kept
 from zhifa.org.models import Officer
 
 
@@ -54,14 +55,15 @@ class StandbyWatch:
         notice = ""
         new_plans = [plan_id for plan_id, _at, is_live in changes if is_live]
         if new_plans:
-            # The newest plan that gives the officer a post: what the notice written with it says.
+            # The newest plan that gives the officer a post: what the notice written with it says — none when it
+            # leaves the officer's post as it was (no notice was written then: ``standby_posts_kept``).
             post = (
                 StandbyPost.objects.filter(plan_id__in=new_plans, officer_id=self.officer_id)
                 .select_related("grid", "plan")
                 .order_by("-plan__created_at", "-plan_id")
                 .first()
             )
-            if post is not None:
+            if post is not None and (post.officer_id, post.grid_id) not in standby_posts_kept(post.plan):
                 notice = standby_notice_text(
                     grid_name=post.grid.name, starts_at=post.plan.starts_at, ends_at=post.plan.ends_at, now=now
                 )

@@ -17,6 +17,7 @@ from zhifa.core.audit import audit_record
 from zhifa.core.errors import PermissionDenied, ValidationFailed
 from zhifa.events.clocks import LOCAL_TZ
 from zhifa.events.models import Notification, StandbyPlan, StandbyPost
+from zhifa.events.standby_selectors import standby_posts_kept
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.models import Grid, Officer
 from zhifa.org.roles import Role
@@ -118,7 +119,7 @@ def standby_plan_publish(
         StandbyPost.objects.bulk_create(
             StandbyPost(plan=plan, officer_id=p.officer_id, grid_id=p.grid_id, lon=p.lon, lat=p.lat) for p in posts
         )
-        kept = set(StandbyPost.objects.filter(plan__in=previous).values_list("officer_id", "grid_id"))
+        kept = standby_posts_kept(plan)  # the posts of ``previous`` (superseded at ``now``, the plan's time)
         notified = _notify_posted(plan, [p for p in posts if (p.officer_id, p.grid_id) not in kept], now=now)
         audit_record(
             actor=actor,

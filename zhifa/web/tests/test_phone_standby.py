@@ -1,6 +1,7 @@
 """预判布防 on the phone's live stream (issue 17 part 4): a plan giving the officer a post reaches the open task
 list as a "standby" message — the post card as the page renders it (names escaped) and the notice — once; a
-plan for someone else does not; a refresh that leaves the officer out takes the card away."""
+plan for someone else does not; a refresh that leaves the officer out takes the card away, one that leaves their
+post as it was replaces the card without a notice."""
 
 import datetime as dt
 import json
@@ -10,8 +11,10 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from conftest import World
+from zhifa.events.models import Notification
 from zhifa.events.services.standby import StandbyPostDraft, standby_plan_publish
 from zhifa.org.models import Grid, Officer
+from zhifa.org.tests.factories import GridFactory
 from zhifa.web.phone import TaskFeed
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -78,3 +81,22 @@ def test_a_refresh_without_the_officer_takes_the_card_away(world: World) -> None
     # Then 甲队员's card goes (no notice), and 乙队员 is told
     assert (gone["html"], gone["has_post"], gone["notice"]) == ("", False, "")
     assert told["notice"] == "建议待命点位：甲一网格（至 19:00）" and told["has_post"] is True
+
+
+def test_a_refresh_that_keeps_the_post_replaces_the_card_without_a_notice(world: World) -> None:
+    # Given 甲队员 at 甲一网格, and the list open after it was set
+    grid_a2 = GridFactory(zone=world.zone_a, code="A-1-2", name="甲二网格")
+    Officer.objects.filter(name="乙队员").update(street=world.street_a, zone=world.zone_a)
+    with time_machine.travel(T0, tick=False):
+        publish(world, [("甲队员", world.grid_a)], street=world.street_a)
+        feed_a = TaskFeed(user=world.user("officer_a"), since=T0 + dt.timedelta(seconds=30))
+    # When a refresh (a move-up) adds 乙队员 and leaves 甲队员 where they stand
+    with time_machine.travel(T0 + dt.timedelta(minutes=5), tick=False):
+        publish(world, [("甲队员", world.grid_a), ("乙队员", grid_a2)], street=world.street_a)
+        [change] = standby_messages(feed_a)
+    # Then 甲队员's card is the same post, and no notice (none was written for them)
+    assert (change["has_post"], change["notice"]) == (True, "")
+    assert "甲一网格" in change["html"]
+    assert list(Notification.objects.filter(user=world.user("officer_a")).values_list("message", flat=True)) == [
+        "建议待命点位：甲一网格（至 19:00）"
+    ]
