@@ -73,11 +73,14 @@ def standby_posts_kept(plan: StandbyPlan) -> set[tuple[int, int]]:
     one officer tells that officer only)."""
     superseded = StandbyPlan.objects.filter(
         district_id=plan.district_id,
-        street_id=plan.street_id,
         starts_at=plan.starts_at,
         ends_at=plan.ends_at,
         superseded_at=plan.created_at,
     )
+    if plan.street_id is None:
+        superseded = superseded.filter(street__isnull=True)
+    else:
+        superseded = superseded.filter(street_id=plan.street_id)
     return set(StandbyPost.objects.filter(plan__in=superseded).values_list("officer_id", "grid_id"))
 
 
