@@ -33,7 +33,7 @@ from zhifa.analytics.demand import DemandModel, demand_fit, hours_between
 from zhifa.analytics.deployment import DEFAULT_REACH_S, Point, plan_posts
 from zhifa.core.actors import SystemActor
 from zhifa.events.services.standby import StandbyPostDraft, standby_plan_publish
-from zhifa.org.models import Grid, Street
+from zhifa.org.models import Grid, Street, TravelMode
 
 HISTORY_DAYS = 28
 ACTOR = SystemActor("预判布防（仿真）")
@@ -117,6 +117,7 @@ def plan_shifts(
             origins=[(s.officer.pk, s.lon, s.lat) for s in crew],
             shift_minutes=(end - start).total_seconds() / 60,
             reach_s=DEFAULT_REACH_S,
+            walking={s.officer.pk for s in crew if s.officer.travel_mode == TravelMode.WALKING},
         )
         standby_plan_publish(
             actor=ACTOR,

@@ -77,7 +77,7 @@ from zhifa.events.models import Event, EventAssignment, EventEscalation, EventTr
 from zhifa.events.recommend import recommend_officers
 from zhifa.events.services.dispatch import officers_needed
 from zhifa.events.states import EscalationLevel, EventAction, EventPriority, EventStatus
-from zhifa.org.models import Department, DutyShift, Officer, Profile, Street, Zone
+from zhifa.org.models import Department, DutyShift, Officer, Profile, Street, TravelMode, Zone
 from zhifa.org.roles import Role
 
 MOVE_UP = SystemActor("动态补位（仿真）")
@@ -305,6 +305,7 @@ class Simulation:
                         street=self.street,
                         display_name=f"仿真队员{n}",
                     )
+                    rider = rides(sc, "roster", n)
                     officer = Officer.objects.create(
                         district=self.district,
                         user=user,
@@ -316,11 +317,19 @@ class Simulation:
                         street=self.street,
                         zone=zone,
                         certified_domains=[d.value for d in Domain],
+                        travel_mode=TravelMode.RIDING if rider else TravelMode.WALKING,
                     )
                     self._roster(officer, shift)
-                    speed = sc.riding_mps if rides(sc, "roster", n) else sc.walking_mps
+                    speed = sc.riding_mps if rider else sc.walking_mps
                     self.officers.append(SimOfficer(officer, user, zone.pk, shift, speed, home.x, home.y))
         self.by_officer_id = {s.officer.pk: s for s in self.officers}
+        # The other streets' officers whom a dispatch may send in: how each gets about is their own draw
+        # (``_sim_officer``), and their record says so, as the roster's do — the recommender reads it.
+        for pk in (
+            Officer.objects.filter(district=self.district).exclude(street=self.street).values_list("pk", flat=True)
+        ):
+            mode = TravelMode.RIDING if rides(sc, "visitor", pk) else TravelMode.WALKING
+            Officer.objects.filter(pk=pk).update(travel_mode=mode)
         if self.policy == "predictive":
             self.shift_posts = plan_shifts(
                 scenario=sc,

@@ -41,7 +41,8 @@ standby_rebalance`` runs it every minute for every live plan (under ``make run``
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.graph.python import linear_sum_assignment
@@ -56,7 +57,7 @@ from zhifa.events.models import EventAssignment, OfficerPosition, StandbyPlan
 from zhifa.events.recommend import POSITION_FRESH_MINUTES, travel_seconds
 from zhifa.events.services.standby import StandbyPostDraft, standby_plan_publish
 from zhifa.events.states import FIELD_STATES
-from zhifa.org.models import Grid, Officer, Street, Zone
+from zhifa.org.models import Grid, Officer, Street, TravelMode, Zone
 from zhifa.org.roster_selectors import shifts_on_duty_at
 
 DEFAULT_REACH_S = 300
@@ -90,6 +91,7 @@ class Cover:
     covered: float  # Σ w of the points within reach of at least one chosen site
     objective: float  # the expected-covering value (equal to ``covered`` when q = 0)
     is_optimal: bool
+    walker_counts: dict[int, int] = field(default_factory=dict)  # of ``counts``, the officers on foot
 
 
 def travel_reach_s(reach_s: float) -> float:
@@ -98,12 +100,15 @@ def travel_reach_s(reach_s: float) -> float:
     return max(0.0, reach_s - ACKNOWLEDGE_ALLOWANCE_S)
 
 
-def reach_lists(demand: list[Point], sites: list[Point], *, reach_s: float) -> list[list[int]]:
-    """For each demand point, the indexes of the sites within ``reach_s`` of it, by the recommender's estimate
-    (``travel_seconds`` is linear in the straight-line distance, so the reach is a distance: computed once)."""
+def reach_lists(
+    demand: list[Point], sites: list[Point], *, reach_s: float, mode: str = TravelMode.RIDING
+) -> list[list[int]]:
+    """For each demand point, the indexes of the sites within ``reach_s`` of it for an officer travelling by
+    ``mode``, by the recommender's estimate (``travel_seconds`` is linear in the straight-line distance, so the
+    reach is a distance: computed once)."""
     if not sites or not demand:
         return [[] for _ in demand]
-    limit_m = reach_s / travel_seconds(1.0)
+    limit_m = reach_s / travel_seconds(1.0, mode)
     s_lon = np.radians([s.lon for s in sites])
     s_lat = np.radians([s.lat for s in sites])
     out: list[list[int]] = []
@@ -116,24 +121,50 @@ def reach_lists(demand: list[Point], sites: list[Point], *, reach_s: float) -> l
     return out
 
 
-def _greedy(weights: list[float], covers: list[list[int]], n_sites: int, k: int, q: float, cap: int) -> list[int]:
-    """k officers one at a time, each where they add the most expected coverage (at most ``cap`` at a site;
-    when nothing adds more, where the fewest stand — the first such site): the solver's starting hint."""
-    rows = [i for i, near in enumerate(covers) for _ in near]
-    cols = [j for near in covers for j in near]
-    # Site × demand incidence: one sparse product gives every site's gain at once.
-    incidence = sparse.csr_matrix((np.ones(len(rows)), (cols, rows)), shape=(n_sites, len(weights)))
+@dataclass(frozen=True)
+class _Kind:
+    """The officers of one travel mode: how many, and the sites within their reach (and half of it) of each
+    demand point."""
+
+    mode: str
+    officers: int
+    covers: list[list[int]]
+    near_covers: list[list[int]]
+
+
+def _kinds(points: list[Point], sites: list[Point], *, officers: int, walkers: int, reach_s: float) -> list[_Kind]:
+    travel = travel_reach_s(reach_s)
+    out = []
+    for mode, count in ((TravelMode.RIDING, officers - walkers), (TravelMode.WALKING, walkers)):
+        if count > 0:
+            covers = reach_lists(points, sites, reach_s=travel, mode=mode)
+            near = reach_lists(points, sites, reach_s=travel * NEAR_SHARE, mode=mode)
+            out.append(_Kind(mode, count, covers, near))
+    return out
+
+
+def _greedy(weights: list[float], kinds: list[_Kind], n_sites: int, q: float, cap: int) -> list[list[int]]:
+    """Each kind's officers one at a time (riders first), each where they add the most expected coverage (at
+    most ``cap`` of a kind at a site; when nothing adds more, where the fewest stand — the first such site):
+    the solver's starting hint, one count per site for each kind."""
     w = np.asarray(weights, dtype=float)
     times = np.zeros(len(weights))
-    counts = [0] * n_sites
-    for _ in range(k):
-        marginal = np.where(times < MAX_LEVELS, w * (1 - q) * np.power(q, times), 0.0)
-        placed = np.asarray(counts)
-        gains = np.where(placed < cap, incidence @ marginal - placed * 1e-9, -np.inf)
-        best = int(np.argmax(gains))  # the first of equal gains: deterministic
-        counts[best] += 1
-        times += incidence[best].toarray().ravel()
-    return counts
+    out = []
+    for kind in kinds:
+        rows = [i for i, near in enumerate(kind.covers) for _ in near]
+        cols = [j for near in kind.covers for j in near]
+        # Site × demand incidence: one sparse product gives every site's gain at once.
+        incidence = sparse.csr_matrix((np.ones(len(rows)), (cols, rows)), shape=(n_sites, len(weights)))
+        counts = [0] * n_sites
+        for _ in range(kind.officers):
+            marginal = np.where(times < MAX_LEVELS, w * (1 - q) * np.power(q, times), 0.0)
+            placed = np.asarray(counts)
+            gains = np.where(placed < cap, incidence @ marginal - placed * 1e-9, -np.inf)
+            best = int(np.argmax(gains))  # the first of equal gains: deterministic
+            counts[best] += 1
+            times += incidence[best].toarray().ravel()
+        out.append(counts)
+    return out
 
 
 def cover_solve(
@@ -141,49 +172,54 @@ def cover_solve(
     sites: list[Point],
     *,
     officers: int,
+    walkers: int = 0,
     reach_s: float = DEFAULT_REACH_S,
     busy_share: float = 0.0,
     budget: float = SOLVER_BUDGET,
 ) -> Cover:
-    """How many of ``officers`` to stand at each site so the expected events within ``reach_s`` are most.
+    """How many of ``officers`` to stand at each site so the expected events within ``reach_s`` are most;
+    ``walkers`` of them are on foot (their reach is their walking time's).
 
     ``demand``: (point, expected events); ``busy_share``: q of the expected covering model (0: plain MCLP)."""
     q = min(max(busy_share, 0.0), MAX_BUSY_SHARE)
     points = [p for p, _ in demand]
     weights = [max(0.0, w) for _, w in demand]
     total = sum(weights)
+    walkers = min(max(walkers, 0), max(officers, 0))
     if officers <= 0 or not sites:
         return Cover(counts={}, expected=total, covered=0.0, objective=0.0, is_optimal=True)
-    covers = reach_lists(points, sites, reach_s=travel_reach_s(reach_s))
-    near_covers = reach_lists(points, sites, reach_s=travel_reach_s(reach_s) * NEAR_SHARE)
+    kinds = _kinds(points, sites, officers=officers, walkers=walkers, reach_s=reach_s)
     levels = min(MAX_LEVELS, officers) if q > 0 else 1
     model = cp_model.CpModel()
     # More officers at one post than there are levels of cover adds nothing: with q = 0, one per post.
     cap = max(levels, math.ceil(officers / len(sites)))  # unless there are more officers than that allows
-    x = [model.new_int_var(0, cap, f"x{j}") for j in range(len(sites))]
-    model.add(sum(x) == officers)
+    x = [[model.new_int_var(0, cap, f"x{k}_{j}") for j in range(len(sites))] for k in range(len(kinds))]
+    for kind, xs in zip(kinds, x, strict=True):
+        model.add(sum(xs) == kind.officers)
     objective = []
-    for i, near in enumerate(covers):
-        if not near or weights[i] <= 0:
+    for i in range(len(points)):
+        reach = [xs[j] for kind, xs in zip(kinds, x, strict=True) for j in kind.covers[i]]
+        if not reach or weights[i] <= 0:
             continue
         ys = [model.new_bool_var(f"y{i}_{level}") for level in range(levels)]
-        model.add(sum(ys) <= sum(x[j] for j in near))
+        model.add(sum(ys) <= sum(reach))
         for level in range(1, levels):
             model.add_implication(ys[level], ys[level - 1])  # symmetry: fill the levels in order
         for level, y in enumerate(ys):
             coefficient = round(weights[i] * (1 - q) * q**level * WEIGHT_SCALE)
             if coefficient > 0:
                 objective.append(coefficient * y)
-    for i, near in enumerate(near_covers):
+        near = [xs[j] for kind, xs in zip(kinds, x, strict=True) for j in kind.near_covers[i]]
         coefficient = round(weights[i] * NEAR_WEIGHT * WEIGHT_SCALE)
         if near and coefficient > 0:
             close = model.new_bool_var(f"c{i}")
-            model.add(close <= sum(x[j] for j in near))
+            model.add(close <= sum(near))
             objective.append(coefficient * close)
     model.maximize(sum(objective))
-    hint = _greedy(weights, covers, len(sites), officers, q, cap)
-    for j, count in enumerate(hint):
-        model.add_hint(x[j], count)
+    hint = _greedy(weights, kinds, len(sites), q, cap)
+    for xs, hinted in zip(x, hint, strict=True):
+        for var, count in zip(xs, hinted, strict=True):
+            model.add_hint(var, count)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_deterministic_time = budget
@@ -194,33 +230,47 @@ def cover_solve(
     solver.parameters.random_seed = 0
     status = solver.solve(model)
 
-    def with_closer(counts: list[int]) -> float:
-        closer = sum(w for w, near in zip(weights, near_covers, strict=True) if any(counts[j] for j in near))
-        return _expected_cover(weights, covers, counts, q, levels) + NEAR_WEIGHT * closer
+    def with_closer(counts: list[list[int]]) -> float:
+        closer = sum(w for i, w in enumerate(weights) if _reached(kinds, counts, i, near=True))
+        return _expected_cover(weights, kinds, counts, q, levels) + NEAR_WEIGHT * closer
 
     counts = hint
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        solved = [int(solver.value(v)) for v in x]
+        solved = [[int(solver.value(v)) for v in xs] for xs in x]
         # Never worse than the hint (the wall-clock ceiling may stop the search before it got back to it).
         if status == cp_model.OPTIMAL or with_closer(solved) >= with_closer(hint):
             counts = solved
-    covered = sum(w for w, near in zip(weights, covers, strict=True) if any(counts[j] for j in near))
-    value = _expected_cover(weights, covers, counts, q, levels)
+    covered = sum(w for i, w in enumerate(weights) if _reached(kinds, counts, i))
+    on_foot: list[int] = next(
+        (c for kind, c in zip(kinds, counts, strict=True) if kind.mode == TravelMode.WALKING), [0] * len(sites)
+    )
+    per_site = [sum(c[j] for c in counts) for j in range(len(sites))]
     return Cover(
-        counts={sites[j].key: c for j, c in enumerate(counts) if c},
+        counts={site.key: n for site, n in zip(sites, per_site, strict=True) if n},
         expected=total,
         covered=covered,
-        objective=value,
+        objective=_expected_cover(weights, kinds, counts, q, levels),
         is_optimal=status == cp_model.OPTIMAL,
+        walker_counts={site.key: n for site, n in zip(sites, on_foot, strict=True) if n},
     )
 
 
-def _expected_cover(weights: list[float], covers: list[list[int]], counts: list[int], q: float, levels: int) -> float:
-    """The expected covering value of ``counts`` officers per site (the model's objective without the closer
-    cover): each point's weight × the chance that one of its first ``levels`` officers in reach is free."""
+def _reached(kinds: list[_Kind], counts: list[list[int]], i: int, *, near: bool = False) -> int:
+    """How many officers stand within reach (or half of it) of demand point ``i``."""
+    return sum(
+        counts_k[j]
+        for kind, counts_k in zip(kinds, counts, strict=True)
+        for j in (kind.near_covers[i] if near else kind.covers[i])
+    )
+
+
+def _expected_cover(weights: list[float], kinds: list[_Kind], counts: list[list[int]], q: float, levels: int) -> float:
+    """The expected covering value of ``counts`` officers per site and kind (the model's objective without
+    the closer cover): each point's weight × the chance that one of its first ``levels`` officers in reach is
+    free."""
     total = 0.0
-    for w, near in zip(weights, covers, strict=True):
-        n = min(sum(counts[j] for j in near), levels)
+    for i, w in enumerate(weights):
+        n = min(_reached(kinds, counts, i), levels)
         total += w * sum((1 - q) * q**level for level in range(n))
     return total
 
@@ -230,16 +280,22 @@ def cover_value(
     sites: list[Point],
     counts: dict[int, int],
     *,
+    walker_counts: dict[int, int] | None = None,
     reach_s: float = DEFAULT_REACH_S,
     busy_share: float = 0.0,
 ) -> float:
-    """The expected covering value of given posts (site key → officers), as ``cover_solve`` scores them."""
+    """The expected covering value of given posts (site key → officers, of whom ``walker_counts`` on foot), as
+    ``cover_solve`` scores them."""
     q = min(max(busy_share, 0.0), MAX_BUSY_SHARE)
-    officers = sum(counts.values())
+    walker_counts = walker_counts or {}
+    officers, walkers = sum(counts.values()), sum(walker_counts.values())
     levels = min(MAX_LEVELS, officers) if q > 0 else 1
-    covers = reach_lists([p for p, _ in demand], sites, reach_s=travel_reach_s(reach_s))
-    per_site = [counts.get(site.key, 0) for site in sites]
-    return _expected_cover([max(0.0, w) for _, w in demand], covers, per_site, q, levels)
+    kinds = _kinds([p for p, _ in demand], sites, officers=officers, walkers=walkers, reach_s=reach_s)
+    by_mode: dict[str, list[int]] = {
+        TravelMode.RIDING: [counts.get(s.key, 0) - walker_counts.get(s.key, 0) for s in sites],
+        TravelMode.WALKING: [walker_counts.get(s.key, 0) for s in sites],
+    }
+    return _expected_cover([max(0.0, w) for _, w in demand], kinds, [by_mode[k.mode] for k in kinds], q, levels)
 
 
 def assign_officers(
@@ -304,6 +360,11 @@ def officers_on_duty(*, district_id: int, street_id: int | None, at: dt.datetime
     return list(officers.order_by("pk").values_list("pk", "name"))
 
 
+def officers_on_foot(officer_ids: list[int]) -> set[int]:
+    """Which of the officers patrol on foot (``Officer.travel_mode``)."""
+    return set(Officer.objects.filter(pk__in=officer_ids, travel_mode=TravelMode.WALKING).values_list("pk", flat=True))
+
+
 def _origins(
     officer_ids: list[int], at: dt.datetime, fallback: dict[int, tuple[float, float]] | None = None
 ) -> list[tuple[int, float, float]]:
@@ -362,6 +423,7 @@ def deployment_compute(
     expected = model.expected(hours_between(starts_at, ends_at))
     officers = officers_on_duty(district_id=district_id, street_id=street_id, at=starts_at)
     return plan_posts(
+        walking=officers_on_foot([o for o, _ in officers]),
         points=points,
         names=names,
         expected=expected,
@@ -383,19 +445,25 @@ def plan_posts(
     reach_s: float = DEFAULT_REACH_S,
     busy_minutes: float = DEFAULT_BUSY_MINUTES,
     budget: float = SOLVER_BUDGET,
+    walking: Collection[int] = frozenset(),
 ) -> Plan:
-    """The covering problem and the assignment for given grids, demand and officers (no database)."""
+    """The covering problem and the assignment for given grids, demand and officers (no database);
+    ``walking``: the ids of the officers on foot (their posts are chosen with their own reach, and only they
+    are assigned to them)."""
     total = sum(expected.values())
     busy = total * busy_minutes / (len(officers) * shift_minutes) if officers and shift_minutes > 0 else 0.0
     cover = cover_solve(
         [(p, expected.get(p.key, 0.0)) for p in points],
         points,
         officers=len(officers),
+        walkers=sum(1 for officer_id, _ in officers if officer_id in walking),
         reach_s=reach_s,
         busy_share=busy,
         budget=budget,
     )
-    assigned = assign_officers(origins, points, cover.counts)
+    riding = {key: n - cover.walker_counts.get(key, 0) for key, n in cover.counts.items()}
+    assigned = assign_officers([o for o in origins if o[0] not in walking], points, riding)
+    assigned |= assign_officers([o for o in origins if o[0] in walking], points, cover.walker_counts)
     officer_names = dict(officers)
     posts = [
         PlannedPost(officer_id, officer_names[officer_id], post.key, names.get(post.key, ""), post.lon, post.lat)
@@ -423,10 +491,11 @@ def rebalance_posts(
     reach_s: float = DEFAULT_REACH_S,
     busy_minutes: float = DEFAULT_BUSY_MINUTES,
     budget: float = SOLVER_BUDGET,
+    walking: Collection[int] = frozenset(),
 ) -> Plan | None:
     """补位 (no database): posts for the ``free`` officers from where they are (``positions``) over the
     remaining demand, or None when their present posts (``current``: officer → grid key) cover it as well
-    within ``REBALANCE_MIN_GAIN``."""
+    within ``REBALANCE_MIN_GAIN``; ``walking`` as for ``plan_posts``."""
     if not free:
         return None
     plan = plan_posts(
@@ -439,13 +508,19 @@ def rebalance_posts(
         reach_s=reach_s,
         busy_minutes=busy_minutes,
         budget=budget,
+        walking=walking,
     )
     present: dict[int, int] = {}
+    present_on_foot: dict[int, int] = {}
     for officer_id, _ in free:
         if officer_id in current:
             present[current[officer_id]] = present.get(current[officer_id], 0) + 1
+            if officer_id in walking:
+                present_on_foot[current[officer_id]] = present_on_foot.get(current[officer_id], 0) + 1
     demand = [(p, expected.get(p.key, 0.0)) for p in points]
-    before = cover_value(demand, points, present, reach_s=reach_s, busy_share=plan.busy_share)
+    before = cover_value(
+        demand, points, present, walker_counts=present_on_foot, reach_s=reach_s, busy_share=plan.busy_share
+    )
     if plan.objective <= before * (1 + REBALANCE_MIN_GAIN) + 1e-9:
         return None
     return plan
@@ -493,6 +568,7 @@ def deployment_rebalance(
         current={p.officer_id: p.grid_id for p in posts},
         shift_minutes=(plan.ends_at - max(at, plan.starts_at)).total_seconds() / 60,
         reach_s=plan.reach_s,
+        walking=officers_on_foot([o for o, _ in free]),
     )
     if new is None:
         return None

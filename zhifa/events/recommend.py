@@ -19,7 +19,9 @@ Ranking — estimated travel time, then zone before street before neighbour:
   of a live plan covering ``now``), else the centre of their zone, else of their street (where they patrol);
 - distance = great-circle distance × ``ROAD_FACTOR`` (1.3: the usual ratio of road to straight-line
   distance in a city grid);
-- speed = ``ZHIFA_RIDING_SPEED_MPS`` (officers ride e-bikes, 4.5 m/s ≈ 16 km/h with stops);
+- speed by the officer's ``travel_mode``: ``ZHIFA_RIDING_SPEED_MPS`` for those who ride e-bikes (4.5 m/s ≈
+  16 km/h with stops), ``ZHIFA_WALKING_SPEED_MPS`` for those on foot (1.3 m/s) — a walker 600 m off is
+  12 minutes away, and a rider twice as far arrives first;
 - ``distance_m`` in the result is the straight-line distance (what the dispatcher sees on the map),
   ``eta_s`` the travel-time estimate.
 
@@ -45,7 +47,7 @@ from zhifa.events.distance import haversine_m
 from zhifa.events.models import Event, EventAssignment, OfficerPosition
 from zhifa.events.standby_selectors import standby_post_latest
 from zhifa.events.states import FIELD_STATES
-from zhifa.org.models import Officer, Street, Zone
+from zhifa.org.models import Officer, Street, TravelMode, Zone
 from zhifa.org.roster_selectors import shifts_on_duty_at
 
 ROAD_FACTOR = 1.3
@@ -110,10 +112,14 @@ def _build_geometry(district_id: int) -> _Geometry:
 _geometry_cache: StampedCache[int, _Geometry] = StampedCache(stamp=_geometry_stamp, build=_build_geometry)
 
 
-def travel_seconds(straight_m: float) -> float:
-    """The travel-time estimate for a straight-line distance: road factor and riding speed (module docstring).
-    Predictive deployment (``zhifa.analytics.deployment``) judges its 5-minute reach with it too."""
-    return straight_m * ROAD_FACTOR / float(getattr(settings, "ZHIFA_RIDING_SPEED_MPS", 4.5))
+def travel_seconds(straight_m: float, mode: str = TravelMode.RIDING) -> float:
+    """The travel-time estimate for a straight-line distance: road factor and the speed of the officer's travel
+    mode (module docstring). Predictive deployment (``zhifa.analytics.deployment``) judges its reach with it too."""
+    if mode == TravelMode.WALKING:
+        speed = float(getattr(settings, "ZHIFA_WALKING_SPEED_MPS", 1.3))
+    else:
+        speed = float(getattr(settings, "ZHIFA_RIDING_SPEED_MPS", 4.5))
+    return straight_m * ROAD_FACTOR / speed
 
 
 def _distance_text(metres: float) -> str:
@@ -167,7 +173,17 @@ def recommend_officers_many(
 
 
 _Row = tuple[
-    int, str, str, int | None, int | None, list[str] | None, float | None, float | None, float | None, float | None
+    int,
+    str,
+    str,
+    int | None,
+    int | None,
+    list[str] | None,
+    float | None,
+    float | None,
+    float | None,
+    float | None,
+    str,
 ]
 
 
@@ -209,6 +225,7 @@ def _candidates(*, district_id: int, now: dt.datetime, near: Q | None) -> list[_
             "position_lat",
             "post_lon",
             "post_lat",
+            "travel_mode",
         )
     )
     return list(rows)
@@ -219,7 +236,7 @@ def _ranked(
 ) -> list[Recommendation]:
     neighbour_streets = geometry.neighbours.get(event.street_id, frozenset())
     candidates: list[tuple[float, int, str, Recommendation]] = []
-    for officer_id, name, badge_no, zone_id, street_id, domains, p_lon, p_lat, s_lon, s_lat in rows:
+    for officer_id, name, badge_no, zone_id, street_id, domains, p_lon, p_lat, s_lon, s_lat, mode in rows:
         if domain is not None and domain not in (domains or ()):
             continue
         if zone_id is not None and zone_id == event.zone_id:
@@ -241,11 +258,11 @@ def _ranked(
         else:
             continue  # an officer sunk to no street has no place to start from
         straight = haversine_m(origin[0], origin[1], event.lon, event.lat)
-        eta_s = travel_seconds(straight)
+        eta_s = travel_seconds(straight, mode)
         reasons = [
             _SCOPE_REASON[scope],
             _distance_text(straight),
-            f"约{max(1, math.ceil(eta_s / 60))}分钟到达",
+            f"约{max(1, math.ceil(eta_s / 60))}分钟到达" + ("（步行）" if mode == TravelMode.WALKING else ""),
             source,
         ]
         recommendation = Recommendation(officer_id, name, round(straight, 1), round(eta_s, 1), reasons)

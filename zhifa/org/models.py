@@ -123,6 +123,13 @@ class Team(BaseModel):
         return self.name
 
 
+class TravelMode(models.TextChoices):
+    """How an officer gets to an event (派遣推荐's travel time, 预判布防's reach): speeds in settings."""
+
+    RIDING = "riding", "骑行（电动车）"
+    WALKING = "walking", "步行"
+
+
 class Officer(BaseModel):
     """An enforcement officer (执法人员). ``street`` is where they serve now: set means sunk to a street."""
 
@@ -148,6 +155,8 @@ class Officer(BaseModel):
     is_active = models.BooleanField("在岗", default=True)
     # Enforcement domains (``zhifa.catalog.models.Domain`` values) the officer's certificate covers.
     certified_domains = models.JSONField("持证执法领域", default=list, blank=True)
+    # How the officer gets about on patrol: the recommender's travel time and the standby posts' reach use it.
+    travel_mode = models.CharField("出行方式", max_length=10, choices=TravelMode.choices, default=TravelMode.RIDING)
 
     class Meta:
         verbose_name = verbose_name_plural = "执法人员"

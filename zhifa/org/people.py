@@ -44,6 +44,7 @@ from zhifa.org.models import (
     PasswordRecord,
     Profile,
     Street,
+    TravelMode,
     Zone,
 )
 from zhifa.org.roles import STREET_ROLES, Role
@@ -524,9 +525,11 @@ def officer_edit(
     zone: Zone | None,
     is_active: bool,
     certified_domains: CertifiedDomains,
+    travel_mode: str | None = None,
 ) -> Officer:
-    """An officer's work phone, zone (inside the street they serve), duty flag and the domains their
-    certificate covers (APL 42: the recommender proposes only certified officers)."""
+    """An officer's work phone, zone (inside the street they serve), duty flag, the domains their
+    certificate covers (APL 42: the recommender proposes only certified officers) and how they get about
+    (``TravelMode``; None keeps it)."""
     j = jurisdiction_of(actor)
     require(j.role in STAFF_MANAGERS, "只有指挥中心或系统管理员可以维护执法人员信息", "staff_edit_forbidden")
     if officer.district_id != j.district_id:
@@ -538,15 +541,18 @@ def officer_edit(
         )
     if zone is not None and (officer.street_id is None or zone.street_id != officer.street_id):
         raise ValidationFailed("片区不属于该人员服务的街道", code="zone_not_in_street", details={"field": "zone_id"})
-    fields = ["phone", "zone_id", "is_active", "certified_domains"]
+    if travel_mode is not None and travel_mode not in TravelMode.values:
+        raise ValidationFailed("出行方式只能是骑行或步行", code="travel_mode_invalid", details={"field": "travel_mode"})
+    fields = ["phone", "zone_id", "is_active", "certified_domains", "travel_mode"]
     with transaction.atomic():
         locked = Officer.objects.select_for_update().get(pk=officer.pk)
         before = {name: getattr(locked, name) for name in fields}
         locked.phone, locked.zone, locked.is_active = phone, zone, is_active
         locked.certified_domains = list(certified_domains)
+        locked.travel_mode = travel_mode or locked.travel_mode
         after = {name: getattr(locked, name) for name in fields}
         if after == before:
             return locked
-        locked.save(update_fields=["phone", "zone", "is_active", "certified_domains", "updated_at"])
+        locked.save(update_fields=["phone", "zone", "is_active", "certified_domains", "travel_mode", "updated_at"])
         audit_record(actor=actor, action="officer.update", obj=locked, before=before, after=after)
     return locked

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from zhifa.catalog.models import Domain
+from zhifa.org.models import TravelMode
 from zhifa.org.people import ASSIGNABLE_ROLES
 from zhifa.org.people_selectors import AccountStatus
 from zhifa.org.roles import Role
@@ -107,6 +108,7 @@ class OfficerEditForm(forms.Form):
     certified_domains = OfferedChoices(
         label="持证执法领域", required=False, choices=Domain.choices, widget=forms.CheckboxSelectMultiple
     )
+    travel_mode = OfferedChoice(label="出行方式", required=False, choices=TravelMode.choices)
 
     def __init__(self, *args: Any, zones: Iterable[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -275,6 +275,7 @@ def officer_edit(request: HttpRequest, officer_id: int) -> HttpResponse:
             "zone_id": officer.zone_id or "",
             "is_active": officer.is_active,
             "certified_domains": officer.certified_domains,
+            "travel_mode": officer.travel_mode,
         }
         return render(
             request,
@@ -296,6 +297,7 @@ def officer_edit(request: HttpRequest, officer_id: int) -> HttpResponse:
             zone=zone,
             is_active=data["is_active"],
             certified_domains=certified_domains_check(data["certified_domains"]),
+            travel_mode=data["travel_mode"] or None,
         )
     except DomainError as exc:
         context = {"officer": officer, "form": form, "error": exc}

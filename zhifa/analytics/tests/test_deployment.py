@@ -165,6 +165,27 @@ def test_among_posts_that_cover_alike_the_solver_spreads_the_officers_near_the_d
     assert (cover.covered, cover.objective) == (4.0, 4.0)
 
 
+def test_an_officer_on_foot_is_posted_where_their_short_reach_covers_most() -> None:
+    # a: 8 events, with 4 more 500 m from it (a rider at a covers both: 500 m < 831 m; on foot the reach is
+    # 240 s × 1.3 m/s ÷ 1.3 = 240 m, a alone); b: 5 events, 5 km off. One rider and one walker: the rider at a
+    # and the walker at b cover 17; the other way round 13.
+    a, b = Point(1, 120.0, LAT), Point(2, 120.0 + EAST_5KM, LAT)
+    beside_a = Point(3, 120.0 + 500 / 95_998, LAT)
+    cover = cover_solve([(a, 8.0), (beside_a, 4.0), (b, 5.0)], [a, b], officers=2, walkers=1)
+    assert (cover.counts, cover.walker_counts, cover.covered) == ({1: 1, 2: 1}, {2: 1}, 17.0)
+    # And the plan gives the walker's post to the walker, though the rider stands nearer to it.
+    plan = plan_posts(
+        points=[a, b, beside_a],
+        names={1: "甲", 2: "乙", 3: "丙"},
+        expected={1: 8.0, 2: 5.0, 3: 4.0},
+        officers=[(7, "王"), (8, "李")],
+        origins=[(7, a.lon, LAT), (8, b.lon, LAT)],
+        shift_minutes=720,
+        walking={7},
+    )
+    assert {p.officer_name: p.grid_name for p in plan.posts} == {"王": "乙", "李": "甲"}
+
+
 def test_the_same_input_gives_the_same_posts() -> None:
     demand = [(Point(i, 120.0 + (i % 7) * 0.004, LAT + (i // 7) * 0.004), float(i % 5)) for i in range(49)]
     sites = [p for p, _ in demand]

@@ -97,6 +97,20 @@ def test_the_nearest_free_certified_officer_on_duty_comes_first(world: Any, even
     assert first.reasons == ["同片区", "距离约420米", "约3分钟到达", "实时定位"]
 
 
+def test_an_officer_on_foot_is_timed_at_walking_speed_and_a_rider_further_off_comes_first(
+    world: Any, event: Any
+) -> None:
+    walker = officer(world, at_metres=290, travel_mode="walking")
+    rider = officer(world, at_metres=700)
+
+    result = recommend_officers(event=event, needed=1, now=NOW)
+
+    # 290 m on foot (1.3 m/s) is 290 s; 700 m riding (4.5 m/s) is 202 s — both along the road factor 1.3.
+    assert ids(result) == [rider.pk, walker.pk]
+    assert result[1].eta_s == pytest.approx(290 * 1.3 / 1.3, abs=0.2)
+    assert result[1].reasons == ["同片区", "距离约290米", "约5分钟到达（步行）", "实时定位"]
+
+
 def test_without_a_recent_position_the_zone_centre_is_the_start(world: Any, event: Any) -> None:
     person = officer(world)
     OfficerPosition.objects.create(

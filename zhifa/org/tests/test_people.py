@@ -385,13 +385,15 @@ def test_officer_edit_saves_phone_zone_duty_and_domains_with_its_audit(world: Wo
         zone=None,
         is_active=False,
         certified_domains=people.CertifiedDomains(("city_appearance", "market")),
+        travel_mode="walking",
     )
     officer.refresh_from_db()
-    assert (officer.phone, officer.zone_id, officer.is_active, officer.certified_domains) == (
+    assert (officer.phone, officer.zone_id, officer.is_active, officer.certified_domains, officer.travel_mode) == (
         "0571-87001234",
         None,
         False,
         ["city_appearance", "market"],
+        "walking",
     )
     entry = AuditEntry.objects.get(action="officer.update")
     assert (entry.before["zone_id"], entry.after["zone_id"], entry.after["certified_domains"]) == (
@@ -399,12 +401,14 @@ def test_officer_edit_saves_phone_zone_duty_and_domains_with_its_audit(world: Wo
         None,
         ["city_appearance", "market"],
     )
+    assert (entry.before["travel_mode"], entry.after["travel_mode"]) == ("riding", "walking")
 
 
 def _officer_footprint() -> tuple[Any, ...]:
-    return list(Officer.objects.order_by("pk").values_list("phone", "zone_id", "is_active", "certified_domains")), (
-        AuditEntry.objects.count()
+    rows = Officer.objects.order_by("pk").values_list(
+        "phone", "zone_id", "is_active", "certified_domains", "travel_mode"
     )
+    return list(rows), (AuditEntry.objects.count())
 
 
 @pytest.mark.parametrize(
@@ -412,6 +416,7 @@ def _officer_footprint() -> tuple[Any, ...]:
     [
         ("dispatcher", {"phone": "call me"}, "phone_invalid"),
         ("dispatcher", {"zone": "zone_b"}, "zone_not_in_street"),
+        ("dispatcher", {"travel_mode": "helicopter"}, "travel_mode_invalid"),
         ("officer_a", {}, "staff_edit_forbidden"),
         ("street_dispatcher_a", {}, "staff_edit_forbidden"),
     ],
