@@ -66,6 +66,15 @@ def run_one(scenario_path: Path, policy: str, out: Path, *, is_second_day: bool 
         wait_log=day.wait_log,
         errors=day.errors,
         seconds=time.perf_counter() - started,
+        staffing=[
+            {
+                "from": f"{s.starts_at.astimezone(timezone.get_current_timezone()):%m-%d %H:%M}",
+                "to": f"{s.ends_at.astimezone(timezone.get_current_timezone()):%m-%d %H:%M}",
+                "on_duty": s.on_duty,
+                **s.staffing.as_json(),
+            }
+            for s in sim.shift_posts
+        ],
     )
     out.write_text(json.dumps(figures, ensure_ascii=False, default=str), encoding="utf-8")
 
@@ -104,6 +113,7 @@ NOTES = (
 def report(scenario_name: str, results: dict[str, dict[str, Any]]) -> str:
     cols = [POLICIES[p] for p in results]
     runs = list(results.values())
+    staffing_notes: list[str] = []
     rows: list[tuple[str, list[str]]] = [
         ("上报事件 / 合并重复", [f"{r['events']} / {r['merged']}" for r in runs]),
         ("已派遣事件", [str(r["dispatched"]) for r in runs]),
@@ -143,6 +153,16 @@ def report(scenario_name: str, results: dict[str, dict[str, Any]]) -> str:
         ("被拒绝的操作", [str(r["skipped"]) for r in runs]),
         ("仿真用时", [f"{r['seconds']:.1f} s" for r in runs]),
     ]
+    for r in runs:
+        for s in r.get("staffing", []):
+            if s["peak_hour"] is None:
+                continue
+            peak = f"{s['peak']} 人" if s["peak"] is not None else "超过上限"
+            staffing_notes.append(
+                f"  班次 {s['from']}–{s['to']}：在岗 {s['on_duty']} 人；按模型，预期事件的 {round(s['target'] * 100)}% "
+                f"有空闲队员在时限内可达，全班平均需约 {s['shift']} 人，最忙时段 {s['peak_hour'][11:16]} 起"
+                f"（预期 {s['peak_expected']:.1f} 件/小时）需约 {peak}。"
+            )
     width = max(len(label) for label, _ in rows) + 2
     colw = [max(len(c), *(len(v[i]) for _, v in rows)) + 2 for i, c in enumerate(cols)]
     lines = [f"1530 达标情况 — {scenario_name}", ""]
@@ -152,6 +172,9 @@ def report(scenario_name: str, results: dict[str, dict[str, Any]]) -> str:
         lines.append(label.ljust(width) + "".join(v.ljust(w) for v, w in zip(values, colw, strict=True)))
     lines.append("")
     lines.extend(NOTES)
+    if staffing_notes:
+        lines.append("人力测算（预判布防，与部署页面相同的计算；步行队员按骑行计）：")
+        lines.extend(staffing_notes)
     if any(r["errors"] for r in runs):
         lines.append("")
         for r in runs:

@@ -30,7 +30,7 @@ from shapely.geometry import shape
 
 from sim.scenario import Scenario
 from zhifa.analytics.demand import DemandModel, demand_fit, hours_between
-from zhifa.analytics.deployment import DEFAULT_REACH_S, Point, plan_posts
+from zhifa.analytics.deployment import DEFAULT_REACH_S, Point, Staffing, plan_posts, staffing_compute
 from zhifa.core.actors import SystemActor
 from zhifa.events.services.standby import StandbyPostDraft, standby_plan_publish
 from zhifa.org.models import Grid, Street, TravelMode
@@ -51,6 +51,8 @@ class ShiftPosts:
     expected: float
     covered: float
     model: DemandModel  # the demand the move-up re-solves over (the rest of the shift's hours)
+    on_duty: int
+    staffing: Staffing  # the model's 人力测算 for the shift, as the deployment page shows it
 
 
 PlanDay = Callable[[Scenario, Any, dt.datetime], list[Any]]
@@ -119,6 +121,7 @@ def plan_shifts(
             reach_s=DEFAULT_REACH_S,
             walking={s.officer.pk for s in crew if s.officer.travel_mode == TravelMode.WALKING},
         )
+        staffing = staffing_compute(points=points, model=model, starts_at=start, ends_at=end)
         standby_plan_publish(
             actor=ACTOR,
             district_id=street.district_id,
@@ -129,10 +132,18 @@ def plan_shifts(
             expected_events=plan.expected,
             covered_events=plan.covered,
             posts=[StandbyPostDraft(p.officer_id, p.grid_id, p.lon, p.lat) for p in plan.posts],
+            staffing=staffing.as_json(),
         )
         out.append(
             ShiftPosts(
-                start, end, {p.officer_id: (p.lon, p.lat) for p in plan.posts}, plan.expected, plan.covered, model
+                start,
+                end,
+                {p.officer_id: (p.lon, p.lat) for p in plan.posts},
+                plan.expected,
+                plan.covered,
+                model,
+                len(crew),
+                staffing,
             )
         )
     return out

@@ -42,7 +42,7 @@ standby_rebalance`` runs it every minute for every live plan (under ``make run``
 import datetime as dt
 import math
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.graph.python import linear_sum_assignment
@@ -50,7 +50,15 @@ from ortools.sat.python import cp_model
 from scipy import sparse
 from shapely.geometry import shape
 
-from zhifa.analytics.demand import DEFAULT_WEEKS, demand_fit, demand_history, hours_between
+from zhifa.analytics.demand import (
+    DEFAULT_WEEKS,
+    LOCAL_TZ,
+    DemandModel,
+    demand_fit,
+    demand_history,
+    hour_of_week,
+    hours_between,
+)
 from zhifa.core.actors import Actor
 from zhifa.events.distance import EARTH_RADIUS_M, haversine_m
 from zhifa.events.models import EventAssignment, OfficerPosition, StandbyPlan
@@ -65,6 +73,8 @@ ACKNOWLEDGE_ALLOWANCE_S = 60  # the 1530 acknowledge clock: the minute an office
 NEAR_SHARE = 0.5
 NEAR_WEIGHT = 0.25
 REBALANCE_MIN_GAIN = 0.02  # a move-up is published only when it covers at least 2 % more (no churn)
+STAFFING_TARGET = 0.95  # the share of expected events a free officer should reach in time (issue 17)
+STAFFING_CEILING = 200  # no street or district shift is staffed beyond this: "more than" is said instead
 DEFAULT_BUSY_MINUTES = 20.0  # travel + handling of one event (the simulation's median handling is 12 min)
 MAX_LEVELS = 3
 MAX_BUSY_SHARE = 0.9
@@ -338,6 +348,7 @@ class Plan:
     busy_share: float
     is_optimal: bool
     objective: float = 0.0  # the expected covering value (``Cover.objective``)
+    staffing: "Staffing | None" = None
 
 
 def grid_points(*, district_id: int, street_id: int | None) -> list[tuple[Point, str]]:
@@ -405,6 +416,98 @@ def _origins(
     return out
 
 
+@dataclass(frozen=True)
+class Staffing:
+    """人力测算: how many riding officers the shift would need so that a free one is within reach of
+    ``STAFFING_TARGET`` of the expected events — for the shift's busiest hour (events come in bursts, and the
+    busy share of an hour is that hour's) and on the shift's average. ``None``: more than ``STAFFING_CEILING``
+    (or some demand lies beyond any post's reach)."""
+
+    target: float
+    peak_hour: dt.datetime | None
+    peak_expected: float
+    peak: int | None
+    shift: int | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "target": self.target,
+            "peak_hour": self.peak_hour.isoformat() if self.peak_hour else None,
+            "peak_expected": round(self.peak_expected, 2),
+            "peak": self.peak,
+            "shift": self.shift,
+        }
+
+
+def officers_needed(
+    *,
+    points: list[Point],
+    expected: dict[int, float],
+    minutes: float,
+    reach_s: float = DEFAULT_REACH_S,
+    busy_minutes: float = DEFAULT_BUSY_MINUTES,
+    target: float = STAFFING_TARGET,
+    ceiling: int = STAFFING_CEILING,
+) -> int | None:
+    """The fewest riding officers whose greedy posts give an expected covering of at least ``target`` of the
+    expected events over ``minutes`` (the busy share falls as officers are added). The greedy answer is a
+    feasible plan, so the number is enough, if not always the least. 0 when nothing is expected."""
+    weights = [max(0.0, expected.get(p.key, 0.0)) for p in points]
+    total = sum(weights)
+    if total <= 0:
+        return 0
+    covers = reach_lists(points, points, reach_s=travel_reach_s(reach_s))
+
+    def share(k: int) -> float:
+        q = min(total * busy_minutes / (k * minutes), MAX_BUSY_SHARE)
+        kind = _Kind(TravelMode.RIDING, k, covers, covers)
+        levels = min(MAX_LEVELS, k) if q > 0 else 1
+        cap = max(levels, math.ceil(k / len(points)))
+        counts = _greedy(weights, [kind], len(points), q, cap)
+        return _expected_cover(weights, [kind], counts, q, levels) / total
+
+    if share(ceiling) < target:
+        return None
+    low, high = 1, ceiling  # share(high) ≥ target; binary search on the (near-)monotone share
+    while low < high:
+        middle = (low + high) // 2
+        if share(middle) >= target:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def staffing_compute(
+    *,
+    points: list[Point],
+    model: DemandModel,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    reach_s: float = DEFAULT_REACH_S,
+    busy_minutes: float = DEFAULT_BUSY_MINUTES,
+) -> Staffing:
+    """The shift's 人力测算 from the demand model (``Staffing``)."""
+    hours = [starts_at.astimezone(LOCAL_TZ).replace(minute=0, second=0, microsecond=0)]
+    while hours[-1] + dt.timedelta(hours=1) < ends_at:
+        hours.append(hours[-1] + dt.timedelta(hours=1))
+    by_hour = [(at, model.expected([hour_of_week(at)])) for at in hours]
+    peak_at, peak = max(by_hour, key=lambda h: (sum(h[1].values()), -h[0].timestamp()))
+    return Staffing(
+        target=STAFFING_TARGET,
+        peak_hour=peak_at if sum(peak.values()) > 0 else None,
+        peak_expected=sum(peak.values()),
+        peak=officers_needed(points=points, expected=peak, minutes=60, reach_s=reach_s, busy_minutes=busy_minutes),
+        shift=officers_needed(
+            points=points,
+            expected=model.expected(hours_between(starts_at, ends_at)),
+            minutes=(ends_at - starts_at).total_seconds() / 60,
+            reach_s=reach_s,
+            busy_minutes=busy_minutes,
+        ),
+    )
+
+
 def deployment_compute(
     *,
     district_id: int,
@@ -422,7 +525,7 @@ def deployment_compute(
     model = demand_fit(history, grid_ids=names, weeks=weeks)
     expected = model.expected(hours_between(starts_at, ends_at))
     officers = officers_on_duty(district_id=district_id, street_id=street_id, at=starts_at)
-    return plan_posts(
+    plan = plan_posts(
         walking=officers_on_foot([o for o, _ in officers]),
         points=points,
         names=names,
@@ -432,6 +535,8 @@ def deployment_compute(
         shift_minutes=(ends_at - starts_at).total_seconds() / 60,
         reach_s=reach_s,
     )
+    staffing = staffing_compute(points=points, model=model, starts_at=starts_at, ends_at=ends_at, reach_s=reach_s)
+    return replace(plan, staffing=staffing)
 
 
 def plan_posts(
@@ -589,6 +694,7 @@ def deployment_rebalance(
         expected_events=new.expected,
         covered_events=new.covered,
         posts=drafts,
+        staffing=plan.staffing,  # the same shift: its 人力测算 stands
     )
 
 
@@ -615,4 +721,5 @@ def deployment_publish(
         expected_events=plan.expected,
         covered_events=plan.covered,
         posts=[StandbyPostDraft(p.officer_id, p.grid_id, p.lon, p.lat) for p in plan.posts],
+        staffing=plan.staffing.as_json() if plan.staffing else None,
     )

@@ -550,6 +550,9 @@ class StandbyPlan(models.Model):
     reach_s = models.PositiveIntegerField("覆盖时限(秒)")
     expected_events = models.FloatField("预期事件数")
     covered_events = models.FloatField("时限内可达的预期事件数")
+    # 人力测算 (``zhifa.analytics.deployment.Staffing.as_json``): officers needed for the target share, at the
+    # busiest hour and on the shift's average; empty for plans stored before it was computed.
+    staffing = models.JSONField("人力测算", default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="生成人", null=True, on_delete=models.PROTECT, related_name="+"
     )

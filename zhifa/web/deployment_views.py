@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from zhifa.analytics.deployment import DEFAULT_REACH_S, deployment_publish
+from zhifa.analytics.deployment import DEFAULT_REACH_S, STAFFING_CEILING, deployment_publish
 from zhifa.analytics.scope import LOCAL_TZ, can_analyse
 from zhifa.core.api_input import MAX_ID
 from zhifa.core.errors import DomainError, PermissionDenied, ValidationFailed
@@ -126,6 +126,27 @@ def _live_plan(j: Any, shift: Shift) -> StandbyPlan | None:
     )
 
 
+def _staffing(plan: StandbyPlan | None) -> dict[str, Any] | None:
+    """The plan's 人力测算 for the page: the stored figures, its busiest hour as a time, and whether the
+    officers on duty fall short of it."""
+    if plan is None or not plan.staffing:
+        return None
+    figures = plan.staffing
+    peak_hour = dt.datetime.fromisoformat(figures["peak_hour"]) if figures.get("peak_hour") else None
+    on_duty = len(plan.posts.all())
+    peak = figures.get("peak")
+    return {
+        "target_pct": round(float(figures.get("target", 0)) * 100),
+        "shift": figures.get("shift"),
+        "peak": peak,
+        "peak_hour": timezone.localtime(peak_hour) if peak_hour else None,
+        "peak_expected": figures.get("peak_expected", 0),
+        "ceiling": STAFFING_CEILING,
+        "on_duty": on_duty,
+        "short": peak_hour is not None and (peak is None or peak > on_duty),
+    }
+
+
 @page_view
 def deployment(request: HttpRequest) -> HttpResponse:
     _require_reader(request.user)
@@ -158,9 +179,11 @@ def deployment(request: HttpRequest) -> HttpResponse:
             return render(request, "web/analytics/deployment.html", context, status=exc.status)
         messages.success(request, f"已生成建议点位：{plan.posts.count()} 名在岗执法人员")
         return redirect(f"{reverse('web:deployment')}?{shift.query()}")
+    live = _live_plan(j, shift)
     context.update(
         shift=shift,
-        plan=_live_plan(j, shift),
+        plan=live,
+        staffing=_staffing(live),
         recent=standby_plans_recent(district_id=j.district_id, street_ids=_street_ids(request.user)),
         can_deploy=j.role in DISTRICT_DEPLOYERS | STREET_DEPLOYERS,
     )

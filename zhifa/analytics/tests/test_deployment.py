@@ -17,6 +17,7 @@ from zhifa.analytics.deployment import (
     cover_solve,
     cover_value,
     deployment_rebalance,
+    officers_needed,
     plan_posts,
     rebalance_posts,
 )
@@ -184,6 +185,17 @@ def test_an_officer_on_foot_is_posted_where_their_short_reach_covers_most() -> N
         walking={7},
     )
     assert {p.officer_name: p.grid_name for p in plan.posts} == {"王": "乙", "李": "甲"}
+
+
+def test_the_officers_needed_for_95_percent_worked_by_hand() -> None:
+    # One place, 6 events in the hour, each keeping an officer 20 minutes: busy share q = 6 × 20 / (k × 60)
+    # = 2/k (at most 0.9), and k officers there reach an event with probability 1 − q^min(k, 3):
+    # k = 5 gives 1 − 0.4³ = 0.936, k = 6 gives 1 − (1/3)³ = 0.963 — six.
+    place = Point(1, 120.0, LAT)
+    assert officers_needed(points=[place], expected={1: 6.0}, minutes=60, busy_minutes=20) == 6
+    assert officers_needed(points=[place], expected={1: 6.0}, minutes=60, busy_minutes=20, target=0.9) == 5
+    assert officers_needed(points=[place], expected={}, minutes=60) == 0
+    assert officers_needed(points=[place], expected={1: 600.0}, minutes=60, ceiling=10) is None
 
 
 def test_the_same_input_gives_the_same_posts() -> None:

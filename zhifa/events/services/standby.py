@@ -8,6 +8,7 @@ after the commit, so a plan that rolls back reaches nobody."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -67,6 +68,7 @@ def standby_plan_publish(
     expected_events: float,
     covered_events: float,
     posts: list[StandbyPostDraft],
+    staffing: dict[str, Any] | None = None,
 ) -> StandbyPlan:
     """Store a shift's posts; a live plan of the same area and the same shift is superseded by it.
 
@@ -113,6 +115,7 @@ def standby_plan_publish(
             reach_s=reach_s,
             expected_events=expected_events,
             covered_events=covered_events,
+            staffing=staffing or {},
             created_by=actor_user(actor),
             created_at=now,
         )
@@ -133,6 +136,7 @@ def standby_plan_publish(
                 "expected_events": round(expected_events, 3),
                 "covered_events": round(covered_events, 3),
                 "posts": [[p.officer_id, p.grid_id] for p in posts],
+                "staffing": staffing or {},
                 "supersedes": [old.pk for old in previous],
                 "notified_users": notified,
             },

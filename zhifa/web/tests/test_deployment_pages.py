@@ -62,6 +62,12 @@ def test_the_dispatcher_computes_a_streets_posts_and_the_page_shows_them(
     page = client.get(response["Location"]).content.decode()
     assert "甲队员" in page
     assert HOSTILE not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    # And the 人力测算: the busiest hour is 09:00 (every past event came then); over the shift one officer is
+    # free for 95% of the expected events, but in that hour the one officer is busy too often — two are needed
+    assert plan.staffing["peak_hour"] == dt.datetime.combine(DAY, dt.time(9), tzinfo=TZ).isoformat()
+    assert (plan.staffing["peak"], plan.staffing["shift"], plan.staffing["target"]) == (2, 1, 0.95)
+    assert "最忙时段 09:00 起" in page and "需约 2 人" in page and "本方案在岗 1 人" in page
+    assert "高峰时段人手不足" in page
 
 
 def test_a_leader_reads_the_page_but_sets_no_posts(client_as: Any, world: Any, on_duty: Officer) -> None:
