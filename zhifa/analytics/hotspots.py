@@ -8,7 +8,9 @@ the page; their records are ``selectors.event_records`` with ``figure=grid`` (ke
 ``figure=weekhour`` (key ``<weekday 1–7>-<hour>``), built from the same conditions (``with_week_hour``).
 
 Two grouped queries count (one by grid, one by weekday and hour) whatever the number of events; a third reads
-the scope's grids (their names and outlines, for the map), which do not grow with the events. ``recent_by_grid``
+the scope's grids (their names and outlines, for the map), which do not grow with the events. The settled days
+are counted from the rollup instead (ADR 0016: grid; hour of week from months, hour under the day's weekday from
+days), one more query for which days they are and one or two per count. ``recent_by_grid``
 is the wall screen's "hotspots now": the same count by grid over the last hours instead of a period of days.
 """
 

@@ -110,3 +110,8 @@ def test_the_bucketed_search_finds_what_comparing_every_pair_finds() -> None:
     assert {i for p in places for i in p.repeat_ids} == expected
     for p in places:
         assert len({find(i) for i in p.event_ids}) == 1
+    # And each place is a whole component of every pair's links, none split in two.
+    components: dict[int, set[int]] = {}
+    for r in rows:
+        components.setdefault(find(r.event_id), set()).add(r.event_id)
+    assert sorted(sorted(p.event_ids) for p in places) == sorted(sorted(c) for c in components.values() if c & expected)
