@@ -141,20 +141,42 @@ def refresh(district_id: int, first: dt.date, last: dt.date, *, now: dt.datetime
 
 
 def _refresh(district_id: int, first: dt.date, last: dt.date, *, now: dt.datetime) -> int:
+    """Days of one calendar month and the month's sum, in one transaction."""
     with transaction.atomic():
-        rows = compute(district_id, first, last, now=now)
-        AnalyticsDaily.objects.filter(district_id=district_id, day__gte=first, day__lte=last).delete()
-        AnalyticsDaily.objects.bulk_create(rows, batch_size=2000)
-        due: dict[dt.date, dt.datetime] = {}
-        for r in rows:
-            if r.open_due_last is not None and (r.day not in due or r.open_due_last > due[r.day]):
-                due[r.day] = r.open_due_last
-        AnalyticsRollupDay.objects.filter(district_id=district_id, day__gte=first, day__lte=last).delete()
-        AnalyticsRollupDay.objects.bulk_create(
-            AnalyticsRollupDay(district_id=district_id, day=d, computed_at=now, open_due_last=due.get(d))
-            for d in _days(first, last)
-        )
+        written = _write_days(district_id, first, last, now=now)
         _refresh_month(district_id, first)
+    return written
+
+
+def refresh_days(district_id: int, days: Iterable[dt.date], *, now: dt.datetime | None = None) -> int:
+    """Recount these days (in any order, with gaps): each calendar month's days and then its sum once, in one
+    transaction per month — the scheduler's changed old days, without a month's sum rewritten per day."""
+    now = now or timezone.now()
+    by_month: dict[dt.date, list[dt.date]] = {}
+    for day in sorted(set(days)):
+        by_month.setdefault(month_of(day)[0], []).append(day)
+    written = 0
+    for month, month_days in by_month.items():
+        with transaction.atomic():
+            for day in month_days:
+                written += _write_days(district_id, day, day, now=now)
+            _refresh_month(district_id, month)
+    return written
+
+
+def _write_days(district_id: int, first: dt.date, last: dt.date, *, now: dt.datetime) -> int:
+    rows = compute(district_id, first, last, now=now)
+    AnalyticsDaily.objects.filter(district_id=district_id, day__gte=first, day__lte=last).delete()
+    AnalyticsDaily.objects.bulk_create(rows, batch_size=2000)
+    due: dict[dt.date, dt.datetime] = {}
+    for r in rows:
+        if r.open_due_last is not None and (r.day not in due or r.open_due_last > due[r.day]):
+            due[r.day] = r.open_due_last
+    AnalyticsRollupDay.objects.filter(district_id=district_id, day__gte=first, day__lte=last).delete()
+    AnalyticsRollupDay.objects.bulk_create(
+        AnalyticsRollupDay(district_id=district_id, day=d, computed_at=now, open_due_last=due.get(d))
+        for d in _days(first, last)
+    )
     return len(rows)
 
 
@@ -211,6 +233,5 @@ def refresh_recent(district_id: int, *, days: int, now: dt.datetime | None = Non
     first = today - dt.timedelta(days=days - 1)
     written = refresh(district_id, first, today, now=now)
     if since is not None:
-        for day in sorted(d for d in changed_days(district_id, since) if d < first):
-            written += refresh(district_id, day, day, now=now)
+        written += refresh_days(district_id, (d for d in changed_days(district_id, since) if d < first), now=now)
     return written

@@ -4,6 +4,15 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def forget_day_rows(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """Day rows written before this migration have no ``grid`` key and no month sums: read as they are, a
+    whole month would find no month row and the hotspots no grid. Forgotten (derived data, not records): every
+    day is counted from the events until the scheduler recounts it (``analytics_rollup --backfill N`` for the
+    history)."""
+    apps.get_model("analytics", "AnalyticsRollupDay").objects.all().delete()
+    apps.get_model("analytics", "AnalyticsDaily").objects.all().delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("analytics", "0002_day_rollup"),
@@ -11,6 +20,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(forget_day_rows, migrations.RunPython.noop),
         migrations.CreateModel(
             name="AnalyticsMonthly",
             fields=[

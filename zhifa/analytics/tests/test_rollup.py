@@ -16,7 +16,7 @@ from zhifa.analytics.selectors import event_records, event_records_count, overvi
 from zhifa.events.models import Event
 from zhifa.events.states import EventSource
 
-from .conftest import DAY, TZ
+from .conftest import DAY, TZ, at
 
 # The next morning: the day is whole and every clock of it past due.
 LATER = dt.datetime(2026, 3, 11, 9, 0, tzinfo=TZ)
@@ -143,6 +143,27 @@ def test_the_month_is_rewritten_with_a_day_changed_in_it(day: Any) -> None:
         f = overview(march)
     assert counts(f["by_source"])["12345热线"] == 6
     assert counts(f["by_source"])["巡查发现"] == 4
+
+
+def test_old_days_changed_in_one_month_are_recounted_with_their_month(day: Any) -> None:
+    district = day.world.district.pk
+    with time_machine.travel(APRIL, tick=False):
+        rollup.refresh(district, dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+        march = analytics_scope(user=day.world.user("leader"), date_from="2026-03-01", date_to="2026-03-31")
+    day_before = Event.objects.get(district_id=district, reported_at__lt=at(0))
+    on_the_day = Event.objects.get(pk=day.street_a_events[0].pk)
+    with time_machine.travel(APRIL + dt.timedelta(hours=1), tick=False):
+        for event in (day_before, on_the_day):
+            event.source = EventSource.DRONE
+            event.save(update_fields=["source", "updated_at"])
+    with time_machine.travel(APRIL + dt.timedelta(hours=2), tick=False):
+        rollup.refresh_recent(district, days=1)  # the 9th and the 10th, and March's sum once
+        assert len(rolled_days(march)) == 31
+        from_rollup = overview(march)
+        AnalyticsRollupDay.objects.all().delete()
+        raw = overview(march)
+    assert from_rollup == raw
+    assert counts(raw["by_source"])["无人机"] == 3
 
 
 RECORD_KEYS = [
