@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench.district import BenchDistrict
 from bench.results import Measurement
-from zhifa.analytics.deployment import Point, cover_solve, plan_posts
+from zhifa.analytics.deployment import Point, cover_solve, officers_needed, plan_posts
 
 GRIDS = 1500
 OFFICERS = 100
@@ -66,6 +66,22 @@ def run(bench: BenchDistrict, workdir: Path) -> list[Measurement]:
                 f"{' (optimal)' if solved.is_optimal else ''}",
                 len(plan.posts),
                 "posts",
+            )
+        )
+    # 人力测算 as deployment_compute runs it beside the posts: the shift's average and a busiest hour (here a
+    # sixth of the shift's demand in one hour).
+    for label, demand, minutes in (
+        ("the shift", expected, 720.0),
+        ("a busiest hour (1/6 of the shift's demand)", {k: v / 6 for k, v in expected.items()}, 60.0),
+    ):
+        started = time.perf_counter()
+        needed = officers_needed(points=points, expected=demand, minutes=minutes)
+        rows.append(
+            Measurement(
+                f"staffing for 95%, {GRIDS:,} grids, {label}: {needed if needed is not None else 'over the ceiling'}"
+                " officers",
+                time.perf_counter() - started,
+                "s",
             )
         )
     return rows
