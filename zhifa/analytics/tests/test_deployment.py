@@ -3,12 +3,14 @@ covering solver on instances whose right posts are obvious, the stored plan, and
 officer from their post."""
 
 import datetime as dt
+import io
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
 from zhifa.analytics.demand import demand_fit, demand_history, hour_of_week, hours_between
 from zhifa.analytics.deployment import (
@@ -401,3 +403,35 @@ def test_the_move_up_stores_a_new_plan_for_the_free_officers_only_and_writes_not
         audit_before, plans_before = AuditEntry.objects.count(), StandbyPlan.objects.count()
         assert deployment_rebalance(actor=SystemActor("动态补位"), plan=moved, at=now, expected=expected) is None
         assert (AuditEntry.objects.count(), StandbyPlan.objects.count()) == (audit_before, plans_before)
+
+
+def test_the_scheduler_moves_up_every_live_plan_from_the_records(world: Any) -> None:
+    # Street 甲's past three weeks had events at 09:xx in its north-east corner; 甲队员 stands south-west.
+    south_west = GridFactory(zone=world.zone_a, name="西南网格", boundary=square(120.100, 30.300, 0.002))
+    north_east = GridFactory(zone=world.zone_a, name="东北网格", boundary=square(120.108, 30.308, 0.002))
+    officer = Officer.objects.get(name="甲队员")
+    DutyShift.objects.create(district=world.district, officer=officer, starts_at=START, ends_at=END)
+    now = START + dt.timedelta(hours=2)  # 09:00
+    for week in (1, 2, 3):
+        for minute in (5, 25, 45):
+            EventFactory(
+                grid=north_east, lon=120.109, lat=30.309, reported_at=now - dt.timedelta(weeks=week, minutes=-minute)
+            )
+    with time_machine.travel(START, tick=False):
+        standby_plan_publish(
+            actor=world.user("dispatcher"),
+            district_id=world.district.pk,
+            street_id=world.street_a.pk,
+            starts_at=START,
+            ends_at=END,
+            reach_s=300,
+            expected_events=3.0,
+            covered_events=0.0,
+            posts=[StandbyPostDraft(officer.pk, south_west.pk, 120.101, 30.301)],
+        )
+    out = io.StringIO()
+    with time_machine.travel(now, tick=False):
+        call_command("standby_rebalance", "--once", stdout=out)
+        post = standby_post_for(officer_id=officer.pk, at=now)
+    assert "新建议1份" in out.getvalue()
+    assert post is not None and post.grid_id == north_east.pk
