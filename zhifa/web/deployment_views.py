@@ -144,6 +144,7 @@ def _staffing(plan: StandbyPlan | None) -> dict[str, Any] | None:
         "ceiling": STAFFING_CEILING,
         "on_duty": on_duty,
         "short": peak_hour is not None and (peak is None or peak > on_duty),
+        "no_demand": peak_hour is None and figures.get("shift") == 0,
     }
 
 

@@ -70,6 +70,18 @@ def test_the_dispatcher_computes_a_streets_posts_and_the_page_shows_them(
     assert "高峰时段人手不足" in page
 
 
+def test_without_history_the_page_says_the_staffing_cannot_be_estimated(
+    client_as: Any, world: Any, on_duty: Officer
+) -> None:
+    client = client_as("dispatcher")
+    form = {"street": world.street_a.pk, "date": DAY.isoformat(), "from": "7", "to": "19"}
+    with time_machine.travel(START - dt.timedelta(hours=1), tick=False):
+        response = client.post("/analytics/deployment/", form)
+    assert StandbyPlan.objects.get().staffing["shift"] == 0
+    page = client.get(response["Location"]).content.decode()
+    assert "暂无法测算所需人数" in page and "约 — 人" not in page
+
+
 def test_a_leader_reads_the_page_but_sets_no_posts(client_as: Any, world: Any, on_duty: Officer) -> None:
     client = client_as("leader")
     assert client.get("/analytics/deployment/").status_code == 200
