@@ -355,12 +355,34 @@ def test_a_free_officer_is_moved_towards_the_demand_and_a_good_post_is_left_alon
     assert demand  # the clusters' own weights are not used here: the rest of the shift's demand is given
 
 
+def corner_grids(world: Any) -> tuple[Any, Any]:
+    """Street 甲 (about 1 km square) with a grid in its south-west and one in its north-east corner, 1.2 km
+    apart (beyond the 831 m a rider covers in the travel reach)."""
+    south_west = GridFactory(zone=world.zone_a, name="西南网格", boundary=square(120.100, 30.300, 0.002))
+    north_east = GridFactory(zone=world.zone_a, name="东北网格", boundary=square(120.108, 30.308, 0.002))
+    return south_west, north_east
+
+
+def posted_south_west(world: Any, officers: list[Officer], south_west: Any) -> StandbyPlan:
+    """The dispatcher's plan of street 甲's day shift: every one of ``officers`` at the south-west grid."""
+    with time_machine.travel(START, tick=False):
+        return standby_plan_publish(
+            actor=world.user("dispatcher"),
+            district_id=world.district.pk,
+            street_id=world.street_a.pk,
+            starts_at=START,
+            ends_at=END,
+            reach_s=300,
+            expected_events=3.0,
+            covered_events=0.0,
+            posts=[StandbyPostDraft(o.pk, south_west.pk, 120.101, 30.301) for o in officers],
+        )
+
+
 def test_the_move_up_stores_a_new_plan_for_the_free_officers_only_and_writes_nothing_without_a_gain(
     world: Any,
 ) -> None:
-    # Street 甲 (about 1 km square) with a grid in its south-west and one in its north-east corner, 1.2 km apart.
-    south_west = GridFactory(zone=world.zone_a, name="西南网格", boundary=square(120.100, 30.300, 0.002))
-    north_east = GridFactory(zone=world.zone_a, name="东北网格", boundary=square(120.108, 30.308, 0.002))
+    south_west, north_east = corner_grids(world)
     free_officer = Officer.objects.get(name="甲队员")
     busy_officer = OfficerFactory(
         district=world.district,
@@ -371,21 +393,7 @@ def test_the_move_up_stores_a_new_plan_for_the_free_officers_only_and_writes_not
     )
     for officer in (free_officer, busy_officer):
         DutyShift.objects.create(district=world.district, officer=officer, starts_at=START, ends_at=END)
-    with time_machine.travel(START, tick=False):
-        plan = standby_plan_publish(
-            actor=world.user("dispatcher"),
-            district_id=world.district.pk,
-            street_id=world.street_a.pk,
-            starts_at=START,
-            ends_at=END,
-            reach_s=300,
-            expected_events=3.0,
-            covered_events=2.0,
-            posts=[
-                StandbyPostDraft(free_officer.pk, south_west.pk, 120.101, 30.301),
-                StandbyPostDraft(busy_officer.pk, south_west.pk, 120.101, 30.301),
-            ],
-        )
+    plan = posted_south_west(world, [free_officer, busy_officer], south_west)
     now = START + dt.timedelta(hours=2)
     with time_machine.travel(now, tick=False):
         DispatchedEventFactory(grid=south_west, district=world.district, officers=[busy_officer])
@@ -407,8 +415,7 @@ def test_the_move_up_stores_a_new_plan_for_the_free_officers_only_and_writes_not
 
 def test_the_scheduler_moves_up_every_live_plan_from_the_records(world: Any) -> None:
     # Street 甲's past three weeks had events at 09:xx in its north-east corner; 甲队员 stands south-west.
-    south_west = GridFactory(zone=world.zone_a, name="西南网格", boundary=square(120.100, 30.300, 0.002))
-    north_east = GridFactory(zone=world.zone_a, name="东北网格", boundary=square(120.108, 30.308, 0.002))
+    south_west, north_east = corner_grids(world)
     officer = Officer.objects.get(name="甲队员")
     DutyShift.objects.create(district=world.district, officer=officer, starts_at=START, ends_at=END)
     now = START + dt.timedelta(hours=2)  # 09:00
@@ -417,18 +424,7 @@ def test_the_scheduler_moves_up_every_live_plan_from_the_records(world: Any) -> 
             EventFactory(
                 grid=north_east, lon=120.109, lat=30.309, reported_at=now - dt.timedelta(weeks=week, minutes=-minute)
             )
-    with time_machine.travel(START, tick=False):
-        standby_plan_publish(
-            actor=world.user("dispatcher"),
-            district_id=world.district.pk,
-            street_id=world.street_a.pk,
-            starts_at=START,
-            ends_at=END,
-            reach_s=300,
-            expected_events=3.0,
-            covered_events=0.0,
-            posts=[StandbyPostDraft(officer.pk, south_west.pk, 120.101, 30.301)],
-        )
+    posted_south_west(world, [officer], south_west)
     out = io.StringIO()
     with time_machine.travel(now, tick=False):
         call_command("standby_rebalance", "--once", stdout=out)
