@@ -45,6 +45,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from django.utils import timezone
 from ortools.graph.python import linear_sum_assignment
 from ortools.sat.python import cp_model
 from scipy import sparse
@@ -60,6 +61,7 @@ from zhifa.analytics.demand import (
     hours_between,
 )
 from zhifa.core.actors import Actor
+from zhifa.core.errors import ValidationFailed
 from zhifa.events.distance import EARTH_RADIUS_M, haversine_m
 from zhifa.events.models import EventAssignment, OfficerPosition, StandbyPlan
 from zhifa.events.recommend import POSITION_FRESH_MINUTES, travel_seconds
@@ -506,6 +508,47 @@ def staffing_compute(
             busy_minutes=busy_minutes,
         ),
     )
+
+
+# --- the shift a person asks for (the deployment page's form and the API's body) --------------------------
+
+MAX_DAYS_AWAY = 366
+
+
+def shift_window(on: dt.date, from_hour: int, to_hour: int) -> tuple[dt.datetime, dt.datetime]:
+    """The shift's start and end, local time, as the page reads its form: ``to`` at or before ``from`` is the
+    next morning, ``to`` 24 is midnight; refused (``invalid_hour``) outside 0–23 / 0–24 or when equal."""
+    for value, name, label, top in ((from_hour, "from", "开始时间", 23), (to_hour, "to", "结束时间", 24)):
+        if not 0 <= value <= top:
+            raise ValidationFailed(f"{label}须为0–{top}的整点", code="invalid_hour", details={"field": name})
+    if from_hour == to_hour:
+        raise ValidationFailed("开始时间和结束时间须为不同的整点（开始 0–23）", code="invalid_hour")
+    starts_at = dt.datetime.combine(on, dt.time(from_hour), tzinfo=LOCAL_TZ)
+    end_day = on if to_hour > from_hour else on + dt.timedelta(days=1)
+    if to_hour == 24:
+        return starts_at, dt.datetime.combine(on + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TZ)
+    return starts_at, dt.datetime.combine(end_day, dt.time(to_hour), tzinfo=LOCAL_TZ)
+
+
+def shift_date(raw: str | None) -> dt.date:
+    """The shift's day: today by default; a day more than ``MAX_DAYS_AWAY`` from today is refused
+    (``date_out_of_range``): no roster or history makes a plan for it, and the first and last days the
+    calendar holds would overflow the shift's window."""
+    text = (raw or "").strip()
+    today = timezone.localdate()
+    try:
+        on = dt.date.fromisoformat(text) if text else today
+    except ValueError:
+        raise ValidationFailed(
+            f"日期须为 YYYY-MM-DD：{text[:20]}", code="invalid_date", details={"field": "date"}
+        ) from None
+    if abs((on - today).days) > MAX_DAYS_AWAY:
+        raise ValidationFailed(
+            f"班次日期须在今天前后{MAX_DAYS_AWAY}天之内：{on.isoformat()}",
+            code="date_out_of_range",
+            details={"field": "date"},
+        )
+    return on
 
 
 def deployment_compute(

@@ -25,8 +25,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from zhifa.analytics.deployment import deployment_publish
-from zhifa.analytics.scope import LOCAL_TZ, can_analyse
+from zhifa.analytics.deployment import deployment_publish, shift_date, shift_window
+from zhifa.analytics.scope import can_analyse
 from zhifa.core.api_input import MAX_ID, Page, Text
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.events.models import StandbyPlan, StandbyPost
@@ -36,7 +36,6 @@ from zhifa.org.jurisdiction import Jurisdiction, jurisdiction_of, require
 from zhifa.org.models import Street
 
 router = Router()
-MAX_DAYS_AWAY = 366
 
 
 # ---- input ------------------------------------------------------------------------------------------------
@@ -129,42 +128,6 @@ def _visible(j: Jurisdiction) -> QuerySet[StandbyPlan]:
     )
 
 
-def shift_window(on: dt.date, from_hour: int, to_hour: int) -> tuple[dt.datetime, dt.datetime]:
-    """The shift's start and end, local time, as the page reads its form: ``to`` at or before ``from`` is the
-    next morning, ``to`` 24 is midnight; refused (``invalid_hour``) outside 0–23 / 0–24 or when equal."""
-    for value, name, label, top in ((from_hour, "from", "开始时间", 23), (to_hour, "to", "结束时间", 24)):
-        if not 0 <= value <= top:
-            raise ValidationFailed(f"{label}须为0–{top}的整点", code="invalid_hour", details={"field": name})
-    if from_hour == to_hour:
-        raise ValidationFailed("开始时间和结束时间须为不同的整点（开始 0–23）", code="invalid_hour")
-    starts_at = dt.datetime.combine(on, dt.time(from_hour), tzinfo=LOCAL_TZ)
-    end_day = on if to_hour > from_hour else on + dt.timedelta(days=1)
-    if to_hour == 24:
-        return starts_at, dt.datetime.combine(on + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TZ)
-    return starts_at, dt.datetime.combine(end_day, dt.time(to_hour), tzinfo=LOCAL_TZ)
-
-
-def _date(raw: str | None) -> dt.date:
-    """The shift's day: today by default; a day more than ``MAX_DAYS_AWAY`` from today is refused
-    (``date_out_of_range``): no roster or history makes a plan for it, and the first and last days the
-    calendar holds would overflow the shift's window."""
-    text = (raw or "").strip()
-    today = timezone.localdate()
-    try:
-        on = dt.date.fromisoformat(text) if text else today
-    except ValueError:
-        raise ValidationFailed(
-            f"日期须为 YYYY-MM-DD：{text[:20]}", code="invalid_date", details={"field": "date"}
-        ) from None
-    if abs((on - today).days) > MAX_DAYS_AWAY:
-        raise ValidationFailed(
-            f"班次日期须在今天前后{MAX_DAYS_AWAY}天之内：{on.isoformat()}",
-            code="date_out_of_range",
-            details={"field": "date"},
-        )
-    return on
-
-
 # ---- endpoints --------------------------------------------------------------------------------------------
 
 
@@ -194,7 +157,7 @@ def deployment_plan(request: HttpRequest, plan_id: int) -> Any:
 def deployment_plan_publish(request: HttpRequest, payload: StandbyPlanIn) -> Status[StandbyPlan]:
     j = _reader(request.user)
     street = _street(j, payload.street)
-    on = _date(payload.date)
+    on = shift_date(payload.date)
     starts_at, ends_at = shift_window(on, payload.from_hour, payload.to_hour)
     street_id = street.pk if street is not None else None
     # Who may set posts is checked before the optimisation runs, not only when it is stored (as on the page).

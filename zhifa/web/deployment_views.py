@@ -18,8 +18,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from zhifa.analytics.deployment import DEFAULT_REACH_S, STAFFING_CEILING, deployment_publish
-from zhifa.analytics.scope import LOCAL_TZ, can_analyse
+from zhifa.analytics.deployment import (
+    DEFAULT_REACH_S,
+    STAFFING_CEILING,
+    deployment_publish,
+    shift_date,
+    shift_window,
+)
+from zhifa.analytics.scope import can_analyse
 from zhifa.core.api_input import MAX_ID
 from zhifa.core.errors import DomainError, PermissionDenied, ValidationFailed
 from zhifa.events.models import StandbyPlan
@@ -41,15 +47,12 @@ class Shift:
 
     @property
     def starts_at(self) -> dt.datetime:
-        return dt.datetime.combine(self.on, dt.time(self.from_hour), tzinfo=LOCAL_TZ)
+        return shift_window(self.on, self.from_hour, self.to_hour)[0]
 
     @property
     def ends_at(self) -> dt.datetime:
-        """``to`` at or before ``from`` is the next morning (a night shift 19–7)."""
-        end_day = self.on if self.to_hour > self.from_hour else self.on + dt.timedelta(days=1)
-        if self.to_hour == 24:
-            return dt.datetime.combine(self.on + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TZ)
-        return dt.datetime.combine(end_day, dt.time(self.to_hour), tzinfo=LOCAL_TZ)
+        """``to`` at or before ``from`` is the next morning (a night shift 19–7): ``shift_window``."""
+        return shift_window(self.on, self.from_hour, self.to_hour)[1]
 
     def query(self) -> str:
         return urlencode(
@@ -99,11 +102,7 @@ def _shift(user: Any, q: Any) -> Shift:
         street = Street.objects.filter(district_id=j.district_id, pk=pk).first()
         if street is None:
             raise ValidationFailed(f"本区没有编号为 {raw_street[:20]} 的街道", code="unknown_street")
-    raw_date = (q.get("date") or "").strip()
-    try:
-        on = dt.date.fromisoformat(raw_date) if raw_date else timezone.localdate()
-    except ValueError:
-        raise ValidationFailed(f"日期须为 YYYY-MM-DD：{raw_date[:20]}", code="invalid_date") from None
+    on = shift_date(q.get("date"))  # invalid_date, date_out_of_range (as the API)
     from_hour = _hour(q.get("from"), default=7, name="from", label="开始时间")
     to_hour = _hour(q.get("to"), default=19, name="to", label="结束时间")
     if from_hour == 24 or from_hour == to_hour:

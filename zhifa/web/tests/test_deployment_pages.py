@@ -108,7 +108,12 @@ def test_a_street_dispatcher_sees_their_street_only(client_as: Any, world: Any) 
 
 @pytest.mark.parametrize(
     ("query", "code"),
-    [("date=2026-13-01", "invalid_date"), ("from=25", "invalid_hour"), ("from=7&to=7", "invalid_hour")],
+    [
+        ("date=2026-13-01", "invalid_date"),
+        ("date=9999-12-31&from=19&to=7", "date_out_of_range"),  # its night shift would end past the calendar
+        ("from=25", "invalid_hour"),
+        ("from=7&to=7", "invalid_hour"),
+    ],
 )
 def test_bad_input_is_named(client_as: Any, query: str, code: str) -> None:
     response = client_as("dispatcher").get(f"/analytics/deployment/?{query}")
