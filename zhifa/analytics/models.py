@@ -1,6 +1,8 @@
 """Kept reports (分析报告, issue 17 part 3): one weekly or monthly report per period and scope (the district,
 or one street), its PDF and XLSX with their SHA-256, the figures it was written from, when and by whom (a
-user on demand, or the schedule). Written only by ``zhifa.analytics.reports.report_generate`` (audited)."""
+user on demand, or the schedule), and its state — a report asked for on the page or the API is a row 排队中
+until the task worker makes it (生成中, then 已完成, or 失败 with the reason). Written only by
+``zhifa.analytics.reports`` (``report_request``, ``report_make``, ``report_generate``; audited)."""
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +16,13 @@ class ReportPeriod(models.TextChoices):
     MONTHLY = "monthly", "月报"
 
 
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
 class AnalyticsReport(models.Model):
     district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT)
     period = models.CharField("报告周期", max_length=10, choices=ReportPeriod.choices)
@@ -22,16 +31,30 @@ class AnalyticsReport(models.Model):
     # None: the district's report; a street: that street's.
     street = models.ForeignKey(Street, verbose_name="街道", null=True, blank=True, on_delete=models.PROTECT)
     scope_name = models.CharField("范围名称", max_length=100)
-    figures = models.JSONField("报告数据")
-    pdf = models.FileField("PDF", upload_to="reports/%Y/%m/", max_length=200)
-    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64)
-    xlsx = models.FileField("XLSX", upload_to="reports/%Y/%m/", max_length=200)
-    xlsx_sha256 = models.CharField("XLSX SHA-256", max_length=64)
-    generated_at = models.DateTimeField("生成时间", db_index=True)
+    # Empty ({} and no files) until the report is first made; a report asked for again keeps its last made
+    # figures and files (still downloadable) until the worker replaces them.
+    figures = models.JSONField("报告数据", default=dict, blank=True)
+    pdf = models.FileField("PDF", upload_to="reports/%Y/%m/", max_length=200, blank=True)
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True)
+    xlsx = models.FileField("XLSX", upload_to="reports/%Y/%m/", max_length=200, blank=True)
+    xlsx_sha256 = models.CharField("XLSX SHA-256", max_length=64, blank=True)
+    generated_at = models.DateTimeField("生成时间", null=True, blank=True, db_index=True)
     generated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="生成人", null=True, blank=True, on_delete=models.PROTECT
     )
     by_schedule = models.BooleanField("定时生成", default=False)
+    # The last ask made on the page or the API (the schedule makes its reports at once, never queued).
+    status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.DONE)
+    failure_reason = models.CharField("失败原因", max_length=200, blank=True)
+    requested_at = models.DateTimeField("申请时间", null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "分析报告"
@@ -51,6 +74,15 @@ class AnalyticsReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_name}{self.get_period_display()}（{self.period_start}至{self.period_end}）"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+    @property
+    def has_files(self) -> bool:
+        """Made at least once: its PDF and XLSX can be downloaded (a report asked for again keeps them)."""
+        return bool(self.pdf_sha256 and self.xlsx_sha256)
 
 
 class RollupCounts(models.Model):
