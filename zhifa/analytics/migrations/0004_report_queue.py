@@ -6,61 +6,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('analytics', '0003_month_rollup'),
+        ("analytics", "0003_month_rollup"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='analyticsreport',
-            name='failure_reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='失败原因'),
+            model_name="analyticsreport",
+            name="failure_reason",
+            field=models.CharField(blank=True, max_length=200, verbose_name="失败原因"),
         ),
         migrations.AddField(
-            model_name='analyticsreport',
-            name='requested_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='申请时间'),
+            model_name="analyticsreport",
+            name="requested_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="申请时间"),
         ),
         migrations.AddField(
-            model_name='analyticsreport',
-            name='requested_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人'),
+            model_name="analyticsreport",
+            name="requested_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="申请人",
+            ),
         ),
         migrations.AddField(
-            model_name='analyticsreport',
-            name='status',
-            field=models.CharField(choices=[('queued', '排队中'), ('running', '生成中'), ('done', '已完成'), ('failed', '失败')], default='done', max_length=10, verbose_name='状态'),
+            model_name="analyticsreport",
+            name="status",
+            field=models.CharField(
+                choices=[("queued", "排队中"), ("running", "生成中"), ("done", "已完成"), ("failed", "失败")],
+                default="done",
+                max_length=10,
+                verbose_name="状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='analyticsreport',
-            name='figures',
-            field=models.JSONField(blank=True, default=dict, verbose_name='报告数据'),
+            model_name="analyticsreport",
+            name="figures",
+            field=models.JSONField(blank=True, default=dict, verbose_name="报告数据"),
         ),
         migrations.AlterField(
-            model_name='analyticsreport',
-            name='generated_at',
-            field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='生成时间'),
+            model_name="analyticsreport",
+            name="generated_at",
+            field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="生成时间"),
         ),
         migrations.AlterField(
-            model_name='analyticsreport',
-            name='pdf',
-            field=models.FileField(blank=True, max_length=200, upload_to='reports/%Y/%m/', verbose_name='PDF'),
+            model_name="analyticsreport",
+            name="pdf",
+            field=models.FileField(blank=True, max_length=200, upload_to="reports/%Y/%m/", verbose_name="PDF"),
         ),
         migrations.AlterField(
-            model_name='analyticsreport',
-            name='pdf_sha256',
-            field=models.CharField(blank=True, max_length=64, verbose_name='PDF SHA-256'),
+            model_name="analyticsreport",
+            name="pdf_sha256",
+            field=models.CharField(blank=True, max_length=64, verbose_name="PDF SHA-256"),
         ),
         migrations.AlterField(
-            model_name='analyticsreport',
-            name='xlsx',
-            field=models.FileField(blank=True, max_length=200, upload_to='reports/%Y/%m/', verbose_name='XLSX'),
+            model_name="analyticsreport",
+            name="xlsx",
+            field=models.FileField(blank=True, max_length=200, upload_to="reports/%Y/%m/", verbose_name="XLSX"),
         ),
         migrations.AlterField(
-            model_name='analyticsreport',
-            name='xlsx_sha256',
-            field=models.CharField(blank=True, max_length=64, verbose_name='XLSX SHA-256'),
+            model_name="analyticsreport",
+            name="xlsx_sha256",
+            field=models.CharField(blank=True, max_length=64, verbose_name="XLSX SHA-256"),
         ),
     ]
