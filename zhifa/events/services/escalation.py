@@ -73,7 +73,9 @@ def running_clocks(event: Event) -> list[tuple[str, dt.datetime]]:
 
 
 def _levels_due(due_at: dt.datetime, now: dt.datetime) -> int:
-    if now < due_at:
+    # A clock is missed only once ``now`` is past its due time (``zhifa.events.clocks``: done at the due time is
+    # met), so the first step is taken then, not at the due instant itself.
+    if now <= due_at:
         return 0
     return min(int(EscalationLevel.REDISPATCH), 1 + int((now - due_at) / _step()))
 
@@ -85,16 +87,14 @@ def events_escalate_overdue(*, now: dt.datetime | None = None) -> list[EventEsca
     overdue = list(
         Event.objects.filter(status__in=FIELD_STATES)
         .filter(
-            Q(status=EventStatus.DISPATCHED, acknowledged_at__isnull=True, acknowledge_due_at__lte=now)
-            | Q(arrived_at__isnull=True, arrive_due_at__lte=now)
-            | Q(handled_at__isnull=True, handle_due_at__lte=now)
+            Q(status=EventStatus.DISPATCHED, acknowledged_at__isnull=True, acknowledge_due_at__lt=now)
+            | Q(arrived_at__isnull=True, arrive_due_at__lt=now)
+            | Q(handled_at__isnull=True, handle_due_at__lt=now)
         )
         .order_by("pk")
     )
     tasks = list(
-        CoordinationTask.objects.filter(
-            feedback_at__isnull=True, due_at__lte=now, event__status=EventStatus.TRANSFERRED
-        )
+        CoordinationTask.objects.filter(feedback_at__isnull=True, due_at__lt=now, event__status=EventStatus.TRANSFERRED)
         .select_related("event", "department")
         .order_by("pk")
     )

@@ -248,10 +248,10 @@ def test_an_implausible_tap_time_is_not_taken_and_the_reason_is_audited(
 
 
 def test_an_escalation_taken_before_a_late_acknowledgement_arrived_stays_as_it_happened(world: Any) -> None:
-    # Given an event dispatched at 10:00, acknowledge due 10:01, and the zone lead told at 10:01 (nothing arrived)
+    # Given an event dispatched at 10:00, acknowledge due 10:01, and the zone lead told just after (nothing arrived)
     with time_machine.travel(T0, tick=False):
         event = walk_to(world, "dispatched")
-    with time_machine.travel(at(1), tick=False):
+    with time_machine.travel(at(1.02), tick=False):
         assert [(s.clock, s.level) for s in services.events_escalate_overdue()] == [("acknowledge", 1)]
 
     # When officer_a's acknowledgement tapped offline at 10:00:30 arrives at 10:03, and the worker runs
@@ -261,7 +261,7 @@ def test_an_escalation_taken_before_a_late_acknowledgement_arrived_stays_as_it_h
     with time_machine.travel(at(6), tick=False):
         taken_later = services.events_escalate_overdue()
 
-    # Then the acknowledge clock was met at 10:00:30, the step taken at 10:01 stays recorded as taken then, and
+    # Then the acknowledge clock was met at 10:00:30, the step taken at 10:01:01 stays recorded as taken then, and
     # the acknowledge clock escalates no further (only the arrive clock, due 10:05, does)
     assert (acknowledged.acknowledged_at, acknowledged.escalation_level) == (at(0.5), 1)
     assert taken_now == []
@@ -269,7 +269,7 @@ def test_an_escalation_taken_before_a_late_acknowledgement_arrived_stays_as_it_h
     assert list(
         EventEscalation.objects.filter(event=event).order_by("pk").values_list("clock", "level", "escalated_at")
     ) == [
-        ("acknowledge", 1, at(1)),
+        ("acknowledge", 1, at(1.02)),
         ("arrive", 1, at(6)),
     ]
 

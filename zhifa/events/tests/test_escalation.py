@@ -52,7 +52,9 @@ def test_an_unacknowledged_event_escalates_at_due_then_each_step(world: Any, zon
 
     with time_machine.travel(minutes(0.5), tick=False):
         assert services.events_escalate_overdue() == []
-    with time_machine.travel(minutes(1), tick=False):
+    with time_machine.travel(minutes(1), tick=False):  # at the due instant the clock still runs (met if done now)
+        assert services.events_escalate_overdue() == []
+    with time_machine.travel(minutes(1) + dt.timedelta(seconds=1), tick=False):
         first = services.events_escalate_overdue()
         again = services.events_escalate_overdue()
     assert steps(first) == [("acknowledge", 1)]
@@ -165,7 +167,7 @@ def test_the_crew_sent_by_a_redispatch_is_escalated_again_when_it_does_not_ackno
     assert Event.objects.get(pk=event.pk).acknowledge_due_at == minutes(12)
 
     # When 丙队员 lets the new acknowledge clock run out too
-    with time_machine.travel(minutes(12), tick=False):
+    with time_machine.travel(minutes(12) + dt.timedelta(seconds=1), tick=False):
         taken = services.events_escalate_overdue()
         again = services.events_escalate_overdue()
 

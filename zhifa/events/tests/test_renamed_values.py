@@ -138,7 +138,7 @@ def test_the_respond_clock_is_stored_as_acknowledge_and_back(world: Any) -> None
     with time_machine.travel(T0, tick=False):
         unacknowledged = walk_to(world, "dispatched")
         acknowledged = walk_to(world, "acknowledged")
-    with time_machine.travel(T0 + dt.timedelta(minutes=5), tick=False):
+    with time_machine.travel(T0 + dt.timedelta(minutes=5, seconds=1), tick=False):
         services.events_escalate_overdue()
     audit_before = list(AuditEntry.objects.order_by("seq").values_list("seq", "after"))
     # ... stored under the clock's name before the rename
