@@ -6,8 +6,14 @@ period before it, written the way the article gives its figures (so many events,
 1530 clocks, what recurred, what changed) as a generated paragraph plus tables, and kept as a PDF (Typst and
 the Noto CJK fonts the documents use, ADR 0010) and an XLSX (one sheet per table), each with its SHA-256.
 
-``report_generate`` is the one writer (audited); ``reports_scheduled`` makes the last closed week's and
-month's reports that are missing (``manage.py analytics_reports``). A period still running has no report.
+A person's ask (the page's 生成, the API's POST) is ``report_request``: the report's row is put 排队中 and a task
+(``zhifa.analytics.tasks.report_make_task``) enqueued; the task worker (``manage.py task_worker``) runs
+``report_make`` — 生成中, then 已完成 with the files, or 失败 with a Chinese reason kept on the row (asked
+again, it is queued again). Asking while it waits returns the same row. The web request never makes the
+files: a district's month takes seconds at 14,500 events and minutes at scale. ``report_generate`` makes one
+at once (the schedule: ``reports_scheduled`` makes the last closed week's and month's reports that are
+missing, ``manage.py analytics_reports``, its own process). Every write is audited. A period still running
+has no report.
 Who sees which: a district analyst (leader, command centre, administrator) every report of the district; a
 street dispatcher their street's only — another's is "not found".
 """
@@ -16,6 +22,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import re
 import threading
 from decimal import Decimal
@@ -23,19 +30,20 @@ from pathlib import Path
 from typing import Any
 
 import typst
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from zhifa.analytics.models import AnalyticsReport, ReportPeriod
+from zhifa.analytics.models import AnalyticsReport, ReportPeriod, ReportStatus
 from zhifa.analytics.scope import LOCAL_TZ, AnalyticsScope
 from zhifa.analytics.selectors import overview
 from zhifa.core.actors import Actor, SystemActor, is_system
 from zhifa.core.api_input import MAX_ID
 from zhifa.core.audit import audit_record, audited_transaction
-from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from zhifa.documents.render import REQUIRED_FAMILIES, FontsMissing, font_dirs
 from zhifa.events.states import Clock
 from zhifa.org.jurisdiction import jurisdiction_of
@@ -44,6 +52,11 @@ from zhifa.org.roles import Role
 
 TEMPLATES = Path(__file__).resolve().parent / "report_templates"
 SCHEDULE = SystemActor("定时报表")
+# The task worker, when the report it makes has no asker left to name (the asker's account is the actor).
+WORKER = SystemActor("报表任务")
+# A report waiting longer than this (its task lost) is queued again when asked for again.
+DEFAULT_STALE_S = 3600.0
+logger = logging.getLogger("zhifa.analytics")
 DISTRICT_READERS = frozenset({Role.ADMIN, Role.DISPATCHER, Role.LEADER})
 STREET_READERS = frozenset({Role.STREET_DISPATCHER})
 WORDS = {
@@ -542,6 +555,8 @@ def report_file_bytes(report: AnalyticsReport, fmt: str) -> bytes:
     """The stored PDF or XLSX, refused (``report_hash_mismatch``) when its bytes are not those generated."""
     if fmt not in ("pdf", "xlsx"):
         raise NotFound("没有这种格式", code="report_format_unknown")
+    if not report.has_files:
+        raise Conflict("报告尚未生成完成，完成后即可下载", code="report_not_ready")
     field, expected = (report.pdf, report.pdf_sha256) if fmt == "pdf" else (report.xlsx, report.xlsx_sha256)
     with field.open("rb") as handle:
         data = handle.read()
@@ -574,7 +589,7 @@ def street_for(user: Any, street_id: int | str | None) -> Street | None:
     return street
 
 
-# ---- the writer ------------------------------------------------------------------------------------------
+# ---- the writers ----------------------------------------------------------------------------------------
 
 
 def _snapshot(report: AnalyticsReport) -> dict[str, Any]:
@@ -584,6 +599,8 @@ def _snapshot(report: AnalyticsReport) -> dict[str, Any]:
         "to": report.period_end.isoformat(),
         "scope": report.scope_name,
         "street_id": report.street_id,
+        "status": report.status,
+        "failure_reason": report.failure_reason,
         "pdf_sha256": report.pdf_sha256,
         "xlsx_sha256": report.xlsx_sha256,
         "by_schedule": report.by_schedule,
@@ -594,21 +611,11 @@ def _existing(district_id: int, period: str, start: dt.date, street: Street | No
     return AnalyticsReport.objects.filter(district_id=district_id, period=period, period_start=start, street=street)
 
 
-def report_generate(
-    *,
-    district_id: int,
-    period: str,
-    day: dt.date,
-    street: Street | None,
-    actor: Actor,
-    only_missing: bool = False,
-    now: dt.datetime | None = None,
-) -> AnalyticsReport | None:
-    """Make (or, on demand, make again) the report of the period containing ``day`` for the district or
-    ``street``. Refused: ``report_period_unknown``, ``report_period_not_ended`` (a period not yet over has no
-    report). ``only_missing`` (the schedule): an existing report is left alone and None returned. A report made
-    again keeps its row and replaces its files (the audit entry holds both hashes)."""
-    now = now or timezone.now()
+def _checked(
+    *, district_id: int, period: str, day: dt.date, street: Street | None, actor: Actor, now: dt.datetime
+) -> tuple[dt.date, dt.date]:
+    """The period asked for, once the ask is allowed: ``street_outside_scope`` (a person asks only for what they
+    may read), ``report_period_unknown``, ``report_period_not_ended``, ``unknown_street``."""
     if not is_system(actor):
         # A person generates only what they may read: their district, and a street dispatcher their street.
         j = _reader(actor)
@@ -623,7 +630,74 @@ def report_generate(
         )
     if street is not None and street.district_id != district_id:
         raise ValidationFailed("该街道不属于本区", code="unknown_street", details={"field": "street"})
-    if only_missing and _existing(district_id, period, start, street).exists():
+    return start, end
+
+
+def _stem(report: AnalyticsReport) -> str:
+    scope_slug = f"street{report.street_id}" if report.street_id is not None else "district"
+    return f"{report.period}-{report.period_start.isoformat()}-{scope_slug}"
+
+
+def _store(
+    report: AnalyticsReport,
+    *,
+    data: dict[str, Any],
+    pdf: bytes,
+    xlsx: bytes,
+    actor: Actor,
+    generated_by: Any,
+    by_schedule: bool,
+    now: dt.datetime,
+    written: list[str],
+) -> None:
+    """Write a made report onto its row (locked by the caller, inside its ``audited_transaction``): the files,
+    their hashes, the figures, 已完成; audited; the files it replaces are deleted once this commits."""
+    before = _snapshot(report) if report.pk is not None else None
+    made_before = report.pk is not None and report.has_files
+    old_files = [report.pdf.name or "", report.xlsx.name or ""] if made_before else []
+    report.scope_name = data["scope_name"][:100]
+    report.figures = data
+    report.generated_at = now
+    report.generated_by = generated_by
+    report.by_schedule = by_schedule
+    report.status = ReportStatus.DONE
+    report.failure_reason = ""
+    report.pdf.save(f"{_stem(report)}.pdf", ContentFile(pdf), save=False)
+    written.append(report.pdf.name or "")
+    report.xlsx.save(f"{_stem(report)}.xlsx", ContentFile(xlsx), save=False)
+    written.append(report.xlsx.name or "")
+    report.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    report.xlsx_sha256 = hashlib.sha256(xlsx).hexdigest()
+    report.save()
+    audit_record(
+        actor=actor,
+        action="analytics.report_regenerated" if made_before else "analytics.report_generated",
+        obj=report,
+        before=before,
+        after=_snapshot(report),
+    )
+    transaction.on_commit(lambda: _delete_files(old_files))
+
+
+def report_generate(
+    *,
+    district_id: int,
+    period: str,
+    day: dt.date,
+    street: Street | None,
+    actor: Actor,
+    only_missing: bool = False,
+    now: dt.datetime | None = None,
+) -> AnalyticsReport | None:
+    """Make (or make again) the report of the period containing ``day`` for the district or ``street`` now, in
+    this process — the schedule's way (``reports_scheduled``, its own process); a person's ask goes through
+    ``report_request`` and the task worker. Refused as ``report_request`` is. ``only_missing`` (the schedule):
+    a report already made, or asked for and waiting for the worker, is left alone and None returned; one whose
+    making failed is made. A report made again keeps its row and replaces its files (the audit entry holds
+    both hashes)."""
+    now = now or timezone.now()
+    start, end = _checked(district_id=district_id, period=period, day=day, street=street, actor=actor, now=now)
+    if only_missing and _existing(district_id, period, start, street).exclude(status=ReportStatus.FAILED).exists():
         return None
     data = report_figures(district_id=district_id, period=period, start=start, street=street, now=now)
     pdf, xlsx = report_pdf(data), report_xlsx(data)
@@ -632,34 +706,21 @@ def report_generate(
     try:
         with audited_transaction():
             report = _existing(district_id, period, start, street).order_by("pk").select_for_update().first()
-            if report is not None and only_missing:
+            if report is not None and only_missing and report.status != ReportStatus.FAILED:
                 return None
-            before = _snapshot(report) if report is not None else None
-            old_files = [report.pdf.name or "", report.xlsx.name or ""] if report is not None else []
             report = report or AnalyticsReport(district_id=district_id, period=period, street=street)
             report.period_start, report.period_end = start, end
-            report.scope_name = data["scope_name"][:100]
-            report.figures = data
-            report.generated_at = now
-            report.generated_by = None if by_schedule else actor  # type: ignore[assignment]
-            report.by_schedule = by_schedule
-            scope_slug = f"street{street.pk}" if street is not None else "district"
-            stem = f"{period}-{start.isoformat()}-{scope_slug}"
-            report.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
-            written.append(report.pdf.name or "")
-            report.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
-            written.append(report.xlsx.name or "")
-            report.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-            report.xlsx_sha256 = hashlib.sha256(xlsx).hexdigest()
-            report.save()
-            audit_record(
+            _store(
+                report,
+                data=data,
+                pdf=pdf,
+                xlsx=xlsx,
                 actor=actor,
-                action="analytics.report_regenerated" if before else "analytics.report_generated",
-                obj=report,
-                before=before,
-                after=_snapshot(report),
+                generated_by=None if by_schedule else actor,
+                by_schedule=by_schedule,
+                now=now,
+                written=written,
             )
-            transaction.on_commit(lambda: _delete_files(old_files))
     except BaseException:
         for name in written:
             default_storage.delete(name)
@@ -672,6 +733,154 @@ def _delete_files(names: list[str]) -> None:
     for name in names:
         if name:
             default_storage.delete(name)
+
+
+# ---- asked for on the page or the API, made by the task worker ------------------------------------------------
+
+
+def report_request(
+    *,
+    district_id: int,
+    period: str,
+    day: dt.date,
+    street: Street | None,
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> tuple[AnalyticsReport, bool]:
+    """Ask for the report of the period containing ``day`` for the district or ``street``: its row is put 排队中
+    (a new row, or the kept one — its last made files stay downloadable until replaced) and the task worker is
+    asked to make it (``report_make``) once this commits. Refused as ``report_generate`` is, writing nothing.
+    Returns the row and whether this ask queued it: a report already 排队中 or 生成中 is returned as it is,
+    not queued twice — unless it has waited longer than ``ZHIFA_REPORT_STALE_S`` (its task lost), when it is
+    queued again."""
+    now = now or timezone.now()
+    start, end = _checked(district_id=district_id, period=period, day=day, street=street, actor=actor, now=now)
+    try:
+        with audited_transaction():
+            report = _existing(district_id, period, start, street).order_by("pk").select_for_update().first()
+            if report is not None and report.is_pending and not _stale(report, now):
+                return report, False
+            before = _snapshot(report) if report is not None else None
+            if report is None:
+                scope_name = street.name if street is not None else District.objects.get(pk=district_id).name
+                report = AnalyticsReport(
+                    district_id=district_id,
+                    period=period,
+                    street=street,
+                    period_start=start,
+                    period_end=end,
+                    scope_name=scope_name[:100],
+                )
+            report.status = ReportStatus.QUEUED
+            report.failure_reason = ""
+            report.requested_at = now
+            report.requested_by = None if is_system(actor) else actor  # type: ignore[assignment]
+            report.save()
+            audit_record(
+                actor=actor, action="analytics.report_requested", obj=report, before=before, after=_snapshot(report)
+            )
+            pk = report.pk
+            transaction.on_commit(lambda: _enqueue(pk))
+    except IntegrityError:
+        # Two first asks at once: the other one's row was committed first; this ask is that one.
+        report = _existing(district_id, period, start, street).get()
+        return report, False
+    return report, True
+
+
+def _stale(report: AnalyticsReport, now: dt.datetime) -> bool:
+    """Waiting so long that its task is taken for lost (``ZHIFA_REPORT_STALE_S``, an hour)."""
+    stale_after = dt.timedelta(seconds=float(getattr(settings, "ZHIFA_REPORT_STALE_S", DEFAULT_STALE_S)))
+    return report.requested_at is None or now - report.requested_at >= stale_after
+
+
+def _enqueue(report_id: int) -> None:
+    from zhifa.analytics.tasks import report_make_task
+
+    try:
+        report_make_task.enqueue(report_id)
+    except Exception:  # the queue is unavailable: say so on the row, so that it can be asked again
+        logger.exception("分析报告未能加入后台任务队列（报告 %s）", report_id)
+        _failed(report_id, "未能加入后台任务队列，请重新生成")
+
+
+def report_make(report_id: int, *, now: dt.datetime | None = None) -> str:
+    """The task worker's part: make the report asked for (figures, PDF, XLSX) and mark it 已完成, or 失败 with
+    the reason (kept on the row; it can be asked again). Idempotent: a report no longer waiting (made by an
+    earlier run, or gone) is left alone. Returns what happened."""
+    with transaction.atomic():
+        report = (
+            AnalyticsReport.objects.select_for_update()
+            .select_related("street", "requested_by")
+            .filter(pk=report_id)
+            .first()
+        )
+        if report is None:
+            return "skipped: no such report"
+        if not report.is_pending:
+            return f"skipped: {report.status}"
+        # 生成中; a run whose worker died is run again (the worker readies stale tasks) from here.
+        AnalyticsReport.objects.filter(pk=report_id).update(status=ReportStatus.RUNNING)
+    now = now or timezone.now()
+    asker = report.requested_by
+    actor: Actor = asker if asker is not None else WORKER
+    written: list[str] = []
+    try:
+        data = report_figures(
+            district_id=report.district_id,
+            period=report.period,
+            start=report.period_start,
+            street=report.street,
+            now=now,
+        )
+        pdf, xlsx = report_pdf(data), report_xlsx(data)
+        with audited_transaction():
+            report = AnalyticsReport.objects.select_for_update().get(pk=report_id)
+            if not report.is_pending:  # made meanwhile by another run of this task
+                return f"skipped: {report.status}"
+            _store(
+                report,
+                data=data,
+                pdf=pdf,
+                xlsx=xlsx,
+                actor=actor,
+                generated_by=asker,
+                by_schedule=False,
+                now=now,
+                written=written,
+            )
+    except Exception as exc:
+        for name in written:
+            default_storage.delete(name)
+        reason = failure_reason(exc)
+        logger.exception("分析报告生成失败（报告 %s）：%s", report_id, reason)
+        _failed(report_id, reason)
+        return f"failed: {reason}"
+    return "done"
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What a reader is told when a report could not be made (Chinese; the traceback goes to the log)."""
+    if isinstance(exc, (FontsMissing, DomainError)):
+        message = getattr(exc, "message", "") or str(exc)
+    elif isinstance(exc, DatabaseError):
+        message = "数据库暂时不可用，请稍后重新生成"
+    else:
+        message = f"生成报告时出错（{type(exc).__name__}），请稍后重新生成；仍失败请联系管理员"
+    return message[:200]
+
+
+def _failed(report_id: int, reason: str) -> None:
+    with audited_transaction():
+        report = AnalyticsReport.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or not report.is_pending:
+            return
+        before = _snapshot(report)
+        report.status = ReportStatus.FAILED
+        report.failure_reason = reason[:200]
+        report.save(update_fields=["status", "failure_reason"])
+        actor: Actor = report.requested_by if report.requested_by is not None else WORKER
+        audit_record(actor=actor, action="analytics.report_failed", obj=report, before=before, after=_snapshot(report))
 
 
 def reports_scheduled(*, today: dt.date | None = None, now: dt.datetime | None = None) -> list[AnalyticsReport]:

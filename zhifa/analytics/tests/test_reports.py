@@ -31,6 +31,7 @@ from zhifa.analytics.reports import (
     report_file_bytes,
     report_generate,
     report_get,
+    report_make,
     reports_visible,
     street_for,
     xlsx_text,
@@ -302,6 +303,9 @@ def test_leader_generates_on_the_page_and_downloads(world: Any, weeks: Any, sign
     response = client.post("/analytics/reports/generate/", {"period": "weekly", "day": "2026-03-11", "street": ""})
     assert response.status_code == 302
     report = AnalyticsReport.objects.get()
+    # asked on the page, made by the task worker (test_report_queue.py follows the queue itself)
+    assert report_make(report.pk) == "done"
+    report.refresh_from_db()
     assert (report.period_start, report.street_id, report.generated_by) == (WEEK, None, world.user("leader"))
     body = client.get(response["Location"]).content.decode()
     assert f'href="/analytics/reports/{report.pk}/pdf/"' in body
