@@ -172,3 +172,70 @@ class AnalyticsRollupDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class RepeatMark(models.Model):
+    """One event's place in repeat detection (重复发生, ADR 0016), kept by the rollup job
+    (``zhifa.analytics.repeat_marks``) so that a period's repeat figures read marks instead of re-detecting:
+    every event of the district with a complaint kind and not merged has one. ``repeat_of`` is the earlier
+    report it repeats (the latest of the same kind in the same grid within 30 days, else the latest within the
+    radius), ``place`` the id of its place's first event (its own id when it repeats nothing). Derived data:
+    rebuilt at will from the events (``manage.py analytics_rollup --mark-repeats``)."""
+
+    event = models.OneToOneField(
+        "events.Event", verbose_name="事件", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    district = models.ForeignKey(District, verbose_name="区", on_delete=models.CASCADE, db_index=False)
+    # The event's own fields, copied so that a scope and a place are read from here alone.
+    street = models.ForeignKey(Street, verbose_name="街道", on_delete=models.CASCADE, related_name="+", db_index=False)
+    zone = models.ForeignKey(
+        "org.Zone", verbose_name="片区", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name="责任部门", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    grid = models.ForeignKey(
+        "org.Grid", verbose_name="网格", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.ForeignKey(
+        "catalog.ComplaintKind", verbose_name="诉求类型", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    lon = models.FloatField("经度")
+    lat = models.FloatField("纬度")
+    reported_at = models.DateTimeField("上报时间")
+    is_repeat = models.BooleanField("重复发生", default=False)
+    # Event ids, not foreign keys: derived links, rewritten in bulk.
+    repeat_of = models.BigIntegerField("重复的前次事件", null=True)
+    place = models.BigIntegerField("点位（首次事件）")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "重复发生标记"
+        indexes = [
+            models.Index(
+                fields=["district", "reported_at"], condition=Q(is_repeat=True), name="analytics_rmark_repeat_idx"
+            ),
+            models.Index(
+                fields=["street", "reported_at"], condition=Q(is_repeat=True), name="analytics_rmark_street_idx"
+            ),
+            models.Index(fields=["zone", "reported_at"], condition=Q(is_repeat=True), name="analytics_rmark_zone_idx"),
+            models.Index(fields=["district", "kind", "reported_at"], name="analytics_rmark_kind_idx"),
+            models.Index(fields=["place", "reported_at"], name="analytics_rmark_place_idx"),
+            models.Index(fields=["repeat_of"], name="analytics_rmark_parent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.place}{' 重复' if self.is_repeat else ''}"
+
+
+class RepeatMarkState(models.Model):
+    """How far a district's ``RepeatMark`` rows are kept: every event saved before ``marked_at`` is marked
+    (the job's next step re-marks what was saved since)."""
+
+    district = models.OneToOneField(District, verbose_name="区", on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField("标记时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "重复发生标记状态"
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.marked_at:%Y-%m-%d %H:%M}"

@@ -89,6 +89,7 @@ class RepeatPlaceOut(Schema):
 
 class RepeatsOut(Schema):
     events: int
+    places_total: int = Field(description="点位总数（places 只列重复最多的前 50 个）")
     places: list[RepeatPlaceOut]
 
 

@@ -22,6 +22,7 @@ query, the repeat places one read of the few columns they need.
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -29,8 +30,10 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
-from zhifa.analytics.models import AnalyticsDaily, AnalyticsMonthly, AnalyticsRollupDay
-from zhifa.analytics.repeats import REPEAT_WINDOW, RepeatPlace, Report, repeat_places
+from zhifa.analytics import repeat_marks
+from zhifa.analytics.models import AnalyticsDaily, AnalyticsMonthly, AnalyticsRollupDay, RepeatMark
+from zhifa.analytics.repeat_marks import Marked
+from zhifa.analytics.repeats import REPEAT_WINDOW, RepeatPlace
 from zhifa.analytics.scope import LOCAL_TZ, AnalyticsScope
 from zhifa.cases.models import Case, CaseDeadline
 from zhifa.cases.services.common import PARTY_WINDOWS
@@ -450,48 +453,143 @@ def _coordination(events: QuerySet[Event], now: dt.datetime, rolled: dict[str, d
     return sorted(out, key=lambda r: (-r["total"], r["label"]))
 
 
-def _repeat_reports(scope: AnalyticsScope) -> tuple[list[Report], dict[int, str]]:
-    """The events of a kind that repeat detection reads: the cohort's conditions, but from ``REPEAT_WINDOW``
-    before the period (an earlier report makes a later one a repeat)."""
-    wider = AnalyticsScope(
-        district_id=scope.district_id,
-        date_from=(scope.starts_at - REPEAT_WINDOW).astimezone(LOCAL_TZ).date(),
-        date_to=scope.date_to,
-        street=scope.street,
-        zone=scope.zone,
-        department=scope.department,
-        officer=scope.officer,
+# The repeat places a view lists: the largest (most repeats in the period); the figure says how many there are.
+PLACES_SHOWN = 50
+
+
+@dataclass
+class RepeatFigures:
+    """The repeat figures of a scope and period: the repeats, how many places, the largest ``places``."""
+
+    events: int
+    places_total: int
+    places: list[RepeatPlace]
+    addresses: dict[int, str]
+
+
+def _marks(scope: AnalyticsScope) -> QuerySet[RepeatMark]:
+    """The marks of the scope's events (``RepeatMark``, kept by the rollup job; detection is district-wide, a
+    scope keeps the repeats that fall in it)."""
+    marks = RepeatMark.objects.filter(district_id=scope.district_id).order_by()
+    if scope.street is not None:
+        marks = marks.filter(street_id=scope.street.pk)
+    if scope.zone is not None:
+        marks = marks.filter(zone_id=scope.zone.pk)
+    if scope.department is not None:
+        marks = marks.filter(department_id=scope.department.pk)
+    if scope.officer is not None:
+        marks = marks.filter(
+            event_id__in=EventAssignment.objects.filter(officer_id=scope.officer.pk).values("event_id")
+        )
+    return marks
+
+
+def _live(scope: AnalyticsScope) -> tuple[list[Marked], set[int]]:
+    """The window's events not marked yet (saved since the job's last step, or every one of a district never
+    marked), detected against the marks: all of them, and the ids of those in the scope."""
+    found = repeat_marks.live(scope.district_id, scope.starts_at - REPEAT_WINDOW, scope.ends_at)
+    if not found:
+        return [], set()
+    inside = {
+        m.row.event_id
+        for m in found
+        if (scope.street is None or m.row.street_id == scope.street.pk)
+        and (scope.zone is None or m.row.zone_id == scope.zone.pk)
+        and (scope.department is None or m.row.department_id == scope.department.pk)
+    }
+    if scope.officer is not None:
+        inside &= set(
+            EventAssignment.objects.filter(officer_id=scope.officer.pk, event_id__in=inside).values_list(
+                "event_id", flat=True
+            )
+        )
+    return found, inside
+
+
+def _period_q(scope: AnalyticsScope) -> Q:
+    return Q(reported_at__gte=scope.starts_at, reported_at__lt=scope.ends_at)
+
+
+def repeat_figures(scope: AnalyticsScope, *, limit: int = PLACES_SHOWN) -> RepeatFigures:
+    """The scope's repeats in the period (its events that repeat an earlier report, ADR 0016), how many places
+    they are in, and the ``limit`` largest places (most repeats in the period, then the earliest place), each
+    with its reports from ``REPEAT_WINDOW`` before the period to its end (the earlier ones are why the first
+    of the period count; in any scope). Read from the marks (one grouped query) and the events not marked yet."""
+    live, inside = _live(scope)
+    counts: dict[int, int] = dict(
+        _marks(scope).filter(_period_q(scope), is_repeat=True).values_list("place").annotate(n=Count("pk"))
     )
-    rows = (
-        cohort(wider)
-        .filter(kind__isnull=False, reported_at__gte=scope.starts_at - REPEAT_WINDOW)
-        .order_by()
-        .values_list("pk", "kind_id", "grid_id", "lon", "lat", "reported_at", "address")
+    for m in live:
+        if m.is_repeat and m.row.event_id in inside and scope.starts_at <= m.row.reported_at < scope.ends_at:
+            counts[m.place] = counts.get(m.place, 0) + 1
+    top = sorted(counts, key=lambda p: (-counts[p], p))[:limit]
+    if not top:
+        return RepeatFigures(sum(counts.values()), len(counts), [], {})
+    window = Q(reported_at__gte=scope.starts_at - REPEAT_WINDOW, reported_at__lt=scope.ends_at)
+    rows = list(
+        RepeatMark.objects.filter(window, district_id=scope.district_id, place__in=top).values_list(
+            "event_id", "place", "reported_at"
+        )
     )
-    reports, addresses = [], {}
-    for pk, kind_id, grid_id, lon, lat, reported_at, address in rows:
-        reports.append(Report(pk, kind_id, grid_id, lon, lat, reported_at))
-        addresses[pk] = address
-    return reports, addresses
+    rows += [(m.row.event_id, m.place, m.row.reported_at) for m in live if m.place in counts and _in_window(m, scope)]
+    repeats = set(
+        _marks(scope).filter(_period_q(scope), is_repeat=True, place__in=top).values_list("event_id", flat=True)
+    )
+    repeats |= {m.row.event_id for m in live if m.is_repeat and m.row.event_id in inside}
+    anchors = {
+        pk: (kind, grid)
+        for pk, kind, grid in RepeatMark.objects.filter(event_id__in=top).values_list("event_id", "kind_id", "grid_id")
+    }
+    anchors.update({m.row.event_id: (m.row.kind_id, m.row.grid_id) for m in live if m.row.event_id in set(top)})
+    by_place: dict[int, list[tuple[dt.datetime, int]]] = {p: [] for p in top}
+    for pk, place, at in rows:
+        if place in by_place:
+            by_place[place].append((at, pk))
+    places = []
+    for p in top:
+        reports = sorted(set(by_place[p]))
+        kind, grid = anchors.get(p, (0, 0))
+        places.append(
+            RepeatPlace(
+                kind_id=kind,
+                grid_id=grid,
+                event_ids=[pk for _at, pk in reports],
+                repeat_ids=[pk for at, pk in reports if pk in repeats and scope.starts_at <= at < scope.ends_at],
+                first_at=reports[0][0] if reports else None,
+                last_at=reports[-1][0] if reports else None,
+                anchor=p,
+            )
+        )
+    addresses = dict(Event.objects.filter(pk__in=top).values_list("pk", "address"))
+    return RepeatFigures(sum(counts.values()), len(counts), places, addresses)
+
+
+def _in_window(m: Marked, scope: AnalyticsScope) -> bool:
+    return scope.starts_at - REPEAT_WINDOW <= m.row.reported_at < scope.ends_at
 
 
 def repeat_places_of(scope: AnalyticsScope) -> tuple[list[RepeatPlace], dict[int, str]]:
-    reports, addresses = _repeat_reports(scope)
-    return repeat_places(reports, starts_at=scope.starts_at, ends_at=scope.ends_at), addresses
+    """The largest repeat places of the scope and period (``repeat_figures``) and their first reports'
+    addresses."""
+    found = repeat_figures(scope)
+    return found.places, found.addresses
 
 
 def _repeats(scope: AnalyticsScope) -> dict[str, Any]:
-    places, addresses = repeat_places_of(scope)
+    found = repeat_figures(scope)
+    places = found.places
     kinds = dict(ComplaintKind.objects.filter(pk__in={p.kind_id for p in places}).values_list("pk", "name"))
     grids = dict(Grid.objects.filter(pk__in={p.grid_id for p in places}).values_list("pk", "name"))
     return {
-        "events": sum(len(p.repeat_ids) for p in places),
+        "events": found.events,
+        # How many places there are; ``places`` lists the largest ``PLACES_SHOWN`` of them.
+        "places_total": found.places_total,
         "places": [
             {
                 "key": str(p.anchor_id),
                 "kind": kinds.get(p.kind_id, ""),
                 "grid": grids.get(p.grid_id, ""),
-                "address": addresses.get(p.anchor_id, ""),
+                "address": found.addresses.get(p.anchor_id, ""),
                 "events": len(p.event_ids),
                 "repeats": len(p.repeat_ids),
                 "first_at": p.first_at.isoformat() if p.first_at else None,
@@ -500,6 +598,35 @@ def _repeats(scope: AnalyticsScope) -> dict[str, Any]:
             for p in places
         ],
     }
+
+
+def repeat_event_ids(scope: AnalyticsScope, *, place: int | None = None) -> Q:
+    """The condition on events for the repeat records: the scope's repeats in the period, or (``place``) the
+    place's reports from ``REPEAT_WINDOW`` before the period to its end — refused as ``unknown_figure_key``
+    when the place has no repeat in the scope and period."""
+    live, inside = _live(scope)
+    if place is None:
+        ids = [m.row.event_id for m in live if m.is_repeat and m.row.event_id in inside and _in_period(m, scope)]
+        return Q(pk__in=_marks(scope).filter(_period_q(scope), is_repeat=True).values("event_id")) | Q(pk__in=ids)
+    shown = _marks(scope).filter(_period_q(scope), is_repeat=True, place=place).exists() or any(
+        m.place == place and m.is_repeat and m.row.event_id in inside and _in_period(m, scope) for m in live
+    )
+    if not shown:
+        raise _bad_key("repeat", str(place))
+    window = Q(reported_at__gte=scope.starts_at - REPEAT_WINDOW, reported_at__lt=scope.ends_at)
+    marked = RepeatMark.objects.filter(window, district_id=scope.district_id, place=place).values("event_id")
+    return Q(pk__in=marked) | Q(pk__in=[m.row.event_id for m in live if m.place == place and _in_window(m, scope)])
+
+
+def _in_period(m: Marked, scope: AnalyticsScope) -> bool:
+    return scope.starts_at <= m.row.reported_at < scope.ends_at
+
+
+def repeat_count(scope: AnalyticsScope) -> int:
+    """The scope's repeats in the period, counted from the marks (``repeat_figures``' ``events``)."""
+    live, inside = _live(scope)
+    n = _marks(scope).filter(_period_q(scope), is_repeat=True).count()
+    return n + sum(1 for m in live if m.is_repeat and m.row.event_id in inside and _in_period(m, scope))
 
 
 def _workload(
@@ -683,16 +810,11 @@ def event_records(
             tasks = tasks.filter(coordination_q(outcome, now))
         events = events.filter(Exists(tasks))
     elif figure == "repeat":
-        places, _ = repeat_places_of(scope)
         if key:
-            anchor = _int_key(figure, key)
-            ids = next((p.event_ids for p in places if p.anchor_id == anchor), None)
-            if ids is None:
-                raise _bad_key(figure, key)
             # The whole place, its reports before the period included: the records explain the figure.
-            events = Event.objects.filter(pk__in=ids)
+            events = Event.objects.filter(repeat_event_ids(scope, place=_int_key(figure, key)))
         else:
-            events = events.filter(pk__in=[i for p in places for i in p.repeat_ids])
+            events = events.filter(repeat_event_ids(scope))
     elif figure == "assigned":
         officer = _int_key(figure, key)
         events = events.filter(Exists(EventAssignment.objects.filter(event=OuterRef("pk"), officer_id=officer)))
@@ -718,6 +840,8 @@ def event_records_count(scope: AnalyticsScope, *, figure: str, key: str = "", no
     events. Refused as ``event_records`` is."""
     now = now or timezone.now()
     records = event_records(scope, figure=figure, key=key, now=now)  # validates the figure and key
+    if figure == "repeat" and not key:
+        return repeat_count(scope)  # the marks' count, not 420,000 events tested against them
     days = rolled_days(scope) if figure in ROLLED_RECORD_FIGURES else []
     if not days:
         return records.count()

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from zhifa.analytics.repeats import REPEAT_WINDOW, Report, repeat_places, same_place
+from zhifa.analytics.repeats import REPEAT_WINDOW, Report, link, order, repeat_places, same_place
 
 START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 END = dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
@@ -73,12 +73,48 @@ def test_chained_reports_are_one_place_largest_first() -> None:
     assert [(p.kind_id, p.event_ids, p.repeat_ids) for p in places] == [(1, [1, 2, 3], [2, 3]), (2, [4, 5], [5])]
 
 
-def test_the_bucketed_search_finds_what_comparing_every_pair_finds() -> None:
-    """3,000 random reports, 4 kinds, 40 grids, over 90 days in a 2 km square: the repeats and places found
-    comparing only reports in the same grid or nearby cells equal those of comparing every pair (ADR 0016)."""
-    rng = random.Random(16)
-    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+def test_a_report_between_two_places_joins_one_and_they_stay_two() -> None:
+    """Grid 1's chain and grid 2's chain, 111 m apart (not linked): a report of grid 3 between them, within the
+    radius of both, repeats the latest of the two (4); the places stay two, each named by its first report, and
+    grid 1's next report still joins grid 1's place (its own grid first)."""
     rows = [
+        report(1, days=1),
+        report(2, days=2),
+        report(3, days=3, grid=2, d_lat=FAR),
+        report(4, days=4, grid=2, d_lat=FAR),
+        report(5, days=5, grid=3, d_lat=FAR / 2),
+        report(6, days=6),
+    ]
+
+    places = repeat_places(rows, starts_at=START, ends_at=END)
+
+    assert [(p.anchor_id, p.event_ids, p.repeat_ids) for p in places] == [
+        (1, [1, 2, 6], [2, 6]),
+        (3, [3, 4, 5], [4, 5]),
+    ]
+
+
+def _every_pair(rows: list[Report], radius: float) -> dict[int, int | None]:
+    """The rule compared with every earlier report: the latest of the same kind in the same grid within the
+    window, else the latest within the radius."""
+    ordered = sorted(rows, key=lambda r: (r.reported_at, r.event_id))
+    parents: dict[int, int | None] = {}
+    for i, later in enumerate(ordered):
+        earlier = [
+            e for e in ordered[:i] if e.kind_id == later.kind_id and later.reported_at - e.reported_at <= REPEAT_WINDOW
+        ]
+        same_grid = [e for e in earlier if e.grid_id == later.grid_id]
+        near = [e for e in earlier if same_place(e, later, radius)]
+        chosen = (same_grid or near or [None])[-1]
+        parents[later.event_id] = chosen.event_id if chosen is not None else None
+    return parents
+
+
+def random_reports(seed: int, n: int = 3000) -> list[Report]:
+    """``n`` random reports, 4 kinds, 40 grids, over 90 days in a 2 km square."""
+    rng = random.Random(seed)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    return [
         Report(
             i,
             rng.randrange(4),
@@ -87,31 +123,27 @@ def test_the_bucketed_search_finds_what_comparing_every_pair_finds() -> None:
             30.25 + rng.random() * 0.018,
             start + dt.timedelta(seconds=rng.randrange(90 * 86400)),
         )
-        for i in range(1, 3001)
+        for i in range(1, n + 1)
     ]
-    repeats, parent = set(), {r.event_id: r.event_id for r in rows}
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            x = parent[x]
-        return x
 
-    ordered = sorted(rows, key=lambda r: (r.reported_at, r.event_id))
-    for i, later in enumerate(ordered):
-        for earlier in ordered[:i]:
-            close = later.reported_at - earlier.reported_at <= REPEAT_WINDOW
-            if earlier.kind_id == later.kind_id and close and same_place(earlier, later, 100.0):
-                repeats.add(later.event_id)
-                parent[find(later.event_id)] = find(earlier.event_id)
+def test_the_bucketed_search_finds_what_comparing_every_pair_finds() -> None:
+    """3,000 random reports: each report's ``repeat_of`` found comparing only reports in the same grid or nearby
+    cells equals the rule applied to every earlier report (ADR 0016), and so do the repeats and places."""
+    rows = random_reports(16)
+    expected = _every_pair(rows, 100.0)
+
+    found = dict((r.event_id, parent) for r, parent in link(sorted(rows, key=order), radius=100.0))
+
+    assert found == expected
+    assert sum(1 for p in found.values() if p is not None) > 500, "the sample has repeats"
+    start = min(r.reported_at for r in rows)
     starts, ends = start + dt.timedelta(days=30), start + dt.timedelta(days=60)
     places = repeat_places(rows, starts_at=starts, ends_at=ends)
-    assert places, "the sample has repeats"
-    expected = {r.event_id for r in rows if r.event_id in repeats and starts <= r.reported_at < ends}
-    assert {i for p in places for i in p.repeat_ids} == expected
-    for p in places:
-        assert len({find(i) for i in p.event_ids}) == 1
-    # And each place is a whole component of every pair's links, none split in two.
-    components: dict[int, set[int]] = {}
-    for r in rows:
-        components.setdefault(find(r.event_id), set()).add(r.event_id)
-    assert sorted(sorted(p.event_ids) for p in places) == sorted(sorted(c) for c in components.values() if c & expected)
+    at = {r.event_id: r.reported_at for r in rows}
+    assert {i for p in places for i in p.repeat_ids} == {
+        i for i, p in expected.items() if p is not None and starts <= at[i] < ends
+    }
+    for p in places:  # each place: its first report and those linked to it
+        assert expected[p.anchor_id] is None
+        assert all(expected[i] in p.event_ids for i in p.event_ids[1:])
