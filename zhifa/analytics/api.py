@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from zhifa.analytics.hotspots import hotspots
 from zhifa.analytics.schemas import AnalyticsQuery, EventRecordOut, HotspotsOut, OverviewOut, RecordsQuery
 from zhifa.analytics.scope import AnalyticsScope, analytics_scope
-from zhifa.analytics.selectors import event_records, overview
+from zhifa.analytics.selectors import event_records, event_records_count, overview
 from zhifa.core.api_input import Page
 
 router = Router()
@@ -39,7 +39,21 @@ def analytics_hotspots(request: HttpRequest, q: Query[AnalyticsQuery]) -> Any:
     return hotspots(_scope(request, q))
 
 
+class RecordsPage(Page):
+    """``Page`` whose ``count`` is the figure's own number (``event_records_count``, as the records page takes it:
+    settled days from the rollup, ADR 0016), not a count of the listed rows — a district's month would otherwise
+    count 420,000 events one by one on every page."""
+
+    def _items_count(self, queryset: Any) -> int:
+        counted = getattr(queryset, "figure_count", None)
+        return int(counted()) if counted is not None else super()._items_count(queryset)
+
+
 @router.get("/records", response=list[EventRecordOut], summary="某一统计数据对应的事件")
-@paginate(Page)
+@paginate(RecordsPage)
 def analytics_records(request: HttpRequest, q: Query[RecordsQuery]) -> Any:
-    return event_records(_scope(request, q), figure=q.figure, key=q.key)
+    scope = _scope(request, q)
+    records = event_records(scope, figure=q.figure, key=q.key)
+    # Counted when the page is made, once the figure and key have been accepted by event_records.
+    records.figure_count = lambda: event_records_count(scope, figure=q.figure, key=q.key)  # type: ignore[attr-defined]
+    return records
