@@ -510,11 +510,12 @@ def _period_q(scope: AnalyticsScope) -> Q:
     return Q(reported_at__gte=scope.starts_at, reported_at__lt=scope.ends_at)
 
 
-def repeat_figures(scope: AnalyticsScope, *, limit: int = PLACES_SHOWN) -> RepeatFigures:
+def repeat_figures(scope: AnalyticsScope, *, limit: int | None = None) -> RepeatFigures:
     """The scope's repeats in the period (its events that repeat an earlier report, ADR 0016), how many places
     they are in, and the ``limit`` largest places (most repeats in the period, then the earliest place), each
     with its reports from ``REPEAT_WINDOW`` before the period to its end (the earlier ones are why the first
     of the period count; in any scope). Read from the marks (one grouped query) and the events not marked yet."""
+    limit = PLACES_SHOWN if limit is None else limit
     live, inside = _live(scope)
     counts: dict[int, int] = dict(
         _marks(scope).filter(_period_q(scope), is_repeat=True).values_list("place").annotate(n=Count("pk"))

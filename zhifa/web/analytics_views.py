@@ -177,6 +177,12 @@ def analytics_cases(request: HttpRequest) -> HttpResponse:
     return render(request, "web/analytics/cases.html", context)
 
 
+def _places_shown(repeats: dict[str, Any]) -> list[list[Any]]:
+    """The repeat places' export ends with how many there are when it lists only the largest."""
+    total, shown = repeats["places_total"], len(repeats["places"])
+    return [[f"共 {total} 个点位，显示期内重复最多的 {shown} 个"]] if total > shown else []
+
+
 # Each table of the page as CSV or XLSX: (file name, header, the row's cells). The rows are read from the
 # figures of ``overview``, or of ``hotspots`` for the tables in ``HOTSPOT_TABLES``.
 EXPORTS: dict[str, tuple[str, list[str], Any]] = {
@@ -188,7 +194,7 @@ EXPORTS: dict[str, tuple[str, list[str], Any]] = {
             *[[f"{r['label']}达标率", _pct(r["rate"])] for r in f["compliance"]],
             ["超时升级事件", f["escalated"]],
             ["重复发生事件", f["repeats"]["events"]],
-            ["重复发生点位", len(f["repeats"]["places"])],
+            ["重复发生点位", f["repeats"]["places_total"]],
         ],
     ),
     "source": ("事件来源", ["来源", "事件数"], lambda f: [[r["label"], r["count"]] for r in f["by_source"]]),
@@ -221,10 +227,13 @@ EXPORTS: dict[str, tuple[str, list[str], Any]] = {
     "repeats": (
         "重复发生点位",
         ["诉求类型", "网格", "地址", "事件数", "期内重复", "首次", "最近"],
-        lambda f: [
-            [r["kind"], r["grid"], r["address"], r["events"], r["repeats"], r["first_at"], r["last_at"]]
-            for r in f["repeats"]["places"]
-        ],
+        lambda f: (
+            [
+                [r["kind"], r["grid"], r["address"], r["events"], r["repeats"], r["first_at"], r["last_at"]]
+                for r in f["repeats"]["places"]
+            ]
+            + _places_shown(f["repeats"])
+        ),
     ),
     "workload": (
         "人员工作量",

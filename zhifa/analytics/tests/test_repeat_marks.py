@@ -5,7 +5,9 @@ reads them (scope, the cap, the records) and detects the events not marked yet l
 
 import dataclasses
 import datetime as dt
+import html
 import random
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +15,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from zhifa.analytics import repeat_marks
+from zhifa.analytics import repeat_marks, selectors
 from zhifa.analytics.models import RepeatMark, RepeatMarkState
 from zhifa.analytics.repeats import Report, link, order
 from zhifa.analytics.scope import AnalyticsScope
@@ -273,6 +275,36 @@ def test_the_view_lists_the_largest_places_and_says_how_many_there_are(world: An
     scope = AnalyticsScope(district_id=world.district.pk, date_from=MARCH[0], date_to=MARCH[1])
     figures = overview(scope, now=T0)["repeats"]
     assert (figures["events"], figures["places_total"], len(figures["places"])) == (15, 5, 5)
+
+
+def test_the_page_and_its_export_say_how_many_places_and_link_each(world: Any, sign_in: Any, monkeypatch: Any) -> None:
+    """The cap on the page and in the export: "共 5 个点位，显示期内重复最多的 2 个"; every place listed links to its
+    records (the place's reports), and the figure to the repeats."""
+    monkeypatch.setattr(selectors, "PLACES_SHOWN", 2)
+    kind = ComplaintKind.objects.filter(district=world.district).order_by("pk").first()
+    grids = [GridFactory(zone=world.zone_a) for _ in range(5)]
+    with time_machine.travel(T0, tick=False):
+        for i, size in enumerate([2, 6, 3, 5, 4]):
+            for j in range(size):
+                EventFactory(
+                    grid=grids[i], district=world.district, kind=kind, lon=120.10 + i * 0.01, lat=30.30,
+                    reported_at=dt.datetime(2026, 3, 1 + j, 9, i, tzinfo=TZ),
+                )  # fmt: skip
+        repeat_marks.rebuild(world.district.pk, now=T0)
+        client = sign_in(world.user("leader"))
+        query = f"from={MARCH[0]}&to={MARCH[1]}"
+        body = client.get(f"/analytics/?{query}").content.decode()
+        exported = client.get(f"/analytics/export/?{query}&table=repeats").content.decode("utf-8-sig")
+        summary = client.get(f"/analytics/export/?{query}&table=summary").content.decode("utf-8-sig")
+        links = re.findall(r'<a href="(/analytics/records/\?[^"]*figure=repeat[^"]*)">(\d+)</a>', body)
+        listed = [(int(n), client.get(html.unescape(url)).content.decode()) for url, n in links]
+
+    assert "共 5 个点位，显示期内重复最多的 2 个" in body
+    assert exported.strip().splitlines()[-1] == "共 5 个点位，显示期内重复最多的 2 个"
+    assert "重复发生点位,5" in summary
+    # The figure (15 repeats) and the two largest places (6 and 5 reports), each its own records.
+    assert [n for n, _page in listed] == [15, 6, 5]
+    assert [re.findall(r'<b class="total">(\d+)</b>', page) for _n, page in listed] == [["15"], ["6"], ["5"]]
 
 
 def test_the_backfill_command_marks_every_district(sample: Sample) -> None:
