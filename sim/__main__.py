@@ -17,8 +17,14 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "wulin-day.json"
-POLICIES = {"ours": "本平台推荐派遣", "baseline": "片区轮派（基线）", "predictive": "预判布防+推荐派遣"}
+POLICIES = {
+    "ours": "本平台推荐派遣",
+    "baseline": "片区轮派（基线）",
+    "predictive": "预判布防+推荐派遣",
+    "staffed": "预判布防+按测算排班",
+}
 PARALLEL = 3
+SHIFT_NAMES = {"day": "白班", "night": "夜班"}
 
 
 def second_day(scenario: Any) -> Any:
@@ -66,6 +72,13 @@ def run_one(scenario_path: Path, policy: str, out: Path, *, is_second_day: bool 
         wait_log=day.wait_log,
         errors=day.errors,
         seconds=time.perf_counter() - started,
+        roster={
+            shift: {
+                "officers": sum(1 for s in sim.officers if s.shift == shift),
+                "riding": sum(1 for s in sim.officers if s.shift == shift and s.officer.travel_mode == "riding"),
+            }
+            for shift in scenario.shifts
+        },
         staffing=[
             {
                 "from": f"{s.starts_at.astimezone(timezone.get_current_timezone()):%m-%d %H:%M}",
@@ -100,6 +113,8 @@ NOTES = (
     "时限：每个事件按其时限规则（默认全天候 响应1/到场5/处置30分钟），各组用同一时限、同一计时方式。",
     "预判布防：派遣与本平台推荐相同；另按当日之前28天的历史（各日独立种子，不含仿真日）拟合网格×周内小时的预期事件量，"
     "每个班次用 OR-Tools 求建议点位（5分钟覆盖），队员上班即在点位、每次处置完毕返回点位。",
+    "按测算排班：与预判布防相同，只是各班次按部署页面的人力测算（该班次最忙时段所需骑行人数）增配骑行队员，"
+    "原情景的队员不变；同一天、同样的上报与抽样，用来检验“按测算配足人手”能否达到目标，代价见在岗人数。",
     "自派遣：服务在派遣时起算三个时限（event_dispatch，改派时 event_redispatch 重新起算）；"
     "本组按首次派遣起算、改派不重新起算，完成时间取该步骤首次完成，分母为已派遣事件。",
     "自上报：自事件上报时间（reported_at；热线受理时即完成研判）起算，分母为未合并的全部事件，"
@@ -117,6 +132,13 @@ def report(scenario_name: str, results: dict[str, dict[str, Any]]) -> str:
     rows: list[tuple[str, list[str]]] = [
         ("上报事件 / 合并重复", [f"{r['events']} / {r['merged']}" for r in runs]),
         ("已派遣事件", [str(r["dispatched"]) for r in runs]),
+        (
+            "各班次在岗队员（其中骑行）",
+            [
+                "，".join(f"{SHIFT_NAMES.get(k, k)} {v['officers']}（{v['riding']}）" for k, v in r["roster"].items())
+                for r in runs
+            ],
+        ),
         ("【自派遣起算】", ["" for _ in runs]),
     ]
     for clock, label in CLOCK_LABELS:
@@ -154,6 +176,8 @@ def report(scenario_name: str, results: dict[str, dict[str, Any]]) -> str:
         ("仿真用时", [f"{r['seconds']:.1f} s" for r in runs]),
     ]
     for r in runs:
+        if r["policy"] != "predictive":  # the same model for "staffed", which only changes the roster
+            continue
         for s in r.get("staffing", []):
             if s["peak_hour"] is None:
                 continue

@@ -90,24 +90,52 @@ def shift_windows(scenario: Scenario, tz: Any) -> list[tuple[str, dt.datetime, d
     return sorted(out, key=lambda w: w[1])
 
 
-def plan_shifts(
-    *,
-    scenario: Scenario,
-    street: Street,
-    officers: list[Any],
-    tz: Any,
-    plan_day: PlanDay,
-    history_fitted_on: Scenario | None = None,
-) -> list[ShiftPosts]:
-    """Fit the model and store the posts of each shift; ``officers``: the sim's roster (``SimOfficer``).
-    ``history_fitted_on``: the scenario whose day the history precedes (default: this one)."""
+@dataclass(frozen=True)
+class StreetModel:
+    """The street's grids as the covering problem reads them, and the demand model fitted on its history."""
+
+    points: list[Point]
+    names: dict[int, str]
+    model: DemandModel
+
+
+def street_model(
+    *, scenario: Scenario, street: Street, tz: Any, plan_day: PlanDay, history_fitted_on: Scenario | None = None
+) -> StreetModel:
+    """Fit the demand model on the ``HISTORY_DAYS`` days before ``history_fitted_on``'s day (default: this
+    scenario's)."""
     rows = list(Grid.objects.filter(street=street).order_by("pk").values_list("pk", "name", "boundary"))
     shapes = [(pk, shape(boundary)) for pk, _, boundary in rows]
     names = {pk: name for pk, name, _ in rows}
     points = [Point(pk, g.representative_point().x, g.representative_point().y) for pk, g in shapes]
     base = history_fitted_on or scenario
     observations = history(base, shape(street.boundary), tz, shapes, plan_day)
-    model = demand_fit(observations, grid_ids=names, weeks=HISTORY_DAYS // 7)
+    return StreetModel(points, names, demand_fit(observations, grid_ids=names, weeks=HISTORY_DAYS // 7))
+
+
+def staffed_riders(scenario: Scenario, tz: Any, fitted: StreetModel) -> dict[str, int]:
+    """预判布防 + 按人力测算排班 (``make simulate``'s fourth column): per shift key, the riding officers the
+    deployment page's 人力测算 asks for at the busiest hour of every shift of that key touching the day — the
+    roster a district would keep if it staffed each shift as the platform advises."""
+    out: dict[str, int] = {}
+    for key, start, end in shift_windows(scenario, tz):
+        staffing = staffing_compute(points=fitted.points, model=fitted.model, starts_at=start, ends_at=end)
+        if staffing.peak is None:
+            raise ValueError(f"班次 {key} 的人力测算超过上限，无法按测算排班")
+        out[key] = max(out.get(key, 0), staffing.peak)
+    return out
+
+
+def plan_shifts(
+    *,
+    scenario: Scenario,
+    street: Street,
+    officers: list[Any],
+    tz: Any,
+    fitted: StreetModel,
+) -> list[ShiftPosts]:
+    """Store the posts of each shift; ``officers``: the sim's roster (``SimOfficer``)."""
+    points, names, model = fitted.points, fitted.names, fitted.model
     out = []
     for key, start, end in shift_windows(scenario, tz):
         crew = [s for s in officers if s.shift == key]

@@ -62,7 +62,7 @@ from django.db import transaction
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
-from sim.deployment import ShiftPosts, plan_shifts
+from sim.deployment import ShiftPosts, StreetModel, plan_shifts, staffed_riders, street_model
 from sim.scenario import Scenario
 from zhifa.analytics.demand import hours_between
 from zhifa.analytics.deployment import deployment_rebalance
@@ -81,6 +81,9 @@ from zhifa.org.models import Department, DutyShift, Officer, Profile, Street, Tr
 from zhifa.org.roles import Role
 
 MOVE_UP = SystemActor("动态补位（仿真）")
+# The policies with standby posts: predictive positions on the scenario's roster, and the same on the roster
+# the 人力测算 advises ("staffed").
+PREDICTIVE = ("predictive", "staffed")
 SIM_PASSWORD = "!"  # unusable password: simulated officers never log in
 REPORTER_NAME, REPORTER_PHONE = "市民", "13800000000"
 
@@ -254,6 +257,7 @@ class Simulation:
         # Predictive positions: the scenario whose day the demand model's history precedes (default this one).
         self.history_of = history_of
         self.shift_posts: list[ShiftPosts] = []
+        self.staffed: dict[str, int] = {}  # "staffed": the riders per shift key the 人力测算 asked for
         self.tz = timezone.get_current_timezone()
         self.queue: list[tuple[dt.datetime, int, Callable[[dt.datetime], None]]] = []
         self.counter = itertools.count()
@@ -291,37 +295,28 @@ class Simulation:
         Officer.objects.filter(street=self.street).update(is_active=False)
         department = Department.objects.get(district=self.district, code="ZHZF")
         self.officers: list[SimOfficer] = []
+        self.fitted: StreetModel | None = None
+        if self.policy in PREDICTIVE:
+            self.fitted = street_model(
+                scenario=sc, street=self.street, tz=self.tz, plan_day=plan_day, history_fitted_on=self.history_of
+            )
         serial = itertools.count(1)
         for zone in self.zones:
-            home = self.zone_shapes[zone.pk].representative_point()
             for shift, count in sc.officers_per_zone.items():
                 for _ in range(count):
                     n = next(serial)
-                    user = user_model.objects.create(username=f"sim_officer_{n}", password=SIM_PASSWORD)
-                    Profile.objects.create(
-                        user=user,
-                        district=self.district,
-                        role=Role.OFFICER,
-                        street=self.street,
-                        display_name=f"仿真队员{n}",
-                    )
-                    rider = rides(sc, "roster", n)
-                    officer = Officer.objects.create(
-                        district=self.district,
-                        user=user,
-                        name=f"仿真队员{n}",
-                        badge_no=f"SIM{n:03d}",
-                        certificate_no=f"SIM-CERT-{n:04d}",
-                        certificate_valid_until=sc.day + dt.timedelta(days=365),
-                        home_department=department,
-                        street=self.street,
-                        zone=zone,
-                        certified_domains=[d.value for d in Domain],
-                        travel_mode=TravelMode.RIDING if rider else TravelMode.WALKING,
-                    )
-                    self._roster(officer, shift)
-                    speed = sc.riding_mps if rider else sc.walking_mps
-                    self.officers.append(SimOfficer(officer, user, zone.pk, shift, speed, home.x, home.y))
+                    self._add_officer(zone, shift, n, rides(sc, "roster", n), user_model, department)
+        if self.policy == "staffed" and self.fitted is not None:
+            # The roster as the 人力测算 advises: riders added, zone by zone in turn, until each shift has the
+            # riding officers its busiest hour asks for (the scenario's own officers, walkers too, stay).
+            self.staffed = staffed_riders(sc, self.tz, self.fitted)
+            for shift, need in self.staffed.items():
+                riders = sum(
+                    1 for s in self.officers if s.shift == shift and s.officer.travel_mode == TravelMode.RIDING
+                )
+                for k in range(max(0, need - riders)):
+                    zone = self.zones[k % len(self.zones)]
+                    self._add_officer(zone, shift, next(serial), True, user_model, department)
         self.by_officer_id = {s.officer.pk: s for s in self.officers}
         # The other streets' officers whom a dispatch may send in: how each gets about is their own draw
         # (``_sim_officer``), and their record says so, as the roster's do — the recommender reads it.
@@ -330,15 +325,35 @@ class Simulation:
         ):
             mode = TravelMode.RIDING if rides(sc, "visitor", pk) else TravelMode.WALKING
             Officer.objects.filter(pk=pk).update(travel_mode=mode)
-        if self.policy == "predictive":
+        if self.fitted is not None:
             self.shift_posts = plan_shifts(
-                scenario=sc,
-                street=self.street,
-                officers=self.officers,
-                tz=self.tz,
-                plan_day=plan_day,
-                history_fitted_on=self.history_of,
+                scenario=sc, street=self.street, officers=self.officers, tz=self.tz, fitted=self.fitted
             )
+
+    def _add_officer(self, zone: Zone, shift: str, n: int, rider: bool, user_model: Any, department: Any) -> None:
+        """Roster officer number ``n`` of ``zone`` on ``shift``, starting the day at the zone's centre."""
+        sc = self.scenario
+        home = self.zone_shapes[zone.pk].representative_point()
+        user = user_model.objects.create(username=f"sim_officer_{n}", password=SIM_PASSWORD)
+        Profile.objects.create(
+            user=user, district=self.district, role=Role.OFFICER, street=self.street, display_name=f"仿真队员{n}"
+        )
+        officer = Officer.objects.create(
+            district=self.district,
+            user=user,
+            name=f"仿真队员{n}",
+            badge_no=f"SIM{n:03d}",
+            certificate_no=f"SIM-CERT-{n:04d}",
+            certificate_valid_until=sc.day + dt.timedelta(days=365),
+            home_department=department,
+            street=self.street,
+            zone=zone,
+            certified_domains=[d.value for d in Domain],
+            travel_mode=TravelMode.RIDING if rider else TravelMode.WALKING,
+        )
+        self._roster(officer, shift)
+        speed = sc.riding_mps if rider else sc.walking_mps
+        self.officers.append(SimOfficer(officer, user, zone.pk, shift, speed, home.x, home.y))
 
     def _roster(self, officer: Officer, shift: str) -> None:
         start_t, end_t = self.scenario.shifts[shift]
@@ -456,7 +471,7 @@ class Simulation:
         Ours: the recommender's first ``need`` officers as the platform lists them, neighbouring streets'
         included — the district dispatcher sends them (the sim follows them in as visitors); fewer than
         ``need`` proposed means nobody can go yet."""
-        if self.policy in ("ours", "predictive"):
+        if self.policy in ("ours", *PREDICTIVE):
             with time_machine.travel(when, tick=False):
                 recommendations = recommend_officers(event=event, needed=need, now=when, limit=max(need, 5))
             return [r.officer_id for r in recommendations[:need]], len(recommendations)

@@ -77,6 +77,7 @@ def run(figures: dict[str, Any], policy: str) -> dict[str, Any]:
         "seconds": 1.0,
         "escalations": {"1": 0, "2": 0, "3": 0},
         "outside": {"by_dispatcher": 5, "by_watcher": 2, "officers": 3},
+        "roster": {"day": {"officers": 9, "riding": 6}, "night": {"officers": 3, "riding": 2}},
     }
 
 
@@ -105,3 +106,4 @@ def test_the_table_prints_both_groups_of_rows() -> None:
     assert cells(table, "上报→到场 p50 / p90") == "14.0 min / — 4.0 min / 4.0 min"
     assert cells(table, "上报→处置 ≤ 时限") == "33.3% (1/3) 100.0% (1/1)"
     assert cells(table, "邻街人员出勤 调度 / 超时改派（人数）") == "5 / 2（3） 5 / 2（3）"
+    assert cells(table, "各班次在岗队员（其中骑行）") == "白班 9（6），夜班 3（2） 白班 9（6），夜班 3（2）"
