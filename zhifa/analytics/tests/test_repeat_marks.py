@@ -77,7 +77,7 @@ class Sample:
     events: list[Event]
     rng: random.Random
 
-    def new_event(self, at: dt.datetime, **fields: Any) -> Event:
+    def new_event(self, at: dt.datetime, **fields: Any) -> Any:
         grid = self.rng.choice([self.world.grid_a, self.world.grid_b])
         base = grid.boundary["coordinates"][0][0]
         defaults = {
@@ -165,7 +165,7 @@ def test_a_kind_changed_unlinks_the_reports_after_it(world: Any) -> None:
     of three. B's kind corrected: C is 44 days after A, no repeat; no place is left."""
     kind, other = ComplaintKind.objects.filter(district=world.district).order_by("pk")[:2]
     with time_machine.travel(T0, tick=False):
-        a, b, c = [
+        made: list[Any] = [
             EventFactory(grid=world.grid_a, district=world.district, kind=kind, reported_at=at)
             for at in (
                 dt.datetime(2026, 3, 1, 9, tzinfo=TZ),
@@ -173,6 +173,7 @@ def test_a_kind_changed_unlinks_the_reports_after_it(world: Any) -> None:
                 dt.datetime(2026, 4, 14, 9, tzinfo=TZ),
             )
         ]
+        a, b, c = made
     repeat_marks.rebuild(world.district.pk, now=T0)
     assert marks(world.district.pk) == {a.pk: (False, None, a.pk), b.pk: (True, a.pk, a.pk), c.pk: (True, b.pk, a.pk)}
 
@@ -227,11 +228,11 @@ def test_a_scope_keeps_the_repeats_in_it(world: Any) -> None:
     kind = ComplaintKind.objects.filter(district=world.district).order_by("pk").first()
     corner = world.grid_b.boundary["coordinates"][0][0]
     with time_machine.travel(T0, tick=False):
-        first = EventFactory(
+        first: Any = EventFactory(
             grid=world.grid_a, district=world.district, kind=kind, lon=corner[0] - 0.0003, lat=corner[1] + 0.001,
             reported_at=dt.datetime(2026, 3, 2, 9, tzinfo=TZ),
         )  # fmt: skip
-        second = EventFactory(
+        second: Any = EventFactory(
             grid=world.grid_b, district=world.district, kind=kind, lon=corner[0] + 0.0002, lat=corner[1] + 0.001,
             reported_at=dt.datetime(2026, 3, 9, 9, tzinfo=TZ),
         )  # fmt: skip

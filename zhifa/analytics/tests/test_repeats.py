@@ -105,8 +105,8 @@ def _every_pair(rows: list[Report], radius: float) -> dict[int, int | None]:
         ]
         same_grid = [e for e in earlier if e.grid_id == later.grid_id]
         near = [e for e in earlier if same_place(e, later, radius)]
-        chosen = (same_grid or near or [None])[-1]
-        parents[later.event_id] = chosen.event_id if chosen is not None else None
+        chosen = same_grid or near
+        parents[later.event_id] = chosen[-1].event_id if chosen else None
     return parents
 
 
