@@ -67,7 +67,7 @@ from zhifa.events.models import EventAssignment, OfficerPosition, StandbyPlan
 from zhifa.events.recommend import POSITION_FRESH_MINUTES, travel_seconds
 from zhifa.events.services.standby import StandbyPostDraft, standby_plan_publish
 from zhifa.events.states import FIELD_STATES
-from zhifa.org.models import Grid, Officer, Street, TravelMode, Zone
+from zhifa.org.models import DutyShift, Grid, Officer, Street, TravelMode, Zone
 from zhifa.org.roster_selectors import shifts_on_duty_at
 
 DEFAULT_REACH_S = 300
@@ -508,6 +508,87 @@ def staffing_compute(
             busy_minutes=busy_minutes,
         ),
     )
+
+
+@dataclass(frozen=True)
+class ShiftCover:
+    """One shift of a street's roster (every live duty shift with this start and end) beside its 人力测算: the
+    roster page's row under the grid. ``is_short``: fewer riders than the busiest hour asks for (or more than
+    the ceiling asked for)."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    on_duty: int
+    riding: int
+    staffing: Staffing
+
+    @property
+    def is_short(self) -> bool:
+        if self.staffing.peak_hour is None:
+            return False  # no history: nothing to measure against
+        return self.staffing.peak is None or self.riding < self.staffing.peak
+
+
+def roster_staffing(
+    *,
+    district_id: int,
+    street_id: int,
+    first_day: dt.date,
+    last_day: dt.date,
+    now: dt.datetime | None = None,
+    weeks: int = DEFAULT_WEEKS,
+) -> list[ShiftCover]:
+    """The street's rostered shifts starting from ``first_day`` to ``last_day`` (local days), each with the
+    officers on it, the riders among them and the 人力测算 of its hours from the demand of the ``weeks`` weeks
+    before ``now`` — what the roster page shows so the person drawing up the roster sees where it falls short
+    before the shift, not on the deployment page during it. The model is by hour of week, so shifts of the same
+    weekday and hours share one computation."""
+    now = now or timezone.now()
+    grids = grid_points(district_id=district_id, street_id=street_id)
+    if not grids:
+        return []
+    names = {p.key: name for p, name in grids}
+    points = [p for p, _ in grids]
+    first = dt.datetime.combine(first_day, dt.time(0), tzinfo=LOCAL_TZ)
+    last = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TZ)
+    rows = (
+        DutyShift.objects.filter(
+            district_id=district_id,
+            removed_at__isnull=True,
+            officer__street_id=street_id,
+            officer__is_active=True,
+            starts_at__gte=first,
+            starts_at__lt=last,
+        )
+        .order_by("starts_at", "ends_at")
+        .values_list("starts_at", "ends_at", "officer_id", "officer__travel_mode")
+    )
+    windows: dict[tuple[dt.datetime, dt.datetime], tuple[set[int], set[int]]] = {}
+    for starts_at, ends_at, officer_id, mode in rows:
+        officers, riders = windows.setdefault((starts_at, ends_at), (set(), set()))
+        officers.add(officer_id)
+        if mode == TravelMode.RIDING:
+            riders.add(officer_id)
+    if not windows:
+        return []
+    model = demand_fit(
+        demand_history(district_id=district_id, grid_ids=names, as_of=now, weeks=weeks), grid_ids=names, weeks=weeks
+    )
+    computed: dict[tuple[int, dt.time, dt.timedelta], tuple[dt.datetime, Staffing]] = {}
+    out = []
+    for (starts_at, ends_at), (officers, riders) in windows.items():
+        local = starts_at.astimezone(LOCAL_TZ)
+        key = (local.weekday(), local.time(), ends_at - starts_at)
+        if key not in computed:
+            computed[key] = (
+                starts_at,
+                staffing_compute(points=points, model=model, starts_at=starts_at, ends_at=ends_at),
+            )
+        first_start, staffing = computed[key]
+        if staffing.peak_hour is not None:  # the same hour of week, on this shift's day
+            staffing = replace(staffing, peak_hour=staffing.peak_hour + (starts_at - first_start))
+        out.append(ShiftCover(starts_at, ends_at, len(officers), len(riders), staffing))
+    return out
 
 
 # --- the shift a person asks for (the deployment page's form and the API's body) --------------------------

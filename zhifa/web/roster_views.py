@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhifa.analytics.deployment import ShiftCover, roster_staffing
 from zhifa.core.errors import DomainError, ValidationFailed
 from zhifa.org import roster_selectors as rs
 from zhifa.org import rosters
@@ -103,8 +104,23 @@ def roster(request: HttpRequest) -> HttpResponse:
         "can_edit": _can_edit(j),
         "today": timezone.localdate(),
         "rest_code": REST_CODE,
+        "staffing_rows": _staffing_rows(grid.days, street) if street is not None and zone is None else [],
     }
     return render(request, "web/roster/month.html", context)
+
+
+def _staffing_rows(days: list[rs.RosterDay], street: Any) -> list[tuple[str, list[ShiftCover | None]]]:
+    """人力测算 under the grid: one row per shift (its hours), one cell per day — the shift of that day, if any."""
+    covers = roster_staffing(
+        district_id=street.district_id, street_id=street.pk, first_day=days[0].day, last_day=days[-1].day
+    )
+    index = {d.day: i for i, d in enumerate(days)}
+    rows: dict[str, list[ShiftCover | None]] = {}
+    for cover in covers:
+        start, end = timezone.localtime(cover.starts_at), timezone.localtime(cover.ends_at)
+        label = f"{start:%H:%M}–{end:%H:%M}"
+        rows.setdefault(label, [None] * len(days))[index[start.date()]] = cover
+    return sorted(rows.items())
 
 
 @require_POST

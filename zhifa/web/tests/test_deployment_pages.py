@@ -1,6 +1,7 @@
 """The deployment page (/analytics/deployment/), the posts for the command map, and the post on the phone."""
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,8 @@ import time_machine
 from zhifa.events.models import StandbyPlan, StandbyPost
 from zhifa.events.services.standby import StandbyPostDraft, standby_plan_publish
 from zhifa.events.tests.factories import EventFactory
-from zhifa.org.models import DutyShift, Officer
+from zhifa.org.models import DutyShift, Officer, TravelMode
+from zhifa.org.tests.factories import OfficerFactory
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2026, 3, 10)
@@ -149,3 +151,52 @@ def test_the_phone_shows_the_officers_post_during_the_shift(client_as: Any, worl
     assert "建议待命点位" in during and "甲一网格" in during and "至 19:00" in during
     assert 'href="geo:30.304000,120.104000?q=30.304000,120.104000"' in during
     assert 'id="standby-post"' not in other
+
+
+def staffing_cells(page: str) -> dict[str, tuple[str, str]]:
+    """The roster page's 人力测算 row for 07:00–19:00: day → (class, text)."""
+    (row,) = re.findall(r'<tr data-shift="07:00–19:00">(.*?)</tr>', page, re.S)
+    return {
+        day: (classes.split()[-1], text)
+        for classes, day, text in re.findall(
+            r'<td class="(staffing-cell[^"]*)" data-day="([\d-]+)"[^>]*>([^<]*)</td>', row
+        )
+    }
+
+
+def test_the_roster_shows_each_shifts_riders_against_the_staffing_and_flags_the_short_ones(
+    client_as: Any, world: Any, on_duty: Officer
+) -> None:
+    # Given the history of the page's test above (the busiest hour of a Tuesday's day shift needs two riders),
+    # 甲队员 (riding) alone on Tuesday 10 March, and on Tuesday 17 March with 乙 who rides and 丙 who walks
+    for week in (1, 2, 3):
+        EventFactory(grid=world.grid_a, reported_at=START - dt.timedelta(weeks=week, hours=-2))
+    week_later = dt.timedelta(weeks=1)
+    rider = OfficerFactory(district=world.district, name="乙骑行", street=world.street_a, zone=world.zone_a)
+    walker = OfficerFactory(
+        district=world.district, name="丙步行", street=world.street_a, zone=world.zone_a, travel_mode=TravelMode.WALKING
+    )
+    for officer in (on_duty, rider, walker):
+        DutyShift.objects.create(
+            district=world.district, officer=officer, starts_at=START + week_later, ends_at=END + week_later
+        )
+
+    # When the street's dispatcher opens March's roster
+    with time_machine.travel(START - dt.timedelta(hours=1), tick=False):
+        page = client_as("street_dispatcher_a").get(f"/roster/?month=2026-03&street={world.street_a.pk}")
+    assert page.status_code == 200
+    html = page.content.decode()
+
+    # Then the 07:00–19:00 row has the two Tuesdays: one rider of two is short (red), two of two is enough — the
+    # walker is on duty but not counted as a rider
+    assert "人力测算" in html
+    assert staffing_cells(html) == {"2026-03-10": ("short", "1/2"), "2026-03-17": ("enough", "2/2")}
+    assert "在岗 3 人，其中骑行 2 人；最忙时段 09:00 起" in html
+
+
+def test_the_roster_says_when_there_is_no_history_to_measure_against(
+    client_as: Any, world: Any, on_duty: Officer
+) -> None:
+    with time_machine.travel(START - dt.timedelta(hours=1), tick=False):
+        html = client_as("dispatcher").get(f"/roster/?month=2026-03&street={world.street_a.pk}").content.decode()
+    assert staffing_cells(html) == {"2026-03-10": ("staffing-cell", "1/—")}
