@@ -608,15 +608,17 @@ def repeat_event_ids(scope: AnalyticsScope, *, place: int | None = None) -> Q:
     live, inside = _live(scope)
     if place is None:
         ids = [m.row.event_id for m in live if m.is_repeat and m.row.event_id in inside and _in_period(m, scope)]
-        return Q(pk__in=_marks(scope).filter(_period_q(scope), is_repeat=True).values("event_id")) | Q(pk__in=ids)
+        marked = Q(pk__in=_marks(scope).filter(_period_q(scope), is_repeat=True).values("event_id"))
+        return marked | Q(pk__in=ids) if ids else marked
     shown = _marks(scope).filter(_period_q(scope), is_repeat=True, place=place).exists() or any(
         m.place == place and m.is_repeat and m.row.event_id in inside and _in_period(m, scope) for m in live
     )
     if not shown:
         raise _bad_key("repeat", str(place))
     window = Q(reported_at__gte=scope.starts_at - REPEAT_WINDOW, reported_at__lt=scope.ends_at)
-    marked = RepeatMark.objects.filter(window, district_id=scope.district_id, place=place).values("event_id")
-    return Q(pk__in=marked) | Q(pk__in=[m.row.event_id for m in live if m.place == place and _in_window(m, scope)])
+    marked = Q(pk__in=RepeatMark.objects.filter(window, district_id=scope.district_id, place=place).values("event_id"))
+    ids = [m.row.event_id for m in live if m.place == place and _in_window(m, scope)]
+    return marked | Q(pk__in=ids) if ids else marked
 
 
 def _in_period(m: Marked, scope: AnalyticsScope) -> bool:
