@@ -182,23 +182,46 @@ class RepeatMark(models.Model):
     radius), ``place`` the id of its place's first event (its own id when it repeats nothing). Derived data:
     rebuilt at will from the events (``manage.py analytics_rollup --mark-repeats``)."""
 
+    # No database constraints on the foreign keys (derived rows written by the million on a backfill, each
+    # constraint checked per row at commit; the job keeps them): deleting an event, a grid, a kind… still
+    # deletes its marks (Django's cascade).
     event = models.OneToOneField(
-        "events.Event", verbose_name="事件", primary_key=True, on_delete=models.CASCADE, related_name="+"
+        "events.Event",
+        verbose_name="事件",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
-    district = models.ForeignKey(District, verbose_name="区", on_delete=models.CASCADE, db_index=False)
+    district = models.ForeignKey(
+        District, verbose_name="区", on_delete=models.CASCADE, db_index=False, db_constraint=False
+    )
     # The event's own fields, copied so that a scope and a place are read from here alone.
-    street = models.ForeignKey(Street, verbose_name="街道", on_delete=models.CASCADE, related_name="+", db_index=False)
+    street = models.ForeignKey(
+        Street, verbose_name="街道", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     zone = models.ForeignKey(
-        "org.Zone", verbose_name="片区", on_delete=models.CASCADE, related_name="+", db_index=False
+        "org.Zone", verbose_name="片区", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     department = models.ForeignKey(
-        "org.Department", verbose_name="责任部门", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+        "org.Department",
+        verbose_name="责任部门",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     grid = models.ForeignKey(
-        "org.Grid", verbose_name="网格", on_delete=models.CASCADE, related_name="+", db_index=False
+        "org.Grid", verbose_name="网格", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     kind = models.ForeignKey(
-        "catalog.ComplaintKind", verbose_name="诉求类型", on_delete=models.CASCADE, related_name="+", db_index=False
+        "catalog.ComplaintKind",
+        verbose_name="诉求类型",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     lon = models.FloatField("经度")
     lat = models.FloatField("纬度")

@@ -33,7 +33,7 @@ REPEAT_WINDOW = dt.timedelta(days=30)
 WIDEST_LATITUDE = 60.0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Report:
     """The fields of an event repeat detection reads."""
 
