@@ -810,7 +810,7 @@ def report_make(report_id: int, *, now: dt.datetime | None = None) -> str:
     earlier run, or gone) is left alone. Returns what happened."""
     with transaction.atomic():
         report = (
-            AnalyticsReport.objects.select_for_update()
+            AnalyticsReport.objects.select_for_update(of=("self",))
             .select_related("street", "requested_by")
             .filter(pk=report_id)
             .first()
@@ -835,7 +835,7 @@ def report_make(report_id: int, *, now: dt.datetime | None = None) -> str:
         )
         pdf, xlsx = report_pdf(data), report_xlsx(data)
         with audited_transaction():
-            report = AnalyticsReport.objects.select_for_update().get(pk=report_id)
+            report = AnalyticsReport.objects.select_for_update(of=("self",)).get(pk=report_id)
             if not report.is_pending:  # made meanwhile by another run of this task
                 return f"skipped: {report.status}"
             _store(
@@ -872,7 +872,7 @@ def failure_reason(exc: BaseException) -> str:
 
 def _failed(report_id: int, reason: str) -> None:
     with audited_transaction():
-        report = AnalyticsReport.objects.select_for_update().filter(pk=report_id).first()
+        report = AnalyticsReport.objects.select_for_update(of=("self",)).filter(pk=report_id).order_by().first()
         if report is None or not report.is_pending:
             return
         before = _snapshot(report)
