@@ -11,9 +11,13 @@ per handled event.
 Timed: every query the leaders' view issues — the overview (every figure) for the district (March 2026, and the
 whole year), one street, one zone, one officer (March 2026), the records page's first page, the API's overview —
 each query on its own line (what it reads, its milliseconds, its rows) and each view's total (SQL and Python).
-A view that takes longer than ``VIEW_TIMEOUT_S`` is stopped and reported as such.
+A view that takes longer than ``VIEW_TIMEOUT_S`` is stopped and reported as such. The repeat places (a zone, a
+street, the district in March; the district's year) are timed before the repeat marks (detected live, the
+district never marked) and from them, with the marks' backfill and a step of the job (``NEW_EVENTS`` new events
+and a kind corrected); after the rollup the overview is timed with its repeat places.
 """
 
+import contextlib
 import dataclasses
 import datetime as dt
 import re
@@ -33,10 +37,11 @@ from django.test import Client
 
 from bench.district import BenchDistrict
 from bench.results import Measurement
-from zhifa.analytics import rollup
+from zhifa.analytics import repeat_marks, rollup
 from zhifa.analytics.hotspots import hotspots
+from zhifa.analytics.models import RepeatMark, RepeatMarkState
 from zhifa.analytics.scope import AnalyticsScope
-from zhifa.analytics.selectors import event_records, event_records_count, overview, repeat_places_of
+from zhifa.analytics.selectors import _repeats, event_records, event_records_count, overview
 from zhifa.catalog.models import ClockPolicy, ComplaintKind
 from zhifa.events.models import CoordinationTask, Event, EventAssignment, EventEscalation, EventHandlingRound
 from zhifa.events.states import EventSource
@@ -53,6 +58,8 @@ YEAR_S = 365 * 86400
 NOW = dt.datetime(2026, 3, 31, 18, 0, tzinfo=TZ)
 MONTH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 VIEW_TIMEOUT_S = 60
+# The events a step of the job (every 300 s) finds new: 5 minutes at 13,700 a day.
+NEW_EVENTS = 50
 QUERY_MAX_S = 1.0
 
 
@@ -380,11 +387,19 @@ def run(bench: BenchDistrict, workdir: Path) -> list[Measurement]:
 
 
 def measure(
-    bench: BenchDistrict, made: dict[str, Any], *, before: bool = True, repeats: bool = True, write_rollup: bool = True
+    bench: BenchDistrict,
+    made: dict[str, Any],
+    *,
+    before: bool = True,
+    repeats: bool = True,
+    write_rollup: bool = True,
+    write_marks: bool = True,
 ) -> list[Measurement]:
-    """Every view timed before the rollup (``before``; the rollup must be empty), the repeat places
-    (``repeats``), the year's rollup written (``write_rollup``; else the one in the database is read), and every
-    view again after it."""
+    """Every view timed before the rollup (``before``; the rollup must be empty), the repeat places before the
+    marks (``repeats``: detected live, the district never marked), the repeat marks written (``write_marks``;
+    else the ones in the database are read) and the views of the repeat places on them, a job step over a new
+    hour's events and a kind corrected, the year's rollup written (``write_rollup``; else the one in the
+    database is read), and every view again after it (the overview with its repeat places)."""
     rows: list[Measurement] = []
     district = bench.district
     street = Street.objects.filter(district=district).order_by("code").first()
@@ -398,9 +413,11 @@ def measure(
         ("one zone, March", dataclasses.replace(month, street=street, zone=zone)),
         ("one officer, March", dataclasses.replace(month, officer=made["officer"])),
     ]
-    # The repeat places (repeat detection in Python over the period's reports) are timed on their own lines:
-    # inside the view they would stop it, and the figures after them would go unmeasured.
-    no_repeats = mock.patch("zhifa.analytics.selectors._repeats", lambda scope: {"events": 0, "places": []})
+    # Before the marks, the repeat places (detection in Python over the period's reports) are timed on their
+    # own lines: inside the view they would stop it, and the figures after them would go unmeasured.
+    no_repeats = mock.patch(
+        "zhifa.analytics.selectors._repeats", lambda scope: {"events": 0, "places_total": 0, "places": []}
+    )
     client = Client()
     client.force_login(made["user"])
     query = f"from={MONTH[0]}&to={MONTH[1]}"
@@ -409,9 +426,9 @@ def measure(
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
 
-    def views(tag: str) -> list[Measurement]:
+    def views(tag: str, *, with_repeats: bool = False) -> list[Measurement]:
         out: list[Measurement] = []
-        with no_repeats:
+        with contextlib.nullcontext() if with_repeats else no_repeats:
             for label, scope in scopes:
                 out.extend(_view(f"{tag} overview {label}", partial(overview, scope, now=NOW)))
             out.extend(
@@ -441,9 +458,19 @@ def measure(
 
     if before:
         rows.extend(views("before:"))
+    repeat_scopes = [scopes[3], scopes[2], scopes[0], scopes[1]]  # zone, street, district March; district year
     if repeats:
-        for label, scope in scopes[2:4] + scopes[:1]:
-            rows.extend(_view(f"repeat places {label}", partial(repeat_places_of, scope)))
+        RepeatMark.objects.filter(district=district).delete()
+        RepeatMarkState.objects.filter(district=district).delete()
+        for label, scope in repeat_scopes[:3]:
+            rows.extend(_view(f"repeat places {label}, no marks (detected live)", partial(_repeats, scope)))
+    if write_marks or not RepeatMarkState.objects.filter(district=district).exists():
+        started = time.perf_counter()
+        marked = repeat_marks.rebuild(district.pk, now=NOW)
+        rows.append(Measurement(f"repeat marks written ({marked:,} marks)", time.perf_counter() - started, "s"))
+    for label, scope in repeat_scopes:
+        rows.extend(_view(f"repeat places {label}, from the marks", partial(_repeats, scope)))
+    rows.extend(_job_step(district, repeat_scopes[2][1]))
     if write_rollup:
         started = time.perf_counter()
         written = rollup.refresh(district.pk, FIRST.date(), MONTH[1], now=NOW + dt.timedelta(hours=1))
@@ -459,5 +486,46 @@ def measure(
                 "s",
             )
         )
-    rows.extend(views("after:"))
+    rows.extend(views("after:", with_repeats=True))
+    return rows
+
+
+def _job_step(district: Any, month: AnalyticsScope) -> list[Measurement]:
+    """The job's step: the last ``NEW_EVENTS`` events before 18:00 on 31 March taken as new (their marks removed,
+    the previous step before the first of them) and one event of 15 March given another kind; the district's
+    March read before the step (the new ones detected live) and after it."""
+    rows: list[Measurement] = []
+    now = NOW + dt.timedelta(hours=1)
+    new = list(
+        Event.objects.filter(district=district, reported_at__lt=NOW, kind__isnull=False)
+        .order_by("-reported_at")
+        .values_list("pk", "reported_at")[:NEW_EVENTS]
+    )
+    # The previous step ran before the first of them: they are not marked yet.
+    RepeatMarkState.objects.filter(district=district).update(marked_at=new[-1][1])
+    RepeatMark.objects.filter(event_id__in=[pk for pk, _at in new]).delete()
+    Event.objects.filter(pk__in=[pk for pk, _at in new]).update(updated_at=NOW + dt.timedelta(minutes=30))
+    corrected = (
+        Event.objects.filter(district=district, reported_at__date=dt.date(2026, 3, 15), kind__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    assert corrected is not None and corrected.kind_id is not None
+    kinds = list(
+        ComplaintKind.objects.filter(district=district).exclude(pk=corrected.kind_id).values_list("pk", flat=True)
+    )
+    Event.objects.filter(pk=corrected.pk).update(kind_id=kinds[0], updated_at=NOW + dt.timedelta(minutes=31))
+    rows.extend(
+        _view(f"repeat places district, March, {NEW_EVENTS} events not marked yet (live)", partial(_repeats, month))
+    )
+    started = time.perf_counter()
+    written = repeat_marks.step(district.pk, now=now)
+    rows.append(
+        Measurement(
+            f"repeat marks: the job's step ({NEW_EVENTS} new events, one kind corrected; {written:,} marks written)",
+            time.perf_counter() - started,
+            "s",
+        )
+    )
+    rows.extend(_view("repeat places district, March, after the step", partial(_repeats, month)))
     return rows

@@ -6,6 +6,8 @@ still generates them into a throwaway database (``bench/analytics_scale.py``'s `
     --no-before    skip the views before the rollup (the rollup is emptied for them otherwise)
     --no-repeats   skip the repeat places
     --keep-rollup  with --no-before: read the rollup already in the database instead of writing the year's again
+    --keep-marks   read the repeat marks already in the database instead of writing them again (with --no-repeats:
+                   the "before" of the repeat places empties them)
 
 Django is set up here before the bench module (and the models it imports) is loaded.
 """
@@ -24,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-before", action="store_true", help="skip the views before the rollup")
     parser.add_argument("--no-repeats", action="store_true", help="skip the repeat places")
     parser.add_argument("--keep-rollup", action="store_true", help="read the rollup already written")
+    parser.add_argument("--keep-marks", action="store_true", help="read the repeat marks already written")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -72,7 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     if write_rollup:
         for model in (AnalyticsDaily, AnalyticsMonthly, AnalyticsRollupDay):
             model.objects.filter(district=bench.district).delete()
-    rows.extend(measure(bench, made, before=not args.no_before, repeats=not args.no_repeats, write_rollup=write_rollup))
+    rows.extend(
+        measure(
+            bench,
+            made,
+            before=not args.no_before,
+            repeats=not args.no_repeats,
+            write_rollup=write_rollup,
+            write_marks=not (args.keep_marks and args.no_repeats),
+        )
+    )
     print(f"Leaders' view at scale — {connection.vendor}, {args.database_url.split('@')[-1]}")
     print(render_table(rows))
     return 0
