@@ -174,7 +174,9 @@ def _greedy(weights: list[float], kinds: list[_Kind], n_sites: int, q: float, ca
             gains = np.where(placed < cap, incidence @ marginal - placed * 1e-9, -np.inf)
             best = int(np.argmax(gains))  # the first of equal gains: deterministic
             counts[best] += 1
-            times += incidence[best].toarray().ravel()
+            # The demand points the site reaches, read off the CSR row (each once): slicing the sparse
+            # matrix per officer cost more than the whole greedy's arithmetic.
+            times[incidence.indices[incidence.indptr[best] : incidence.indptr[best + 1]]] += 1
         out.append(counts)
     return out
 
@@ -468,9 +470,15 @@ def officers_needed(
         counts = _greedy(weights, [kind], len(points), q, cap)
         return _expected_cover(weights, [kind], counts, q, levels) / total
 
-    if share(ceiling) < target:
-        return None
-    low, high = 1, ceiling  # share(high) ≥ target; binary search on the (near-)monotone share
+    # Doubling, then halving between the last two (share is near-monotone in k and each step costs about k):
+    # a street needs tens, not the ceiling, so starting from the ceiling cost ~4× more (the roster page asks
+    # for every weekday's shifts).
+    high = 1
+    while share(high) < target:
+        if high >= ceiling:
+            return None
+        high = min(high * 2, ceiling)
+    low = high // 2 + 1  # share(high // 2) < target: the step before
     while low < high:
         middle = (low + high) // 2
         if share(middle) >= target:
