@@ -449,6 +449,8 @@ class RectificationOrder(BaseModel):
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     on_time = models.BooleanField("按期整改", null=True, blank=True)
     escalation_reason = models.CharField("移送理由", max_length=200, blank=True)
+    # The day the issuing officer and the department were told the deadline had passed (once per order).
+    overdue_notified_on = models.DateField("逾期提醒日期", null=True, blank=True)
     case_id = models.PositiveIntegerField("案件线索ID", null=True, blank=True)
     case_number = models.CharField("案件线索编号", max_length=30, blank=True)
 

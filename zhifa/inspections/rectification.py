@@ -31,6 +31,7 @@ from zhifa.core.calendar import add_calendar_days, add_working_days
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.workflow import workflow_apply, workflow_check
 from zhifa.events import photos as photo_store
+from zhifa.events.models import Notification
 from zhifa.inspections import colours
 from zhifa.inspections.models import (
     FindingSeverity,
@@ -48,7 +49,7 @@ from zhifa.inspections.states import (
     VisitStatus,
 )
 from zhifa.org.jurisdiction import Jurisdiction, jurisdiction_of
-from zhifa.org.models import Officer
+from zhifa.org.models import Officer, Profile
 from zhifa.org.roles import Role
 
 DEFAULT_DAYS = {FindingSeverity.GENERAL: 15, FindingSeverity.MAJOR: 7, FindingSeverity.SERIOUS: 3}
@@ -394,6 +395,55 @@ def order_escalate(*, actor: Actor, order_id: Any, reason: str, officer: Officer
         _hand_to_cases(actor, locked, reason)
         colours.colour_recompute(subject_id=locked.subject_id, trigger=f"整改通知 {locked.pk} 移送立案")
     return locked
+
+
+def rectification_overdue_remind(*, district_id: int, on: dt.date | None = None) -> int:
+    """逾期提醒 (the nightly pass): each open order of the district whose deadline passed before ``on`` (today)
+    and that nobody was told of yet — its issuing officer and the department's liaisons get a notice to re-inspect
+    it or hand it to a case (移送立案 stays their decision: the law gives the department, not the platform, the
+    choice to file). Once per order; stamped (``overdue_notified_on``) and audited. Returns how many orders."""
+    day = on or timezone.localdate()
+    actor = SystemActor("整改逾期提醒")
+    orders = (
+        RectificationOrder.objects.filter(
+            district_id=district_id,
+            status__in=RECTIFICATION_OPEN,
+            deadline__lt=day,
+            overdue_notified_on__isnull=True,
+        )
+        .select_related("subject", "issued_by", "department")
+        .order_by("deadline", "pk")
+    )
+    reminded = 0
+    for order in orders:
+        with audited_transaction():
+            locked = RectificationOrder.objects.select_for_update().get(pk=order.pk)
+            if locked.overdue_notified_on is not None or locked.status not in RECTIFICATION_OPEN:
+                continue  # another pass told them, or the order moved on meanwhile
+            days = (day - order.deadline).days
+            message = (
+                f"整改逾期：{order.subject.name} 的整改通知（第 {order.pk} 号，{order.department.name}）"
+                f"期限 {order.deadline:%Y-%m-%d}，已逾期 {days} 天，请复查或移送立案"
+            )[:300]
+            users = [order.issued_by.user_id] if order.issued_by.user_id else []
+            users += Profile.objects.filter(
+                role=Role.LIAISON, department_id=order.department_id, user__is_active=True
+            ).values_list("user_id", flat=True)
+            recipients = list(dict.fromkeys(users))
+            Notification.objects.bulk_create(
+                Notification(district_id=order.district_id, user_id=uid, message=message) for uid in recipients
+            )
+            locked.overdue_notified_on = day
+            locked.save(update_fields=["overdue_notified_on", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="rectification.overdue_remind",
+                obj=locked,
+                after={"overdue_notified_on": day.isoformat(), "days_overdue": days, "recipients": len(recipients)},
+                reason=message,
+            )
+            reminded += 1
+    return reminded
 
 
 def overdue_orders(*, on: dt.date | None = None) -> list[RectificationOrder]:

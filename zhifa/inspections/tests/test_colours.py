@@ -85,7 +85,7 @@ def test_rectification_speed_moves_the_colour_and_the_history_is_kept(world: Any
     with time_machine.travel(dt.datetime(2026, 7, 1, 9, 0, tzinfo=SH), tick=False):
         out = StringIO()
         call_command("colours_refresh", "--once", stdout=out)
-        assert out.getvalue().strip() == "三色管理：颜色变化1个"
+        assert out.getvalue().strip() == "三色管理：颜色变化1个；整改逾期提醒0件"  # the late order is closed
     history = list(SubjectColour.objects.filter(subject=subject).order_by("computed_at", "pk"))
     assert [(h.colour, h.score) for h in history] == [
         ("yellow", 17.0),

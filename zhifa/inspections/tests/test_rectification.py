@@ -6,12 +6,17 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 
 from zhifa.core.errors import DomainError
+from zhifa.core.models import AuditEntry
+from zhifa.events.models import Notification
 from zhifa.inspections import rectification
 from zhifa.inspections.models import RectificationOrder, RectificationTransition
 from zhifa.inspections.states import RECTIFICATION_WORKFLOW, RectificationStatus
 from zhifa.inspections.tests.rectification_fixtures import SH, Signed, footprint, photo, signed_visit
+from zhifa.org.models import Profile
+from zhifa.org.roles import Role
 from zhifa.subjects.models import SubjectOwner
 
 ISSUE_DAY = dt.datetime(2026, 3, 5, 15, 0, tzinfo=SH)  # Thursday
@@ -175,3 +180,47 @@ def test_an_order_is_escalated_only_when_overdue_serious_or_found_not_rectified(
 def test_the_workflow_has_two_ends_and_every_state_is_reachable() -> None:
     assert RECTIFICATION_WORKFLOW.terminal_states == {RectificationStatus.RECTIFIED, RectificationStatus.ESCALATED}
     assert RECTIFICATION_WORKFLOW.reachable() == set(RectificationStatus.values)
+
+
+def test_an_overdue_order_is_told_once_to_its_officer_and_the_departments_liaison(signed: Signed) -> None:
+    world = signed.joint.world
+    # Given a 一般 order issued on Thursday 5 March, due 26 March (fifteen working days)
+    with time_machine.travel(ISSUE_DAY, tick=False):
+        order = issue(signed, "general")
+    assert order.deadline == dt.date(2026, 3, 26)
+    # ... a liaison of the order's department, and the market department's liaison (not theirs)
+    own = get_user_model().objects.create(username="order_liaison")
+    Profile.objects.create(
+        user=own, district=world.district, role=Role.LIAISON, department_id=order.department_id, display_name="联络员"
+    )
+    assert world.users["liaison"].profile.department_id != order.department_id
+    before = Notification.objects.count()
+
+    # When the nightly pass runs on the deadline itself, then the day after, then again
+    on_deadline = rectification.rectification_overdue_remind(district_id=order.district_id, on=order.deadline)
+    with time_machine.travel(dt.datetime(2026, 3, 27, 0, 30, tzinfo=SH), tick=False):
+        first = rectification.rectification_overdue_remind(district_id=order.district_id)
+        again = rectification.rectification_overdue_remind(district_id=order.district_id)
+
+    # Then nothing on the deadline (still in time); the day after, the issuing officer and the department's
+    # liaison are told once, the order stamped and the reminder audited; the second pass tells nobody again
+    assert (on_deadline, first, again) == (0, 1, 0)
+    notices = Notification.objects.order_by("pk")[before:]
+    expected = {world.users["officer_a"].pk, own.pk}
+    assert {n.user_id for n in notices} == expected and len(notices) == len(expected)
+    assert all("已逾期 1 天，请复查或移送立案" in n.message and "2026-03-26" in n.message for n in notices)
+    order.refresh_from_db()
+    assert (order.overdue_notified_on, order.status) == (dt.date(2026, 3, 27), RectificationStatus.ISSUED)
+    entry = AuditEntry.objects.filter(action="rectification.overdue_remind").get()
+    assert (entry.object_id, entry.after["days_overdue"]) == (str(order.pk), 1)
+
+
+def test_a_closed_order_is_never_told_overdue(signed: Signed) -> None:
+    officer = signed.joint.world.users["officer_a"]
+    with time_machine.travel(ISSUE_DAY, tick=False):
+        order = issue(signed, "general")
+        rectification.party_submit(token=order.party_token, note="已整改", photos=[photo()])
+        rectification.order_reinspect(actor=officer, order_id=order.pk, outcome="confirm", note="复查合格")
+    assert rectification.rectification_overdue_remind(district_id=order.district_id, on=dt.date(2026, 4, 1)) == 0
+    order.refresh_from_db()
+    assert order.overdue_notified_on is None
