@@ -12,6 +12,8 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from typing_extensions import TypeIs
 
+from zhifa.core.errors import PermissionDenied
+
 
 @dataclass(frozen=True)
 class SystemActor:
@@ -42,6 +44,14 @@ def is_system(actor: Any) -> TypeIs[SystemActor]:
 def actor_user(actor: Actor) -> User | None:
     """The acting user, for a foreign key; None for a system process (or an anonymous caller)."""
     return actor if isinstance(actor, User) else None
+
+
+def actor_person(actor: Actor) -> User:
+    """The acting person, for a step only a person may take (a filing, a proposal): a process or an anonymous
+    caller is refused (``person_required``) rather than stored as nobody."""
+    if not isinstance(actor, User):
+        raise PermissionDenied("此操作须由本人登录后办理", code="person_required")
+    return actor
 
 
 def device_actor(device_no: str) -> SystemActor:

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from zhifa.core.actors import Actor, SystemActor, actor_user
+from zhifa.core.actors import Actor, SystemActor, actor_person, actor_user
 from zhifa.core.audit import audit_record, audited_transaction, snapshot
 from zhifa.core.calendar import legal_period_end
 from zhifa.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -54,13 +54,6 @@ REMOVAL_GROUNDS = {
     # ZJC 25 and the provincial removal conditions: conduct corrected, after the shortest listing period.
     "corrected": "已纠正失信行为、符合移出条件（ZJC 25）",
 }
-
-
-def _person(actor: Actor) -> Any:
-    """The acting person (these steps are never taken by a process: the jurisdiction check needs a post)."""
-    user = actor_user(actor)
-    assert user is not None
-    return user
 
 
 def defence_days() -> int:
@@ -189,7 +182,7 @@ def dishonesty_propose(
             legal_basis=f"{GROUNDS[ground]}；{basis}"[:300],
             reasons=reasons,
             responsible_persons=responsible_persons.strip(),
-            proposed_by=_person(actor),
+            proposed_by=actor_person(actor),
         )
         listing.source_entries.set(entries)
         step_recorder(workflow=DISHONESTY_WORKFLOW.name, action="propose", actor=actor)(listing, "", listing.status)

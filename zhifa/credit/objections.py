@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from zhifa.core.actors import Actor, actor_user
+from zhifa.core.actors import Actor, actor_person, actor_user
 from zhifa.core.audit import audit_record, audited_transaction, snapshot
 from zhifa.core.calendar import add_working_days
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -35,13 +35,6 @@ MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # What a holder may attach: documents and photos (checked by the first bytes, not by the name it was given).
 ATTACHMENT_TYPES = {b"%PDF": "application/pdf", b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-
-
-def _person(actor: Actor) -> Any:
-    """The acting person (these steps are never taken by a process: the jurisdiction check needs a post)."""
-    user = actor_user(actor)
-    assert user is not None
-    return user
 
 
 def review_working_days() -> int:
@@ -131,7 +124,7 @@ def objection_submit(
             subject=subject,
             holder_key=entry.holder_key,
             reasons=reasons,
-            submitted_by=_person(actor),
+            submitted_by=actor_person(actor),
             submitted_on=today,
             due_on=due,
         )

@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from zhifa.core.actors import Actor, actor_user
+from zhifa.core.actors import Actor, actor_person, actor_user
 from zhifa.core.audit import audit_record, audited_transaction, snapshot
 from zhifa.core.calendar import add_working_days
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -40,13 +40,6 @@ DEFAULT_WAITING_DAYS = {
 }
 # Listed (or on the way to it after a decision): repair does not apply (ZJC 32).
 LISTED_STATES = (DishonestyStatus.DECIDED, DishonestyStatus.PUBLISHED)
-
-
-def _person(actor: Actor) -> Any:
-    """The acting person (these steps are never taken by a process: the jurisdiction check needs a post)."""
-    user = actor_user(actor)
-    assert user is not None
-    return user
 
 
 def waiting_days() -> dict[str, int]:
@@ -110,7 +103,7 @@ def repair_submit(
             holder_key=entry.holder_key,
             evidence=evidence,
             eligible_on=eligible,
-            submitted_by=_person(actor),
+            submitted_by=actor_person(actor),
             submitted_on=today,
             due_on=due,
         )
