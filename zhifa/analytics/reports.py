@@ -147,6 +147,13 @@ RATE_LABELS = {
 }
 
 
+def count_phrase(label: str, n: int) -> str:
+    """ "12345热线799件", but "Open311 195件": a label ending in a Latin letter or digit keeps a space before the
+    number, or the two run together."""
+    tail = label[-1:]
+    return f"{label}{' ' if tail.isascii() and tail.isalnum() else ''}{n}件"
+
+
 def report_figures(
     *, district_id: int, period: str, start: dt.date, street: Street | None, now: dt.datetime | None = None
 ) -> dict[str, Any]:
@@ -240,7 +247,7 @@ def _paragraphs(data: dict[str, Any]) -> list[str]:
         f"{cur['total']}件，{within}；响应达标率{pct(rates['rate_acknowledge'])}，"
         f"到场达标率{pct(rates['rate_arrive'])}。"
     )
-    sources = [f"{r['label']}{r['count']}件" for r in cur["by_source"] if r["count"]]
+    sources = [count_phrase(r["label"], r["count"]) for r in cur["by_source"] if r["count"]]
     if sources:
         first += f"按来源：{'、'.join(sources)}。"
     coordination = _coordination_totals(cur)

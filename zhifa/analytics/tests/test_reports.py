@@ -28,6 +28,7 @@ from pypdf import PdfReader
 from zhifa.analytics.models import AnalyticsReport, ReportPeriod
 from zhifa.analytics.reports import (
     SCHEDULE,
+    count_phrase,
     report_file_bytes,
     report_generate,
     report_get,
@@ -375,3 +376,11 @@ def test_names_are_printed_as_typed_never_run(world: Any, weeks: Any) -> None:
     assert book["各街道事件"]["A2"].data_type == "s"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(report_file_bytes(report, "pdf"))).pages)
     assert hostile.replace(" ", "") in text.replace("\n", "").replace(" ", "")
+
+
+def test_a_count_after_a_latin_label_keeps_a_space() -> None:
+    assert [count_phrase("12345热线", 799), count_phrase("Open311", 195), count_phrase("AI摄像头", 3)] == [
+        "12345热线799件",
+        "Open311 195件",
+        "AI摄像头3件",
+    ]
