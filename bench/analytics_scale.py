@@ -394,13 +394,15 @@ def measure(
     repeats: bool = True,
     write_rollup: bool = True,
     write_marks: bool = True,
+    rows: list[Measurement] | None = None,
 ) -> list[Measurement]:
     """Every view timed before the rollup (``before``; the rollup must be empty), the repeat places before the
     marks (``repeats``: detected live, the district never marked), the repeat marks written (``write_marks``;
     else the ones in the database are read) and the views of the repeat places on them, a job step over a new
     hour's events and a kind corrected, the year's rollup written (``write_rollup``; else the one in the
-    database is read), and every view again after it (the overview with its repeat places)."""
-    rows: list[Measurement] = []
+    database is read), and every view again after it (the overview with its repeat places). ``rows``: the list
+    to add the measurements to as they are taken (kept if a later one fails)."""
+    rows = [] if rows is None else rows
     district = bench.district
     street = Street.objects.filter(district=district).order_by("code").first()
     zone = Zone.objects.filter(street=street).order_by("code").first()

@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
+    from django.urls import get_resolver
 
     from bench import district as bench_district
     from bench.analytics_scale import _setup, measure
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     from zhifa.org.models import District, Grid, Officer, Street
 
     call_command("migrate", verbosity=0, interactive=False)
+    # Every view imported now: the tree may change under a run of half an hour (others' work), and a module
+    # first imported late could no longer match the ones already loaded.
+    get_resolver().url_patterns  # noqa: B018
     rows: list[Measurement] = []
     kept = District.objects.filter(code="339999").first()
     if kept is None:
@@ -75,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     if write_rollup:
         for model in (AnalyticsDaily, AnalyticsMonthly, AnalyticsRollupDay):
             model.objects.filter(district=bench.district).delete()
-    rows.extend(
+    try:
         measure(
             bench,
             made,
@@ -83,10 +87,11 @@ def main(argv: list[str] | None = None) -> int:
             repeats=not args.no_repeats,
             write_rollup=write_rollup,
             write_marks=not (args.keep_marks and args.no_repeats),
+            rows=rows,
         )
-    )
-    print(f"Leaders' view at scale — {connection.vendor}, {args.database_url.split('@')[-1]}")
-    print(render_table(rows))
+    finally:  # what was measured, even when a later view failed
+        print(f"Leaders' view at scale — {connection.vendor}, {args.database_url.split('@')[-1]}")
+        print(render_table(rows))
     return 0
 
 
