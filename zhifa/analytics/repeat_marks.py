@@ -153,7 +153,7 @@ def _insert(district_id: int, marks: list[Marked]) -> int:
     if not marks:
         return 0
     ops = connection.ops
-    columns = [f.column for f in RepeatMark._meta.concrete_fields]
+    columns = [str(f.column) for f in RepeatMark._meta.concrete_fields]
     sql = (
         f"INSERT INTO {ops.quote_name(RepeatMark._meta.db_table)} ({', '.join(ops.quote_name(c) for c in columns)})"
         f" VALUES ({', '.join(['%s'] * len(columns))})"
