@@ -16,6 +16,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from zhifa.analytics.hotspots import hotspots
 from zhifa.analytics.reports import xlsx_text
@@ -35,6 +37,13 @@ from zhifa.org.models import Department, Zone
 from zhifa.org.selectors import street_list
 from zhifa.web.pages import PAGE_SIZE, page_view, paginate
 from zhifa.web.wall_views import hotspot_section
+
+
+def local_minute(value: str | None) -> str:
+    """An ISO time of the figures (UTC, as the API gives it) as the page and the exports show it: local time to
+    the minute, "2026-11-30 07:00" — the raw string read eight hours early and with its "T"."""
+    parsed = parse_datetime(value) if value else None
+    return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M") if parsed is not None else ""
 
 
 def _scope(request: HttpRequest) -> AnalyticsScope:
@@ -87,6 +96,7 @@ def _linked(scope: AnalyticsScope, figures: dict[str, Any]) -> dict[str, Any]:
         row["drill"] = _drill(scope, department=row["key"])
     for row in figures["repeats"]["places"]:
         row["url"] = _records(scope, "repeat", row["key"])
+        row["last_local"] = local_minute(row["last_at"])
     for row in figures["workload"]:
         row["assigned_url"] = _records(scope, "assigned", row["key"])
         row["handled_url"] = _records(scope, "handled", row["key"])
@@ -229,7 +239,15 @@ EXPORTS: dict[str, tuple[str, list[str], Any]] = {
         ["诉求类型", "网格", "地址", "事件数", "期内重复", "首次", "最近"],
         lambda f: (
             [
-                [r["kind"], r["grid"], r["address"], r["events"], r["repeats"], r["first_at"], r["last_at"]]
+                [
+                    r["kind"],
+                    r["grid"],
+                    r["address"],
+                    r["events"],
+                    r["repeats"],
+                    local_minute(r["first_at"]),
+                    local_minute(r["last_at"]),
+                ]
                 for r in f["repeats"]["places"]
             ]
             + _places_shown(f["repeats"])

@@ -306,6 +306,9 @@ def test_the_page_and_its_export_say_how_many_places_and_link_each(world: Any, s
     # The figure (15 repeats) and the two largest places (6 and 5 reports), each its own records.
     assert [n for n, _page in listed] == [15, 6, 5]
     assert [re.findall(r'<b class="total">(\d+)</b>', page) for _n, page in listed] == [["15"], ["6"], ["5"]]
+    # The largest place's first and last reports in local time, to the minute, on the page and in the export
+    assert "<td>2026-03-06 09:01</td>" in body
+    assert "2026-03-01 09:01,2026-03-06 09:01" in exported and "T01:01" not in exported
 
 
 def test_the_backfill_command_marks_every_district(sample: Sample) -> None:
