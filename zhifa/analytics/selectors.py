@@ -478,10 +478,31 @@ def _marks(scope: AnalyticsScope) -> QuerySet[RepeatMark]:
     if scope.department is not None:
         marks = marks.filter(department_id=scope.department.pk)
     if scope.officer is not None:
-        marks = marks.filter(
-            event_id__in=EventAssignment.objects.filter(officer_id=scope.officer.pk).values("event_id")
-        )
+        # The officer's events first (their assignments' index), then their marks by key: as a subquery the
+        # planner read the period's marks of the district and tested each (3.6 s at 5 million events).
+        marks = marks.filter(event_id__in=_officer_events(scope))
     return marks
+
+
+def _officer_events(scope: AnalyticsScope) -> set[int]:
+    """The events the scope's officer was sent to, reported in the period or the 30 days before it."""
+    assert scope.officer is not None
+    window = {"event__reported_at__gte": scope.starts_at - REPEAT_WINDOW, "event__reported_at__lt": scope.ends_at}
+    return set(
+        EventAssignment.objects.filter(officer_id=scope.officer.pk, **window)
+        .order_by()
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+
+
+def _in_scope(scope: AnalyticsScope, street: int, zone: int, department: int | None) -> bool:
+    """A mark's scope fields in the scope (the officer's events are tested apart)."""
+    return (
+        (scope.street is None or street == scope.street.pk)
+        and (scope.zone is None or zone == scope.zone.pk)
+        and (scope.department is None or department == scope.department.pk)
+    )
 
 
 def _live(scope: AnalyticsScope) -> tuple[list[Marked], set[int]]:
@@ -490,13 +511,7 @@ def _live(scope: AnalyticsScope) -> tuple[list[Marked], set[int]]:
     found = repeat_marks.live(scope.district_id, scope.starts_at - REPEAT_WINDOW, scope.ends_at)
     if not found:
         return [], set()
-    inside = {
-        m.row.event_id
-        for m in found
-        if (scope.street is None or m.row.street_id == scope.street.pk)
-        and (scope.zone is None or m.row.zone_id == scope.zone.pk)
-        and (scope.department is None or m.row.department_id == scope.department.pk)
-    }
+    inside = {m.row.event_id for m in found if _in_scope(scope, m.row.street_id, m.row.zone_id, m.row.department_id)}
     if scope.officer is not None:
         inside &= set(
             EventAssignment.objects.filter(officer_id=scope.officer.pk, event_id__in=inside).values_list(
@@ -527,16 +542,17 @@ def repeat_figures(scope: AnalyticsScope, *, limit: int | None = None) -> Repeat
     if not top:
         return RepeatFigures(sum(counts.values()), len(counts), [], {})
     window = Q(reported_at__gte=scope.starts_at - REPEAT_WINDOW, reported_at__lt=scope.ends_at)
-    rows = list(
-        RepeatMark.objects.filter(window, district_id=scope.district_id, place__in=top).values_list(
-            "event_id", "place", "reported_at"
-        )
+    # The listed places' reports of the window, in any scope; their repeats in the scope picked from them.
+    marked = RepeatMark.objects.filter(window, district_id=scope.district_id, place__in=top).values_list(
+        "event_id", "place", "reported_at", "is_repeat", "street_id", "zone_id", "department_id"
     )
+    officers = _officer_events(scope) if scope.officer is not None else None
+    rows, repeats = [], {m.row.event_id for m in live if m.is_repeat and m.row.event_id in inside}
+    for pk, place, at, is_repeat, street, zone, department in marked:
+        rows.append((pk, place, at))
+        if is_repeat and _in_scope(scope, street, zone, department) and (officers is None or pk in officers):
+            repeats.add(pk)
     rows += [(m.row.event_id, m.place, m.row.reported_at) for m in live if m.place in counts and _in_window(m, scope)]
-    repeats = set(
-        _marks(scope).filter(_period_q(scope), is_repeat=True, place__in=top).values_list("event_id", flat=True)
-    )
-    repeats |= {m.row.event_id for m in live if m.is_repeat and m.row.event_id in inside}
     anchors = {
         pk: (kind, grid)
         for pk, kind, grid in RepeatMark.objects.filter(event_id__in=top).values_list("event_id", "kind_id", "grid_id")
