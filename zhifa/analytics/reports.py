@@ -271,9 +271,10 @@ def _paragraphs(data: dict[str, Any]) -> list[str]:
             where = p["grid"] or p["address"] or "同一地点"
             listed.append(f"{p['kind']}（{where}）30日内{p['events']}次")
         third = f"反复发生的问题：{'；'.join(listed)}"
-        if len(places) > TOP_REPEATS:
-            third += f"；另有{len(places) - TOP_REPEATS}处"
-        third += f"（共{cur['repeats']['events']}起重复事件，{len(places)}处点位）。"
+        total_places = cur["repeats"].get("places_total", len(places))  # the list stops at the largest 50
+        if total_places > TOP_REPEATS:
+            third += f"；另有{total_places - TOP_REPEATS}处"
+        third += f"（共{cur['repeats']['events']}起重复事件，{total_places}处点位）。"
     else:
         third = "反复发生的问题：无（同一地点30日内未再次发生同类事件）。"
     out = [first, second, third]
@@ -382,7 +383,7 @@ def _tables(data: dict[str, Any]) -> list[dict[str, Any]]:
                 ("最近发生", "text"),
             ],
             [
-                [p["kind"], p["grid"], p["address"], p["events"], p["repeats"], _local_minute(p["last_at"])]
+                [p["kind"], p["grid"], p["address"], p["events"], p["repeats"], local_minute(p["last_at"])]
                 for p in sorted(cur["repeats"]["places"], key=lambda p: (-p["repeats"], p["key"]))
             ],
         ),
@@ -400,7 +401,8 @@ def _tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     return tables
 
 
-def _local_minute(iso: str | None) -> str:
+def local_minute(iso: str | None) -> str:
+    """A figure's ISO time (UTC, as the API gives it) as people read it: local time to the minute."""
     if not iso:
         return ""
     return dt.datetime.fromisoformat(iso).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")

@@ -16,11 +16,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from zhifa.analytics.hotspots import hotspots
-from zhifa.analytics.reports import xlsx_text
+from zhifa.analytics.reports import local_minute, xlsx_text
 from zhifa.analytics.scope import AnalyticsScope, analytics_scope
 from zhifa.analytics.selectors import (
     CASE_FIGURES,
@@ -37,13 +35,6 @@ from zhifa.org.models import Department, Zone
 from zhifa.org.selectors import street_list
 from zhifa.web.pages import PAGE_SIZE, page_view, paginate
 from zhifa.web.wall_views import hotspot_section
-
-
-def local_minute(value: str | None) -> str:
-    """An ISO time of the figures (UTC, as the API gives it) as the page and the exports show it: local time to
-    the minute, "2026-11-30 07:00" — the raw string read eight hours early and with its "T"."""
-    parsed = parse_datetime(value) if value else None
-    return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M") if parsed is not None else ""
 
 
 def _scope(request: HttpRequest) -> AnalyticsScope:

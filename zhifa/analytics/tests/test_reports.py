@@ -25,6 +25,8 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from zhifa.analytics import reports as analytics_reports
+from zhifa.analytics import selectors as analytics_selectors
 from zhifa.analytics.models import AnalyticsReport, ReportPeriod
 from zhifa.analytics.reports import (
     SCHEDULE,
@@ -384,3 +386,19 @@ def test_a_count_after_a_latin_label_keeps_a_space() -> None:
         "Open311 195件",
         "AI摄像头3件",
     ]
+
+
+def test_the_report_counts_every_repeat_place_not_only_those_the_view_lists(
+    world: Any, weeks: Any, monkeypatch: Any
+) -> None:
+    # Given a second repeat place (the same kind twice in street B's grid) and a view that lists one place only
+    for day in (1, 2):
+        EventFactory(
+            grid=world.grid_b, district=world.district, kind=weeks, reported_at=at(WEEK + dt.timedelta(days=day), 14)
+        )
+    monkeypatch.setattr(analytics_selectors, "PLACES_SHOWN", 1)
+    monkeypatch.setattr(analytics_reports, "TOP_REPEATS", 1)
+    # When the district's week is made
+    third = _generate(world).figures["paragraphs"][2]
+    # Then the sentence names the largest and counts both places, though the figures list one
+    assert "；另有1处（共5起重复事件，2处点位）。" in third
