@@ -279,7 +279,11 @@ ZHIFA_ESCALATION_STEP_MINUTES = 5
 # Background processes (zhifa/core/heartbeats.py, zhifa/core/transient.py). A kind (clock_watch, worker) is
 # stale on /healthz and the command centre after three of its own intervals without a heartbeat, or after
 # the seconds given here, e.g. ZHIFA_HEALTH_STALE_S="clock_watch=60,worker=120". A transient database error
-# is retried after ZHIFA_WORKER_RETRY_BASE_S, doubling up to ZHIFA_WORKER_RETRY_MAX_S.
+# is retried after ZHIFA_WORKER_RETRY_BASE_S, doubling up to ZHIFA_WORKER_RETRY_MAX_S. A task "running" is taken
+# for lost, and run again, once it started more than ZHIFA_TASK_STALE_S ago and its worker has not renewed its
+# lease (every ZHIFA_WORKER_HEARTBEAT_S) for as long (zhifa/core/task_leases.py). A report 排队中 or 生成中 for
+# longer than ZHIFA_REPORT_STALE_S since it was asked for is queued again when asked for again
+# (zhifa/analytics/reports.py).
 ZHIFA_HEALTH_STALE_S = {
     kind.strip(): float(seconds)
     for kind, _, seconds in (
@@ -290,6 +294,8 @@ ZHIFA_CLOCK_WATCH_INTERVAL_S = float(os.environ.get("ZHIFA_CLOCK_WATCH_INTERVAL_
 ZHIFA_WORKER_HEARTBEAT_S = float(os.environ.get("ZHIFA_WORKER_HEARTBEAT_S", "10"))
 ZHIFA_WORKER_RETRY_BASE_S = float(os.environ.get("ZHIFA_WORKER_RETRY_BASE_S", "1"))
 ZHIFA_WORKER_RETRY_MAX_S = float(os.environ.get("ZHIFA_WORKER_RETRY_MAX_S", "60"))
+ZHIFA_TASK_STALE_S = float(os.environ.get("ZHIFA_TASK_STALE_S", "600"))
+ZHIFA_REPORT_STALE_S = float(os.environ.get("ZHIFA_REPORT_STALE_S", "3600"))
 # The new-task notice for an officer whose phone page is closed (zhifa/core/messaging.py, issue 16): "log"
 # (a log line; nothing leaves the server), "http" (JSON POSTed to ZHIFA_MESSAGING_HTTP_URL with the bearer
 # ZHIFA_MESSAGING_HTTP_TOKEN, ZHIFA_MESSAGING_HTTP_TIMEOUT_S per try), or a class's dotted path. A failed send

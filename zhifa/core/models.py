@@ -123,3 +123,33 @@ class ProcessHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class TaskLease(models.Model):
+    """A task worker's claim on the background task it is running, renewed while the task runs.
+
+    django-tasks-db marks a task "running" once, when a worker claims it; a task whose worker died stays so for
+    ever, and the task worker makes such a task ready again. Judged from when the task started, a task that
+    simply ran longer than ``ZHIFA_TASK_STALE_S`` (a district's year of reports at scale) was run a second time
+    beside the first; judged from this row, which the running worker renews every ``ZHIFA_WORKER_HEARTBEAT_S``,
+    only a task whose worker stopped renewing is (``zhifa.core.task_leases``). A row beside django-tasks-db's
+    table, not a column in it: that table is the library's. Written only once a task has run one renewal
+    interval, so that the many tasks of a few seconds cost no write; removed when the task ends.
+    Operational bookkeeping of a process, like ``ProcessHeartbeat``: no audit entry.
+    """
+
+    task_result = models.OneToOneField(
+        "django_tasks_database.DBTaskResult",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="lease",
+        verbose_name="后台任务",
+    )
+    worker_id = models.CharField("任务进程标识", max_length=64)
+    renewed_at = models.DateTimeField("最近一次续期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "后台任务租约"
+
+    def __str__(self) -> str:
+        return f"{self.task_result_id} @ {self.worker_id}"

@@ -10,38 +10,25 @@ drain retried after a backoff (zhifa/core/transient.py).
 
 A task whose worker died while running it (killed, the machine restarted) or whose completion could not be
 written stays "running" in django-tasks-db for ever: a task notice to an officer's phone would never be sent.
-Before each drain, a task "running" for longer than ``ZHIFA_TASK_STALE_S`` (600 s; the project's tasks take
-seconds) is made ready again and run; tasks are idempotent (STYLE.md), so a second run is harmless.
+Before each drain, a task that started longer than ``ZHIFA_TASK_STALE_S`` (600 s) ago and whose lease was not
+renewed within that time is made ready again and run (zhifa/core/task_leases.py); while this worker runs a
+task, a thread of its own renews the task's lease every ``ZHIFA_WORKER_HEARTBEAT_S``, so that a task running
+longer than the limit (a district's year of reports at scale) is never run a second time beside itself.
+Tasks are idempotent (STYLE.md), so the second run of a task whose worker died is harmless.
 """
 
-import datetime as dt
 import logging
 import time
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
-from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from zhifa.core.heartbeats import TASK_WORKER, heartbeat_record
+from zhifa.core.task_leases import LeaseKeeper, stale_tasks_ready_again
 from zhifa.core.transient import TRANSIENT_DB_ERRORS, Backoff, transient_error_seen
-
-DEFAULT_HEARTBEAT_S = 10.0
-DEFAULT_STALE_S = 600.0
-logger = logging.getLogger("zhifa.workers")
-
-
-def stale_tasks_ready_again(*, stale_after_s: float) -> int:
-    """Make ready again the tasks "running" for longer than ``stale_after_s``: their worker is gone."""
-    since = timezone.now() - dt.timedelta(seconds=stale_after_s)
-    stale = DBTaskResult.objects.running().filter(started_at__lt=since)
-    count = stale.update(status=TaskResultStatus.READY)
-    if count:
-        logger.warning("task_worker: %d 个任务运行超过 %d 秒未完成（进程已退出），重新排队执行", count, stale_after_s)
-    return count
 
 
 class SupervisedWorker(Worker):
@@ -70,7 +57,8 @@ class SupervisedWorker(Worker):
             time.sleep(self.interval)
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
-        super().run_task(db_task_result)
+        with LeaseKeeper(task_id=db_task_result.pk, worker_id=self.worker_id, heartbeat_s=self.heartbeat_every_s):
+            super().run_task(db_task_result)
         self.beat()  # a long queue of tasks is work too: the worker is not stale while it drains one
 
     def beat(self) -> None:
@@ -90,8 +78,8 @@ class Command(DbWorkerCommand):
         # Each drain would log "Starting worker" and "No more tasks" at INFO; the tasks' own log stays.
         logging.getLogger("django_tasks_db").setLevel(max(logging.WARNING, logging.getLogger("django_tasks_db").level))
         worker = SupervisedWorker(
-            heartbeat_every_s=float(getattr(settings, "ZHIFA_WORKER_HEARTBEAT_S", DEFAULT_HEARTBEAT_S)),
-            stale_after_s=float(getattr(settings, "ZHIFA_TASK_STALE_S", DEFAULT_STALE_S)),
+            heartbeat_every_s=float(settings.ZHIFA_WORKER_HEARTBEAT_S),
+            stale_after_s=float(settings.ZHIFA_TASK_STALE_S),
             queue_names=options["queue_name"].split(","),
             interval=options["interval"],
             batch=options["batch"],
