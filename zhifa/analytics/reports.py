@@ -54,8 +54,6 @@ TEMPLATES = Path(__file__).resolve().parent / "report_templates"
 SCHEDULE = SystemActor("定时报表")
 # The task worker, when the report it makes has no asker left to name (the asker's account is the actor).
 WORKER = SystemActor("报表任务")
-# A report waiting longer than this (its task lost) is queued again when asked for again.
-DEFAULT_STALE_S = 3600.0
 logger = logging.getLogger("zhifa.analytics")
 DISTRICT_READERS = frozenset({Role.ADMIN, Role.DISPATCHER, Role.LEADER})
 STREET_READERS = frozenset({Role.STREET_DISPATCHER})
@@ -799,7 +797,7 @@ def report_request(
 
 def _stale(report: AnalyticsReport, now: dt.datetime) -> bool:
     """Waiting so long that its task is taken for lost (``ZHIFA_REPORT_STALE_S``, an hour)."""
-    stale_after = dt.timedelta(seconds=float(getattr(settings, "ZHIFA_REPORT_STALE_S", DEFAULT_STALE_S)))
+    stale_after = dt.timedelta(seconds=float(settings.ZHIFA_REPORT_STALE_S))
     return report.requested_at is None or now - report.requested_at >= stale_after
 
 
@@ -817,7 +815,7 @@ def report_make(report_id: int, *, now: dt.datetime | None = None) -> str:
     """The task worker's part: make the report asked for (figures, PDF, XLSX) and mark it 已完成, or 失败 with
     the reason (kept on the row; it can be asked again). Idempotent: a report no longer waiting (made by an
     earlier run, or gone) is left alone. Returns what happened."""
-    with transaction.atomic():
+    with audited_transaction():
         report = (
             AnalyticsReport.objects.select_for_update(of=("self",))
             .select_related("street", "requested_by")
@@ -828,11 +826,15 @@ def report_make(report_id: int, *, now: dt.datetime | None = None) -> str:
             return "skipped: no such report"
         if not report.is_pending:
             return f"skipped: {report.status}"
-        # 生成中; a run whose worker died is run again (the worker readies stale tasks) from here.
-        AnalyticsReport.objects.filter(pk=report_id).update(status=ReportStatus.RUNNING)
+        asker = report.requested_by
+        actor: Actor = asker if asker is not None else WORKER
+        # 生成中, audited as the ask and the outcome are. A run whose worker died is run again (the worker
+        # readies stale tasks) from here, 生成中 to 生成中: each run's start is a line of its own.
+        before = _snapshot(report)
+        report.status = ReportStatus.RUNNING
+        report.save(update_fields=["status"])
+        audit_record(actor=actor, action="analytics.report_started", obj=report, before=before, after=_snapshot(report))
     now = now or timezone.now()
-    asker = report.requested_by
-    actor: Actor = asker if asker is not None else WORKER
     written: list[str] = []
     try:
         data = report_figures(

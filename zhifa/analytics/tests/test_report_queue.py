@@ -74,6 +74,13 @@ def test_the_ask_writes_a_pending_row_and_the_worker_makes_it(
     assert book["主要数量与上期对比"]["B2"].value == 6
     made = AuditEntry.objects.get(action="analytics.report_generated", object_id=str(report.pk))
     assert made.actor_label == "leader" and made.after["pdf_sha256"] == report.pdf_sha256
+    # 生成中 was audited too, before the outcome: the ask, the start and the result, in that order
+    trail = AuditEntry.objects.filter(object_id=str(report.pk), action__startswith="analytics.report").order_by("seq")
+    assert [(e.action, e.actor_label, (e.before or {}).get("status"), e.after["status"]) for e in trail] == [
+        ("analytics.report_requested", "leader", None, "queued"),
+        ("analytics.report_started", "leader", "queued", "running"),
+        ("analytics.report_generated", "leader", "running", "done"),
+    ]
     state = client.get(f"/analytics/reports/status/?ids={report.pk}").json()["reports"][0]
     assert (state["status"], state["pdf_url"]) == ("done", f"/analytics/reports/{report.pk}/pdf/")
     assert state["summary"].startswith("本周（2026年3月9日至2026年3月15日）")
@@ -81,8 +88,9 @@ def test_the_ask_writes_a_pending_row_and_the_worker_makes_it(
     page = client.get("/analytics/reports/").content.decode()
     assert f'href="/analytics/reports/{report.pk}/pdf/"' in page and "已完成" in page
 
-    # run again (a task copy the worker readied after a lost completion): nothing changes
+    # run again (a task copy the worker readied after a lost completion): nothing changes, nothing is audited
     assert report_make_task.call(report.pk) == "skipped: done"
+    assert AuditEntry.objects.filter(object_id=str(report.pk), action__startswith="analytics.report").count() == 3
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes its connections between drains
@@ -175,6 +183,26 @@ def test_a_failure_is_kept_with_its_reason_and_can_be_asked_again(
     report.refresh_from_db()
     assert (report.status, report.failure_reason) == (ReportStatus.DONE, "") and report.has_files
     assert queued_tasks() == [[report.pk]] * 3
+
+
+def test_a_run_again_after_its_worker_died_audits_its_own_start(
+    world: Any, weeks: Any, sign_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given a report whose first run put it 生成中 and whose worker then died (the row left as it was)
+    ask(sign_in(world.user("leader")), django_capture_on_commit_callbacks)
+    report = AnalyticsReport.objects.get()
+    AnalyticsReport.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING)
+
+    # when the task the worker readied again runs
+    assert report_make_task.call(report.pk) == "done"
+
+    # then this run's start is audited, from 生成中 to 生成中, before the result
+    trail = AuditEntry.objects.filter(object_id=str(report.pk), action__startswith="analytics.report").order_by("seq")
+    assert [(e.action, e.actor_label, (e.before or {}).get("status"), e.after["status"]) for e in trail] == [
+        ("analytics.report_requested", "leader", None, "queued"),
+        ("analytics.report_started", "leader", "running", "running"),
+        ("analytics.report_generated", "leader", "running", "done"),
+    ]
 
 
 def test_a_queue_that_refuses_the_task_fails_the_row(
