@@ -31,7 +31,6 @@ from typing import Any
 
 import typst
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import QuerySet
@@ -44,6 +43,7 @@ from zhifa.core.actors import Actor, SystemActor, is_system
 from zhifa.core.api_input import MAX_ID
 from zhifa.core.audit import audit_record, audited_transaction
 from zhifa.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.files import file_store, files_removed_on_rollback
 from zhifa.documents.render import REQUIRED_FAMILIES, FontsMissing, font_dirs
 from zhifa.events.states import Clock
 from zhifa.org.jurisdiction import jurisdiction_of
@@ -655,7 +655,6 @@ def _store(
     generated_by: Any,
     by_schedule: bool,
     now: dt.datetime,
-    written: list[str],
 ) -> None:
     """Write a made report onto its row (locked by the caller, inside its ``audited_transaction``): the files,
     their hashes, the figures, 已完成; audited; the files it replaces are deleted once this commits."""
@@ -669,10 +668,9 @@ def _store(
     report.by_schedule = by_schedule
     report.status = ReportStatus.DONE
     report.failure_reason = ""
-    report.pdf.save(f"{_stem(report)}.pdf", ContentFile(pdf), save=False)
-    written.append(report.pdf.name or "")
-    report.xlsx.save(f"{_stem(report)}.xlsx", ContentFile(xlsx), save=False)
-    written.append(report.xlsx.name or "")
+    # Stored before the row commits; the caller's ``files_removed_on_rollback`` removes them if it does not.
+    file_store(report.pdf, f"{_stem(report)}.pdf", pdf)
+    file_store(report.xlsx, f"{_stem(report)}.xlsx", xlsx)
     report.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     report.xlsx_sha256 = hashlib.sha256(xlsx).hexdigest()
     report.save()
@@ -709,29 +707,22 @@ def report_generate(
     data = report_figures(district_id=district_id, period=period, start=start, street=street, now=now)
     pdf, xlsx = report_pdf(data), report_xlsx(data)
     by_schedule = is_system(actor)
-    written: list[str] = []
-    try:
-        with audited_transaction():
-            report = _existing(district_id, period, start, street).order_by("pk").select_for_update().first()
-            if report is not None and only_missing and report.status != ReportStatus.FAILED:
-                return None
-            report = report or AnalyticsReport(district_id=district_id, period=period, street=street)
-            report.period_start, report.period_end = start, end
-            _store(
-                report,
-                data=data,
-                pdf=pdf,
-                xlsx=xlsx,
-                actor=actor,
-                generated_by=None if by_schedule else actor,
-                by_schedule=by_schedule,
-                now=now,
-                written=written,
-            )
-    except BaseException:
-        for name in written:
-            default_storage.delete(name)
-        raise
+    with files_removed_on_rollback(), audited_transaction():
+        report = _existing(district_id, period, start, street).order_by("pk").select_for_update().first()
+        if report is not None and only_missing and report.status != ReportStatus.FAILED:
+            return None
+        report = report or AnalyticsReport(district_id=district_id, period=period, street=street)
+        report.period_start, report.period_end = start, end
+        _store(
+            report,
+            data=data,
+            pdf=pdf,
+            xlsx=xlsx,
+            actor=actor,
+            generated_by=None if by_schedule else actor,
+            by_schedule=by_schedule,
+            now=now,
+        )
     return report
 
 
@@ -835,7 +826,6 @@ def report_make(report_id: int, *, now: dt.datetime | None = None) -> str:
         report.save(update_fields=["status"])
         audit_record(actor=actor, action="analytics.report_started", obj=report, before=before, after=_snapshot(report))
     now = now or timezone.now()
-    written: list[str] = []
     try:
         data = report_figures(
             district_id=report.district_id,
@@ -845,7 +835,7 @@ def report_make(report_id: int, *, now: dt.datetime | None = None) -> str:
             now=now,
         )
         pdf, xlsx = report_pdf(data), report_xlsx(data)
-        with audited_transaction():
+        with files_removed_on_rollback(), audited_transaction():
             report = AnalyticsReport.objects.select_for_update(of=("self",)).get(pk=report_id)
             if not report.is_pending:  # made meanwhile by another run of this task
                 return f"skipped: {report.status}"
@@ -858,11 +848,8 @@ def report_make(report_id: int, *, now: dt.datetime | None = None) -> str:
                 generated_by=asker,
                 by_schedule=False,
                 now=now,
-                written=written,
             )
     except Exception as exc:
-        for name in written:
-            default_storage.delete(name)
         reason = failure_reason(exc)
         logger.exception("分析报告生成失败（报告 %s）：%s", report_id, reason)
         _failed(report_id, reason)

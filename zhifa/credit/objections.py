@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +21,7 @@ from zhifa.core.actors import Actor, actor_person, actor_user
 from zhifa.core.audit import audit_record, audited_transaction, snapshot
 from zhifa.core.calendar import add_working_days
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.files import file_store, files_removed_on_rollback
 from zhifa.core.workflow import workflow_apply, workflow_check
 from zhifa.credit.models import CreditAttachment, CreditEntry, CreditObjection, EntryKind, ObjectionOutcome
 from zhifa.credit.procedure_access import is_agency_head, is_business, is_credit_admin, step_recorder
@@ -74,12 +74,14 @@ def attachments_checked(files: Sequence[UploadedFile]) -> list[tuple[UploadedFil
 
 
 def attachments_store(checked: list[tuple[UploadedFile, str, bytes]], **owner: Any) -> None:
+    """Store the checked attachments of ``owner`` (an objection or a repair request). The caller's transaction is
+    wrapped in ``files_removed_on_rollback``: its rollback removes the files again."""
     for f, kind, data in checked:
         name = (f.name or "附件")[-200:]
         attachment = CreditAttachment(
             name=name, content_type=kind, size=len(data), sha256=hashlib.sha256(data).hexdigest(), **owner
         )
-        attachment.file.save(f"{attachment.sha256[:16]}.{kind.split('/')[1]}", ContentFile(data), save=False)
+        file_store(attachment.file, f"{attachment.sha256[:16]}.{kind.split('/')[1]}", data)
         attachment.save()
 
 
@@ -113,7 +115,7 @@ def objection_submit(
     checked = attachments_checked(files)
     today = timezone.localdate()
     due = add_working_days(today, review_working_days())
-    with audited_transaction():
+    with files_removed_on_rollback(), audited_transaction():
         # Lock the entry: two objections to it at once must not both pass the open-objection check.
         CreditEntry.objects.select_for_update().filter(pk=entry.pk).first()
         if CreditObjection.objects.filter(entry=entry, status__in=OPEN_OBJECTION_STATES).exists():

@@ -25,6 +25,7 @@ from zhifa.core.actors import Actor, actor_person, actor_user
 from zhifa.core.audit import audit_record, audited_transaction, snapshot
 from zhifa.core.calendar import add_working_days
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.files import files_removed_on_rollback
 from zhifa.core.workflow import workflow_apply, workflow_check
 from zhifa.credit.models import CreditEntry, CreditRepair, DishonestyListing, EntryKind
 from zhifa.credit.objections import attachments_checked, attachments_store, own_entry_get, text_required
@@ -92,7 +93,7 @@ def repair_submit(
     )
     checked = attachments_checked(files)
     due = add_working_days(today, review_working_days())
-    with audited_transaction():
+    with files_removed_on_rollback(), audited_transaction():
         CreditEntry.objects.select_for_update().filter(pk=entry.pk).first()
         if CreditRepair.objects.filter(entry=entry, status=RepairStatus.SUBMITTED).exists():
             raise Conflict("该信息已有正在审核的信用修复申请", code="credit_repair_already_open")

@@ -9,7 +9,8 @@ Why by content: a file's name and its declared Content-Type are chosen by the se
 WebP are accepted — the formats phones, cameras and browsers produce and every viewer shows.
 
 Storage and database agree: the files are written before the row that names them commits, and
-``photo_files_removed_on_rollback`` deletes them again when that transaction rolls back.
+``photo_files_removed_on_rollback`` (the general guard of ``zhifa.core.files``) deletes them again when that
+transaction rolls back.
 
 Reading back: ``event_photo_get`` finds a photo of an event the user may see (the event selectors' scope);
 its original — the evidence, with the EXIF the public copy drops — only for
@@ -22,24 +23,21 @@ import io
 import logging
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.base import ContentFile
-from django.core.files.storage import Storage
 from django.db import transaction
-from django.db.models.fields.files import FieldFile
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from zhifa.core.actors import Actor, actor_user
 from zhifa.core.audit import audit_record
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.files import file_store, files_removed_on_rollback
 from zhifa.events import selectors
 from zhifa.events.models import Event, EventPhoto
 from zhifa.events.permissions import can_see_photo_original
@@ -332,91 +330,19 @@ def photos_validate(uploads: Iterable[Any]) -> list[ValidatedPhoto]:
 # The files are written before the row that names them is committed: the bytes must be on disk when the
 # row becomes visible (the reverse order could lose evidence whose SHA-256 is already in the audit chain).
 # When that transaction rolls back, the files would stay behind with no row — a citizen's photo and its
-# GPS position kept with no record of it. Django has no rollback hook (``on_commit`` fires only on
-# success), hence this guard around the block that may roll back.
+# GPS position kept with no record of it. The project's one guard (``zhifa.core.files``) removes them.
 
 
-@dataclass(frozen=True)
-class _WrittenFile:
-    storage: Storage
-    name: str
-    sha256: str  # indexed on EventPhoto: how the guard finds the rows that may name the file
-
-
-# The files written inside the innermost active guard. A context variable, so that two requests served by
-# one process (threads or ASGI tasks) never see each other's files.
-_written: ContextVar[list[_WrittenFile] | None] = ContextVar("photo_files_written", default=None)
-
-
-@contextmanager
-def photo_files_removed_on_rollback() -> Iterator[None]:
-    """Delete the photo files written inside the block whose rows did not survive it.
-
-    Put it around the outermost transaction of a service that ingests photos::
+def photo_files_removed_on_rollback() -> AbstractContextManager[None]:
+    """Delete the photo files written inside the block whose rows did not survive it: the general guard
+    ``zhifa.core.files.files_removed_on_rollback`` (it covers every file stored in the block, photos among
+    them), under the name the event services use. Put it around the outermost transaction of a service that
+    ingests photos::
 
         with photos.photo_files_removed_on_rollback(), audited_transaction():
             ...photo_ingest(...)...
-
-    When the block ends outside any transaction (its transaction committed or rolled back), or ends with
-    an exception (its savepoint rolled back), the database decides: the files that no ``EventPhoto`` row
-    names are deleted. Asking rather than trusting the exception matters both ways — an exception can come
-    after the commit (an ``on_commit`` callback failing), and a transaction can roll back without one
-    (``set_rollback``). When the database cannot answer (a broken transaction), files are kept: an orphan
-    can still be removed, a deleted evidence file is lost. Whatever a nested guard keeps goes to the guard
-    around it, whose transaction may still roll back.
     """
-    outer = _written.get()
-    written: list[_WrittenFile] = []
-    token = _written.set(written)
-    failed = False
-    try:
-        yield
-    except BaseException:
-        failed = True
-        raise
-    finally:
-        _written.reset(token)
-        if written:
-            # Inside a transaction still open and without an error, every row is still there: nothing to ask.
-            settled = failed or not transaction.get_connection().in_atomic_block
-            kept = _delete_unreferenced(written) if settled else written
-            if outer is not None:
-                outer.extend(kept)
-
-
-def _delete_unreferenced(written: list[_WrittenFile]) -> list[_WrittenFile]:
-    """Delete the files no photo row names; return the ones kept. Never raises: it runs while another
-    exception (the one that rolled the transaction back) may be on its way out, and must not hide it."""
-    try:
-        referenced: set[str] = set()
-        rows = EventPhoto.objects.filter(sha256__in={f.sha256 for f in written})
-        for original, public_copy in rows.values_list("original", "public_copy"):
-            referenced.update((original, public_copy))
-    except Exception:
-        # A broken transaction cannot be asked until it ends; the guard around it decides then.
-        logger.warning(
-            "photo files kept, the database could not confirm they are unused: %s", [f.name for f in written]
-        )
-        return list(written)
-    kept = []
-    for file in written:
-        if file.name in referenced:
-            kept.append(file)
-            continue
-        try:
-            file.storage.delete(file.name)
-        except Exception:
-            logger.exception("could not delete the orphan photo file %s", file.name)
-            kept.append(file)
-    return kept
-
-
-def _store(field_file: FieldFile, filename: str, data: bytes, *, sha256: str) -> None:
-    """Write one file and record it with the active guard, so that a rollback removes it again."""
-    field_file.save(filename, ContentFile(data), save=False)
-    written = _written.get()
-    if written is not None:
-        written.append(_WrittenFile(storage=field_file.storage, name=field_file.name or "", sha256=sha256))
+    return files_removed_on_rollback()
 
 
 def photo_ingest(*, event: Event, upload: Any, kind: str, actor: Actor) -> EventPhoto:
@@ -446,8 +372,8 @@ def photo_ingest(*, event: Event, upload: Any, kind: str, actor: Actor) -> Event
             uploaded_by=uploaded_by,
         )
         filename = f"{photo.sha256}.{photo.extension}"
-        _store(row.original, filename, photo.data, sha256=photo.sha256)
-        _store(row.public_copy, filename, photo.public_data, sha256=photo.sha256)
+        file_store(row.original, filename, photo.data)
+        file_store(row.public_copy, filename, photo.public_data)
         row.save()
         audit_record(
             actor=actor,

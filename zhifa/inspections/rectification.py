@@ -22,13 +22,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from zhifa.core.actors import Actor, SystemActor, actor_label, actor_user, is_system
 from zhifa.core.audit import audit_record, audited_transaction
 from zhifa.core.calendar import add_calendar_days, add_working_days
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.files import file_store, files_removed_on_rollback
 from zhifa.core.workflow import workflow_apply, workflow_check
 from zhifa.events import photos as photo_store
 from zhifa.events.models import Notification
@@ -280,7 +280,7 @@ def _submit(
         table=RECTIFICATION_WORKFLOW, obj=order, action=RectificationAction.SUBMIT, actor=actor, state=order.status
     )
     now = timezone.now()
-    with audited_transaction():
+    with files_removed_on_rollback(), audited_transaction():
         locked = RectificationOrder.objects.select_for_update().get(pk=order.pk)
         submission = RectificationSubmission.objects.create(
             order=locked, note=note, via=via, submitted_by=actor_user(actor), submitted_at=now
@@ -290,8 +290,8 @@ def _submit(
                 submission=submission, sha256=photo.sha256, content_type=photo.content_type, size=photo.size
             )
             filename = f"{photo.sha256}.{photo.extension}"
-            row.original.save(filename, ContentFile(photo.data), save=False)
-            row.public_copy.save(filename, ContentFile(photo.public_data), save=False)
+            file_store(row.original, filename, photo.data)
+            file_store(row.public_copy, filename, photo.public_data)
             row.save()
         _apply(locked, action=RectificationAction.SUBMIT, actor=actor, submitted_at=now)
         audit_record(

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
@@ -25,6 +24,7 @@ from PIL import Image, UnidentifiedImageError
 from zhifa.core.actors import Actor, actor_label, is_system
 from zhifa.core.audit import audit_record, audited_transaction, snapshot
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.files import file_store, files_removed_on_rollback
 from zhifa.core.workflow import workflow_apply, workflow_check
 from zhifa.events import photos as photo_store
 from zhifa.events.distance import haversine_m
@@ -393,7 +393,8 @@ def _photo_store(
     finding: InspectionFinding | None = None,
 ) -> list[InspectionPhoto]:
     """Store the validated photos of an item or a finding; one already stored for it (same SHA-256: the same
-    step sent again) is not stored twice. Files are named by their SHA-256."""
+    step sent again) is not stored twice. Files are named by their SHA-256; the caller's transaction is wrapped
+    in ``files_removed_on_rollback``, so that its rollback removes them again."""
     kept = set(
         InspectionPhoto.objects.filter(inspection=inspection, item_result=item_result, finding=finding).values_list(
             "sha256", flat=True
@@ -414,8 +415,8 @@ def _photo_store(
             uploaded_by=officer,
         )
         filename = f"{photo.sha256}.{photo.extension}"
-        row.original.save(filename, ContentFile(photo.data), save=False)
-        row.public_copy.save(filename, ContentFile(photo.public_data), save=False)
+        file_store(row.original, filename, photo.data)
+        file_store(row.public_copy, filename, photo.public_data)
         row.save()
         rows.append(row)
     return rows
@@ -454,7 +455,7 @@ def inspection_start(
                 "超距开始检查须拍摄一张现场照片", code="visit_start_photo_required", details={"field": "photo"}
             )
         validated = photo_store.photo_validate(photo)
-    with audited_transaction():
+    with files_removed_on_rollback(), audited_transaction():
         inspection, officer = _inspector(actor, inspection_id)
         if inspection.status in (VisitStatus.STARTED, VisitStatus.SIGNED) and inspection.started_at is not None:
             return inspection  # the start sent again (the outbox, a double tap): taken already
@@ -524,7 +525,7 @@ def item_tick(
     if len(note) > NOTE_LIMIT:
         raise ValidationFailed(f"说明不超过{NOTE_LIMIT}字", code="visit_note_too_long", details={"field": "note"})
     validated = photo_store.photos_validate(photos)
-    with audited_transaction():
+    with files_removed_on_rollback(), audited_transaction():
         inspection, officer = _inspector(actor, inspection_id)
         _require_started(inspection)
         item = _visit_item(inspection, item_id)
@@ -593,7 +594,7 @@ def finding_add(
         )
     validated = photo_store.photos_validate(photos)
     try:
-        with audited_transaction():
+        with files_removed_on_rollback(), audited_transaction():
             inspection, officer = _inspector(actor, inspection_id)
             if client_key:
                 again = InspectionFinding.objects.filter(inspection=inspection, client_key=client_key).first()

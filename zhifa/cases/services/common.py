@@ -22,8 +22,8 @@ from zhifa.core.actors import Actor, SystemActor, actor_label, actor_user, is_sy
 from zhifa.core.audit import audited_transaction
 from zhifa.core.calendar import provisional_for_unknown_years
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.files import files_removed_on_rollback
 from zhifa.core.workflow import workflow_apply
-from zhifa.documents.files import document_files_removed_on_rollback
 from zhifa.org.jurisdiction import Jurisdiction, jurisdiction_of
 from zhifa.org.models import Officer
 from zhifa.org.roles import Role
@@ -105,9 +105,10 @@ def check_legal_date(case: Case, legal_date: dt.date, *, not_before: dt.date | N
 
 @contextmanager
 def case_transaction() -> Iterator[None]:
-    """The transaction of one case step: audited, and a document issued in it leaves no PDF behind when the step
-    is refused after it (``zhifa.documents.files``)."""
-    with document_files_removed_on_rollback(), audited_transaction():
+    """The transaction of one case step: audited, and a file stored in it — a document's PDF, an evidence file,
+    the party's signature, a service photo — is removed again when the step is refused after it
+    (``zhifa.core.files``)."""
+    with files_removed_on_rollback(), audited_transaction():
         yield
 
 

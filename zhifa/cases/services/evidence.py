@@ -5,7 +5,6 @@ own deadlines and documents."""
 import datetime as dt
 import hashlib
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from zhifa.cases import legal, papers
@@ -24,6 +23,7 @@ from zhifa.cases.services.common import (
 from zhifa.core.actors import Actor, actor_user
 from zhifa.core.audit import audit_record
 from zhifa.core.errors import Conflict, ValidationFailed
+from zhifa.core.files import file_store
 
 EVIDENCE_MAX_BYTES = 50 * 1024 * 1024
 INVESTIGATION_STATES = frozenset({CaseStatus.LEAD, CaseStatus.FILING_APPROVAL, CaseStatus.INVESTIGATING})
@@ -68,7 +68,7 @@ def add_evidence(
         )
         if content is not None:
             evidence.sha256 = hashlib.sha256(content).hexdigest()
-            evidence.file.save(filename or "evidence.bin", ContentFile(content), save=False)
+            file_store(evidence.file, filename or "evidence.bin", content)
         evidence.save()
         CustodyEntry.objects.create(
             evidence=evidence,

@@ -7,8 +7,6 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
-from django.core.files.base import ContentFile
-
 from zhifa.cases import legal, papers
 from zhifa.cases.discretion import outside_benchmark
 from zhifa.cases.models import (
@@ -47,6 +45,7 @@ from zhifa.cases.states import CaseAction as A
 from zhifa.core.actors import Actor, actor_user
 from zhifa.core.audit import audit_record
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
+from zhifa.core.files import file_store
 from zhifa.org.models import Officer
 
 
@@ -675,7 +674,7 @@ def serve(
         )
         if photo:
             service.photo_sha256 = hashlib.sha256(photo).hexdigest()
-            service.photo.save(photo_name or f"service-{service.pk}.jpg", ContentFile(photo), save=False)
+            file_store(service.photo, photo_name or f"service-{service.pk}.jpg", photo)
             service.save(update_fields=["photo", "photo_sha256"])
         servers = [o for o in (case.handler, case.co_handler) if o is not None]
         papers.issue_service_receipt(

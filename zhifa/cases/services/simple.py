@@ -9,7 +9,6 @@ cash is handed in within 2 working days (APL 71); otherwise the party pays the b
 
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from zhifa.cases import legal, papers
@@ -21,6 +20,7 @@ from zhifa.cases.states import CaseAction as A
 from zhifa.catalog.models import Matter
 from zhifa.core.actors import Actor
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.files import file_store
 from zhifa.core.workflow import workflow_apply_new
 from zhifa.events.models import Event
 from zhifa.org.jurisdiction import jurisdiction_of
@@ -135,7 +135,7 @@ def decide_on_spot(
         obj.save()
         obj.number = f"{obj.created_at:%Y}-{obj.pk:06d}"
         if signature_png is not None:
-            obj.party_signature.save(f"case-{obj.pk}.png", ContentFile(signature_png), save=False)
+            file_store(obj.party_signature, f"case-{obj.pk}.png", signature_png)
         obj.save(update_fields=["number", "party_signature"])
 
     with case_transaction():
