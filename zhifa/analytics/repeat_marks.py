@@ -13,6 +13,11 @@ change), and then every later report linked to them takes their place (``_propag
 last step are not marked yet: the view detects them live (``live``) against the marks, bounded by the time
 since the last step.
 
+With the marks, the same transaction keeps ``RepeatPlaceMonth``: each place's repeats by local month (and by
+the repeats' street, zone and department), which a period's whole months read instead of the marks — a year's
+places ranked from a dozen rows a place (``recount``: the whole district on a rebuild, the places a step
+touched — every place a mark written, moved or deleted left or joined).
+
 Derived data: not audited; rebuilt at will from the events.
 """
 
@@ -26,11 +31,13 @@ from operator import or_
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from zhifa.analytics.models import RepeatMark, RepeatMarkState
+from zhifa.analytics.models import RepeatMark, RepeatMarkState, RepeatPlaceMonth
 from zhifa.analytics.repeats import REPEAT_WINDOW, Report, link, order, radius_m, same_place
+from zhifa.analytics.scope import LOCAL_TZ
 from zhifa.events.models import Event
 from zhifa.events.states import EventStatus
 
@@ -143,7 +150,43 @@ def rebuild(district_id: int, *, now: dt.datetime | None = None) -> int:
                     written += _insert(district_id, batch)
                     batch = []
             written += _insert(district_id, batch)
+        recount(district_id)
         RepeatMarkState.objects.update_or_create(district_id=district_id, defaults={"marked_at": now})
+    return written
+
+
+def recount(district_id: int, places: Iterable[int] | None = None) -> int:
+    """Count the repeats of these places (every place of the district when ``None``) again from their marks,
+    by local month and by the repeats' street, zone and department (``RepeatPlaceMonth``). Returns the rows
+    written."""
+    counts = RepeatPlaceMonth.objects.filter(district_id=district_id)
+    marks = RepeatMark.objects.filter(district_id=district_id, is_repeat=True).order_by()
+    written = 0
+    for chunk in [None] if places is None else _chunks(sorted(set(places))):
+        (counts if chunk is None else counts.filter(place__in=chunk)).delete()
+        grouped = (
+            (marks if chunk is None else marks.filter(place__in=chunk))
+            .annotate(month=TruncMonth("reported_at", output_field=DateField(), tzinfo=LOCAL_TZ))
+            .values_list("month", "place", "street_id", "zone_id", "department_id")
+            .annotate(n=Count("pk"))
+        )
+        rows: list[RepeatPlaceMonth] = []
+        for month, place, street, zone, department, n in grouped.iterator(chunk_size=BATCH):
+            rows.append(
+                RepeatPlaceMonth(
+                    district_id=district_id,
+                    month=month,
+                    place=place,
+                    street_id=street,
+                    zone_id=zone,
+                    department_id=department,
+                    repeats=n,
+                )
+            )
+            if len(rows) == BATCH:
+                written += len(RepeatPlaceMonth.objects.bulk_create(rows))
+                rows = []
+        written += len(RepeatPlaceMonth.objects.bulk_create(rows))
     return written
 
 
@@ -216,6 +259,8 @@ def remark(district_id: int, event_ids: Iterable[int]) -> int:
         )
     seeds: list[Row] = []
     scope_moved: list[RepeatMark] = []
+    # The places whose counts can change: every place a mark written here leaves or joins.
+    touched = {m.place for m in old.values()}
     for i in ids:
         o, n = old.get(i), new.get(i)
         if o is not None and n is not None and _detected_alike(o.row, n):
@@ -237,7 +282,9 @@ def remark(district_id: int, event_ids: Iterable[int]) -> int:
         [_mark(district_id, Marked(r, False, None, r.event_id)) for r in fresh], batch_size=BATCH
     )
     written = len(scope_moved) + len(fresh)
+    touched.update(r.event_id for r in fresh)
     if not seeds:
+        recount(district_id, touched)
         return written
     detected, stored = _detect(district_id, seeds, fresh, later=True)
     changed = [m for m in detected if stored.get(m.row.event_id) != (m.is_repeat, m.repeat_of, m.place)]
@@ -250,16 +297,22 @@ def remark(district_id: int, event_ids: Iterable[int]) -> int:
         batch_size=BATCH,
     )
     moved = {m.row.event_id: m.place for m in changed if stored.get(m.row.event_id, (0, 0, None))[2] != m.place}
-    return written + len(changed) + _propagate(moved)
+    for m in changed:
+        touched.add(m.place)
+        if m.row.event_id in stored:
+            touched.add(stored[m.row.event_id][2])
+    written += len(changed) + _propagate(moved, touched)
+    recount(district_id, touched)
+    return written
 
 
 def _detected_alike(a: Report, b: Report) -> bool:
     return (a.kind_id, a.grid_id, a.lon, a.lat, a.reported_at) == (b.kind_id, b.grid_id, b.lon, b.lat, b.reported_at)
 
 
-def _propagate(moved: dict[int, int]) -> int:
+def _propagate(moved: dict[int, int], touched: set[int]) -> int:
     """Every mark linked (``repeat_of``), directly or through others, to a mark whose place changed takes the
-    new place. Returns the marks rewritten."""
+    new place (the old and new places added to ``touched``). Returns the marks rewritten."""
     written = 0
     while moved:
         following: dict[int, int] = {}
@@ -269,6 +322,7 @@ def _propagate(moved: dict[int, int]) -> int:
             ):
                 if parent is not None and place != moved[parent]:
                     following[pk] = moved[parent]
+                    touched.update((place, moved[parent]))
         by_place: dict[int, list[int]] = defaultdict(list)
         for pk, place in following.items():
             by_place[place].append(pk)

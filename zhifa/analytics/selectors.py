@@ -31,7 +31,7 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
 from zhifa.analytics import repeat_marks
-from zhifa.analytics.models import AnalyticsDaily, AnalyticsMonthly, AnalyticsRollupDay, RepeatMark
+from zhifa.analytics.models import AnalyticsDaily, AnalyticsMonthly, AnalyticsRollupDay, RepeatMark, RepeatPlaceMonth
 from zhifa.analytics.repeat_marks import Marked
 from zhifa.analytics.repeats import REPEAT_WINDOW, RepeatPlace
 from zhifa.analytics.scope import LOCAL_TZ, AnalyticsScope
@@ -525,6 +525,34 @@ def _period_q(scope: AnalyticsScope) -> Q:
     return Q(reported_at__gte=scope.starts_at, reported_at__lt=scope.ends_at)
 
 
+def _place_counts(scope: AnalyticsScope, live: list[Marked], inside: set[int]) -> dict[int, int]:
+    """The scope's repeats in the period by place: the period's whole months summed from the monthly counts
+    (``RepeatPlaceMonth``, kept with the marks), its ragged ends counted from the marks, the events not marked
+    yet from ``live``. An officer's scope has no monthly counts (it is not a column): marks only."""
+    days = _span(scope.date_from, scope.date_to)
+    months, rest = _whole_months(days) if scope.officer is None else ([], days)
+    counts: dict[int, int] = {}
+    if months:
+        monthly = RepeatPlaceMonth.objects.filter(district_id=scope.district_id, month__in=months).order_by()
+        if scope.street is not None:
+            monthly = monthly.filter(street_id=scope.street.pk)
+        if scope.zone is not None:
+            monthly = monthly.filter(zone_id=scope.zone.pk)
+        if scope.department is not None:
+            monthly = monthly.filter(department_id=scope.department.pk)
+        counts = dict(monthly.values_list("place").annotate(n=Sum("repeats")))
+    for first, last in _runs(rest):
+        since = dt.datetime.combine(first, dt.time(0, 0), tzinfo=LOCAL_TZ)
+        until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0, 0), tzinfo=LOCAL_TZ)
+        marked = _marks(scope).filter(is_repeat=True, reported_at__gte=since, reported_at__lt=until)
+        for place, n in marked.values_list("place").annotate(n=Count("pk")):
+            counts[place] = counts.get(place, 0) + n
+    for m in live:
+        if m.is_repeat and m.row.event_id in inside and _in_period(m, scope):
+            counts[m.place] = counts.get(m.place, 0) + 1
+    return counts
+
+
 def repeat_figures(scope: AnalyticsScope, *, limit: int | None = None) -> RepeatFigures:
     """The scope's repeats in the period (its events that repeat an earlier report, ADR 0016), how many places
     they are in, and the ``limit`` largest places (most repeats in the period, then the earliest place), each
@@ -532,12 +560,7 @@ def repeat_figures(scope: AnalyticsScope, *, limit: int | None = None) -> Repeat
     of the period count; in any scope). Read from the marks (one grouped query) and the events not marked yet."""
     limit = PLACES_SHOWN if limit is None else limit
     live, inside = _live(scope)
-    counts: dict[int, int] = dict(
-        _marks(scope).filter(_period_q(scope), is_repeat=True).values_list("place").annotate(n=Count("pk"))
-    )
-    for m in live:
-        if m.is_repeat and m.row.event_id in inside and scope.starts_at <= m.row.reported_at < scope.ends_at:
-            counts[m.place] = counts.get(m.place, 0) + 1
+    counts = _place_counts(scope, live, inside)
     top = sorted(counts, key=lambda p: (-counts[p], p))[:limit]
     if not top:
         return RepeatFigures(sum(counts.values()), len(counts), [], {})
@@ -642,10 +665,9 @@ def _in_period(m: Marked, scope: AnalyticsScope) -> bool:
 
 
 def repeat_count(scope: AnalyticsScope) -> int:
-    """The scope's repeats in the period, counted from the marks (``repeat_figures``' ``events``)."""
+    """The scope's repeats in the period (``repeat_figures``' ``events``)."""
     live, inside = _live(scope)
-    n = _marks(scope).filter(_period_q(scope), is_repeat=True).count()
-    return n + sum(1 for m in live if m.is_repeat and m.row.event_id in inside and _in_period(m, scope))
+    return sum(_place_counts(scope, live, inside).values())
 
 
 def _workload(

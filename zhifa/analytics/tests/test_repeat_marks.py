@@ -16,7 +16,7 @@ import time_machine
 from django.core.management import call_command
 
 from zhifa.analytics import repeat_marks, selectors
-from zhifa.analytics.models import RepeatMark, RepeatMarkState
+from zhifa.analytics.models import RepeatMark, RepeatMarkState, RepeatPlaceMonth
 from zhifa.analytics.repeats import Report, link, order
 from zhifa.analytics.scope import AnalyticsScope
 from zhifa.analytics.selectors import event_records, event_records_count, overview, repeat_figures
@@ -70,6 +70,27 @@ def scope_fields(district_id: int) -> set[tuple[Any, ...]]:
     return ours ^ theirs
 
 
+def monthly(district_id: int) -> dict[tuple[Any, ...], int]:
+    """The kept monthly counts: (month, place, street, zone, department) → repeats."""
+    return {
+        (month, place, street, zone, department): n
+        for month, place, street, zone, department, n in RepeatPlaceMonth.objects.filter(
+            district_id=district_id
+        ).values_list("month", "place", "street_id", "zone_id", "department_id", "repeats")
+    }
+
+
+def monthly_from_marks(district_id: int) -> dict[tuple[Any, ...], int]:
+    """The same counted here from the marks, each repeat's month read in local time."""
+    out: dict[tuple[Any, ...], int] = {}
+    for at, place, street, zone, department in RepeatMark.objects.filter(
+        district_id=district_id, is_repeat=True
+    ).values_list("reported_at", "place", "street_id", "zone_id", "department_id"):
+        key = (at.astimezone(TZ).date().replace(day=1), place, street, zone, department)
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
 @dataclasses.dataclass
 class Sample:
     world: Any
@@ -119,6 +140,8 @@ def test_rebuilt_marks_equal_the_detection(sample: Sample) -> None:
     assert sum(1 for r, _p, _pl in want.values() if r) > 50, "the sample has repeats"
     assert len({p for _r, _p, p in want.values()}) < len(want) / 2, "and places of several reports"
     assert scope_fields(district) == set()
+    assert monthly(district) == monthly_from_marks(district)
+    assert len({key[0] for key in monthly(district)}) == 3, "January, February, March"
 
 
 @pytest.mark.parametrize("near_max", [repeat_marks.NEAR_MAX, 0])  # the marks near the changes, or the kind's window
@@ -151,10 +174,12 @@ def test_the_jobs_step_keeps_the_marks_equal_to_the_detection(sample: Sample, ne
             sample.new_event(at)
     assert marks(district) != expected(district)
 
+    counted_before = monthly(district)
     repeat_marks.step(district, now=T1 + dt.timedelta(minutes=1))
 
     assert marks(district) == expected(district)
     assert scope_fields(district) == set()
+    assert monthly(district) == monthly_from_marks(district) != counted_before
     assert RepeatMarkState.objects.get(district_id=district).marked_at == T1 + dt.timedelta(minutes=1)
     with time_machine.travel(T1 + dt.timedelta(minutes=30), tick=False):
         assert repeat_marks.step(district, now=T1 + dt.timedelta(minutes=30)) == 0  # nothing saved since
@@ -315,3 +340,54 @@ def test_the_backfill_command_marks_every_district(sample: Sample) -> None:
     call_command("analytics_rollup", "--once", "--mark-repeats", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     assert marks(sample.world.district.pk) == expected(sample.world.district.pk)
+
+
+PERIODS = [
+    (dt.date(2026, 1, 1), dt.date(2026, 3, 31)),  # whole months only
+    (dt.date(2026, 1, 25), dt.date(2026, 3, 10)),  # ragged both ends, February whole
+    (dt.date(2026, 2, 1), dt.date(2026, 3, 14)),  # ragged end
+    (dt.date(2026, 2, 20), dt.date(2026, 3, 31)),  # ragged start
+    (dt.date(2026, 2, 3), dt.date(2026, 2, 26)),  # inside one month
+    (dt.date(2026, 1, 31), dt.date(2026, 2, 1)),  # two days across a month's start (local midnight)
+]
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=lambda p: f"{p[0]}..{p[1]}")
+def test_a_periods_counts_by_place_equal_the_marks_counted(sample: Sample, period: tuple[dt.date, dt.date]) -> None:
+    """The view's repeats by place (whole months from the monthly counts, the ends from the marks) equal the
+    marks counted here over the period, for the district, a street, a zone and a department, after the job's
+    step changed some of them."""
+    world = sample.world
+    district = world.district.pk
+    repeat_marks.rebuild(district, now=T0 + dt.timedelta(hours=1))
+    with time_machine.travel(T1, tick=False):
+        for e in sample.rng.sample(sample.events, 10):
+            e.kind = sample.rng.choice([k for k in [*sample.kinds, None] if k != e.kind])
+            e.save()
+    repeat_marks.step(district, now=T1 + dt.timedelta(minutes=1))
+    starts = dt.datetime.combine(period[0], dt.time(0, 0), tzinfo=TZ)
+    ends = dt.datetime.combine(period[1] + dt.timedelta(days=1), dt.time(0, 0), tzinfo=TZ)
+    rows = list(
+        RepeatMark.objects.filter(district_id=district, is_repeat=True).values_list(
+            "reported_at", "place", "street_id", "zone_id", "department_id"
+        )
+    )
+    levels: list[tuple[dict[str, Any], int]] = [
+        ({}, -1),
+        ({"street": world.street_a}, 2),
+        ({"zone": world.zone_b}, 3),
+        ({"department": world.enforcement_dept}, 4),
+    ]
+    for level, column in levels:
+        want: dict[int, int] = {}
+        for row in rows:
+            value = next(iter(level.values())).pk if level else None
+            if starts <= row[0] < ends and (column < 0 or row[column] == value):
+                want[row[1]] = want.get(row[1], 0) + 1
+        scope = AnalyticsScope(district_id=district, date_from=period[0], date_to=period[1], **level)
+
+        found = repeat_figures(scope, limit=1000)
+
+        assert {p.anchor_id: len(p.repeat_ids) for p in found.places} == want, level
+        assert (found.events, found.places_total) == (sum(want.values()), len(want))
+        assert selectors.repeat_count(scope) == sum(want.values())
