@@ -15,10 +15,11 @@ from django.db import IntegrityError
 
 from zhifa.credit import objections, repair
 from zhifa.credit.models import CreditAttachment, CreditEntry
+from zhifa.credit.tests import test_objections_repair
 from zhifa.credit.tests.conftest import at
-from zhifa.credit.tests.test_objections_repair import PDF, footprint, penalised
+from zhifa.credit.tests.test_objections_repair import PDF, footprint
 
-__all__ = ["penalised"]  # the fixture, shared with the objection and repair tests
+penalised = test_objections_repair.penalised  # the fixture: the business owner's shop with a served penalty
 
 
 def stored_files() -> set[str]:
