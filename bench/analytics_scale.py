@@ -505,7 +505,10 @@ def _job_step(district: Any, month: AnalyticsScope) -> list[Measurement]:
     )
     # The previous step ran before the first of them: they are not marked yet.
     RepeatMarkState.objects.filter(district=district).update(marked_at=new[-1][1])
-    RepeatMark.objects.filter(event_id__in=[pk for pk, _at in new]).delete()
+    taken = RepeatMark.objects.filter(event_id__in=[pk for pk, _at in new])
+    places = set(taken.values_list("place", flat=True))
+    taken.delete()
+    repeat_marks.recount(district.pk, places)  # as if never counted: the step counts them
     Event.objects.filter(pk__in=[pk for pk, _at in new]).update(updated_at=NOW + dt.timedelta(minutes=30))
     corrected = (
         Event.objects.filter(district=district, reported_at__date=dt.date(2026, 3, 15), kind__isnull=False)
