@@ -38,6 +38,7 @@ from django.utils import timezone
 from zhifa.analytics.models import RepeatMark, RepeatMarkState, RepeatPlaceMonth
 from zhifa.analytics.repeats import REPEAT_WINDOW, Report, link, order, radius_m, same_place
 from zhifa.analytics.scope import LOCAL_TZ
+from zhifa.core.batches import batches
 from zhifa.events.models import Event
 from zhifa.events.states import EventStatus
 
@@ -117,14 +118,7 @@ def _mark(district_id: int, m: Marked) -> RepeatMark:
 
 
 def _chunks(ids: Iterable[int], size: int = BATCH) -> Iterator[list[int]]:
-    chunk: list[int] = []
-    for i in ids:
-        chunk.append(i)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+    return batches(ids, size)
 
 
 # ---- the whole district ------------------------------------------------------------------------------------

@@ -89,14 +89,12 @@ def _complaint_counts(district_id: int, subjects: list[Subject], on: dt.date) ->
 
 def board_compute(*, district_id: int, on: dt.date, weights: dict[str, float]) -> list[dict[str, Any]]:
     """Every active catering subject's parts, score and position in its street on day ``on`` (pure reads)."""
-    subjects = list(
-        Subject.objects.filter(district_id=district_id, category=SubjectCategory.CATERING, is_active=True).order_by(
-            "pk"
-        )
-    )
+    catering = Subject.objects.filter(district_id=district_id, category=SubjectCategory.CATERING, is_active=True)
+    subjects = list(catering.order_by("pk"))
     if not subjects:
         return []
-    ids = [s.pk for s in subjects]
+    # A subquery, not the ids: a district's subjects can outnumber a statement's parameters.
+    ids = catering.values("pk")
     since = on - dt.timedelta(days=WINDOW_DAYS)
     findings: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for subject_id, severity in InspectionFinding.objects.filter(

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 
 from zhifa.catalog.models import SubjectCategory
+from zhifa.core.batches import batches
 from zhifa.events.complaints import complaints_near
 from zhifa.events.models import Event
 from zhifa.events.states import EventSource
@@ -141,12 +142,18 @@ def _visits(scope: ReportScope) -> QuerySet[JointInspection]:
     return rows
 
 
-def _colour_at(subject_ids: list[int], before: dt.datetime) -> dict[int, str]:
-    """Each subject's colour as last computed before ``before`` (from the history)."""
+def _colour_at(subjects: QuerySet[Subject] | list[int], before: dt.datetime) -> dict[int, str]:
+    """Each subject's colour as last computed before ``before`` (from the history); ``subjects``: a query of
+    them (read as a subquery: a district has more subjects than a statement takes parameters) or their ids."""
     colours: dict[int, str] = {}
-    rows = SubjectColour.objects.filter(subject_id__in=subject_ids, computed_at__lt=before)
-    for subject_id, colour in rows.order_by("subject_id", "computed_at", "pk").values_list("subject_id", "colour"):
-        colours[subject_id] = colour
+    history = SubjectColour.objects.filter(computed_at__lt=before).order_by("subject_id", "computed_at", "pk")
+    if isinstance(subjects, QuerySet):
+        parts = [history.filter(subject_id__in=subjects.values("pk"))]
+    else:
+        parts = [history.filter(subject_id__in=ids) for ids in batches(subjects)]
+    for rows in parts:
+        for subject_id, colour in rows.values_list("subject_id", "colour"):
+            colours[subject_id] = colour
     return colours
 
 
@@ -162,8 +169,9 @@ def _complaints(
         until=until + dt.timedelta(days=1),
         radius_m=COMPLAINT_RADIUS_M,
     )
-    ids = {pk for found in near.values() for pk in found}
-    return sorted(Event.objects.filter(pk__in=ids, source__in=PUBLIC_SOURCES).values_list("pk", flat=True))
+    ids = sorted({pk for found in near.values() for pk in found})
+    public = Event.objects.filter(source__in=PUBLIC_SOURCES)
+    return sorted(pk for chunk in batches(ids) for pk in public.filter(pk__in=chunk).values_list("pk", flat=True))
 
 
 def _trend(scope: ReportScope, findings: list[tuple[int, int | None, str, dt.datetime]]) -> tuple[Trend, dict]:
@@ -229,7 +237,7 @@ def inspection_report(
     visits = list(_visits(scope).values_list("pk", "subject_id"))
     visit_ids = [pk for pk, _ in visits]
     findings = list(
-        InspectionFinding.objects.filter(inspection_id__in=visit_ids)
+        InspectionFinding.objects.filter(inspection__in=_visits(scope).values("pk"))
         .order_by("recorded_at", "pk")
         .values_list("pk", "severity", "item__version__matter_id", "item__version__matter__name", "recorded_at")
     )
@@ -237,15 +245,18 @@ def inspection_report(
     severity_ids: dict[str, list[int]] = defaultdict(list)
     for pk, severity, *_ in findings:
         severity_ids[severity].append(pk)
-    orders = list(RectificationOrder.objects.filter(finding_id__in=finding_ids).values_list("pk", "status", "case_id"))
+    orders = list(
+        RectificationOrder.objects.filter(finding__inspection__in=_visits(scope).values("pk"))
+        .order_by("pk")
+        .values_list("pk", "status", "case_id")
+    )
     rectified = [pk for pk, status, _ in orders if status == RectificationStatus.RECTIFIED]
     led = [case_id for _, _, case_id in orders if case_id is not None]
     dropped = cases_not_counted(led) if cases_not_counted is not None and led else set()
     cases = [pk for pk, _, case_id in orders if case_id is not None and case_id not in dropped]
 
-    subject_ids = list(_subjects(scope).values_list("pk", flat=True))
-    before = _colour_at(subject_ids, scope.starts_at)
-    after = _colour_at(subject_ids, scope.ends_at)
+    before = _colour_at(_subjects(scope), scope.starts_at)
+    after = _colour_at(_subjects(scope), scope.ends_at)
     moved: dict[str, list[int]] = defaultdict(list)
     for subject_id, colour in after.items():
         old = before.get(subject_id)
@@ -266,7 +277,9 @@ def inspection_report(
 
     inspected = sorted({subject_id for _, subject_id in visits})
     points = {
-        pk: (lon, lat) for pk, lon, lat in Subject.objects.filter(pk__in=inspected).values_list("pk", "lon", "lat")
+        pk: (lon, lat)
+        for chunk in batches(inspected)
+        for pk, lon, lat in Subject.objects.filter(pk__in=chunk).values_list("pk", "lon", "lat")
     }
     current = _complaints(scope, points, scope.date_from, scope.date_to)
     previous = _complaints(scope, points, *scope.previous)
@@ -338,7 +351,8 @@ def figure_records(
 
 
 def _visit_rows(ids: list[int]) -> list[dict[str, Any]]:
-    rows = JointInspection.objects.filter(pk__in=ids).select_related("subject", "street").order_by("signed_at", "pk")
+    visits = JointInspection.objects.select_related("subject", "street").prefetch_related("departments")
+    rows = sorted((v for chunk in batches(ids) for v in visits.filter(pk__in=chunk)), key=lambda v: (v.signed_at, v.pk))
     return [
         {
             "id": v.pk,
@@ -350,17 +364,22 @@ def _visit_rows(ids: list[int]) -> list[dict[str, Any]]:
                 d.short_name or d.name for d in sorted(v.departments.all(), key=lambda d: (d.code, d.pk))
             ),
         }
-        for v in rows.prefetch_related("departments")
+        for v in rows
     ]
 
 
 def _finding_rows(ids: list[int]) -> list[dict[str, Any]]:
-    rows = (
-        InspectionFinding.objects.filter(pk__in=ids)
-        .select_related("inspection__subject", "item__version__matter")
-        .order_by("recorded_at", "pk")
+    findings = InspectionFinding.objects.select_related("inspection__subject", "item__version__matter")
+    rows = sorted(
+        (f for chunk in batches(ids) for f in findings.filter(pk__in=chunk)), key=lambda f: (f.recorded_at, f.pk)
     )
-    statuses = dict(RectificationOrder.objects.filter(finding_id__in=ids).values_list("finding_id", "status"))
+    statuses = {
+        finding: status
+        for chunk in batches(ids)
+        for finding, status in RectificationOrder.objects.filter(finding_id__in=chunk).values_list(
+            "finding_id", "status"
+        )
+    }
     labels = dict(RectificationStatus.choices)
     return [
         {
@@ -378,7 +397,8 @@ def _finding_rows(ids: list[int]) -> list[dict[str, Any]]:
 
 
 def _order_rows(ids: list[int]) -> list[dict[str, Any]]:
-    rows = RectificationOrder.objects.filter(pk__in=ids).select_related("subject", "finding").order_by("deadline", "pk")
+    orders = RectificationOrder.objects.select_related("subject", "finding")
+    rows = sorted((o for chunk in batches(ids) for o in orders.filter(pk__in=chunk)), key=lambda o: (o.deadline, o.pk))
     return [
         {
             "id": o.pk,
@@ -406,12 +426,16 @@ def _colour_rows(scope: ReportScope, ids: list[int]) -> list[dict[str, Any]]:
             "from": COLOUR_LABELS[before[s.pk]],
             "to": COLOUR_LABELS[after[s.pk]],
         }
-        for s in Subject.objects.filter(pk__in=ids).order_by("name", "pk")
+        for s in sorted(
+            (s for chunk in batches(ids) for s in Subject.objects.filter(pk__in=chunk)), key=lambda s: (s.name, s.pk)
+        )
     ]
 
 
 def _event_rows(ids: list[int]) -> list[dict[str, Any]]:
-    rows = Event.objects.filter(pk__in=ids).order_by("reported_at", "pk")
+    rows = sorted(
+        (e for chunk in batches(ids) for e in Event.objects.filter(pk__in=chunk)), key=lambda e: (e.reported_at, e.pk)
+    )
     return [
         {
             "id": e.pk,

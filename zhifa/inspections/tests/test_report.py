@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 import time_machine
 
+from zhifa.catalog.models import SubjectCategory
+from zhifa.core import batches
 from zhifa.inspections.report import ReportScope, figure_records, inspection_report
 from zhifa.inspections.tests.report_fixtures import MARCH, NOW, ReportWorld, report_world
+from zhifa.subjects.models import Subject, SubjectKind
 
 pytestmark = pytest.mark.django_db
 MARCH_SCOPE = {"date_from": dt.date(2026, 3, 1), "date_to": dt.date(2026, 3, 31)}
@@ -48,7 +51,14 @@ def test_a_streets_figures_on_the_known_world(world: Any, rw: ReportWorld) -> No
     )
 
 
-def test_every_figure_opens_the_records_behind_it(world: Any, rw: ReportWorld) -> None:
+@pytest.mark.parametrize("batch", [None, 1], ids=["one read", "a read per record"])
+def test_every_figure_opens_the_records_behind_it(
+    world: Any, rw: ReportWorld, batch: int | None, monkeypatch: Any
+) -> None:
+    """In record order whether the ids are read at once or in batches (a record list can be longer than a
+    statement takes parameters)."""
+    if batch is not None:
+        monkeypatch.setattr(batches, "BATCH", batch)
     r = inspection_report(
         ReportScope(district_id=world.district.pk, street_id=world.street_a.pk, **MARCH_SCOPE), place="甲街道"
     )
@@ -69,6 +79,29 @@ def test_every_figure_opens_the_records_behind_it(world: Any, rw: ReportWorld) -
     kind, rows, total = figure_records(r, "findings", limit=2)
     assert (kind, total) == ("findings", 5)
     assert [row["id"] for row in rows] == sorted(r.records["findings"])[:2]
+
+
+def test_a_district_with_more_subjects_than_a_statement_takes_parameters(world: Any, rw: ReportWorld) -> None:
+    """70,000 subjects more in street B (PostgreSQL takes 65,535 parameters a statement, SQLite 32,766): the
+    district's report reads their colours without listing their ids, and its figures are those of the known
+    world."""
+    grid = world.grid_b
+    Subject.objects.bulk_create(
+        [
+            Subject(
+                district=world.district, kind=SubjectKind.BUSINESS, category=SubjectCategory.CATERING,
+                name=f"批量商户{n}", address=f"批量路{n}号", lon=120.1, lat=30.3,
+                street_id=grid.street_id, zone_id=grid.zone_id, grid=grid,
+            )
+            for n in range(70_000)
+        ],
+        batch_size=5000,
+    )  # fmt: skip
+
+    r = inspection_report(ReportScope(district_id=world.district.pk, **MARCH_SCOPE), place="测试区")
+
+    assert (r.visits, r.findings, r.red_to_green) == (3, 6, 2)
+    assert len(figure_records(r, "colour", "red-green")[1]) == 2
 
 
 def test_a_lead_the_cases_app_did_not_file_is_not_counted(world: Any, rw: ReportWorld) -> None:
