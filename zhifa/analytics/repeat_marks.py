@@ -158,8 +158,10 @@ def recount(district_id: int, places: Iterable[int] | None = None) -> int:
     written = 0
     for chunk in [None] if places is None else _chunks(sorted(set(places))):
         (counts if chunk is None else counts.filter(place__in=chunk)).delete()
+        # Some places: read by place alone (a place is an event's id, of one district) — with the district the
+        # planner read the district's marks by (district, kind, reported_at): 2.2 s for 100 places at 5 million.
         grouped = (
-            (marks if chunk is None else marks.filter(place__in=chunk))
+            (marks if chunk is None else RepeatMark.objects.filter(is_repeat=True, place__in=chunk).order_by())
             .annotate(month=TruncMonth("reported_at", output_field=DateField(), tzinfo=LOCAL_TZ))
             .values_list("month", "place", "street_id", "zone_id", "department_id")
             .annotate(n=Count("pk"))

@@ -565,8 +565,11 @@ def repeat_figures(scope: AnalyticsScope, *, limit: int | None = None) -> Repeat
     if not top:
         return RepeatFigures(sum(counts.values()), len(counts), [], {})
     window = Q(reported_at__gte=scope.starts_at - REPEAT_WINDOW, reported_at__lt=scope.ends_at)
-    # The listed places' reports of the window, in any scope; their repeats in the scope picked from them.
-    marked = RepeatMark.objects.filter(window, district_id=scope.district_id, place__in=top).values_list(
+    # The listed places' reports of the window, in any scope; their repeats in the scope picked from them. By
+    # place alone (a place is an event's id, of one district): with the district too, the planner read the
+    # district's year of marks by (district, kind, reported_at) to keep 16,016 of 5.7 million (2.1 s at 5 million
+    # events; by place 0.5 s cold).
+    marked = RepeatMark.objects.filter(window, place__in=top).values_list(
         "event_id", "place", "reported_at", "is_repeat", "street_id", "zone_id", "department_id"
     )
     officers = _officer_events(scope) if scope.officer is not None else None

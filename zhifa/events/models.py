@@ -136,6 +136,10 @@ class Event(BaseModel):
                 fields=["district", "matter", "lon", "lat", "status", "reported_at", "merged_into"],
                 name="event_dedup_idx",
             ),
+            # The analytics job's step: the events saved since its previous step (repeat marks, the rollup's
+            # changed days) — without it a parallel scan of every event of the district each step (2.4 s at
+            # 5 million events, ADR 0016).
+            models.Index(fields=["district", "updated_at"], name="event_updated_idx"),
         ]
 
     def __str__(self) -> str:
