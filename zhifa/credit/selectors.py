@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from zhifa.core.batches import batches
 from zhifa.credit.models import CreditEntry, CreditGrade, CreditModelVersion
 from zhifa.org.jurisdiction import jurisdiction_of
 from zhifa.org.roles import Role
@@ -19,7 +20,8 @@ HISTORY_ROWS = 50
 
 def current_grades_for_subjects(subjects: Sequence[Any]) -> dict[int, str]:
     """The current grade of each subject that has one, by subject id — what the inspections draw reads
-    (``zhifa.inspections.grades``; a subject missing here counts as B there). One query."""
+    (``zhifa.inspections.grades``; a subject missing here counts as B there). A query per ``batches`` of
+    holders: a draw weighs every eligible subject of the district, more than a statement takes parameters."""
     keys: dict[str, list[int]] = {}
     districts = set()
     for s in subjects:
@@ -30,12 +32,11 @@ def current_grades_for_subjects(subjects: Sequence[Any]) -> dict[int, str]:
     if not keys:
         return {}
     grades: dict[int, str] = {}
-    rows = CreditGrade.objects.filter(
-        district_id__in=districts, holder_key__in=list(keys), is_current=True
-    ).values_list("holder_key", "grade")
-    for key, grade in rows:
-        for subject_id in keys[key]:
-            grades[subject_id] = grade
+    current = CreditGrade.objects.filter(district_id__in=districts, is_current=True)
+    for chunk in batches(keys):
+        for key, grade in current.filter(holder_key__in=chunk).values_list("holder_key", "grade"):
+            for subject_id in keys[key]:
+                grades[subject_id] = grade
     return grades
 
 

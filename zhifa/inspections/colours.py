@@ -36,6 +36,7 @@ from django.utils import timezone
 from zhifa.catalog.models import SubjectCategory
 from zhifa.core.actors import SystemActor
 from zhifa.core.audit import audit_record
+from zhifa.core.batches import batches
 from zhifa.core.errors import ValidationFailed
 from zhifa.events.complaints import NOT_COMPLAINTS, complaints_near
 from zhifa.events.models import Event
@@ -332,7 +333,9 @@ def colours_refresh(*, district_id: int, on: dt.date | None = None, categories: 
         .values_list("subject_id", flat=True)
     )
     changed = 0
-    subjects = list(Subject.objects.filter(pk__in=ids).order_by("pk"))
+    # In batches, not one IN: the district's subjects can outnumber a statement's parameters. The ids sorted, each
+    # batch read in pk order: the subjects come out in pk order as one read would give them.
+    subjects = [s for chunk in batches(sorted(ids)) for s in Subject.objects.filter(pk__in=chunk).order_by("pk")]
     for start in range(0, len(subjects), 500):
         chunk = subjects[start : start + 500]
         results = colour_compute(chunk, version=version, on=day)
@@ -360,9 +363,11 @@ def register() -> None:
 
 
 def current_colours(subject_ids: Iterable[int]) -> dict[int, str]:
-    """{subject id: current colour} for those that have one (the draw's port reads this)."""
-    return dict(
-        SubjectColour.objects.filter(subject_id__in=list(subject_ids), is_current=True).values_list(
-            "subject_id", "colour"
-        )
-    )
+    """{subject id: current colour} for those that have one (the draw's port reads this). In batches: a draw
+    weighs every eligible subject of the district, more than a statement takes parameters."""
+    current = SubjectColour.objects.filter(is_current=True)
+    return {
+        subject_id: colour
+        for chunk in batches(subject_ids)
+        for subject_id, colour in current.filter(subject_id__in=chunk).values_list("subject_id", "colour")
+    }

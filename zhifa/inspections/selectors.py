@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from zhifa.catalog.models import Matter
+from zhifa.core.batches import batches
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.inspections import draw
 from zhifa.inspections.grades import subject_weight
@@ -179,25 +180,30 @@ class PublicPlan:
 
 def _public_results(rows: list[PlanSubject]) -> dict[int, str]:
     """The published result of each drawn subject's check (双随机一公开: 抽查情况及查处结果): where its visit stands,
-    and once signed, how many problems were found and how many of them are rectified — in three queries."""
+    and once signed, how many problems were found and how many of them are rectified — two grouped queries a
+    batch of visits."""
     visits = {
         row.pk: row.inspection_check.inspection
         for row in rows
         if hasattr(row, "inspection_check") and row.inspection_check is not None
     }
-    signed = [v.pk for v in visits.values() if v.status == VisitStatus.SIGNED]
-    findings = dict(
-        InspectionFinding.objects.filter(inspection_id__in=signed)
-        .values_list("inspection_id")
-        .annotate(n=Count("pk"))
-        .values_list("inspection_id", "n")
-    )
-    rectified = dict(
-        RectificationOrder.objects.filter(finding__inspection_id__in=signed, status=RectificationStatus.RECTIFIED)
-        .values_list("finding__inspection_id")
-        .annotate(n=Count("pk"))
-        .values_list("finding__inspection_id", "n")
-    )
+    # Every drawn plan's signed visits, across the years: read in batches (one parameter a visit otherwise).
+    signed = sorted(v.pk for v in visits.values() if v.status == VisitStatus.SIGNED)
+    findings: dict[int, int] = {}
+    rectified: dict[int, int] = {}
+    for chunk in batches(signed):
+        findings.update(
+            InspectionFinding.objects.filter(inspection_id__in=chunk)
+            .values_list("inspection_id")
+            .annotate(n=Count("pk"))
+            .values_list("inspection_id", "n")
+        )
+        rectified.update(
+            RectificationOrder.objects.filter(finding__inspection_id__in=chunk, status=RectificationStatus.RECTIFIED)
+            .values_list("finding__inspection_id")
+            .annotate(n=Count("pk"))
+            .values_list("finding__inspection_id", "n")
+        )
     results: dict[int, str] = {}
     for plan_subject_id, visit in visits.items():
         if visit.status != VisitStatus.SIGNED:

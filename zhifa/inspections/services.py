@@ -419,11 +419,16 @@ def plan_draw(*, actor: Actor, plan_id: int, public_value: str = "") -> Inspecti
             for s in subjects
         ]
         officer_ids = [o.pk for o in officers]
-        conflicts = set(
-            ConflictOfInterest.objects.filter(
-                officer_id__in=officer_ids, subject_id__in=[s.pk for s in subjects]
-            ).values_list("officer_id", "subject_id")
-        )
+        # The officers' declared conflicts (a department's few), kept for the subjects drawn from in Python: the
+        # subjects' ids would be one parameter each, and a district has more than a statement takes.
+        subject_ids = {s.pk for s in subjects}
+        conflicts = {
+            (officer_id, subject_id)
+            for officer_id, subject_id in ConflictOfInterest.objects.filter(officer_id__in=officer_ids).values_list(
+                "officer_id", "subject_id"
+            )
+            if subject_id in subject_ids
+        }
         previous = _previous_pairs(plan)
         inputs = {
             "algorithm": draw.ALGORITHM,

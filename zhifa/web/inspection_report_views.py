@@ -19,6 +19,7 @@ from zhifa.analytics.scope import AnalyticsScope, analytics_scope
 from zhifa.cases.inspection_leads import NOT_COUNTED
 from zhifa.cases.models import Case
 from zhifa.catalog.models import SubjectCategory
+from zhifa.core.batches import batches
 from zhifa.core.errors import ValidationFailed
 from zhifa.inspections.report import FIGURES, ReportScope, figure_records, inspection_report
 from zhifa.org.models import District
@@ -32,7 +33,10 @@ RECORDS_MAX = 500
 def _cases_not_counted(case_ids: list[int]) -> set[int]:
     """Of the case leads handed over from findings, those refused (不予立案) or withdrawn (撤案): not counted as 立案,
     as the three colours do not count them (``cases.inspection_leads.NOT_COUNTED``)."""
-    return set(Case.objects.filter(pk__in=case_ids, status__in=NOT_COUNTED).values_list("pk", flat=True))
+    # In batches: a district's report over a long period can hand over more leads than a statement takes
+    # parameters.
+    refused = Case.objects.filter(status__in=NOT_COUNTED)
+    return {pk for chunk in batches(case_ids) for pk in refused.filter(pk__in=chunk).values_list("pk", flat=True)}
 
 
 def _category(raw: str) -> str:

@@ -1,19 +1,23 @@
 """Scoring and grades (issue 13 part 3): the score and grade on a known fixture with its explanation, a veto
-event, versioned models (bad ones refused), and the multiplier reaching the 双随机 draw (part 4)."""
+event, versioned models (bad ones refused), and the multiplier reaching the 双随机 draw (part 4), in a district of
+more subjects than a statement takes parameters too."""
 
 import datetime as dt
 from typing import Any
 
 import pytest
 
+from zhifa.catalog.models import SubjectCategory
 from zhifa.core.errors import DomainError
 from zhifa.credit import scoring
 from zhifa.credit.models import CreditEntry, CreditGrade, CreditModelVersion, SourceType
 from zhifa.credit.services import credit_grades_recompute, credit_model_current, credit_model_version_create
 from zhifa.credit.tests.conftest import footprint
-from zhifa.inspections.models import PlanSubject
-from zhifa.inspections.services import plan_create, plan_draw
+from zhifa.inspections.colours import colour_model_current
+from zhifa.inspections.models import PlanSubject, SubjectColour
+from zhifa.inspections.services import conflict_declare, plan_create, plan_draw
 from zhifa.inspections.tests import conftest as inspections_conftest
+from zhifa.subjects.models import Subject, SubjectKind
 from zhifa.subjects.tests.factories import SubjectFactory, uscc_for
 
 ON = dt.date(2026, 6, 1)
@@ -164,3 +168,58 @@ def test_the_grade_multiplier_reaches_the_draw_through_the_real_provider(world: 
         assert weights[d_shop.pk] == ("D", 4.0)
         assert weights[c_shop.pk] == ("C", 2.0)
         assert {weights[s.pk] for s in market.subjects[2:]} == {("B", 1.0)}
+
+
+def test_a_draw_in_a_district_with_more_subjects_than_a_statement_takes_parameters(world: Any, market: Any) -> None:
+    """70,000 catering shops more (PostgreSQL takes 65,535 parameters a statement, SQLite 32,766): the draw reads
+    every candidate's grade, colour and conflicts without listing their ids or codes in one statement."""
+    # given: of the twelve shops, one graded D with a declared conflict, one red; then 70,000 more shops
+    d_shop, red_shop = market.subjects[0], market.subjects[1]
+    _entry(world, d_shop.uscc, "penalty_severe", dt.date(2026, 5, 1), 1)
+    credit_grades_recompute(district_id=world.district.pk, on=ON)
+    SubjectColour.objects.create(
+        district=world.district,
+        subject=red_shop,
+        colour="red",
+        score=20,
+        explanation={},
+        model_version=colour_model_current(district_id=world.district.pk),
+        trigger="测试",
+        computed_at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
+    )
+    related = market.officers[0]
+    conflict_declare(actor=world.user("liaison"), officer_id=related.pk, subject_id=d_shop.pk, reason="亲属经营")
+    Subject.objects.bulk_create(
+        [
+            Subject(
+                district=world.district, kind=SubjectKind.BUSINESS, category=SubjectCategory.CATERING,
+                name=f"批量餐饮{n}", uscc=uscc_for(n, region="330110"), address=f"批量路{n}号",
+                lon=red_shop.lon, lat=red_shop.lat,
+                street_id=red_shop.street_id, zone_id=red_shop.zone_id, grid_id=red_shop.grid_id,
+            )
+            for n in range(70_000)
+        ],
+        batch_size=5000,
+    )  # fmt: skip
+    plan = plan_create(
+        actor=world.user("liaison"),
+        department_id=world.market_dept.pk,
+        name="全区餐饮抽查",
+        starts_on=dt.date(2026, 7, 1),
+        ends_on=dt.date(2026, 9, 30),
+        target_ratio="0.0001",
+    )
+
+    plan_draw(actor=world.user("liaison"), plan_id=plan.pk, public_value="v")
+
+    # then: every shop a candidate, the D shop drawn first with inspectors other than the related officer
+    plan.refresh_from_db()
+    inputs = plan.draw_inputs
+    assert inputs is not None
+    candidates = {sid: (grade, colour) for sid, grade, colour, _weight in inputs["candidates"]}
+    assert len(candidates) == 70_012
+    assert (candidates[d_shop.pk], candidates[red_shop.pk]) == (("D", ""), ("B", "red"))
+    assert inputs["conflicts"] == [[related.pk, d_shop.pk]]
+    drawn = list(PlanSubject.objects.filter(plan=plan).order_by("position"))
+    assert (drawn[0].subject_id, drawn[0].credit_grade, drawn[0].is_mandatory) == (d_shop.pk, "D", True)
+    assert related.pk not in (drawn[0].first_officer_id, drawn[0].second_officer_id)

@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhifa.core.audit import audit_record
+from zhifa.core.batches import batches
 from zhifa.core.errors import DomainError
 from zhifa.events import recommend
 from zhifa.events.clocks import LOCAL_TZ
@@ -113,11 +114,13 @@ _Done = dict[tuple[int, str, dt.datetime], set[int]]
 
 
 def _steps_taken(event_ids: set[int]) -> _Done:
-    """The levels already taken per (event, clock, due time), for all the scan's events in one query."""
+    """The levels already taken per (event, clock, due time), for all the scan's events in a query per batch of
+    them: a backlog of overdue events, every district's, can be longer than a statement takes parameters."""
     done: _Done = {}
-    rows = EventEscalation.objects.filter(event_id__in=event_ids).values_list("event_id", "clock", "due_at", "level")
-    for event_id, clock, due_at, level in rows:
-        done.setdefault((event_id, clock, due_at), set()).add(level)
+    steps = EventEscalation.objects.values_list("event_id", "clock", "due_at", "level")
+    for chunk in batches(sorted(event_ids)):
+        for event_id, clock, due_at, level in steps.filter(event_id__in=chunk):
+            done.setdefault((event_id, clock, due_at), set()).add(level)
     return done
 
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
+from zhifa.core import batches
 from zhifa.core.models import AuditEntry
 from zhifa.events import services
 from zhifa.events.models import CoordinationTask, Event, EventAssignment, EventEscalation, Notification
@@ -196,6 +197,30 @@ def test_a_scan_reads_the_steps_taken_once_whatever_the_number_of_stale_events(
     stale_events(4)
     with time_machine.travel(minutes(50), tick=False), django_assert_max_num_queries(3):
         assert services.events_escalate_overdue() == []
+
+
+@pytest.mark.parametrize("batch", [None, 1], ids=["one read", "a read per event"])
+def test_a_scan_knows_every_events_steps_taken_whether_read_at_once_or_in_batches(
+    world: Any, zone_lead: Any, batch: int | None, monkeypatch: Any
+) -> None:
+    """The steps taken are read in batches of events (a backlog of overdue events can be longer than a statement
+    takes parameters): read one event a batch, every event's steps are still known, and none is taken twice."""
+    if batch is not None:
+        monkeypatch.setattr(batches, "BATCH", batch)
+    with time_machine.travel(T0, tick=False):
+        events = [walk_to(world, "arrived") for _ in range(3)]
+    with time_machine.travel(minutes(41), tick=False):
+        first = services.events_escalate_overdue()
+
+    with time_machine.travel(minutes(50), tick=False):
+        again = services.events_escalate_overdue()
+
+    assert again == []
+    taken = [(s.event_id, s.clock, s.level) for s in first]
+    assert {e for e, _clock, _level in taken} == {e.pk for e in events}
+    assert sorted(taken) == sorted(
+        EventEscalation.objects.filter(event__in=events).values_list("event_id", "clock", "level")
+    )
 
 
 def test_after_two_automatic_redispatches_the_command_centre_settles_it(world: Any, zone_lead: Any) -> None:

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from zhifa.core import batches
 from zhifa.core.errors import ValidationFailed
 from zhifa.events.states import EventStatus
 from zhifa.events.tests.factories import EventFactory
@@ -16,6 +17,7 @@ from zhifa.inspections import colours, rectification
 from zhifa.inspections.models import ColourModelVersion, PlanSubject, SubjectColour
 from zhifa.inspections.services import plan_create, plan_draw
 from zhifa.inspections.tests.rectification_fixtures import SH, signed_visit
+from zhifa.subjects.models import Subject
 
 ISSUE_DAY = dt.datetime(2026, 3, 5, 15, 0, tzinfo=SH)
 SUBJECT_POINT = (120.105, 30.305)
@@ -117,7 +119,14 @@ def test_the_model_is_versioned_and_checked(world: Any, settings: Any) -> None:
     assert ColourModelVersion.objects.filter(district=world.district).count() == 2
 
 
-def test_the_draw_reads_the_subjects_current_colour(world: Any, market: Any) -> None:
+@pytest.mark.parametrize("batch", [None, 1], ids=["one read", "a read per subject"])
+def test_the_draw_reads_the_subjects_current_colour(
+    world: Any, market: Any, batch: int | None, monkeypatch: Any
+) -> None:
+    """The same colours whether read at once or in batches (a draw weighs more subjects than a statement takes
+    parameters)."""
+    if batch is not None:
+        monkeypatch.setattr(batches, "BATCH", batch)
     red, green = market.subjects[0], market.subjects[1]
     version = colours.colour_model_current(district_id=world.district.pk)
     for subject, colour in ((red, "red"), (green, "green")):
@@ -144,6 +153,31 @@ def test_the_draw_reads_the_subjects_current_colour(world: Any, market: Any) -> 
     assert drawn[red.pk] == ("red", 2.0)
     assert drawn[green.pk] == ("green", 0.5)
     assert drawn[market.subjects[2].pk] == ("", 1.0)
+
+
+@pytest.mark.parametrize("batch", [None, 1, 2], ids=["one read", "a read per subject", "two a read"])
+def test_the_nightly_run_reads_every_subject_in_order_whether_at_once_or_in_batches(
+    world: Any, market: Any, batch: int | None, monkeypatch: Any
+) -> None:
+    """The district's subjects are read in batches (more than a statement takes parameters): every one of them
+    is coloured, in id order, as one read gave them."""
+    if batch is not None:
+        monkeypatch.setattr(batches, "BATCH", batch)
+    catering = sorted(
+        Subject.objects.filter(district=world.district, is_active=True, category="catering").values_list(
+            "pk", flat=True
+        )
+    )
+    assert len(catering) >= 12  # the market's twelve shops at least
+
+    with time_machine.travel(ISSUE_DAY, tick=False):
+        changed = colours.colours_refresh(district_id=world.district.pk, categories=["catering"])
+
+    written = list(
+        SubjectColour.objects.filter(district=world.district).order_by("pk").values_list("subject_id", "colour")
+    )
+    assert changed == len(catering)
+    assert written == [(pk, "green") for pk in catering]
 
 
 @time_machine.travel(ISSUE_DAY, tick=False)

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from zhifa.core import batches
 from zhifa.core.errors import NotFound, PermissionDenied
 from zhifa.inspections.models import InspectionCheck, InspectionFinding, JointInspection, RectificationOrder
 from zhifa.inspections.publication import mask_subject_name
@@ -85,12 +86,19 @@ def test_the_plan_list_reads_the_same_number_of_queries_for_one_and_five_plans(
         assert len(list(plan_list(user=world.user("liaison")))) == 5
 
 
-def test_the_publication_shows_each_drawn_subjects_result_once_its_visit_is_signed(world: Any, market: Any) -> None:
+@pytest.mark.parametrize("batch", [None, 1], ids=["one read", "a read per visit"])
+def test_the_publication_shows_each_drawn_subjects_result_once_its_visit_is_signed(
+    world: Any, market: Any, batch: int | None, monkeypatch: Any
+) -> None:
+    """The same results whether the signed visits' problems are read at once or in batches (every drawn plan's
+    visits, over the years, can be more than a statement takes parameters)."""
+    if batch is not None:
+        monkeypatch.setattr(batches, "BATCH", batch)
     # given: a drawn plan; the first drawn subject's visit signed with two problems, one of them rectified; the
-    # second's visit started; the rest not yet inspected
+    # second's visit started; the third's signed with one problem, rectified; the rest not yet inspected
     plan = _plan(world, world.market_dept, "市场监管抽查")
     plan_draw(actor=world.user("dispatcher"), plan_id=plan.pk, public_value="385")
-    first, second = plan.drawn.order_by("position")[:2]
+    first, second, third = plan.drawn.order_by("position")[:3]
     officer = market.officers[0]
     now = timezone.now()
 
@@ -107,35 +115,44 @@ def test_the_publication_shows_each_drawn_subjects_result_once_its_visit_is_sign
         InspectionCheck.objects.create(plan_subject=row, inspection=made, department=world.market_dept)
         return made
 
-    signed = visit(first, VisitStatus.SIGNED)
     visit(second, VisitStatus.STARTED)
-    for n, rectified in enumerate((True, False)):
-        finding = InspectionFinding.objects.create(
-            inspection=signed,
-            department=world.market_dept,
-            severity="general",
-            description=f"问题{n}",
-            recorded_by=officer,
-            recorded_at=now,
-        )
-        RectificationOrder.objects.create(
-            district=world.district,
-            finding=finding,
-            subject=first.subject,
-            street=first.subject.street,
-            department=world.market_dept,
-            severity="general",
-            requirement="整改",
-            status=RectificationStatus.RECTIFIED if rectified else RectificationStatus.ISSUED,
-            issued_at=now,
-            issued_by=officer,
-            deadline=now.date(),
-            deadline_rule="测试",
-        )
+    problems = (
+        (first, visit(first, VisitStatus.SIGNED), (True, False)),
+        (third, visit(third, VisitStatus.SIGNED), (True,)),
+    )
+    for row, signed, rectified_or_not in problems:
+        for n, rectified in enumerate(rectified_or_not):
+            finding = InspectionFinding.objects.create(
+                inspection=signed,
+                department=world.market_dept,
+                severity="general",
+                description=f"问题{n}",
+                recorded_by=officer,
+                recorded_at=now,
+            )
+            RectificationOrder.objects.create(
+                district=world.district,
+                finding=finding,
+                subject=row.subject,
+                street=row.subject.street,
+                department=world.market_dept,
+                severity="general",
+                requirement="整改",
+                status=RectificationStatus.RECTIFIED if rectified else RectificationStatus.ISSUED,
+                issued_at=now,
+                issued_by=officer,
+                deadline=now.date(),
+                deadline_rule="测试",
+            )
 
     # when: the public reads the plans
     [published] = public_plans()
 
     # then: results as the public may read them, no names or details of the problems
-    assert [s.result for s in published.subjects][:3] == ["已检查，发现问题 2 个，已整改 1 个", "检查中", "待检查"]
+    assert [s.result for s in published.subjects][:4] == [
+        "已检查，发现问题 2 个，已整改 1 个",
+        "检查中",
+        "已检查，发现问题 1 个，已整改 1 个",
+        "待检查",
+    ]
     assert "问题0" not in str(published.subjects)
