@@ -33,12 +33,11 @@ NOW = dt.datetime(2026, 4, 8, 9, 0, tzinfo=TZ)
 def _setup(bench: BenchDistrict) -> None:
     rng = random.Random(17)
     # The complaint taxonomy needs the departments its kinds route to; the enforcement bureau's are enough.
-    Department.objects.create(
+    # (An earlier bench of the run may have made it: one district for every bench.)
+    Department.objects.get_or_create(
         district=bench.district,
         code="ZHZF",
-        name="区综合行政执法局",
-        short_name="综合执法",
-        kind=DepartmentKind.DEPARTMENT,
+        defaults={"name": "区综合行政执法局", "short_name": "综合执法", "kind": DepartmentKind.DEPARTMENT},
     )
     kinds_write(district_id=bench.district.pk, rows=kind_rows())
     kinds = list(ComplaintKind.objects.filter(district=bench.district).order_by("pk")[:20])

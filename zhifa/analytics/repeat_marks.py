@@ -255,8 +255,9 @@ def remark(district_id: int, event_ids: Iterable[int]) -> int:
         )
     seeds: list[Row] = []
     scope_moved: list[RepeatMark] = []
-    # The places whose counts can change: every place a mark written here leaves or joins.
-    touched = {m.place for m in old.values()}
+    # The places whose counts can change: every place a mark written here leaves or joins (an event saved with
+    # nothing that detection or a scope reads changed touches none).
+    touched: set[int] = set()
     for i in ids:
         o, n = old.get(i), new.get(i)
         if o is not None and n is not None and _detected_alike(o.row, n):
@@ -264,9 +265,11 @@ def remark(district_id: int, event_ids: Iterable[int]) -> int:
                 scope_moved.append(
                     RepeatMark(event_id=i, street_id=n.street_id, zone_id=n.zone_id, department_id=n.department_id)
                 )
+                touched.add(o.place)
             continue
         if o is not None:
             seeds.append(o.row)
+            touched.add(o.place)
         if n is not None:
             seeds.append(n)
     RepeatMark.objects.bulk_update(scope_moved, ["street_id", "zone_id", "department_id"], batch_size=BATCH)
