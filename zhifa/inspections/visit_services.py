@@ -23,6 +23,7 @@ from PIL import Image, UnidentifiedImageError
 
 from zhifa.core.actors import Actor, actor_label, is_system
 from zhifa.core.audit import audit_record, audited_transaction, snapshot
+from zhifa.core.batches import batches
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.files import file_store, files_removed_on_rollback
 from zhifa.core.workflow import workflow_apply, workflow_check
@@ -269,16 +270,22 @@ def inspections_merge(*, actor: Actor, district_id: int, starts_on: dt.date, end
     result = MergeResult()
     with audited_transaction():
         checks = pending_checks(district_id=district_id, starts_on=starts_on, ends_on=ends_on)
-        # Lock what we merge: two merges at once must not put one check in two visits.
+        # Lock what we merge: two merges at once must not put one check in two visits. In batches, in id order
+        # (two merges lock in the same order): a period's checks (a special plan draws every subject of the
+        # district) can be more than a statement takes parameters.
+        to_lock = PlanSubject.objects.select_for_update().select_related("plan", "subject").order_by("pk")
         locked = {
             ps.pk: ps
-            for ps in PlanSubject.objects.select_for_update()
-            .filter(pk__in=[c.key for c in checks])
-            .select_related("plan", "subject")
+            for chunk in batches(sorted(int(str(c.key)) for c in checks))
+            for ps in to_lock.filter(pk__in=chunk)
         }
-        taken = set(
-            InspectionCheck.objects.filter(plan_subject_id__in=list(locked)).values_list("plan_subject_id", flat=True)
-        )
+        taken = {
+            pk
+            for chunk in batches(sorted(locked))
+            for pk in InspectionCheck.objects.filter(plan_subject_id__in=chunk).values_list(
+                "plan_subject_id", flat=True
+            )
+        }
         checks = [c for c in checks if c.key in locked and c.key not in taken]
         if not checks:
             raise ValidationFailed("该期间没有待合并的检查任务", code="visit_nothing_pending")

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from zhifa.catalog.tests.factories import MatterFactory
+from zhifa.core import batches
 from zhifa.core.errors import DomainError
 from zhifa.events.models import Notification
 from zhifa.inspections import visit_selectors, visit_services
@@ -54,7 +55,14 @@ def refused(code: str, call: Any) -> DomainError:
 # --- merging -------------------------------------------------------------------------------------------------------
 
 
-def test_checks_of_two_departments_on_one_subject_become_one_joint_visit_with_both_checklists(joint: Joint) -> None:
+@pytest.mark.parametrize("batch", [None, 1], ids=["one read", "a lock per check"])
+def test_checks_of_two_departments_on_one_subject_become_one_joint_visit_with_both_checklists(
+    joint: Joint, batch: int | None, monkeypatch: Any
+) -> None:
+    """The same visits whether the checks are locked at once or in batches (a period's checks, a special plan
+    drawing every subject of the district, can be more than a statement takes parameters)."""
+    if batch is not None:
+        monkeypatch.setattr(batches, "BATCH", batch)
     two_department_plans(joint)
     result = merge(joint)
     assert (result.checks, result.visits, result.saved) == (4, 3, 1)
