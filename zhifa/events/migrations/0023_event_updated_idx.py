@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_complaintkind'),
-        ('events', '0022_standby_plan_staffing'),
-        ('org', '0008_officer_travel_mode'),
+        ("catalog", "0004_complaintkind"),
+        ("events", "0022_standby_plan_staffing"),
+        ("org", "0008_officer_travel_mode"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['district', 'updated_at'], name='event_updated_idx'),
+            model_name="event",
+            index=models.Index(fields=["district", "updated_at"], name="event_updated_idx"),
         ),
     ]
