@@ -122,6 +122,10 @@ def _apply(
     return result
 
 
+# The negative entries one proposal may rest on.
+MAX_SOURCE_ENTRIES = 200
+
+
 def dishonesty_propose(
     *,
     actor: Actor,
@@ -149,6 +153,14 @@ def dishonesty_propose(
     reasons = _text(reasons, code="dishonesty_reasons_required", message="请填写列入理由")
     if len(responsible_persons.strip()) > 200:
         raise ValidationFailed("负有责任的人员不超过 200 字", code="credit_text_too_long", details={"limit": 200})
+    if len(set(source_entry_ids)) > MAX_SOURCE_ENTRIES:
+        # A holder's file shows a few negative entries; an unbounded list would also exceed what one statement
+        # takes (65,535 parameters on PostgreSQL) and fail as a server error.
+        raise ValidationFailed(
+            f"列入来源最多选择 {MAX_SOURCE_ENTRIES} 条失信信息",
+            code="dishonesty_source_too_many",
+            details={"limit": MAX_SOURCE_ENTRIES, "count": len(set(source_entry_ids))},
+        )
     today = timezone.localdate()
     entries = list(
         CreditEntry.objects.filter(

@@ -222,6 +222,13 @@ def test_who_may_not_propose_and_what_a_proposal_needs(cw: Any, penalised: Any) 
     refused("dishonesty_ground_invalid", dishonesty_propose, actor=admin, **{**good, "ground": "gossip"})
     refused("dishonesty_basis_required", dishonesty_propose, actor=admin, **{**good, "legal_basis": ""})
     refused("dishonesty_source_required", dishonesty_propose, actor=admin, **{**good, "source_entry_ids": []})
+    # 70,000 ids (more than a statement takes on PostgreSQL): refused with its code, not a server error.
+    refused(
+        "dishonesty_source_too_many",
+        dishonesty_propose,
+        actor=admin,
+        **{**good, "source_entry_ids": [entry.pk, *range(10**9, 10**9 + 70_000)]},
+    )
     other = SubjectFactory(district=cw.world.district, name="隔壁面馆", uscc=uscc_for(777))
     refused(
         "dishonesty_source_required",
