@@ -117,10 +117,6 @@ def _mark(district_id: int, m: Marked) -> RepeatMark:
     )
 
 
-def _chunks(ids: Iterable[int], size: int = BATCH) -> Iterator[list[int]]:
-    return batches(ids, size)
-
-
 # ---- the whole district ------------------------------------------------------------------------------------
 
 
@@ -156,7 +152,7 @@ def recount(district_id: int, places: Iterable[int] | None = None) -> int:
     counts = RepeatPlaceMonth.objects.filter(district_id=district_id)
     marks = RepeatMark.objects.filter(district_id=district_id, is_repeat=True).order_by()
     written = 0
-    for chunk in [None] if places is None else _chunks(sorted(set(places))):
+    for chunk in [None] if places is None else batches(sorted(set(places)), BATCH):
         (counts if chunk is None else counts.filter(place__in=chunk)).delete()
         # Some places: read by place alone (a place is an event's id, of one district) — with the district the
         # planner read the district's marks by (district, kind, reported_at): 2.2 s for 100 places at 5 million.
@@ -247,7 +243,7 @@ def remark(district_id: int, event_ids: Iterable[int]) -> int:
     ids = sorted(set(event_ids))
     old: dict[int, Marked] = {}
     new: dict[int, Row] = {}
-    for chunk in _chunks(ids):
+    for chunk in batches(ids, BATCH):
         marks = RepeatMark.objects.filter(district_id=district_id, event_id__in=chunk).values_list(*MARK_FIELDS)
         old.update((m.row.event_id, m) for m in _marked(marks))
         new.update(
@@ -274,7 +270,7 @@ def remark(district_id: int, event_ids: Iterable[int]) -> int:
             seeds.append(n)
     RepeatMark.objects.bulk_update(scope_moved, ["street_id", "zone_id", "department_id"], batch_size=BATCH)
     gone = [s.event_id for s in seeds if s.event_id in old]
-    for chunk in _chunks(gone):
+    for chunk in batches(gone, BATCH):
         RepeatMark.objects.filter(event_id__in=chunk).delete()
     fresh = [s for s in seeds if s.event_id in new and s is new[s.event_id]]
     RepeatMark.objects.bulk_create(
@@ -315,7 +311,7 @@ def _propagate(moved: dict[int, int], touched: set[int]) -> int:
     written = 0
     while moved:
         following: dict[int, int] = {}
-        for chunk in _chunks(moved):
+        for chunk in batches(moved, BATCH):
             for pk, parent, place in RepeatMark.objects.filter(repeat_of__in=chunk).values_list(
                 "event_id", "repeat_of", "place"
             ):
@@ -326,7 +322,7 @@ def _propagate(moved: dict[int, int], touched: set[int]) -> int:
         for pk, place in following.items():
             by_place[place].append(pk)
         for place, pks in by_place.items():
-            for chunk in _chunks(pks):
+            for chunk in batches(pks, BATCH):
                 written += RepeatMark.objects.filter(event_id__in=chunk).update(place=place)
         moved = following
     return written
