@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from zhifa.cases import services
+from zhifa.cases import legal, services
 from zhifa.cases.models import (
     ApprovalRung,
     ApprovalStep,
@@ -154,21 +154,25 @@ def cases_build(*, district: District, today: dt.date) -> int:
             fine=Decimal("600.00"),
         )
         case = services.give_notice(case, actor=officer, legal_date=day(37))
-        case = services.decide(case, actor=leader, legal_date=day(30))
+        # Decided the day after the defence period ends, as the law counts it (working days: a period spanning
+        # the National Day holiday ends a week later than one in November), then served the next day.
+        decided_on = legal.deadline("statement_defence", day(37)).due_on + dt.timedelta(days=1)
+        case = services.decide(case, actor=leader, legal_date=decided_on)
+        served_on = decided_on + dt.timedelta(days=1)
         services.serve(
-            case, actor=users["wulin_xieguan"], legal_date=day(29), method=ServiceMethod.DIRECT, recipient=party.name
+            case, actor=users["wulin_xieguan"], legal_date=served_on, method=ServiceMethod.DIRECT, recipient=party.name
         )
         if paid:
             services.record_payment(
                 actor=DEMO_BANK,
                 decision_number=case.decision_number,
                 amount=Decimal("600.00"),
-                received_on=day(20),
+                received_on=served_on + dt.timedelta(days=9),
                 channel=PaymentChannel.BANK,
                 reference=f"DEMO-{case.pk:06d}",
             )
             case.refresh_from_db()
-            services.close(case, actor=leader, legal_date=day(19))
+            services.close(case, actor=leader, legal_date=served_on + dt.timedelta(days=10))
 
     # 6. An on-the-spot warning on the phone (simple procedure).
     services.decide_on_spot(

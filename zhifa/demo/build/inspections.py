@@ -22,7 +22,7 @@ from zhifa.core.errors import DomainError
 from zhifa.inspections import colours, rectification, visit_services
 from zhifa.inspections.models import JointInspection
 from zhifa.inspections.services import plan_create, plan_draw
-from zhifa.org.models import Department, District
+from zhifa.org.models import Department, District, Officer
 from zhifa.org.roles import Role
 
 # (department code, share of its subjects drawn): small shares of a large district, large enough that some
@@ -78,16 +78,26 @@ def joint_inspections_build(*, district: District, today: dt.date, actor: Actor,
 
 def _walk_one(visit: JointInspection, *, severity: str) -> bool:
     """One visit walked by one of its officers with a phone account to its signed record, its finding ordered
-    rectified; False when none of its officers has an account."""
-    officer = (
-        visit.officers.filter(user__isnull=False, user__profile__role=Role.OFFICER, is_active=True)
-        # one who may order its finding rectified: an officer of the visit's street, or of no street
-        .filter(Q(user__profile__street__isnull=True) | Q(user__profile__street_id=visit.street_id))
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    if officer is None or officer.user is None:
+    rectified; False when none of its officers has an account. The officers are drawn from the whole district,
+    so the one who walks it may be of another street: the order is then issued by an officer of the visit's
+    street, who may order in it (an officer may order rectification only in his own street, or anywhere if of
+    none); False when its street has no such officer."""
+    phones = visit.officers.filter(user__isnull=False, user__profile__role=Role.OFFICER, is_active=True)
+    in_street = Q(user__profile__street__isnull=True) | Q(user__profile__street_id=visit.street_id)
+    officer = phones.filter(in_street).select_related("user").order_by("pk").first()
+    issuer = officer
+    if officer is None:
+        officer = phones.select_related("user").order_by("pk").first()
+        issuer = (
+            Officer.objects.filter(
+                district_id=visit.district_id, is_active=True, user__profile__role=Role.OFFICER, user__isnull=False
+            )
+            .filter(in_street)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+    if officer is None or officer.user is None or issuer is None or issuer.user is None:
         return False
     user = officer.user
     subject = visit.subject
@@ -115,5 +125,5 @@ def _walk_one(visit: JointInspection, *, severity: str) -> bool:
     )
     visit_services.inspection_close(actor=user, inspection_id=visit.pk)
     if finding is not None:
-        rectification.order_issue(actor=user, finding_id=finding.pk)
+        rectification.order_issue(actor=issuer.user, finding_id=finding.pk)
     return True

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
+import time_machine
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
@@ -291,6 +292,28 @@ def test_the_demo_accounts_find_cases_waiting_for_them(demo: DemoLoadResult, db:
     closed = Case.objects.get(status=CaseStatus.CLOSED)
     assert [s.action for s in closed.steps.all()][-3:] == ["serve", "record_payment", "close"]
     assert NumberRange.objects.filter(officer__user__username="wulin_duiyuan").exists()
+
+
+@pytest.mark.parametrize(
+    "loaded_at",
+    [
+        # The decided cases' defence period spans the National Day holiday (it ends on 8 October, not 1 October).
+        dt.datetime(2026, 11, 4, 12, tzinfo=dt.UTC),
+        # The month's draw gives no joint visit an officer of the visit's street.
+        dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC),
+    ],
+    ids=["defence-period-over-national-day", "no-joint-visit-officer-of-its-street"],
+)
+def test_the_demo_loads_on_any_day(loaded_at: dt.datetime, db: None) -> None:
+    # make run loads the demo on whatever day it is run: its steps follow the law's periods as counted on that day,
+    # and its joint visit is walked whichever officers the draw gave it.
+    with time_machine.travel(loaded_at, tick=False):
+        demo_load(accounts=True)
+    assert Case.objects.filter(status=CaseStatus.CLOSED).count() == 1
+    assert Case.objects.filter(decision_number__gt="").count() == 3  # two decided and served, one on the spot
+    signed = JointInspection.objects.filter(status=VisitStatus.SIGNED)
+    assert any(v.departments.count() > 1 for v in signed)
+    assert RectificationOrder.objects.filter(finding__inspection__in=signed).count() == signed.count()
 
 
 def test_the_demo_merges_the_months_draws_into_joint_inspections_and_one_is_signed(
