@@ -296,6 +296,9 @@ ZHIFA_WORKER_RETRY_BASE_S = float(os.environ.get("ZHIFA_WORKER_RETRY_BASE_S", "1
 ZHIFA_WORKER_RETRY_MAX_S = float(os.environ.get("ZHIFA_WORKER_RETRY_MAX_S", "60"))
 ZHIFA_TASK_STALE_S = float(os.environ.get("ZHIFA_TASK_STALE_S", "600"))
 ZHIFA_REPORT_STALE_S = float(os.environ.get("ZHIFA_REPORT_STALE_S", "3600"))
+# The administrators are told of a coming year whose holidays are not entered yet from this many days before it
+# (zhifa.events.calendar_alerts).
+ZHIFA_CALENDAR_WARN_DAYS = int(os.environ.get("ZHIFA_CALENDAR_WARN_DAYS", "60"))
 # The new-task notice for an officer whose phone page is closed (zhifa/core/messaging.py, issue 16): "log"
 # (a log line; nothing leaves the server), "http" (JSON POSTed to ZHIFA_MESSAGING_HTTP_URL with the bearer
 # ZHIFA_MESSAGING_HTTP_TOKEN, ZHIFA_MESSAGING_HTTP_TIMEOUT_S per try), or a class's dotted path. A failed send

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from zhifa.core.admin_audit import AuditedModelAdmin
-from zhifa.core.models import ApiToken, AuditEntry, CalendarOverride
+from zhifa.core.models import ApiToken, AuditEntry, CalendarOverride, HolidayYear
 
 
 @admin.register(AuditEntry)
@@ -28,6 +28,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(AuditedModelAdmin):
     list_display = ["day", "is_working_day", "note"]
+
+
+@admin.register(HolidayYear)
+class HolidayYearAdmin(AuditedModelAdmin):
+    """A year the holiday package does not know, registered once its notice's days are entered as 工作日调整."""
+
+    list_display = ["year", "notice", "entered_at"]
 
 
 @admin.register(ApiToken)

@@ -1,7 +1,10 @@
 """Working days and legal periods (LEGAL.md "Counting periods").
 
 - Working days follow the State Council's yearly holiday notice, make-up workdays (调休) included, as known by
-  the ``chinesecalendar`` package; ``CalendarOverride`` rows (admin) win over the package.
+  the ``chinesecalendar`` package; ``CalendarOverride`` rows (admin) win over the package. For a year the
+  package does not know, an administrator enters the notice's days as overrides and registers the year
+  (``HolidayYear``): its other days then follow Monday–Friday. A year neither knows is refused
+  (``calendar_year_unknown``), or counted Monday–Friday inside ``provisional_for_unknown_years``.
 - APL 85 / ACL 69: periods of "2, 3, 5, 7 days" (ACL: ≤ 10 days) count working days.
 - The start day is not counted; a calendar-day period ending on a rest day ends on the next working day
   (CPL 85 by analogy) — ``ZHIFA_ROLL_PERIOD_END_TO_WORKING_DAY`` turns that rule off.
@@ -16,7 +19,7 @@ import chinese_calendar
 from django.conf import settings
 
 from zhifa.core.errors import ValidationFailed
-from zhifa.core.models import CalendarOverride
+from zhifa.core.models import CalendarOverride, HolidayYear
 
 # Inside ``provisional_for_unknown_years``: a day of a year the holiday data does not know yet counts as a
 # working day from Monday to Friday, and the block is told that it happened (``Provisional.used``).
@@ -57,15 +60,27 @@ def is_working_day(day: dt.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
+        if HolidayYear.objects.filter(year=day.year).exists():
+            return day.weekday() < 5  # the notice's holidays and make-up days are overrides, read above
         provisional = _provisional.get()
         if provisional is not None:
             provisional.years.add(day.year)
             return day.weekday() < 5
         raise ValidationFailed(
-            f"{day.year}年的法定节假日安排尚未收录，请在“工作日调整”中补充或升级节假日数据包",
+            f"{day.year}年的法定节假日安排尚未收录：请系统管理员在“工作日调整”中录入国务院办公厅通知的放假和调休日期，"
+            f"并在“年度节假日安排”中登记{day.year}年",
             code="calendar_year_unknown",
             details={"year": day.year},
         ) from None
+
+
+def year_known(year: int) -> bool:
+    """Whether the days of ``year`` can be told: the holiday package knows it, or an administrator registered it."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return HolidayYear.objects.filter(year=year).exists()
+    return True
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:

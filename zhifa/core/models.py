@@ -5,6 +5,7 @@ requests, documents) get their own public number; the primary key is never the o
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -85,6 +86,45 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {'工作日' if self.is_working_day else '休息日'}"
+
+
+class HolidayYear(models.Model):
+    """A year whose State Council holiday notice an administrator has entered as 工作日调整 rows, for a year the
+    holiday package does not know yet (the notice comes out in the autumn; the package may lag into the new
+    year). Registered, the year's days without a row follow Monday–Friday; unregistered, a period reaching into
+    it is refused (``calendar_year_unknown``) or, for a due date stored now, counted provisionally."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    notice = models.CharField("依据通知", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知")
+    entered_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = verbose_name_plural = "年度节假日安排"
+
+    def __str__(self) -> str:
+        return f"{self.year}年节假日安排"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.year is None:
+            return
+        if not 2000 <= self.year <= 2100:
+            raise ValidationError({"year": ValidationError("年度须在2000至2100之间", code="holiday_year_out_of_range")})
+        # A notice always gives rest days that would be working days (元旦, 春节…): a year registered before
+        # they are entered would count its holidays as working days.
+        rest_weekdays = [
+            day
+            for day in CalendarOverride.objects.filter(day__year=self.year, is_working_day=False).values_list(
+                "day", flat=True
+            )
+            if day.weekday() < 5
+        ]
+        if not rest_weekdays:
+            raise ValidationError(
+                f"请先在“工作日调整”中录入{self.year}年通知中的放假日期（及调休上班日），再登记该年度",
+                code="holiday_year_no_rest_days",
+            )
 
 
 class ApiToken(models.Model):

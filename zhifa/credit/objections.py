@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from zhifa.core.actors import Actor, actor_person, actor_user
 from zhifa.core.audit import audit_record, audited_transaction, snapshot
-from zhifa.core.calendar import add_working_days
+from zhifa.core.calendar import add_working_days, provisional_for_unknown_years
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.files import file_store, files_removed_on_rollback
 from zhifa.core.workflow import workflow_apply, workflow_check
@@ -114,7 +114,8 @@ def objection_submit(
     reasons = text_required(reasons, code="objection_reasons_required", message="请填写异议理由")
     checked = attachments_checked(files)
     today = timezone.localdate()
-    due = add_working_days(today, review_working_days())
+    with provisional_for_unknown_years():  # the reviewer's due date, stored: never refused for the calendar
+        due = add_working_days(today, review_working_days())
     with files_removed_on_rollback(), audited_transaction():
         # Lock the entry: two objections to it at once must not both pass the open-objection check.
         CreditEntry.objects.select_for_update().filter(pk=entry.pk).first()
@@ -171,7 +172,8 @@ def objection_extend(*, actor: Actor, objection_id: int, reason: str) -> CreditO
         reason=reason,
         state=objection.status,
     )
-    due = add_working_days(objection.submitted_on, max_working_days())
+    with provisional_for_unknown_years():  # the reviewer's due date, stored: never refused for the calendar
+        due = add_working_days(objection.submitted_on, max_working_days())
     return _apply(objection, ObjectionAction.EXTEND, actor, reason.strip(), {"due_on": due})
 
 

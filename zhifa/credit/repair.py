@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from zhifa.core.actors import Actor, actor_person, actor_user
 from zhifa.core.audit import audit_record, audited_transaction, snapshot
-from zhifa.core.calendar import add_working_days
+from zhifa.core.calendar import add_working_days, provisional_for_unknown_years
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.files import files_removed_on_rollback
 from zhifa.core.workflow import workflow_apply, workflow_check
@@ -92,7 +92,8 @@ def repair_submit(
         evidence, code="credit_repair_evidence_required", message="请说明纠正失信行为、消除不良影响的情况"
     )
     checked = attachments_checked(files)
-    due = add_working_days(today, review_working_days())
+    with provisional_for_unknown_years():  # the reviewer's due date, stored: never refused for the calendar
+        due = add_working_days(today, review_working_days())
     with files_removed_on_rollback(), audited_transaction():
         CreditEntry.objects.select_for_update().filter(pk=entry.pk).first()
         if CreditRepair.objects.filter(entry=entry, status=RepairStatus.SUBMITTED).exists():

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import F, Q
 
-from zhifa.core.calendar import add_working_days, is_working_day
+from zhifa.core.calendar import add_working_days, is_working_day, provisional_for_unknown_years
 from zhifa.events.models import SlaPolicy
 from zhifa.events.states import Clock, TimeBase
 
@@ -65,15 +65,18 @@ def _working_hours_due(start: dt.datetime, minutes: int) -> dt.datetime:
 
 def clock_due(*, start: dt.datetime, limit: int, time_base: str) -> dt.datetime:
     """When a clock of ``limit`` (minutes, or working days for the working-days base) started at ``start``
-    is due. Returned timezone-aware in Asia/Shanghai."""
+    is due. Returned timezone-aware in Asia/Shanghai. A day of a year whose holidays are not entered yet counts
+    Monday–Friday (``provisional_for_unknown_years``): a dispatch or a transfer at the turn of the year is never
+    refused for the calendar; the administrator is reminded to enter the year before it comes."""
     if limit <= 0:
         return start.astimezone(LOCAL_TZ)
-    if time_base == TimeBase.WORKING_HOURS:
-        return _working_hours_due(start, limit)
-    if time_base == TimeBase.WORKING_DAYS:
-        local = start.astimezone(LOCAL_TZ)
-        due_day = add_working_days(local.date(), limit)
-        return dt.datetime.combine(due_day, local.time(), tzinfo=LOCAL_TZ)
+    with provisional_for_unknown_years():
+        if time_base == TimeBase.WORKING_HOURS:
+            return _working_hours_due(start, limit)
+        if time_base == TimeBase.WORKING_DAYS:
+            local = start.astimezone(LOCAL_TZ)
+            due_day = add_working_days(local.date(), limit)
+            return dt.datetime.combine(due_day, local.time(), tzinfo=LOCAL_TZ)
     return (start + dt.timedelta(minutes=limit)).astimezone(LOCAL_TZ)
 
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from zhifa.core.actors import Actor, SystemActor, actor_label, actor_user, is_system
 from zhifa.core.audit import audit_record, audited_transaction
-from zhifa.core.calendar import add_calendar_days, add_working_days
+from zhifa.core.calendar import add_calendar_days, add_working_days, provisional_for_unknown_years
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.files import file_store, files_removed_on_rollback
 from zhifa.core.workflow import workflow_apply, workflow_check
@@ -95,11 +95,19 @@ def working_days() -> bool:
 
 
 def deadline_for(severity: str, issued_on: dt.date) -> tuple[dt.date, str]:
-    """The default deadline of a finding of ``severity`` issued on ``issued_on``, and the rule as the order says it."""
+    """The default deadline of a finding of ``severity`` issued on ``issued_on``, and the rule as the order says it.
+    A deadline reaching into a year whose holidays are not entered yet is counted Monday–Friday, and the rule
+    says so: the officer sees it and may name a date instead, and nobody is stopped at the turn of the year."""
     days = deadline_days()[severity]
-    if working_days():
-        return add_working_days(issued_on, days), f"{days}个工作日"
-    return add_calendar_days(issued_on, days), f"{days}日"
+    with provisional_for_unknown_years() as provisional:
+        if working_days():
+            deadline, rule = add_working_days(issued_on, days), f"{days}个工作日"
+        else:
+            deadline, rule = add_calendar_days(issued_on, days), f"{days}日"
+    if provisional.used:
+        years = "、".join(f"{year}年" for year in sorted(provisional.years))
+        rule += f"（{years}节假日安排未录入，暂按周一至周五计算）"
+    return deadline, rule
 
 
 # --- who acts -----------------------------------------------------------------------------------------------------

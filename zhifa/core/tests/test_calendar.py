@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from zhifa.core.calendar import (
     add_calendar_days,
@@ -10,7 +11,7 @@ from zhifa.core.calendar import (
     provisional_for_unknown_years,
 )
 from zhifa.core.errors import ValidationFailed
-from zhifa.core.models import CalendarOverride
+from zhifa.core.models import CalendarOverride, HolidayYear
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +74,37 @@ def test_a_provisional_count_assumes_weekends_for_an_unknown_year_and_says_so() 
     CalendarOverride.objects.create(day=dt.date(2099, 5, 7), is_working_day=False, note="假日")
     with provisional_for_unknown_years():
         assert add_working_days(dt.date(2099, 5, 6), 1) == dt.date(2099, 5, 8)
+
+
+def test_a_registered_year_counts_its_notice_and_monday_to_friday() -> None:
+    # 2099 is not in the holiday data. The administrator enters its notice's days and registers the year: the
+    # entered holidays are rest days, the make-up Saturday a working day, and every other day Monday–Friday.
+    for day in (dt.date(2099, 1, 1), dt.date(2099, 1, 2)):  # Thu, Fri: 元旦
+        CalendarOverride.objects.create(day=day, is_working_day=False, note="元旦")
+    CalendarOverride.objects.create(day=dt.date(2099, 1, 10), is_working_day=True, note="调休上班")  # a Saturday
+    with pytest.raises(ValidationFailed):
+        add_working_days(dt.date(2098, 12, 31), 3)  # not yet registered
+    year = HolidayYear(year=2099, notice="国务院办公厅关于2099年部分节假日安排的通知")
+    year.full_clean()
+    year.save()
+    # From Wed 31 Dec 2098 (a year the package knows): 1–2 Jan rest, 3–4 Jan weekend, 5, 6, 7 Jan working.
+    assert add_working_days(dt.date(2098, 12, 31), 3) == dt.date(2099, 1, 7)
+    assert is_working_day(dt.date(2099, 1, 10)) is True
+    assert is_working_day(dt.date(2099, 1, 11)) is False  # an ordinary Sunday
+    assert is_working_day(dt.date(2099, 6, 3)) is True  # an ordinary Wednesday
+    with provisional_for_unknown_years() as provisional:
+        add_working_days(dt.date(2099, 5, 6), 5)
+    assert not provisional.used  # a registered year is known, not provisional
+
+
+def test_a_year_is_registered_only_after_its_holidays_are_entered() -> None:
+    # Registered with no rest day on a weekday, its 春节 and 国庆 would count as working days.
+    CalendarOverride.objects.create(day=dt.date(2099, 1, 3), is_working_day=False, note="周六")
+    CalendarOverride.objects.create(day=dt.date(2098, 10, 1), is_working_day=False, note="另一年")
+    with pytest.raises(ValidationError) as exc:
+        HolidayYear(year=2099, notice="通知").full_clean()
+    assert [e.code for e in exc.value.error_dict["__all__"]] == ["holiday_year_no_rest_days"]
+    with pytest.raises(ValidationError) as exc:
+        HolidayYear(year=1999, notice="通知").full_clean()
+    assert [e.code for e in exc.value.error_dict["year"]] == ["holiday_year_out_of_range"]
+    assert not HolidayYear.objects.exists()

@@ -126,4 +126,4 @@ def test_the_roster_worker_extends_the_roster_and_warns_in_one_scan(world: World
         ("中", local(MONDAY, 16)),
         ("早", local(MONDAY + dt.timedelta(days=1), 8)),
     ]
-    assert out.getvalue() == "排班：新增2个班次；无人值守预警0条\n"
+    assert out.getvalue() == "排班：新增2个班次；无人值守预警0条；节假日提醒0条\n"

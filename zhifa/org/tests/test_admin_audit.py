@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 
 from conftest import World
-from zhifa.core.models import AuditEntry, CalendarOverride
+from zhifa.core.models import AuditEntry, CalendarOverride, HolidayYear
 from zhifa.org.models import Profile
 from zhifa.org.roles import Role
 from zhifa.org.tests.second_factor import pass_second_factor
@@ -61,6 +61,17 @@ def test_master_data_written_in_the_admin_is_audited(admin_client: Client) -> No
     (entry,) = _entries("core.calendaroverride")
     assert (entry.action, entry.object_id, entry.client) == ("admin.add", str(override.pk), "web")
     assert entry.after["note"] == "区政府通知调休"
+
+
+def test_a_year_registered_in_the_admin_is_audited_and_refused_before_its_holidays(admin_client: Client) -> None:
+    form = {"year": "2099", "notice": "国务院办公厅关于2099年部分节假日安排的通知"}
+    refused = admin_client.post("/admin/core/holidayyear/add/", form)
+    assert refused.status_code == 200 and "请先在“工作日调整”中录入2099年通知中的放假日期" in refused.content.decode()
+    assert not HolidayYear.objects.exists() and not _entries("core.holidayyear")
+    CalendarOverride.objects.create(day="2099-01-01", is_working_day=False, note="元旦")
+    assert admin_client.post("/admin/core/holidayyear/add/", form).status_code == 302
+    (entry,) = _entries("core.holidayyear")
+    assert (entry.action, entry.after["year"]) == ("admin.add", 2099)
 
 
 def test_making_an_account_staff_with_a_group_and_a_permission_is_audited_without_its_password(

@@ -4,7 +4,8 @@ Every scan (1) extends every active shift pattern's roster ``--days`` days ahead
 edits and leave are kept, a second run writes nothing), so a roster never runs out, and (2) records and
 notifies the zones with nobody on duty for their street's next shift (``roster_gaps_notify``: once per zone
 and shift). Runs beside ``clock_watch`` under ``make run``; several may run at once (the unique record
-decides who notifies). A transient database error is logged and the scan retried with backoff.
+decides who notifies). Each scan also (3) tells the administrators of a coming year whose holidays are not entered yet
+(``calendar_years_remind``: weekly, from 60 days before it). A transient database error is logged and the scan retried with backoff.
 """
 
 import time
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from zhifa.core.request_context import Client, acting_as
 from zhifa.core.transient import TRANSIENT_DB_ERRORS, Backoff, transient_error_seen
+from zhifa.events.calendar_alerts import calendar_years_remind
 from zhifa.events.roster_alerts import roster_gaps_notify
 from zhifa.org.rosters import rosters_extend
 
@@ -35,13 +37,14 @@ class Command(BaseCommand):
                 with acting_as(client=Client.SYSTEM):
                     extended = rosters_extend(now=now, days=max(1, options["days"]))
                     notices = roster_gaps_notify(now=now)
+                    calendar_notices = calendar_years_remind(now=now)
             except TRANSIENT_DB_ERRORS as error:
                 time.sleep(transient_error_seen(what="roster_watch", error=error, backoff=backoff))
                 continue
             backoff.reset()
             created = sum(report.created for _, report in extended)
-            if created or notices or options["once"]:
-                self.stdout.write(f"排班：新增{created}个班次；无人值守预警{notices}条")
+            if created or notices or calendar_notices or options["once"]:
+                self.stdout.write(f"排班：新增{created}个班次；无人值守预警{notices}条；节假日提醒{calendar_notices}条")
             if options["once"]:
                 return
             time.sleep(max(10.0, options["interval"]))
