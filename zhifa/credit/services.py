@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from zhifa.cases.models import Case, CaseStatus, Conclusion, PenaltyKind, Procedure
@@ -190,8 +190,12 @@ def _recompute_batch(
     now: dt.datetime,
 ) -> int:
     facts: dict[str, list[scoring.EntryFacts]] = defaultdict(list)
+    # The batch's keys are sorted: their range is an index condition whatever the planner's estimates (on
+    # PostgreSQL, a table just loaded has none, and a prepared statement's generic plan then tested the 2,000
+    # bound keys one by one against every current grade of the district: 3.9 s a batch at 100,000 subjects).
+    in_batch = Q(holder_key__in=keys, holder_key__gte=min(keys), holder_key__lte=max(keys))
     shown = CreditEntry.objects.filter(
-        district_id=district_id, holder_key__in=keys, occurred_on__lte=on, expires_on__gt=on
+        in_batch, district_id=district_id, occurred_on__lte=on, expires_on__gt=on
     ).values_list("holder_key", "pk", "kind", "title", "occurred_on")
     for key, pk, kind, title, occurred_on in shown:
         facts[key].append(scoring.EntryFacts(pk, kind, title, occurred_on))
@@ -201,7 +205,7 @@ def _recompute_batch(
         current = {
             key: (pk, version_id, grade, score, [e["entry_id"] for e in explanation])
             for pk, key, version_id, grade, score, explanation in CreditGrade.objects.select_for_update()
-            .filter(district_id=district_id, holder_key__in=keys, is_current=True)
+            .filter(in_batch, district_id=district_id, is_current=True)
             .values_list("pk", "holder_key", "model_version_id", "grade", "score", "explanation")
         }
         new_rows: list[tuple[str, scoring.Result, list[dict[str, Any]]]] = []

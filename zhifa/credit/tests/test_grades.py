@@ -102,6 +102,21 @@ def test_a_grade_records_its_model_version_and_a_new_version_regrades_keeping_hi
     assert CreditGrade.objects.get(holder_key=subject.uscc, is_current=True).model_version.number == 2
 
 
+def test_a_recompute_of_some_holders_leaves_the_holders_between_their_keys_alone(world: Any) -> None:
+    # The batch is read by its keys and their range: a holder whose key sorts between two of the batch's keys but
+    # is not one of them keeps its grade, even when its file changed.
+    first, middle, last = (SubjectFactory(district=world.district, uscc=uscc_for(n)) for n in (11, 12, 13))
+    assert first.uscc < middle.uscc < last.uscc
+    keys = [first.uscc, middle.uscc, last.uscc]
+    assert credit_grades_recompute(district_id=world.district.pk, holder_keys=keys, on=ON) == 3
+    for n, subject in enumerate((first, middle, last)):
+        _entry(world, subject.uscc, "penalty", ON, n)
+    assert credit_grades_recompute(district_id=world.district.pk, holder_keys=[first.uscc, last.uscc], on=ON) == 2
+    current = dict(CreditGrade.objects.filter(is_current=True).values_list("holder_key", "score"))
+    assert current == {first.uscc: 65.0, middle.uscc: 80.0, last.uscc: 65.0}
+    assert CreditGrade.objects.filter(holder_key=middle.uscc).count() == 1
+
+
 @pytest.mark.parametrize(
     ("change", "code"),
     [
