@@ -4,6 +4,7 @@ checklist, the published draws (no login; names masked) and the re-run of a draw
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
 
 from zhifa.catalog.models import Matter
@@ -175,7 +176,8 @@ class PublicSubject:
 class PublicPlan:
     plan: InspectionPlan
     eligible: int
-    subjects: list[PublicSubject]
+    subjects: list[PublicSubject]  # those shown: the first ones on the list of plans, a page on the plan's own
+    drawn: int  # how many subjects the plan drew
 
 
 def _public_results(rows: list[PlanSubject]) -> dict[int, str]:
@@ -219,37 +221,84 @@ def _public_results(rows: list[PlanSubject]) -> dict[int, str]:
     return results
 
 
-def public_plans() -> list[PublicPlan]:
-    """双随机一公开: every drawn plan with its seed, public value, algorithm and drawn subjects, names masked
-    (``publication.mask_subject_name``); inspectors are not named here. Newest draw first."""
-    plans = list(
+# 双随机一公开 grows by a few plans a month for years, and a plan may draw thousands of subjects: the public page
+# shows the newest plans a page at a time, each with its first subjects; a plan's page lists all of them, paged.
+PUBLIC_PLANS_PER_PAGE = 10
+PUBLIC_SUBJECTS_PREVIEW = 50
+PUBLIC_SUBJECTS_PER_PAGE = 100
+
+
+def _public_subjects(rows: list[PlanSubject]) -> list[PublicSubject]:
+    results = _public_results(rows)
+    return [
+        PublicSubject(
+            position=row.position,
+            name=mask_subject_name(row.subject.name, kind=row.subject.kind),
+            street=row.subject.street.name,
+            category=row.subject.get_category_display(),
+            grade=row.credit_grade,
+            is_mandatory=row.is_mandatory,
+            result=results.get(row.pk, "待检查"),
+        )
+        for row in rows
+    ]
+
+
+def _plan_subject_rows(plan_id: int) -> QuerySet[PlanSubject]:
+    return (
+        PlanSubject.objects.filter(plan_id=plan_id)
+        .select_related("subject", "subject__street", "inspection_check__inspection")
+        .order_by("position")
+    )
+
+
+def _drawn_plans() -> QuerySet[InspectionPlan]:
+    return (
         InspectionPlan.objects.filter(status=PlanStatus.DRAWN)
         .select_related("department", "district")
         .order_by("-drawn_at", "-pk")
     )
-    rows = list(
+
+
+def public_plans(*, page: Any = None) -> tuple[Page, list[PublicPlan]]:
+    """双随机一公开: a page of the drawn plans (newest draw first) with their seed, public value and algorithm, how
+    many subjects each drew and its first ``PUBLIC_SUBJECTS_PREVIEW``, names masked
+    (``publication.mask_subject_name``); inspectors are not named here. ``page`` as given by the visitor (a
+    page out of range or not a number gives the nearest page)."""
+    plans_page = Paginator(_drawn_plans(), PUBLIC_PLANS_PER_PAGE).get_page(page)
+    plans = list(plans_page.object_list)
+    drawn = dict(
         PlanSubject.objects.filter(plan__in=plans)
-        .select_related("subject", "subject__street", "inspection_check__inspection")
-        .order_by("plan_id", "position")
+        .values_list("plan_id")
+        .annotate(n=Count("pk"))
+        .values_list("plan_id", "n")
     )
-    results = _public_results(rows)
-    by_plan: dict[int, list[PublicSubject]] = {}
-    for row in rows:
-        by_plan.setdefault(row.plan_id, []).append(
-            PublicSubject(
-                position=row.position,
-                name=mask_subject_name(row.subject.name, kind=row.subject.kind),
-                street=row.subject.street.name,
-                category=row.subject.get_category_display(),
-                grade=row.credit_grade,
-                is_mandatory=row.is_mandatory,
-                result=results.get(row.pk, "待检查"),
-            )
+    published = [
+        PublicPlan(
+            plan=p,
+            eligible=len((p.draw_inputs or {}).get("candidates", [])),
+            subjects=_public_subjects(list(_plan_subject_rows(p.pk)[:PUBLIC_SUBJECTS_PREVIEW])),
+            drawn=drawn.get(p.pk, 0),
         )
-    return [
-        PublicPlan(plan=p, eligible=len((p.draw_inputs or {}).get("candidates", [])), subjects=by_plan.get(p.pk, []))
         for p in plans
     ]
+    return plans_page, published
+
+
+def public_plan(*, plan_id: int, page: Any = None) -> tuple[PublicPlan, Page] | None:
+    """One drawn plan as published, with a page of all its drawn subjects; None when no such plan was drawn."""
+    plan = _drawn_plans().filter(pk=plan_id).first()
+    if plan is None:
+        return None
+    rows_page = Paginator(_plan_subject_rows(plan.pk), PUBLIC_SUBJECTS_PER_PAGE).get_page(page)
+    subjects = _public_subjects(list(rows_page.object_list))
+    published = PublicPlan(
+        plan=plan,
+        eligible=len((plan.draw_inputs or {}).get("candidates", [])),
+        subjects=subjects,
+        drawn=rows_page.paginator.count,
+    )
+    return published, rows_page
 
 
 def public_draw_record(*, plan_id: int) -> dict[str, Any]:

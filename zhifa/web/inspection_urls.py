@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inspections/checklists/sync/", inspection_views.checklists_sync, name="inspection-checklists-sync"),
     # 双随机一公开: no login.
     path("public/inspections/", inspection_views.public_plans, name="public-inspections"),
+    path("public/inspections/<int:plan_id>/", inspection_views.public_plan, name="public-inspection-plan"),
     path(
         "public/inspections/<int:plan_id>/draw.json", inspection_views.public_plan_record, name="public-inspection-draw"
     ),

@@ -184,8 +184,20 @@ def conflicts(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def public_plans(request: HttpRequest) -> HttpResponse:
-    """双随机一公开 (ZJR 21): the drawn plans, their seeds and the subjects drawn, names masked; no login."""
-    return render(request, "web/public/inspections.html", {"plans": selectors.public_plans()})
+    """双随机一公开 (ZJR 21): the drawn plans, their seeds and the subjects drawn, names masked; no login. A page of
+    plans at a time, each with its first subjects (all of them on the plan's own page)."""
+    page, plans = selectors.public_plans(page=request.GET.get("page"))
+    return render(request, "web/public/inspections.html", {"plans": plans, "page": page})
+
+
+@require_safe
+def public_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """One drawn plan as published, with every subject it drew, a page at a time; no login."""
+    found = selectors.public_plan(plan_id=plan_id, page=request.GET.get("page"))
+    if found is None:
+        raise Http404("抽查计划不存在或尚未抽取")
+    plan, page = found
+    return render(request, "web/public/inspection_plan.html", {"p": plan, "page": page})
 
 
 @require_safe

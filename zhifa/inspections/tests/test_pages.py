@@ -202,6 +202,27 @@ def test_the_public_page_needs_no_login_and_masks_names_shown_as_text(world: Any
     assert "市监0" not in page  # inspectors are not published
 
 
+def test_a_plans_public_page_lists_its_subjects_masked_without_login(world: Any, market: Any, client: Any) -> None:
+    for subject in market.subjects:
+        subject.name = HOSTILE
+        subject.save()
+    plan = _plan(world, world.market_dept, "市场监管一季度抽查")
+    plan_draw(actor=world.user("dispatcher"), plan_id=plan.pk, public_value="385")
+    undrawn = _plan(world, world.market_dept, "未抽取计划")
+
+    response = client.get(reverse("web:public-inspection-plan", args=[plan.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200 and "市场监管一季度抽查" in page
+    assert page.count("&lt;＊＊") == 6 and "<script>" not in page.split("<main")[1]
+    assert client.get(reverse("web:public-inspection-plan", args=[undrawn.pk])).status_code == 404
+    # the list links to it
+    assert (
+        reverse("web:public-inspection-plan", args=[plan.pk])
+        in client.get(reverse("web:public-inspections")).content.decode()
+    )
+
+
 def test_the_published_record_reruns_to_the_published_result(world: Any, market: Any, client: Any) -> None:
     plan = _plan(world, world.market_dept)
     plan_draw(actor=world.user("dispatcher"), plan_id=plan.pk, public_value="385")

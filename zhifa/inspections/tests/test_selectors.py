@@ -4,13 +4,15 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from zhifa.core import batches
 from zhifa.core.errors import NotFound, PermissionDenied
+from zhifa.inspections import selectors
 from zhifa.inspections.models import InspectionCheck, InspectionFinding, JointInspection, RectificationOrder
 from zhifa.inspections.publication import mask_subject_name
-from zhifa.inspections.selectors import plan_get, plan_list, public_plans
+from zhifa.inspections.selectors import plan_get, plan_list, public_plan, public_plans
 from zhifa.inspections.services import plan_create, plan_draw
 from zhifa.inspections.states import RectificationStatus, VisitStatus
 
@@ -64,11 +66,11 @@ def test_the_publication_lists_drawn_plans_only_with_masked_names(world: Any, ma
     _plan(world, world.market_dept, "未抽取的计划")
     plan_draw(actor=world.user("dispatcher"), plan_id=drawn.pk, public_value="385")
 
-    published = public_plans()
+    _, published = public_plans()
 
     assert [p.plan.name for p in published] == ["市场监管抽查"]
     assert published[0].eligible == 12
-    assert len(published[0].subjects) == 6
+    assert len(published[0].subjects) == published[0].drawn == 6
     drawn_names = [row.subject.name for row in drawn.drawn.order_by("position")]
     assert [s.name for s in published[0].subjects] == [mask_subject_name(n, kind="business") for n in drawn_names]
     assert not {s.name for s in published[0].subjects} & {s.name for s in market.subjects}
@@ -146,7 +148,7 @@ def test_the_publication_shows_each_drawn_subjects_result_once_its_visit_is_sign
             )
 
     # when: the public reads the plans
-    [published] = public_plans()
+    _, [published] = public_plans()
 
     # then: results as the public may read them, no names or details of the problems
     assert [s.result for s in published.subjects][:4] == [
@@ -156,3 +158,29 @@ def test_the_publication_shows_each_drawn_subjects_result_once_its_visit_is_sign
         "待检查",
     ]
     assert "问题0" not in str(published.subjects)
+
+
+def test_the_publication_is_paged_and_a_plans_own_page_lists_every_subject(
+    world: Any, market: Any, monkeypatch: Any
+) -> None:
+    # Years of plans, each drawing many: the public list shows the newest plans a page at a time with their first
+    # subjects; a plan's own page lists them all, paged. (Small page sizes here: 12 shops in the known world.)
+    monkeypatch.setattr(selectors, "PUBLIC_PLANS_PER_PAGE", 2)
+    monkeypatch.setattr(selectors, "PUBLIC_SUBJECTS_PREVIEW", 4)
+    monkeypatch.setattr(selectors, "PUBLIC_SUBJECTS_PER_PAGE", 4)
+    plans = [_plan(world, world.market_dept, f"抽查{n}") for n in range(3)]
+    for n, plan in enumerate(plans):
+        with time_machine.travel(dt.datetime(2026, 1, 1 + n, 9, tzinfo=dt.UTC), tick=False):
+            plan_draw(actor=world.user("dispatcher"), plan_id=plan.pk, public_value=f"38{n}")
+    first, shown = public_plans()
+    assert [p.plan.name for p in shown] == ["抽查2", "抽查1"] and first.paginator.num_pages == 2
+    assert [(p.drawn, len(p.subjects)) for p in shown] == [(6, 4), (6, 4)]
+    last, shown = public_plans(page="99")  # out of range: the last page
+    assert last.number == 2 and [p.plan.name for p in shown] == ["抽查0"]
+    found = public_plan(plan_id=plans[0].pk, page="2")
+    assert found is not None
+    published, page = found
+    drawn = [mask_subject_name(r.subject.name, kind="business") for r in plans[0].drawn.order_by("position")]
+    assert (published.drawn, page.number, [s.name for s in published.subjects]) == (6, 2, drawn[4:])
+    undrawn = _plan(world, world.market_dept, "未抽取")
+    assert public_plan(plan_id=undrawn.pk) is None
