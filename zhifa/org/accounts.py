@@ -90,6 +90,9 @@ def login_failure_record(*, username: str, ip: str | None, locked: bool) -> Logi
         )
         if locked:
             return None
+        # The window's past counts for nothing: forgotten here, so that a flood of names and addresses tried
+        # leaves no more rows than one window's worth (each failure is in the audit trail above).
+        LoginFailure.objects.filter(failed_at__lte=now - dt.timedelta(seconds=settings.ZHIFA_LOGIN_WINDOW_S)).delete()
         LoginFailure.objects.create(username=username[:150], ip=ip, failed_at=now)
         limits = [(LoginLockKind.USERNAME, username[:150], settings.ZHIFA_LOGIN_MAX_FAILURES)]
         if ip:

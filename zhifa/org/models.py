@@ -339,7 +339,8 @@ class DutyShift(models.Model):
 class LoginFailure(models.Model):
     """One refused sign-in: the name tried (whether or not such an account exists, so that locking tells
     nothing about which names exist) and the client's address. ``zhifa.org.accounts`` counts these per name
-    and per address inside ZHIFA_LOGIN_WINDOW_S; the password is never stored."""
+    and per address inside ZHIFA_LOGIN_WINDOW_S; the password is never stored. Only a counter: rows older than the
+    window are deleted as new failures come (the failures themselves stay in the audit trail)."""
 
     username = models.CharField("尝试的用户名", max_length=150)
     ip = models.GenericIPAddressField("客户端地址", null=True, blank=True)
@@ -350,6 +351,7 @@ class LoginFailure(models.Model):
         indexes = [
             models.Index(fields=["username", "failed_at"], name="org_loginfail_user_at"),
             models.Index(fields=["ip", "failed_at"], name="org_loginfail_ip_at"),
+            models.Index(fields=["failed_at"], name="org_loginfail_at"),  # the prune of the window's past
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from conftest import World
+from zhifa.core.models import AuditEntry
 from zhifa.org.accounts import LOCKED_MESSAGE
 from zhifa.org.models import LoginFailure, LoginLock, LoginLockKind
 
@@ -169,3 +170,20 @@ def test_the_admin_login_is_locked_too(world: World) -> None:
     client.post("/admin/login/?next=/admin/", {"username": "officer_a", "password": RIGHT})
     assert signed_in(client) is False
     assert LoginLock.objects.filter(key="officer_a").count() == 1
+
+
+def test_failures_older_than_the_window_are_forgotten_but_stay_audited(world: World, settings: Any) -> None:
+    # A spray of names from many addresses leaves one window's worth of counting rows, not every try ever; each
+    # try is still in the audit trail.
+    settings.ZHIFA_LOGIN_WINDOW_S = 900
+    client = Client()
+    with time_machine.travel(T0, tick=False):
+        for n in range(3):
+            post_sign_in(client, f"sprayed{n}", "guess-1234", ip=f"10.0.1.{n}")
+    with time_machine.travel(T0 + dt.timedelta(minutes=14), tick=False):
+        post_sign_in(client, "sprayed3", "guess-1234", ip="10.0.1.3")
+    assert LoginFailure.objects.count() == 4  # all inside the window
+    with time_machine.travel(T0 + dt.timedelta(minutes=16), tick=False):
+        post_sign_in(client, "sprayed4", "guess-1234", ip="10.0.1.4")
+    assert sorted(LoginFailure.objects.values_list("username", flat=True)) == ["sprayed3", "sprayed4"]
+    assert AuditEntry.objects.filter(action="account.login_failed").count() == 5
