@@ -13,6 +13,7 @@ from django.utils import timezone
 from zhifa.core.actors import SystemActor
 from zhifa.demo.build import cases, catalog, events, inspections, org, places, subjects
 from zhifa.demo.build.accounts import operational_accounts_build, personas_build
+from zhifa.demo.build.calendar import calendar_years_assume
 from zhifa.demo.build.draws import Draws
 from zhifa.org.models import District
 
@@ -26,6 +27,8 @@ class DemoBuild:
     district: District
     # How the catalogue import went, for the load's report and its audit entry.
     matters_note: str
+    # The years of the holiday notice the demo assumed (none known to the package), for the load's report.
+    calendar_note: str = ""
 
 
 def district_build(*, seed: int, accounts: bool = False) -> DemoBuild:
@@ -33,6 +36,7 @@ def district_build(*, seed: int, accounts: bool = False) -> DemoBuild:
     draws = Draws(seed)
     # One day for every date the load sets (certificates' validity, the duty roster), even across midnight.
     today = timezone.localdate()
+    calendar_note = calendar_years_assume(today)
     geography = org.geography_build(draws)
     district = geography.district
     departments = org.departments_build(district)
@@ -57,4 +61,4 @@ def district_build(*, seed: int, accounts: bool = False) -> DemoBuild:
     # 综合查一次 (issue 12 parts 3, 5): plans drawn and merged into visits (no generator drawn from); with the
     # accounts, one joint visit walked to its signed record by one of its officers.
     inspections.joint_inspections_build(district=district, today=today, actor=SYSTEM_ACTOR, walk=accounts)
-    return DemoBuild(district=district, matters_note=matters_note)
+    return DemoBuild(district=district, matters_note=matters_note, calendar_note=calendar_note)

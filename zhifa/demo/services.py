@@ -49,6 +49,7 @@ class DemoLoadResult:
     counts: dict[str, int] = field(default_factory=dict)
     sinking_share: Decimal | None = None
     matters_note: str = ""
+    calendar_note: str = ""
     seconds: float = 0.0
 
 
@@ -75,6 +76,7 @@ def demo_load(*, seed: int = DEFAULT_SEED, accounts: bool = False) -> DemoLoadRe
                     "counts": counts,
                     "sinking_share": str(share),
                     "matters": built.matters_note,
+                    "calendar": built.calendar_note,
                 },
                 reason="加载演示数据",
             )
@@ -90,6 +92,7 @@ def demo_load(*, seed: int = DEFAULT_SEED, accounts: bool = False) -> DemoLoadRe
         counts=counts,
         sinking_share=share,
         matters_note=built.matters_note,
+        calendar_note=built.calendar_note,
         seconds=time.monotonic() - started,
     )
 

@@ -65,4 +65,6 @@ class Command(BaseCommand):
             self.stdout.write("  未创建演示账号（需要时加 --demo-accounts）")
         if result.matters_note:
             self.stdout.write(f"  {result.matters_note}")
+        if result.calendar_note:
+            self.stdout.write(f"  {result.calendar_note}")
         self.stdout.write(f"  用时 {result.seconds:.1f} 秒")
