@@ -37,7 +37,8 @@ def calendar_years_remind(*, now: dt.datetime | None = None) -> int:
     for year in years:
         message = (
             f"节假日提醒：{year}年法定节假日安排尚未录入。请在“工作日调整”中录入国务院办公厅通知的放假和调休日期，"
-            f"再在“年度节假日安排”中登记{year}年；录入前，跨入该年的时限暂按周一至周五计算"
+            f"再在“年度节假日安排”中登记{year}年；录入前，跨入该年的办理时限暂按周一至周五计算，"
+            "告知书等法定期限无法计算"
         )
         for district_id in District.objects.order_by("pk").values_list("pk", flat=True):
             with audited_transaction():
