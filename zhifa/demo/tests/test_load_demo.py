@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
-import time_machine
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
@@ -26,7 +25,7 @@ from shapely.geometry import Point, shape
 from zhifa.cases.models import Case, CaseStatus
 from zhifa.cases.selectors import approval_queue, cases_in_scope, legal_review_queue, party_cases
 from zhifa.core.identifiers import validate_id_number, validate_uscc
-from zhifa.core.models import AuditEntry, HolidayYear
+from zhifa.core.models import AuditEntry
 from zhifa.demo.geometry import DATA_FILE
 from zhifa.demo.services import DEMO_PASSWORD, DEMO_PERSONAS, DemoLoadResult, demo_counts, demo_load, demo_login_rows
 from zhifa.documents.models import NumberRange
@@ -292,37 +291,6 @@ def test_the_demo_accounts_find_cases_waiting_for_them(demo: DemoLoadResult, db:
     closed = Case.objects.get(status=CaseStatus.CLOSED)
     assert [s.action for s in closed.steps.all()][-3:] == ["serve", "record_payment", "close"]
     assert NumberRange.objects.filter(officer__user__username="wulin_duiyuan").exists()
-
-
-@pytest.mark.parametrize(
-    "loaded_at",
-    [
-        # The decided cases' defence period spans the National Day holiday (it ends on 8 October, not 1 October).
-        dt.datetime(2026, 11, 4, 12, tzinfo=dt.UTC),
-        # The month's draw gives no joint visit an officer of the visit's street.
-        dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC),
-        # The holiday package does not know the year (2099 stands for 2027 until chinesecalendar has it).
-        dt.datetime(2099, 1, 12, 12, tzinfo=dt.UTC),
-    ],
-    ids=["defence-period-over-national-day", "no-joint-visit-officer-of-its-street", "a-year-the-package-lacks"],
-)
-def test_the_demo_loads_on_any_day(loaded_at: dt.datetime, db: None) -> None:
-    # make run loads the demo on whatever day it is run: its steps follow the law's periods as counted on that day,
-    # and its joint visit is walked whichever officers the draw gave it.
-    with time_machine.travel(loaded_at, tick=False):
-        result = demo_load(accounts=True)
-    assert Case.objects.filter(status=CaseStatus.CLOSED).count() == 1
-    assert Case.objects.filter(decision_number__gt="").count() == 3  # two decided and served, one on the spot
-    signed = JointInspection.objects.filter(status=VisitStatus.SIGNED)
-    assert any(v.departments.count() > 1 for v in signed)
-    assert RectificationOrder.objects.filter(finding__inspection__in=signed).count() == signed.count()
-    # A year the package lacks is the demo's stated assumption, reported by the load, and the only one it makes.
-    assumed = list(HolidayYear.objects.values_list("year", "notice"))
-    if loaded_at.year == 2099:
-        assert [year for year, _ in assumed] == [2098, 2099] and all("演示数据假定" in n for _, n in assumed)
-        assert "2098年、2099年" in result.calendar_note
-    else:
-        assert assumed == [] and result.calendar_note == ""
 
 
 def test_the_demo_merges_the_months_draws_into_joint_inspections_and_one_is_signed(
