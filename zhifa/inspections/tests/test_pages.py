@@ -181,13 +181,18 @@ def test_the_subject_page_links_its_generated_checklist(world: Any, market: Any,
     assert sign_in(world.user("officer_b")).get(url).status_code == 404
 
 
-def test_the_public_page_needs_no_login_and_masks_names_shown_as_text(world: Any, market: Any, client: Any) -> None:
+def _drawn_with_hostile_names(world: Any, market: Any) -> tuple[Any, Any]:
+    """The market's shops all named with a script; a plan drawn from them and one not drawn."""
     for subject in market.subjects:
         subject.name = HOSTILE
         subject.save()
     plan = _plan(world, world.market_dept, "市场监管一季度抽查")
     plan_draw(actor=world.user("dispatcher"), plan_id=plan.pk, public_value="385")
-    _plan(world, world.market_dept, "未抽取计划")
+    return plan, _plan(world, world.market_dept, "未抽取计划")
+
+
+def test_the_public_page_needs_no_login_and_masks_names_shown_as_text(world: Any, market: Any, client: Any) -> None:
+    plan, _ = _drawn_with_hostile_names(world, market)
 
     response = client.get(reverse("web:public-inspections"))
 
@@ -203,12 +208,7 @@ def test_the_public_page_needs_no_login_and_masks_names_shown_as_text(world: Any
 
 
 def test_a_plans_public_page_lists_its_subjects_masked_without_login(world: Any, market: Any, client: Any) -> None:
-    for subject in market.subjects:
-        subject.name = HOSTILE
-        subject.save()
-    plan = _plan(world, world.market_dept, "市场监管一季度抽查")
-    plan_draw(actor=world.user("dispatcher"), plan_id=plan.pk, public_value="385")
-    undrawn = _plan(world, world.market_dept, "未抽取计划")
+    plan, undrawn = _drawn_with_hostile_names(world, market)
 
     response = client.get(reverse("web:public-inspection-plan", args=[plan.pk]))
 
